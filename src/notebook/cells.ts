@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import type { Cell, CodeCell, MarkdownCell, MultilineString } from './nbformat';
+
+export type CellLanguage = 'typescript' | 'sql' | 'markdown' | 'raw';
+
+/** Joins nbformat's list-of-lines form; a single string is returned as it is. */
+export function joinText(text: MultilineString): string {
+  return typeof text === 'string' ? text : text.join('');
+}
+
+/** Splits text into lines that keep their line endings, as nbformat writers do. */
+export function splitLines(text: string): string[] {
+  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+}
+
+export function cellSource(cell: Cell): string {
+  return joinText(cell.source);
+}
+
+export function setCellSource(cell: Cell, source: string): void {
+  cell.source = splitLines(source);
+}
+
+/**
+ * A SQL cell is a code cell whose language is recorded where VS Code records it
+ * (`metadata.vscode.languageId`), so VS Code and other tools see it as SQL too.
+ */
+export function cellLanguage(cell: Cell): CellLanguage {
+  if (cell.cell_type === 'markdown') return 'markdown';
+  if (cell.cell_type !== 'code') return 'raw';
+  const vscode = cell.metadata?.vscode;
+  const id = typeof vscode === 'object' && vscode !== null && !Array.isArray(vscode) ? vscode.languageId : undefined;
+  return id === 'sql' ? 'sql' : 'typescript';
+}
+
+export function newCellId(): string {
+  return randomBytes(6).toString('hex');
+}
+
+export function newCodeCell(source: string, language: 'typescript' | 'sql' = 'typescript'): CodeCell {
+  return {
+    cell_type: 'code',
+    execution_count: null,
+    id: newCellId(),
+    metadata: language === 'sql' ? { vscode: { languageId: 'sql' } } : {},
+    outputs: [],
+    source: splitLines(source),
+  };
+}
+
+export function newMarkdownCell(source: string): MarkdownCell {
+  return { cell_type: 'markdown', id: newCellId(), metadata: {}, source: splitLines(source) };
+}

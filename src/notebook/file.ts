@@ -1,0 +1,47 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { NotebookFormatError, parseNotebook, serializeNotebook } from './ipynb';
+import type { Notebook } from './nbformat';
+
+export async function readNotebookFile(file: string): Promise<Notebook> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a folder' : String(e);
+    throw new NotebookFormatError(file, `cannot be read: ${reason}`);
+  }
+  return parseNotebook(text, file);
+}
+
+/**
+ * Writes the notebook so that a crash or a full disk never leaves a damaged file: the
+ * text goes to a temporary file in the same folder, is flushed to disk, then renamed over
+ * the old one.
+ */
+export async function writeNotebookFile(file: string, notebook: Notebook): Promise<void> {
+  await writeFileAtomic(file, serializeNotebook(notebook));
+}
+
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const handle = await fs.open(temp, 'w');
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } catch (e) {
+    await handle.close();
+    await fs.rm(temp, { force: true });
+    throw e;
+  }
+  await handle.close();
+  try {
+    await fs.rename(temp, file);
+  } catch (e) {
+    await fs.rm(temp, { force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  JsonNumberText,
+  NotebookFormatError,
+  OutputCollector,
+  cellLanguage,
+  cellSource,
+  createNotebook,
+  formatNumber,
+  newCodeCell,
+  newMarkdownCell,
+  parseJson,
+  parseNotebook,
+  readNotebookFile,
+  serializeNotebook,
+  setCellSource,
+  upgradeNotebook,
+  writeNotebookFile,
+  type CodeCell,
+} from '../src/notebook';
+import { validateWithNbformat, nbformatAvailable } from './helpers/nbformat';
+
+const fixture = (name: string) => path.join(__dirname, 'fixtures', name);
+const tempDir = () => fs.mkdtemp(path.join(os.tmpdir(), 'reclab-nb-'));
+
+describe('JSON as Jupyter writes it', () => {
+  it('formats floats like Python repr', () => {
+    expect(formatNumber(1e-5)).toBe('1e-05');
+    expect(formatNumber(0.0001)).toBe('0.0001');
+    expect(formatNumber(1.5e16)).toBe('1.5e+16');
+    expect(formatNumber(2.5)).toBe('2.5');
+    expect(formatNumber(-0.125)).toBe('-0.125');
+    expect(formatNumber(123456.789)).toBe('123456.789');
+    expect(formatNumber(1 / 3)).toBe('0.3333333333333333');
+    expect(formatNumber(42)).toBe('42');
+    expect(formatNumber(1e300)).toBe('1e+300');
+  });
+
+  it('keeps number spellings it would not reproduce', () => {
+    const v = parseJson('{"a": 1.0, "b": 3E2, "c": 0.5}') as Record<string, unknown>;
+    expect(v.a).toBeInstanceOf(JsonNumberText);
+    expect((v.a as JsonNumberText).text).toBe('1.0');
+    expect(Number(v.b)).toBe(300);
+    expect(v.c).toBe(0.5);
+  });
+
+  it('reports where the JSON is broken', () => {
+    expect(() => parseJson('{\n "a": [1, 2,\n}')).toThrow(/line 3, column 1/);
+    expect(() => parseJson('{"a": 1} x')).toThrow(/after the end/);
+  });
+});
+
+describe('ipynb round trip', () => {
+  it('reproduces a Jupyter-written notebook byte for byte', async () => {
+    const text = await fs.readFile(fixture('jupyter-written.ipynb'), 'utf8');
+    const nb = parseNotebook(text);
+    expect(serializeNotebook(nb)).toBe(text);
+    // Unicode, attachments and multi-line sources read as expected.
+    expect(cellSource(nb.cells[0])).toContain('überblick 🎬');
+    expect(nb.cells[0].cell_type === 'markdown' && nb.cells[0].attachments?.['chart.png']).toBeTruthy();
+    expect(cellLanguage(nb.cells[1])).toBe('typescript');
+  });
+
+  it('reproduces a RecLab-written notebook byte for byte', async () => {
+    const nb = createNotebook([newMarkdownCell('# Hi ✓\n'), newCodeCell('SELECT 1', 'sql'), newCodeCell('const x = 1.5;\nx')]);
+    (nb.cells[2] as CodeCell).outputs.push({
+      output_type: 'execute_result',
+      execution_count: 1,
+      data: { 'text/plain': '1.5', 'application/json': { v: 1e-7 } },
+      metadata: {},
+    });
+    const text = serializeNotebook(nb);
+    expect(serializeNotebook(parseNotebook(text))).toBe(text);
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(text).toContain('\n "cells": [\n  {\n');
+  });
+
+  it('reads a VS Code notebook with a SQL cell and keeps unknown fields and output types', async () => {
+    const text = await fs.readFile(fixture('vscode-sql.ipynb'), 'utf8');
+    const nb = parseNotebook(text);
+    expect(cellLanguage(nb.cells[0])).toBe('sql');
+    expect(cellSource(nb.cells[0])).toBe('-- name: ratings\nSELECT 1 AS user_id, 4.5 AS rating');
+    expect(cellSource(nb.cells[1])).toBe('const n = ratings.numRows;\nn');
+    expect(cellLanguage(nb.cells[2])).toBe('raw');
+    const again = parseNotebook(serializeNotebook(nb));
+    const json = JSON.parse(serializeNotebook(again));
+    expect(json.metadata.unknown_tool).toEqual({ setting: true });
+    expect(json.cells[1].custom_field).toEqual({ kept: [1, 2.5, 300] });
+    expect(serializeNotebook(again)).toContain('2.50');
+    expect(json.cells[1].outputs[0]).toEqual({ output_type: 'future_output', payload: { z: 1 } });
+    // A single-string source stays a single string until the cell is edited.
+    expect(json.cells[0].source).toBe('-- name: ratings\nSELECT 1 AS user_id, 4.5 AS rating');
+    setCellSource(nb.cells[0], 'SELECT 2\nFROM t');
+    expect(nb.cells[0].source).toEqual(['SELECT 2\n', 'FROM t']);
+  });
+
+  it('names the file and the problem for malformed notebooks', () => {
+    expect(() => parseNotebook('{"cells": [', 'a.ipynb')).toThrow(/a\.ipynb: not valid JSON: .*line 1/);
+    expect(() => parseNotebook('[]', 'b.ipynb')).toThrow(/b\.ipynb: not a Jupyter notebook: the top level/);
+    expect(() => parseNotebook('{"nbformat": 3, "metadata": {}, "cells": []}', 'c.ipynb')).toThrow(/nbformat 3 is not supported/);
+    expect(() => parseNotebook('{"nbformat": 4, "metadata": {}}', 'd.ipynb')).toThrow(/"cells" is missing/);
+    expect(() =>
+      parseNotebook('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code"}]}', 'e.ipynb'),
+    ).toThrow(/cell 1 has no "source"/);
+  });
+
+  it('upgrades older notebooks with cell ids only when asked', () => {
+    const nb = parseNotebook('{"nbformat": 4, "nbformat_minor": 2, "metadata": {}, "cells": [{"cell_type": "code", "source": "1", "metadata": {}, "outputs": [], "execution_count": null}]}');
+    expect(nb.cells[0].id).toBeUndefined();
+    upgradeNotebook(nb);
+    expect(nb.nbformat_minor).toBe(5);
+    expect(nb.cells[0].id).toMatch(/^[0-9a-f]{12}$/);
+    expect(nb.metadata.kernelspec).toEqual({ name: 'reclab-ts', display_name: 'TypeScript (RecLab)', language: 'typescript' });
+  });
+});
+
+describe('notebook files', () => {
+  it('never overwrites or damages a file it cannot read', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'broken.ipynb');
+    await fs.writeFile(file, '{"cells": [');
+    await expect(readNotebookFile(file)).rejects.toBeInstanceOf(NotebookFormatError);
+    await expect(readNotebookFile(path.join(dir, 'missing.ipynb'))).rejects.toThrow(/missing\.ipynb: cannot be read: no such file/);
+    expect(await fs.readFile(file, 'utf8')).toBe('{"cells": [');
+  });
+
+  it('saves atomically and leaves no temporary files', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'nb.ipynb');
+    const nb = createNotebook([newCodeCell('1 + 1')]);
+    await writeNotebookFile(file, nb);
+    await writeNotebookFile(file, nb);
+    expect(await fs.readdir(dir)).toEqual(['nb.ipynb']);
+    expect(serializeNotebook(await readNotebookFile(file))).toBe(await fs.readFile(file, 'utf8'));
+  });
+
+  it('keeps the old file when the save fails', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'nb.ipynb');
+    await writeNotebookFile(file, createNotebook([newCodeCell('old')]));
+    const before = await fs.readFile(file, 'utf8');
+    const cyclic = createNotebook([newCodeCell('new')]);
+    (cyclic.metadata as Record<string, unknown>).self = { get bad(): never { throw new Error('boom'); } };
+    await expect(writeNotebookFile(file, cyclic)).rejects.toThrow();
+    expect(await fs.readFile(file, 'utf8')).toBe(before);
+  });
+
+  it.skipIf(!nbformatAvailable())('writes notebooks that the official nbformat validator accepts', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'valid.ipynb');
+    const nb = createNotebook([newMarkdownCell('# t'), newCodeCell('SELECT 1', 'sql'), newCodeCell('x')]);
+    (nb.cells[2] as CodeCell).outputs.push(
+      { output_type: 'stream', name: 'stdout', text: ['a\n'] },
+      { output_type: 'error', ename: 'Error', evalue: 'e', traceback: ['Error: e'] },
+    );
+    await writeNotebookFile(file, nb);
+    expect(validateWithNbformat(file)).toBe('');
+  });
+});
+
+describe('output collector', () => {
+  it('merges consecutive stream text and updates displays in place', () => {
+    const c = new OutputCollector();
+    c.add({ output_type: 'stream', name: 'stdout', text: 'a\n' });
+    c.add({ output_type: 'stream', name: 'stdout', text: 'b' });
+    c.add({ output_type: 'stream', name: 'stderr', text: 'e\n' });
+    c.add({ output_type: 'display_data', data: { 'text/plain': '0%' }, metadata: {} }, 'bar');
+    expect(c.update('bar', { output_type: 'display_data', data: { 'text/plain': '100%' }, metadata: {} })).toBe(true);
+    expect(c.update('nope', { output_type: 'display_data', data: {}, metadata: {} })).toBe(false);
+    expect(c.outputs).toEqual([
+      { output_type: 'stream', name: 'stdout', text: ['a\n', 'b'] },
+      { output_type: 'stream', name: 'stderr', text: ['e\n'] },
+      { output_type: 'display_data', data: { 'text/plain': '100%' }, metadata: {} },
+    ]);
+  });
+});
