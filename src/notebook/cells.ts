@@ -28,9 +28,8 @@ export function setCellSource(cell: Cell, source: string): void {
 export function cellLanguage(cell: Cell): CellLanguage {
   if (cell.cell_type === 'markdown') return 'markdown';
   if (cell.cell_type !== 'code') return 'raw';
-  const vscode = cell.metadata?.vscode;
-  const id = typeof vscode === 'object' && vscode !== null && !Array.isArray(vscode) ? vscode.languageId : undefined;
-  return id === 'sql' ? 'sql' : 'typescript';
+  const vscode = cell.metadata?.vscode as { languageId?: unknown } | undefined;
+  return vscode?.languageId === 'sql' ? 'sql' : 'typescript';
 }
 
 export function newCellId(): string {

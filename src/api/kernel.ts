@@ -1,0 +1,72 @@
+/**
+ * The message contract between a kernel process and whoever drives it (the server, the
+ * CLI, tests). Requests carry an `id`; each gets exactly one reply with that id. Output
+ * events name the execution they belong to.
+ */
+import type { MimeBundle, Output } from '../notebook/nbformat';
+import type { SortKey } from '../data/table';
+
+export type CellKind = 'typescript' | 'sql';
+
+export interface KernelInfo {
+  /** The TensorFlow.js backend in use: `tensorflow` (native), `webgpu`, `wasm` or `cpu`. */
+  backend: string;
+  /** What the backend runs on, in words (a GPU's name, "CPU (wasm, 2 threads)", …). */
+  device: string;
+  tfjsVersion: string;
+  duckdbVersion: string;
+  nodeVersion: string;
+  pid: number;
+  /** Backends tried before the one in use, with why each was not used. */
+  skipped: { backend: string; reason: string }[];
+}
+
+export type KernelRequest =
+  | { type: 'execute'; id: number; code: string; kind: CellKind }
+  | { type: 'page'; id: number; tableId: string; offset: number; limit: number; sort?: SortKey }
+  | { type: 'info'; id: number };
+
+/** The one message that is not a request: it must get through while a cell runs. */
+export interface InterruptMessage {
+  type: 'interrupt';
+}
+
+export type KernelInbound = KernelRequest | InterruptMessage;
+
+export type ExecuteStatus = 'ok' | 'error' | 'interrupted';
+
+export interface ExecuteReply {
+  status: ExecuteStatus;
+  executionCount: number;
+  /** Cell line of the error, 1-based, when the error points into the cell. */
+  errorLine?: number;
+  durationMs: number;
+}
+
+export interface TablePage {
+  tableId: string;
+  offset: number;
+  numRows: number;
+  columns: { name: string; type: string }[];
+  /** Row-major values of the page, JSON-ready. */
+  rows: unknown[][];
+}
+
+export interface ReplyPayload {
+  execute: ExecuteReply;
+  page: TablePage;
+  info: KernelInfo;
+}
+
+export type KernelReply =
+  | { [K in keyof ReplyPayload]: { type: 'reply'; id: number; request: K; ok: true; result: ReplyPayload[K] } }[keyof ReplyPayload]
+  | { type: 'reply'; id: number; request: KernelRequest['type']; ok: false; error: string };
+
+export type KernelEvent =
+  | { type: 'ready'; info: KernelInfo }
+  | { type: 'status'; state: 'busy' | 'idle' }
+  /** An output of execution `execId`; `displayId` marks a display that may be updated. */
+  | { type: 'output'; execId: number; output: Output; displayId?: string }
+  | { type: 'update_display'; execId: number; displayId: string; data: MimeBundle };
+
+export type KernelOutbound = KernelReply | KernelEvent;

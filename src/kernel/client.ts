@@ -1,0 +1,270 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type {
+  CellKind,
+  ExecuteReply,
+  KernelInbound,
+  KernelInfo,
+  KernelOutbound,
+  KernelRequest,
+  ReplyPayload,
+  TablePage,
+} from '../api/kernel';
+import type { SortKey } from '../data/table';
+import type { MimeBundle, Output } from '../notebook/nbformat';
+
+export interface KernelOptions {
+  /** The kernel's working folder: the notebook's folder. */
+  cwd?: string;
+  /** A TensorFlow.js backend to try first (see RECLAB_TF_BACKEND). */
+  backend?: string;
+  /** How long an interrupted cell may take to stop before the kernel is restarted. */
+  interruptGraceMs?: number;
+  /** The kernel entry script; the TypeScript source unless a build provides one. */
+  entry?: string;
+}
+
+export interface ExecuteHandlers {
+  onOutput?(output: Output, displayId?: string): void;
+  onUpdateDisplay?(displayId: string, data: MimeBundle): void;
+}
+
+export type KernelState = 'starting' | 'idle' | 'busy' | 'dead';
+
+/** Rejects requests of a kernel that died; says how it died and what it printed last. */
+export class KernelDiedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KernelDied';
+  }
+}
+
+interface Pending {
+  request: KernelRequest['type'];
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+const require = createRequire(import.meta.url);
+const STARTUP_TIMEOUT_MS = 60_000;
+const LOG_LINES = 20;
+
+/**
+ * Drives one kernel process. Emits `state` (KernelState), `died` (KernelDiedError) and
+ * `restarted` (KernelInfo).
+ */
+export class KernelClient extends EventEmitter {
+  private child: ChildProcess | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly handlers = new Map<number, ExecuteHandlers>();
+  private lastExecution = 0;
+  private running: number | undefined;
+  private log: string[] = [];
+  private stateValue: KernelState = 'starting';
+  private infoValue: KernelInfo | undefined;
+
+  private constructor(private readonly options: KernelOptions) {
+    super();
+  }
+
+  static async start(options: KernelOptions = {}): Promise<KernelClient> {
+    const client = new KernelClient(options);
+    await client.spawn();
+    return client;
+  }
+
+  get state(): KernelState {
+    return this.stateValue;
+  }
+
+  /** What the kernel reported when it started: backend, device, versions, pid. */
+  get info(): KernelInfo {
+    if (!this.infoValue) throw new Error('The kernel has not started.');
+    return this.infoValue;
+  }
+
+  execute(code: string, kind: CellKind = 'typescript', handlers: ExecuteHandlers = {}): Promise<ExecuteReply> {
+    const id = this.nextId++;
+    this.handlers.set(id, handlers);
+    return this.request<'execute'>({ type: 'execute', id, code, kind }).finally(() => {
+      if (this.running === id) this.running = undefined;
+    });
+  }
+
+  page(tableId: string, offset: number, limit: number, sort?: SortKey): Promise<TablePage> {
+    return this.request<'page'>({ type: 'page', id: this.nextId++, tableId, offset, limit, sort });
+  }
+
+  /**
+   * Interrupts the running cell. A cell stuck in synchronous code cannot see the
+   * interrupt; after the grace period the kernel is restarted and the cell reports so.
+   */
+  async interrupt(): Promise<void> {
+    const target = this.running;
+    if (target === undefined || !this.child) return;
+    this.post({ type: 'interrupt' });
+    const grace = this.options.interruptGraceMs ?? 3000;
+    const stopped = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), grace);
+      const check = () => {
+        if (this.running !== target) {
+          clearTimeout(timer);
+          this.off('state', check);
+          resolve(true);
+        }
+      };
+      this.on('state', check);
+    });
+    if (stopped) return;
+    const seconds = (grace / 1000).toFixed(grace % 1000 ? 1 : 0);
+    const pending = this.pending.get(target);
+    this.handlers.get(target)?.onOutput?.({
+      output_type: 'error',
+      ename: 'KernelRestarted',
+      evalue: `The cell did not stop within ${seconds} s of the interrupt (it is busy in code that never awaits), so the kernel was restarted. Variables from earlier cells are gone: run them again.`,
+      traceback: [],
+    });
+    this.pending.delete(target);
+    await this.restart();
+    pending?.resolve({ status: 'interrupted', executionCount: 0, durationMs: 0 } satisfies ExecuteReply);
+  }
+
+  /** Stops the kernel and starts a fresh one with a clean context. */
+  async restart(): Promise<KernelInfo> {
+    this.stop(new KernelDiedError('The kernel was restarted.'));
+    await this.spawn();
+    this.emit('restarted', this.info);
+    return this.info;
+  }
+
+  async shutdown(): Promise<void> {
+    this.stop(new KernelDiedError('The kernel was shut down.'));
+  }
+
+  private stop(reason: KernelDiedError): void {
+    const child = this.child;
+    this.child = undefined;
+    if (child) {
+      child.removeAllListeners('exit');
+      child.kill('SIGKILL');
+    }
+    this.failPending(reason);
+  }
+
+  private request<K extends keyof ReplyPayload>(message: KernelRequest & { type: K }): Promise<ReplyPayload[K]> {
+    if (!this.child || this.stateValue === 'dead') {
+      return Promise.reject(new KernelDiedError('The kernel is not running. Restart it to run cells again.'));
+    }
+    return new Promise((resolve, reject) => {
+      this.pending.set(message.id, { request: message.type, resolve: resolve as (v: unknown) => void, reject });
+      this.post(message);
+    });
+  }
+
+  private post(message: KernelInbound): void {
+    this.child?.send(message);
+  }
+
+  private setState(state: KernelState): void {
+    this.stateValue = state;
+    this.emit('state', state);
+  }
+
+  private spawn(): Promise<void> {
+    const entry = this.options.entry ?? fileURLToPath(new URL('./main.ts', import.meta.url));
+    const env = { ...process.env };
+    if (this.options.backend) env.RECLAB_TF_BACKEND = this.options.backend;
+    this.log = [];
+    const child = fork(entry, [], {
+      cwd: this.options.cwd ?? process.cwd(),
+      env,
+      execArgv: entry.endsWith('.ts') ? ['--import', pathToFileURL(require.resolve('tsx')).href] : [],
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.child = child;
+    this.setState('starting');
+    const keepLog = (chunk: Buffer) => {
+      this.log.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      this.log = this.log.slice(-LOG_LINES);
+    };
+    child.stdout?.on('data', keepLog);
+    child.stderr?.on('data', keepLog);
+
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new KernelDiedError(`The kernel did not start within ${STARTUP_TIMEOUT_MS / 1000} s.${this.lastLog()}`));
+      }, STARTUP_TIMEOUT_MS);
+      child.on('message', (message: KernelOutbound) => {
+        if (message.type === 'ready') {
+          clearTimeout(timer);
+          this.infoValue = message.info;
+          this.setState('idle');
+          resolve();
+        } else this.receive(message);
+      });
+      child.on('exit', (code, signal) => {
+        clearTimeout(timer);
+        if (this.child !== child) return;
+        this.child = undefined;
+        const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
+        const error = new KernelDiedError(
+          `The kernel process ${how}${signal === 'SIGKILL' ? ', perhaps out of memory' : ''}. Its variables are lost; restart the kernel to go on.${this.lastLog()}`,
+        );
+        this.setState('dead');
+        this.failPending(error);
+        this.emit('died', error);
+        reject(error);
+      });
+    });
+  }
+
+  private lastLog(): string {
+    return this.log.length ? `\nLast output of the kernel process:\n${this.log.join('\n')}` : '';
+  }
+
+  private failPending(error: Error): void {
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+    this.running = undefined;
+  }
+
+  private receive(message: KernelOutbound): void {
+    switch (message.type) {
+      case 'status':
+        if (message.state === 'busy') {
+          // The kernel runs executions in the order they were sent.
+          this.running = [...this.pending.entries()].find(([, p]) => p.request === 'execute')?.[0];
+          if (this.running !== undefined) this.lastExecution = this.running;
+        }
+        this.setState(message.state);
+        break;
+      case 'output':
+        this.handlerFor(message.execId)?.onOutput?.(message.output, message.displayId);
+        break;
+      case 'update_display':
+        this.handlerFor(message.execId)?.onUpdateDisplay?.(message.displayId, message.data);
+        break;
+      case 'reply': {
+        const p = this.pending.get(message.id);
+        if (!p) return;
+        this.pending.delete(message.id);
+        if (message.ok) p.resolve(message.result);
+        else p.reject(new Error(message.error));
+        break;
+      }
+      case 'ready':
+        break;
+    }
+  }
+
+  private handlerFor(execId: number): ExecuteHandlers | undefined {
+    // Drop handlers of executions that can no longer produce output.
+    for (const id of this.handlers.keys()) if (id < this.lastExecution && id !== execId) this.handlers.delete(id);
+    return this.handlers.get(execId);
+  }
+}

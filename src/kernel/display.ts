@@ -1,0 +1,94 @@
+import { inspect } from 'node:util';
+import { Chart, renderSvg } from '../charts';
+import { Table } from '../data/table';
+import { MIME, type MimeBundle } from '../notebook/nbformat';
+import { PREVIEW_ROWS, tableHtml, tableText } from './table-view';
+import type { TableRegistry } from './tables';
+import { jsonSafe } from './tables';
+
+/** Where display outputs go: the current execution's output stream. */
+export interface OutputSink {
+  display(data: MimeBundle, displayId?: string): void;
+  update(displayId: string, data: MimeBundle): void;
+}
+
+/**
+ * Objects can say how they are displayed, like `_repr_mimebundle_` in Jupyter:
+ * `[DISPLAY](): MimeBundle`.
+ */
+export const DISPLAY = Symbol.for('reclab.display');
+
+interface SelfDisplaying {
+  [DISPLAY](): MimeBundle;
+}
+
+export class Markdown {
+  constructor(readonly text: string) {}
+}
+export class Html {
+  constructor(readonly html: string) {}
+}
+
+export function plainText(value: unknown): string {
+  return typeof value === 'string' ? value : inspect(value, { depth: 4, maxArrayLength: 100, breakLength: 100 });
+}
+
+/** Every value gets `text/plain`; richer values add their own forms beside it. */
+export function toMimeBundle(value: unknown, tables: TableRegistry): MimeBundle {
+  if (value instanceof Table) {
+    const tableId = tables.add(value);
+    const page = tables.page(tableId, 0, PREVIEW_ROWS);
+    return {
+      'text/plain': tableText(value),
+      'text/html': tableHtml(value),
+      [MIME.table]: { tableId, numRows: value.numRows, columns: page.columns, rows: page.rows } as never,
+    };
+  }
+  if (value instanceof Chart) {
+    return {
+      'text/plain': `<Chart ${value.width}×${value.height}>`,
+      'image/svg+xml': renderSvg(value),
+      [MIME.echarts]: { option: jsonSafeDeep(value.option), width: value.width, height: value.height } as never,
+    };
+  }
+  if (value instanceof Markdown) return { 'text/markdown': value.text, 'text/plain': value.text };
+  if (value instanceof Html) return { 'text/html': value.html, 'text/plain': value.html };
+  if (isSelfDisplaying(value)) return { 'text/plain': plainText(value), ...value[DISPLAY]() };
+  if (isTensor(value)) return { 'text/plain': value.toString() };
+  return { 'text/plain': plainText(value) };
+}
+
+export interface DisplayFunction {
+  (value: unknown, options?: { displayId?: string }): void;
+  markdown(text: string): void;
+  html(html: string): void;
+  /** Replaces what an earlier `display(…, { displayId })` showed. */
+  update(displayId: string, value: unknown): void;
+}
+
+export function createDisplay(sink: OutputSink, tables: TableRegistry): DisplayFunction {
+  const display = ((value: unknown, options?: { displayId?: string }) =>
+    sink.display(toMimeBundle(value, tables), options?.displayId)) as DisplayFunction;
+  display.markdown = (text) => display(new Markdown(text));
+  display.html = (html) => display(new Html(html));
+  display.update = (displayId, value) => sink.update(displayId, toMimeBundle(value, tables));
+  return display;
+}
+
+function isSelfDisplaying(v: unknown): v is SelfDisplaying {
+  return typeof v === 'object' && v !== null && typeof (v as Partial<SelfDisplaying>)[DISPLAY] === 'function';
+}
+
+function isTensor(v: unknown): v is { toString(): string } {
+  return typeof v === 'object' && v !== null && 'dataId' in v && 'shape' in v && 'dtype' in v;
+}
+
+/** Chart options may hold typed arrays and NaN; JSON wants arrays and null. */
+function jsonSafeDeep(v: unknown): unknown {
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>, jsonSafe);
+  if (Array.isArray(v)) return v.map(jsonSafeDeep);
+  if (typeof v === 'object' && v !== null) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonSafeDeep(x)]));
+  }
+  return jsonSafe(v);
+}

@@ -1,0 +1,118 @@
+import { runInThisContext } from 'node:vm';
+import { format } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import type { CellKind, ExecuteReply, KernelOutbound } from '../api/kernel';
+import { Database } from '../data/database';
+import type { MimeBundle, Output } from '../notebook/nbformat';
+import { createDisplay, toMimeBundle, type OutputSink } from './display';
+import { cellFileName, reportError, type RanCell } from './errors';
+import { InterruptError, InterruptSignal } from './interrupt';
+import { library } from './library';
+import { ModuleLoader, defaultExport } from './modules';
+import { Progress, type ProgressOptions } from './progress';
+import { parseSqlCell } from './sql-cell';
+import { TableRegistry } from './tables';
+import { RUNTIME, transpileCell } from './transpile';
+
+type Globals = Record<string, unknown>;
+
+/**
+ * The state of one notebook's kernel: the DuckDB connection, the global scope cells
+ * declare into, the tables outputs have shown. Runs one cell at a time; talks to its
+ * driver only through `send`.
+ */
+export class Kernel {
+  readonly signal = new InterruptSignal();
+  readonly tables = new TableRegistry();
+  private executionCount = 0;
+  /** The request whose outputs are being produced; late output goes to the last one. */
+  private currentRequest = 0;
+  private readonly cells = new Map<number, RanCell>();
+  private nextDisplayId = 1;
+  private readonly sink: OutputSink = {
+    display: (data, displayId) => this.emit({ output_type: 'display_data', data, metadata: {} }, displayId),
+    update: (displayId, data) => this.send({ type: 'update_display', execId: this.currentRequest, displayId, data }),
+  };
+
+  constructor(
+    private readonly send: (message: KernelOutbound) => void,
+    readonly db: Database,
+    notebookDir: string,
+  ) {
+    const modules = new ModuleLoader({ '@tensorflow/tfjs': tf, reclab: library }, notebookDir);
+    const display = createDisplay(this.sink, this.tables);
+    Object.assign(globalThis as Globals, {
+      [RUNTIME]: {
+        guard: <T>(value: T) => this.signal.guard(value),
+        import: (specifier: string) => modules.load(specifier),
+        defaultExport,
+      },
+      tf,
+      db,
+      rl: library,
+      display,
+      progress: (options: ProgressOptions) => new Progress(options, this.sink, this.signal, `progress-${this.nextDisplayId++}`),
+    });
+    this.captureConsole();
+  }
+
+  async execute(requestId: number, code: string, kind: CellKind): Promise<ExecuteReply> {
+    const executionCount = ++this.executionCount;
+    const started = performance.now();
+    this.currentRequest = requestId;
+    this.signal.reset();
+    const reply = (status: ExecuteReply['status'], errorLine?: number): ExecuteReply => ({
+      status,
+      executionCount,
+      errorLine,
+      durationMs: performance.now() - started,
+    });
+    try {
+      const value = kind === 'sql' ? await this.runSql(code) : await this.runTypeScript(code, executionCount);
+      if (value !== undefined) this.emit({ output_type: 'execute_result', execution_count: executionCount, data: toMimeBundle(value, this.tables), metadata: {} });
+      return reply('ok');
+    } catch (error) {
+      if (error instanceof InterruptError) {
+        this.emit({ output_type: 'error', ename: error.name, evalue: error.message, traceback: [`${error.name}: ${error.message}`] });
+        return reply('interrupted');
+      }
+      const report = reportError(error, { executionCount, source: code }, this.cells);
+      this.emit(report.output);
+      return reply('error', report.line);
+    }
+  }
+
+  interrupt(): void {
+    this.signal.interrupt();
+    this.db.interrupt();
+  }
+
+  private async runTypeScript(code: string, executionCount: number): Promise<unknown> {
+    const transpiled = transpileCell(code);
+    this.cells.set(executionCount, { executionCount, source: code, transpiled });
+    return this.signal.guard(runInThisContext(transpiled.code, { filename: cellFileName(executionCount) }) as Promise<unknown>);
+  }
+
+  private async runSql(code: string): Promise<unknown> {
+    const { sql, name } = parseSqlCell(code);
+    if (!sql.trim()) return undefined;
+    const table = await this.signal.guard(this.db.query(sql));
+    if (name) (globalThis as Globals)[name] = table;
+    return table;
+  }
+
+  private emit(output: Output, displayId?: string): void {
+    this.send({ type: 'output', execId: this.currentRequest, output, displayId });
+  }
+
+  private stream(name: 'stdout' | 'stderr', args: unknown[]): void {
+    this.emit({ output_type: 'stream', name, text: format(...args) + '\n' });
+  }
+
+  private captureConsole(): void {
+    const out = (...args: unknown[]) => this.stream('stdout', args);
+    const err = (...args: unknown[]) => this.stream('stderr', args);
+    Object.assign(console, { log: out, info: out, debug: out, warn: err, error: err });
+    console.table = (data: unknown) => this.sink.display(toMimeBundle(data, this.tables) as MimeBundle);
+  }
+}

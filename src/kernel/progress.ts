@@ -1,0 +1,110 @@
+import { MIME, type MimeBundle } from '../notebook/nbformat';
+import type { OutputSink } from './display';
+import type { InterruptSignal } from './interrupt';
+
+export interface ProgressOptions {
+  total: number;
+  label?: string;
+}
+
+export interface ProgressState {
+  label: string;
+  value: number;
+  total: number;
+  elapsedSeconds: number;
+  /** Items per second so far. */
+  rate: number;
+  /** Seconds left at the current rate; null before the first step. */
+  etaSeconds: number | null;
+  done: boolean;
+}
+
+/** Updates are sent at most this often; the final state is always sent. */
+const MIN_INTERVAL_MS = 100;
+
+/**
+ * A progress bar that updates in place (nbformat's display id mechanism). Each step also
+ * checks for an interrupt, so a loop that reports progress stops when asked.
+ */
+export class Progress {
+  private value = 0;
+  private finished = false;
+  private lastSent = 0;
+  private readonly started = performance.now();
+  readonly label: string;
+  readonly total: number;
+
+  constructor(
+    options: ProgressOptions,
+    private readonly sink: OutputSink,
+    private readonly signal: InterruptSignal,
+    private readonly displayId: string,
+  ) {
+    if (!(options.total >= 0)) throw new Error(`progress: total must be a number ≥ 0, got ${String(options.total)}.`);
+    this.total = options.total;
+    this.label = options.label ?? '';
+    sink.display(this.bundle(), displayId);
+  }
+
+  /** Advances by `steps` (default 1). */
+  tick(steps = 1): void {
+    this.set(this.value + steps);
+  }
+
+  set(value: number): void {
+    this.signal.check();
+    this.value = Math.min(value, this.total);
+    const now = performance.now();
+    if (this.value >= this.total) this.done();
+    else if (now - this.lastSent >= MIN_INTERVAL_MS) {
+      this.lastSent = now;
+      this.sink.update(this.displayId, this.bundle());
+    }
+  }
+
+  done(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.sink.update(this.displayId, this.bundle());
+  }
+
+  state(): ProgressState {
+    const elapsedSeconds = (performance.now() - this.started) / 1000;
+    const rate = elapsedSeconds > 0 ? this.value / elapsedSeconds : 0;
+    return {
+      label: this.label,
+      value: this.value,
+      total: this.total,
+      elapsedSeconds,
+      rate,
+      etaSeconds: this.value > 0 && rate > 0 ? (this.total - this.value) / rate : null,
+      done: this.finished,
+    };
+  }
+
+  private bundle(): MimeBundle {
+    const s = this.state();
+    return { 'text/plain': progressText(s), [MIME.progress]: { ...s } };
+  }
+}
+
+export function progressText(s: ProgressState): string {
+  const width = 30;
+  const fraction = s.total > 0 ? s.value / s.total : 1;
+  const filled = Math.round(fraction * width);
+  const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
+  const eta = s.done ? '' : `<${formatDuration(s.etaSeconds)}`;
+  const label = s.label ? `${s.label} ` : '';
+  return `${label}${bar} ${s.value}/${s.total} [${formatDuration(s.elapsedSeconds)}${eta}, ${formatRate(s.rate)}/s]`;
+}
+
+function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '?';
+  const t = Math.round(seconds);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return t >= 3600 ? `${Math.floor(t / 3600)}:${two(Math.floor(t / 60) % 60)}:${two(t % 60)}` : `${two(Math.floor(t / 60))}:${two(t % 60)}`;
+}
+
+function formatRate(rate: number): string {
+  return rate >= 100 ? rate.toFixed(0) : rate.toFixed(2);
+}

@@ -1,0 +1,75 @@
+/**
+ * `UnsortedSegmentSum` is what the gradient of an embedding lookup (`tf.gather`) calls.
+ * The wasm backend has no such kernel, and the cpu backend builds it from one masked sum
+ * per segment, so its cost is rows × table size: an embedding table of 10,000 rows makes
+ * every training step take seconds. Both get a plain scatter-add, linear in the rows.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+type Values = Float32Array | Int32Array;
+
+interface WasmBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Values;
+}
+
+interface CpuBackend {
+  data: { get(dataId: tf.DataId): { values: Values } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Values): tf.TensorInfo;
+}
+
+interface SegmentInputs {
+  x: tf.TensorInfo;
+  segmentIds: tf.TensorInfo;
+}
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+function outputShape({ x, segmentIds }: SegmentInputs, numSegments: number): number[] {
+  return [numSegments, ...x.shape.slice(segmentIds.shape.length)];
+}
+
+/** out[ids[r]] += x[r] for every row r; ids outside [0, numSegments) are dropped, as in TensorFlow. */
+export function scatterAdd(x: Values, ids: Values, numSegments: number, out: Values): void {
+  const rows = ids.length;
+  const inner = rows > 0 ? x.length / rows : 0;
+  for (let r = 0; r < rows; r++) {
+    const s = ids[r];
+    if (s < 0 || s >= numSegments) continue;
+    const to = s * inner;
+    const from = r * inner;
+    for (let j = 0; j < inner; j++) out[to + j] += x[from + j];
+  }
+}
+
+const wasmKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const wasm = backend as unknown as WasmBackend;
+  const segments = inputs as unknown as SegmentInputs;
+  const numSegments = (attrs as { numSegments: number }).numSegments;
+  const out = wasm.makeOutput(outputShape(segments, numSegments), segments.x.dtype);
+  // Views into the wasm heap are taken after the allocation, which may move it.
+  const outValues = wasm.typedArrayFromHeap(out);
+  outValues.fill(0);
+  scatterAdd(wasm.typedArrayFromHeap(segments.x), wasm.typedArrayFromHeap(segments.segmentIds), numSegments, outValues);
+  return out;
+};
+
+const cpuKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const cpu = backend as unknown as CpuBackend;
+  const segments = inputs as unknown as SegmentInputs;
+  const numSegments = (attrs as { numSegments: number }).numSegments;
+  const shape = outputShape(segments, numSegments);
+  const out = segments.x.dtype === 'int32' ? new Int32Array(size(shape)) : new Float32Array(size(shape));
+  scatterAdd(cpu.data.get(segments.x.dataId).values, cpu.data.get(segments.segmentIds.dataId).values, numSegments, out);
+  return cpu.makeTensorInfo(shape, segments.x.dtype, out);
+};
+
+export function registerScatterAddKernels(): void {
+  for (const [backendName, kernelFunc] of [
+    ['wasm', wasmKernel],
+    ['cpu', cpuKernel],
+  ] as const) {
+    if (tf.getKernel('UnsortedSegmentSum', backendName)) tf.unregisterKernel('UnsortedSegmentSum', backendName);
+    tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName, kernelFunc });
+  }
+}

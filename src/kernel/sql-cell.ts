@@ -1,0 +1,32 @@
+/**
+ * A SQL cell: an optional first line `-- name: ratings` binds the result to a variable
+ * for later TypeScript cells; the rest runs on the kernel's DuckDB connection.
+ */
+const NAME_LINE = /^\s*--\s*name\s*:\s*(\S*)\s*$/;
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+export interface SqlCell {
+  sql: string;
+  /** The variable the result is bound to, if the cell names one. */
+  name?: string;
+}
+
+export class SqlCellError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SqlCellError';
+  }
+}
+
+export function parseSqlCell(source: string): SqlCell {
+  const firstLine = source.split('\n', 1)[0];
+  const m = NAME_LINE.exec(firstLine);
+  if (!m) return { sql: source };
+  if (!IDENTIFIER.test(m[1])) {
+    throw new SqlCellError(
+      `"-- name: ${m[1]}" on line 1 is not a valid variable name. Use letters, digits, _ or $, not starting with a digit (for example "-- name: ratings").`,
+    );
+  }
+  // The name line stays in the SQL as a comment, so DuckDB's "LINE n" matches the cell.
+  return { sql: source, name: m[1] };
+}

@@ -1,0 +1,53 @@
+import { cellValue, type Table } from '../data/table';
+
+/** How many rows an output carries; the grid pages through the rest from the kernel. */
+export const PREVIEW_ROWS = 50;
+const TEXT_ROWS = 10;
+
+export function formatValue(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
+  if (typeof v === 'string') return v;
+  return JSON.stringify(v);
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const rowsLabel = (n: number) => `${n.toLocaleString('en-US')} row${n === 1 ? '' : 's'}`;
+
+/** A fixed-width preview for `text/plain` readers (terminals, `reclab run`). */
+export function tableText(table: Table): string {
+  const shown = Math.min(TEXT_ROWS, table.numRows);
+  const cells = table.columns.map((c) => {
+    const values = [];
+    for (let r = 0; r < shown; r++) values.push(formatValue(cellValue(c, r)));
+    return values;
+  });
+  const widths = table.columns.map((c, i) => Math.min(40, Math.max(c.name.length, ...cells[i].map((v) => v.length))));
+  const fit = (s: string, w: number) => (s.length > w ? s.slice(0, w - 1) + '…' : s.padEnd(w));
+  const lines = [
+    table.columns.map((c, i) => fit(c.name, widths[i])).join(' │ '),
+    widths.map((w) => '─'.repeat(w)).join('─┼─'),
+  ];
+  for (let r = 0; r < shown; r++) lines.push(cells.map((col, i) => fit(col[r], widths[i])).join(' │ '));
+  const more = table.numRows > shown ? ` (first ${shown} shown)` : '';
+  lines.push(`${rowsLabel(table.numRows)} × ${table.columns.length} columns${more}`);
+  return lines.map((l) => l.trimEnd()).join('\n');
+}
+
+/** A static HTML table, for GitHub and Jupyter. */
+export function tableHtml(table: Table): string {
+  const shown = Math.min(PREVIEW_ROWS, table.numRows);
+  const head = table.columns.map((c) => `<th title="${escapeHtml(c.type)}">${escapeHtml(c.name)}</th>`).join('');
+  const body: string[] = [];
+  for (let r = 0; r < shown; r++) {
+    body.push(`<tr>${table.columns.map((c) => `<td>${escapeHtml(formatValue(cellValue(c, r)))}</td>`).join('')}</tr>`);
+  }
+  const more = table.numRows > shown ? `, first ${shown} shown` : '';
+  return (
+    `<table class="reclab-table">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body.join('\n')}\n</tbody>\n</table>\n` +
+    `<p>${rowsLabel(table.numRows)} × ${table.columns.length} columns${more}</p>`
+  );
+}

@@ -1,0 +1,111 @@
+/**
+ * Picks the fastest TensorFlow.js backend this machine has, best first: native CUDA
+ * (`@tensorflow/tfjs-node-gpu`), native CPU (`@tensorflow/tfjs-node`), WebGPU (the
+ * `webgpu` package, where a GPU adapter exists), wasm, cpu. The native packages are
+ * optional dependencies; each rung that is missing or fails says why.
+ */
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerScatterAddKernels } from './scatter-add';
+
+const require = createRequire(import.meta.url);
+
+export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKENDS)[number];
+
+export interface BackendReport {
+  backend: string;
+  device: string;
+  skipped: { backend: string; reason: string }[];
+}
+
+interface Rung {
+  name: BackendChoice;
+  /** Makes the backend available and returns the device it runs on. */
+  load(): Promise<string>;
+  /** The name TensorFlow.js registers the backend under. */
+  tfName: string;
+}
+
+const cpuName = () => `${os.cpus()[0]?.model.trim() ?? 'CPU'} (${os.cpus().length} cores)`;
+
+const RUNGS: Rung[] = [
+  {
+    name: 'tensorflow-gpu',
+    tfName: 'tensorflow',
+    async load() {
+      require('@tensorflow/tfjs-node-gpu');
+      return 'GPU (CUDA, libtensorflow)';
+    },
+  },
+  {
+    name: 'tensorflow',
+    tfName: 'tensorflow',
+    async load() {
+      require('@tensorflow/tfjs-node');
+      return `${cpuName()}, libtensorflow`;
+    },
+  },
+  {
+    name: 'webgpu',
+    tfName: 'webgpu',
+    async load() {
+      const dawn = require('webgpu') as { create(flags: string[]): GPU; globals: object };
+      Object.assign(globalThis, dawn.globals);
+      const gpu = dawn.create([]);
+      const adapter = await gpu.requestAdapter();
+      if (!adapter) throw new Error('no GPU adapter');
+      Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
+      require('@tensorflow/tfjs-backend-webgpu');
+      return `GPU (WebGPU${adapter.info?.description ? `, ${adapter.info.description}` : ''})`;
+    },
+  },
+  { name: 'wasm', tfName: 'wasm', load: async () => `${cpuName()}, WebAssembly` },
+  { name: 'cpu', tfName: 'cpu', load: async () => `${cpuName()}, plain JavaScript` },
+];
+
+interface GPU {
+  requestAdapter(): Promise<{ info?: { description?: string } } | null>;
+}
+
+/** Initialises TensorFlow.js; `preferred` (or RECLAB_TF_BACKEND) is tried first. */
+export async function initTensorFlow(preferred = process.env.RECLAB_TF_BACKEND): Promise<BackendReport> {
+  registerScatterAddKernels();
+  const skipped: BackendReport['skipped'] = [];
+  let ladder = RUNGS;
+  if (preferred) {
+    const start = RUNGS.findIndex((r) => r.name === preferred);
+    if (start < 0) {
+      skipped.push({ backend: preferred, reason: `unknown backend; RECLAB_TF_BACKEND takes one of ${BACKENDS.join(', ')}` });
+    } else ladder = RUNGS.slice(start);
+  }
+  for (const rung of ladder) {
+    try {
+      const device = await rung.load();
+      if (!(await tf.setBackend(rung.tfName))) throw new Error('the backend failed to initialise');
+      await tf.ready();
+      quietCpuBanner();
+      return { backend: rung.tfName, device, skipped };
+    } catch (e) {
+      skipped.push({ backend: rung.name, reason: describeLoadError(e) });
+    }
+  }
+  throw new Error(`No TensorFlow.js backend could be started: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`);
+}
+
+function describeLoadError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === 'MODULE_NOT_FOUND') return 'not installed (optional dependency)';
+  return (err?.message ?? String(e)).split('\n')[0];
+}
+
+/**
+ * The cpu backend prints an install hint on first use; the kernel reports the backend in
+ * its info instead of in the user's first output.
+ */
+function quietCpuBanner(): void {
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
+}

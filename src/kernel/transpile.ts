@@ -1,0 +1,180 @@
+/**
+ * Turns a TypeScript cell into a script that runs in the kernel's one persistent global
+ * scope, the way a REPL does:
+ * - types are stripped by TypeScript's transpiler (with a source map, for error lines);
+ * - top-level `const`/`let`/`var`, classes and imports become assignments to globals, so
+ *   later cells see them and re-running a cell that declares `const x` works;
+ * - the body runs inside an async function, so top-level `await` works, and every `await`
+ *   goes through the interrupt guard, so an interrupted cell stops at its next await;
+ * - the value of a final expression statement is returned, to be displayed.
+ * Edits never add or remove line breaks, so generated lines map back through the map.
+ */
+import { SourceMap, createRequire } from 'node:module';
+import type TS from 'typescript';
+
+// TypeScript is large (half a second to load): the kernel loads it after it is ready.
+const require = createRequire(import.meta.url);
+let ts: typeof TS;
+export function loadTypeScript(): typeof TS {
+  return (ts ??= require('typescript') as typeof TS);
+}
+
+/** The name of the kernel-side helper object the generated code calls. */
+export const RUNTIME = '__reclab';
+
+export interface TranspiledCell {
+  /** A script whose completion value is a promise of the cell's result. */
+  readonly code: string;
+  /** The 1-based cell line for a 1-based line of `code`. */
+  cellLine(generatedLine: number): number;
+}
+
+export class CellSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(message);
+    this.name = 'SyntaxError';
+  }
+}
+
+interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+const compilerOptions = (): TS.CompilerOptions => ({
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  sourceMap: true,
+  useDefineForClassFields: true,
+  // Imports used only as values survive; type-only ones are dropped.
+  verbatimModuleSyntax: false,
+  isolatedModules: true,
+});
+
+export function transpileCell(source: string): TranspiledCell {
+  loadTypeScript();
+  const output = ts.transpileModule(source, {
+    compilerOptions: compilerOptions(),
+    fileName: 'cell.ts',
+    reportDiagnostics: true,
+  });
+  const error = output.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error);
+  if (error) {
+    const { line, character } = error.file
+      ? error.file.getLineAndCharacterOfPosition(error.start ?? 0)
+      : { line: 0, character: 0 };
+    throw new CellSyntaxError(ts.flattenDiagnosticMessageText(error.messageText, '\n'), line + 1, character + 1);
+  }
+  const js = output.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
+  const map = new SourceMap(JSON.parse(output.sourceMapText!));
+  const { body, prologue } = rewrite(js);
+  const code = `(async () => {${prologue}${body}\n})()`;
+  return {
+    code,
+    cellLine(generatedLine) {
+      const entry = map.findEntry(generatedLine - 1, 1e6) as { generatedLine?: number; originalLine?: number };
+      return entry.generatedLine === generatedLine - 1 && entry.originalLine !== undefined
+        ? entry.originalLine + 1
+        : generatedLine;
+    },
+  };
+}
+
+function rewrite(js: string): { body: string; prologue: string } {
+  const file = ts.createSourceFile('cell.js', js, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+  const edits: Edit[] = [];
+  const hoisted: string[] = [];
+  const insert = (at: number, text: string) => edits.push({ start: at, end: at, text });
+  const statements = file.statements;
+
+  statements.forEach((statement, index) => {
+    stripExport(statement, edits);
+    if (ts.isVariableStatement(statement)) {
+      rewriteVariables(statement, edits);
+    } else if (ts.isFunctionDeclaration(statement) && statement.name) {
+      // Keep the declaration (it is hoisted within the cell) and publish it.
+      hoisted.push(`globalThis[${JSON.stringify(statement.name.text)}] = ${statement.name.text};`);
+    } else if (ts.isClassDeclaration(statement) && statement.name) {
+      insert(statement.getStart(), `;${statement.name.text} = `);
+      insert(statement.end, ';');
+    } else if (ts.isImportDeclaration(statement)) {
+      edits.push({ start: statement.getStart(), end: statement.end, text: importAssignment(statement, js) });
+    } else if (index === statements.length - 1 && ts.isExpressionStatement(statement) && !isAssignment(statement.expression)) {
+      insert(statement.expression.getStart(), 'return (');
+      insert(statement.expression.end, ')');
+    }
+  });
+
+  const guardAwaits = (node: TS.Node): void => {
+    if (ts.isAwaitExpression(node)) {
+      insert(node.expression.getStart(), `${RUNTIME}.guard(`);
+      insert(node.expression.end, ')');
+    }
+    ts.forEachChild(node, guardAwaits);
+  };
+  guardAwaits(file);
+
+  return { body: applyEdits(js, edits), prologue: hoisted.join(' ') };
+}
+
+function stripExport(statement: TS.Statement, edits: Edit[]): void {
+  const modifiers = ts.canHaveModifiers(statement) ? ts.getModifiers(statement) : undefined;
+  for (const m of modifiers ?? []) {
+    if (m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DefaultKeyword) {
+      edits.push({ start: m.getStart(), end: m.end, text: '' });
+    }
+  }
+}
+
+/** `const a = 1, {b} = o;` → `;(a = 1, {b} = o);`: binding patterns are valid assignment targets. */
+function rewriteVariables(statement: TS.VariableStatement, edits: Edit[]): void {
+  const list = statement.declarationList;
+  const first = list.declarations[0];
+  if (!first) return;
+  edits.push({ start: list.getStart(), end: first.getStart(), text: ';(' });
+  for (const d of list.declarations) {
+    if (!d.initializer) edits.push({ start: d.name.end, end: d.name.end, text: ' = void 0' });
+  }
+  edits.push({ start: list.end, end: list.end, text: ')' });
+}
+
+function importAssignment(statement: TS.ImportDeclaration, js: string): string {
+  const spec = (statement.moduleSpecifier as TS.StringLiteral).text;
+  const load = `(await ${RUNTIME}.import(${JSON.stringify(spec)}))`;
+  const clause = statement.importClause;
+  const parts: string[] = [];
+  if (!clause) parts.push(`${load};`);
+  else {
+    if (clause.name) parts.push(`${clause.name.text} = ${RUNTIME}.defaultExport${load};`);
+    const bindings = clause.namedBindings;
+    if (bindings && ts.isNamespaceImport(bindings)) parts.push(`${bindings.name.text} = ${load};`);
+    if (bindings && ts.isNamedImports(bindings) && bindings.elements.length) {
+      const names = bindings.elements.map((e) => (e.propertyName ? `${e.propertyName.text}: ${e.name.text}` : e.name.text));
+      parts.push(`({${names.join(', ')}} = ${load});`);
+    }
+  }
+  // Keep the line count: an import may span lines.
+  const lineBreaks = js.slice(statement.getStart(), statement.end).split('\n').length - 1;
+  return `;${parts.join(' ')}${'\n'.repeat(lineBreaks)}`;
+}
+
+function isAssignment(e: TS.Expression): boolean {
+  return ts.isBinaryExpression(e) && e.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && e.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
+}
+
+/** Applies non-overlapping edits; insertions at one position keep the order they were made. */
+function applyEdits(text: string, edits: Edit[]): string {
+  const ordered = edits.map((e, seq) => ({ ...e, seq })).sort((a, b) => a.start - b.start || a.end - b.end || a.seq - b.seq);
+  let out = '';
+  let pos = 0;
+  for (const e of ordered) {
+    out += text.slice(pos, e.start) + e.text;
+    pos = Math.max(pos, e.end);
+  }
+  return out + text.slice(pos);
+}
