@@ -4,3 +4,4 @@ export { transpileCell, CellSyntaxError } from './transpile';
 export { parseSqlCell } from './sql-cell';
 export { progressText } from './progress';
 export type { ProgressState } from './progress';
+export { escapeHtml } from './table-view';

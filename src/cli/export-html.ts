@@ -1,0 +1,152 @@
+/**
+ * One self-contained HTML page for a notebook: every cell and output, charts interactive
+ * (ECharts is inlined), nothing fetched from the network. HTML that comes from the
+ * notebook is sanitized; SVG is shown as an image, where its scripts cannot run.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { marked } from 'marked';
+import sanitizeHtml from 'sanitize-html';
+import { MIME, cellLanguage, cellSource, joinText, type Cell, type JsonValue, type MimeBundle, type Notebook, type Output } from '../notebook';
+import { escapeHtml, progressText, type ProgressState } from '../kernel';
+
+const require = createRequire(import.meta.url);
+
+const SANITIZE: sanitizeHtml.IOptions = {
+  allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'span', 'div', 'details', 'summary', 'del', 'ins', 'sub', 'sup'],
+  allowedAttributes: { '*': ['class', 'title', 'align', 'colspan', 'rowspan', 'style'], a: ['href', 'name'], img: ['src', 'alt', 'width', 'height'] },
+  allowedSchemes: ['http', 'https', 'mailto', 'data'],
+};
+
+export function sanitize(html: string): string {
+  return sanitizeHtml(html, SANITIZE);
+}
+
+const text = (v: JsonValue | undefined) => (typeof v === 'string' ? v : Array.isArray(v) ? joinText(v as string[]) : '');
+const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
+
+interface Context {
+  charts: { id: string; option: JsonValue }[];
+  attachments?: Record<string, Record<string, string>>;
+}
+
+export function notebookToHtml(notebook: Notebook, title: string): string {
+  const context: Context = { charts: [] };
+  const body = notebook.cells.map((cell, i) => renderCell(cell, i, context)).join('\n');
+  const echarts = context.charts.length ? readFileSync(require.resolve('echarts/dist/echarts.min.js'), 'utf8') : '';
+  const chartData = JSON.stringify(context.charts).replace(/</g, '\\u003c');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="RecLab">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+<h1 class="title">${escapeHtml(title)}</h1>
+${body}
+</main>
+${echarts ? `<script>${echarts.replace(/<\/script/gi, '<\\/script')}</script>` : ''}
+<script>
+(function () {
+  var charts = ${chartData};
+  var dark = window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches;
+  charts.forEach(function (c) {
+    var el = document.getElementById(c.id);
+    if (!el || !window.echarts) return;
+    var chart = window.echarts.init(el, dark ? 'dark' : null, { renderer: 'canvas' });
+    chart.setOption(c.option);
+    window.addEventListener('resize', function () { chart.resize(); });
+  });
+})();
+</script>
+</body>
+</html>
+`;
+}
+
+function renderCell(cell: Cell, index: number, context: Context): string {
+  const source = cellSource(cell);
+  if (cell.cell_type === 'markdown') {
+    context.attachments = cell.attachments as Context['attachments'];
+    const html = marked.parse(source, { async: false }).replace(/attachment:([^"')\s]+)/g, (m, name: string) => {
+      const bundle = context.attachments?.[name];
+      const mime = bundle && Object.keys(bundle)[0];
+      return mime ? `data:${mime};base64,${bundle[mime]}` : m;
+    });
+    return `<section class="cell markdown" data-index="${index}">${sanitize(html)}</section>`;
+  }
+  if (cell.cell_type !== 'code') return `<section class="cell raw" data-index="${index}"><pre>${escapeHtml(source)}</pre></section>`;
+  const language = cellLanguage(cell);
+  const count = cell.execution_count ?? ' ';
+  const outputs = (cell.outputs ?? []).map((o) => renderOutput(o, context)).join('\n');
+  return `<section class="cell code" data-index="${index}">
+<div class="input"><span class="prompt">[${count}]</span><span class="lang">${language === 'sql' ? 'SQL' : 'TS'}</span><pre><code>${escapeHtml(source)}</code></pre></div>
+${outputs ? `<div class="outputs">${outputs}</div>` : ''}
+</section>`;
+}
+
+function renderOutput(output: Output, context: Context): string {
+  switch (output.output_type) {
+    case 'stream':
+      return `<pre class="stream ${output.name}">${escapeHtml(stripAnsi(joinText(output.text)))}</pre>`;
+    case 'error':
+      return `<pre class="error"><b>${escapeHtml(output.ename)}: ${escapeHtml(output.evalue)}</b>\n${escapeHtml(stripAnsi(output.traceback.slice(1).join('\n')))}</pre>`;
+    case 'display_data':
+    case 'execute_result':
+      return renderBundle(output.data, context);
+    default:
+      return '';
+  }
+}
+
+/** The richest form this page can show, as a renderer picks by mime type. */
+function renderBundle(data: MimeBundle, context: Context): string {
+  const echarts = data[MIME.echarts] as { option: JsonValue; width: number; height: number } | undefined;
+  if (echarts) {
+    const id = `chart-${context.charts.length + 1}`;
+    context.charts.push({ id, option: echarts.option });
+    return `<div class="chart" id="${id}" style="width:${Number(echarts.width) || 640}px;height:${Number(echarts.height) || 360}px"></div>`;
+  }
+  const progress = data[MIME.progress] as ProgressState | undefined;
+  if (progress) {
+    return `<div class="progress"><progress max="${progress.total}" value="${progress.value}"></progress> <span>${escapeHtml(progressText(progress))}</span></div>`;
+  }
+  if (data['text/html'] !== undefined) return `<div class="html">${sanitize(text(data['text/html']))}</div>`;
+  if (data['image/svg+xml'] !== undefined) {
+    return `<img class="image" alt="chart" src="data:image/svg+xml;base64,${Buffer.from(text(data['image/svg+xml'])).toString('base64')}">`;
+  }
+  for (const mime of ['image/png', 'image/jpeg', 'image/gif']) {
+    if (data[mime] !== undefined) return `<img class="image" alt="" src="data:${mime};base64,${text(data[mime]).replace(/\s/g, '')}">`;
+  }
+  if (data['text/markdown'] !== undefined) return `<div class="markdown">${sanitize(marked.parse(text(data['text/markdown']), { async: false }))}</div>`;
+  if (data['text/plain'] !== undefined) return `<pre class="text">${escapeHtml(stripAnsi(text(data['text/plain'])))}</pre>`;
+  return '';
+}
+
+const STYLE = `
+:root { color-scheme: light dark; --bg: #ffffff; --fg: #1f2328; --muted: #656d76; --code: #f6f8fa; --border: #d0d7de; --error: #cf222e; --accent: #0969da; }
+@media (prefers-color-scheme: dark) { :root { --bg: #0d1117; --fg: #e6edf3; --muted: #8d96a0; --code: #161b22; --border: #30363d; --error: #ff7b72; --accent: #4493f8; } }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--fg); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; }
+main { max-width: 980px; margin: 0 auto; padding: 24px; }
+.title { font-size: 1.4em; color: var(--muted); font-weight: 500; }
+.cell { margin: 16px 0; }
+.input { display: grid; grid-template-columns: 56px 36px 1fr; align-items: start; }
+.prompt, .lang { font: 12px ui-monospace, monospace; color: var(--muted); padding-top: 10px; }
+.lang { color: var(--accent); }
+pre { margin: 0; padding: 8px 12px; overflow-x: auto; font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, monospace; white-space: pre; }
+.input pre { background: var(--code); border: 1px solid var(--border); border-radius: 6px; }
+.outputs { margin-left: 92px; margin-top: 6px; overflow-x: auto; }
+.stream.stderr { background: rgba(255, 180, 0, 0.08); }
+.error { color: var(--error); white-space: pre-wrap; }
+table { border-collapse: collapse; font-size: 13px; margin: 4px 0; }
+th, td { border: 1px solid var(--border); padding: 3px 8px; text-align: right; }
+th { background: var(--code); }
+.image { max-width: 100%; }
+.chart { max-width: 100%; }
+.progress { display: flex; gap: 8px; align-items: center; font: 12px ui-monospace, monospace; }
+`;

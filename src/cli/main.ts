@@ -1,0 +1,107 @@
+/**
+ * `reclab run NOTEBOOK.ipynb [-o OUT.ipynb] [--timeout SECONDS] [--backend NAME]`
+ * `reclab export NOTEBOOK.ipynb --to html [-o FILE]`
+ */
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { NotebookFormatError, readNotebookFile, upgradeNotebook, writeFileAtomic, writeNotebookFile } from '../notebook';
+import { notebookToHtml } from './export-html';
+import { runNotebook, type CellSummary } from './run-notebook';
+
+const USAGE = `Usage:
+  reclab run NOTEBOOK.ipynb [-o OUT.ipynb] [--timeout SECONDS] [--backend NAME]
+      Runs every cell in a fresh kernel and writes the notebook with its outputs
+      (to OUT, or in place). Exits 1 naming the cell that failed.
+  reclab export NOTEBOOK.ipynb --to html [-o FILE.html]
+      Writes one self-contained HTML page with every cell and output.`;
+
+class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'run':
+        return await runCommand(rest);
+      case 'export':
+        return await exportCommand(rest);
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        console.log(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`Unknown command "${command}".`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`reclab: ${(e as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof NotebookFormatError) {
+      console.error(`reclab: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+function oneNotebook(positionals: string[]): string {
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? 'Give one notebook.' : 'Which notebook? Give its path.');
+  return positionals[0];
+}
+
+async function runCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { output: { type: 'string', short: 'o' }, timeout: { type: 'string' }, backend: { type: 'string' } },
+  });
+  const file = oneNotebook(positionals);
+  const timeoutSeconds = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) {
+    throw new UsageError(`--timeout takes a number of seconds greater than 0, not "${values.timeout}".`);
+  }
+  const notebook = await readNotebookFile(file);
+  const total = notebook.cells.filter((c) => c.cell_type === 'code').length;
+  let done = 0;
+  const result = await runNotebook(notebook, {
+    dir: path.dirname(path.resolve(file)),
+    timeoutSeconds,
+    backend: values.backend,
+    onCell: (s) => console.log(cellLine(s, ++done, total)),
+  });
+  const out = values.output ?? file;
+  upgradeNotebook(notebook);
+  await writeNotebookFile(out, notebook);
+  if (result.failed) {
+    const f = result.failed;
+    console.error(`reclab: cell ${f.position}${f.cellId ? ` (id ${f.cellId})` : ''} failed: ${f.error ?? f.status}`);
+    console.error(`reclab: wrote ${out} with the outputs so far`);
+    return 1;
+  }
+  console.log(`reclab: ran ${total} cells, wrote ${out}`);
+  return 0;
+}
+
+function cellLine(s: CellSummary, done: number, total: number): string {
+  const mark = s.status === 'ok' ? 'ok' : s.status.toUpperCase();
+  const ms = s.durationMs < 1000 ? `${s.durationMs.toFixed(0)} ms` : `${(s.durationMs / 1000).toFixed(2)} s`;
+  return `[${done}/${total}] cell ${s.position} ${s.kind === 'sql' ? 'sql' : 'ts '} ${mark.padEnd(11)} ${ms.padStart(9)}${s.error ? `  ${s.error}` : ''}`;
+}
+
+async function exportCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { to: { type: 'string' }, output: { type: 'string', short: 'o' } },
+  });
+  const file = oneNotebook(positionals);
+  if (values.to !== 'html') throw new UsageError(`--to takes "html"${values.to ? `, not "${values.to}"` : ''}.`);
+  const notebook = await readNotebookFile(file);
+  const out = values.output ?? file.replace(/\.ipynb$/i, '') + '.html';
+  await writeFileAtomic(out, notebookToHtml(notebook, path.basename(file, '.ipynb')));
+  console.log(`reclab: wrote ${out}`);
+  return 0;
+}
