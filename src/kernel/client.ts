@@ -60,6 +60,7 @@ export class KernelClient extends EventEmitter {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly handlers = new Map<number, ExecuteHandlers>();
+  private readonly executions = new Map<number, Promise<ExecuteReply>>();
   private lastExecution = 0;
   private running: number | undefined;
   private log: string[] = [];
@@ -89,9 +90,12 @@ export class KernelClient extends EventEmitter {
   execute(code: string, kind: CellKind = 'typescript', handlers: ExecuteHandlers = {}): Promise<ExecuteReply> {
     const id = this.nextId++;
     this.handlers.set(id, handlers);
-    return this.request<'execute'>({ type: 'execute', id, code, kind }).finally(() => {
+    const execution = this.request<'execute'>({ type: 'execute', id, code, kind }).finally(() => {
+      this.executions.delete(id);
       if (this.running === id) this.running = undefined;
     });
+    this.executions.set(id, execution);
+    return execution;
   }
 
   page(tableId: string, offset: number, limit: number, sort?: SortKey): Promise<TablePage> {
@@ -104,20 +108,19 @@ export class KernelClient extends EventEmitter {
    */
   async interrupt(): Promise<void> {
     const target = this.running;
-    if (target === undefined || !this.child) return;
+    const execution = target === undefined ? undefined : this.executions.get(target);
+    if (!execution || !this.child) return;
     this.post({ type: 'interrupt' });
     const grace = this.options.interruptGraceMs ?? 3000;
-    const stopped = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), grace);
-      const check = () => {
-        if (this.running !== target) {
-          clearTimeout(timer);
-          this.off('state', check);
-          resolve(true);
-        }
-      };
-      this.on('state', check);
-    });
+    let timer: NodeJS.Timeout | undefined;
+    const stopped = await Promise.race([
+      execution.then(
+        () => true,
+        () => true,
+      ),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), grace))),
+    ]);
+    clearTimeout(timer);
     if (stopped) return;
     const seconds = (grace / 1000).toFixed(grace % 1000 ? 1 : 0);
     const pending = this.pending.get(target);

@@ -51,8 +51,9 @@ const compilerOptions = (): TS.CompilerOptions => ({
   module: ts.ModuleKind.ESNext,
   sourceMap: true,
   useDefineForClassFields: true,
-  // Imports used only as values survive; type-only ones are dropped.
-  verbatimModuleSyntax: false,
+  // Every import is kept as written (it may be there for its side effects); only
+  // `import type` is dropped.
+  verbatimModuleSyntax: true,
   isolatedModules: true,
 });
 
@@ -102,6 +103,8 @@ function rewrite(js: string): { body: string; prologue: string } {
     } else if (ts.isClassDeclaration(statement) && statement.name) {
       insert(statement.getStart(), `;${statement.name.text} = `);
       insert(statement.end, ';');
+    } else if (ts.isExportDeclaration(statement)) {
+      edits.push({ start: statement.getStart(), end: statement.end, text: '' });
     } else if (ts.isImportDeclaration(statement)) {
       edits.push({ start: statement.getStart(), end: statement.end, text: importAssignment(statement, js) });
     } else if (index === statements.length - 1 && ts.isExpressionStatement(statement) && !isAssignment(statement.expression)) {

@@ -1,0 +1,41 @@
+import type { CellKind, ExecuteReply } from '../../src/api/kernel';
+import { KernelClient } from '../../src/kernel';
+import { OutputCollector, joinText, type MimeBundle, type Output } from '../../src/notebook';
+
+export interface CellRun {
+  reply: ExecuteReply;
+  outputs: Output[];
+  /** Every bundle a display showed, in order, before the collector replaced it. */
+  updates: MimeBundle[];
+  /** All text/plain and stream text, joined. */
+  text: string;
+}
+
+/** Runs a cell and collects its outputs the way a notebook stores them. */
+export async function run(kernel: KernelClient, code: string, kind: CellKind = 'typescript'): Promise<CellRun> {
+  const collector = new OutputCollector([]);
+  const updates: MimeBundle[] = [];
+  const reply = await kernel.execute(code, kind, {
+    onOutput: (o, id) => collector.add(o, id),
+    onUpdateDisplay: (id, data) => {
+      updates.push(data);
+      collector.update(id, { output_type: 'display_data', data, metadata: {} });
+    },
+  });
+  return { reply, outputs: collector.outputs, updates, text: outputText(collector.outputs) };
+}
+
+export function outputText(outputs: Output[]): string {
+  return outputs
+    .map((o) => {
+      if (o.output_type === 'stream') return joinText(o.text);
+      if (o.output_type === 'error') return `${o.ename}: ${o.evalue}\n${o.traceback.join('\n')}`;
+      if (o.output_type === 'display_data' || o.output_type === 'execute_result') return String(o.data['text/plain'] ?? '');
+      return '';
+    })
+    .join('\n');
+}
+
+export function startKernel(options: { backend?: string; cwd?: string; interruptGraceMs?: number } = {}): Promise<KernelClient> {
+  return KernelClient.start({ backend: 'wasm', ...options });
+}

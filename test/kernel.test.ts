@@ -1,0 +1,237 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { KernelClient } from '../src/kernel';
+import { MIME } from '../src/notebook';
+import { run, startKernel } from './helpers/kernel';
+
+describe('TypeScript cells', () => {
+  let kernel: KernelClient;
+  beforeAll(async () => {
+    kernel = await startKernel();
+  });
+  afterAll(() => kernel.shutdown());
+
+  it('reports its backend, device and versions', () => {
+    expect(kernel.info.backend).toBe('wasm');
+    expect(kernel.info.device).toMatch(/WebAssembly/);
+    expect(kernel.info.duckdbVersion).toMatch(/^v1\./);
+    expect(kernel.info.tfjsVersion).toBe('4.22.0');
+  });
+
+  it('strips types and shows the value of the last expression', async () => {
+    const r = await run(kernel, 'const answer: number = 41;\ninterface Unused { a: string }\nanswer + 1');
+    expect(r.reply.status).toBe('ok');
+    expect(r.outputs).toEqual([{ output_type: 'execute_result', execution_count: r.reply.executionCount, data: { 'text/plain': '42' }, metadata: {} }]);
+  });
+
+  it('keeps top-level declarations for later cells, and a const can be declared again', async () => {
+    await run(kernel, 'const shared = 1;\nlet counter = 0;\nfunction bump(): number { return ++counter; }\nclass Box { constructor(public v: number) {} }\nconst { a, b: [c] } = { a: 5, b: [6] };');
+    expect((await run(kernel, 'bump(); bump(); [shared, counter, new Box(3).v, a, c]')).text).toBe('[ 1, 2, 3, 5, 6 ]');
+    expect((await run(kernel, 'const shared = 10;\nshared')).text).toBe('10');
+    expect((await run(kernel, 'let later;\nlater')).outputs).toEqual([]);
+  });
+
+  it('supports top-level await and imports of bundled packages', async () => {
+    expect((await run(kernel, 'await new Promise((r) => setTimeout(r, 20));\n"waited"')).text).toBe("waited");
+    expect((await run(kernel, "import * as tfjs from '@tensorflow/tfjs';\nimport { Table } from 'reclab';\n[tfjs === tf, Table === rl.Table]")).text).toBe('[ true, true ]');
+    expect((await run(kernel, "import { basename } from 'node:path';\nbasename('/a/b.ts')")).text).toBe('b.ts');
+  });
+
+  it('has tf, db, display, progress and rl without imports', async () => {
+    expect((await run(kernel, '[typeof tf.tensor, typeof db.query, typeof display, typeof progress, typeof rl.chart]')).text).toBe(
+      "[ 'function', 'function', 'function', 'function', 'function' ]",
+    );
+  });
+
+  it('turns console output into streams, in order', async () => {
+    const r = await run(kernel, 'console.log("one", { n: 1 });\nconsole.error("two");\nconsole.log("three");');
+    expect(r.outputs).toEqual([
+      { output_type: 'stream', name: 'stdout', text: ['one { n: 1 }\n'] },
+      { output_type: 'stream', name: 'stderr', text: ['two\n'] },
+      { output_type: 'stream', name: 'stdout', text: ['three\n'] },
+    ]);
+  });
+
+  it('names the exception, its message and the line in the cell', async () => {
+    const r = await run(kernel, 'type Id = number;\ninterface User {\n  id: Id;\n}\nconst user: User | undefined = undefined;\nuser!.id');
+    expect(r.reply).toMatchObject({ status: 'error', errorLine: 6 });
+    expect(r.outputs[0]).toMatchObject({ output_type: 'error', ename: 'TypeError' });
+    expect(r.text).toContain("Cannot read properties of undefined (reading 'id')");
+    expect(r.text).toContain('--> 6 | user!.id');
+  });
+
+  it('points at the line inside a function defined in an earlier cell', async () => {
+    await run(kernel, 'function fails(x: number): number {\n  if (x > 1) {\n    throw new RangeError(`too big: ${x}`);\n  }\n  return x;\n}');
+    const r = await run(kernel, 'const ok = fails(1);\nfails(2)');
+    expect(r.reply).toMatchObject({ status: 'error', errorLine: 2 });
+    expect(r.text).toMatch(/RangeError: too big: 2/);
+    expect(r.text).toMatch(/line 3 in fails/);
+  });
+
+  it('survives a syntax error and keeps its state', async () => {
+    await run(kernel, 'const kept = "still here";');
+    const bad = await run(kernel, 'const x = ;\n');
+    expect(bad.reply).toMatchObject({ status: 'error', errorLine: 1 });
+    expect(bad.outputs[0]).toMatchObject({ ename: 'SyntaxError' });
+    expect((await run(kernel, 'kept')).text).toBe('still here');
+  });
+
+  it('displays markdown, tensors and charts with a static SVG form', async () => {
+    const r = await run(
+      kernel,
+      'display.markdown("**bold**");\ndisplay(tf.tensor([1, 2]));\ndisplay(rl.chart({ xAxis: { type: "category", data: ["a", "b"] }, yAxis: {}, series: [{ type: "bar", data: [1, 3] }] }));',
+    );
+    expect(r.outputs[0]).toMatchObject({ output_type: 'display_data', data: { 'text/markdown': '**bold**' } });
+    expect(r.outputs[1]).toMatchObject({ data: { 'text/plain': expect.stringContaining('[1, 2]') } });
+    const chart = r.outputs[2];
+    expect(chart.output_type === 'display_data' && chart.data['image/svg+xml']).toMatch(/^<svg[\s\S]*<\/svg>$/);
+    expect(chart.output_type === 'display_data' && chart.data[MIME.echarts]).toMatchObject({ width: 640, height: 360 });
+  });
+
+  it('updates a progress bar in place with count, rate and ETA', async () => {
+    const r = await run(kernel, 'const bar = progress({ total: 4, label: "epochs" });\nfor (let i = 0; i < 4; i++) { await new Promise((r) => setTimeout(r, 120)); bar.tick(); }');
+    expect(r.outputs).toHaveLength(1);
+    const final = r.outputs[0].output_type === 'display_data' ? r.outputs[0].data : {};
+    expect(final['text/plain']).toMatch(/^epochs █+ 4\/4 \[00:00, \d+\.\d\d\/s\]$/);
+    expect(final[MIME.progress]).toMatchObject({ value: 4, total: 4, done: true });
+    expect(r.updates.length).toBeGreaterThanOrEqual(2);
+    expect(String(r.updates[0]['text/plain'])).toMatch(/1\/4 \[00:00<00:0\d/);
+  });
+});
+
+describe('SQL cells', () => {
+  let kernel: KernelClient;
+  beforeAll(async () => {
+    kernel = await startKernel();
+  });
+  afterAll(() => kernel.shutdown());
+
+  it('binds a named result to a variable for TypeScript cells', async () => {
+    const r = await run(kernel, "-- name: ratings\nSELECT range::INTEGER AS user_id, (range % 5) + 0.5 AS rating, 'u' || range AS name FROM range(1000)", 'sql');
+    expect(r.reply.status).toBe('ok');
+    const data = r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data : {};
+    expect(data['text/plain']).toContain('1,000 rows × 3 columns (first 10 shown)');
+    expect(data['text/html']).toContain('<th title="int32">user_id</th>');
+    const table = data[MIME.table] as { numRows: number; rows: unknown[][]; tableId: string };
+    expect(table.numRows).toBe(1000);
+    expect(table.rows).toHaveLength(50);
+    expect(table.rows[1]).toEqual([1, 1.5, 'u1']);
+    const ts = await run(kernel, 'const ids = ratings.column("user_id");\n[ids instanceof Int32Array, ratings.numRows, ratings.rows(2, 3)[0].name]');
+    expect(ts.text).toBe("[ true, 1000, 'u2' ]");
+  });
+
+  it('serves further pages, sorted, from the kernel', async () => {
+    const r = await run(kernel, 'SELECT range AS n, CASE WHEN range % 3 = 0 THEN NULL ELSE range % 7 END AS m FROM range(100000)', 'sql');
+    const { tableId } = (r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data[MIME.table] : {}) as { tableId: string };
+    const page = await kernel.page(tableId, 99_990, 50);
+    expect(page.rows).toHaveLength(10);
+    expect(page.rows[9]).toEqual([99_999, 99_999 % 3 === 0 ? null : 99_999 % 7]);
+    const sorted = await kernel.page(tableId, 0, 3, { column: 'n', descending: true });
+    expect(sorted.rows.map((row) => row[0])).toEqual([99_999, 99_998, 99_997]);
+    const nullsLast = await kernel.page(tableId, 99_997, 3, { column: 'm' });
+    expect(nullsLast.rows.map((row) => row[1])).toEqual([null, null, null]);
+    await expect(kernel.page('t999', 0, 1)).rejects.toThrow(/no longer in the kernel/);
+  });
+
+  it('runs queries from TypeScript and registers tables back into DuckDB', async () => {
+    const r = await run(
+      kernel,
+      'const t = await db.query("SELECT ?::INTEGER AS k, ? AS label", [7, "seven"]);\nawait db.register("mine", rl.Table.fromColumns({ id: new Int32Array([1, 2, 3]), score: new Float64Array([0.5, NaN, 2]) }));\nconst back = await db.query("SELECT sum(id) AS s, count(score) AS c FROM mine");\n[t.rows()[0], back.rows()[0]]',
+    );
+    expect(r.text).toBe("[ { k: 7, label: 'seven' }, { s: 6, c: 2 } ]");
+  });
+
+  it('shows DuckDB\'s message and the failing line, and keeps the kernel\'s state', async () => {
+    await run(kernel, '-- name: before\nSELECT 1 AS one', 'sql');
+    const r = await run(kernel, 'SELECT 1\nFROM missing_table', 'sql');
+    expect(r.reply).toMatchObject({ status: 'error', errorLine: 2 });
+    expect(r.outputs[0]).toMatchObject({ output_type: 'error', ename: 'Catalog Error' });
+    expect(r.text).toContain('Table with name missing_table does not exist');
+    expect((await run(kernel, 'before.numRows')).text).toBe('1');
+  });
+
+  it('rejects a name line that is not a variable name', async () => {
+    const r = await run(kernel, '-- name: 2fast\nSELECT 1', 'sql');
+    expect(r.reply.status).toBe('error');
+    expect(r.text).toMatch(/"-- name: 2fast" on line 1 is not a valid variable name/);
+  });
+});
+
+describe('interrupt, restart and death', () => {
+  let kernel: KernelClient;
+  beforeAll(async () => {
+    kernel = await startKernel({ interruptGraceMs: 1500 });
+  });
+  afterAll(() => kernel.shutdown());
+
+  it('cancels a cell at its next await and keeps the kernel', async () => {
+    await run(kernel, 'const survivor = 7; let steps = 0;');
+    const pending = run(kernel, 'while (true) { await new Promise((r) => setTimeout(r, 10)); steps++; }');
+    await new Promise((r) => setTimeout(r, 300));
+    const pid = kernel.info.pid;
+    await kernel.interrupt();
+    const r = await pending;
+    expect(r.reply.status).toBe('interrupted');
+    expect(r.outputs.at(-1)).toMatchObject({ output_type: 'error', ename: 'Interrupted' });
+    const after = await run(kernel, 'const before = steps;\nawait new Promise((r) => setTimeout(r, 100));\n[survivor, steps > 0, steps === before]');
+    expect(after.text).toBe('[ 7, true, true ]');
+    expect(kernel.info.pid).toBe(pid);
+  });
+
+  it('cancels a cell that awaits something that never settles', async () => {
+    const pending = run(kernel, 'await new Promise(() => {});');
+    await new Promise((r) => setTimeout(r, 200));
+    await kernel.interrupt();
+    expect((await pending).reply.status).toBe('interrupted');
+  });
+
+  it('restarts the kernel when a synchronous loop ignores the interrupt', async () => {
+    await run(kernel, 'const lost = 1;');
+    const pid = kernel.info.pid;
+    const pending = run(kernel, 'while (true) {}');
+    await new Promise((r) => setTimeout(r, 300));
+    await kernel.interrupt();
+    const r = await pending;
+    expect(r.reply.status).toBe('interrupted');
+    expect(r.text).toMatch(/did not stop within 1\.5 s of the interrupt .* so the kernel was restarted/);
+    expect(kernel.info.pid).not.toBe(pid);
+    expect((await run(kernel, 'typeof lost')).text).toBe('undefined');
+  });
+
+  it('gives a clean context on restart', async () => {
+    await run(kernel, 'const temp = 1;');
+    await kernel.restart();
+    expect((await run(kernel, 'typeof temp')).text).toBe('undefined');
+  });
+
+  it('reports a kernel that dies, and a restart brings it back', async () => {
+    const died = new Promise<Error>((resolve) => kernel.once('died', resolve));
+    const pending = run(kernel, 'await new Promise((r) => setTimeout(r, 5000));');
+    await new Promise((r) => setTimeout(r, 200));
+    process.kill(kernel.info.pid, 'SIGKILL');
+    await expect(pending).rejects.toThrow(/kernel process was killed \(SIGKILL\)/);
+    expect((await died).name).toBe('KernelDied');
+    expect(kernel.state).toBe('dead');
+    await expect(kernel.execute('1')).rejects.toThrow(/not running/);
+    await kernel.restart();
+    expect((await run(kernel, '1 + 1')).text).toBe('2');
+  });
+});
+
+describe('the notebook folder', () => {
+  it('runs in the notebook folder and imports modules from it', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'reclab-cwd-'));
+    await fs.writeFile(path.join(dir, 'helper.cjs'), 'module.exports = { twice: (x) => 2 * x };');
+    const kernel = await startKernel({ cwd: dir });
+    try {
+      const r = await run(kernel, "import { twice } from './helper.cjs';\nimport * as fs from 'node:fs';\n[twice(21), fs.existsSync('helper.cjs')]");
+      expect(r.text).toBe('[ 42, true ]');
+      const missing = await run(kernel, "import nothing from 'no-such-package';");
+      expect(missing.text).toMatch(/Cannot find module "no-such-package"/);
+    } finally {
+      await kernel.shutdown();
+    }
+  });
+});
