@@ -111,7 +111,7 @@ function renderBundle(data: MimeBundle, context: Context): string {
     context.charts.push({ id, option: echarts.option });
     return `<div class="chart" id="${id}" style="width:${Number(echarts.width) || 640}px;height:${Number(echarts.height) || 360}px"></div>`;
   }
-  const progress = data[MIME.progress] as ProgressState | undefined;
+  const progress = data[MIME.progress] as unknown as ProgressState | undefined;
   if (progress) {
     return `<div class="progress"><progress max="${progress.total}" value="${progress.value}"></progress> <span>${escapeHtml(progressText(progress))}</span></div>`;
   }

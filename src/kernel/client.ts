@@ -108,8 +108,9 @@ export class KernelClient extends EventEmitter {
    */
   async interrupt(): Promise<void> {
     const target = this.running;
-    const execution = target === undefined ? undefined : this.executions.get(target);
-    if (!execution || !this.child) return;
+    if (target === undefined || !this.child) return;
+    const execution = this.executions.get(target);
+    if (!execution) return;
     this.post({ type: 'interrupt' });
     const grace = this.options.interruptGraceMs ?? 3000;
     let timer: NodeJS.Timeout | undefined;
