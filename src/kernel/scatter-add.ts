@@ -64,11 +64,10 @@ const cpuKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   return cpu.makeTensorInfo(shape, segments.x.dtype, out);
 };
 
+export const SCATTER_ADD_KERNELS = { wasm: wasmKernel, cpu: cpuKernel } as const;
+
 export function registerScatterAddKernels(): void {
-  for (const [backendName, kernelFunc] of [
-    ['wasm', wasmKernel],
-    ['cpu', cpuKernel],
-  ] as const) {
+  for (const [backendName, kernelFunc] of Object.entries(SCATTER_ADD_KERNELS)) {
     if (tf.getKernel('UnsortedSegmentSum', backendName)) tf.unregisterKernel('UnsortedSegmentSum', backendName);
     tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName, kernelFunc });
   }
