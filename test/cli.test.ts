@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { MIME, createNotebook, newCodeCell, newMarkdownCell, readNotebookFile, writeNotebookFile, type CodeCell } from '../src/notebook';
+import { nbformatAvailable, validateWithNbformat } from './helpers/nbformat';
+
+const BIN = path.join(__dirname, '..', 'bin', 'reclab.mjs');
+
+function reclab(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, RECLAB_TF_BACKEND: 'wasm' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+async function notebookFile(name: string, cells: Parameters<typeof createNotebook>[0]) {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'reclab-cli-'));
+  const file = path.join(dir, name);
+  await writeNotebookFile(file, createNotebook(cells));
+  return file;
+}
+
+describe('reclab run', () => {
+  it('runs every cell in order, prints a line per cell and writes the outputs', async () => {
+    const file = await notebookFile('ok.ipynb', [
+      newMarkdownCell('# Ratings'),
+      newCodeCell('-- name: ratings\nSELECT range AS user_id, range % 5 AS rating FROM range(20)', 'sql'),
+      newCodeCell('const bar = progress({ total: 2 });\nbar.tick(); bar.tick();\nconsole.log("users", ratings.numRows);\ndisplay(rl.chart({ xAxis: { type: "category", data: ["a"] }, yAxis: {}, series: [{ type: "bar", data: [1] }] }));\nratings.numRows * 2'),
+    ]);
+    const out = file.replace('ok.ipynb', 'out.ipynb');
+    const r = reclab('run', file, '-o', out);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\[1\/2\] cell 2 sql ok +\d+ ms$/m);
+    expect(r.stdout).toMatch(/^\[2\/2\] cell 3 ts  ok +\d+ ms$/m);
+    const nb = await readNotebookFile(out);
+    const [, sql, ts] = nb.cells as CodeCell[];
+    expect(sql.execution_count).toBe(1);
+    expect(sql.outputs[0]).toMatchObject({ output_type: 'execute_result', data: { [MIME.table]: expect.objectContaining({ numRows: 20 }) } });
+    expect(ts.outputs.map((o) => o.output_type)).toEqual(['display_data', 'stream', 'display_data', 'execute_result']);
+    expect(ts.outputs[0]).toMatchObject({ data: { [MIME.progress]: expect.objectContaining({ value: 2, done: true }) } });
+    expect(ts.outputs[3]).toMatchObject({ data: { 'text/plain': '40' } });
+    // The input file is untouched when -o is given.
+    expect((await readNotebookFile(file)).cells[1]).toMatchObject({ outputs: [] });
+    if (nbformatAvailable()) expect(validateWithNbformat(out)).toBe('');
+  });
+
+  it('exits 1 naming the failing cell, and keeps the outputs so far', async () => {
+    const file = await notebookFile('fail.ipynb', [newCodeCell('const a = 1;\na'), newCodeCell('const b = 2;\nthrow new Error("bad data")'), newCodeCell('"never"')]);
+    const r = reclab('run', file);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\[2\/3\] cell 2 ts  ERROR .* Error: bad data/);
+    expect(r.stderr).toMatch(/cell 2 \(id [0-9a-f]+\) failed: Error: bad data/);
+    const nb = await readNotebookFile(file);
+    expect((nb.cells[0] as CodeCell).outputs[0]).toMatchObject({ data: { 'text/plain': '1' } });
+    expect((nb.cells[1] as CodeCell).outputs[0]).toMatchObject({ output_type: 'error', evalue: 'bad data' });
+    expect((nb.cells[2] as CodeCell).execution_count).toBeNull();
+  });
+
+  it('interrupts a cell that runs past --timeout', async () => {
+    const file = await notebookFile('slow.ipynb', [newCodeCell('await new Promise((r) => setTimeout(r, 60_000));')]);
+    const r = reclab('run', file, '--timeout', '1');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/cell 1 ts  TIMEOUT/);
+    const nb = await readNotebookFile(file);
+    expect(JSON.stringify((nb.cells[0] as CodeCell).outputs)).toContain('ran longer than 1 s (--timeout)');
+  });
+
+  it('exits 2 with a clear message for a malformed notebook and leaves it as it was', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'reclab-cli-'));
+    const file = path.join(dir, 'broken.ipynb');
+    await fs.writeFile(file, '{"cells": [}');
+    const r = reclab('run', file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}: not valid JSON`);
+    expect(await fs.readFile(file, 'utf8')).toBe('{"cells": [}');
+    expect(reclab('run').code).toBe(2);
+    expect(reclab('run', file, '--timeout', 'soon').stderr).toMatch(/--timeout takes a number of seconds/);
+    expect(reclab('frobnicate').stderr).toMatch(/Unknown command "frobnicate"/);
+  });
+});
+
+describe('reclab export --to html', () => {
+  it('writes one offline page with every cell, interactive charts and sanitized HTML', async () => {
+    const file = await notebookFile('report.ipynb', [
+      newMarkdownCell('# Report\n<script>alert("x")</script><b onclick="evil()">bold</b>'),
+      newCodeCell('x'),
+    ]);
+    const nb = await readNotebookFile(file);
+    (nb.cells[1] as CodeCell).outputs.push(
+      { output_type: 'stream', name: 'stdout', text: ['<not html>\n'] },
+      { output_type: 'display_data', metadata: {}, data: { 'text/plain': 'chart', 'image/svg+xml': '<svg></svg>', [MIME.echarts]: { option: { series: [{ type: 'bar', data: [1] }] }, width: 300, height: 200 } } },
+      { output_type: 'display_data', metadata: {}, data: { 'text/html': '<table><tr><td>1</td></tr></table><img src=x onerror="evil()">' } },
+    );
+    await writeNotebookFile(file, nb);
+    const r = reclab('export', file, '--to', 'html');
+    expect(r.code).toBe(0);
+    const html = await fs.readFile(file.replace(/\.ipynb$/, '.html'), 'utf8');
+    expect(html).toContain('<h1>Report</h1>');
+    expect(html).toContain('&#60;not html&#62;');
+    expect(html).toContain('<div class="chart" id="chart-1" style="width:300px;height:200px"></div>');
+    expect(html).toMatch(/echarts/);
+    expect(html).toContain('<td>1</td>');
+    const page = html.slice(html.indexOf('<main>'), html.indexOf('</main>'));
+    expect(page).toContain('<b>bold</b>');
+    expect(page).not.toMatch(/alert\("x"\)|onclick|onerror|<script/);
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
+    expect(reclab('export', file, '--to', 'pdf').code).toBe(2);
+  });
+});
