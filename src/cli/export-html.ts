@@ -59,6 +59,7 @@ ${echarts ? `<script>${echarts.replace(/<\/script/gi, '<\\/script')}</script>` :
     if (!el || !window.echarts) return;
     var chart = window.echarts.init(el, dark ? 'dark' : null, { renderer: 'canvas' });
     chart.setOption(c.option);
+    chart.setOption({ backgroundColor: 'transparent' });
     window.addEventListener('resize', function () { chart.resize(); });
   });
 })();
@@ -113,7 +114,7 @@ function renderBundle(data: MimeBundle, context: Context): string {
   }
   const progress = data[MIME.progress] as unknown as ProgressState | undefined;
   if (progress) {
-    return `<div class="progress"><progress max="${progress.total}" value="${progress.value}"></progress> <span>${escapeHtml(progressText(progress))}</span></div>`;
+    return `<div class="progress"><progress max="${progress.total}" value="${progress.value}"></progress> <span>${escapeHtml(progressText(progress).replace(/[█░]+ /, ''))}</span></div>`;
   }
   if (data['text/html'] !== undefined) return `<div class="html">${sanitize(text(data['text/html']))}</div>`;
   if (data['image/svg+xml'] !== undefined) {

@@ -3,6 +3,8 @@ import { cellValue, type Table } from '../data/table';
 /** How many rows an output carries; the grid pages through the rest from the kernel. */
 export const PREVIEW_ROWS = 50;
 const TEXT_ROWS = 10;
+/** Static HTML is read on GitHub and in Jupyter, where a long table is in the way. */
+const HTML_ROWS = 20;
 
 export function formatValue(v: unknown): string {
   if (v === null || v === undefined) return 'NULL';
@@ -39,7 +41,7 @@ export function tableText(table: Table): string {
 
 /** A static HTML table, for GitHub and Jupyter. */
 export function tableHtml(table: Table): string {
-  const shown = Math.min(PREVIEW_ROWS, table.numRows);
+  const shown = Math.min(HTML_ROWS, table.numRows);
   const head = table.columns.map((c) => `<th title="${escapeHtml(c.type)}">${escapeHtml(c.name)}</th>`).join('');
   const body: string[] = [];
   for (let r = 0; r < shown; r++) {
