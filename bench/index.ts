@@ -1,0 +1,220 @@
+/**
+ * `npm run bench`: the core's performance figures, each beside a reference measured in the
+ * same run on the same machine, and the target the product holds itself to.
+ */
+import { fork } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { KernelClient } from '../src/kernel';
+import {
+  MIME,
+  createNotebook,
+  newCodeCell,
+  parseNotebook,
+  readNotebookFile,
+  serializeNotebook,
+  writeNotebookFile,
+  type CodeCell,
+} from '../src/notebook';
+
+interface Row {
+  what: string;
+  value: number;
+  unit: string;
+  reference: string;
+  referenceValue: number;
+  target?: { limit: number; label: string };
+}
+
+const rows: Row[] = [];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+
+async function time<T>(f: () => Promise<T>): Promise<number> {
+  const t = performance.now();
+  await f();
+  return performance.now() - t;
+}
+
+/** A bare Node child with an IPC channel that echoes: the floor under any kernel. */
+async function bareChild(): Promise<{ startMs: number; roundTripMs: number }> {
+  const source = "process.on('message', (m) => process.send(m)); process.send('ready');";
+  const file = path.join(os.tmpdir(), `reclab-echo-${process.pid}.cjs`);
+  await fs.writeFile(file, source);
+  const starts: number[] = [];
+  let roundTripMs = 0;
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    const child = fork(file, [], { serialization: 'advanced', stdio: 'ignore' });
+    await new Promise((r) => child.once('message', r));
+    starts.push(performance.now() - t);
+    if (i === 4) {
+      const trips: number[] = [];
+      for (let k = 0; k < 200; k++) trips.push(await time(() => new Promise((r) => (child.once('message', r), child.send({ k })))));
+      roundTripMs = median(trips);
+    }
+    child.kill();
+  }
+  return { startMs: median(starts), roundTripMs };
+}
+
+async function kernelFigures(): Promise<void> {
+  const bare = await bareChild();
+  const starts: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    const k = await KernelClient.start({ backend: 'wasm' });
+    starts.push(performance.now() - t);
+    await k.shutdown();
+  }
+  rows.push({
+    what: 'kernel ready (process, DuckDB, TensorFlow.js wasm)',
+    value: median(starts),
+    unit: 'ms',
+    reference: 'bare Node child with IPC',
+    referenceValue: bare.startMs,
+    target: { limit: 1500, label: '< 1.5 s' },
+  });
+
+  const kernel = await KernelClient.start({ backend: 'wasm' });
+  try {
+    for (let i = 0; i < 20; i++) await kernel.execute('1'); // warm up
+    const trips: number[] = [];
+    for (let i = 0; i < 200; i++) trips.push(await time(() => kernel.execute('1 + 1')));
+    rows.push({
+      what: 'trivial cell round trip (median of 200)',
+      value: median(trips),
+      unit: 'ms',
+      reference: 'bare IPC echo',
+      referenceValue: bare.roundTripMs,
+      target: { limit: 10, label: '< 10 ms' },
+    });
+    await sqlFigures(kernel);
+  } finally {
+    await kernel.shutdown();
+  }
+}
+
+const ROWS_10M = 10_000_000;
+const CREATE = `CREATE OR REPLACE TABLE interactions AS
+  SELECT range AS id, (hash(range) % 100000)::INTEGER AS user_id, (hash(range * 7) % 20000)::INTEGER AS item_id,
+         1 + (hash(range * 13) % 5)::INTEGER AS rating
+  FROM range(${ROWS_10M})`;
+const AGGREGATE = `SELECT rating, count(*) AS n, avg(item_id) AS mean_item, count(DISTINCT user_id) AS users
+FROM interactions GROUP BY rating ORDER BY rating`;
+
+async function sqlFigures(kernel: KernelClient): Promise<void> {
+  // The same query on DuckDB directly, in this process, is the reference.
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  await connection.run(CREATE);
+  const direct: number[] = [];
+  for (let i = 0; i < 7; i++) direct.push(await time(() => connection.run(AGGREGATE)));
+  connection.closeSync();
+  instance.closeSync();
+
+  await kernel.execute(CREATE, 'sql');
+  const cell: number[] = [];
+  for (let i = 0; i < 7; i++) cell.push(await time(() => kernel.execute(AGGREGATE, 'sql')));
+  const overhead = median(cell) - median(direct);
+  rows.push({
+    what: `SQL cell: aggregate over ${ROWS_10M / 1e6}M rows, end to end`,
+    value: median(cell),
+    unit: 'ms',
+    reference: 'same query on DuckDB directly',
+    referenceValue: median(direct),
+  });
+  rows.push({
+    what: 'RecLab overhead on that SQL cell',
+    value: overhead,
+    unit: 'ms',
+    reference: 'DuckDB time',
+    referenceValue: median(direct),
+    target: { limit: 20, label: '< 20 ms' },
+  });
+}
+
+/** A notebook of about 20 MB: 200 cells with tables, charts and images in their outputs. */
+function bigNotebook() {
+  const cells: CodeCell[] = [];
+  const png = Buffer.alloc(48_000, 7).toString('base64');
+  for (let i = 0; i < 200; i++) {
+    const cell = newCodeCell(`// cell ${i}\nconst r${i} = await db.query("SELECT * FROM t LIMIT ${i}");\nr${i}`);
+    const rowsText = Array.from({ length: 200 }, (_, r) => `${r} │ user_${r} │ ${(r * 0.37).toFixed(3)} │ ✓ ünïcode`).join('\n');
+    cell.outputs.push(
+      { output_type: 'stream', name: 'stdout', text: rowsText.split('\n').map((l) => l + '\n') },
+      {
+        output_type: 'execute_result',
+        execution_count: i + 1,
+        metadata: {},
+        data: {
+          'text/plain': rowsText,
+          'image/png': png,
+          [MIME.table]: { tableId: `t${i}`, numRows: 200, columns: [{ name: 'a', type: 'float64' }], rows: Array.from({ length: 200 }, (_, r) => [r * 0.5]) },
+        },
+      },
+    );
+    cell.execution_count = i + 1;
+    cells.push(cell);
+  }
+  return createNotebook(cells);
+}
+
+async function notebookFigures(): Promise<void> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'reclab-bench-'));
+  const file = path.join(dir, 'big.ipynb');
+  await writeNotebookFile(file, bigNotebook());
+  const size = (await fs.stat(file)).size;
+  const text = await fs.readFile(file, 'utf8');
+  const opens: number[] = [];
+  const saves: number[] = [];
+  const nativeParse: number[] = [];
+  const nativeStringify: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    let nb = parseNotebook(text);
+    opens.push(await time(async () => (nb = await readNotebookFile(file))));
+    saves.push(await time(() => writeNotebookFile(file, nb)));
+    let plain: unknown;
+    nativeParse.push(await time(async () => (plain = JSON.parse(await fs.readFile(file, 'utf8')))));
+    nativeStringify.push(await time(() => fs.writeFile(path.join(dir, 'plain.json'), JSON.stringify(plain, null, 1))));
+  }
+  const unchanged = serializeNotebook(parseNotebook(text)) === text;
+  const mb = (size / 1e6).toFixed(1);
+  rows.push({
+    what: `open a ${mb} MB notebook`,
+    value: median(opens),
+    unit: 'ms',
+    reference: 'JSON.parse of the file',
+    referenceValue: median(nativeParse),
+    target: { limit: 500, label: '< 500 ms' },
+  });
+  rows.push({
+    what: `save a ${mb} MB notebook (byte-identical: ${unchanged ? 'yes' : 'NO'})`,
+    value: median(saves),
+    unit: 'ms',
+    reference: 'JSON.stringify + write',
+    referenceValue: median(nativeStringify),
+    target: { limit: 500, label: '< 500 ms' },
+  });
+  await fs.rm(dir, { recursive: true, force: true });
+}
+
+function print(): void {
+  console.log(`\nRecLab core benchmark — ${os.cpus()[0]?.model.trim()} × ${os.cpus().length}, Node ${process.version}\n`);
+  const header = ['figure', 'RecLab', 'reference', 'ratio', 'target'];
+  const lines = rows.map((r) => [
+    r.what,
+    `${ms(r.value)} ${r.unit}`,
+    `${ms(r.referenceValue)} ${r.unit} (${r.reference})`,
+    `${(r.value / r.referenceValue).toFixed(2)}×`,
+    r.target ? `${r.target.label} ${r.value < r.target.limit ? 'met' : 'MISSED'}` : '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  for (const l of [header, widths.map((w) => '─'.repeat(w)), ...lines]) console.log(l.map((c, i) => c.padEnd(widths[i])).join('  '));
+}
+
+await kernelFigures();
+await notebookFigures();
+print();
