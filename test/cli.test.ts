@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MIME, createNotebook, newCodeCell, newMarkdownCell, readNotebookFile, writeNotebookFile, type CodeCell } from '../src/notebook';
+import { MIME, createNotebook, newCodeCell, newMarkdownCell, readNotebookFile, serializeNotebook, writeNotebookFile, type CodeCell } from '../src/notebook';
 import { nbformatAvailable, validateWithNbformat } from './helpers/nbformat';
 
 const BIN = path.join(__dirname, '..', 'bin', 'reclab.mjs');
@@ -31,8 +31,8 @@ describe('reclab run', () => {
     const r = reclab('run', file, '-o', out);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^\[1\/2\] cell 2 sql ok +\d+ ms$/m);
-    expect(r.stdout).toMatch(/^\[2\/2\] cell 3 ts  ok +\d+ ms$/m);
+    expect(r.stdout).toMatch(/^\[1\/2\] cell 2 +sql ok +\d+ ms$/m);
+    expect(r.stdout).toMatch(/^\[2\/2\] cell 3 +ts  ok +\d+ ms$/m);
     const nb = await readNotebookFile(out);
     const [, sql, ts] = nb.cells as CodeCell[];
     expect(sql.execution_count).toBe(1);
@@ -49,7 +49,7 @@ describe('reclab run', () => {
     const file = await notebookFile('fail.ipynb', [newCodeCell('const a = 1;\na'), newCodeCell('const b = 2;\nthrow new Error("bad data")'), newCodeCell('"never"')]);
     const r = reclab('run', file);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/\[2\/3\] cell 2 ts  ERROR .* Error: bad data/);
+    expect(r.stdout).toMatch(/\[2\/3\] cell 2 +ts  ERROR .* Error: bad data/);
     expect(r.stderr).toMatch(/cell 2 \(id [0-9a-f]+\) failed: Error: bad data/);
     const nb = await readNotebookFile(file);
     expect((nb.cells[0] as CodeCell).outputs[0]).toMatchObject({ data: { 'text/plain': '1' } });
@@ -61,7 +61,7 @@ describe('reclab run', () => {
     const file = await notebookFile('slow.ipynb', [newCodeCell('await new Promise((r) => setTimeout(r, 60_000));')]);
     const r = reclab('run', file, '--timeout', '1');
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/cell 1 ts  TIMEOUT/);
+    expect(r.stdout).toMatch(/cell 1 +ts  TIMEOUT/);
     const nb = await readNotebookFile(file);
     expect(JSON.stringify((nb.cells[0] as CodeCell).outputs)).toContain('ran longer than 1 s (--timeout)');
   });
@@ -106,5 +106,31 @@ describe('reclab export --to html', () => {
     expect(page).not.toMatch(/alert\("x"\)|onclick|onerror|<script/);
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
     expect(reclab('export', file, '--to', 'pdf').code).toBe(2);
+  });
+});
+
+describe('sample notebooks', () => {
+  const dir = path.join(__dirname, '..', 'notebooks');
+  const samples = readdirSync(dir).filter((f) => f.endsWith('.ipynb'));
+
+  it('ships at least one', () => expect(samples.length).toBeGreaterThan(0));
+
+  it.each(samples)('%s runs headless without errors and stays a valid notebook', async (name) => {
+    const source = path.join(dir, name);
+    const before = await fs.readFile(source, 'utf8');
+    const out = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'reclab-sample-')), name);
+    const r = reclab('run', source, '-o', out);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(await fs.readFile(source, 'utf8')).toBe(before);
+    // Shipped without outputs, and in RecLab's canonical form, so a save changes nothing.
+    const shipped = await readNotebookFile(source);
+    expect(shipped.cells.every((c) => c.cell_type !== 'code' || c.outputs.length === 0)).toBe(true);
+    expect(serializeNotebook(shipped)).toBe(before);
+    const ran = await readNotebookFile(out);
+    const outputs = ran.cells.flatMap((c) => (c.cell_type === 'code' ? c.outputs : []));
+    expect(outputs.filter((o) => o.output_type === 'error')).toEqual([]);
+    expect(outputs.length).toBeGreaterThan(0);
+    if (nbformatAvailable()) expect(validateWithNbformat(out)).toBe('');
   });
 });

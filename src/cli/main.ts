@@ -88,7 +88,9 @@ async function runCommand(args: string[]): Promise<number> {
 function cellLine(s: CellSummary, done: number, total: number): string {
   const mark = s.status === 'ok' ? 'ok' : s.status.toUpperCase();
   const ms = s.durationMs < 1000 ? `${s.durationMs.toFixed(0)} ms` : `${(s.durationMs / 1000).toFixed(2)} s`;
-  return `[${done}/${total}] cell ${s.position} ${s.kind === 'sql' ? 'sql' : 'ts '} ${mark.padEnd(11)} ${ms.padStart(9)}${s.error ? `  ${s.error}` : ''}`;
+  const counter = `[${String(done).padStart(String(total).length)}/${total}]`;
+  const cell = `cell ${s.position}`.padEnd(8);
+  return `${counter} ${cell} ${s.kind === 'sql' ? 'sql' : 'ts '} ${mark.padEnd(11)} ${ms.padStart(9)}${s.error ? `  ${s.error}` : ''}`;
 }
 
 async function exportCommand(args: string[]): Promise<number> {
