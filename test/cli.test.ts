@@ -57,6 +57,23 @@ describe('reclab run', () => {
     expect((nb.cells[2] as CodeCell).execution_count).toBeNull();
   });
 
+  it('exits 1 when the kernel dies under a cell, saying so in the cell', async () => {
+    const file = await notebookFile('crash.ipynb', [newCodeCell('console.log("before");\nprocess.exit(3)'), newCodeCell('"never"')]);
+    const r = reclab('run', file);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cell 1 \(id [0-9a-f]+\) failed: KernelDied: The kernel process exited with code 3/);
+    const nb = await readNotebookFile(file);
+    expect(JSON.stringify((nb.cells[0] as CodeCell).outputs)).toContain('exited with code 3');
+  });
+
+  it('stops a synchronous loop past --timeout by restarting the kernel', async () => {
+    const file = await notebookFile('spin.ipynb', [newCodeCell('while (true) {}')]);
+    const r = reclab('run', file, '--timeout', '1');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/cell 1 +ts  TIMEOUT/);
+    expect(JSON.stringify((await readNotebookFile(file)).cells[0])).toMatch(/so the kernel was restarted/);
+  });
+
   it('interrupts a cell that runs past --timeout', async () => {
     const file = await notebookFile('slow.ipynb', [newCodeCell('await new Promise((r) => setTimeout(r, 60_000));')]);
     const r = reclab('run', file, '--timeout', '1');
@@ -77,6 +94,20 @@ describe('reclab run', () => {
     expect(reclab('run').code).toBe(2);
     expect(reclab('run', file, '--timeout', 'soon').stderr).toMatch(/--timeout takes a number of seconds/);
     expect(reclab('frobnicate').stderr).toMatch(/Unknown command "frobnicate"/);
+  });
+
+  it('refuses output it could not write before running anything, and never writes HTML over the notebook', async () => {
+    const file = await notebookFile('side-effect.ipynb', [newCodeCell('await Bun.write("x")')]);
+    const before = await fs.readFile(file, 'utf8');
+    const missing = path.join(path.dirname(file), 'no-such-folder', 'out.ipynb');
+    const r = reclab('run', file, '-o', missing);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${missing}: the folder ${path.dirname(missing)} does not exist`);
+    expect(r.stdout).not.toMatch(/cell 1/);
+    const self = reclab('export', file, '--to', 'html', '-o', file);
+    expect(self.code).toBe(2);
+    expect(self.stderr).toMatch(/that is the notebook itself/);
+    expect(await fs.readFile(file, 'utf8')).toBe(before);
   });
 });
 

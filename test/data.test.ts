@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database, SqlError } from '../src/data/database';
 import { Table } from '../src/data/table';
+import { TableRegistry } from '../src/kernel';
 
 describe('Table', () => {
   it('holds typed columns and gives rows, values and sort orders', () => {
@@ -40,6 +41,34 @@ describe('Database', () => {
     expect(t.rows()[0]).toEqual({ i: 1, n: null, f: 2.5, big: 10, s: 'x', b: true, ts: '2024-01-02T03:04:05.000', d: '2024-01-02', l: [1, 2], st: { k: 1 } });
   });
 
+  it('keeps timestamps with time zones, exact 64-bit integers and decimals', async () => {
+    const t = await db.query(
+      `SELECT TIMESTAMPTZ '2024-01-02 03:04:05+00' AS tz, TIMESTAMP_MS '2024-01-02 03:04:05.250' AS ms,
+              9007199254740993::BIGINT AS huge, 42::UBIGINT AS small, 12345.67::DECIMAL(9, 2) AS price,
+              123456789012.345::DECIMAL(18, 3) AS wide`,
+    );
+    const types = Object.fromEntries(t.columns.map((c) => [c.name, c.type]));
+    expect(types).toMatchObject({ tz: 'timestamp', ms: 'timestamp', huge: 'string', small: 'float64', price: 'float64', wide: 'float64' });
+    expect(t.column('tz')[0]).toBe(Date.UTC(2024, 0, 2, 3, 4, 5));
+    expect(t.column('ms')[0]).toBe(Date.UTC(2024, 0, 2, 3, 4, 5, 250));
+    expect(t.rows()[0]).toMatchObject({ huge: '9007199254740993', small: 42, price: 12345.67, wide: 123456789012.345 });
+  });
+
+  it('reads numeric columns in bulk, and chunks with NULLs value by value, to the same values', async () => {
+    const t = await db.query(
+      `SELECT range::INTEGER AS i, range * 0.25 AS d, (range / 4)::FLOAT AS f, CASE WHEN range % 3000 = 0 THEN NULL ELSE range END::INTEGER AS holes
+       FROM range(10000)`,
+    );
+    expect(t.columns.map((c) => c.type)).toEqual(['int32', 'float64', 'float32', 'float64']);
+    const i = t.column('i') as Int32Array;
+    const d = t.column('d') as Float64Array;
+    const holes = t.column('holes') as Float64Array;
+    expect(Array.from(i.subarray(9995))).toEqual([9995, 9996, 9997, 9998, 9999]);
+    expect(d[9999]).toBe(2499.75);
+    expect(t.column('f')[10]).toBe(2.5);
+    expect([holes[0], holes[1], holes[2999], holes[3000], holes[9999]]).toEqual([NaN, 1, 2999, NaN, 9999]);
+  });
+
   it('round-trips a table through register', async () => {
     const t = Table.fromColumns({ id: new Int32Array([1, 2]), x: new Float32Array([0.5, 1.5]), ok: new Uint8Array([1, 2]), name: ['a', null] });
     await db.register('round trip', t);
@@ -52,5 +81,19 @@ describe('Database', () => {
     expect(error).toBeInstanceOf(SqlError);
     expect((error as SqlError).name).toBe('Catalog Error');
     expect((error as SqlError).line).toBe(2);
+  });
+});
+
+describe('TableRegistry', () => {
+  it('keeps the most recently shown tables and says so for one it let go', () => {
+    const tables = new TableRegistry(2);
+    const t = Table.fromColumns({ a: new Int32Array([3, 1, 2]) });
+    const first = tables.add(t);
+    expect(tables.page(first, 0, 2, { column: 'a' }).rows).toEqual([[1], [2]]);
+    const second = tables.add(t);
+    tables.add(t);
+    expect(() => tables.page(first, 0, 1)).toThrow(/no longer in the kernel: it keeps the 2 most recently shown tables/);
+    expect(tables.page(second, 1, 5)).toMatchObject({ offset: 1, numRows: 3, rows: [[1], [2]] });
+    expect(() => tables.page('t99', 0, 1)).toThrow(/There is no table t99/);
   });
 });

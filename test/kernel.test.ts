@@ -78,6 +78,35 @@ describe('TypeScript cells', () => {
     expect((await run(kernel, 'kept')).text).toBe('still here');
   });
 
+  it('gives the cell line of syntax errors found only when the cell runs', async () => {
+    const r = await run(kernel, 'const a = 1;\nconst f = () => { await a; };');
+    expect(r.reply).toMatchObject({ status: 'error', errorLine: 2 });
+    expect(r.outputs[0]).toMatchObject({ ename: 'SyntaxError' });
+    expect(r.text).toContain('--> 2 | const f = () => { await a; };');
+    expect((await run(kernel, 'export default 6 * 7;')).text).toBe('');
+  });
+
+  it('refuses to declare globals the kernel needs, and keeps serving', async () => {
+    const r = await run(kernel, 'const rows = [1, 2];\nfunction process(xs: number[]) {\n  return xs.length;\n}');
+    expect(r.reply).toMatchObject({ status: 'error', errorLine: 2 });
+    expect(r.text).toMatch(/"process" is a global the kernel itself needs.*Rename it \(for example "myProcess"\)/);
+    const sql = await run(kernel, '-- name: console\nSELECT 1', 'sql');
+    expect(sql.text).toMatch(/"-- name: console" on line 1: "console" is a global the kernel itself needs/);
+    expect((await run(kernel, 'console.log("alive"); typeof process.send')).text).toBe('alive\n\nfunction');
+  });
+
+  it('keeps a chart whose option holds functions as a static SVG only', async () => {
+    const r = await run(
+      kernel,
+      'rl.chart({ xAxis: { type: "category", data: ["a", "b"] }, yAxis: { axisLabel: { formatter: (v: number) => `${v} %` } }, series: [{ type: "bar", data: [1, undefined, 3] }] })',
+    );
+    expect(r.reply.status).toBe('ok');
+    const chart = r.outputs[0];
+    expect(chart.output_type === 'execute_result' && chart.data['image/svg+xml']).toMatch(/ %<\/text>/);
+    expect(chart.output_type === 'execute_result' && chart.data[MIME.echarts]).toBeUndefined();
+    expect(r.text).toMatch(/static: its option holds functions/);
+  });
+
   it('displays markdown, tensors and charts with a static SVG form', async () => {
     const r = await run(
       kernel,
@@ -132,7 +161,7 @@ describe('SQL cells', () => {
     expect(sorted.rows.map((row) => row[0])).toEqual([99_999, 99_998, 99_997]);
     const nullsLast = await kernel.page(tableId, 99_997, 3, { column: 'm' });
     expect(nullsLast.rows.map((row) => row[1])).toEqual([null, null, null]);
-    await expect(kernel.page('t999', 0, 1)).rejects.toThrow(/no longer in the kernel/);
+    await expect(kernel.page('t999', 0, 1)).rejects.toThrow(/There is no table t999/);
   });
 
   it('runs queries from TypeScript and registers tables back into DuckDB', async () => {
@@ -177,6 +206,25 @@ describe('interrupt, restart and death', () => {
     expect(r.outputs.at(-1)).toMatchObject({ output_type: 'error', ename: 'Interrupted' });
     const after = await run(kernel, 'const before = steps;\nawait new Promise((r) => setTimeout(r, 100));\n[survivor, steps > 0, steps === before]');
     expect(after.text).toBe('[ 7, true, true ]');
+    expect(kernel.info.pid).toBe(pid);
+  });
+
+  it('lets a second interrupt share the first, and restarts share one restart', async () => {
+    const pending = run(kernel, 'while (true) {}');
+    await new Promise((r) => setTimeout(r, 300));
+    await Promise.all([kernel.interrupt(), kernel.interrupt()]);
+    expect((await pending).reply.status).toBe('interrupted');
+    const [a, b] = await Promise.all([kernel.restart(), kernel.restart()]);
+    expect(a.pid).toBe(b.pid);
+    expect((await run(kernel, '2 + 2')).text).toBe('4');
+  });
+
+  it('interrupts a cell sent just before, even before the kernel says it is busy', async () => {
+    const pid = kernel.info.pid;
+    const pending = run(kernel, 'await new Promise(() => {});');
+    await kernel.interrupt();
+    expect((await pending).reply.status).toBe('interrupted');
+    // Stopped by the interrupt itself, not by the restart after the grace period.
     expect(kernel.info.pid).toBe(pid);
   });
 

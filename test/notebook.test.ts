@@ -17,11 +17,13 @@ import {
   readNotebookFile,
   serializeNotebook,
   setCellSource,
+  stringifyJupyter,
   upgradeNotebook,
   writeNotebookFile,
   type CodeCell,
+  type JsonValue,
 } from '../src/notebook';
-import { validateWithNbformat, nbformatAvailable } from './helpers/nbformat';
+import { validateWithNbformat, nbformatAvailable, writeWithNbformat } from './helpers/nbformat';
 
 const fixture = (name: string) => path.join(__dirname, 'fixtures', name);
 const tempDir = () => fs.mkdtemp(path.join(os.tmpdir(), 'reclab-nb-'));
@@ -47,6 +49,14 @@ describe('JSON as Jupyter writes it', () => {
     expect(v.c).toBe(0.5);
   });
 
+  it('reads NaN and infinities as Python writes them, and writes undefined in arrays as null', () => {
+    const v = parseJson('{"a": [NaN, Infinity, -Infinity]}') as { a: number[] };
+    expect(v.a).toEqual([NaN, Infinity, -Infinity]);
+    expect(stringifyJupyter(v)).toBe('{\n "a": [\n  NaN,\n  Infinity,\n  -Infinity\n ]\n}\n');
+    const sparse = { data: [1, undefined, 3], skip: undefined, fn: () => 1 } as unknown as JsonValue;
+    expect(stringifyJupyter(sparse)).toBe('{\n "data": [\n  1,\n  null,\n  3\n ]\n}\n');
+  });
+
   it('reports where the JSON is broken', () => {
     expect(() => parseJson('{\n "a": [1, 2,\n}')).toThrow(/line 3, column 1/);
     expect(() => parseJson('{"a": 1} x')).toThrow(/after the end/);
@@ -62,6 +72,28 @@ describe('ipynb round trip', () => {
     expect(cellSource(nb.cells[0])).toContain('überblick 🎬');
     expect(nb.cells[0].cell_type === 'markdown' && nb.cells[0].attachments?.['chart.png']).toBeTruthy();
     expect(cellLanguage(nb.cells[1])).toBe('typescript');
+  });
+
+  it.skipIf(!nbformatAvailable())('reproduces what the installed nbformat writes, NaN and all, byte for byte', async () => {
+    const file = path.join(await tempDir(), 'made-by-nbformat.ipynb');
+    writeWithNbformat(
+      file,
+      `nb = v4.new_notebook()
+nb.metadata["custom"] = {"z": 1, "a": [1.0, "é"], "nested": {"b": None, "a": True}}
+nb.cells = [
+    v4.new_markdown_cell("# Ünïcode ✓ 日本語 \\u2028 tab\\t"),
+    v4.new_code_cell("x = 1", execution_count=1, outputs=[
+        v4.new_output("execute_result", execution_count=1, data={
+            "text/plain": "line 1\\nline 2",
+            "application/json": {"v": [float("nan"), float("inf"), 1e-5, 0.1, 1.5e16, 12345678901234567890, -0.0]},
+        }),
+        v4.new_output("stream", name="stdout", text="out\\n"),
+    ]),
+]`,
+    );
+    const text = await fs.readFile(file, 'utf8');
+    expect(text).toContain('NaN');
+    expect(serializeNotebook(parseNotebook(text, file))).toBe(text);
   });
 
   it('reproduces a RecLab-written notebook byte for byte', async () => {
@@ -137,7 +169,23 @@ describe('notebook files', () => {
     expect(serializeNotebook(await readNotebookFile(file))).toBe(await fs.readFile(file, 'utf8'));
   });
 
-  it('keeps the old file when the save fails', async () => {
+  it('replaces the file in one step: a reader of the old file never sees a partial new one', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'nb.ipynb');
+    await writeNotebookFile(file, createNotebook([newCodeCell('old')]));
+    const before = await fs.readFile(file, 'utf8');
+    const reader = await fs.open(file, 'r');
+    try {
+      await writeNotebookFile(file, createNotebook([newCodeCell('new '.repeat(100_000))]));
+      // Written in place (truncate, write), the open handle would now read the new text.
+      expect(await reader.readFile('utf8')).toBe(before);
+    } finally {
+      await reader.close();
+    }
+    expect(await fs.readFile(file, 'utf8')).toContain('new new');
+  });
+
+  it('keeps the old file when the notebook cannot be serialized', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'nb.ipynb');
     await writeNotebookFile(file, createNotebook([newCodeCell('old')]));

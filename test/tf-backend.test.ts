@@ -64,3 +64,17 @@ const loss = history.history.loss as number[];
     });
   }
 });
+
+describe('the backend ladder', () => {
+  it('says why each better backend was skipped, and names an unknown RECLAB_TF_BACKEND', async () => {
+    const report = await initTensorFlow('gpu-please');
+    expect(report.skipped[0]).toEqual({ backend: 'gpu-please', reason: expect.stringMatching(/unknown backend; RECLAB_TF_BACKEND takes one of tensorflow-gpu, tensorflow, webgpu, wasm, cpu/) });
+    // On this machine the native and WebGPU rungs are missing or find no device; each says why.
+    for (const rung of report.skipped.slice(1)) expect(rung.reason).toMatch(/\S/);
+    expect(report.skipped.map((s) => s.backend).slice(1)).toEqual(
+      ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'].slice(0, report.skipped.length - 1),
+    );
+    expect(report.backend).toBe(tf.getBackend());
+    expect(report.device).toMatch(/\S/);
+  });
+});

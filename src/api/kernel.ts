@@ -29,6 +29,8 @@ export type KernelRequest =
 /** The one message that is not a request: it must get through while a cell runs. */
 export interface InterruptMessage {
   type: 'interrupt';
+  /** The execute request to stop; one still queued is stopped as soon as it starts. */
+  target: number;
 }
 
 export type KernelInbound = KernelRequest | InterruptMessage;

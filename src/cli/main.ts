@@ -2,9 +2,11 @@
  * `reclab run NOTEBOOK.ipynb [-o OUT.ipynb] [--timeout SECONDS] [--backend NAME]`
  * `reclab export NOTEBOOK.ipynb --to html [-o FILE]`
  */
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { NotebookFormatError, readNotebookFile, upgradeNotebook, writeFileAtomic, writeNotebookFile } from '../notebook';
+import { KernelDiedError } from '../kernel';
 import { notebookToHtml } from './export-html';
 import { runNotebook, type CellSummary } from './run-notebook';
 
@@ -16,6 +18,8 @@ const USAGE = `Usage:
       Writes one self-contained HTML page with every cell and output.`;
 
 class UsageError extends Error {}
+/** An output path that cannot be used; said before any work is done. */
+class OutputError extends Error {}
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -39,8 +43,17 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`reclab: ${(e as Error).message}\n\n${USAGE}`);
       return 2;
     }
-    if (e instanceof NotebookFormatError) {
+    if (e instanceof NotebookFormatError || e instanceof OutputError) {
       console.error(`reclab: ${e.message}`);
+      return 2;
+    }
+    if (e instanceof KernelDiedError) {
+      console.error(`reclab: ${e.message}`);
+      return 1;
+    }
+    if (typeof (e as NodeJS.ErrnoException).code === 'string') {
+      // A file the command reads or writes (missing, not allowed, disk full).
+      console.error(`reclab: ${(e as Error).message}`);
       return 2;
     }
     throw e;
@@ -64,6 +77,8 @@ async function runCommand(args: string[]): Promise<number> {
     throw new UsageError(`--timeout takes a number of seconds greater than 0, not "${values.timeout}".`);
   }
   const notebook = await readNotebookFile(file);
+  const out = values.output ?? file;
+  await checkWritable(out);
   const total = notebook.cells.filter((c) => c.cell_type === 'code').length;
   let done = 0;
   const result = await runNotebook(notebook, {
@@ -72,7 +87,6 @@ async function runCommand(args: string[]): Promise<number> {
     backend: values.backend,
     onCell: (s) => console.log(cellLine(s, ++done, total)),
   });
-  const out = values.output ?? file;
   upgradeNotebook(notebook);
   await writeNotebookFile(out, notebook);
   if (result.failed) {
@@ -83,6 +97,20 @@ async function runCommand(args: string[]): Promise<number> {
   }
   console.log(`reclab: ran ${total} cells, wrote ${out}`);
   return 0;
+}
+
+/** Fails early, so that no cell runs for output that could not be written. */
+async function checkWritable(file: string): Promise<void> {
+  const dir = path.dirname(path.resolve(file));
+  const stat = await fs.stat(dir).catch(() => undefined);
+  if (!stat?.isDirectory()) throw new OutputError(`${file}: the folder ${dir} does not exist; create it or write elsewhere with -o.`);
+  const target = await fs.stat(file).catch(() => undefined);
+  if (target?.isDirectory()) throw new OutputError(`${file}: is a folder; give a file name with -o.`);
+  try {
+    await fs.access(dir, fsConstants.W_OK);
+  } catch {
+    throw new OutputError(`${file}: the folder ${dir} is not writable; write elsewhere with -o.`);
+  }
 }
 
 function cellLine(s: CellSummary, done: number, total: number): string {
@@ -103,6 +131,8 @@ async function exportCommand(args: string[]): Promise<number> {
   if (values.to !== 'html') throw new UsageError(`--to takes "html"${values.to ? `, not "${values.to}"` : ''}.`);
   const notebook = await readNotebookFile(file);
   const out = values.output ?? file.replace(/\.ipynb$/i, '') + '.html';
+  if (path.resolve(out) === path.resolve(file)) throw new OutputError(`${out}: that is the notebook itself; give another file for the HTML with -o.`);
+  await checkWritable(out);
   await writeFileAtomic(out, notebookToHtml(notebook, path.basename(file, '.ipynb')));
   console.log(`reclab: wrote ${out}`);
   return 0;

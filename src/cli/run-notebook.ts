@@ -81,6 +81,8 @@ async function runCell(kernel: KernelClient, cell: CodeCell, index: number, time
     clearTimeout(timer);
   }
   if (reply.executionCount > 0) cell.execution_count = reply.executionCount;
+  // A cell that finished as the timer fired did finish.
+  timedOut &&= reply.status !== 'ok';
   if (timedOut) {
     collector.add({
       output_type: 'error',

@@ -4,8 +4,13 @@ import {
   version as duckdbVersion,
   type DuckDBAppender,
   type DuckDBConnection,
+  type DuckDBDateValue,
+  type DuckDBDecimalType,
+  type DuckDBDecimalValue,
+  type DuckDBType,
   type DuckDBMaterializedResult,
   type DuckDBValue,
+  type DuckDBVector,
 } from '@duckdb/node-api';
 import { Table, type Column, type ColumnData, type ColumnType } from './table';
 
@@ -150,9 +155,11 @@ interface ColumnBuilder {
   type: ColumnType;
   data: ColumnData;
   set(row: number, value: DuckDBValue): void;
+  /** Reads a whole chunk's vector at once where that is faster; false leaves it to `set`. */
+  copy?(vector: DuckDBVector, offset: number, n: number): boolean;
 }
 
-function builderFor(typeId: DuckDBTypeId, rows: number): ColumnBuilder {
+function builderFor(type: DuckDBType, rows: number): ColumnBuilder {
   const typed = <A extends Int32Array | Float32Array | Float64Array>(type: ColumnType, data: A, toNumber: (v: DuckDBValue) => number) => ({
     type,
     data,
@@ -160,32 +167,34 @@ function builderFor(typeId: DuckDBTypeId, rows: number): ColumnBuilder {
       data[r] = v === null ? NaN : toNumber(v);
     },
   });
-  switch (typeId) {
+  switch (type.typeId) {
     case DuckDBTypeId.TINYINT:
     case DuckDBTypeId.SMALLINT:
     case DuckDBTypeId.INTEGER:
     case DuckDBTypeId.UTINYINT:
     case DuckDBTypeId.USMALLINT:
       // Int32Array cannot hold NaN: a column with missing values is widened on the first one.
-      return int32Builder(rows);
+      return withCopy(int32Builder(rows), copyPlainNumbers);
     case DuckDBTypeId.FLOAT:
-      return typed('float32', new Float32Array(rows), Number);
+      return withCopy(typed('float32', new Float32Array(rows), Number), copyPlainNumbers);
     case DuckDBTypeId.UINTEGER:
+    case DuckDBTypeId.DOUBLE:
+      return withCopy(typed('float64', new Float64Array(rows), Number), copyPlainNumbers);
+    case DuckDBTypeId.DECIMAL:
+      return decimalBuilder(rows, (type as DuckDBDecimalType).scale);
     case DuckDBTypeId.BIGINT:
     case DuckDBTypeId.UBIGINT:
     case DuckDBTypeId.HUGEINT:
     case DuckDBTypeId.UHUGEINT:
-    case DuckDBTypeId.DOUBLE:
-    case DuckDBTypeId.DECIMAL:
-      return typed('float64', new Float64Array(rows), (v) => Number(typeof v === 'object' && v !== null ? v.toString() : v));
+      return bigIntegerBuilder(rows);
     case DuckDBTypeId.TIMESTAMP:
     case DuckDBTypeId.TIMESTAMP_S:
     case DuckDBTypeId.TIMESTAMP_MS:
     case DuckDBTypeId.TIMESTAMP_NS:
     case DuckDBTypeId.TIMESTAMP_TZ:
-      return typed('timestamp', new Float64Array(rows), (v) => Date.parse(String(v).replace(' ', 'T') + (String(v).match(/[+-]\d\d(:\d\d)?$/) ? '' : 'Z')));
+      return typed('timestamp', new Float64Array(rows), epochMillis);
     case DuckDBTypeId.DATE:
-      return typed('date', new Float64Array(rows), (v) => Date.parse(`${String(v)}T00:00:00Z`));
+      return typed('date', new Float64Array(rows), (v) => (v as DuckDBDateValue).days * 86_400_000);
     case DuckDBTypeId.BOOLEAN: {
       const data = new Uint8Array(rows);
       return { type: 'bool', data, set: (r, v) => void (data[r] = v === null ? 2 : v ? 1 : 0) };
@@ -218,10 +227,42 @@ function int32Builder(rows: number): ColumnBuilder {
   return builder;
 }
 
+/** Milliseconds since 1970 (UTC) of any of DuckDB's timestamp values. */
+function epochMillis(v: DuckDBValue): number {
+  const t = v as { micros?: bigint; millis?: bigint; seconds?: bigint; nanos?: bigint };
+  if (t.micros !== undefined) return Number(t.micros) / 1e3;
+  if (t.millis !== undefined) return Number(t.millis);
+  if (t.seconds !== undefined) return Number(t.seconds) * 1e3;
+  if (t.nanos !== undefined) return Number(t.nanos) / 1e6;
+  return NaN;
+}
+
+/**
+ * 64- and 128-bit integers become float64 while every value is exact there (|v| ≤ 2^53);
+ * a column holding larger ones (hashes, snowflake ids) becomes exact decimal text instead.
+ */
+function bigIntegerBuilder(rows: number): ColumnBuilder {
+  const builder: ColumnBuilder = {
+    type: 'float64',
+    data: new Float64Array(rows),
+    set(r, v) {
+      if (builder.type === 'float64') {
+        const n = v === null ? NaN : Number(v);
+        if (v === null || Number.isSafeInteger(n)) return void ((builder.data as Float64Array)[r] = n);
+        const text: (string | null)[] = Array.from(builder.data as Float64Array, (x) => (Number.isNaN(x) ? null : String(x)));
+        builder.type = 'string';
+        builder.data = text;
+      }
+      (builder.data as (string | null)[])[r] = v === null ? null : String(v);
+    },
+  };
+  return builder;
+}
+
 /** Nested DuckDB values (lists, structs, maps) as plain JSON-friendly values. */
 function toJs(v: DuckDBValue): unknown {
   if (v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
-  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
   const anyValue = v as { items?: DuckDBValue[]; entries?: Record<string, DuckDBValue> | { key: DuckDBValue; value: DuckDBValue }[] };
   if (Array.isArray(anyValue.items)) return anyValue.items.map(toJs);
   if (Array.isArray(anyValue.entries)) return anyValue.entries.map((e) => ({ key: toJs(e.key), value: toJs(e.value) }));
@@ -231,10 +272,53 @@ function toJs(v: DuckDBValue): unknown {
   return String(v);
 }
 
+function withCopy(builder: ColumnBuilder, copy: (vector: DuckDBVector, target: ColumnData, offset: number, n: number) => boolean): ColumnBuilder {
+  builder.copy = (vector, offset, n) => copy(vector, builder.data, offset, n);
+  return builder;
+}
+
+/**
+ * DuckDB's vectors of fixed-width numbers keep the chunk's values in a typed array; copying
+ * it whole is an order of magnitude faster than reading value by value. That array is not
+ * in the package's typed API, so its shape is checked first, and anything else (a chunk
+ * with NULLs, another layout in a later DuckDB) takes the value-by-value path.
+ */
+function copyPlainNumbers(vector: DuckDBVector, target: ColumnData, offset: number, n: number): boolean {
+  const inside = vector as unknown as { items?: unknown; validity?: { data?: unknown } };
+  const items = inside.items;
+  const numeric =
+    items instanceof Int8Array || items instanceof Uint8Array || items instanceof Int16Array || items instanceof Uint16Array ||
+    items instanceof Int32Array || items instanceof Uint32Array || items instanceof Float32Array || items instanceof Float64Array;
+  const typedTarget = target instanceof Int32Array || target instanceof Float32Array || target instanceof Float64Array;
+  if (!numeric || !typedTarget || items.length !== n || inside.validity?.data !== null) return false;
+  target.set(items, offset);
+  return true;
+}
+
+/** DECIMAL as float64, from the stored integers (one value object per row costs 50× more). */
+function decimalBuilder(rows: number, scale: number): ColumnBuilder {
+  const data = new Float64Array(rows);
+  const divisor = 10 ** scale;
+  return {
+    type: 'float64',
+    data,
+    set: (r, v) => void (data[r] = v === null ? NaN : (v as DuckDBDecimalValue).toDouble()),
+    copy(vector, offset, n) {
+      const scaled = vector as unknown as { getScaledValue?(i: number): number | bigint | null };
+      if (typeof scaled.getScaledValue !== 'function') return false;
+      for (let r = 0; r < n; r++) {
+        const v = scaled.getScaledValue(r);
+        data[offset + r] = v === null ? NaN : Number(v) / divisor;
+      }
+      return true;
+    },
+  };
+}
+
 function resultToTable(result: DuckDBMaterializedResult): Table {
   const rows = result.rowCount;
   const names = result.deduplicatedColumnNames();
-  const builders = names.map((_, c) => builderFor(result.columnTypeId(c), rows));
+  const builders = names.map((_, c) => builderFor(result.columnType(c), rows));
   let offset = 0;
   for (let k = 0; k < result.chunkCount; k++) {
     const chunk = result.getChunk(k);
@@ -242,6 +326,7 @@ function resultToTable(result: DuckDBMaterializedResult): Table {
     for (let c = 0; c < builders.length; c++) {
       const vector = chunk.getColumnVector(c);
       const b = builders[c];
+      if (b.copy?.(vector, offset, n)) continue;
       for (let r = 0; r < n; r++) b.set(offset + r, vector.getItem(r));
     }
     offset += n;

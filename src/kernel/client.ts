@@ -66,6 +66,8 @@ export class KernelClient extends EventEmitter {
   private log: string[] = [];
   private stateValue: KernelState = 'starting';
   private infoValue: KernelInfo | undefined;
+  private interrupting: Promise<void> | undefined;
+  private restarting: Promise<KernelInfo> | undefined;
 
   private constructor(private readonly options: KernelOptions) {
     super();
@@ -105,13 +107,20 @@ export class KernelClient extends EventEmitter {
   /**
    * Interrupts the running cell. A cell stuck in synchronous code cannot see the
    * interrupt; after the grace period the kernel is restarted and the cell reports so.
+   * A second call while one is under way waits for the same outcome.
    */
-  async interrupt(): Promise<void> {
-    const target = this.running;
-    if (target === undefined || !this.child) return;
-    const execution = this.executions.get(target);
-    if (!execution) return;
-    this.post({ type: 'interrupt' });
+  interrupt(): Promise<void> {
+    this.interrupting ??= this.interruptOnce().finally(() => (this.interrupting = undefined));
+    return this.interrupting;
+  }
+
+  private async interruptOnce(): Promise<void> {
+    // Executions run in the order they were sent: before the kernel says it is busy, the
+    // oldest one waiting is the one it is starting.
+    const target = this.running ?? [...this.executions.keys()][0];
+    const execution = target === undefined ? undefined : this.executions.get(target);
+    if (target === undefined || !execution || !this.child) return;
+    this.post({ type: 'interrupt', target });
     const grace = this.options.interruptGraceMs ?? 3000;
     let timer: NodeJS.Timeout | undefined;
     const stopped = await Promise.race([
@@ -132,16 +141,22 @@ export class KernelClient extends EventEmitter {
       traceback: [],
     });
     this.pending.delete(target);
-    await this.restart();
-    pending?.resolve({ status: 'interrupted', executionCount: 0, durationMs: 0 } satisfies ExecuteReply);
+    try {
+      await this.restart();
+    } finally {
+      pending?.resolve({ status: 'interrupted', executionCount: 0, durationMs: 0 } satisfies ExecuteReply);
+    }
   }
 
-  /** Stops the kernel and starts a fresh one with a clean context. */
-  async restart(): Promise<KernelInfo> {
-    this.stop(new KernelDiedError('The kernel was restarted.'));
-    await this.spawn();
-    this.emit('restarted', this.info);
-    return this.info;
+  /** Stops the kernel and starts a fresh one with a clean context; concurrent calls share one restart. */
+  restart(): Promise<KernelInfo> {
+    this.restarting ??= (async () => {
+      this.stop(new KernelDiedError('The kernel was restarted.'));
+      await this.spawn();
+      this.emit('restarted', this.info);
+      return this.info;
+    })().finally(() => (this.restarting = undefined));
+    return this.restarting;
   }
 
   async shutdown(): Promise<void> {
@@ -151,10 +166,7 @@ export class KernelClient extends EventEmitter {
   private stop(reason: KernelDiedError): void {
     const child = this.child;
     this.child = undefined;
-    if (child) {
-      child.removeAllListeners('exit');
-      child.kill('SIGKILL');
-    }
+    child?.kill('SIGKILL');
     this.failPending(reason);
   }
 
@@ -213,7 +225,8 @@ export class KernelClient extends EventEmitter {
       });
       child.on('exit', (code, signal) => {
         clearTimeout(timer);
-        if (this.child !== child) return;
+        // Stopped on purpose (restart, shutdown): only a start still under way is told.
+        if (this.child !== child) return reject(new KernelDiedError('The kernel was stopped before it was ready.'));
         this.child = undefined;
         const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
         const error = new KernelDiedError(

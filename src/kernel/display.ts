@@ -45,10 +45,14 @@ export function toMimeBundle(value: unknown, tables: TableRegistry): MimeBundle 
     };
   }
   if (value instanceof Chart) {
+    const svg = renderSvg(value);
+    // Functions (formatters, callbacks) are drawn into the SVG but cannot be saved: such a
+    // chart keeps only its static form.
+    if (holdsFunction(value.option)) return { 'text/plain': `<Chart ${value.width}×${value.height}, static: its option holds functions>`, 'image/svg+xml': svg };
     return {
       'text/plain': `<Chart ${value.width}×${value.height}>`,
-      'image/svg+xml': renderSvg(value),
-      [MIME.echarts]: { option: jsonSafeDeep(value.option), width: value.width, height: value.height } as never,
+      'image/svg+xml': svg,
+      [MIME.echarts]: { option: jsonSafe(value.option), width: value.width, height: value.height } as never,
     };
   }
   if (value instanceof Markdown) return { 'text/markdown': value.text, 'text/plain': value.text };
@@ -83,12 +87,9 @@ function isTensor(v: unknown): v is { toString(): string } {
   return typeof v === 'object' && v !== null && 'dataId' in v && 'shape' in v && 'dtype' in v;
 }
 
-/** Chart options may hold typed arrays and NaN; JSON wants arrays and null. */
-function jsonSafeDeep(v: unknown): unknown {
-  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>, jsonSafe);
-  if (Array.isArray(v)) return v.map(jsonSafeDeep);
-  if (typeof v === 'object' && v !== null) {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonSafeDeep(x)]));
-  }
-  return jsonSafe(v);
+function holdsFunction(v: unknown, seen = new Set<object>()): boolean {
+  if (typeof v === 'function') return true;
+  if (typeof v !== 'object' || v === null || ArrayBuffer.isView(v) || seen.has(v)) return false;
+  seen.add(v);
+  return Object.values(v).some((x) => holdsFunction(x, seen));
 }

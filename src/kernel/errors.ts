@@ -38,7 +38,7 @@ export function reportError(
     traceback.push(...excerpt(current, line));
   } else {
     let lastWhere = '';
-    for (const frame of (err?.stack ?? '').split('\n').slice(1)) {
+    for (const frame of frames(err?.stack ?? '')) {
       const m = FRAME.exec(frame);
       if (!m) continue;
       const cell = cells.get(Number(m[1]));
@@ -59,6 +59,16 @@ export function reportError(
     }
   }
   return { output: { output_type: 'error', ename, evalue, traceback }, line };
+}
+
+/**
+ * The stack's frame lines. A syntax error V8 finds when the script is compiled has no
+ * frames; its location is the stack's first line instead (`cell[4]:3`).
+ */
+function frames(stack: string): string[] {
+  const lines = stack.split('\n');
+  const compiled = /^(cell\[\d+\]:\d+)$/.exec(lines[0]);
+  return compiled ? [`    at ${compiled[1]}:1`] : lines.slice(1);
 }
 
 function excerpt(cell: Pick<RanCell, 'source'>, line: number): string[] {

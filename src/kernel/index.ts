@@ -5,3 +5,4 @@ export { parseSqlCell } from './sql-cell';
 export { progressText } from './progress';
 export type { ProgressState } from './progress';
 export { escapeHtml } from './table-view';
+export { TableRegistry } from './tables';

@@ -28,6 +28,10 @@ export class Kernel {
   /** The request whose outputs are being produced; late output goes to the last one. */
   private currentRequest = 0;
   private readonly cells = new Map<number, RanCell>();
+  /** The execute request running now, if any. */
+  private running: number | undefined;
+  /** Execute requests interrupted before they started. */
+  private readonly cancelled = new Set<number>();
   private nextDisplayId = 1;
   private readonly sink: OutputSink = {
     display: (data, displayId) => this.emit({ output_type: 'display_data', data, metadata: {} }, displayId),
@@ -60,6 +64,7 @@ export class Kernel {
     const executionCount = ++this.executionCount;
     const started = performance.now();
     this.currentRequest = requestId;
+    this.running = requestId;
     this.signal.reset();
     const reply = (status: ExecuteReply['status'], errorLine?: number): ExecuteReply => ({
       status,
@@ -68,6 +73,7 @@ export class Kernel {
       durationMs: performance.now() - started,
     });
     try {
+      if (this.cancelled.delete(requestId)) throw new InterruptError();
       const value = kind === 'sql' ? await this.runSql(code) : await this.runTypeScript(code, executionCount);
       if (value !== undefined) this.emit({ output_type: 'execute_result', execution_count: executionCount, data: toMimeBundle(value, this.tables), metadata: {} });
       return reply('ok');
@@ -79,10 +85,20 @@ export class Kernel {
       const report = reportError(error, { executionCount, source: code }, this.cells);
       this.emit(report.output);
       return reply('error', report.line);
+    } finally {
+      this.running = undefined;
     }
   }
 
-  interrupt(): void {
+  /**
+   * Stops execute request `target`. Several messages can arrive in one turn of the event
+   * loop, so an interrupt may come before the execution it aims at has started.
+   */
+  interrupt(target: number): void {
+    if (target !== this.running) {
+      if (target > this.currentRequest) this.cancelled.add(target);
+      return;
+    }
     this.signal.interrupt();
     this.db.interrupt();
   }

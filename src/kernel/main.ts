@@ -10,7 +10,10 @@ import { initTensorFlow } from './tf-backend';
 import { loadTypeScript } from './transpile';
 import { loadECharts } from '../charts';
 
-const send = (message: KernelOutbound) => process.send?.(message);
+// Bound once at start: cells run in this global scope, and the channel must not depend on
+// what they do to it.
+const channel = process;
+const send = (message: KernelOutbound) => channel.send?.(message);
 
 async function main(): Promise<void> {
   const [backend, db] = await Promise.all([initTensorFlow(), Database.open()]);
@@ -34,10 +37,10 @@ async function main(): Promise<void> {
     }
   };
 
-  process.on('message', (message: KernelInbound) => {
+  channel.on('message', (message: KernelInbound) => {
     switch (message.type) {
       case 'interrupt':
-        kernel.interrupt();
+        kernel.interrupt(message.target);
         break;
       case 'info':
         void answer(message, () => info);
@@ -55,9 +58,9 @@ async function main(): Promise<void> {
     }
   });
   // Errors from callbacks that outlive their cell (timers, listeners) are shown, not fatal.
-  process.on('uncaughtException', (e) => console.error('Uncaught error after the cell finished:', e));
-  process.on('unhandledRejection', (e) => console.error('Unhandled promise rejection:', e));
-  process.on('disconnect', () => process.exit(0));
+  channel.on('uncaughtException', (e) => console.error('Uncaught error after the cell finished:', e));
+  channel.on('unhandledRejection', (e) => console.error('Unhandled promise rejection:', e));
+  channel.on('disconnect', () => channel.exit(0));
   send({ type: 'ready', info });
   // Load what the first cell and the first chart will need, now that the kernel answers.
   setTimeout(() => {

@@ -2,6 +2,8 @@
  * A SQL cell: an optional first line `-- name: ratings` binds the result to a variable
  * for later TypeScript cells; the rest runs on the kernel's DuckDB connection.
  */
+import { reservedNameProblem } from './reserved';
+
 const NAME_LINE = /^\s*--\s*name\s*:\s*(\S*)\s*$/;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
@@ -27,6 +29,8 @@ export function parseSqlCell(source: string): SqlCell {
       `"-- name: ${m[1]}" on line 1 is not a valid variable name. Use letters, digits, _ or $, not starting with a digit (for example "-- name: ratings").`,
     );
   }
+  const problem = reservedNameProblem(m[1]);
+  if (problem) throw new SqlCellError(`"-- name: ${m[1]}" on line 1: ${problem}`);
   // The name line stays in the SQL as a comment, so DuckDB's "LINE n" matches the cell.
   return { sql: source, name: m[1] };
 }

@@ -6,19 +6,35 @@ import { cellValue, type SortKey, type Table } from '../data/table';
  * far larger than what is sent with the output.
  */
 export class TableRegistry {
+  /** Most recently shown last; the oldest are let go past {@link TableRegistry.capacity}. */
   private readonly tables = new Map<string, Table>();
   private readonly sortCache = new Map<string, Uint32Array>();
   private next = 1;
 
+  /** How many tables are kept: re-running cells that show large results must not exhaust memory. */
+  constructor(readonly capacity = 64) {}
+
   add(table: Table): string {
     const id = `t${this.next++}`;
     this.tables.set(id, table);
+    for (const old of this.tables.keys()) {
+      if (this.tables.size <= this.capacity) break;
+      this.tables.delete(old);
+      for (const key of this.sortCache.keys()) if (key.startsWith(`${old}\u0000`)) this.sortCache.delete(key);
+    }
     return id;
   }
 
   page(tableId: string, offset: number, limit: number, sort?: SortKey): TablePage {
     const table = this.tables.get(tableId);
-    if (!table) throw new Error(`Table ${tableId} is no longer in the kernel (was it restarted?). Run the cell again.`);
+    if (!table) {
+      const known = Number(tableId.slice(1)) < this.next;
+      throw new Error(
+        known
+          ? `Table ${tableId} is no longer in the kernel: it keeps the ${this.capacity} most recently shown tables, or it was restarted. Run the cell again.`
+          : `There is no table ${tableId} in this kernel.`,
+      );
+    }
     const start = Math.max(0, Math.floor(offset));
     const end = Math.min(table.numRows, start + Math.max(0, Math.floor(limit)));
     let order: Uint32Array | undefined;
@@ -42,7 +58,19 @@ export class TableRegistry {
   }
 }
 
-/** NaN and infinities are not JSON; they travel as null. */
+/**
+ * A value as JSON can carry it: NaN and infinities as null, typed arrays as arrays, dates as
+ * ISO text, big integers as numbers (or text beyond 2^53), undefined in arrays as null.
+ */
 export function jsonSafe(v: unknown): unknown {
-  return typeof v === 'number' && !Number.isFinite(v) ? null : v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return null;
+  if (typeof v !== 'object' || v === null) return v;
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<unknown>, jsonSafe);
+  if (Array.isArray(v)) return v.map(jsonSafe);
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (x !== undefined && typeof x !== 'function' && typeof x !== 'symbol') out[k] = jsonSafe(x);
+  return out;
 }

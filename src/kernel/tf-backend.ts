@@ -27,6 +27,12 @@ interface Rung {
   load(): Promise<string>;
   /** The name TensorFlow.js registers the backend under. */
   tfName: string;
+  /** Corrects the device once the backend runs, where only then it is known. */
+  checkDevice?(device: string): string;
+}
+
+function nativeBinding(): { isUsingGpuDevice?(): boolean } | undefined {
+  return (tf.backend() as unknown as { binding?: { isUsingGpuDevice?(): boolean } }).binding;
 }
 
 const cpuName = () => `${os.cpus()[0]?.model.trim() ?? 'CPU'} (${os.cpus().length} cores)`;
@@ -39,6 +45,8 @@ const RUNGS: Rung[] = [
       require('@tensorflow/tfjs-node-gpu');
       return 'GPU (CUDA, libtensorflow)';
     },
+    // libtensorflow built for CUDA quietly runs on the CPU where it finds no usable GPU.
+    checkDevice: (device) => (nativeBinding()?.isUsingGpuDevice?.() === false ? `${cpuName()}, libtensorflow (no CUDA GPU found)` : device),
   },
   {
     name: 'tensorflow',
@@ -83,11 +91,11 @@ export async function initTensorFlow(preferred = process.env.RECLAB_TF_BACKEND):
   }
   for (const rung of ladder) {
     try {
-      const device = await rung.load();
+      const loaded = await rung.load();
       if (!(await tf.setBackend(rung.tfName))) throw new Error('the backend failed to initialise');
       await tf.ready();
       quietCpuBanner();
-      return { backend: rung.tfName, device, skipped };
+      return { backend: rung.tfName, device: rung.checkDevice?.(loaded) ?? loaded, skipped };
     } catch (e) {
       skipped.push({ backend: rung.name, reason: describeLoadError(e) });
     }

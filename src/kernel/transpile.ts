@@ -11,6 +11,7 @@
  */
 import { SourceMap, createRequire } from 'node:module';
 import type TS from 'typescript';
+import { RUNTIME, reservedNameProblem } from './reserved';
 
 // TypeScript is large (half a second to load): the kernel loads it after it is ready.
 const require = createRequire(import.meta.url);
@@ -19,8 +20,7 @@ export function loadTypeScript(): typeof TS {
   return (ts ??= require('typescript') as typeof TS);
 }
 
-/** The name of the kernel-side helper object the generated code calls. */
-export const RUNTIME = '__reclab';
+export { RUNTIME };
 
 export interface TranspiledCell {
   /** A script whose completion value is a promise of the cell's result. */
@@ -73,28 +73,32 @@ export function transpileCell(source: string): TranspiledCell {
   }
   const js = output.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
   const map = new SourceMap(JSON.parse(output.sourceMapText!));
-  const { body, prologue } = rewrite(js);
-  const code = `(async () => {${prologue}${body}\n})()`;
-  return {
-    code,
-    cellLine(generatedLine) {
-      const entry = map.findEntry(generatedLine - 1, 1e6) as { generatedLine?: number; originalLine?: number };
-      return entry.generatedLine === generatedLine - 1 && entry.originalLine !== undefined
-        ? entry.originalLine + 1
-        : generatedLine;
-    },
+  const { body, prologue, declared } = rewrite(js);
+  const cellLine = (generatedLine: number) => {
+    const entry = map.findEntry(generatedLine - 1, 1e6) as { generatedLine?: number; originalLine?: number };
+    return entry.generatedLine === generatedLine - 1 && entry.originalLine !== undefined ? entry.originalLine + 1 : generatedLine;
   };
+  for (const name of declared) {
+    const problem = reservedNameProblem(name.text);
+    if (problem) {
+      const { line, character } = name.getSourceFile().getLineAndCharacterOfPosition(name.getStart());
+      throw new CellSyntaxError(problem, cellLine(line + 1), character + 1);
+    }
+  }
+  return { code: `(async () => {${prologue}${body}\n})()`, cellLine };
 }
 
-function rewrite(js: string): { body: string; prologue: string } {
+function rewrite(js: string): { body: string; prologue: string; declared: TS.Identifier[] } {
   const file = ts.createSourceFile('cell.js', js, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
   const edits: Edit[] = [];
   const hoisted: string[] = [];
+  const declared: TS.Identifier[] = [];
   const insert = (at: number, text: string) => edits.push({ start: at, end: at, text });
   const statements = file.statements;
 
   statements.forEach((statement, index) => {
     stripExport(statement, edits);
+    declared.push(...declaredNames(statement));
     if (ts.isVariableStatement(statement)) {
       rewriteVariables(statement, edits);
     } else if (ts.isFunctionDeclaration(statement) && statement.name) {
@@ -103,6 +107,9 @@ function rewrite(js: string): { body: string; prologue: string } {
     } else if (ts.isClassDeclaration(statement) && statement.name) {
       insert(statement.getStart(), `;${statement.name.text} = `);
       insert(statement.end, ';');
+    } else if (ts.isExportAssignment(statement)) {
+      // `export default x` in a cell is just `x`.
+      edits.push({ start: statement.getStart(), end: statement.expression.getStart(), text: '' });
     } else if (ts.isExportDeclaration(statement)) {
       edits.push({ start: statement.getStart(), end: statement.end, text: '' });
     } else if (ts.isImportDeclaration(statement)) {
@@ -122,7 +129,25 @@ function rewrite(js: string): { body: string; prologue: string } {
   };
   guardAwaits(file);
 
-  return { body: applyEdits(js, edits), prologue: hoisted.join(' ') };
+  return { body: applyEdits(js, edits), prologue: hoisted.join(' '), declared };
+}
+
+/** The names a top-level statement puts into the global scope. */
+function declaredNames(statement: TS.Statement): TS.Identifier[] {
+  const names: TS.Identifier[] = [];
+  const bind = (name: TS.BindingName): void => {
+    if (ts.isIdentifier(name)) names.push(name);
+    else for (const element of name.elements) if (!ts.isOmittedExpression(element)) bind(element.name);
+  };
+  if (ts.isVariableStatement(statement)) statement.declarationList.declarations.forEach((d) => bind(d.name));
+  else if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name) names.push(statement.name);
+  else if (ts.isImportDeclaration(statement) && statement.importClause) {
+    const { name, namedBindings } = statement.importClause;
+    if (name) names.push(name);
+    if (namedBindings && ts.isNamespaceImport(namedBindings)) names.push(namedBindings.name);
+    if (namedBindings && ts.isNamedImports(namedBindings)) names.push(...namedBindings.elements.map((e) => e.name));
+  }
+  return names;
 }
 
 function stripExport(statement: TS.Statement, edits: Edit[]): void {

@@ -78,7 +78,7 @@ export function createNotebook(cells: Cell[] = []): Notebook {
  * cell ids, and the RecLab kernelspec where the notebook names none.
  */
 export function upgradeNotebook(notebook: Notebook): void {
-  if (notebook.nbformat_minor < 5) notebook.nbformat_minor = 5;
+  if (!(notebook.nbformat_minor >= 5)) notebook.nbformat_minor = 5;
   const seen = new Set<string>();
   for (const cell of notebook.cells) {
     if (!cell.id || seen.has(cell.id)) cell.id = newCellId();

@@ -145,6 +145,10 @@ export function parseJson(text: string): JsonValue {
     if (text.startsWith('true', pos)) return (pos += 4), true;
     if (text.startsWith('false', pos)) return (pos += 5), false;
     if (text.startsWith('null', pos)) return (pos += 4), null;
+    // Not JSON, but Python's json module (and so Jupyter) writes them.
+    if (text.startsWith('NaN', pos)) return (pos += 3), NaN;
+    if (text.startsWith('Infinity', pos)) return (pos += 8), Infinity;
+    if (text.startsWith('-Infinity', pos)) return (pos += 9), -Infinity;
     return parseNumber();
   };
 
@@ -181,6 +185,8 @@ export function stringifyJupyter(value: JsonValue): string {
   const out: string[] = [];
   const write = (v: JsonValue, indent: string): void => {
     if (v === null || typeof v === 'boolean') out.push(String(v));
+    // What JSON.stringify does with them inside an array (object keys holding them are skipped).
+    else if (v === undefined || typeof v === 'function' || typeof v === 'symbol') out.push('null');
     else if (typeof v === 'number') out.push(formatNumber(v));
     else if (typeof v === 'string') out.push(JSON.stringify(v));
     else if (v instanceof JsonNumberText) out.push(v.text);
@@ -196,7 +202,7 @@ export function stringifyJupyter(value: JsonValue): string {
       out.push(indent, ']');
     } else {
       const keys = Object.keys(v)
-        .filter((k) => v[k] !== undefined)
+        .filter((k) => v[k] !== undefined && typeof v[k] !== 'function' && typeof v[k] !== 'symbol')
         .sort(compareCodePoints);
       if (keys.length === 0) return void out.push('{}');
       const inner = indent + ' ';

@@ -20,3 +20,10 @@ export function validateWithNbformat(file: string): string {
   );
   return r.status === 0 ? '' : r.stderr || `exit ${r.status}`;
 }
+
+/** Runs `script` (Python, with `v4` = nbformat.v4) that builds `nb`, and writes it with nbformat. */
+export function writeWithNbformat(file: string, script: string): void {
+  const program = `import nbformat, sys\nfrom nbformat import v4\n${script}\nnbformat.write(nb, sys.argv[1])\n`;
+  const r = spawnSync(PYTHON, ['-c', program, file], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`nbformat could not write ${file}: ${r.stderr}`);
+}
