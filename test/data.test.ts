@@ -76,6 +76,20 @@ describe('Database', () => {
     expect(back.rows()).toEqual([{ id: 1, x: 0.5, ok: true, name: 'a' }, { id: 2, x: 1.5, ok: null, name: null }]);
   });
 
+  it('registers dates, timestamps and JSON values, and reads them back the same', async () => {
+    const t = new Table([
+      { name: 'day', type: 'date', data: new Float64Array([Date.UTC(2024, 1, 29), NaN]) },
+      { name: 'at', type: 'timestamp', data: new Float64Array([Date.UTC(2024, 1, 29, 13, 14, 15, 500), NaN]) },
+      { name: 'tags', type: 'json', data: [{ genres: ['a', 'b'] }, null] },
+    ]);
+    await db.register('dated', t);
+    const back = await db.query('SELECT * FROM dated');
+    expect(back.columns.map((c) => c.type)).toEqual(['date', 'timestamp', 'json']);
+    expect(Array.from(back.column('day') as Float64Array)).toEqual([Date.UTC(2024, 1, 29), NaN]);
+    expect(Array.from(back.column('at') as Float64Array)).toEqual([Date.UTC(2024, 1, 29, 13, 14, 15, 500), NaN]);
+    expect((await db.query(`SELECT tags->>'$.genres[1]' AS second FROM dated LIMIT 1`)).value('second', 0)).toBe('b');
+  });
+
   it('raises DuckDB errors with their kind, message and line', async () => {
     const error = await db.query('SELECT 1,\n  nope(2)').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SqlError);

@@ -202,6 +202,11 @@ function builderFor(type: DuckDBType, rows: number): ColumnBuilder {
     case DuckDBTypeId.VARCHAR:
     case DuckDBTypeId.ENUM:
     case DuckDBTypeId.UUID: {
+      // DuckDB's JSON type is text with an alias.
+      if ((type as { alias?: string }).alias === 'JSON') {
+        const data: unknown[] = new Array(rows);
+        return { type: 'json', data, set: (r, v) => void (data[r] = v === null ? null : JSON.parse(String(v))) };
+      }
       const data: (string | null)[] = new Array(rows);
       return { type: 'string', data, set: (r, v) => void (data[r] = v === null ? null : String(v)) };
     }
