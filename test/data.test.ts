@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Database, SqlError } from '../src/data/database';
-import { Table } from '../src/data/table';
+import { Database, SqlError, Table } from '../src/data';
 import { TableRegistry } from '../src/kernel';
 
 describe('Table', () => {
@@ -69,6 +68,22 @@ describe('Database', () => {
     expect([holes[0], holes[1], holes[2999], holes[3000], holes[9999]]).toEqual([NaN, 1, 2999, NaN, 9999]);
   });
 
+  it('shows DuckDB\'s infinite and far-off times as text instead of failing', async () => {
+    const t = await db.query(`SELECT 'infinity'::TIMESTAMP AS ts, '-infinity'::DATE AS d, TIMESTAMP '294000-01-01' AS far, NULL::TIMESTAMP AS none`);
+    expect(t.rows()).toEqual([{ ts: 'infinity', d: '-infinity', far: 'infinity', none: null }]);
+    await db.register('times', t);
+    expect((await db.query('SELECT isinf(ts) AS a, isinf(d) AS b FROM times')).rows()).toEqual([{ a: true, b: true }]);
+  });
+
+  it('sorts exact 64-bit integers by value, and missing booleans last', async () => {
+    const t = await db.query(
+      `SELECT * FROM (VALUES (9007199254740993::UBIGINT, true), (1000, NULL), (20000, false), (3, true)) AS v(id, flag)`,
+    );
+    expect(t.columnInfo('id').type).toBe('string');
+    expect(Array.from(t.sortIndex({ column: 'id' }), (r) => t.value('id', r))).toEqual(['3', '1000', '20000', '9007199254740993']);
+    expect(Array.from(t.sortIndex({ column: 'flag', descending: true }), (r) => t.value('flag', r))).toEqual([true, true, false, null]);
+  });
+
   it('round-trips a table through register', async () => {
     const t = Table.fromColumns({ id: new Int32Array([1, 2]), x: new Float32Array([0.5, 1.5]), ok: new Uint8Array([1, 2]), name: ['a', null] });
     await db.register('round trip', t);
@@ -105,9 +120,14 @@ describe('TableRegistry', () => {
     const first = tables.add(t);
     expect(tables.page(first, 0, 2, { column: 'a' }).rows).toEqual([[1], [2]]);
     const second = tables.add(t);
-    tables.add(t);
-    expect(() => tables.page(first, 0, 1)).toThrow(/no longer in the kernel: it keeps the 2 most recently shown tables/);
+    const third = tables.add(t);
+    expect(() => tables.page(first, 0, 1)).toThrow(/no longer in the kernel: it keeps the 2 most recently used tables/);
     expect(tables.page(second, 1, 5)).toMatchObject({ offset: 1, numRows: 3, rows: [[1], [2]] });
+    // Paging `second` made it the most recently used: the next table lets the third go.
+    const fourth = tables.add(t);
+    expect(tables.page(second, 0, 1).rows).toEqual([[3]]);
+    expect(tables.page(fourth, 0, 1).rows).toEqual([[3]]);
+    expect(() => tables.page(third, 0, 1)).toThrow(/no longer in the kernel/);
     expect(() => tables.page('t99', 0, 1)).toThrow(/There is no table t99/);
   });
 });

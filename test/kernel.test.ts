@@ -83,7 +83,8 @@ describe('TypeScript cells', () => {
     expect(r.reply).toMatchObject({ status: 'error', errorLine: 2 });
     expect(r.outputs[0]).toMatchObject({ ename: 'SyntaxError' });
     expect(r.text).toContain('--> 2 | const f = () => { await a; };');
-    expect((await run(kernel, 'export default 6 * 7;')).text).toBe('');
+    expect((await run(kernel, 'export default 6 * 7;')).text).toBe('42');
+    expect((await run(kernel, 'export default class {}')).reply.status).toBe('ok');
   });
 
   it('refuses to declare globals the kernel needs, and keeps serving', async () => {
@@ -92,7 +93,11 @@ describe('TypeScript cells', () => {
     expect(r.text).toMatch(/"process" is a global the kernel itself needs.*Rename it \(for example "myProcess"\)/);
     const sql = await run(kernel, '-- name: console\nSELECT 1', 'sql');
     expect(sql.text).toMatch(/"-- name: console" on line 1: "console" is a global the kernel itself needs/);
+    expect((await run(kernel, 'class Map {}')).text).toMatch(/"Map" is a global the kernel itself needs/);
     expect((await run(kernel, 'console.log("alive"); typeof process.send')).text).toBe('alive\n\nfunction');
+    // Importing a built-in binds the object the global already holds: allowed.
+    expect((await run(kernel, 'import process from "node:process";\nimport { Buffer } from "node:buffer";\nBuffer.from("ok").toString()')).text).toBe('ok');
+    expect((await run(kernel, 'function f() {\n  const process = 1;\n  return process;\n}\nf()')).text).toBe('1');
   });
 
   it('keeps a chart whose option holds functions as a static SVG only', async () => {
@@ -210,12 +215,20 @@ describe('interrupt, restart and death', () => {
   });
 
   it('lets a second interrupt share the first, and restarts share one restart', async () => {
+    let restarts = 0;
+    const count = () => restarts++;
+    kernel.on('restarted', count);
     const pending = run(kernel, 'while (true) {}');
     await new Promise((r) => setTimeout(r, 300));
     await Promise.all([kernel.interrupt(), kernel.interrupt()]);
-    expect((await pending).reply.status).toBe('interrupted');
+    const r = await pending;
+    expect(r.reply.status).toBe('interrupted');
+    expect(r.outputs.filter((o) => o.output_type === 'error' && o.ename === 'KernelRestarted')).toHaveLength(1);
+    expect(restarts).toBe(1);
     const [a, b] = await Promise.all([kernel.restart(), kernel.restart()]);
     expect(a.pid).toBe(b.pid);
+    expect(restarts).toBe(2);
+    kernel.off('restarted', count);
     expect((await run(kernel, '2 + 2')).text).toBe('4');
   });
 

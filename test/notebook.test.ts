@@ -55,6 +55,8 @@ describe('JSON as Jupyter writes it', () => {
     expect(stringifyJupyter(v)).toBe('{\n "a": [\n  NaN,\n  Infinity,\n  -Infinity\n ]\n}\n');
     const sparse = { data: [1, undefined, 3], skip: undefined, fn: () => 1 } as unknown as JsonValue;
     expect(stringifyJupyter(sparse)).toBe('{\n "data": [\n  1,\n  null,\n  3\n ]\n}\n');
+    const odd = { big: 12345678901234567890n, at: new Date(Date.UTC(2024, 0, 2)) } as unknown as JsonValue;
+    expect(stringifyJupyter(odd)).toBe('{\n "at": "2024-01-02T00:00:00.000Z",\n "big": 12345678901234567890\n}\n');
   });
 
   it('reports where the JSON is broken', () => {

@@ -3,8 +3,8 @@
  * CLI, tests). Requests carry an `id`; each gets exactly one reply with that id. Output
  * events name the execution they belong to.
  */
-import type { MimeBundle, Output } from '../notebook/nbformat';
-import type { SortKey } from '../data/table';
+import type { MimeBundle, Output } from '../notebook';
+import type { SortKey } from '../data';
 
 export type CellKind = 'typescript' | 'sql';
 

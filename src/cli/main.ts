@@ -51,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`reclab: ${e.message}`);
       return 1;
     }
-    if (typeof (e as NodeJS.ErrnoException).code === 'string') {
+    if ((e as NodeJS.ErrnoException).syscall !== undefined) {
       // A file the command reads or writes (missing, not allowed, disk full).
       console.error(`reclab: ${(e as Error).message}`);
       return 2;

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { ExecuteReply } from '../api/kernel';
+import type { ExecuteReply } from '../api';
 import { KernelClient } from '../kernel';
 import { OutputCollector, cellLanguage, cellSource, type CodeCell, type Notebook } from '../notebook';
 
@@ -63,7 +63,8 @@ async function runCell(kernel: KernelClient, cell: CodeCell, index: number, time
     timeoutSeconds && timeoutSeconds > 0
       ? setTimeout(() => {
           timedOut = true;
-          void kernel.interrupt();
+          // A restart that fails shows up as the kernel's death in the execute below.
+          kernel.interrupt().catch(() => undefined);
         }, timeoutSeconds * 1000)
       : undefined;
   let reply: ExecuteReply;

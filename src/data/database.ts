@@ -12,7 +12,7 @@ import {
   type DuckDBValue,
   type DuckDBVector,
 } from '@duckdb/node-api';
-import { Table, type Column, type ColumnData, type ColumnType } from './table';
+import { MAX_DATE_MS, Table, formatTime, type Column, type ColumnData, type ColumnType } from './table';
 
 export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
 
@@ -140,9 +140,9 @@ function columnWriter(appender: DuckDBAppender, column: Column): (row: number) =
     case 'date':
       // Appended as text, which DuckDB casts on insert.
       return (r) => {
-        const v = data[r] as number;
-        if (Number.isNaN(v)) appender.appendNull();
-        else appender.appendVarchar(new Date(v).toISOString().replace('T', ' ').replace('Z', ''));
+        const text = formatTime(data[r] as number, column.type as 'timestamp' | 'date');
+        if (text === null) appender.appendNull();
+        else appender.appendVarchar(text);
       };
     case 'string':
       return (r) => (data[r] == null ? appender.appendNull() : appender.appendVarchar(data[r] as string));
@@ -194,7 +194,7 @@ function builderFor(type: DuckDBType, rows: number): ColumnBuilder {
     case DuckDBTypeId.TIMESTAMP_TZ:
       return typed('timestamp', new Float64Array(rows), epochMillis);
     case DuckDBTypeId.DATE:
-      return typed('date', new Float64Array(rows), (v) => (v as DuckDBDateValue).days * 86_400_000);
+      return typed('date', new Float64Array(rows), (v) => inDateRange((v as DuckDBDateValue).days * 86_400_000));
     case DuckDBTypeId.BOOLEAN: {
       const data = new Uint8Array(rows);
       return { type: 'bool', data, set: (r, v) => void (data[r] = v === null ? 2 : v ? 1 : 0) };
@@ -232,14 +232,23 @@ function int32Builder(rows: number): ColumnBuilder {
   return builder;
 }
 
-/** Milliseconds since 1970 (UTC) of any of DuckDB's timestamp values. */
+/**
+ * Milliseconds since 1970 (UTC) of any of DuckDB's timestamp values. DuckDB's infinities,
+ * and times beyond what a JS Date holds, become ±Infinity.
+ */
 function epochMillis(v: DuckDBValue): number {
   const t = v as { micros?: bigint; millis?: bigint; seconds?: bigint; nanos?: bigint };
-  if (t.micros !== undefined) return Number(t.micros) / 1e3;
-  if (t.millis !== undefined) return Number(t.millis);
-  if (t.seconds !== undefined) return Number(t.seconds) * 1e3;
-  if (t.nanos !== undefined) return Number(t.nanos) / 1e6;
-  return NaN;
+  const ms =
+    t.micros !== undefined ? Number(t.micros) / 1e3
+    : t.millis !== undefined ? Number(t.millis)
+    : t.seconds !== undefined ? Number(t.seconds) * 1e3
+    : t.nanos !== undefined ? Number(t.nanos) / 1e6
+    : NaN;
+  return inDateRange(ms);
+}
+
+function inDateRange(ms: number): number {
+  return Math.abs(ms) <= MAX_DATE_MS || Number.isNaN(ms) ? ms : Math.sign(ms) * Infinity;
 }
 
 /**
@@ -259,6 +268,18 @@ function bigIntegerBuilder(rows: number): ColumnBuilder {
         builder.data = text;
       }
       (builder.data as (string | null)[])[r] = v === null ? null : String(v);
+    },
+    copy(vector, offset, n) {
+      const items = chunkItems(vector, n);
+      if (builder.type !== 'float64' || !(items instanceof BigInt64Array || items instanceof BigUint64Array)) return false;
+      const data = builder.data as Float64Array;
+      for (let r = 0; r < n; r++) {
+        const x = Number(items[r]);
+        // The value-by-value path widens the column to exact text.
+        if (!Number.isSafeInteger(x)) return false;
+        data[offset + r] = x;
+      }
+      return true;
     },
   };
   return builder;
@@ -289,15 +310,20 @@ function withCopy(builder: ColumnBuilder, copy: (vector: DuckDBVector, target: C
  * with NULLs, another layout in a later DuckDB) takes the value-by-value path.
  */
 function copyPlainNumbers(vector: DuckDBVector, target: ColumnData, offset: number, n: number): boolean {
-  const inside = vector as unknown as { items?: unknown; validity?: { data?: unknown } };
-  const items = inside.items;
+  const items = chunkItems(vector, n);
   const numeric =
     items instanceof Int8Array || items instanceof Uint8Array || items instanceof Int16Array || items instanceof Uint16Array ||
     items instanceof Int32Array || items instanceof Uint32Array || items instanceof Float32Array || items instanceof Float64Array;
   const typedTarget = target instanceof Int32Array || target instanceof Float32Array || target instanceof Float64Array;
-  if (!numeric || !typedTarget || items.length !== n || inside.validity?.data !== null) return false;
+  if (!numeric || !typedTarget) return false;
   target.set(items, offset);
   return true;
+}
+
+/** The vector's value array when it has one of `n` values and no NULLs. */
+function chunkItems(vector: DuckDBVector, n: number): unknown {
+  const inside = vector as unknown as { items?: { length?: number }; validity?: { data?: unknown } };
+  return inside.items?.length === n && inside.validity?.data === null ? inside.items : undefined;
 }
 
 /** DECIMAL as float64, from the stored integers (one value object per row costs 50× more). */

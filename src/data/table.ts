@@ -95,26 +95,28 @@ export class Table {
     const index = new Uint32Array(this.numRows);
     for (let i = 0; i < index.length; i++) index[i] = i;
     const dir = key.descending ? -1 : 1;
-    if (NUMERIC.has(column.type) || column.type === 'bool') {
-      const data = column.data as Float64Array;
-      index.sort((a, b) => {
-        const x = data[a];
-        const y = data[b];
-        if (Number.isNaN(x) || Number.isNaN(y)) return Number.isNaN(x) ? (Number.isNaN(y) ? a - b : 1) : -1;
-        return x === y ? a - b : (x < y ? -1 : 1) * dir;
-      });
-    } else {
-      const data = column.data as unknown[];
-      const text = data.map((v) => (v == null ? null : typeof v === 'string' ? v : JSON.stringify(v)));
-      index.sort((a, b) => {
-        const x = text[a];
-        const y = text[b];
-        if (x === null || y === null) return x === y ? a - b : x === null ? 1 : -1;
-        return x === y ? a - b : (x < y ? -1 : 1) * dir;
-      });
-    }
+    const keys = sortKeys(column);
+    index.sort((a, b) => {
+      const x = keys[a];
+      const y = keys[b];
+      if (x === null || y === null) return x === y ? a - b : x === null ? 1 : -1;
+      return x === y ? a - b : (x < y ? -1 : 1) * dir;
+    });
     return index;
   }
+}
+
+/**
+ * What a column sorts by, null for a missing value. Text that is all integers (64-bit ids
+ * kept exact as text) sorts by value, not digit by digit.
+ */
+function sortKeys(column: Column): ArrayLike<number | bigint | string | null> {
+  const data = column.data;
+  if (column.type === 'bool') return Array.from(data as Uint8Array, (v) => (v === 2 ? null : v));
+  if (NUMERIC.has(column.type)) return Array.from(data as Float64Array, (v) => (Number.isNaN(v) ? null : v));
+  const text = (data as unknown[]).map((v) => (v == null ? null : typeof v === 'string' ? v : JSON.stringify(v)));
+  const integers = text.every((v) => v === null || /^-?\d+$/.test(v));
+  return integers ? text.map((v) => (v === null ? null : BigInt(v))) : text;
 }
 
 export function cellValue(column: Column, row: number): CellValue {
@@ -128,11 +130,21 @@ export function cellValue(column: Column, row: number): CellValue {
       return Number.isNaN(v) ? null : v;
     case 'timestamp':
     case 'date':
-      return Number.isNaN(v) ? null : new Date(v as number).toISOString().slice(0, column.type === 'date' ? 10 : 23);
+      return formatTime(v as number, column.type);
     default:
       return v ?? null;
   }
 }
+
+/** ISO text of a time in milliseconds since 1970; DuckDB's ±infinity (and what lies beyond a JS Date) as text. */
+export function formatTime(ms: number, type: 'timestamp' | 'date'): string | null {
+  if (Number.isNaN(ms)) return null;
+  if (!(Math.abs(ms) <= MAX_DATE_MS)) return ms > 0 ? 'infinity' : '-infinity';
+  return new Date(ms).toISOString().slice(0, type === 'date' ? 10 : 23);
+}
+
+/** The range of a JS Date: ±100,000,000 days around 1970. */
+export const MAX_DATE_MS = 8.64e15;
 
 function inferType(data: ColumnData): ColumnType {
   if (data instanceof Int32Array) return 'int32';

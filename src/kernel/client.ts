@@ -11,9 +11,9 @@ import type {
   KernelRequest,
   ReplyPayload,
   TablePage,
-} from '../api/kernel';
-import type { SortKey } from '../data/table';
-import type { MimeBundle, Output } from '../notebook/nbformat';
+} from '../api';
+import type { SortKey } from '../data';
+import type { MimeBundle, Output } from '../notebook';
 
 export interface KernelOptions {
   /** The kernel's working folder: the notebook's folder. */
@@ -161,6 +161,7 @@ export class KernelClient extends EventEmitter {
 
   async shutdown(): Promise<void> {
     this.stop(new KernelDiedError('The kernel was shut down.'));
+    this.setState('dead');
   }
 
   private stop(reason: KernelDiedError): void {

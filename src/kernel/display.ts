@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { Chart, renderSvg } from '../charts';
-import { Table } from '../data/table';
-import { MIME, type MimeBundle } from '../notebook/nbformat';
+import { Table } from '../data';
+import { MIME, type MimeBundle } from '../notebook';
 import { PREVIEW_ROWS, tableHtml, tableText } from './table-view';
 import type { TableRegistry } from './tables';
 import { jsonSafe } from './tables';

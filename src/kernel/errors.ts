@@ -1,4 +1,4 @@
-import type { ErrorOutput } from '../notebook/nbformat';
+import type { ErrorOutput } from '../notebook';
 import type { TranspiledCell } from './transpile';
 
 /** A cell that ran, kept so errors from its functions point at its lines later too. */

@@ -1,9 +1,9 @@
 import { runInThisContext } from 'node:vm';
 import { format } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import type { CellKind, ExecuteReply, KernelOutbound } from '../api/kernel';
-import { Database } from '../data/database';
-import type { MimeBundle, Output } from '../notebook/nbformat';
+import type { CellKind, ExecuteReply, KernelOutbound } from '../api';
+import { Database } from '../data';
+import type { MimeBundle, Output } from '../notebook';
 import { createDisplay, toMimeBundle, type OutputSink } from './display';
 import { cellFileName, reportError, type RanCell } from './errors';
 import { InterruptError, InterruptSignal } from './interrupt';

@@ -3,8 +3,8 @@
  * says goes through that channel as {@link KernelOutbound} messages.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { KernelInbound, KernelInfo, KernelOutbound, KernelRequest, ReplyPayload } from '../api/kernel';
-import { Database } from '../data/database';
+import type { KernelInbound, KernelInfo, KernelOutbound, KernelRequest, ReplyPayload } from '../api';
+import { Database } from '../data';
 import { Kernel } from './kernel';
 import { initTensorFlow } from './tf-backend';
 import { loadTypeScript } from './transpile';

@@ -1,4 +1,4 @@
-import { MIME, type MimeBundle } from '../notebook/nbformat';
+import { MIME, type MimeBundle } from '../notebook';
 import type { OutputSink } from './display';
 import type { InterruptSignal } from './interrupt';
 

@@ -2,40 +2,18 @@
  * Globals that the kernel and the libraries it runs (DuckDB, TensorFlow.js, Node itself)
  * look up at run time. Cells declare into the global scope, so a cell declaring one of these
  * would break the kernel for every later cell; such a declaration is refused instead.
+ * The kernel's own globals for cells (`tf`, `db`, `display`, …) come later and may be
+ * redeclared: only the cells use them.
  */
 
 /** The name of the kernel-side helper object that transpiled cells call. */
 export const RUNTIME = '__reclab';
 
-const RESERVED = new Set([
-  RUNTIME,
-  'process',
-  'globalThis',
-  'global',
-  'console',
-  'require',
-  'module',
-  'exports',
-  'Buffer',
-  'Promise',
-  'Object',
-  'Array',
-  'Function',
-  'Symbol',
-  'Error',
-  'JSON',
-  'Math',
-  'Reflect',
-  'performance',
-  'setTimeout',
-  'setInterval',
-  'setImmediate',
-  'clearTimeout',
-  'clearInterval',
-  'clearImmediate',
-  'queueMicrotask',
-  'structuredClone',
-]);
+/**
+ * Every global there is when the kernel starts (Node's, the language's: `process`, `Map`,
+ * `Date`, …), taken before any cell runs, so what cells declare is never in it.
+ */
+const RESERVED = new Set([RUNTIME, ...Object.getOwnPropertyNames(globalThis)]);
 
 /** Why `name` cannot be declared by a cell, or undefined when it can. */
 export function reservedNameProblem(name: string): string | undefined {

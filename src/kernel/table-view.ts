@@ -1,4 +1,4 @@
-import { cellValue, type Table } from '../data/table';
+import { cellValue, type Table } from '../data';
 
 /** How many rows an output carries; the grid pages through the rest from the kernel. */
 export const PREVIEW_ROWS = 50;

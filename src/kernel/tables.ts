@@ -1,12 +1,12 @@
-import type { TablePage } from '../api/kernel';
-import { cellValue, type SortKey, type Table } from '../data/table';
+import type { TablePage } from '../api';
+import { cellValue, type SortKey, type Table } from '../data';
 
 /**
  * Tables that outputs have shown, kept in the kernel so a grid can page through results
  * far larger than what is sent with the output.
  */
 export class TableRegistry {
-  /** Most recently shown last; the oldest are let go past {@link TableRegistry.capacity}. */
+  /** Most recently shown or paged last; the first are let go past {@link TableRegistry.capacity}. */
   private readonly tables = new Map<string, Table>();
   private readonly sortCache = new Map<string, Uint32Array>();
   private next = 1;
@@ -27,11 +27,15 @@ export class TableRegistry {
 
   page(tableId: string, offset: number, limit: number, sort?: SortKey): TablePage {
     const table = this.tables.get(tableId);
-    if (!table) {
+    if (table) {
+      // A table being paged through is in use: it moves to the back of the line.
+      this.tables.delete(tableId);
+      this.tables.set(tableId, table);
+    } else {
       const known = Number(tableId.slice(1)) < this.next;
       throw new Error(
         known
-          ? `Table ${tableId} is no longer in the kernel: it keeps the ${this.capacity} most recently shown tables, or it was restarted. Run the cell again.`
+          ? `Table ${tableId} is no longer in the kernel: it keeps the ${this.capacity} most recently used tables, or it was restarted. Run the cell again.`
           : `There is no table ${tableId} in this kernel.`,
       );
     }

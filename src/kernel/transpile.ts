@@ -9,7 +9,7 @@
  * - the value of a final expression statement is returned, to be displayed.
  * Edits never add or remove line breaks, so generated lines map back through the map.
  */
-import { SourceMap, createRequire } from 'node:module';
+import { SourceMap, createRequire, isBuiltin } from 'node:module';
 import type TS from 'typescript';
 import { RUNTIME, reservedNameProblem } from './reserved';
 
@@ -97,6 +97,16 @@ function rewrite(js: string): { body: string; prologue: string; declared: TS.Ide
   const statements = file.statements;
 
   statements.forEach((statement, index) => {
+    if ((ts.isClassDeclaration(statement) || ts.isFunctionDeclaration(statement)) && !statement.name) {
+      // `export default class {}`: an anonymous class or function is a value, like `export default x`.
+      const modifiers = ts.getModifiers(statement) ?? [];
+      if (modifiers.length) {
+        const last = index === statements.length - 1;
+        edits.push({ start: modifiers[0].getStart(), end: modifiers[modifiers.length - 1].end, text: last ? 'return (' : ';(' });
+        insert(statement.end, ')');
+      }
+      return;
+    }
     stripExport(statement, edits);
     declared.push(...declaredNames(statement));
     if (ts.isVariableStatement(statement)) {
@@ -108,8 +118,10 @@ function rewrite(js: string): { body: string; prologue: string; declared: TS.Ide
       insert(statement.getStart(), `;${statement.name.text} = `);
       insert(statement.end, ';');
     } else if (ts.isExportAssignment(statement)) {
-      // `export default x` in a cell is just `x`.
-      edits.push({ start: statement.getStart(), end: statement.expression.getStart(), text: '' });
+      // `export default x` in a cell is the expression `x`, shown when it comes last.
+      const last = index === statements.length - 1;
+      edits.push({ start: statement.getStart(), end: statement.expression.getStart(), text: last ? 'return (' : ';(' });
+      insert(statement.expression.end, ')');
     } else if (ts.isExportDeclaration(statement)) {
       edits.push({ start: statement.getStart(), end: statement.end, text: '' });
     } else if (ts.isImportDeclaration(statement)) {
@@ -141,7 +153,8 @@ function declaredNames(statement: TS.Statement): TS.Identifier[] {
   };
   if (ts.isVariableStatement(statement)) statement.declarationList.declarations.forEach((d) => bind(d.name));
   else if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name) names.push(statement.name);
-  else if (ts.isImportDeclaration(statement) && statement.importClause) {
+  // `import process from 'node:process'` binds the very object the global already holds.
+  else if (ts.isImportDeclaration(statement) && statement.importClause && !isBuiltin((statement.moduleSpecifier as TS.StringLiteral).text)) {
     const { name, namedBindings } = statement.importClause;
     if (name) names.push(name);
     if (namedBindings && ts.isNamespaceImport(namedBindings)) names.push(namedBindings.name);

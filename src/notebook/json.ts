@@ -188,6 +188,9 @@ export function stringifyJupyter(value: JsonValue): string {
     // What JSON.stringify does with them inside an array (object keys holding them are skipped).
     else if (v === undefined || typeof v === 'function' || typeof v === 'symbol') out.push('null');
     else if (typeof v === 'number') out.push(formatNumber(v));
+    // Neither is JSON; metadata set from code may still hold them.
+    else if (typeof v === 'bigint') out.push(String(v));
+    else if (v instanceof Date) out.push(JSON.stringify(v));
     else if (typeof v === 'string') out.push(JSON.stringify(v));
     else if (v instanceof JsonNumberText) out.push(v.text);
     else if (Array.isArray(v)) {

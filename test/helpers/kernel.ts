@@ -1,4 +1,4 @@
-import type { CellKind, ExecuteReply } from '../../src/api/kernel';
+import type { CellKind, ExecuteReply } from '../../src/api';
 import { KernelClient } from '../../src/kernel';
 import { OutputCollector, joinText, type MimeBundle, type Output } from '../../src/notebook';
 
