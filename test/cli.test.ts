@@ -135,7 +135,8 @@ describe('reclab export --to html', () => {
     const page = html.slice(html.indexOf('<main>'), html.indexOf('</main>'));
     expect(page).toContain('<b>bold</b>');
     expect(page).not.toMatch(/alert\("x"\)|onclick|onerror|<script/);
-    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="(?!data:)/);
+    expect(html).toMatch(/<link rel="icon" href="data:image\/svg\+xml;base64,/);
     expect(reclab('export', file, '--to', 'pdf').code).toBe(2);
   });
 });

@@ -4,6 +4,7 @@
  * notebook is sanitized; SVG is shown as an image, where its scripts cannot run.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
@@ -30,6 +31,9 @@ interface Context {
   attachments?: Record<string, Record<string, string>>;
 }
 
+/** The app's icon, inlined: the page needs nothing from the network or the disk. */
+const ICON = `data:image/svg+xml;base64,${readFileSync(fileURLToPath(new URL('../../resources/icon.svg', import.meta.url))).toString('base64')}`;
+
 export function notebookToHtml(notebook: Notebook, title: string): string {
   const context: Context = { charts: [] };
   const body = notebook.cells.map((cell, i) => renderCell(cell, i, context)).join('\n');
@@ -42,6 +46,7 @@ export function notebookToHtml(notebook: Notebook, title: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="RecLab">
 <title>${escapeHtml(title)}</title>
+<link rel="icon" href="${ICON}">
 <style>${STYLE}</style>
 </head>
 <body>
