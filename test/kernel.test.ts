@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { KernelClient } from '../src/kernel';
 import { MIME } from '../src/notebook';
-import { run, startKernel } from './helpers/kernel';
+import { run, runStarted, startKernel } from './helpers/kernel';
 
 describe('TypeScript cells', () => {
   let kernel: KernelClient;
@@ -202,8 +202,9 @@ describe('interrupt, restart and death', () => {
 
   it('cancels a cell at its next await and keeps the kernel', async () => {
     await run(kernel, 'const survivor = 7; let steps = 0;');
-    const pending = run(kernel, 'while (true) { await new Promise((r) => setTimeout(r, 10)); steps++; }');
-    await new Promise((r) => setTimeout(r, 300));
+    const { result: pending, started } = runStarted(kernel, 'while (true) { await new Promise((r) => setTimeout(r, 10)); steps++; }');
+    await started;
+    await new Promise((r) => setTimeout(r, 200));
     const pid = kernel.info.pid;
     await kernel.interrupt();
     const r = await pending;
@@ -218,8 +219,8 @@ describe('interrupt, restart and death', () => {
     let restarts = 0;
     const count = () => restarts++;
     kernel.on('restarted', count);
-    const pending = run(kernel, 'while (true) {}');
-    await new Promise((r) => setTimeout(r, 300));
+    const { result: pending, started } = runStarted(kernel, 'while (true) {}');
+    await started;
     await Promise.all([kernel.interrupt(), kernel.interrupt()]);
     const r = await pending;
     expect(r.reply.status).toBe('interrupted');
@@ -251,8 +252,8 @@ describe('interrupt, restart and death', () => {
   it('restarts the kernel when a synchronous loop ignores the interrupt', async () => {
     await run(kernel, 'const lost = 1;');
     const pid = kernel.info.pid;
-    const pending = run(kernel, 'while (true) {}');
-    await new Promise((r) => setTimeout(r, 300));
+    const { result: pending, started } = runStarted(kernel, 'while (true) {}');
+    await started;
     await kernel.interrupt();
     const r = await pending;
     expect(r.reply.status).toBe('interrupted');

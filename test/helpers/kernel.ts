@@ -12,11 +12,14 @@ export interface CellRun {
 }
 
 /** Runs a cell and collects its outputs the way a notebook stores them. */
-export async function run(kernel: KernelClient, code: string, kind: CellKind = 'typescript'): Promise<CellRun> {
+export async function run(kernel: KernelClient, code: string, kind: CellKind = 'typescript', onOutput?: (o: Output) => void): Promise<CellRun> {
   const collector = new OutputCollector([]);
   const updates: MimeBundle[] = [];
   const reply = await kernel.execute(code, kind, {
-    onOutput: (o, id) => collector.add(o, id),
+    onOutput: (o, id) => {
+      collector.add(o, id);
+      onOutput?.(o);
+    },
     onUpdateDisplay: (id, data) => {
       updates.push(data);
       collector.update(id, { output_type: 'display_data', data, metadata: {} });
@@ -38,4 +41,15 @@ export function outputText(outputs: Output[]): string {
 
 export function startKernel(options: { backend?: string; cwd?: string; interruptGraceMs?: number } = {}): Promise<KernelClient> {
   return KernelClient.start({ backend: 'wasm', ...options });
+}
+
+/**
+ * Starts a cell that prints a line and then runs `code`; resolves `started` once that line
+ * arrives, so a test interrupts the cell while it runs, not before it begins.
+ */
+export function runStarted(kernel: KernelClient, code: string): { result: Promise<CellRun>; started: Promise<void> } {
+  let started!: () => void;
+  const begun = new Promise<void>((resolve) => (started = resolve));
+  const result = run(kernel, `console.log('started');\n${code}`, 'typescript', () => started());
+  return { result, started: begun };
 }
