@@ -117,58 +117,58 @@ const CREATE = `CREATE OR REPLACE TABLE interactions AS
 const AGGREGATE = `SELECT rating, count(*) AS n, avg(item_id) AS mean_item, count(DISTINCT user_id) AS users
 FROM interactions GROUP BY rating ORDER BY rating`;
 
-async function sqlFigures(kernel: KernelClient): Promise<void> {
-  // The reference is the same query on DuckDB directly, in this process. On two cores the
-  // query time wanders by tens of milliseconds from run to run, so direct and kernel runs
-  // alternate and the overhead is the median of the paired differences.
+/**
+ * Runs `sql` on a DuckDB of this process and as a kernel cell, alternately, `times` times.
+ * On two cores query times wander by tens of milliseconds from run to run; alternating
+ * keeps both sides under the same conditions, and the paired differences cancel the drift.
+ */
+async function paired(kernel: KernelClient, sql: string, times: number, setup?: string) {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  await connection.run(CREATE);
-  await kernel.execute(CREATE, 'sql');
+  if (setup) await Promise.all([connection.run(setup), kernel.execute(setup, 'sql')]);
   const direct: number[] = [];
   const cell: number[] = [];
   const differences: number[] = [];
-  for (let i = 0; i < 15; i++) {
-    direct.push(await time(() => connection.run(AGGREGATE)));
-    cell.push(await time(() => kernel.execute(AGGREGATE, 'sql')));
-    differences.push(cell[i] - direct[i]);
+  try {
+    for (let i = 0; i < times; i++) {
+      // Read into JS values, as the cell does.
+      direct.push(await time(async () => (await connection.runAndReadAll(sql)).getColumns()));
+      cell.push(await time(() => kernel.execute(sql, 'sql')));
+      differences.push(cell[i] - direct[i]);
+    }
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
   }
-  connection.closeSync();
-  instance.closeSync();
-  await kernel.execute('DROP TABLE interactions', 'sql');
+  return { direct: median(direct), cell: median(cell), overhead: median(differences) };
+}
 
-  const trivialDirect: number[] = [];
-  const trivialCell: number[] = [];
-  const probe = await DuckDBInstance.create(':memory:');
-  const probeConnection = await probe.connect();
-  for (let i = 0; i < 100; i++) {
-    trivialDirect.push(await time(() => probeConnection.run('SELECT 42 AS answer')));
-    trivialCell.push(await time(() => kernel.execute('SELECT 42 AS answer', 'sql')));
-  }
-  probeConnection.closeSync();
-  probe.closeSync();
+async function sqlFigures(kernel: KernelClient): Promise<void> {
+  const aggregate = await paired(kernel, AGGREGATE, 15, CREATE);
+  await kernel.execute('DROP TABLE interactions', 'sql');
+  const trivial = await paired(kernel, 'SELECT 42 AS answer', 100);
 
   rows.push({
     what: `SQL cell: aggregate over ${ROWS_10M / 1e6}M rows, end to end`,
-    value: median(cell),
+    value: aggregate.cell,
     unit: 'ms',
     reference: 'same query on DuckDB directly',
-    referenceValue: median(direct),
+    referenceValue: aggregate.direct,
   });
   rows.push({
     what: 'RecLab overhead on that SQL cell (median paired diff.)',
-    value: median(differences),
+    value: aggregate.overhead,
     unit: 'ms',
     reference: 'DuckDB time',
-    referenceValue: median(direct),
+    referenceValue: aggregate.direct,
     target: { limit: 20, label: '< 20 ms' },
   });
   rows.push({
     what: 'SQL cell `SELECT 42`, end to end (median of 100)',
-    value: median(trivialCell),
+    value: trivial.cell,
     unit: 'ms',
     reference: 'same query on DuckDB directly',
-    referenceValue: median(trivialDirect),
+    referenceValue: trivial.direct,
     target: { limit: 20, label: '< 20 ms' },
   });
 }
@@ -182,23 +182,13 @@ async function movieLensFigures(kernel: KernelClient): Promise<void> {
     console.log(`(MovieLens figures skipped: ${csv} not found; set RECLAB_MOVIELENS to the ml-latest-small folder)`);
     return;
   }
-  const query = `SELECT * FROM read_csv(${JSON.stringify(csv).replaceAll('"', "'")})`;
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  const direct: number[] = [];
-  const cell: number[] = [];
-  for (let i = 0; i < 9; i++) {
-    direct.push(await time(async () => (await connection.runAndReadAll(query)).getColumns()));
-    cell.push(await time(() => kernel.execute(`-- name: ratings\n${query}`, 'sql')));
-  }
-  connection.closeSync();
-  instance.closeSync();
+  const ratings = await paired(kernel, `-- name: ratings\nSELECT * FROM read_csv('${csv.replaceAll("'", "''")}')`, 9);
   rows.push({
     what: 'SQL cell binding MovieLens ratings.csv (100,836 rows) as a Table',
-    value: median(cell),
+    value: ratings.cell,
     unit: 'ms',
     reference: 'read into JS values by DuckDB directly',
-    referenceValue: median(direct),
+    referenceValue: ratings.direct,
   });
 }
 

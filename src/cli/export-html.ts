@@ -32,7 +32,9 @@ interface Context {
 }
 
 /** The app's icon, inlined: the page needs nothing from the network or the disk. */
-const ICON = `data:image/svg+xml;base64,${readFileSync(fileURLToPath(new URL('../../resources/icon.svg', import.meta.url))).toString('base64')}`;
+let icon: string | undefined;
+const iconDataUri = () =>
+  (icon ??= `data:image/svg+xml;base64,${readFileSync(fileURLToPath(new URL('../../resources/icon.svg', import.meta.url))).toString('base64')}`);
 
 export function notebookToHtml(notebook: Notebook, title: string): string {
   const context: Context = { charts: [] };
@@ -46,7 +48,7 @@ export function notebookToHtml(notebook: Notebook, title: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="RecLab">
 <title>${escapeHtml(title)}</title>
-<link rel="icon" href="${ICON}">
+<link rel="icon" href="${iconDataUri()}">
 <style>${STYLE}</style>
 </head>
 <body>

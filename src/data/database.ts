@@ -174,12 +174,12 @@ function builderFor(type: DuckDBType, rows: number): ColumnBuilder {
     case DuckDBTypeId.UTINYINT:
     case DuckDBTypeId.USMALLINT:
       // Int32Array cannot hold NaN: a column with missing values is widened on the first one.
-      return withCopy(int32Builder(rows), copyPlainNumbers);
+      return withBulkCopy(int32Builder(rows));
     case DuckDBTypeId.FLOAT:
-      return withCopy(typed('float32', new Float32Array(rows), Number), copyPlainNumbers);
+      return withBulkCopy(typed('float32', new Float32Array(rows), Number));
     case DuckDBTypeId.UINTEGER:
     case DuckDBTypeId.DOUBLE:
-      return withCopy(typed('float64', new Float64Array(rows), Number), copyPlainNumbers);
+      return withBulkCopy(typed('float64', new Float64Array(rows), Number));
     case DuckDBTypeId.DECIMAL:
       return decimalBuilder(rows, (type as DuckDBDecimalType).scale);
     case DuckDBTypeId.BIGINT:
@@ -270,7 +270,7 @@ function bigIntegerBuilder(rows: number): ColumnBuilder {
       (builder.data as (string | null)[])[r] = v === null ? null : String(v);
     },
     copy(vector, offset, n) {
-      const items = chunkItems(vector, n);
+      const items = plainItems(vector, n);
       if (builder.type !== 'float64' || !(items instanceof BigInt64Array || items instanceof BigUint64Array)) return false;
       const data = builder.data as Float64Array;
       for (let r = 0; r < n; r++) {
@@ -285,10 +285,16 @@ function bigIntegerBuilder(rows: number): ColumnBuilder {
   return builder;
 }
 
+/** A 64- or 128-bit integer as a number where that is exact (|v| ≤ 2^53), else as its decimal text. */
+export function exactInteger(v: bigint): number | string {
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : v.toString();
+}
+
 /** Nested DuckDB values (lists, structs, maps) as plain JSON-friendly values. */
 function toJs(v: DuckDBValue): unknown {
   if (v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
-  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (typeof v === 'bigint') return exactInteger(v);
   const anyValue = v as { items?: DuckDBValue[]; entries?: Record<string, DuckDBValue> | { key: DuckDBValue; value: DuckDBValue }[] };
   if (Array.isArray(anyValue.items)) return anyValue.items.map(toJs);
   if (Array.isArray(anyValue.entries)) return anyValue.entries.map((e) => ({ key: toJs(e.key), value: toJs(e.value) }));
@@ -298,30 +304,27 @@ function toJs(v: DuckDBValue): unknown {
   return String(v);
 }
 
-function withCopy(builder: ColumnBuilder, copy: (vector: DuckDBVector, target: ColumnData, offset: number, n: number) => boolean): ColumnBuilder {
-  builder.copy = (vector, offset, n) => copy(vector, builder.data, offset, n);
+/**
+ * DuckDB's vectors of fixed-width numbers keep the chunk's values in a typed array; copying
+ * it whole is an order of magnitude faster than reading value by value. A builder of a
+ * numeric column takes that path where it can, the value-by-value one where not.
+ */
+function withBulkCopy(builder: ColumnBuilder): ColumnBuilder {
+  builder.copy = (vector, offset, n) => {
+    const items = plainItems(vector, n);
+    if (!ArrayBuffer.isView(items) || items instanceof DataView || items instanceof BigInt64Array || items instanceof BigUint64Array) return false;
+    (builder.data as Int32Array | Float32Array | Float64Array).set(items as unknown as ArrayLike<number>, offset);
+    return true;
+  };
   return builder;
 }
 
 /**
- * DuckDB's vectors of fixed-width numbers keep the chunk's values in a typed array; copying
- * it whole is an order of magnitude faster than reading value by value. That array is not
- * in the package's typed API, so its shape is checked first, and anything else (a chunk
- * with NULLs, another layout in a later DuckDB) takes the value-by-value path.
+ * The vector's typed array of `n` values when no value is NULL. That array is not in the
+ * package's typed API, so its shape is checked; a chunk with NULLs, or another layout in a
+ * later DuckDB, gives undefined and is read value by value.
  */
-function copyPlainNumbers(vector: DuckDBVector, target: ColumnData, offset: number, n: number): boolean {
-  const items = chunkItems(vector, n);
-  const numeric =
-    items instanceof Int8Array || items instanceof Uint8Array || items instanceof Int16Array || items instanceof Uint16Array ||
-    items instanceof Int32Array || items instanceof Uint32Array || items instanceof Float32Array || items instanceof Float64Array;
-  const typedTarget = target instanceof Int32Array || target instanceof Float32Array || target instanceof Float64Array;
-  if (!numeric || !typedTarget) return false;
-  target.set(items, offset);
-  return true;
-}
-
-/** The vector's value array when it has one of `n` values and no NULLs. */
-function chunkItems(vector: DuckDBVector, n: number): unknown {
+export function plainItems(vector: DuckDBVector, n: number): unknown {
   const inside = vector as unknown as { items?: { length?: number }; validity?: { data?: unknown } };
   return inside.items?.length === n && inside.validity?.data === null ? inside.items : undefined;
 }

@@ -62,7 +62,6 @@ export class KernelClient extends EventEmitter {
   private readonly handlers = new Map<number, ExecuteHandlers>();
   private readonly executions = new Map<number, Promise<ExecuteReply>>();
   private lastExecution = 0;
-  private running: number | undefined;
   private log: string[] = [];
   private stateValue: KernelState = 'starting';
   private infoValue: KernelInfo | undefined;
@@ -94,7 +93,6 @@ export class KernelClient extends EventEmitter {
     this.handlers.set(id, handlers);
     const execution = this.request<'execute'>({ type: 'execute', id, code, kind }).finally(() => {
       this.executions.delete(id);
-      if (this.running === id) this.running = undefined;
     });
     this.executions.set(id, execution);
     return execution;
@@ -115,9 +113,9 @@ export class KernelClient extends EventEmitter {
   }
 
   private async interruptOnce(): Promise<void> {
-    // Executions run in the order they were sent: before the kernel says it is busy, the
-    // oldest one waiting is the one it is starting.
-    const target = this.running ?? [...this.executions.keys()][0];
+    // Executions run in the order they were sent: the oldest unfinished one is running, or
+    // about to start.
+    const target = this.oldestExecution();
     const execution = target === undefined ? undefined : this.executions.get(target);
     if (target === undefined || !execution || !this.child) return;
     this.post({ type: 'interrupt', target });
@@ -248,16 +246,13 @@ export class KernelClient extends EventEmitter {
   private failPending(error: Error): void {
     for (const p of this.pending.values()) p.reject(error);
     this.pending.clear();
-    this.running = undefined;
   }
 
   private receive(message: KernelOutbound): void {
     switch (message.type) {
       case 'status':
         if (message.state === 'busy') {
-          // The kernel runs executions in the order they were sent.
-          this.running = [...this.pending.entries()].find(([, p]) => p.request === 'execute')?.[0];
-          if (this.running !== undefined) this.lastExecution = this.running;
+          this.lastExecution = this.oldestExecution() ?? this.lastExecution;
         }
         this.setState(message.state);
         break;
@@ -278,6 +273,10 @@ export class KernelClient extends EventEmitter {
       case 'ready':
         break;
     }
+  }
+
+  private oldestExecution(): number | undefined {
+    return this.executions.keys().next().value;
   }
 
   private handlerFor(execId: number): ExecuteHandlers | undefined {

@@ -4,7 +4,7 @@ import { Table } from '../data';
 import { MIME, type MimeBundle } from '../notebook';
 import { PREVIEW_ROWS, tableHtml, tableText } from './table-view';
 import type { TableRegistry } from './tables';
-import { jsonSafe } from './tables';
+import { jsonSafe } from './json-safe';
 
 /** Where display outputs go: the current execution's output stream. */
 export interface OutputSink {
@@ -46,13 +46,15 @@ export function toMimeBundle(value: unknown, tables: TableRegistry): MimeBundle 
   }
   if (value instanceof Chart) {
     const svg = renderSvg(value);
+    let functions = false;
+    const option = jsonSafe(value.option, () => (functions = true));
     // Functions (formatters, callbacks) are drawn into the SVG but cannot be saved: such a
     // chart keeps only its static form.
-    if (holdsFunction(value.option)) return { 'text/plain': `<Chart ${value.width}×${value.height}, static: its option holds functions>`, 'image/svg+xml': svg };
+    if (functions) return { 'text/plain': `<Chart ${value.width}×${value.height}, static: its option holds functions>`, 'image/svg+xml': svg };
     return {
       'text/plain': `<Chart ${value.width}×${value.height}>`,
       'image/svg+xml': svg,
-      [MIME.echarts]: { option: jsonSafe(value.option), width: value.width, height: value.height } as never,
+      [MIME.echarts]: { option, width: value.width, height: value.height } as never,
     };
   }
   if (value instanceof Markdown) return { 'text/markdown': value.text, 'text/plain': value.text };
@@ -85,11 +87,4 @@ function isSelfDisplaying(v: unknown): v is SelfDisplaying {
 
 function isTensor(v: unknown): v is { toString(): string } {
   return typeof v === 'object' && v !== null && 'dataId' in v && 'shape' in v && 'dtype' in v;
-}
-
-function holdsFunction(v: unknown, seen = new Set<object>()): boolean {
-  if (typeof v === 'function') return true;
-  if (typeof v !== 'object' || v === null || ArrayBuffer.isView(v) || seen.has(v)) return false;
-  seen.add(v);
-  return Object.values(v).some((x) => holdsFunction(x, seen));
 }

@@ -12,7 +12,8 @@ import { ModuleLoader, defaultExport } from './modules';
 import { Progress, type ProgressOptions } from './progress';
 import { parseSqlCell } from './sql-cell';
 import { TableRegistry } from './tables';
-import { RUNTIME, transpileCell } from './transpile';
+import { RUNTIME } from './reserved';
+import { transpileCell } from './transpile';
 
 type Globals = Record<string, unknown>;
 

@@ -1,5 +1,6 @@
 import type { TablePage } from '../api';
 import { cellValue, type SortKey, type Table } from '../data';
+import { jsonSafe } from './json-safe';
 
 /**
  * Tables that outputs have shown, kept in the kernel so a grid can page through results
@@ -60,21 +61,4 @@ export class TableRegistry {
       rows,
     };
   }
-}
-
-/**
- * A value as JSON can carry it: NaN and infinities as null, typed arrays as arrays, dates as
- * ISO text, big integers as numbers (or text beyond 2^53), undefined in arrays as null.
- */
-export function jsonSafe(v: unknown): unknown {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-  if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return null;
-  if (typeof v !== 'object' || v === null) return v;
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
-  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<unknown>, jsonSafe);
-  if (Array.isArray(v)) return v.map(jsonSafe);
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (x !== undefined && typeof x !== 'function' && typeof x !== 'symbol') out[k] = jsonSafe(x);
-  return out;
 }

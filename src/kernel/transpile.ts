@@ -20,8 +20,6 @@ export function loadTypeScript(): typeof TS {
   return (ts ??= require('typescript') as typeof TS);
 }
 
-export { RUNTIME };
-
 export interface TranspiledCell {
   /** A script whose completion value is a promise of the cell's result. */
   readonly code: string;
@@ -95,16 +93,17 @@ function rewrite(js: string): { body: string; prologue: string; declared: TS.Ide
   const declared: TS.Identifier[] = [];
   const insert = (at: number, text: string) => edits.push({ start: at, end: at, text });
   const statements = file.statements;
+  /** Makes the expression from `end` to `close` (after replacing from `start`) a statement, returned when it comes last. */
+  const asValue = (start: number, end: number, close: number, last: boolean) => {
+    edits.push({ start, end, text: last ? 'return (' : ';(' });
+    insert(close, ')');
+  };
 
   statements.forEach((statement, index) => {
     if ((ts.isClassDeclaration(statement) || ts.isFunctionDeclaration(statement)) && !statement.name) {
       // `export default class {}`: an anonymous class or function is a value, like `export default x`.
       const modifiers = ts.getModifiers(statement) ?? [];
-      if (modifiers.length) {
-        const last = index === statements.length - 1;
-        edits.push({ start: modifiers[0].getStart(), end: modifiers[modifiers.length - 1].end, text: last ? 'return (' : ';(' });
-        insert(statement.end, ')');
-      }
+      if (modifiers.length) asValue(modifiers[0].getStart(), modifiers[modifiers.length - 1].end, statement.end, index === statements.length - 1);
       return;
     }
     stripExport(statement, edits);
@@ -119,16 +118,13 @@ function rewrite(js: string): { body: string; prologue: string; declared: TS.Ide
       insert(statement.end, ';');
     } else if (ts.isExportAssignment(statement)) {
       // `export default x` in a cell is the expression `x`, shown when it comes last.
-      const last = index === statements.length - 1;
-      edits.push({ start: statement.getStart(), end: statement.expression.getStart(), text: last ? 'return (' : ';(' });
-      insert(statement.expression.end, ')');
+      asValue(statement.getStart(), statement.expression.getStart(), statement.expression.end, index === statements.length - 1);
     } else if (ts.isExportDeclaration(statement)) {
       edits.push({ start: statement.getStart(), end: statement.end, text: '' });
     } else if (ts.isImportDeclaration(statement)) {
       edits.push({ start: statement.getStart(), end: statement.end, text: importAssignment(statement, js) });
     } else if (index === statements.length - 1 && ts.isExpressionStatement(statement) && !isAssignment(statement.expression)) {
-      insert(statement.expression.getStart(), 'return (');
-      insert(statement.expression.end, ')');
+      asValue(statement.expression.getStart(), statement.expression.getStart(), statement.expression.end, true);
     }
   });
 
