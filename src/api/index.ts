@@ -1,1 +1,2 @@
 export type * from './kernel';
+export type * from './workbench';

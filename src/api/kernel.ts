@@ -24,7 +24,9 @@ export interface KernelInfo {
 export type KernelRequest =
   | { type: 'execute'; id: number; code: string; kind: CellKind }
   | { type: 'page'; id: number; tableId: string; offset: number; limit: number; sort?: SortKey }
-  | { type: 'info'; id: number };
+  | { type: 'info'; id: number }
+  /** The tables and columns of the kernel's DuckDB database, for completions. */
+  | { type: 'catalog'; id: number };
 
 /** The one message that is not a request: it must get through while a cell runs. */
 export interface InterruptMessage {
@@ -54,10 +56,16 @@ export interface TablePage {
   rows: unknown[][];
 }
 
+export interface CatalogTable {
+  name: string;
+  columns: { name: string; type: string }[];
+}
+
 export interface ReplyPayload {
   execute: ExecuteReply;
   page: TablePage;
   info: KernelInfo;
+  catalog: CatalogTable[];
 }
 
 export type KernelReply =

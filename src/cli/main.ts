@@ -1,6 +1,7 @@
 /**
  * `reclab run NOTEBOOK.ipynb [-o OUT.ipynb] [--timeout SECONDS] [--backend NAME]`
  * `reclab export NOTEBOOK.ipynb --to html [-o FILE]`
+ * `reclab serve [FOLDER] [--port N] [--no-open]`
  */
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -9,13 +10,17 @@ import { NotebookFormatError, readNotebookFile, upgradeNotebook, writeFileAtomic
 import { KernelDiedError } from '../kernel';
 import { notebookToHtml } from './export-html';
 import { runNotebook, type CellSummary } from './run-notebook';
+import { serve } from './serve';
 
 const USAGE = `Usage:
   reclab run NOTEBOOK.ipynb [-o OUT.ipynb] [--timeout SECONDS] [--backend NAME]
       Runs every cell in a fresh kernel and writes the notebook with its outputs
       (to OUT, or in place). Exits 1 naming the cell that failed.
   reclab export NOTEBOOK.ipynb --to html [-o FILE.html]
-      Writes one self-contained HTML page with every cell and output.`;
+      Writes one self-contained HTML page with every cell and output.
+  reclab serve [FOLDER] [--port N] [--no-open]
+      Starts the workbench in the browser: prints (and opens) its address, with
+      the access token. Stop it with Ctrl+C.`;
 
 class UsageError extends Error {}
 /** An output path that cannot be used; said before any work is done. */
@@ -29,6 +34,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runCommand(rest);
       case 'export':
         return await exportCommand(rest);
+      case 'serve':
+        return await serveCommand(rest);
       case undefined:
       case '-h':
       case '--help':
@@ -136,4 +143,19 @@ async function exportCommand(args: string[]): Promise<number> {
   await writeFileAtomic(out, notebookToHtml(notebook, path.basename(file, '.ipynb')));
   console.log(`reclab: wrote ${out}`);
   return 0;
+}
+
+async function serveCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { port: { type: 'string' }, 'no-open': { type: 'boolean' } },
+  });
+  if (positionals.length > 1) throw new UsageError('Give at most one folder.');
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes a port number (0 to 65535), not "${values.port}".`);
+  const folder = path.resolve(positionals[0] ?? '.');
+  const stat = await fs.stat(folder).catch(() => undefined);
+  if (!stat?.isDirectory()) throw new UsageError(`${folder} is not a folder.`);
+  return serve({ folder, port, open: !values['no-open'] });
 }

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type {
+  CatalogTable,
   CellKind,
   ExecuteReply,
   KernelInbound,
@@ -96,6 +97,10 @@ export class KernelClient extends EventEmitter {
     });
     this.executions.set(id, execution);
     return execution;
+  }
+
+  catalog(): Promise<CatalogTable[]> {
+    return this.request<'catalog'>({ type: 'catalog', id: this.nextId++ });
   }
 
   page(tableId: string, offset: number, limit: number, sort?: SortKey): Promise<TablePage> {

@@ -1,7 +1,7 @@
 import { runInThisContext } from 'node:vm';
 import { format } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import type { CellKind, ExecuteReply, KernelOutbound } from '../api';
+import type { CatalogTable, CellKind, ExecuteReply, KernelOutbound } from '../api';
 import { Database } from '../data';
 import type { MimeBundle, Output } from '../notebook';
 import { createDisplay, toMimeBundle, type OutputSink } from './display';
@@ -102,6 +102,22 @@ export class Kernel {
     }
     this.signal.interrupt();
     this.db.interrupt();
+  }
+
+  /** Tables and views of the DuckDB database with their columns, in catalog order. */
+  async catalog(): Promise<CatalogTable[]> {
+    const result = await this.db.query(
+      `SELECT table_name, column_name, data_type FROM information_schema.columns
+       WHERE table_schema = 'main' ORDER BY table_name, ordinal_position`,
+    );
+    const tables = new Map<string, CatalogTable>();
+    for (const row of result.rows()) {
+      const name = String(row.table_name);
+      let table = tables.get(name);
+      if (!table) tables.set(name, (table = { name, columns: [] }));
+      table.columns.push({ name: String(row.column_name), type: String(row.data_type) });
+    }
+    return [...tables.values()];
   }
 
   private async runTypeScript(code: string, executionCount: number): Promise<unknown> {

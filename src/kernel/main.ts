@@ -45,6 +45,9 @@ async function main(): Promise<void> {
       case 'info':
         void answer(message, () => info);
         break;
+      case 'catalog':
+        void answer(message, () => kernel.catalog());
+        break;
       case 'page':
         void answer(message, () => kernel.tables.page(message.tableId, message.offset, message.limit, message.sort));
         break;

@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto';
+import type { CellEdit, CellKindName, WireCell } from '../api';
+import {
+  cellLanguage,
+  cellSource,
+  newCellId,
+  serializeNotebook,
+  setCellSource,
+  upgradeNotebook,
+  type Cell,
+  type Notebook,
+  type JsonObject,
+  type Output,
+} from '../notebook';
+
+/** Thrown for an edit that names a cell the document does not have. */
+export class EditError extends Error {}
+
+const newHandle = () => randomBytes(6).toString('hex');
+
+/**
+ * An open notebook as the server holds it: the parsed file itself (so fields RecLab does
+ * not know are written back untouched), a session handle per cell, and whether it differs
+ * from what is on disk. Cells are addressed by handle, never by index, so edits that
+ * cross in flight cannot hit the wrong cell.
+ */
+export class NotebookDocument {
+  private handles: string[];
+  private readonly deleted: { cell: Cell; handle: string; index: number }[] = [];
+  /** The text last written to or read from disk; dirty means the notebook differs from it. */
+  private savedText: string;
+  private dirtyValue = false;
+
+  constructor(
+    readonly notebook: Notebook,
+    savedText = serializeNotebook(notebook),
+  ) {
+    this.handles = notebook.cells.map(() => newHandle());
+    this.savedText = savedText;
+    this.dirtyValue = serializeNotebook(notebook) !== savedText;
+  }
+
+  get dirty(): boolean {
+    return this.dirtyValue;
+  }
+
+  get cells(): WireCell[] {
+    return this.notebook.cells.map((cell, i) => toWire(cell, this.handles[i]));
+  }
+
+  cell(handle: string): Cell {
+    const i = this.indexOf(handle);
+    return this.notebook.cells[i];
+  }
+
+  /** Applies edits in order; all or nothing is the caller's concern (each edit is checked first). */
+  apply(edits: readonly CellEdit[]): void {
+    for (const edit of edits) this.applyOne(edit);
+    this.dirtyValue = true;
+  }
+
+  /** The text to write, with what nbformat 4.5 requires of a notebook that changed. */
+  textForSave(): string {
+    if (this.dirtyValue) upgradeNotebook(this.notebook);
+    return serializeNotebook(this.notebook);
+  }
+
+  markSaved(text: string): void {
+    this.savedText = text;
+    this.dirtyValue = serializeNotebook(this.notebook) !== text;
+  }
+
+  /** Outputs change without a user edit; they still make the notebook differ from disk. */
+  setOutputs(handle: string, outputs: Output[], executionCount?: number | null): void {
+    const cell = this.cell(handle);
+    if (cell.cell_type !== 'code') return;
+    cell.outputs = outputs;
+    if (executionCount !== undefined) cell.execution_count = executionCount;
+    this.dirtyValue = true;
+  }
+
+  private indexOf(handle: string): number {
+    const i = this.handles.indexOf(handle);
+    if (i < 0) throw new EditError(`There is no cell ${handle} in this notebook; reload the page to resynchronise.`);
+    return i;
+  }
+
+  private applyOne(edit: CellEdit): void {
+    const cells = this.notebook.cells;
+    switch (edit.op) {
+      case 'source':
+        setCellSource(this.cell(edit.cell), edit.source);
+        break;
+      case 'insert': {
+        if (this.handles.includes(edit.cell)) throw new EditError(`A cell ${edit.cell} already exists.`);
+        const index = clamp(edit.index, 0, cells.length);
+        cells.splice(index, 0, makeCell(edit.kind, edit.source));
+        this.handles.splice(index, 0, edit.cell);
+        break;
+      }
+      case 'delete': {
+        const index = this.indexOf(edit.cell);
+        this.deleted.push({ cell: cells[index], handle: edit.cell, index });
+        cells.splice(index, 1);
+        this.handles.splice(index, 1);
+        break;
+      }
+      case 'undelete': {
+        const last = this.deleted.pop();
+        if (!last) throw new EditError('There is no deleted cell to restore.');
+        const index = clamp(last.index, 0, cells.length);
+        cells.splice(index, 0, last.cell);
+        this.handles.splice(index, 0, last.handle);
+        break;
+      }
+      case 'move': {
+        const from = this.indexOf(edit.cell);
+        const [cell] = cells.splice(from, 1);
+        const [handle] = this.handles.splice(from, 1);
+        const to = clamp(edit.index, 0, cells.length);
+        cells.splice(to, 0, cell);
+        this.handles.splice(to, 0, handle);
+        break;
+      }
+      case 'kind': {
+        const index = this.indexOf(edit.cell);
+        cells[index] = changeKind(cells[index], edit.kind);
+        break;
+      }
+      case 'clearOutputs':
+        for (const cell of edit.cell === undefined ? cells : [this.cell(edit.cell)]) {
+          if (cell.cell_type === 'code') {
+            cell.outputs = [];
+            cell.execution_count = null;
+          }
+        }
+        break;
+    }
+  }
+}
+
+const clamp = (n: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, Math.trunc(n)));
+
+function toWire(cell: Cell, handle: string): WireCell {
+  return {
+    handle,
+    kind: cellLanguage(cell),
+    source: cellSource(cell),
+    outputs: cell.cell_type === 'code' ? (cell.outputs ?? []) : [],
+    executionCount: cell.cell_type === 'code' ? (cell.execution_count ?? null) : null,
+  };
+}
+
+function makeCell(kind: CellKindName, source: string): Cell {
+  return changeKind({ cell_type: 'raw', id: newCellId(), metadata: {}, source: [] }, kind, source);
+}
+
+/**
+ * The cell as `kind`, keeping its id, source and metadata. Outputs survive only a change
+ * between the two code languages, as in Jupyter.
+ */
+function changeKind(cell: Cell, kind: CellKindName, source = cellSource(cell)): Cell {
+  const { outputs: _o, execution_count: _e, ...rest } = cell as Cell & { outputs?: unknown; execution_count?: unknown };
+  const metadata = { ...(cell.metadata ?? {}) };
+  const vscode = { ...((metadata.vscode as Record<string, unknown> | undefined) ?? {}) };
+  delete vscode.languageId;
+  if (kind === 'sql') vscode.languageId = 'sql';
+  if (Object.keys(vscode).length) metadata.vscode = vscode as JsonObject;
+  else delete metadata.vscode;
+  let next: Cell;
+  if (kind === 'typescript' || kind === 'sql') {
+    const wasCode = cell.cell_type === 'code';
+    next = {
+      ...rest,
+      cell_type: 'code',
+      metadata,
+      outputs: wasCode ? (cell.outputs ?? []) : [],
+      execution_count: wasCode ? (cell.execution_count ?? null) : null,
+    } as Cell;
+  } else {
+    next = { ...rest, cell_type: kind, metadata } as Cell;
+  }
+  setCellSource(next, source);
+  return next;
+}

@@ -1,0 +1,197 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { FolderEntry, OpenResult, WorkbenchEvent, WorkbenchMethods } from '../api';
+import type { KernelOptions } from '../kernel';
+import { createNotebook, parseNotebook, readNotebookFile, serializeNotebook } from '../notebook';
+import { NotebookDocument } from './document';
+import { saveFile } from './save-file';
+import { NotebookSession } from './session';
+import type { StateStore } from './state-store';
+
+export interface WorkbenchOptions {
+  /** The folder the workbench opens in. */
+  folder: string;
+  /** Sample notebooks shipped with the app. */
+  samplesFolder: string;
+  store: StateStore;
+  kernel?: KernelOptions;
+  version: string;
+}
+
+type Handler<M extends keyof WorkbenchMethods> = (
+  params: WorkbenchMethods[M]['params'],
+  connection: Connection,
+) => Promise<WorkbenchMethods[M]['result']>;
+
+/** One client (a window or a browser tab): what it is attached to and how to reach it. */
+export interface Connection {
+  send(event: WorkbenchEvent): void;
+  sessions: Set<string>;
+}
+
+/**
+ * The server's side of the workbench contract: notebooks on disk, open sessions and their
+ * kernels. Knows nothing of HTTP or WebSockets.
+ */
+export class Workbench {
+  private readonly sessions = new Map<string, NotebookSession>();
+  private readonly connections = new Set<Connection>();
+
+  constructor(private readonly options: WorkbenchOptions) {}
+
+  connect(connection: Connection): () => void {
+    this.connections.add(connection);
+    return () => this.connections.delete(connection);
+  }
+
+  async call<M extends keyof WorkbenchMethods>(method: M, params: WorkbenchMethods[M]['params'], connection: Connection): Promise<WorkbenchMethods[M]['result']> {
+    const handler = this.handlers[method] as Handler<M> | undefined;
+    if (!handler) throw new Error(`Unknown method "${String(method)}".`);
+    return handler(params, connection);
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((s) => s.close()));
+    this.sessions.clear();
+  }
+
+  private session(id: string): NotebookSession {
+    const session = this.sessions.get(id);
+    if (!session) throw new Error('This notebook is no longer open on the server (it was closed or the server restarted). Open it again.');
+    return session;
+  }
+
+  private publish = (event: WorkbenchEvent) => {
+    for (const c of this.connections) if (c.sessions.has(event.session)) c.send(event);
+  };
+
+  private async openSession(file: string, document: NotebookDocument, connection: Connection): Promise<NotebookSession> {
+    const session = new NotebookSession(file, document, this.options.store, this.publish, this.options.kernel ?? {});
+    this.sessions.set(session.id, session);
+    connection.sessions.add(session.id);
+    await this.options.store.addRecent(file);
+    return session;
+  }
+
+  private resolve(p: string): string {
+    return path.resolve(this.options.folder, p);
+  }
+
+  private readonly handlers: { [M in keyof WorkbenchMethods]: Handler<M> } = {
+    hello: async () => ({ folder: this.options.folder, version: this.options.version }),
+
+    listFolder: async ({ path: p }) => {
+      const dir = this.resolve(p ?? '.');
+      return { path: dir, entries: await listNotebooks(dir) };
+    },
+
+    samples: async () => (await listNotebooks(this.options.samplesFolder)).filter((e) => e.kind === 'notebook'),
+
+    recent: async () => {
+      const recent = await this.options.store.recent();
+      const existing = await Promise.all(recent.map((p) => fs.stat(p).then(() => p, () => undefined)));
+      return existing.filter((p): p is string => p !== undefined).map((p) => ({ name: path.basename(p), path: p, kind: 'notebook' as const }));
+    },
+
+    open: async ({ path: p, restore }, connection) => {
+      const file = this.resolve(p);
+      const diskText = await fs.readFile(file, 'utf8').catch(() => undefined);
+      const recovery = await this.options.store.readRecovery(file);
+      // Reading through readNotebookFile gives the same "FILE: reason" messages as the CLI.
+      const onDisk = diskText === undefined ? await readNotebookFile(file) : parseNotebook(diskText, file);
+      let document = new NotebookDocument(onDisk, diskText);
+      if (restore && recovery) document = new NotebookDocument(parseNotebook(recovery.text, `${file} (recovered edits)`), diskText);
+      const session = await this.openSession(file, document, connection);
+      const result: OpenResult = { notebook: session.wire() };
+      if (!restore && recovery && recovery.text !== diskText) result.recovery = { savedAt: recovery.savedAt };
+      return result;
+    },
+
+    create: async ({ folder }, connection) => {
+      const dir = this.resolve(folder ?? '.');
+      const file = await freeName(dir, 'Untitled', '.ipynb');
+      const notebook = createNotebook();
+      const text = serializeNotebook(notebook);
+      await saveFile(file, text);
+      return { notebook: (await this.openSession(file, new NotebookDocument(notebook, text), connection)).wire() };
+    },
+
+    attach: async ({ session }, connection) => {
+      const s = this.session(session);
+      connection.sessions.add(s.id);
+      return s.wire();
+    },
+
+    close: async ({ session }, connection) => {
+      const s = this.session(session);
+      connection.sessions.delete(s.id);
+      this.sessions.delete(s.id);
+      await s.close();
+      return null;
+    },
+
+    edit: async ({ session, edits }) => {
+      const s = this.session(session);
+      s.edit(edits);
+      return { dirty: s.document.dirty };
+    },
+
+    save: async ({ session }) => {
+      const s = this.session(session);
+      await s.save();
+      return { path: s.path, name: s.name };
+    },
+
+    saveAs: async ({ session, path: p }) => {
+      const s = this.session(session);
+      const target = this.resolve(p.endsWith('.ipynb') ? p : `${p}.ipynb`);
+      await s.save(target);
+      return { path: s.path, name: s.name };
+    },
+
+    discardRecovery: async ({ session }) => {
+      await this.options.store.dropRecovery(this.session(session).path);
+      return null;
+    },
+
+    execute: async ({ session, cells }) => {
+      this.session(session).execute(cells);
+      return null;
+    },
+
+    interrupt: async ({ session }) => {
+      await this.session(session).interrupt();
+      return null;
+    },
+
+    restart: async ({ session }) => this.session(session).restart(),
+
+    page: async ({ session, tableId, offset, limit, sort }) => (await this.session(session).client()).page(tableId, offset, limit, sort),
+
+    catalog: async ({ session }) => (await this.session(session).client()).catalog(),
+  };
+}
+
+async function listNotebooks(dir: string): Promise<FolderEntry[]> {
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    throw new Error(`Cannot list ${dir}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : String(e)}.`);
+  }
+  return entries
+    .filter((e) => !e.name.startsWith('.') && e.name !== 'node_modules' && (e.isDirectory() || e.name.endsWith('.ipynb')))
+    .map((e) => ({ name: e.name, path: path.join(dir, e.name), kind: e.isDirectory() ? ('folder' as const) : ('notebook' as const) }))
+    .sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'folder' ? -1 : 1));
+}
+
+async function freeName(dir: string, stem: string, ext: string): Promise<string> {
+  for (let n = 0; ; n++) {
+    const file = path.join(dir, `${stem}${n ? `-${n}` : ''}${ext}`);
+    try {
+      await fs.access(file);
+    } catch {
+      return file;
+    }
+  }
+}
