@@ -7,6 +7,7 @@ import type { MimeBundle, Output } from '../notebook';
 import { createDisplay, toMimeBundle, type OutputSink } from './display';
 import { cellFileName, reportError, type RanCell } from './errors';
 import { InterruptError, InterruptSignal } from './interrupt';
+import type { KernelGlobals } from './globals';
 import { library } from './library';
 import { ModuleLoader, defaultExport } from './modules';
 import { Progress, type ProgressOptions } from './progress';
@@ -45,18 +46,19 @@ export class Kernel {
     notebookDir: string,
   ) {
     const modules = new ModuleLoader({ '@tensorflow/tfjs': tf, reclab: library }, notebookDir);
-    const display = createDisplay(this.sink, this.tables);
-    Object.assign(globalThis as Globals, {
+    const globals: KernelGlobals = {
+      tf,
+      db,
+      rl: library,
+      display: createDisplay(this.sink, this.tables),
+      progress: (options: ProgressOptions) => new Progress(options, this.sink, this.signal, `progress-${this.nextDisplayId++}`),
+    };
+    Object.assign(globalThis as Globals, globals, {
       [RUNTIME]: {
         guard: <T>(value: T) => this.signal.guard(value),
         import: (specifier: string) => modules.load(specifier),
         defaultExport,
       },
-      tf,
-      db,
-      rl: library,
-      display,
-      progress: (options: ProgressOptions) => new Progress(options, this.sink, this.signal, `progress-${this.nextDisplayId++}`),
     });
     this.captureConsole();
   }

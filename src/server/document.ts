@@ -92,13 +92,15 @@ export class NotebookDocument {
         setCellSource(this.cell(edit.cell), edit.source);
         break;
       case 'insert': {
-        if (this.handles.includes(edit.cell)) throw new EditError(`A cell ${edit.cell} already exists.`);
+        // Edits are re-sent after a lost connection: one that already arrived changes nothing.
+        if (this.handles.includes(edit.cell)) break;
         const index = clamp(edit.index, 0, cells.length);
         cells.splice(index, 0, makeCell(edit.kind, edit.source));
         this.handles.splice(index, 0, edit.cell);
         break;
       }
       case 'delete': {
+        if (!this.handles.includes(edit.cell)) break;
         const index = this.indexOf(edit.cell);
         this.deleted.push({ cell: cells[index], handle: edit.cell, index });
         cells.splice(index, 1);

@@ -1,0 +1,7 @@
+import type { monaco } from './monaco';
+
+/** The live editor of each cell that has one, so commands can focus it. */
+export const editors = new Map<string, monaco.editor.IStandaloneCodeEditor>();
+
+/** Cells asked to focus before their editor existed get it when it is created. */
+export const focusWanted = new Set<string>();

@@ -1,0 +1,245 @@
+import type { CellEdit, CellKindName, CellRun, KernelStatus, Output, WireNotebook, WorkbenchEvent } from '../../../src/api';
+import type { Rpc } from './rpc';
+
+export interface CellModel {
+  handle: string;
+  kind: CellKindName;
+  source: string;
+  outputs: Output[];
+  executionCount: number | null;
+  run: CellRun | undefined;
+  /** The last finished run, for the error line and the time it took. */
+  lastRun: CellRun | undefined;
+}
+
+/** Source edits are sent after typing pauses this long (and always before a run or save). */
+const SOURCE_DEBOUNCE_MS = 300;
+
+const newHandle = () => Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
+
+/**
+ * The notebook as the UI shows it. Edits apply here at once and are sent to the server
+ * in order; edits not yet acknowledged are kept and re-sent after a lost connection, so
+ * typed text survives it.
+ */
+export class NotebookModel {
+  session: string;
+  path = $state('');
+  name = $state('');
+  cells = $state<CellModel[]>([]);
+  dirty = $state(false);
+  kernel = $state<KernelStatus>({ state: 'starting' });
+  active = $state(0);
+  mode = $state<'command' | 'edit'>('command');
+  /** A message for the user that stays until dismissed (a failed save, a lost kernel). */
+  notice = $state<{ kind: 'error' | 'info'; text: string } | undefined>(undefined);
+  private readonly deleted: { cell: CellModel; index: number }[] = [];
+  private unsent: CellEdit[] = [];
+  private sending: Promise<void> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    readonly rpc: Rpc,
+    wire: WireNotebook,
+  ) {
+    this.session = wire.session;
+    this.load(wire);
+  }
+
+  /** Takes the server's state, keeping the sources of cells with edits still unsent. */
+  load(wire: WireNotebook): void {
+    const unsentSource = new Map<string, string>();
+    for (const e of this.unsent) if (e.op === 'source') unsentSource.set(e.cell, e.source);
+    this.path = wire.path;
+    this.name = wire.name;
+    this.dirty = wire.dirty || this.unsent.length > 0;
+    this.kernel = wire.kernel;
+    const runs = new Map(wire.running.map((r) => [r.cell, r]));
+    this.cells = wire.cells.map((c) => ({
+      ...c,
+      source: unsentSource.get(c.handle) ?? c.source,
+      run: runs.get(c.handle),
+      lastRun: this.cells.find((old) => old.handle === c.handle)?.lastRun,
+    }));
+    this.active = Math.min(this.active, Math.max(0, this.cells.length - 1));
+  }
+
+  handleEvent(event: WorkbenchEvent): void {
+    if (event.session !== this.session) return;
+    switch (event.event) {
+      case 'outputs': {
+        const cell = this.find(event.cell);
+        if (cell) cell.outputs = event.outputs;
+        break;
+      }
+      case 'run': {
+        const cell = this.find(event.cell);
+        if (!cell) break;
+        if (event.run.state === 'done') {
+          cell.run = undefined;
+          if (event.run.status) {
+            cell.lastRun = event.run;
+            if (event.run.executionCount !== undefined) cell.executionCount = event.run.executionCount;
+          }
+        } else cell.run = event.run;
+        break;
+      }
+      case 'kernel':
+        this.kernel = event.kernel;
+        break;
+      case 'dirty':
+        this.dirty = event.dirty || this.unsent.length > 0;
+        break;
+    }
+  }
+
+  find(handle: string): CellModel | undefined {
+    return this.cells.find((c) => c.handle === handle);
+  }
+
+  indexOf(handle: string): number {
+    return this.cells.findIndex((c) => c.handle === handle);
+  }
+
+  // ---- edits ----
+
+  setSource(handle: string, source: string): void {
+    const cell = this.find(handle);
+    if (!cell || cell.source === source) return;
+    cell.source = source;
+    const last = this.unsent[this.unsent.length - 1];
+    if (last?.op === 'source' && last.cell === handle) last.source = source;
+    else this.unsent.push({ op: 'source', cell: handle, source });
+    this.dirty = true;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.flushLater(), SOURCE_DEBOUNCE_MS);
+  }
+
+  insert(index: number, kind: CellKindName = 'typescript', source = ''): string {
+    const handle = newHandle();
+    const at = Math.max(0, Math.min(index, this.cells.length));
+    this.cells.splice(at, 0, { handle, kind, source, outputs: [], executionCount: null, run: undefined, lastRun: undefined });
+    this.active = at;
+    this.edit({ op: 'insert', index: at, cell: handle, kind, source });
+    return handle;
+  }
+
+  remove(handle: string): void {
+    const index = this.indexOf(handle);
+    if (index < 0) return;
+    const [cell] = this.cells.splice(index, 1);
+    this.deleted.push({ cell, index });
+    this.active = Math.min(index, Math.max(0, this.cells.length - 1));
+    this.edit({ op: 'delete', cell: handle });
+  }
+
+  get canUndelete(): boolean {
+    return this.deleted.length > 0;
+  }
+
+  undelete(): void {
+    const last = this.deleted.pop();
+    if (!last) return;
+    const at = Math.min(last.index, this.cells.length);
+    this.cells.splice(at, 0, last.cell);
+    this.active = at;
+    this.edit({ op: 'undelete' });
+  }
+
+  move(handle: string, by: number): void {
+    const from = this.indexOf(handle);
+    const to = from + by;
+    if (from < 0 || to < 0 || to >= this.cells.length) return;
+    const [cell] = this.cells.splice(from, 1);
+    this.cells.splice(to, 0, cell);
+    this.active = to;
+    this.edit({ op: 'move', cell: handle, index: to });
+  }
+
+  setKind(handle: string, kind: CellKindName): void {
+    const cell = this.find(handle);
+    if (!cell || cell.kind === kind) return;
+    const code = (k: CellKindName) => k === 'typescript' || k === 'sql';
+    if (!(code(cell.kind) && code(kind))) {
+      cell.outputs = [];
+      cell.executionCount = null;
+    }
+    cell.kind = kind;
+    this.edit({ op: 'kind', cell: handle, kind });
+  }
+
+  clearOutputs(handle?: string): void {
+    for (const cell of handle ? this.cells.filter((c) => c.handle === handle) : this.cells) {
+      cell.outputs = [];
+      cell.executionCount = null;
+      cell.lastRun = undefined;
+    }
+    this.edit({ op: 'clearOutputs', cell: handle });
+  }
+
+  private edit(edit: CellEdit): void {
+    this.unsent.push(edit);
+    this.dirty = true;
+    this.flushLater();
+  }
+
+  /** A failed send keeps its edits; they go out again when the connection is back. */
+  private flushLater(): void {
+    this.flush().catch(() => undefined);
+  }
+
+  /** Sends the edits not yet acknowledged; resolves once the server has them all. */
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    while (this.sending) await this.sending;
+    if (!this.unsent.length) return;
+    const batch = this.unsent.slice();
+    this.sending = (async () => {
+      try {
+        await this.rpc.request('edit', { session: this.session, edits: batch });
+        this.unsent.splice(0, batch.length);
+      } finally {
+        this.sending = undefined;
+      }
+    })();
+    await this.sending;
+    if (this.unsent.length) await this.flush();
+  }
+
+  // ---- kernel and file ----
+
+  async run(handles: string[]): Promise<void> {
+    const code = handles.filter((h) => {
+      const cell = this.find(h);
+      return cell && (cell.kind === 'typescript' || cell.kind === 'sql');
+    });
+    await this.flush();
+    if (code.length) await this.rpc.request('execute', { session: this.session, cells: code });
+  }
+
+  async save(): Promise<void> {
+    try {
+      await this.flush();
+      const saved = await this.rpc.request('save', { session: this.session });
+      this.path = saved.path;
+      this.name = saved.name;
+      this.notice = undefined;
+    } catch (e) {
+      this.notice = { kind: 'error', text: (e as Error).message };
+      throw e;
+    }
+  }
+
+  async saveAs(path: string): Promise<void> {
+    await this.flush();
+    const saved = await this.rpc.request('saveAs', { session: this.session, path });
+    this.path = saved.path;
+    this.name = saved.name;
+    this.notice = undefined;
+  }
+
+  async resync(): Promise<void> {
+    await this.flush();
+    this.load(await this.rpc.request('attach', { session: this.session }));
+  }
+}

@@ -1,0 +1,216 @@
+import { promises as fs } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../src/server';
+import { createNotebook, newCodeCell, serializeNotebook } from '../src/notebook';
+import { WorkbenchClient } from './helpers/workbench-client';
+import { nbformatAvailable, validateWithNbformat } from './helpers/nbformat';
+
+let dir: string;
+let server: RunningServer;
+const fixture = path.join(import.meta.dirname, 'fixtures/jupyter-written.ipynb');
+
+interface HttpResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function get(pathname: string, headers: Record<string, string> = {}): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: server.port, path: pathname, headers: { host: `127.0.0.1:${server.port}`, ...headers } }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+beforeAll(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'reclab-server-'));
+  const rendererDir = path.join(dir, 'renderer');
+  await fs.mkdir(rendererDir);
+  await fs.writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>RecLab</title>');
+  await fs.mkdir(path.join(dir, 'work'));
+  server = await startServer({
+    folder: path.join(dir, 'work'),
+    rendererDir,
+    samplesFolder: path.join(import.meta.dirname, '../notebooks'),
+    stateDir: path.join(dir, 'state'),
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('access', () => {
+  it('refuses a request without the token and tells how to get in', async () => {
+    const r = await get('/');
+    expect(r.status).toBe(403);
+    expect(r.body).toMatch(/token/);
+  });
+
+  it('trades the token in the URL for a cookie, then serves the page with a strict CSP', async () => {
+    const first = await get(`/?token=${server.token}`);
+    expect(first.status).toBe(302);
+    expect(String(first.headers['set-cookie'])).toMatch(/reclab-token=.*HttpOnly; SameSite=Strict/);
+    expect(first.headers.location).toBe('/');
+    const page = await get('/', { cookie: `reclab-token=${server.token}` });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>RecLab</title>');
+    expect(page.headers['content-security-policy']).toMatch(/script-src 'self'(;|$)/);
+  });
+
+  it('refuses a wrong token, a foreign Host (DNS rebinding) and a foreign Origin', async () => {
+    expect((await get('/', { cookie: 'reclab-token=wrong' })).status).toBe(403);
+    expect((await get('/', { cookie: `reclab-token=${server.token}`, host: 'evil.example:80' })).status).toBe(403);
+    expect((await get('/', { cookie: `reclab-token=${server.token}`, origin: 'http://evil.example' })).status).toBe(403);
+  });
+
+  it('refuses a WebSocket without the token or from another origin', async () => {
+    await expect(WorkbenchClient.connect(server.port, 'wrong')).rejects.toThrow(/403/);
+    await expect(WorkbenchClient.connect(server.port, server.token, 'http://evil.example')).rejects.toThrow(/403/);
+    const ok = await WorkbenchClient.connect(server.port, server.token);
+    expect((await ok.request('hello', {})).folder).toBe(path.join(dir, 'work'));
+    ok.close();
+  });
+
+  it('serves only files inside the renderer folder', async () => {
+    const r = await get('/../../etc/passwd', { cookie: `reclab-token=${server.token}` });
+    expect(r.body).not.toMatch(/root:/);
+  });
+});
+
+describe('notebook files', () => {
+  it('opens and saves an unchanged notebook byte for byte, and keeps no backup behind', async () => {
+    const file = path.join(dir, 'work', 'same.ipynb');
+    await fs.copyFile(fixture, file);
+    const before = await fs.readFile(file, 'utf8');
+    const c = await WorkbenchClient.connect(server.port, server.token);
+    const { notebook } = await c.request('open', { path: file });
+    expect(notebook.dirty).toBe(false);
+    await c.request('save', { session: notebook.session });
+    expect(await fs.readFile(file, 'utf8')).toBe(before);
+    expect((await fs.readdir(path.dirname(file))).filter((f) => f.startsWith('.'))).toEqual([]);
+    await c.request('close', { session: notebook.session });
+    c.close();
+  });
+
+  it('applies edits by cell handle, saves a valid notebook, and lists it as recent', async () => {
+    const file = path.join(dir, 'work', 'edit.ipynb');
+    await fs.writeFile(file, serializeNotebook(createNotebook([newCodeCell('1 + 1')])));
+    const c = await WorkbenchClient.connect(server.port, server.token);
+    const { notebook } = await c.request('open', { path: file });
+    const first = notebook.cells[0].handle;
+    const r = await c.request('edit', {
+      session: notebook.session,
+      edits: [
+        { op: 'source', cell: first, source: 'const x = 2;' },
+        { op: 'insert', index: 0, cell: 'sql1', kind: 'sql', source: '-- name: t\nSELECT 1 AS a' },
+        { op: 'insert', index: 2, cell: 'md1', kind: 'markdown', source: '# Title' },
+        { op: 'move', cell: 'md1', index: 0 },
+        { op: 'insert', index: 3, cell: 'gone', kind: 'typescript', source: 'x' },
+        { op: 'delete', cell: 'gone' },
+      ],
+    });
+    expect(r.dirty).toBe(true);
+    // An edit re-sent after a lost connection changes nothing.
+    await c.request('edit', { session: notebook.session, edits: [{ op: 'insert', index: 0, cell: 'sql1', kind: 'sql', source: 'x' }] });
+    await c.request('save', { session: notebook.session });
+    const saved = JSON.parse(await fs.readFile(file, 'utf8'));
+    expect(saved.cells.map((cell: { cell_type: string; source: string[] }) => [cell.cell_type, cell.source.join('')])).toEqual([
+      ['markdown', '# Title'],
+      ['code', '-- name: t\nSELECT 1 AS a'],
+      ['code', 'const x = 2;'],
+    ]);
+    expect(saved.cells[1].metadata.vscode.languageId).toBe('sql');
+    if (nbformatAvailable()) expect(validateWithNbformat(file)).toBe('');
+    expect((await c.request('recent', {})).map((e) => e.path)).toContain(file);
+    // Undo of a deletion brings the cell back where it was.
+    await c.request('edit', { session: notebook.session, edits: [{ op: 'delete', cell: first }, { op: 'undelete' }] });
+    expect((await c.request('attach', { session: notebook.session })).cells.map((x) => x.handle)).toEqual(['md1', 'sql1', first]);
+    await c.request('close', { session: notebook.session });
+    c.close();
+  });
+
+  it('names the problem of a notebook that does not parse, and does not touch it', async () => {
+    const file = path.join(dir, 'work', 'broken.ipynb');
+    await fs.writeFile(file, '{"cells": [}');
+    const c = await WorkbenchClient.connect(server.port, server.token);
+    await expect(c.request('open', { path: file })).rejects.toThrow(/broken\.ipynb: not valid JSON/);
+    expect(await fs.readFile(file, 'utf8')).toBe('{"cells": [}');
+    c.close();
+  });
+
+  it('keeps the edits when a save fails, says why, and offers them back after a crash', async () => {
+    const folder = path.join(dir, 'work', 'locked');
+    await fs.mkdir(folder);
+    const file = path.join(folder, 'n.ipynb');
+    await fs.writeFile(file, serializeNotebook(createNotebook([newCodeCell('1')])));
+    const c = await WorkbenchClient.connect(server.port, server.token);
+    const { notebook } = await c.request('open', { path: file });
+    await c.request('edit', { session: notebook.session, edits: [{ op: 'source', cell: notebook.cells[0].handle, source: 'precious()' }] });
+    await fs.chmod(folder, 0o500);
+    try {
+      if (process.getuid?.() === 0) {
+        // root writes anywhere: make the save fail by putting a folder where the backup goes.
+        await fs.chmod(folder, 0o700);
+        await fs.mkdir(path.join(folder, '.n.ipynb.bak'));
+      }
+      await expect(c.request('save', { session: notebook.session })).rejects.toThrow(/Could not save .*n\.ipynb: .*Your edits are kept/);
+    } finally {
+      await fs.chmod(folder, 0o700);
+    }
+    expect(await fs.readFile(file, 'utf8')).not.toContain('precious');
+    // The server "crashes": the notebook is opened again by a new session.
+    const again = await c.request('open', { path: file });
+    expect(again.recovery?.savedAt).toBeGreaterThan(0);
+    expect(again.notebook.cells[0].source).toBe('1');
+    const restored = await c.request('open', { path: file, restore: true });
+    expect(restored.notebook.cells[0].source).toBe('precious()');
+    expect(restored.notebook.dirty).toBe(true);
+    c.close();
+  });
+});
+
+describe('kernels', () => {
+  it('runs queued cells in order, stops the queue at a failing cell, and reports a dead kernel to its notebook only', async () => {
+    const a = path.join(dir, 'work', 'a.ipynb');
+    const b = path.join(dir, 'work', 'b.ipynb');
+    await fs.writeFile(a, serializeNotebook(createNotebook([newCodeCell('const v = 6 * 7; v'), newCodeCell('throw new Error("stop here")'), newCodeCell('"never"')])));
+    await fs.writeFile(b, serializeNotebook(createNotebook([newCodeCell('1')])));
+    const ca = await WorkbenchClient.connect(server.port, server.token);
+    const cb = await WorkbenchClient.connect(server.port, server.token);
+    const na = (await ca.request('open', { path: a })).notebook;
+    const nb = (await cb.request('open', { path: b })).notebook;
+    const [h1, h2, h3] = na.cells.map((c) => c.handle);
+    await ca.request('execute', { session: na.session, cells: [h1, h2, h3] });
+    await ca.waitFor((e) => e.event === 'run' && e.run.cell === h3 && e.run.state === 'done');
+    const state = await ca.request('attach', { session: na.session });
+    expect(JSON.stringify(state.cells[0].outputs)).toContain('42');
+    expect(state.cells[0].executionCount).toBe(1);
+    expect(JSON.stringify(state.cells[1].outputs)).toContain('stop here');
+    expect(state.cells[2].outputs).toEqual([]);
+
+    const kernelA = await ca.waitFor((e) => e.event === 'kernel' && e.kernel.state === 'idle' && !!e.kernel.info);
+    const kernelB = await cb.waitFor((e) => e.event === 'kernel' && e.kernel.state === 'idle' && !!e.kernel.info);
+    const pidA = kernelA.event === 'kernel' ? kernelA.kernel.info!.pid : 0;
+    expect(pidA).not.toBe(kernelB.event === 'kernel' ? kernelB.kernel.info!.pid : 0);
+    process.kill(pidA, 'SIGKILL');
+    const died = await ca.waitFor((e) => e.event === 'kernel' && e.kernel.state === 'dead');
+    expect(died.event === 'kernel' && died.kernel.message).toMatch(/killed/);
+    expect(cb.events.some((e) => e.event === 'kernel' && e.kernel.state === 'dead')).toBe(false);
+    const restarted = await ca.request('restart', { session: na.session });
+    expect(restarted.state).toBe('idle');
+    expect(restarted.info?.pid).not.toBe(pidA);
+    await ca.request('close', { session: na.session });
+    await cb.request('close', { session: nb.session });
+    ca.close();
+    cb.close();
+  });
+});
