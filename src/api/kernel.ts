@@ -3,8 +3,25 @@
  * CLI, tests). Requests carry an `id`; each gets exactly one reply with that id. Output
  * events name the execution they belong to.
  */
-import type { MimeBundle, Output } from '../notebook';
-import type { SortKey } from '../data';
+import type { MimeBundle, Output } from '../notebook/nbformat';
+
+/** How a table page is ordered. */
+export interface SortKey {
+  column: string;
+  descending?: boolean;
+}
+
+export interface ProgressState {
+  label: string;
+  value: number;
+  total: number;
+  elapsedSeconds: number;
+  /** Items per second so far. */
+  rate: number;
+  /** Seconds left at the current rate; null before the first step. */
+  etaSeconds: number | null;
+  done: boolean;
+}
 
 export type CellKind = 'typescript' | 'sql';
 

@@ -9,9 +9,8 @@
  * connection the UI re-sends the edits the server has not acknowledged and re-attaches,
  * so nothing typed is lost.
  */
-import type { Output } from '../notebook';
-import type { SortKey } from '../data';
-import type { CatalogTable, KernelInfo, TablePage } from './kernel';
+import type { Output } from '../notebook/nbformat';
+import type { CatalogTable, KernelInfo, SortKey, TablePage } from './kernel';
 
 export type CellKindName = 'typescript' | 'sql' | 'markdown' | 'raw';
 

@@ -1,3 +1,4 @@
+import type { SortKey } from '../api';
 /**
  * A columnar table: numeric columns are typed arrays (NaN marks a missing number),
  * everything else a plain array. SQL results, datasets and model outputs all use it.
@@ -15,10 +16,6 @@ export interface Column {
   readonly data: ColumnData;
 }
 
-export interface SortKey {
-  column: string;
-  descending?: boolean;
-}
 
 const NUMERIC: ReadonlySet<ColumnType> = new Set(['int32', 'float32', 'float64', 'timestamp', 'date']);
 

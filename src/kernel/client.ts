@@ -11,9 +11,9 @@ import type {
   KernelOutbound,
   KernelRequest,
   ReplyPayload,
+  SortKey,
   TablePage,
 } from '../api';
-import type { SortKey } from '../data';
 import type { MimeBundle, Output } from '../notebook';
 
 export interface KernelOptions {

@@ -1,4 +1,5 @@
 import { MIME, type MimeBundle } from '../notebook';
+import type { ProgressState } from '../api';
 import type { OutputSink } from './display';
 import type { InterruptSignal } from './interrupt';
 
@@ -7,17 +8,6 @@ export interface ProgressOptions {
   label?: string;
 }
 
-export interface ProgressState {
-  label: string;
-  value: number;
-  total: number;
-  elapsedSeconds: number;
-  /** Items per second so far. */
-  rate: number;
-  /** Seconds left at the current rate; null before the first step. */
-  etaSeconds: number | null;
-  done: boolean;
-}
 
 /** Updates are sent at most this often; the final state is always sent. */
 const MIN_INTERVAL_MS = 100;

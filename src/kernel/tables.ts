@@ -1,5 +1,6 @@
 import type { TablePage } from '../api';
-import { cellValue, type SortKey, type Table } from '../data';
+import type { SortKey } from '../api';
+import { cellValue, type Table } from '../data';
 import { jsonSafe } from './json-safe';
 
 /**

@@ -25,6 +25,8 @@ export class NotebookSession {
   private readonly queue: string[] = [];
   private readonly runs = new Map<string, CellRun>();
   private draining = false;
+  /** The cell at the head of the queue while it runs. */
+  private running: string | undefined;
   private recoveryTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -138,8 +140,10 @@ export class NotebookSession {
     });
   }
 
+  /** Drops the cells waiting to run; the one running finishes (or is interrupted) on its own. */
   private cancelQueue(): void {
-    for (const handle of this.queue.splice(0)) this.setRun({ cell: handle, state: 'done' });
+    const waiting = this.queue.splice(this.running === undefined ? 0 : 1);
+    for (const handle of waiting) this.setRun({ cell: handle, state: 'done' });
   }
 
   private async drain(): Promise<void> {
@@ -148,7 +152,8 @@ export class NotebookSession {
     try {
       while (this.queue.length && !this.closed) {
         const handle = this.queue[0];
-        const ok = await this.runCell(handle);
+        this.running = handle;
+        const ok = await this.runCell(handle).finally(() => (this.running = undefined));
         if (this.queue[0] === handle) this.queue.shift();
         if (!ok) this.cancelQueue();
       }

@@ -29,11 +29,11 @@ function runActive(nb: NotebookModel, then: 'stay' | 'next' | 'insert', ui: Comm
   const ran = nb.run([cell.handle]);
   if (cell.kind === 'markdown') nb.mode = 'command';
   if (then === 'next') {
-    if (nb.active === nb.cells.length - 1) nb.insert(nb.cells.length, cell.kind === 'markdown' ? 'typescript' : cell.kind);
+    if (nb.active === nb.cells.length - 1) nb.insert(nb.cells.length);
     else nb.active += 1;
     if (nb.mode === 'edit') ui.focusEditor(nb.cells[nb.active].handle);
   } else if (then === 'insert') {
-    const handle = nb.insert(nb.active + 1, cell.kind === 'markdown' ? 'typescript' : cell.kind);
+    const handle = nb.insert(nb.active + 1);
     nb.mode = 'edit';
     ui.focusEditor(handle);
   }

@@ -11,7 +11,7 @@ self.MonacoEnvironment = {
 
 const ts = monaco.typescript;
 ts.typescriptDefaults.setCompilerOptions({
-  target: ts.ScriptTarget.ES2022,
+  target: ts.ScriptTarget.ESNext,
   module: ts.ModuleKind.ESNext,
   moduleResolution: ts.ModuleResolutionKind.NodeJs,
   lib: ['es2023'],
@@ -35,7 +35,7 @@ export function loadKernelTypes(): Promise<void> {
   typesLoaded ??= fetch('./kernel-types.json')
     .then((r) => (r.ok ? (r.json() as Promise<Record<string, string>>) : {}))
     .then((files) => {
-      for (const [path, text] of Object.entries(files)) ts.typescriptDefaults.addExtraLib(text, path);
+      for (const [path, text] of Object.entries(files as Record<string, string>)) ts.typescriptDefaults.addExtraLib(text, path);
     })
     .catch(() => undefined);
   return typesLoaded;

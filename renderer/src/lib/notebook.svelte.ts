@@ -73,7 +73,7 @@ export class NotebookModel {
         break;
       }
       case 'run': {
-        const cell = this.find(event.cell);
+        const cell = this.find(event.run.cell);
         if (!cell) break;
         if (event.run.state === 'done') {
           cell.run = undefined;

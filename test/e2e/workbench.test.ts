@@ -1,0 +1,230 @@
+/**
+ * End to end: `reclab serve` and the built UI in headless Chromium, as a user drives them.
+ * Screenshots of the main states go to test-results/screenshots.
+ */
+import { promises as fs } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'playwright';
+import type { BrowserContext } from 'playwright';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { browserUnavailable, openBrowser, screenshot, serve, type Served } from './browser';
+import { nbformatAvailable, validateWithNbformat } from '../helpers/nbformat';
+
+const unavailable = browserUnavailable();
+const SAMPLE = path.join(import.meta.dirname, '../../notebooks/getting-started.ipynb');
+
+let folder: string;
+let server: Served;
+
+beforeAll(async () => {
+  if (unavailable) return;
+  folder = await fs.mkdtemp(path.join(os.tmpdir(), 'reclab-e2e-'));
+  await fs.copyFile(SAMPLE, path.join(folder, 'getting-started.ipynb'));
+  await fs.writeFile(path.join(folder, 'broken.ipynb'), '{"nbformat": 4, "cells": [');
+  server = await serve(folder, path.join(folder, '.state'));
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+const cells = (page: Page) => page.getByTestId('cell');
+
+let open: { context: BrowserContext; page: Page; errors: string[] } | undefined;
+async function browser(scheme: 'light' | 'dark' = 'light') {
+  open = await openBrowser(scheme);
+  return open;
+}
+
+afterEach(async (test) => {
+  if (!open) return;
+  // A failing test leaves a picture of what the user would have seen.
+  if (test.task.result?.state === 'fail') await screenshot(open.page, `FAILED-${test.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
+  await open.context.close();
+  open = undefined;
+});
+
+async function openFromFiles(page: Page, name: string): Promise<void> {
+  await page.goto(server.url);
+  await page.getByTestId('welcome').getByRole('button', { name }).last().click();
+  await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor({ timeout: 60_000 });
+}
+
+/** Waits until no cell is queued or running. */
+async function settled(page: Page, timeout = 120_000): Promise<void> {
+  await page.waitForFunction(() => !document.querySelector('[data-testid=cell][data-state=running], [data-testid=cell][data-state=queued]'), null, { timeout });
+}
+
+/** Waits until the cell's editor has the keyboard, as after a click or a new cell. */
+async function editorFocused(page: Page, index: number): Promise<void> {
+  await cells(page).nth(index).locator('.monaco-editor.focused').waitFor();
+}
+
+async function typeInNewCell(page: Page, kind: 'sql' | 'typescript', text: string): Promise<void> {
+  await page.getByTestId(`add-${kind}`).click();
+  // A new cell takes the keyboard by itself.
+  await editorFocused(page, (await cells(page).count()) - 1);
+  // Typed as one input, as a paste would be, so auto-closing brackets do not double.
+  await page.keyboard.insertText(text);
+}
+
+describe.skipIf(!!unavailable)(`the workbench in Chromium${unavailable ? ` (skipped: ${unavailable})` : ''}`, { timeout: 180_000 }, () => {
+  it('refuses a request without the token', async () => {
+    const status = await new Promise<number>((resolve, reject) =>
+      httpRequest({ host: '127.0.0.1', port: server.port, path: '/' }, (res) => resolve(res.statusCode ?? 0)).on('error', reject).end(),
+    );
+    expect(status).toBe(403);
+  });
+
+  it('runs the sample, takes new SQL and TypeScript cells, saves, and shows it all again after a reload', async () => {
+    const { page, errors } = await browser('light');
+    await page.goto(server.url);
+    await page.getByTestId('welcome').waitFor();
+    await screenshot(page, 'welcome-light');
+    await openFromFiles(page, 'getting-started.ipynb');
+    await expect(page.getByTestId('backend').textContent()).resolves.toMatch(/TF\.js (wasm|cpu|tensorflow|webgpu)/);
+    await page.getByRole('button', { name: 'Clear outputs' }).click();
+    expect(await page.getByTestId('table-grid').count()).toBe(0);
+
+    await page.getByTestId('run-all').click();
+    await page.locator('[data-testid=cell][data-state=running]').first().waitFor();
+    await settled(page);
+    const states = await cells(page).evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
+    expect(states.filter((s) => s === 'error' || s === 'interrupted')).toEqual([]);
+    expect(await page.getByTestId('table-grid').count()).toBeGreaterThan(2);
+    await page.locator('[data-testid=progress][data-done=true]').first().waitFor();
+    // Every chart has drawn onto its canvas.
+    const charts = page.locator('[data-testid=chart] canvas');
+    expect(await charts.count()).toBeGreaterThanOrEqual(2);
+    for (const canvas of await charts.all()) {
+      const inked = await canvas.evaluate((c: HTMLCanvasElement) => {
+        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+        return n;
+      });
+      expect(inked).toBeGreaterThan(1000);
+    }
+    await screenshot(page, 'notebook-ran-light');
+    await page.locator('[data-testid=progress]').first().scrollIntoViewIfNeeded();
+    await screenshot(page, 'notebook-training-light');
+
+    await typeInNewCell(page, 'sql', '-- name: per_rating\nSELECT rating, count(*) AS n FROM ratings GROUP BY rating ORDER BY rating');
+    await page.keyboard.press('Shift+Enter');
+    await settled(page);
+    // Shift+Enter on the last cell added a TypeScript cell and put the cursor in it.
+    await expect(cells(page).last().getAttribute('data-kind')).resolves.toBe('typescript');
+    await editorFocused(page, (await cells(page).count()) - 1);
+    await page.keyboard.insertText('display.markdown("ratings " + per_rating.numRows + " and total " + Array.from(per_rating.column("n") as Float64Array).reduce((a, b) => a + Number(b), 0))');
+    await page.keyboard.press('Control+Enter');
+    await settled(page);
+    await cells(page).last().filter({ hasText: /ratings 5 and total \d+/ }).waitFor();
+    expect(await page.getByTestId('dirty').count()).toBe(1);
+    await screenshot(page, 'new-cells-light');
+
+    await page.keyboard.press('Control+s');
+    await page.getByTestId('dirty').waitFor({ state: 'detached' });
+    const file = path.join(folder, 'getting-started.ipynb');
+    const saved = await fs.readFile(file, 'utf8');
+    expect(saved).toContain('-- name: per_rating');
+    expect(saved).toMatch(/ratings 5 and total \d+/);
+    if (nbformatAvailable()) expect(validateWithNbformat(file)).toBe('');
+
+    await page.reload();
+    await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor();
+    await cells(page).last().filter({ hasText: /ratings 5 and total \d+/ }).waitFor();
+    expect(await page.getByTestId('table-grid').count()).toBeGreaterThan(2);
+    expect(await page.getByTestId('dirty').count()).toBe(0);
+
+    // Command mode: Esc, then H shows the shortcuts.
+    await page.locator('[data-testid=notebook-name]').click();
+    await page.keyboard.press('h');
+    await page.getByTestId('help').waitFor();
+    await screenshot(page, 'help-light');
+    expect(errors).toEqual([]);
+  });
+
+  it('looks right in the dark theme', async () => {
+    const { page, errors } = await browser('dark');
+    await page.goto(server.url);
+    await page.getByTestId('welcome').waitFor();
+    await screenshot(page, 'welcome-dark');
+    await openFromFiles(page, 'getting-started.ipynb');
+    await page.getByTestId('table-grid').first().waitFor();
+    await screenshot(page, 'notebook-dark');
+    await page.locator('[data-testid=chart]').first().scrollIntoViewIfNeeded();
+    await screenshot(page, 'chart-dark');
+    expect(errors).toEqual([]);
+  });
+
+  it('interrupts a long cell, restarts the kernel, and recovers from a killed kernel', async () => {
+    const { page } = await browser('light');
+    await page.goto(server.url);
+    await page.getByRole('button', { name: 'New notebook' }).click();
+    await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor({ timeout: 60_000 });
+    await typeInNewCell(page, 'typescript', 'let ticks = 0;\nwhile (true) { ticks++; await new Promise((r) => setTimeout(r, 5)); }');
+    await page.keyboard.press('Control+Enter');
+    await page.locator('[data-testid=kernel-state][data-state=busy]').waitFor();
+    await page.getByTestId('interrupt').click();
+    await page.locator('[data-testid=cell][data-state=interrupted]').waitFor();
+    await expect(page.getByTestId('error-output').textContent()).resolves.toMatch(/Interrupt/);
+
+    const pidBefore = await page.getByTestId('kernel-state').getAttribute('data-pid');
+    await page.getByTestId('restart').click();
+    await page.waitForFunction((pid) => {
+      const el = document.querySelector('[data-testid=kernel-state]');
+      return el?.getAttribute('data-state') === 'idle' && el.getAttribute('data-pid') !== pid;
+    }, pidBefore);
+
+    const pid = Number(await page.getByTestId('kernel-state').getAttribute('data-pid'));
+    process.kill(pid, 'SIGKILL');
+    await page.getByTestId('kernel-dead').waitFor();
+    await expect(page.getByTestId('kernel-dead').textContent()).resolves.toMatch(/killed/);
+    await screenshot(page, 'kernel-dead-light');
+    await page.getByTestId('kernel-dead').getByRole('button', { name: 'Restart kernel' }).click();
+    await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor();
+    await cells(page).first().locator('.monaco-editor .view-lines').click();
+    await editorFocused(page, 0);
+    await page.keyboard.press('Control+a');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText('6 * 7');
+    await cells(page).first().locator('.view-lines', { hasText: '6 * 7' }).waitFor();
+    await page.keyboard.press('Control+Enter');
+    await cells(page).first().locator('.output', { hasText: /^42$/ }).waitFor();
+  });
+
+  it('pages through a million-row result from the kernel', async () => {
+    const { page } = await browser('light');
+    await page.goto(server.url);
+    await page.getByRole('button', { name: 'New notebook' }).click();
+    await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor({ timeout: 60_000 });
+    await typeInNewCell(page, 'sql', 'SELECT range AS i, range % 7 AS k, md5(range::VARCHAR) AS h FROM range(1000000)');
+    await page.keyboard.press('Control+Enter');
+    await settled(page);
+    const grid = page.getByTestId('table-grid');
+    await expect(grid.getAttribute('data-rows')).resolves.toBe('1000000');
+    const scroller = grid.locator('.scroller');
+    await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await grid.locator('td.index', { hasText: /^999999$/ }).waitFor();
+    await page.waitForFunction(() => !document.querySelector('[data-testid=table-grid] td:not(.index)')?.textContent?.includes('…'));
+    await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
+    await grid.locator('td.index', { hasText: /^50000\d$/ }).first().waitFor();
+    // Sorting is done by the kernel, over all the rows.
+    await grid.locator('th', { hasText: 'i' }).first().click();
+    await grid.locator('th', { hasText: 'i' }).first().click();
+    await scroller.evaluate((el) => (el.scrollTop = 0));
+    await grid.locator('tbody tr:nth-child(2) td:nth-child(2)', { hasText: '999999' }).waitFor();
+    await screenshot(page, 'million-rows-light');
+  });
+
+  it('shows a notebook that does not parse as an error page naming the problem', async () => {
+    const { page } = await browser('light');
+    await page.goto(`${server.url}&path=${encodeURIComponent(path.join(folder, 'broken.ipynb'))}`);
+    await page.goto(`http://127.0.0.1:${server.port}/?path=${encodeURIComponent(path.join(folder, 'broken.ipynb'))}`);
+    await page.getByTestId('error-page').waitFor();
+    await expect(page.getByTestId('error-page').textContent()).resolves.toMatch(/broken\.ipynb: not valid JSON/);
+    await screenshot(page, 'error-page-light');
+  });
+});
