@@ -59,7 +59,7 @@ async function start(): Promise<void> {
     folder: pendingFiles[0] ? path.dirname(pendingFiles[0]) : os.homedir(),
     rendererDir: path.join(import.meta.dirname, '../renderer'),
     samplesFolder: app.isPackaged ? path.join(process.resourcesPath, 'notebooks') : path.join(appRoot, 'notebooks'),
-    stateDir: app.getPath('userData'),
+    stateDir: process.env.RECLAB_STATE_DIR ?? app.getPath('userData'),
     kernel: { entry: path.join(import.meta.dirname, 'kernel.js') },
     version: app.getVersion(),
   });

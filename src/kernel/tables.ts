@@ -1,5 +1,5 @@
-import type { TablePage } from '../api';
-import type { SortKey } from '../api';
+import { randomBytes } from 'node:crypto';
+import type { SortKey, TablePage } from '../api';
 import { cellValue, type Table } from '../data';
 import { jsonSafe } from './json-safe';
 
@@ -12,12 +12,17 @@ export class TableRegistry {
   private readonly tables = new Map<string, Table>();
   private readonly sortCache = new Map<string, Uint32Array>();
   private next = 1;
+  /**
+   * Ids are unique across kernels: a saved output names a table of the kernel that made
+   * it, and after a restart or a reopen must not find another table under that name.
+   */
+  private readonly prefix = randomBytes(4).toString('hex');
 
   /** How many tables are kept: re-running cells that show large results must not exhaust memory. */
   constructor(readonly capacity = 64) {}
 
   add(table: Table): string {
-    const id = `t${this.next++}`;
+    const id = `${this.prefix}-t${this.next++}`;
     this.tables.set(id, table);
     for (const old of this.tables.keys()) {
       if (this.tables.size <= this.capacity) break;
