@@ -31,6 +31,8 @@ export interface RunningServer {
   /** The address to open, token included. */
   url: string;
   workbench: Workbench;
+  /** Cuts every window's connection, as a network failure would; windows reconnect. */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -94,6 +96,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     token,
     url: `http://127.0.0.1:${port}/?token=${token}`,
     workbench,
+    dropConnections: () => {
+      for (const ws of sockets.clients) ws.terminate();
+    },
     close: async () => {
       for (const ws of sockets.clients) ws.terminate();
       await workbench.shutdown();

@@ -23,6 +23,8 @@ export interface Served {
   token: string;
   folder: string;
   stop(): Promise<void>;
+  /** Ends the server as a crash would: no clean-up, no saving. */
+  kill(): Promise<void>;
 }
 
 /** Starts `reclab serve FOLDER` as a user would, and reads the address it prints. */
@@ -54,7 +56,12 @@ export async function serve(folder: string, stateDir: string): Promise<Served> {
     token: parsed.searchParams.get('token')!,
     folder,
     stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGINT');
+      await new Promise((r) => child.once('exit', r));
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
     },
   };

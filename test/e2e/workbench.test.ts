@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright';
 import type { BrowserContext } from 'playwright';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../src/server';
 import { browserUnavailable, openBrowser, screenshot, serve, type Served } from './browser';
 import { nbformatAvailable, validateWithNbformat } from '../helpers/nbformat';
 
@@ -226,5 +227,92 @@ describe.skipIf(!!unavailable)(`the workbench in Chromium${unavailable ? ` (skip
     await page.getByTestId('error-page').waitFor();
     await expect(page.getByTestId('error-page').textContent()).resolves.toMatch(/broken\.ipynb: not valid JSON/);
     await screenshot(page, 'error-page-light');
+  });
+});
+
+describe.skipIf(!!unavailable)(`editing help and resilience in Chromium${unavailable ? ` (skipped: ${unavailable})` : ''}`, { timeout: 180_000 }, () => {
+  async function newNotebook(page: Page): Promise<void> {
+    await page.goto(server.url);
+    await page.getByRole('button', { name: 'New notebook' }).click();
+    await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor({ timeout: 60_000 });
+  }
+
+  const suggestions = (page: Page) => page.locator('.suggest-widget.visible .monaco-list-row');
+
+  it('completes the kernel globals, names declared in other cells, and the tables of the DuckDB catalog', async () => {
+    const { page } = await browser('light');
+    await newNotebook(page);
+    await typeInNewCell(page, 'typescript', 'const ratingsPerUser = 60;');
+    await typeInNewCell(page, 'sql', 'CREATE TABLE interactions AS SELECT 1 AS user_id, 2 AS item_id');
+    await page.keyboard.press('Shift+Enter');
+    await page.locator('[data-testid=cell][data-state=ok]').first().waitFor();
+
+    await typeInNewCell(page, 'typescript', 'rl.');
+    await page.keyboard.press('Control+Space');
+    await suggestions(page).filter({ hasText: 'Table' }).first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Escape');
+    await page.keyboard.insertText('Table;\nratingsPer');
+    await page.keyboard.press('Control+Space');
+    await suggestions(page).filter({ hasText: 'ratingsPerUser' }).first().waitFor();
+    await page.keyboard.press('Escape');
+    await page.keyboard.insertText('User;\ntf.tens');
+    await page.keyboard.press('Control+Space');
+    await suggestions(page).filter({ hasText: 'tensor2d' }).first().waitFor();
+    await screenshot(page, 'completion-typescript-light');
+    await page.keyboard.press('Escape');
+
+    await typeInNewCell(page, 'sql', 'SELECT * FROM inter');
+    await page.keyboard.press('Control+Space');
+    await suggestions(page).filter({ hasText: 'interactions' }).first().waitFor();
+    await page.keyboard.press('Escape');
+    await page.keyboard.insertText(' WHERE item');
+    await page.keyboard.press('Control+Space');
+    await suggestions(page).filter({ hasText: 'item_id' }).first().waitFor();
+    await screenshot(page, 'completion-sql-light');
+  });
+
+  it('reconnects after a lost connection without losing typed text, and catches up on outputs', async () => {
+    // A server in this process, so the test can cut its connections.
+    const local = await startServer({ folder, rendererDir: path.join(import.meta.dirname, '../../out/renderer'), samplesFolder: folder, stateDir: path.join(folder, '.state') });
+    try {
+      const { page } = await browser('light');
+      await page.goto(local.url);
+      await page.getByRole('button', { name: 'New notebook' }).click();
+      await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor({ timeout: 60_000 });
+      await typeInNewCell(page, 'typescript', 'await new Promise((r) => setTimeout(r, 2000));\n"finished while away"');
+      await page.keyboard.press('Control+Enter');
+      await page.locator('[data-testid=cell][data-state=running]').waitFor();
+      local.dropConnections();
+      await page.keyboard.insertText('\n// typed while the connection was down');
+      await cells(page).first().locator('.output', { hasText: 'finished while away' }).waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Control+s');
+      await page.getByTestId('dirty').waitFor({ state: 'detached' });
+      const name = (await page.getByTestId('notebook-name').textContent())!;
+      const saved = await fs.readFile(path.join(folder, name), 'utf8');
+      expect(saved).toContain('// typed while the connection was down');
+      expect(saved).toContain('finished while away');
+    } finally {
+      await open?.context.close();
+      open = undefined;
+      await local.close();
+    }
+  });
+
+  it('offers the unsaved edits back after the server was killed', async () => {
+    const { page } = await browser('light');
+    await newNotebook(page);
+    await typeInNewCell(page, 'typescript', '// precious, never saved');
+    // The recovery copy is written within a few seconds of the edit.
+    const name = (await page.getByTestId('notebook-name').textContent())!;
+    await page.waitForTimeout(3500);
+    await server.kill();
+    server = await serve(folder, path.join(folder, '.state'));
+    await page.goto(`${server.url}`);
+    await page.getByTestId('welcome').getByRole('button', { name }).last().click();
+    await page.getByTestId('recovery').waitFor();
+    await screenshot(page, 'recovery-light');
+    await page.getByTestId('recovery').getByRole('button', { name: 'Restore them' }).click();
+    await cells(page).first().locator('.view-lines', { hasText: 'precious, never saved' }).waitFor();
+    expect(await page.getByTestId('dirty').count()).toBe(1);
   });
 });
