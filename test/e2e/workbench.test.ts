@@ -86,7 +86,10 @@ describe.skipIf(!!unavailable)(`the workbench in Chromium${unavailable ? ` (skip
     await screenshot(page, 'welcome-light');
     await openFromFiles(page, 'getting-started.ipynb');
     await expect(page.getByTestId('backend').textContent()).resolves.toMatch(/TF\.js (wasm|cpu|tensorflow|webgpu)/);
-    await page.getByRole('button', { name: 'Clear outputs' }).click();
+    // Every command is in the menu too (the desktop app has native menus instead).
+    await page.getByTestId('menu').click();
+    await screenshot(page, 'menu-light');
+    await page.getByRole('menuitem', { name: 'Clear all outputs' }).click();
     expect(await page.getByTestId('table-grid').count()).toBe(0);
 
     await page.getByTestId('run-all').click();
