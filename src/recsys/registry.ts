@@ -1,0 +1,22 @@
+/**
+ * Every model the library offers, by name: `loadModel` finds a saved model's class here,
+ * and the bench and `rl.evaluate` examples iterate over it, so adding a line adds a model
+ * everywhere.
+ */
+import type { Model } from './model';
+import { readModel } from './store';
+import { MostPopular } from './models/most-popular';
+
+export const MODELS: Record<string, () => Model<object>> = {
+  MostPopular: () => new MostPopular(),
+};
+
+/** Loads any saved model, whatever its class. */
+export async function loadModel(dir: string): Promise<Model<object>> {
+  const stored = await readModel(dir);
+  const make = MODELS[stored.model];
+  if (!make) throw new Error(`${dir} holds a "${stored.model}" model, which this RecLab does not know (it knows ${Object.keys(MODELS).join(', ')}).`);
+  const model = make();
+  model.adopt(stored.train, stored.state);
+  return model;
+}
