@@ -19,7 +19,7 @@
 import { Table, type ColumnData, type Database } from '../data';
 import type { Dataset } from './dataset';
 import { readModel, writeModel, type ModelState } from './store';
-import { topK } from './topk';
+import { TopK } from './top-k';
 import { TrainingContext, type FitOptions, type History } from './training';
 
 export interface RecommendOptions {
@@ -30,7 +30,7 @@ export interface RecommendOptions {
 }
 
 /** Top-k lists of several users: row r of `items`/`scores` (k wide) belongs to `users[r]`; -1 pads short lists. */
-export interface TopK {
+export interface TopKLists {
   users: Int32Array;
   k: number;
   items: Int32Array;
@@ -50,7 +50,7 @@ export interface Recommender {
   readonly train: Dataset;
   fit(train: Dataset, options?: FitOptions): Promise<History>;
   recommend(user: string | number, options?: RecommendOptions): Recommendations;
-  recommendBatch(users: Int32Array | readonly (string | number)[], options?: RecommendOptions): TopK;
+  recommendBatch(users: Int32Array | readonly (string | number)[], options?: RecommendOptions): TopKLists;
   /** Full scores of `users` (users.length × numItems, row-major) into `out`; for evaluation. */
   scoreUsers(users: Int32Array, out: Float32Array): void;
   similarItems(item: string | number, k?: number): Table;
@@ -109,7 +109,7 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
     for (let r = 0; r < users.length; r++) this.scoreUser(users[r], out.subarray(r * n, (r + 1) * n));
   }
 
-  recommendBatch(users: Int32Array | readonly (string | number)[], options: RecommendOptions = {}): TopK {
+  recommendBatch(users: Int32Array | readonly (string | number)[], options: RecommendOptions = {}): TopKLists {
     const train = this.train;
     const ids = users instanceof Int32Array ? users : Int32Array.from(users, (u) => train.userIndex(u));
     const k = options.k ?? 10;
@@ -249,6 +249,22 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
     }
     return best < 0 ? '' : `like ${this.train.itemTitle(best)} (${bestScore.toFixed(2)})`;
   }
+}
+
+/**
+ * The k best of `scores`, best first, into `outItems`/`outScores` at `offset` (item -1 pads a
+ * short list); -Infinity (an excluded item) and NaN are never picked. Returns how many.
+ */
+export function topK(scores: Float32Array, k: number, outItems: Int32Array, outScores: Float32Array, offset = 0): number {
+  const heap = new TopK(k);
+  // Items come in ascending order, so an item tying the threshold would lose to the one held.
+  for (let i = 0; i < scores.length; i++) if (scores[i] > heap.threshold) heap.push(i, scores[i]);
+  const { ids, scores: best } = heap.take();
+  outItems.set(ids, offset);
+  outScores.set(best, offset);
+  outItems.fill(-1, offset + ids.length, offset + k);
+  outScores.fill(NaN, offset + ids.length, offset + k);
+  return ids.length;
 }
 
 /** Sets the scores of the user's training items to -Infinity. */
