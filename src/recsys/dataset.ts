@@ -1,7 +1,6 @@
-import type { Database } from '../data';
-import { Table, type ColumnData } from '../data';
+import { Table, type ColumnData, type Database, type InteractionData } from '../data';
 import { buildCsr, type Csr } from './csr';
-import { FeatureSet, type FeatureGroup } from './features';
+import { FeatureSet, type FeatureGroup, type RawFeature } from './features';
 import { indexNames, unknownName } from './names';
 
 export type Feedback = 'explicit' | 'implicit';
@@ -257,6 +256,41 @@ export class Dataset {
   /** Builds a dataset from a SQL query's result. */
   static async fromQuery(db: Database, sql: string, mapping: ColumnMapping, options: { name?: string } = {}): Promise<Dataset> {
     return Dataset.fromTable(await db.query(sql), mapping, options);
+  }
+
+  /**
+   * Builds a dataset from an importer's result (`rl.importMovieLens`, `rl.importTaobao`):
+   * interactions, item titles, and every other column of the item and user tables as a
+   * feature group (or only those named), multi-valued ones split.
+   */
+  static fromData(data: InteractionData, options: { itemFeatures?: string[]; userFeatures?: string[] } = {}): Dataset {
+    const t = data.interactions;
+    const has = (name: string) => t.columnNames.includes(name);
+    let d = Dataset.fromTable(t, { user: 'user', item: 'item', rating: has('rating') ? 'rating' : undefined, timestamp: has('timestamp') ? 'timestamp' : undefined }, { name: data.name });
+    const side = (table: Table | null, key: string, lookup: Map<string, number>, rows: number, names: string[] | undefined) => {
+      if (!table) return null;
+      const at = new Int32Array(table.numRows).fill(-1);
+      const ids = table.column(key);
+      for (let r = 0; r < table.numRows; r++) at[r] = lookup.get(String(ids[r])) ?? -1;
+      const spread = (column: string): RawFeature[] => {
+        const out: RawFeature[] = new Array(rows).fill(null);
+        const values = table.column(column);
+        for (let r = 0; r < table.numRows; r++) if (at[r] >= 0) out[at[r]] = values[r] as RawFeature;
+        return out;
+      };
+      const features = names ?? table.columnNames.filter((c) => c !== key && c !== 'title');
+      return {
+        spread,
+        features: FeatureSet.encode(rows, features.map((name) => ({ name, values: spread(name), separator: data.multiValued[name] }))),
+      };
+    };
+    const items = side(data.items, 'item', d.itemLookup, d.numItems, options.itemFeatures);
+    if (items) {
+      const titles = data.items!.columnNames.includes('title') ? (items.spread('title') as (string | null)[]) : null;
+      d = d.withItems(titles, items.features);
+    }
+    const users = side(data.users, 'user', d.userLookup, d.numUsers, options.userFeatures);
+    return users ? d.withUsers(users.features) : d;
   }
 
   /** The same interactions with item titles and features attached (indexed by item). */
