@@ -127,7 +127,7 @@ describe('TrainingContext', () => {
     abort.abort();
     await expect(ctx.step()).rejects.toBeInstanceOf(FitCancelledError);
     const ticks: number[] = [];
-    setTrainingHost({ progress: () => ({ tick: (n = 1) => ticks.push(n), done() {} }), check: () => { if (ticks.length >= 2) throw new Error('stop'); } });
+    setTrainingHost({ progress: () => ({ tick: (n = 1) => ticks.push(n), done() {} }), check: () => { if (ticks.length >= 2) throw new Error('stop'); }, show() {} });
     try {
       const c = new TrainingContext('M');
       c.begin(5);

@@ -15,14 +15,21 @@ export interface TrainingHost {
   progress(label: string, total: number): ProgressBar;
   /** Throws when the work should stop (the cell was interrupted). */
   check(): void;
+  /** Shows a value (a chart beside a result) in the running cell's output. */
+  show(value: unknown): void;
 }
 
-const SILENT: TrainingHost = { progress: () => ({ tick() {}, done() {} }), check() {} };
+const SILENT: TrainingHost = { progress: () => ({ tick() {}, done() {} }), check() {}, show() {} };
 let host: TrainingHost = SILENT;
 
 /** Installs the host fits report to; the kernel calls this once at start. */
 export function setTrainingHost(h: TrainingHost | null): void {
   host = h ?? SILENT;
+}
+
+/** Shows `value` in the notebook when running in the kernel; nothing elsewhere. */
+export function show(value: unknown): void {
+  host.show(value);
 }
 
 export interface EpochLog {
