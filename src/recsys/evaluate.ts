@@ -96,6 +96,9 @@ export async function evaluate(
   return evaluation;
 }
 
+/** The lowest finite float32. */
+const LOWEST = -3.4028234663852886e38;
+
 async function evaluateModel(model: Recommender, split: Split, ks: number[], options: EvaluateOptions): Promise<{ users: number; values: Map<string, number> }> {
   const { train, test } = split;
   const n = train.numItems;
@@ -125,7 +128,8 @@ async function evaluateModel(model: Recommender, split: Split, ks: number[], opt
     for (let r = 0; r < part.length; r++) {
       const u = part[r];
       const row = out.subarray(r * n, (r + 1) * n);
-      for (let j = 0; j < n; j++) if (Number.isNaN(row[j])) row[j] = -Number.MAX_VALUE;
+      // What a model does not score (NaN, -Infinity: not recalled) still ranks, last; -Infinity is kept for excluded items.
+      for (let j = 0; j < n; j++) if (!(row[j] > LOWEST)) row[j] = LOWEST;
       for (let p = seen.indptr[u]; p < seen.indptr[u + 1]; p++) row[seen.indices[p]] = -Infinity;
       const positives: number[] = [];
       for (let p = truth.indptr[u]; p < truth.indptr[u + 1]; p++) if (!csrHas(seen, u, truth.indices[p])) positives.push(truth.indices[p]);

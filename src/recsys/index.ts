@@ -12,6 +12,13 @@ export type { EpochLog, FitOptions, ProgressBar, TrainingHost } from './training
 export { closestNames } from './names';
 export { MODELS, loadModel } from './registry';
 export { MostPopular } from './models/most-popular';
+export { ItemCF } from './models/item-cf';
+export type { ItemCFConfig } from './models/item-cf';
+export { UserCF } from './models/user-cf';
+export type { UserCFConfig } from './models/user-cf';
+export { EASE } from './models/ease';
+export type { EASEConfig } from './models/ease';
+export { invertSpd } from './spd-inverse';
 export { evaluate, Evaluation } from './evaluate';
 export type { EvaluateOptions } from './evaluate';
 export { TOP_K_METRICS, topKMetrics, userAuc } from './metrics';

@@ -5,10 +5,16 @@
  */
 import type { Model } from './model';
 import { readModel } from './store';
+import { EASE } from './models/ease';
+import { ItemCF } from './models/item-cf';
 import { MostPopular } from './models/most-popular';
+import { UserCF } from './models/user-cf';
 
 export const MODELS: Record<string, () => Model<object>> = {
   MostPopular: () => new MostPopular(),
+  ItemCF: () => new ItemCF(),
+  UserCF: () => new UserCF(),
+  EASE: () => new EASE(),
 };
 
 /** Loads any saved model, whatever its class. */
