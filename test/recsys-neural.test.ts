@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initTensorFlow } from '../src/kernel/tf-backend';
+import { Dataset, FitCancelledError, MostPopular, evaluate, randomSplit, type Recommender, type Split } from '../src/recsys';
+import { TwoTower } from '../src/recsys/models/two-tower';
+import { Random } from '../src/recsys/random';
+import { SparseEmbedding } from '../src/recsys/sparse-embedding';
+import { tasteGroups } from './helpers/taste-groups';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+beforeAll(async () => {
+  await initTensorFlow('wasm');
+});
+
+const split: Split = randomSplit(tasteGroups(), { ratio: 0.8, seed: 3 });
+
+async function recallAt10(model: Recommender): Promise<number> {
+  const table = await evaluate(model, split, { k: [10], progress: false });
+  return table.value('Recall@10', 0) as number;
+}
+
+const fast = { epochs: 15, batchSize: 128, learningRate: 0.01 };
+
+describe('SparseEmbedding', () => {
+  it('sums a bag of rows, skipping padding, and steps only the rows a batch used', () => {
+    const weights = Float32Array.from([0, 0, 1, 2, 3, 4, 5, 6]);
+    const table = new SparseEmbedding(4, 2, true, new Random(1), weights.slice());
+    // Two examples of entities 1 and 0; entity 0's values are [1, 2], entity 1's [3, 0 (padding)].
+    const lookup = Int32Array.from([1, 2, 3, 0]);
+    const out = new Float32Array(2 * 3).fill(9);
+    table.gather(Int32Array.from([1, 0]), lookup, 2, out, 3, 1);
+    expect([...out]).toEqual([9, 5, 6, 9, 4, 6]);
+    table.accumulate(Int32Array.from([1, 0]), lookup, 2, Float32Array.from([0, 1, -1, 0, 2, 2]), 3, 1);
+    table.step({ learningRate: 0.1 });
+    // Adam's first step moves each touched weight by the learning rate against its gradient's sign.
+    expect([...table.weights].map((v) => +v.toFixed(4))).toEqual([0, 0, 0.9, 1.9, 2.9, 3.9, 4.9, 6.1]);
+    table.step({ learningRate: 0.1 }); // nothing accumulated: nothing moves
+    expect(table.weights[7]).toBeCloseTo(6.1, 4);
+  });
+});
+
+describe('TwoTower', () => {
+  it('learns the taste groups: held-out Recall@10 well above popularity', async () => {
+    const popular = await recallAt10(new MostPopular());
+    const twoTower = await recallAt10(new TwoTower(fast));
+    expect(twoTower).toBeGreaterThan(popular + 0.15);
+    expect(twoTower).toBeGreaterThan(1.5 * popular);
+  });
+
+  it('learns with mixed negatives and without the logQ correction too', async () => {
+    const popular = await recallAt10(new MostPopular());
+    expect(await recallAt10(new TwoTower({ ...fast, uniformNegatives: 64 }))).toBeGreaterThan(popular + 0.15);
+    expect(await recallAt10(new TwoTower({ ...fast, logQ: false, score: 'dot', learningRate: 0.005 }))).toBeGreaterThan(popular + 0.15);
+  });
+
+  it('exposes user and item vectors whose inner products are its scores, and explains by the nearest history item', async () => {
+    const m = new TwoTower({ ...fast, epochs: 2 });
+    await m.fit(split.train);
+    const users = m.userEmbeddings();
+    const items = m.itemEmbeddings();
+    expect(users.data.length).toBe(split.train.numUsers * 32);
+    expect(items.data.length).toBe(split.train.numItems * 32);
+    expect(users.dim).toBe(32);
+    const top = m.recommend('u7', { k: 3 });
+    const best = split.train.itemIndex(top.value('item', 0) as string);
+    const u = split.train.userIndex('u7');
+    let dot = 0;
+    for (let j = 0; j < 32; j++) dot += users.data[u * 32 + j] * items.data[best * 32 + j];
+    expect(top.value('score', 0)).toBeCloseTo(dot, 5);
+    expect(top.value('reason', 0)).toMatch(/^like Item i\d+ \(/);
+  });
+
+  it('saves and loads to identical recommendations', async () => {
+    const m = new TwoTower({ ...fast, epochs: 2 });
+    await m.fit(split.train);
+    const dir = mkdtempSync(path.join(tmpdir(), 'reclab-two-tower-'));
+    dirs.push(dir);
+    await m.save(dir);
+    for (const loaded of [await TwoTower.load(dir)]) {
+      expect(loaded.recommend('u3', { k: 10 }).rows()).toEqual(m.recommend('u3', { k: 10 }).rows());
+      expect(loaded.similarItems('i5', 5).rows()).toEqual(m.similarItems('i5', 5).rows());
+    }
+  });
+
+  it('is the same model for the same seed', async () => {
+    const a = new TwoTower({ ...fast, epochs: 1 });
+    const b = new TwoTower({ ...fast, epochs: 1 });
+    await a.fit(split.train);
+    await b.fit(split.train);
+    expect(a.itemEmbeddings().data).toEqual(b.itemEmbeddings().data);
+  });
+
+  it('stops when the fit is cancelled', async () => {
+    const controller = new AbortController();
+    const epochs: number[] = [];
+    const m = new TwoTower({ ...fast, epochs: 50 });
+    const fit = m.fit(split.train, { signal: controller.signal, onEpoch: (log) => (epochs.push(log.epoch), controller.abort()) });
+    await expect(fit).rejects.toBeInstanceOf(FitCancelledError);
+    expect(epochs).toEqual([1]);
+    expect(m.isFitted).toBe(false);
+  });
+
+  it('says what is wrong with bad input', async () => {
+    const m = new TwoTower(fast);
+    expect(() => m.recommend('u1')).toThrow(/not fitted/);
+    await m.fit(split.train, { epochs: 1 });
+    expect(() => m.recommend('nobody')).toThrow(/Unknown user "nobody"/);
+    const empty = split.train.subset(new Int32Array(0));
+    await expect(new TwoTower().fit(empty)).rejects.toThrow(/no interactions/);
+    await expect(new TwoTower({ layers: [64, 0] }).fit(split.train)).rejects.toThrow(/whole numbers ≥ 1; got \[\d+, 64, 0\]/);
+    await expect(new TwoTower().fit(split.train, { batchSize: 0 })).rejects.toThrow(/batchSize must be a whole number ≥ 1/);
+    await expect(new TwoTower({ score: 'euclid' as 'dot' }).fit(split.train)).rejects.toThrow(/score must be "cosine" or "dot"/);
+  });
+});
+
+describe('Dataset shapes the neural models accept', () => {
+  it('trains on a dataset without item features', async () => {
+    const d = Dataset.fromInteractions({ user: ['a', 'a', 'b', 'b', 'c'], item: ['x', 'y', 'x', 'z', 'y'] });
+    const m = new TwoTower({ epochs: 2, batchSize: 4 });
+    await m.fit(d);
+    expect(m.recommend('c', { k: 2 }).numRows).toBe(2);
+  });
+});
