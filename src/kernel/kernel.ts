@@ -3,6 +3,7 @@ import { format } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import type { CellKind, ExecuteReply, KernelOutbound } from '../api';
 import { Database } from '../data';
+import { setTrainingHost } from '../recsys';
 import type { MimeBundle, Output } from '../notebook';
 import { createDisplay, toMimeBundle, type OutputSink } from './display';
 import { cellFileName, reportError, type RanCell } from './errors';
@@ -57,6 +58,12 @@ export class Kernel {
       rl: library,
       display,
       progress: (options: ProgressOptions) => new Progress(options, this.sink, this.signal, `progress-${this.nextDisplayId++}`),
+    });
+    // Model fits and evaluations draw the notebook's progress bars and stop when the cell is interrupted.
+    setTrainingHost({
+      progress: (label, total) => new Progress({ label, total }, this.sink, this.signal, `progress-${this.nextDisplayId++}`),
+      check: () => this.signal.check(),
+      show: (value) => display(value),
     });
     this.captureConsole();
   }
