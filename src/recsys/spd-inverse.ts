@@ -1,37 +1,94 @@
 /**
  * The inverse of a symmetric positive-definite matrix in Float64Array, row-major, m × m:
- * Cholesky G = L Lᵀ, then X = L⁻¹, then G⁻¹ = Xᵀ X (what LAPACK's potrf/trtri/lauum do,
- * about m³/2 multiply-adds). Each stage works on a block of rows at once, so a row read from
- * memory serves the whole block while it is in cache; the inner loops run along rows.
+ * Cholesky G = L Lᵀ, then Y = (L⁻¹)ᵀ, then G⁻¹ = Y Yᵀ (LAPACK's potrf, trtri, lauum: about
+ * m³/2 multiply-adds). All three stages are written as dot products along rows, so every
+ * inner loop reads memory in order; they work on a block of rows at once, so a row read from
+ * memory serves the whole block while it is in cache, and four rows of the block share each
+ * value read (four independent sums also keep the CPU's pipelines busy).
  * `pause` is awaited between blocks so a long inversion can be interrupted.
  */
 
-const BLOCK = 16;
+const BLOCK = 32;
 
-/** Σ a[ao + t] · b[bo + t] for t < n, four partial sums for instruction-level parallelism. */
+/** Σ a[ao + t] · b[bo + t] for t < n. */
 function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let t = 0;
+  for (; t + 1 < n; t += 2) {
+    s0 += a[ao + t] * b[bo + t];
+    s1 += a[ao + t + 1] * b[bo + t + 1];
+  }
+  if (t < n) s0 += a[ao + t] * b[bo + t];
+  return s0 + s1;
+}
+
+const sums = new Float64Array(4);
+
+/** The dots of four rows of `a` (at a0…a3) with one row of `b` (at bo), n long, into `sums`. */
+function dot4(a: Float64Array, a0: number, a1: number, a2: number, a3: number, b: Float64Array, bo: number, n: number): void {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
-  let t = 0;
-  for (; t + 3 < n; t += 4) {
-    s0 += a[ao + t] * b[bo + t];
-    s1 += a[ao + t + 1] * b[bo + t + 1];
-    s2 += a[ao + t + 2] * b[bo + t + 2];
-    s3 += a[ao + t + 3] * b[bo + t + 3];
+  for (let t = 0; t < n; t++) {
+    const v = b[bo + t];
+    s0 += a[a0 + t] * v;
+    s1 += a[a1 + t] * v;
+    s2 += a[a2 + t] * v;
+    s3 += a[a3 + t] * v;
   }
-  for (; t < n; t++) s0 += a[ao + t] * b[bo + t];
-  return s0 + s1 + s2 + s3;
+  sums[0] = s0;
+  sums[1] = s1;
+  sums[2] = s2;
+  sums[3] = s3;
 }
 
-/** Lower Cholesky factor, in place (the lower triangle of `a` becomes L; the upper is left as it was). */
+/**
+ * For each row i in [start, end) and each j ≤ i in [from(j)…], the shared part of a dot of
+ * row i of `a` with row j of `b` over columns [lo, hi) is computed four rows at a time.
+ * `finish(i, j, shared)` adds the part that differs per pair and stores the result.
+ */
+function blockDots(
+  a: Float64Array,
+  b: Float64Array,
+  m: number,
+  start: number,
+  end: number,
+  j: number,
+  lo: number,
+  hi: number,
+  finish: (i: number, shared: number) => void,
+): void {
+  const n = Math.max(0, hi - lo);
+  let i = start;
+  for (; i + 3 < end; i += 4) {
+    dot4(a, i * m + lo, (i + 1) * m + lo, (i + 2) * m + lo, (i + 3) * m + lo, b, j * m + lo, n);
+    const s0 = sums[0];
+    const s1 = sums[1];
+    const s2 = sums[2];
+    const s3 = sums[3];
+    finish(i, s0);
+    finish(i + 1, s1);
+    finish(i + 2, s2);
+    finish(i + 3, s3);
+  }
+  for (; i < end; i++) finish(i, dot(a, i * m + lo, b, j * m + lo, n));
+}
+
+/** Lower Cholesky factor in place: the lower triangle of `a` becomes L. */
 async function cholesky(a: Float64Array, m: number, pause: () => Promise<void>): Promise<void> {
   for (let start = 0; start < m; start += BLOCK) {
     const end = Math.min(m, start + BLOCK);
-    for (let j = 0; j < end; j++) {
+    // Columns left of the block: every row of the block needs the same dot length j.
+    for (let j = 0; j < start; j++) {
       const rj = j * m;
-      for (let i = Math.max(j, start); i < end; i++) {
+      blockDots(a, a, m, start, end, j, 0, j, (i, shared) => void (a[i * m + j] = (a[i * m + j] - shared) / a[rj + j]));
+    }
+    // Inside the block: the triangle, one entry at a time.
+    for (let j = start; j < end; j++) {
+      const rj = j * m;
+      for (let i = j; i < end; i++) {
         const ri = i * m;
         const s = a[ri + j] - dot(a, ri, a, rj, j);
         if (i === j) {
@@ -44,55 +101,45 @@ async function cholesky(a: Float64Array, m: number, pause: () => Promise<void>):
   }
 }
 
-/** X = L⁻¹ (lower), row by row: row i = (e_i − Σ_{k<i} L[i][k] · row k of X) / L[i][i]. */
-async function invertLower(l: Float64Array, m: number, pause: () => Promise<void>): Promise<Float64Array> {
-  const x = new Float64Array(m * m);
+/**
+ * Y = (L⁻¹)ᵀ, upper triangular: Y[j][j] = 1/L[j][j] and, for i > j,
+ * Y[j][i] = −(Σ_{k=j}^{i−1} L[i][k] · Y[j][k]) / L[i][i].
+ */
+async function inverseTransposed(l: Float64Array, m: number, pause: () => Promise<void>): Promise<Float64Array> {
+  const y = new Float64Array(m * m);
   for (let start = 0; start < m; start += BLOCK) {
     const end = Math.min(m, start + BLOCK);
-    for (let k = 0; k < end; k++) {
-      const rk = k * m;
-      if (k >= start) {
-        // Row k has all its contributions: finish it before it is used.
-        x[rk + k] += 1;
-        const d = 1 / l[rk + k];
-        for (let t = 0; t <= k; t++) x[rk + t] *= d;
-      }
-      for (let i = Math.max(k + 1, start); i < end; i++) {
-        const ri = i * m;
-        const f = -l[ri + k];
-        if (f === 0) continue;
-        for (let t = 0; t <= k; t++) x[ri + t] += f * x[rk + t];
-      }
+    for (let j = 0; j < end; j++) {
+      const rj = j * m;
+      if (j >= start) y[rj + j] = 1 / l[rj + j];
+      const first = Math.max(start, j + 1);
+      // Shared part k ∈ [j, start) for rows ≥ start; the tail k ∈ [max(j, start), i) per row.
+      blockDots(l, y, m, first, end, j, j, start, (i, shared) => {
+        const from = Math.max(j, start);
+        const s = shared + dot(l, i * m + from, y, rj + from, i - from);
+        y[rj + i] = -s / l[i * m + i];
+      });
     }
     await pause();
   }
-  return x;
+  return y;
 }
 
-/** The lower triangle of P = Xᵀ X: P[i][j] = Σ_{k ≥ i} X[k][i] X[k][j] for j ≤ i, four rows of X at a time. */
-async function lowerGram(x: Float64Array, m: number, pause: () => Promise<void>): Promise<Float64Array> {
+/** G⁻¹ = Y Yᵀ: P[i][j] = Σ_{k ≥ i} Y[i][k] Y[j][k] for j ≤ i (Y is upper triangular). */
+async function gramOfRows(y: Float64Array, m: number, pause: () => Promise<void>): Promise<Float64Array> {
   const p = new Float64Array(m * m);
-  for (let k = 0; k < m; k += 4) {
-    const rows = Math.min(4, m - k);
-    const r0 = k * m;
-    const r1 = r0 + m;
-    const r2 = r1 + m;
-    const r3 = r2 + m;
-    const last = k + rows - 1;
-    for (let i = 0; i <= last; i++) {
-      const ri = i * m;
-      // X is lower triangular: X[k'][i] is zero when i > k'.
-      const a0 = i <= k ? x[r0 + i] : 0;
-      const a1 = rows > 1 && i <= k + 1 ? x[r1 + i] : 0;
-      const a2 = rows > 2 && i <= k + 2 ? x[r2 + i] : 0;
-      const a3 = rows > 3 && i <= k + 3 ? x[r3 + i] : 0;
-      if (rows === 4) for (let j = 0; j <= i; j++) p[ri + j] += a0 * x[r0 + j] + a1 * x[r1 + j] + a2 * x[r2 + j] + a3 * x[r3 + j];
-      else for (let q = 0; q < rows; q++) {
-        const a = [a0, a1, a2, a3][q];
-        if (a !== 0) for (let j = 0; j <= i; j++) p[ri + j] += a * x[r0 + q * m + j];
-      }
+  for (let start = 0; start < m; start += BLOCK) {
+    const end = Math.min(m, start + BLOCK);
+    for (let j = 0; j < end; j++) {
+      const first = Math.max(start, j);
+      // Shared part k ∈ [end, m); the tail k ∈ [i, end) per row.
+      blockDots(y, y, m, first, end, j, end, m, (i, shared) => {
+        const v = shared + dot(y, i * m + i, y, j * m + i, end - i);
+        p[i * m + j] = v;
+        p[j * m + i] = v;
+      });
     }
-    if (k % 64 === 0) await pause();
+    await pause();
   }
   return p;
 }
@@ -100,8 +147,6 @@ async function lowerGram(x: Float64Array, m: number, pause: () => Promise<void>)
 /** G⁻¹ of an SPD matrix (destroys `g`); the result holds both triangles. */
 export async function invertSpd(g: Float64Array, m: number, pause: () => Promise<void> = async () => {}): Promise<Float64Array> {
   await cholesky(g, m, pause);
-  const x = await invertLower(g, m, pause);
-  const p = await lowerGram(x, m, pause);
-  for (let i = 0; i < m; i++) for (let j = 0; j < i; j++) p[j * m + i] = p[i * m + j];
-  return p;
+  const y = await inverseTransposed(g, m, pause);
+  return gramOfRows(y, m, pause);
 }
