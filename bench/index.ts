@@ -18,6 +18,7 @@ import {
   writeNotebookFile,
   type CodeCell,
 } from '../src/notebook';
+import { recsysBench } from './recsys';
 
 interface Row {
   what: string;
@@ -271,6 +272,10 @@ function print(): void {
   for (const l of [header, widths.map((w) => '─'.repeat(w)), ...lines]) console.log(l.map((c, i) => c.padEnd(widths[i])).join('  '));
 }
 
-await kernelFigures();
-await notebookFigures();
-print();
+// `npm run bench -- recsys` runs only the recommender section.
+if (!process.argv.includes('recsys')) {
+  await kernelFigures();
+  await notebookFigures();
+  print();
+}
+await recsysBench();
