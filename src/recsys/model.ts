@@ -97,7 +97,6 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
 
   async fit(train: Dataset, options: FitOptions = {}): Promise<History> {
     const ctx = new TrainingContext(this.name, options);
-    ctx.begin(1);
     this.trained = undefined;
     await this.fitModel(train, ctx);
     this.trained = train;

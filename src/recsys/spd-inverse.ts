@@ -144,6 +144,11 @@ async function gramOfRows(y: Float64Array, m: number, pause: () => Promise<void>
   return p;
 }
 
+/** How many times {@link invertSpd} calls `pause` for an m × m matrix: once per block in each stage. */
+export function inversionSteps(m: number): number {
+  return 3 * Math.ceil(m / BLOCK);
+}
+
 /** G⁻¹ of an SPD matrix (destroys `g`); the result holds both triangles. */
 export async function invertSpd(g: Float64Array, m: number, pause: () => Promise<void> = async () => {}): Promise<Float64Array> {
   await cholesky(g, m, pause);

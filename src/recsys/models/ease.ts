@@ -1,6 +1,6 @@
 import type { Dataset } from '../dataset';
 import { Model } from '../model';
-import { invertSpd } from '../spd-inverse';
+import { inversionSteps, invertSpd } from '../spd-inverse';
 import type { ModelState } from '../store';
 import { show, type TrainingContext } from '../training';
 
@@ -62,7 +62,8 @@ export class EASE extends Model<EASEConfig> {
     }
     const lambda = ctx.setting('lambda', this.config.lambda);
     for (let i = 0; i < m; i++) g[i * m + i] += lambda;
-    const p = await invertSpd(g, m, () => ctx.pause());
+    ctx.begin(inversionSteps(m), 'EASE: inverting the Gram matrix');
+    const p = await invertSpd(g, m, () => ctx.step());
     const weights = new Float32Array(m * m);
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < m; j++) weights[i * m + j] = i === j ? 0 : -p[i * m + j] / p[j * m + j];
