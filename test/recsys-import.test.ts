@@ -95,6 +95,23 @@ describe('MovieLens', () => {
   });
 });
 
+describe('Dataset from SQL', () => {
+  it('builds from a query with a column mapping, and keeps only high ratings as implicit feedback', async () => {
+    const d = await Dataset.fromQuery(db, "SELECT * FROM (VALUES ('ann', 10, 4.5, 100), ('bob', 10, 2.0, 50), ('bob', 11, 5.0, 60)) t(who, what, stars, moment)", { user: 'who', item: 'what', rating: 'stars', timestamp: 'moment' });
+    expect([d.numUsers, d.numItems, d.feedback]).toEqual([2, 2, 'explicit']);
+    expect(Array.from(d.timestamps!)).toEqual([100, 50, 60]);
+    const liked = d.implicit(4);
+    expect([liked.numInteractions, liked.feedback, liked.values[0]]).toEqual([2, 'implicit', 1]);
+    expect(liked.numItems).toBe(2);
+    const table = await db.query('SELECT 1 AS u, 2 AS i');
+    expect(() => Dataset.fromTable(table, { user: 'u', item: 'missing' })).toThrow(/No column "missing"/);
+  });
+
+  it('says which file is missing', async () => {
+    await expect(importMovieLens(db, folder({ 'ratings.csv': 'userId,movieId,rating,timestamp\n' }))).rejects.toThrow(/movies\.csv: expected this file to exist/);
+  });
+});
+
 describe('Taobao and plain files', () => {
   it('reads UserBehavior.csv as implicit events with the category as item feature, filtered by behaviour', async () => {
     const dir = folder({ 'UserBehavior.csv': '1,2268318,2520377,pv,1511544070\n1,2333346,2520771,buy,1511561733\n2,2268318,2520377,cart,1511572885\n' });
