@@ -7,7 +7,7 @@ import { Table, type ColumnData } from '../data';
 import { chart, type Chart } from '../charts';
 import { csrHas } from './csr';
 import { TOP_K_METRICS, topKMetrics, userAuc } from './metrics';
-import { topK, type Recommender } from './model';
+import { scoredRows, topK, type Recommender } from './model';
 import { Random } from './random';
 import type { Split } from './split';
 import { TrainingContext, show, type FitOptions } from './training';
@@ -117,48 +117,35 @@ async function evaluateModel(model: Recommender, split: Split, ks: number[], opt
   const random = new Random(options.seed ?? 0);
   const ctx = new TrainingContext(`evaluating ${model.name}`, { progress: options.progress });
   ctx.begin(users.length);
-  const block = Math.max(1, Math.min(users.length, Math.floor(4_000_000 / Math.max(1, n))));
-  const scores = new Float32Array(block * n);
   const topItems = new Int32Array(maxK);
   const topScores = new Float32Array(maxK);
-  for (let start = 0; start < users.length; start += block) {
-    const part = users.subarray(start, Math.min(users.length, start + block));
-    const out = scores.subarray(0, part.length * n);
-    model.scoreUsers(part, out);
-    for (let r = 0; r < part.length; r++) {
-      const u = part[r];
-      const row = out.subarray(r * n, (r + 1) * n);
-      // What a model does not score (NaN, -Infinity: not recalled) still ranks, last; -Infinity is kept for excluded items.
-      for (let j = 0; j < n; j++) if (!(row[j] > LOWEST)) row[j] = LOWEST;
-      for (let p = seen.indptr[u]; p < seen.indptr[u + 1]; p++) row[seen.indices[p]] = -Infinity;
-      const positives: number[] = [];
-      for (let p = truth.indptr[u]; p < truth.indptr[u + 1]; p++) if (!csrHas(seen, u, truth.indices[p])) positives.push(truth.indices[p]);
-      if (!positives.length) continue;
-      let candidates: number;
-      if (options.sampled) {
-        candidates = keepSample(row, positives, options.sampled, random);
-      } else {
-        candidates = n - (seen.indptr[u + 1] - seen.indptr[u]);
-      }
-      const ranks = rankPositives(row, positives);
-      ks.forEach((k, ki) => {
-        topKMetrics(ranks, positives.length, k, perK);
-        for (let m = 0; m < perK.length; m++) sums[ki * perK.length + m] += perK[m];
-      });
-      const found = topK(row, maxK, topItems, topScores);
-      ks.forEach((k, ki) => {
-        for (let t = 0; t < Math.min(k, found); t++) covered[ki][topItems[t]] = 1;
-      });
-      const auc = userAuc(ranks, candidates);
-      if (!Number.isNaN(auc)) {
-        aucSum += auc;
-        aucUsers++;
-        gaucSum += auc * positives.length;
-        gaucWeight += positives.length;
-      }
-      counted++;
+  const STEP = 64;
+  for (const { index, user: u, row } of scoredRows(model, users)) {
+    if (index % STEP === STEP - 1) await ctx.step(STEP);
+    // What a model does not score (NaN, -Infinity: not recalled) still ranks, last; -Infinity is kept for excluded items.
+    for (let j = 0; j < n; j++) if (!(row[j] > LOWEST)) row[j] = LOWEST;
+    for (let p = seen.indptr[u]; p < seen.indptr[u + 1]; p++) row[seen.indices[p]] = -Infinity;
+    const positives: number[] = [];
+    for (let p = truth.indptr[u]; p < truth.indptr[u + 1]; p++) if (!csrHas(seen, u, truth.indices[p])) positives.push(truth.indices[p]);
+    if (!positives.length) continue;
+    const candidates = options.sampled ? keepSample(row, positives, options.sampled, random) : n - (seen.indptr[u + 1] - seen.indptr[u]);
+    const ranks = rankPositives(row, positives);
+    ks.forEach((k, ki) => {
+      topKMetrics(ranks, positives.length, k, perK);
+      for (let m = 0; m < perK.length; m++) sums[ki * perK.length + m] += perK[m];
+    });
+    const found = topK(row, maxK, topItems, topScores);
+    ks.forEach((k, ki) => {
+      for (let t = 0; t < Math.min(k, found); t++) covered[ki][topItems[t]] = 1;
+    });
+    const auc = userAuc(ranks, candidates);
+    if (!Number.isNaN(auc)) {
+      aucSum += auc;
+      aucUsers++;
+      gaucSum += auc * positives.length;
+      gaucWeight += positives.length;
     }
-    await ctx.step(part.length);
+    counted++;
   }
   ctx.finish();
   const values = new Map<string, number>();

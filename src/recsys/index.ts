@@ -4,7 +4,7 @@ export type { ColumnMapping, DatasetParts, Feedback, InteractionColumns } from '
 export type { Csr } from './csr';
 export { FeatureSet, hashString } from './features';
 export type { FeatureGroup, FeatureSpec, RawFeature } from './features';
-export { Model, Recommendations, excludeSeen, topK } from './model';
+export { Model, Recommendations, excludeSeen, scoredRows, topK } from './model';
 export type { Embeddings, RecommendOptions, Recommender, TopKLists } from './model';
 export type { ModelState, StateArray } from './store';
 export { FitCancelledError, History, TrainingContext, setTrainingHost, show } from './training';

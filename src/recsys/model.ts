@@ -112,21 +112,11 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
     const train = this.train;
     const ids = users instanceof Int32Array ? users : Int32Array.from(users, (u) => train.userIndex(u));
     const k = options.k ?? 10;
-    const n = train.numItems;
     const items = new Int32Array(ids.length * k);
     const scores = new Float32Array(ids.length * k);
-    // Scored in blocks: one block's scores fit in memory whatever the catalogue size.
-    const block = Math.max(1, Math.min(ids.length, Math.floor(4_000_000 / Math.max(1, n))));
-    const buffer = new Float32Array(block * n);
-    for (let start = 0; start < ids.length; start += block) {
-      const part = ids.subarray(start, Math.min(ids.length, start + block));
-      const out = buffer.subarray(0, part.length * n);
-      this.scoreUsers(part, out);
-      for (let r = 0; r < part.length; r++) {
-        const row = out.subarray(r * n, (r + 1) * n);
-        if (options.excludeSeen !== false) excludeSeen(train, part[r], row);
-        topK(row, k, items, scores, (start + r) * k);
-      }
+    for (const { index, user, row } of scoredRows(this, ids)) {
+      if (options.excludeSeen !== false) excludeSeen(train, user, row);
+      topK(row, k, items, scores, index * k);
     }
     return { users: ids, k, items, scores };
   }
@@ -247,6 +237,21 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
       }
     }
     return best < 0 ? '' : `like ${this.train.itemTitle(best)} (${bestScore.toFixed(2)})`;
+  }
+}
+
+/**
+ * Every user's full score row, scored in blocks through `scoreUsers` (one block's scores fit
+ * in memory whatever the catalogue size). A row is overwritten once the next block is scored.
+ */
+export function* scoredRows(model: Recommender, users: Int32Array): Generator<{ index: number; user: number; row: Float32Array }> {
+  const n = model.train.numItems;
+  const block = Math.max(1, Math.min(users.length, Math.floor(4_000_000 / Math.max(1, n))));
+  const buffer = new Float32Array(block * n);
+  for (let start = 0; start < users.length; start += block) {
+    const part = users.subarray(start, Math.min(users.length, start + block));
+    model.scoreUsers(part, buffer.subarray(0, part.length * n));
+    for (let r = 0; r < part.length; r++) yield { index: start + r, user: part[r], row: buffer.subarray(r * n, (r + 1) * n) };
   }
 }
 
