@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTensorFlow } from '../src/kernel/tf-backend';
-import { Dataset, FitCancelledError, MostPopular, evaluate, randomSplit, type Recommender, type Split } from '../src/recsys';
+import { Dataset, FitCancelledError, MostPopular, evaluate, loadModel, randomSplit, type Recommender, type Split } from '../src/recsys';
 import { AutoEncoder } from '../src/recsys/models/auto-encoder';
 import { TwoTower } from '../src/recsys/models/two-tower';
 import { Random } from '../src/recsys/random';
@@ -80,7 +80,7 @@ describe('TwoTower', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'reclab-two-tower-'));
     dirs.push(dir);
     await m.save(dir);
-    for (const loaded of [await TwoTower.load(dir)]) {
+    for (const loaded of [await TwoTower.load(dir), await loadModel(dir)]) {
       expect(loaded.recommend('u3', { k: 10 }).rows()).toEqual(m.recommend('u3', { k: 10 }).rows());
       expect(loaded.similarItems('i5', 5).rows()).toEqual(m.similarItems('i5', 5).rows());
     }
@@ -137,9 +137,10 @@ describe('AutoEncoder', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'reclab-autoencoder-'));
     dirs.push(dir);
     await m.save(dir);
-    const loaded = await AutoEncoder.load(dir);
-    expect(loaded.recommend('u4', { k: 10 }).rows()).toEqual(m.recommend('u4', { k: 10 }).rows());
-    expect(loaded.similarItems('i2', 5).rows()).toEqual(m.similarItems('i2', 5).rows());
+    for (const loaded of [await AutoEncoder.load(dir), await loadModel(dir)]) {
+      expect(loaded.recommend('u4', { k: 10 }).rows()).toEqual(m.recommend('u4', { k: 10 }).rows());
+      expect(loaded.similarItems('i2', 5).rows()).toEqual(m.similarItems('i2', 5).rows());
+    }
   });
 
   it('scores a batch of users as it scores each alone', async () => {

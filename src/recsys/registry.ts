@@ -5,9 +5,11 @@
  */
 import type { Model } from './model';
 import { readModel } from './store';
+import { AutoEncoder } from './models/auto-encoder';
 import { EASE } from './models/ease';
 import { ItemCF } from './models/item-cf';
 import { MostPopular } from './models/most-popular';
+import { TwoTower } from './models/two-tower';
 import { UserCF } from './models/user-cf';
 
 export const MODELS: Record<string, () => Model<object>> = {
@@ -15,6 +17,8 @@ export const MODELS: Record<string, () => Model<object>> = {
   ItemCF: () => new ItemCF(),
   UserCF: () => new UserCF(),
   EASE: () => new EASE(),
+  TwoTower: () => new TwoTower(),
+  AutoEncoder: () => new AutoEncoder(),
 };
 
 /** Loads any saved model, whatever its class. */
