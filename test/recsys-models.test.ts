@@ -85,11 +85,13 @@ describe('EASE', () => {
     for (let i = 0; i < n; i++) g[i * n + i] += 1;
     const p = await invertSpd(g, n);
     const b = (i: number, j: number) => (i === j ? 0 : -p[i * n + j] / p[j * n + j]);
-    const r = m.recommend('u2', { k: 2 });
-    const [A, B] = [d.itemIndex('A'), d.itemIndex('B')];
-    for (let row = 0; row < r.numRows; row++) {
-      const j = d.itemIndex(r.value('item', row) as string);
-      expect(r.value('score', row)).toBeCloseTo(b(A, j) + b(B, j), 5);
+    // u2 has 2 of 4 items (scores summed over them); u1 has 3 (over the one it lacks, subtracted from all rows' sum).
+    for (const [user, items] of [['u2', ['A', 'B']], ['u1', ['A', 'B', 'C']]] as const) {
+      const r = m.recommend(user, { k: 2, excludeSeen: false });
+      for (let row = 0; row < r.numRows; row++) {
+        const j = d.itemIndex(r.value('item', row) as string);
+        expect(r.value('score', row)).toBeCloseTo(items.reduce((s, i) => s + b(d.itemIndex(i), j), 0), 5);
+      }
     }
   });
 

@@ -24,6 +24,8 @@ export class EASE extends Model<EASEConfig> {
   /** Catalogue item → modelled item, or -1. */
   private position: Int32Array = new Int32Array(0);
   private weights: Float32Array = new Float32Array(0);
+  /** Σ of all rows of the weights: a heavy user's scores are this minus the rows they lack. */
+  private rowSum: Float64Array = new Float64Array(0);
   /** What the fit left out, when it did. */
   note = '';
 
@@ -71,20 +73,26 @@ export class EASE extends Model<EASEConfig> {
     this.items = Int32Array.from(items);
     this.position = position;
     this.weights = weights;
+    this.rowSum = sumRows(weights, m);
     this.config.minCount = minCount;
   }
 
+  /** Σ of the weight rows of the user's items; over the rows they lack when that is fewer (half the work at most). */
   protected scoreUser(u: number, out: Float32Array): void {
     out.fill(-Infinity);
     const m = this.items.length;
-    const acc = new Float32Array(m);
+    const has = new Uint8Array(m);
     const { indptr, indices } = this.train.byUser;
+    let count = 0;
     for (let p = indptr[u]; p < indptr[u + 1]; p++) {
       const a = this.position[indices[p]];
-      if (a < 0) continue;
-      const base = a * m;
-      for (let j = 0; j < m; j++) acc[j] += this.weights[base + j];
+      if (a >= 0) (has[a] = 1), count++;
     }
+    const complement = count > m / 2;
+    const rows: number[] = [];
+    for (let a = 0; a < m; a++) if (has[a] !== (complement ? 1 : 0)) rows.push(a * m);
+    const acc = addRows(this.weights, rows, m);
+    if (complement) for (let j = 0; j < m; j++) acc[j] = this.rowSum[j] - acc[j];
     for (let j = 0; j < m; j++) out[this.items[j]] = acc[j];
   }
 
@@ -124,5 +132,22 @@ export class EASE extends Model<EASEConfig> {
     this.note = String(state.config.note ?? '');
     this.position = new Int32Array(this.train.numItems).fill(-1);
     this.items.forEach((i, p) => (this.position[i] = p));
+    this.rowSum = sumRows(this.weights, this.items.length);
   }
+}
+
+/** Σ of the rows of `weights` starting at `offsets`, four rows per pass over the sum. */
+function addRows(weights: Float32Array, offsets: readonly number[], m: number): Float64Array {
+  const acc = new Float64Array(m);
+  let r = 0;
+  for (; r + 3 < offsets.length; r += 4) {
+    const [a, b, c, d] = [offsets[r], offsets[r + 1], offsets[r + 2], offsets[r + 3]];
+    for (let j = 0; j < m; j++) acc[j] += weights[a + j] + weights[b + j] + weights[c + j] + weights[d + j];
+  }
+  for (; r < offsets.length; r++) for (let j = 0; j < m; j++) acc[j] += weights[offsets[r] + j];
+  return acc;
+}
+
+function sumRows(weights: Float32Array, m: number): Float64Array {
+  return addRows(weights, Array.from({ length: m }, (_, a) => a * m), m);
 }
