@@ -19,6 +19,7 @@ import {
   type CodeCell,
 } from '../src/notebook';
 import { recsysBench } from './recsys';
+import { neuralBench } from './recsys-neural';
 
 interface Row {
   what: string;
@@ -279,3 +280,4 @@ if (!process.argv.includes('recsys')) {
   print();
 }
 await recsysBench();
+await neuralBench();
