@@ -28,17 +28,17 @@ const fast = { epochs: 15, batchSize: 128, learningRate: 0.01 };
 describe('SparseEmbedding', () => {
   it('sums a bag of rows, skipping padding, and steps only the rows a batch used', () => {
     const weights = Float32Array.from([0, 0, 1, 2, 3, 4, 5, 6]);
-    const table = new SparseEmbedding(4, 2, true, new Random(1), weights.slice());
+    const table = new SparseEmbedding(4, 2, true, new Random(1), { learningRate: 0.1 }, weights.slice());
     // Two examples of entities 1 and 0; entity 0's values are [1, 2], entity 1's [3, 0 (padding)].
     const lookup = Int32Array.from([1, 2, 3, 0]);
     const out = new Float32Array(2 * 3).fill(9);
     table.gather(Int32Array.from([1, 0]), lookup, 2, out, 3, 1);
     expect([...out]).toEqual([9, 5, 6, 9, 4, 6]);
     table.accumulate(Int32Array.from([1, 0]), lookup, 2, Float32Array.from([0, 1, -1, 0, 2, 2]), 3, 1);
-    table.step({ learningRate: 0.1 });
+    table.step();
     // Adam's first step moves each touched weight by the learning rate against its gradient's sign.
     expect([...table.weights].map((v) => +v.toFixed(4))).toEqual([0, 0, 0.9, 1.9, 2.9, 3.9, 4.9, 6.1]);
-    table.step({ learningRate: 0.1 }); // nothing accumulated: nothing moves
+    table.step(); // nothing accumulated: nothing moves
     expect(table.weights[7]).toBeCloseTo(6.1, 4);
   });
 });

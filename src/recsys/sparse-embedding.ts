@@ -4,25 +4,17 @@
  * table-sized tensor, and Adam then rewrites every row of every table on every step; here
  * a step costs the batch's rows, whatever the table's size.
  */
+import { AdamState, type AdamOptions } from './adam';
 import type { Random } from './random';
-
-export interface AdamOptions {
-  learningRate: number;
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
-}
 
 export class SparseEmbedding {
   readonly weights: Float32Array;
-  private readonly m: Float32Array;
-  private readonly v: Float32Array;
+  private readonly adam: AdamState;
   /** Position of a row's gradient in `grad` during a step, or -1. */
   private readonly slot: Int32Array;
   private touched: Int32Array;
   private grad: Float32Array;
   private numTouched = 0;
-  private steps = 0;
 
   /**
    * `padding`: id 0 stands for "no value" (a padded multi-valued feature) and is never
@@ -33,13 +25,13 @@ export class SparseEmbedding {
     readonly dim: number,
     readonly padding: boolean,
     random: Random,
+    adam: AdamOptions,
     weights?: Float32Array,
   ) {
     if (weights && weights.length !== rows * dim) throw new Error(`An embedding of ${rows} × ${dim} needs ${rows * dim} weights, got ${weights.length}.`);
     this.weights = weights ?? Float32Array.from({ length: rows * dim }, () => random.normal() * 0.1);
     if (padding) this.weights.fill(0, 0, dim);
-    this.m = new Float32Array(rows * dim);
-    this.v = new Float32Array(rows * dim);
+    this.adam = new AdamState(rows * dim, adam);
     this.slot = new Int32Array(rows).fill(-1);
     this.touched = new Int32Array(64);
     this.grad = new Float32Array(64 * dim);
@@ -79,20 +71,13 @@ export class SparseEmbedding {
   }
 
   /** One lazy Adam step on the rows accumulated since the last step. */
-  step({ learningRate, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 }: AdamOptions): void {
+  step(): void {
     const dim = this.dim;
-    this.steps++;
-    const rate = (learningRate * Math.sqrt(1 - beta2 ** this.steps)) / (1 - beta1 ** this.steps);
+    const rate = this.adam.nextRate();
     for (let s = 0; s < this.numTouched; s++) {
       const row = this.touched[s];
       this.slot[row] = -1;
-      for (let j = 0; j < dim; j++) {
-        const at = row * dim + j;
-        const g = this.grad[s * dim + j];
-        const m = (this.m[at] = beta1 * this.m[at] + (1 - beta1) * g);
-        const v = (this.v[at] = beta2 * this.v[at] + (1 - beta2) * g * g);
-        this.weights[at] -= (rate * m) / (Math.sqrt(v) + epsilon);
-      }
+      this.adam.update(this.weights, row * dim, this.grad, s * dim, dim, rate);
     }
     this.numTouched = 0;
   }

@@ -6,7 +6,8 @@
  */
 import type { FeatureSet } from './features';
 import type { Random } from './random';
-import { SparseEmbedding, type AdamOptions } from './sparse-embedding';
+import type { AdamOptions } from './adam';
+import { SparseEmbedding } from './sparse-embedding';
 
 interface Bag {
   table: SparseEmbedding;
@@ -29,13 +30,13 @@ export class TowerInput {
   private readonly bags: Bag[] = [];
   private readonly numeric: NumericColumn[] = [];
 
-  constructor(numEntities: number, features: FeatureSet | null, dim: number, random: Random) {
+  constructor(numEntities: number, features: FeatureSet | null, dim: number, random: Random, adam: AdamOptions) {
     let offset = 0;
-    this.bags.push({ table: new SparseEmbedding(numEntities, dim, false, random), lookup: null, width: 1, offset });
+    this.bags.push({ table: new SparseEmbedding(numEntities, dim, false, random, adam), lookup: null, width: 1, offset });
     offset += dim;
     for (const g of features?.groups ?? []) {
       if (g.kind === 'categorical') {
-        this.bags.push({ table: new SparseEmbedding(g.cardinality, dim, true, random), lookup: g.ids, width: g.width, offset });
+        this.bags.push({ table: new SparseEmbedding(g.cardinality, dim, true, random, adam), lookup: g.ids, width: g.width, offset });
         offset += dim;
       } else {
         this.numeric.push({ values: g.values!, ...standardise(g.values!), offset });
@@ -57,10 +58,10 @@ export class TowerInput {
   }
 
   /** Takes the loss gradient with respect to the rows `fill` wrote, and applies it. */
-  update(entities: Int32Array, grad: Float32Array, adam: AdamOptions): void {
+  update(entities: Int32Array, grad: Float32Array): void {
     for (const b of this.bags) {
       b.table.accumulate(entities, b.lookup, b.width, grad, this.width, b.offset);
-      b.table.step(adam);
+      b.table.step();
     }
   }
 }

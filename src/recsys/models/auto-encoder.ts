@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../dataset';
 import { Model, type Embeddings } from '../model';
-import { Mlp } from '../mlp';
+import { Mlp, type MlpTape } from '../mlp';
 import { Random } from '../random';
 import type { ModelState } from '../store';
 import type { TrainingContext } from '../training';
@@ -48,8 +48,8 @@ export class AutoEncoder extends Model<AutoEncoderConfig> {
     if (train.numInteractions === 0) throw new Error('AutoEncoder: the training data has no interactions.');
     const random = new Random(c.seed);
     const n = train.numItems;
-    const net = new Mlp([n, c.hidden[0], c.hidden[1], c.hidden[0], n], 'linear', random);
-    const optimizer = tf.train.adam(c.learningRate);
+    const net = new Mlp([n, c.hidden[0], c.hidden[1], c.hidden[0], n], random);
+    net.train({ learningRate: c.learningRate });
     const batch = Math.min(c.batchSize, train.numUsers);
     const users = Int32Array.from({ length: train.numUsers }, (_, u) => u);
     const input = new Float32Array(batch * n);
@@ -69,13 +69,18 @@ export class AutoEncoder extends Model<AutoEncoderConfig> {
           // expected value is the user's row whatever the corruption.
           for (let at = 0; at < rows * n; at++) input[at] = target[at] > 0 && random.next() < keep ? target[at] / keep : 0;
           const next = tf.tidy(() => {
-            const x = tf.tensor2d(input.subarray(0, rows * n), [rows, n]);
+            const tape: MlpTape = { inputs: [], outputs: [] };
+            const logits = net.apply(tf.tensor2d(input.subarray(0, rows * n), [rows, n]), tape);
             const y = tf.tensor2d(target.subarray(0, rows * n), [rows, n]);
-            const loss = optimizer.minimize(() => tf.div(tf.sum(tf.losses.sigmoidCrossEntropy(y, net.apply(x), undefined, 0, tf.Reduction.NONE)), rows) as tf.Scalar, true, net.variables)!;
+            // Cross-entropy of sigmoid(logits) against the row, summed over items, averaged
+            // over users; its gradient with respect to the logits is (sigmoid − row) / users.
+            const loss = tf.div(tf.sum(tf.losses.sigmoidCrossEntropy(y, logits, undefined, 0, tf.Reduction.NONE)), rows) as tf.Scalar;
+            net.backward(tape, tf.div(tf.sub(tf.sigmoid(logits), y), rows) as tf.Tensor2D, false);
             return tf.add(lossSum, loss) as tf.Scalar;
           });
           lossSum.dispose();
           lossSum = next;
+          net.step();
           steps++;
           await ctx.pause();
         }
@@ -86,8 +91,6 @@ export class AutoEncoder extends Model<AutoEncoderConfig> {
     } catch (e) {
       net.dispose();
       throw e;
-    } finally {
-      optimizer.dispose();
     }
     this.use(net);
   }
@@ -119,7 +122,7 @@ export class AutoEncoder extends Model<AutoEncoderConfig> {
     const n = this.train.numItems;
     const { hidden } = this.config;
     const weights = Array.from({ length: 8 }, (_, i) => state.arrays[`layer${i >> 1}.${i % 2 ? 'bias' : 'kernel'}`] as Float32Array);
-    this.use(new Mlp([n, hidden[0], hidden[1], hidden[0], n], 'linear', new Random(0), weights));
+    this.use(new Mlp([n, hidden[0], hidden[1], hidden[0], n], new Random(0), weights));
   }
 
   private use(net: Mlp): void {

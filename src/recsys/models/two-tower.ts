@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../dataset';
 import { Model, type Embeddings } from '../model';
-import { Mlp } from '../mlp';
+import { Mlp, type MlpTape } from '../mlp';
 import { Random } from '../random';
 import type { ModelState } from '../store';
 import { TowerInput } from '../tower-input';
@@ -76,10 +76,13 @@ export class TwoTower extends Model<TwoTowerConfig> {
     const c = this.settings(ctx);
     if (train.numInteractions === 0) throw new Error('TwoTower: the training data has no interactions.');
     const random = new Random(c.seed);
-    const userInput = new TowerInput(train.numUsers, c.useFeatures ? train.userFeatures : null, c.embeddingDim, random);
-    const itemInput = new TowerInput(train.numItems, c.useFeatures ? train.itemFeatures : null, c.embeddingDim, random);
-    const userTower = new Mlp([userInput.width, ...c.layers], 'linear', random);
-    const itemTower = new Mlp([itemInput.width, ...c.layers], 'linear', random);
+    const adam = { learningRate: c.learningRate };
+    const userInput = new TowerInput(train.numUsers, c.useFeatures ? train.userFeatures : null, c.embeddingDim, random, adam);
+    const itemInput = new TowerInput(train.numItems, c.useFeatures ? train.itemFeatures : null, c.embeddingDim, random, adam);
+    const userTower = new Mlp([userInput.width, ...c.layers], random);
+    const itemTower = new Mlp([itemInput.width, ...c.layers], random);
+    userTower.train(adam);
+    itemTower.train(adam);
     const towers = { userInput, itemInput, userTower, itemTower };
     try {
       await new Trainer(train, c, towers, random).run(ctx);
@@ -136,9 +139,9 @@ interface Towers {
 
 /**
  * The training loop. Each step sends one user-input and one item-input matrix into
- * TensorFlow.js, which runs the towers and the sampled softmax and returns the gradients
- * for the tower weights (applied by Adam there) and for the input rows (applied to the
- * embedding tables here, sparsely).
+ * TensorFlow.js, which runs the towers, the sampled softmax and its gradient (written out,
+ * see Mlp), and returns the gradients for the input rows; the tower weights and the
+ * embedding rows then take their Adam steps in typed arrays.
  */
 class Trainer {
   private readonly batch: number;
@@ -147,6 +150,8 @@ class Trainer {
   private readonly itemIds: Int32Array;
   private readonly userRows: Float32Array;
   private readonly itemRows: Float32Array;
+  private readonly userGrad: Float32Array;
+  private readonly itemGrad: Float32Array;
   private readonly logitBias: Float32Array;
   /** Per batch position, the next position holding the same item, or -1 (see fillBatch). */
   private readonly sameItem: Int32Array;
@@ -154,7 +159,6 @@ class Trainer {
   private readonly firstAt: Int32Array;
   /** log of the expected number of times each item is a candidate in one batch. */
   private readonly logExpected: Float32Array;
-  private readonly optimizer: tf.Optimizer;
 
   constructor(
     private readonly train: Dataset,
@@ -168,44 +172,36 @@ class Trainer {
     this.itemIds = new Int32Array(this.candidates);
     this.userRows = new Float32Array(this.batch * towers.userInput.width);
     this.itemRows = new Float32Array(this.candidates * towers.itemInput.width);
+    this.userGrad = new Float32Array(this.userRows.length);
+    this.itemGrad = new Float32Array(this.itemRows.length);
     this.logitBias = new Float32Array(this.batch * this.candidates);
     this.sameItem = new Int32Array(this.batch);
     this.firstAt = new Int32Array(train.numItems).fill(-1);
     const counts = new Float64Array(train.numItems);
     for (const i of train.items) counts[i]++;
     this.logExpected = Float32Array.from(counts, (n) => Math.log((this.batch * n) / train.numInteractions + c.uniformNegatives / train.numItems));
-    this.optimizer = tf.train.adam(c.learningRate);
   }
 
   async run(ctx: TrainingContext): Promise<void> {
-    const { batch, train, c } = this;
+    const { batch, train, c, towers } = this;
     const steps = Math.floor(train.numInteractions / batch);
     const order = Int32Array.from({ length: train.numInteractions }, (_, i) => i);
-    const adam = { learningRate: c.learningRate };
-    const userVars = tf.variable(tf.zeros([batch, this.towers.userInput.width]));
-    const itemVars = tf.variable(tf.zeros([this.candidates, this.towers.itemInput.width]));
-    const diagonal = tf.tidy(() => tf.eye(batch, this.candidates));
-    const weights = [...this.towers.userTower.variables, ...this.towers.itemTower.variables];
-    const trainable = [userVars, itemVars, ...weights];
+    const diagonal = tf.eye(batch, this.candidates) as tf.Tensor2D;
     ctx.begin(c.epochs, 'TwoTower epochs');
     try {
       for (let epoch = 0; epoch < c.epochs; epoch++) {
         this.random.shuffle(order);
+        // Summed on the device, read once an epoch.
         let lossSum: tf.Scalar = tf.scalar(0);
         for (let s = 0; s < steps; s++) {
           this.fillBatch(order, s * batch);
-          const next = tf.tidy(() => {
-            userVars.assign(tf.tensor2d(this.userRows, userVars.shape as [number, number]));
-            itemVars.assign(tf.tensor2d(this.itemRows, itemVars.shape as [number, number]));
-            const bias = tf.tensor2d(this.logitBias, [batch, this.candidates]);
-            const { value, grads } = tf.variableGrads(() => this.loss(userVars as tf.Tensor as tf.Tensor2D, itemVars as tf.Tensor as tf.Tensor2D, bias, diagonal), trainable);
-            this.optimizer.applyGradients(Object.fromEntries(weights.map((v) => [v.name, grads[v.name]])));
-            this.towers.userInput.update(this.userIds, grads[userVars.name].dataSync() as Float32Array, adam);
-            this.towers.itemInput.update(this.itemIds, grads[itemVars.name].dataSync() as Float32Array, adam);
-            return tf.add(lossSum, value) as tf.Scalar;
-          });
+          const next = tf.tidy(() => tf.add(lossSum, this.gradients(diagonal)) as tf.Scalar);
           lossSum.dispose();
           lossSum = next;
+          towers.userTower.step();
+          towers.itemTower.step();
+          towers.userInput.update(this.userIds, this.userGrad);
+          towers.itemInput.update(this.itemIds, this.itemGrad);
           await ctx.pause();
         }
         const loss = (await lossSum.data())[0] / steps;
@@ -213,35 +209,39 @@ class Trainer {
         await ctx.epoch(loss);
       }
     } finally {
-      for (const t of [userVars, itemVars, diagonal]) t.dispose();
-      this.optimizer.dispose();
+      diagonal.dispose();
     }
   }
 
   /**
-   * Mean softmax cross-entropy of each user against its own item among the candidates,
-   * from the tower outputs to the loss as one op with its gradient written out: autodiff
-   * would tape a dozen kernels here, and the wasm backend's softmax is one fast kernel
-   * while the element-wise exp and log of a taped logSumExp are slow.
+   * Mean softmax cross-entropy of each user against its own item among the candidates;
+   * leaves the gradients for the tower inputs in userGrad and itemGrad and those for the
+   * tower weights in the towers. With p = softmax(s·u·iᵀ + bias), the gradient of the
+   * logits is (p − one-hot)/batch.
    */
-  private loss(userRows: tf.Tensor2D, itemRows: tf.Tensor2D, bias: tf.Tensor2D, diagonal: tf.Tensor2D): tf.Scalar {
-    const cosine = this.c.score === 'cosine';
-    const u = this.towers.userTower.apply(userRows);
-    const i = this.towers.itemTower.apply(itemRows);
-    const scale = cosine ? 1 / this.c.temperature : 1;
-    const batch = this.batch;
-    const sampledSoftmax = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-      const [users, items, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-      const p = tf.softmax(tf.add(tf.matMul(tf.mul(users, scale), items, false, true), bias));
-      save([users, items, p]);
-      const value = tf.div(tf.neg(tf.sum(tf.log(tf.sum(tf.mul(p, diagonal), 1)))), batch) as tf.Scalar;
-      const gradFunc = (dy: tf.Tensor, [us, is, probabilities]: tf.Tensor[]) => {
-        const g = tf.mul(tf.sub(probabilities, diagonal), tf.mul(dy, scale / batch)) as tf.Tensor2D;
-        return [tf.matMul(g, is as tf.Tensor2D), tf.matMul(g, us as tf.Tensor2D, true, false)];
-      };
-      return { value, gradFunc };
-    });
-    return sampledSoftmax(cosine ? l2Normalize(u) : u, cosine ? l2Normalize(i) : i) as tf.Scalar;
+  private gradients(diagonal: tf.Tensor2D): tf.Scalar {
+    const { batch, candidates, c, towers } = this;
+    const cosine = c.score === 'cosine';
+    const scale = cosine ? 1 / c.temperature : 1;
+    const userTape: MlpTape = { inputs: [], outputs: [] };
+    const itemTape: MlpTape = { inputs: [], outputs: [] };
+    const userOut = towers.userTower.apply(tf.tensor2d(this.userRows, [batch, towers.userInput.width]), userTape);
+    const itemOut = towers.itemTower.apply(tf.tensor2d(this.itemRows, [candidates, towers.itemInput.width]), itemTape);
+    const u = cosine ? l2Normalize(userOut) : userOut;
+    const i = cosine ? l2Normalize(itemOut) : itemOut;
+    const p = tf.softmax(tf.add(tf.matMul(tf.mul(u, scale), i, false, true), tf.tensor2d(this.logitBias, [batch, candidates])));
+    const loss = tf.div(tf.neg(tf.sum(tf.log(tf.sum(tf.mul(p, diagonal), 1)))), batch) as tf.Scalar;
+    const g = tf.mul(tf.sub(p, diagonal), scale / batch) as tf.Tensor2D;
+    let du = tf.matMul(g, i) as tf.Tensor2D;
+    // gᵀ·u as (uᵀ·g)ᵀ: the wasm backend then transposes two narrow matrices, not g.
+    let di = tf.transpose(tf.matMul(u, g, true, false)) as tf.Tensor2D;
+    if (cosine) {
+      du = l2NormalizeGradient(du, u, userOut);
+      di = l2NormalizeGradient(di, i, itemOut);
+    }
+    this.userGrad.set(towers.userTower.backward(userTape, du, true)!.dataSync() as Float32Array);
+    this.itemGrad.set(towers.itemTower.backward(itemTape, di, true)!.dataSync() as Float32Array);
+    return loss;
   }
 
   /** Users, positive items, uniform negatives and the logit corrections of one batch. */
@@ -270,15 +270,15 @@ class Trainer {
   }
 }
 
-/** x / ‖x‖ per row, with its gradient written out: (dy − y·Σ(dy∘y)) / ‖x‖. */
-const l2Normalize = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [x, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
-  const norm = tf.sqrt(tf.add(tf.sum(tf.square(x), 1, true), 1e-12));
-  const y = tf.div(x, norm);
-  save([y, norm]);
-  const gradFunc = (dy: tf.Tensor, [ys, norms]: tf.Tensor[]) => tf.div(tf.sub(dy, tf.mul(ys, tf.sum(tf.mul(dy, ys), 1, true))), norms);
-  return { value: y, gradFunc };
-}) as (x: tf.Tensor2D) => tf.Tensor2D;
+/** x / ‖x‖ per row. */
+function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.div(x, tf.sqrt(tf.add(tf.sum(tf.square(x), 1, true), 1e-12))) as tf.Tensor2D;
+}
+
+/** The gradient through y = x / ‖x‖: (dy − y·Σ(dy∘y)) / ‖x‖. */
+function l2NormalizeGradient(dy: tf.Tensor2D, y: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor2D {
+  return tf.div(tf.sub(dy, tf.mul(y, tf.sum(tf.mul(dy, y), 1, true))), tf.sqrt(tf.add(tf.sum(tf.square(x), 1, true), 1e-12))) as tf.Tensor2D;
+}
 
 /** Every entity's final vector (normalised for cosine scoring), computed in chunks. */
 function embedAll(count: number, input: TowerInput, tower: Mlp, score: TwoTowerConfig['score']): Embeddings {
