@@ -45,7 +45,7 @@ const DEFAULTS: TwoTowerConfig = {
   useFeatures: true,
   batchSize: 256,
   epochs: 10,
-  learningRate: 0.005,
+  learningRate: 0.01,
   seed: 42,
 };
 
