@@ -138,3 +138,11 @@ describe('TrainingContext', () => {
     }
   });
 });
+
+describe('FeatureSet at scale', () => {
+  it('encodes a million rows', () => {
+    const n = 1_000_000;
+    const f = FeatureSet.encode(n, [{ name: 'category', values: Array.from({ length: n }, (_, i) => i % 7) }]);
+    expect(f.group('category').cardinality).toBe(8);
+  });
+});

@@ -93,7 +93,9 @@ function encodeGroup(numRows: number, spec: FeatureSpec): FeatureGroup {
     return { name: spec.name, kind: 'numeric', width: 1, ids: new Int32Array(0), cardinality: 0, vocabulary: null, values };
   }
   const split = Array.from({ length: numRows }, (_, r) => splitValue(spec.values[r], spec.separator));
-  const width = Math.max(1, ...split.map((s) => s.length));
+  // A loop, not Math.max(...): a spread of millions of rows overflows the stack.
+  let width = 1;
+  for (const values of split) if (values.length > width) width = values.length;
   const ids = new Int32Array(numRows * width);
   let vocabulary: string[] | null = null;
   let cardinality: number;
