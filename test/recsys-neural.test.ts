@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
 import { initTensorFlow } from '../src/kernel/tf-backend';
 import { Dataset, FitCancelledError, MostPopular, evaluate, loadModel, randomSplit, type Recommender, type Split } from '../src/recsys';
 import { AutoEncoder } from '../src/recsys/models/auto-encoder';
@@ -168,6 +169,22 @@ describe('AutoEncoder', () => {
     await expect(new AutoEncoder({ hidden: [32] as unknown as [number, number] }).fit(split.train)).rejects.toThrow(/two encoder widths/);
     await expect(new AutoEncoder().fit(split.train, { corruption: 1 })).rejects.toThrow(/corruption must be in \[0, 1\)/);
     expect(() => new AutoEncoder().recommend('u1')).toThrow(/not fitted/);
+  });
+});
+
+describe('TensorFlow.js memory', () => {
+  it('a fit leaves no tensors behind, the AutoEncoder keeping only its eight weight arrays', async () => {
+    const before = tf.memory().numTensors;
+    const twoTower = new TwoTower({ ...fast, epochs: 1 });
+    await twoTower.fit(split.train);
+    twoTower.recommend('u1');
+    expect(tf.memory().numTensors).toBe(before);
+    const autoEncoder = new AutoEncoder({ hidden: [8, 4], epochs: 1 });
+    await autoEncoder.fit(split.train);
+    autoEncoder.recommend('u1');
+    expect(tf.memory().numTensors).toBe(before + 8);
+    await autoEncoder.fit(split.train); // a refit replaces them
+    expect(tf.memory().numTensors).toBe(before + 8);
   });
 });
 
