@@ -78,10 +78,13 @@ export class Mlp {
   backward(tape: MlpTape, dOutput: tf.Tensor2D, inputGradient: boolean): tf.Tensor2D | null {
     let dy = dOutput;
     const pending: tf.Tensor[] = [];
+    // The bias gradient sums the rows; as a product with a row of ones it is one fast
+    // kernel, where the wasm backend's column sum transposes first.
+    const ones = tf.ones([1, dOutput.shape[0]]) as tf.Tensor2D;
     for (let l = this.layers - 1; l >= 0; l--) {
       const dz = l === this.layers - 1 ? dy : (tf.mul(dy, tf.step(tape.outputs[l])) as tf.Tensor2D);
       pending[2 * l] = tf.matMul(tape.inputs[l], dz, true, false);
-      pending[2 * l + 1] = tf.sum(dz, 0);
+      pending[2 * l + 1] = tf.matMul(ones, dz);
       if (l > 0 || inputGradient) dy = tf.matMul(dz, this.tensors[2 * l] as tf.Tensor2D, false, true);
     }
     pending.forEach((t, i) => this.grads[i].set(t.dataSync() as Float32Array));
