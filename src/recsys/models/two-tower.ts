@@ -105,14 +105,11 @@ export class TwoTower extends Model<TwoTowerConfig> {
   }
 
   protected state(): ModelState {
-    return {
-      config: { ...this.config, dim: this.users.dim },
-      arrays: { userEmbeddings: this.users.data, itemEmbeddings: this.items.data },
-    };
+    return { config: { ...this.config }, arrays: { userEmbeddings: this.users.data, itemEmbeddings: this.items.data } };
   }
 
   protected restore(state: ModelState): void {
-    const dim = state.config.dim as number;
+    const dim = state.arrays.itemEmbeddings.length / this.train.numItems;
     this.users = { data: state.arrays.userEmbeddings as Float32Array, dim };
     this.items = { data: state.arrays.itemEmbeddings as Float32Array, dim };
   }
