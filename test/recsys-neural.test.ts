@@ -9,6 +9,7 @@ import { AutoEncoder } from '../src/recsys/models/auto-encoder';
 import { TwoTower } from '../src/recsys/models/two-tower';
 import { Random } from '../src/recsys/random';
 import { SparseEmbedding } from '../src/recsys/sparse-embedding';
+import { Mlp } from '../src/recsys/mlp';
 import { tasteGroups } from './helpers/taste-groups';
 
 const dirs: string[] = [];
@@ -41,6 +42,22 @@ describe('SparseEmbedding', () => {
     expect([...table.weights].map((v) => +v.toFixed(4))).toEqual([0, 0, 0.9, 1.9, 2.9, 3.9, 4.9, 6.1]);
     table.step(); // nothing accumulated: nothing moves
     expect(table.weights[7]).toBeCloseTo(6.1, 4);
+  });
+});
+
+describe('Mlp', () => {
+  it('gives the same outputs for rows of ones given sparsely as for the dense rows', () => {
+    const net = new Mlp([6, 4, 3], new Random(2));
+    const indptr = Int32Array.of(0, 2, 2, 5);
+    const indices = Int32Array.of(1, 4, 0, 2, 5);
+    const dense = tf.tensor2d([[0, 1, 0, 0, 1, 0], [0, 0, 0, 0, 0, 0], [1, 0, 1, 0, 0, 1]]);
+    const expected = tf.tidy(() => net.apply(dense).arraySync());
+    const sparse = tf.tidy(() => net.applyToSparseRows(indptr, indices, Int32Array.of(0, 1, 2)).arraySync());
+    expect(sparse.flat()).toEqual(expected.flat().map((v) => expect.closeTo(v, 5)));
+    const reordered = tf.tidy(() => net.applyToSparseRows(indptr, indices, Int32Array.of(2, 0)).arraySync());
+    expect(reordered.flat()).toEqual([...expected[2], ...expected[0]].map((v) => expect.closeTo(v, 5)));
+    tf.dispose(dense);
+    net.dispose();
   });
 });
 

@@ -59,8 +59,33 @@ export class Mlp {
 
   /** The forward pass; with a `tape`, records what `backward` needs. */
   apply(x: tf.Tensor2D, tape?: MlpTape): tf.Tensor2D {
+    return this.forward(0, x, tape);
+  }
+
+  /**
+   * The forward pass of inputs that are rows of ones and zeros, given as CSR rows `rows`
+   * (a user's items): the first layer adds up the kernel rows of the ones in typed arrays,
+   * reading only those rows where a product would read the whole kernel.
+   */
+  applyToSparseRows(indptr: Int32Array, indices: Int32Array, rows: Int32Array): tf.Tensor2D {
+    const width = this.sizes[1];
+    const [kernel, bias] = this.params;
+    const h = new Float32Array(rows.length * width);
+    rows.forEach((row, r) => {
+      const to = r * width;
+      h.set(bias, to);
+      for (let p = indptr[row]; p < indptr[row + 1]; p++) {
+        const from = indices[p] * width;
+        for (let j = 0; j < width; j++) h[to + j] += kernel[from + j];
+      }
+      if (this.layers > 1) for (let j = 0; j < width; j++) h[to + j] = Math.max(0, h[to + j]);
+    });
+    return this.forward(1, tf.tensor2d(h, [rows.length, width]));
+  }
+
+  private forward(from: number, x: tf.Tensor2D, tape?: MlpTape): tf.Tensor2D {
     let h = x;
-    for (let l = 0; l < this.layers; l++) {
+    for (let l = from; l < this.layers; l++) {
       const activation = l < this.layers - 1 ? 'relu' : 'linear';
       const out = tf.fused.matMul({ a: h, b: this.tensors[2 * l] as tf.Tensor2D, bias: this.tensors[2 * l + 1], activation }) as tf.Tensor2D;
       tape?.inputs.push(h);

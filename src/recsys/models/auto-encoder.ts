@@ -26,7 +26,7 @@ export interface AutoEncoderConfig {
 }
 
 const DEFAULTS: AutoEncoderConfig = {
-  hidden: [256, 64],
+  hidden: [128, 64],
   corruption: 0.5,
   batchSize: 64,
   epochs: 30,
@@ -101,10 +101,10 @@ export class AutoEncoder extends Model<AutoEncoderConfig> {
 
   override scoreUsers(users: Int32Array, out: Float32Array): void {
     const net = this.network();
-    const n = this.train.numItems;
-    const rows = new Float32Array(users.length * n);
-    this.rows(this.train, users, rows);
-    out.set(tf.tidy(() => tf.sigmoid(net.apply(tf.tensor2d(rows, [users.length, n]))).dataSync() as Float32Array));
+    const { indptr, indices } = this.train.byUser;
+    // The scores are copied out inside the tidy: returned from it, a typed array would be
+    // walked element by element in search of tensors.
+    tf.tidy(() => out.set(tf.sigmoid(net.applyToSparseRows(indptr, indices, users)).dataSync() as Float32Array));
   }
 
   /** Each item's vector in the last decoder layer: items the network raises together lie close. */
@@ -159,7 +159,7 @@ export class AutoEncoder extends Model<AutoEncoderConfig> {
       if (!Number.isInteger(c[key]) || c[key] < 1) throw new Error(`AutoEncoder: ${key} must be a whole number ≥ 1, got ${c[key]}.`);
     }
     if (!(c.corruption >= 0 && c.corruption < 1)) throw new Error(`AutoEncoder: corruption must be in [0, 1), got ${c.corruption}.`);
-    if (!Array.isArray(c.hidden) || c.hidden.length !== 2) throw new Error(`AutoEncoder: hidden must be the two encoder widths, e.g. [256, 64]; got ${JSON.stringify(c.hidden)}.`);
+    if (!Array.isArray(c.hidden) || c.hidden.length !== 2) throw new Error(`AutoEncoder: hidden must be the two encoder widths, e.g. [128, 64]; got ${JSON.stringify(c.hidden)}.`);
     return c;
   }
 }

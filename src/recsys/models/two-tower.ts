@@ -285,11 +285,11 @@ function embedAll(count: number, input: TowerInput, tower: Mlp, score: TwoTowerC
     const ids = Int32Array.from({ length: Math.min(EMBED_CHUNK, count - start) }, (_, k) => start + k);
     const rows = new Float32Array(ids.length * input.width);
     input.fill(ids, rows);
-    const out = tf.tidy(() => {
+    // Copied inside the tidy: a typed array returned from it would be walked element by element.
+    tf.tidy(() => {
       const x = tower.apply(tf.tensor2d(rows, [ids.length, input.width]));
-      return (score === 'cosine' ? l2Normalize(x) : x).dataSync() as Float32Array;
+      data.set((score === 'cosine' ? l2Normalize(x) : x).dataSync() as Float32Array, start * dim);
     });
-    data.set(out, start * dim);
   }
   return { data, dim };
 }
