@@ -9,7 +9,8 @@ import { AutoEncoder } from '../src/recsys/models/auto-encoder';
 import { TwoTower } from '../src/recsys/models/two-tower';
 import { Random } from '../src/recsys/random';
 import { SparseEmbedding } from '../src/recsys/sparse-embedding';
-import { Mlp } from '../src/recsys/mlp';
+import { Mlp, type MlpTape } from '../src/recsys/mlp';
+import { sampledSoftmax } from '../src/recsys/sampled-softmax';
 import { tasteGroups } from './helpers/taste-groups';
 
 const dirs: string[] = [];
@@ -57,6 +58,48 @@ describe('Mlp', () => {
     const reordered = tf.tidy(() => net.applyToSparseRows(indptr, indices, Int32Array.of(2, 0)).arraySync());
     expect(reordered.flat()).toEqual([...expected[2], ...expected[0]].map((v) => expect.closeTo(v, 5)));
     tf.dispose(dense);
+    net.dispose();
+  });
+});
+
+describe('written-out gradients agree with TensorFlow.js autodiff', () => {
+  const random = new Random(11);
+  const matrix = (rows: number, cols: number) => tf.tensor2d(Float32Array.from({ length: rows * cols }, () => random.normal()), [rows, cols]);
+  const close = (a: tf.Tensor, b: tf.Tensor) => expect([...a.dataSync()]).toEqual([...b.dataSync()].map((v) => expect.closeTo(v, 4)));
+
+  for (const cosine of [true, false]) {
+    it(`sampled softmax, ${cosine ? 'cosine' : 'dot'} scores, with a uniform negative and a masked accidental hit`, () => {
+      tf.tidy(() => {
+        const users = matrix(4, 3);
+        const items = matrix(5, 3);
+        const bias = tf.tensor2d(Float32Array.from({ length: 20 }, (_, k) => (k === 7 ? -1e9 : 0.3 * random.normal())), [4, 5]);
+        const positives = tf.eye(4, 5) as tf.Tensor2D;
+        const scale = cosine ? 5 : 1;
+        const { loss, dUsers, dItems } = sampledSoftmax(users, items, bias, positives, { cosine, scale });
+        const reference = (u: tf.Tensor2D, i: tf.Tensor2D) => {
+          const [a, b] = cosine ? [u, i].map((x) => tf.div(x, tf.norm(x, 'euclidean', 1, true)) as tf.Tensor2D) : [u, i];
+          const logits = tf.add(tf.mul(tf.matMul(a, b, false, true), scale), bias);
+          return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), positives), 1))) as tf.Scalar;
+        };
+        const { value, grads } = tf.valueAndGrads((u: tf.Tensor, i: tf.Tensor) => reference(u as tf.Tensor2D, i as tf.Tensor2D))([users, items]);
+        expect(loss.dataSync()[0]).toBeCloseTo(value.dataSync()[0], 4);
+        close(dUsers, grads[0]);
+        close(dItems, grads[1]);
+      });
+    });
+  }
+
+  it('Mlp backward: the input gradient through ReLU layers', () => {
+    const net = new Mlp([5, 4, 3, 2], new Random(4));
+    tf.tidy(() => {
+      const x = matrix(6, 5);
+      const w = matrix(6, 2);
+      const tape: MlpTape = { inputs: [], outputs: [] };
+      net.apply(x, tape);
+      const dx = net.backward(tape, w, true)!;
+      const expected = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(net.apply(input as tf.Tensor2D), w)))(x);
+      close(dx, expected);
+    });
     net.dispose();
   });
 });

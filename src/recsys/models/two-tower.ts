@@ -11,6 +11,7 @@ import type { Dataset } from '../dataset';
 import { Model, type Embeddings } from '../model';
 import { Mlp, type MlpTape } from '../mlp';
 import { Random } from '../random';
+import { l2Normalize, sampledSoftmax } from '../sampled-softmax';
 import type { ModelState } from '../store';
 import { TowerInput } from '../tower-input';
 import type { TrainingContext } from '../training';
@@ -136,8 +137,8 @@ interface Towers {
 
 /**
  * The training loop. Each step sends one user-input and one item-input matrix into
- * TensorFlow.js, which runs the towers, the sampled softmax and its gradient (written out,
- * see Mlp), and returns the gradients for the input rows; the tower weights and the
+ * TensorFlow.js, which runs the towers, the sampled softmax and the gradients (written out,
+ * see Mlp and sampledSoftmax), and returns the gradients for the input rows; the tower weights and the
  * embedding rows then take their Adam steps in typed arrays.
  */
 class Trainer {
@@ -183,7 +184,7 @@ class Trainer {
     const { batch, train, c, towers } = this;
     const steps = Math.floor(train.numInteractions / batch);
     const order = Int32Array.from({ length: train.numInteractions }, (_, i) => i);
-    const diagonal = tf.eye(batch, this.candidates) as tf.Tensor2D;
+    const positives = tf.eye(batch, this.candidates) as tf.Tensor2D;
     ctx.begin(c.epochs, 'TwoTower epochs');
     try {
       for (let epoch = 0; epoch < c.epochs; epoch++) {
@@ -192,7 +193,7 @@ class Trainer {
         let lossSum: tf.Scalar = tf.scalar(0);
         for (let s = 0; s < steps; s++) {
           this.fillBatch(order, s * batch);
-          const next = tf.tidy(() => tf.add(lossSum, this.gradients(diagonal)) as tf.Scalar);
+          const next = tf.tidy(() => tf.add(lossSum, this.gradients(positives)) as tf.Scalar);
           lossSum.dispose();
           lossSum = next;
           towers.userTower.step();
@@ -206,38 +207,25 @@ class Trainer {
         await ctx.epoch(loss);
       }
     } finally {
-      diagonal.dispose();
+      positives.dispose();
     }
   }
 
   /**
-   * Mean softmax cross-entropy of each user against its own item among the candidates;
-   * leaves the gradients for the tower inputs in userGrad and itemGrad and those for the
-   * tower weights in the towers. With p = softmax(s·u·iᵀ + bias), the gradient of the
-   * logits is (p − one-hot)/batch.
+   * The batch's loss; leaves the gradients for the tower inputs in userGrad and itemGrad
+   * and those for the tower weights in the towers.
    */
-  private gradients(diagonal: tf.Tensor2D): tf.Scalar {
+  private gradients(positives: tf.Tensor2D): tf.Scalar {
     const { batch, candidates, c, towers } = this;
-    const cosine = c.score === 'cosine';
-    const scale = cosine ? 1 / c.temperature : 1;
     const userTape: MlpTape = { inputs: [], outputs: [] };
     const itemTape: MlpTape = { inputs: [], outputs: [] };
     const userOut = towers.userTower.apply(tf.tensor2d(this.userRows, [batch, towers.userInput.width]), userTape);
     const itemOut = towers.itemTower.apply(tf.tensor2d(this.itemRows, [candidates, towers.itemInput.width]), itemTape);
-    const u = cosine ? l2Normalize(userOut) : userOut;
-    const i = cosine ? l2Normalize(itemOut) : itemOut;
-    const p = tf.softmax(tf.add(tf.matMul(tf.mul(u, scale), i, false, true), tf.tensor2d(this.logitBias, [batch, candidates])));
-    const loss = tf.div(tf.neg(tf.sum(tf.log(tf.sum(tf.mul(p, diagonal), 1)))), batch) as tf.Scalar;
-    const g = tf.mul(tf.sub(p, diagonal), scale / batch) as tf.Tensor2D;
-    let du = tf.matMul(g, i) as tf.Tensor2D;
-    // gᵀ·u as (uᵀ·g)ᵀ: the wasm backend then transposes two narrow matrices, not g.
-    let di = tf.transpose(tf.matMul(u, g, true, false)) as tf.Tensor2D;
-    if (cosine) {
-      du = l2NormalizeGradient(du, u, userOut);
-      di = l2NormalizeGradient(di, i, itemOut);
-    }
-    this.userGrad.set(towers.userTower.backward(userTape, du, true)!.dataSync() as Float32Array);
-    this.itemGrad.set(towers.itemTower.backward(itemTape, di, true)!.dataSync() as Float32Array);
+    const cosine = c.score === 'cosine';
+    const bias = tf.tensor2d(this.logitBias, [batch, candidates]);
+    const { loss, dUsers, dItems } = sampledSoftmax(userOut, itemOut, bias, positives, { cosine, scale: cosine ? 1 / c.temperature : 1 });
+    this.userGrad.set(towers.userTower.backward(userTape, dUsers, true)!.dataSync() as Float32Array);
+    this.itemGrad.set(towers.itemTower.backward(itemTape, dItems, true)!.dataSync() as Float32Array);
     return loss;
   }
 
@@ -265,16 +253,6 @@ class Trainer {
     this.towers.userInput.fill(userIds, this.userRows);
     this.towers.itemInput.fill(itemIds, this.itemRows);
   }
-}
-
-/** x / ‖x‖ per row. */
-function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
-  return tf.div(x, tf.sqrt(tf.add(tf.sum(tf.square(x), 1, true), 1e-12))) as tf.Tensor2D;
-}
-
-/** The gradient through y = x / ‖x‖: (dy − y·Σ(dy∘y)) / ‖x‖. */
-function l2NormalizeGradient(dy: tf.Tensor2D, y: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor2D {
-  return tf.div(tf.sub(dy, tf.mul(y, tf.sum(tf.mul(dy, y), 1, true))), tf.sqrt(tf.add(tf.sum(tf.square(x), 1, true), 1e-12))) as tf.Tensor2D;
 }
 
 /** Every entity's final vector (normalised for cosine scoring), computed in chunks. */
