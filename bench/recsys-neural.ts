@@ -70,7 +70,7 @@ async function pytorch(train: Dataset, model: TwoTower, threads: number): Promis
 }
 
 /** Alternate runs of each side; the machine is shared, so each side's best run is reported. */
-const RUNS = 2;
+const RUNS = 3;
 
 async function throughput(datasets: [string, Dataset][], threads: number): Promise<void> {
   const lines: string[][] = [];
