@@ -91,6 +91,7 @@ describe('written-out gradients agree with TensorFlow.js autodiff', () => {
 
   it('Mlp backward: the input gradient through ReLU layers', () => {
     const net = new Mlp([5, 4, 3, 2], new Random(4));
+    net.train({ learningRate: 0.01 });
     tf.tidy(() => {
       const x = matrix(6, 5);
       const w = matrix(6, 2);

@@ -20,7 +20,8 @@ export interface MlpTape {
 export class Mlp {
   /** Kernel (in × out, row-major) and bias of each layer, in order. */
   private readonly params: Float32Array[];
-  private readonly grads: Float32Array[];
+  /** Gradient and optimiser state exist only once `train` is called: a loaded model only scores. */
+  private grads: Float32Array[] = [];
   private tensors: tf.Tensor[];
   private adam: AdamState[] = [];
 
@@ -44,7 +45,6 @@ export class Mlp {
       if (kernel.length !== n * m || bias.length !== m) throw new Error(`Layer ${l + 1} weights do not fit ${n} → ${m}.`);
       this.params.push(kernel, bias);
     }
-    this.grads = this.params.map((p) => new Float32Array(p.length));
     this.tensors = this.upload();
   }
 
@@ -54,6 +54,7 @@ export class Mlp {
 
   /** Sets the optimiser for `step`; its moments start at zero. */
   train(options: AdamOptions): void {
+    this.grads = this.params.map((p) => new Float32Array(p.length));
     this.adam = this.params.map((p) => new AdamState(p.length, options));
   }
 
@@ -101,6 +102,7 @@ export class Mlp {
    * asked. Call inside the tidy that holds the tape.
    */
   backward(tape: MlpTape, dOutput: tf.Tensor2D, inputGradient: boolean): tf.Tensor2D | null {
+    this.requireTraining();
     let dy = dOutput;
     const pending: tf.Tensor[] = [];
     // The bias gradient sums the rows; as a product with a row of ones it is one fast
@@ -118,7 +120,7 @@ export class Mlp {
 
   /** One Adam step with the gradients of the last `backward`. Call outside a tidy. */
   step(): void {
-    if (!this.adam.length) throw new Error('Mlp.step: call train(options) first.');
+    this.requireTraining();
     this.params.forEach((p, i) => this.adam[i].update(p, 0, this.grads[i], 0, p.length, this.adam[i].nextRate()));
     tf.dispose(this.tensors);
     this.tensors = this.upload();
@@ -131,6 +133,10 @@ export class Mlp {
 
   dispose(): void {
     tf.dispose(this.tensors);
+  }
+
+  private requireTraining(): void {
+    if (!this.adam.length) throw new Error('Mlp: call train(options) before backward and step.');
   }
 
   private upload(): tf.Tensor[] {
