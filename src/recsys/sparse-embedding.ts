@@ -26,10 +26,8 @@ export class SparseEmbedding {
     readonly padding: boolean,
     random: Random,
     adam: AdamOptions,
-    weights?: Float32Array,
   ) {
-    if (weights && weights.length !== rows * dim) throw new Error(`An embedding of ${rows} × ${dim} needs ${rows * dim} weights, got ${weights.length}.`);
-    this.weights = weights ?? Float32Array.from({ length: rows * dim }, () => random.normal() * 0.1);
+    this.weights = Float32Array.from({ length: rows * dim }, () => random.normal() * 0.1);
     if (padding) this.weights.fill(0, 0, dim);
     this.adam = new AdamState(rows * dim, adam);
     this.slot = new Int32Array(rows).fill(-1);
