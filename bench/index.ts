@@ -18,6 +18,9 @@ import {
   writeNotebookFile,
   type CodeCell,
 } from '../src/notebook';
+import { recsysBench } from './recsys';
+import { neuralBench } from './recsys-neural';
+import { workbenchBench } from './workbench';
 
 interface Row {
   what: string;
@@ -271,6 +274,16 @@ function print(): void {
   for (const l of [header, widths.map((w) => '─'.repeat(w)), ...lines]) console.log(l.map((c, i) => c.padEnd(widths[i])).join('  '));
 }
 
-await kernelFigures();
-await notebookFigures();
-print();
+// `npm run bench -- SECTION…` runs only the sections named: core, recsys, workbench.
+const asked = process.argv.slice(2).filter((a) => ['core', 'recsys', 'workbench'].includes(a));
+const wants = (section: string) => asked.length === 0 || asked.includes(section);
+if (wants('core')) {
+  await kernelFigures();
+  await notebookFigures();
+  print();
+}
+if (wants('recsys')) {
+  await recsysBench();
+  await neuralBench();
+}
+if (wants('workbench')) await workbenchBench();

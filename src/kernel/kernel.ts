@@ -3,6 +3,7 @@ import { format } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import type { CatalogTable, CellKind, ExecuteReply, KernelOutbound } from '../api';
 import { Database } from '../data';
+import { setTrainingHost } from '../recsys';
 import type { MimeBundle, Output } from '../notebook';
 import { createDisplay, toMimeBundle, type OutputSink } from './display';
 import { cellFileName, reportError, type RanCell } from './errors';
@@ -59,6 +60,12 @@ export class Kernel {
         import: (specifier: string) => modules.load(specifier),
         defaultExport,
       },
+    });
+    // Model fits and evaluations draw the notebook's progress bars and stop when the cell is interrupted.
+    setTrainingHost({
+      progress: (label, total) => globals.progress({ label, total }),
+      check: () => this.signal.check(),
+      show: (value) => globals.display(value),
     });
     this.captureConsole();
   }

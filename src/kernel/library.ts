@@ -1,8 +1,9 @@
 /**
  * The RecLab library as cells see it: the global `rl`, and `import * as rl from 'reclab'`.
  */
-import { Table } from '../data';
+import { DataFileError, Table, importMovieLens, importTaobao, readDataFile } from '../data';
 import { Chart, chart } from '../charts';
+import * as recsys from '../recsys';
 
-export const library = { Table, Chart, chart } as const;
+export const library = { ...recsys, Table, Chart, chart, importMovieLens, importTaobao, readDataFile, DataFileError } as const;
 export type Library = typeof library;

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerScatterAddKernels } from './scatter-add';
+import { registerTransposedMatMulKernel } from './transposed-matmul';
 
 const require = createRequire(import.meta.url);
 
@@ -81,6 +82,7 @@ interface GPU {
 /** Initialises TensorFlow.js; `preferred` (or RECLAB_TF_BACKEND) is tried first. */
 export async function initTensorFlow(preferred = process.env.RECLAB_TF_BACKEND): Promise<BackendReport> {
   registerScatterAddKernels();
+  registerTransposedMatMulKernel();
   const skipped: BackendReport['skipped'] = [];
   let ladder = RUNGS;
   if (preferred) {

@@ -1,0 +1,209 @@
+/**
+ * Offline evaluation of fitted models on a split: every user with test items is scored
+ * over the whole catalogue (full ranking) with their training items excluded, unless
+ * sampled ranking is asked for, which every output then says.
+ */
+import { Table, type ColumnData } from '../data';
+import { chart, type Chart } from '../charts';
+import { csrHas } from './csr';
+import { TOP_K_METRICS, topKMetrics, userAuc } from './metrics';
+import { scoredRows, topK, type Recommender } from './model';
+import { Random } from './random';
+import type { Split } from './split';
+import { TrainingContext, show, type FitOptions } from './training';
+
+export interface EvaluateOptions {
+  /** Cut-offs (default [10, 20]). */
+  k?: number[];
+  /** Rank each user's test items among this many sampled non-interacted items instead of all items. */
+  sampled?: number;
+  /** Seed of the negative sample (default 0). */
+  seed?: number;
+  /** Options for models that still need fitting on the split's training data. */
+  fit?: FitOptions;
+  progress?: boolean;
+}
+
+/** One row per model: the metrics, the ranking used and the timings; `chart()` draws the @K metrics as bars. */
+export class Evaluation extends Table {
+  constructor(
+    columns: ConstructorParameters<typeof Table>[0],
+    readonly split: Split,
+    readonly ranking: string,
+    readonly ks: readonly number[],
+  ) {
+    super(columns);
+  }
+
+  chart(metrics: readonly string[] = ['Recall', 'NDCG']): Chart {
+    const names = this.ks.flatMap((k) => metrics.map((m) => `${m}@${k}`));
+    const models = this.column('model') as string[];
+    return chart({
+      title: { text: `${this.split.name} — ${this.ranking} ranking`, textStyle: { fontSize: 13 } },
+      tooltip: { trigger: 'axis' },
+      legend: { top: 24 },
+      grid: { top: 64 },
+      xAxis: { type: 'category', data: names },
+      yAxis: { type: 'value' },
+      series: models.map((m, r) => ({ name: m, type: 'bar' as const, data: names.map((n) => Number((this.column(n) as Float64Array)[r].toFixed(4))) })),
+    });
+  }
+}
+
+interface ModelResult {
+  name: string;
+  users: number;
+  values: Map<string, number>;
+  fitSeconds: number;
+  evalSeconds: number;
+}
+
+export async function evaluate(
+  models: Recommender | readonly Recommender[] | Record<string, Recommender>,
+  split: Split,
+  options: EvaluateOptions = {},
+): Promise<Evaluation> {
+  const named: [string, Recommender][] =
+    'fit' in models && typeof models.fit === 'function' ? [[(models as Recommender).name, models as Recommender]]
+    : Array.isArray(models) ? (models as Recommender[]).map((m) => [m.name, m])
+    : Object.entries(models as Record<string, Recommender>);
+  const ks = [...(options.k ?? [10, 20])].sort((a, b) => a - b);
+  if (!ks.length || ks.some((k) => !(Number.isInteger(k) && k > 0))) throw new Error(`evaluate: k must be positive integers, got ${JSON.stringify(options.k)}.`);
+  const ranking = options.sampled ? `sampled (${options.sampled} negatives per user)` : 'full';
+  const results: ModelResult[] = [];
+  for (const [name, model] of named) {
+    let fitSeconds = NaN;
+    if (!model.isFitted || model.train !== split.train) {
+      const started = performance.now();
+      await model.fit(split.train, { progress: options.progress, ...options.fit });
+      fitSeconds = (performance.now() - started) / 1000;
+    }
+    const started = performance.now();
+    const { users, values } = await evaluateModel(model, split, ks, options);
+    results.push({ name, users, values, fitSeconds, evalSeconds: (performance.now() - started) / 1000 });
+  }
+  const metricNames = [...results[0].values.keys()];
+  const columns: Record<string, ColumnData> = {
+    model: results.map((r) => r.name),
+    ranking: results.map(() => ranking),
+    users: Int32Array.from(results, (r) => r.users),
+  };
+  for (const m of metricNames) columns[m] = Float64Array.from(results, (r) => r.values.get(m)!);
+  columns.fit_s = Float64Array.from(results, (r) => r.fitSeconds);
+  columns.eval_s = Float64Array.from(results, (r) => r.evalSeconds);
+  const evaluation = new Evaluation(Table.fromColumns(columns).columns, split, ranking, ks);
+  show(evaluation.chart());
+  return evaluation;
+}
+
+/** The lowest finite float32. */
+const LOWEST = -3.4028234663852886e38;
+
+async function evaluateModel(model: Recommender, split: Split, ks: number[], options: EvaluateOptions): Promise<{ users: number; values: Map<string, number> }> {
+  const { train, test } = split;
+  const n = train.numItems;
+  const seen = train.byUser;
+  const truth = test.byUser;
+  const users = Int32Array.from({ length: test.numUsers }, (_, u) => u).filter((u) => truth.indptr[u + 1] > truth.indptr[u]);
+  const maxK = ks[ks.length - 1];
+  const sums = new Float64Array(ks.length * TOP_K_METRICS.length);
+  const perK = new Float64Array(TOP_K_METRICS.length);
+  const covered = ks.map(() => new Uint8Array(n));
+  let aucSum = 0;
+  let aucUsers = 0;
+  let gaucSum = 0;
+  let gaucWeight = 0;
+  let counted = 0;
+  const random = new Random(options.seed ?? 0);
+  const ctx = new TrainingContext(`evaluating ${model.name}`, { progress: options.progress });
+  ctx.begin(users.length);
+  const topItems = new Int32Array(maxK);
+  const topScores = new Float32Array(maxK);
+  const STEP = 64;
+  for (const { index, user: u, row } of scoredRows(model, users)) {
+    if (index % STEP === STEP - 1) await ctx.step(STEP);
+    // What a model does not score (NaN, -Infinity: not recalled) still ranks, last; -Infinity is kept for excluded items.
+    for (let j = 0; j < n; j++) if (!(row[j] > LOWEST)) row[j] = LOWEST;
+    for (let p = seen.indptr[u]; p < seen.indptr[u + 1]; p++) row[seen.indices[p]] = -Infinity;
+    const positives: number[] = [];
+    for (let p = truth.indptr[u]; p < truth.indptr[u + 1]; p++) if (!csrHas(seen, u, truth.indices[p])) positives.push(truth.indices[p]);
+    if (!positives.length) continue;
+    const candidates = options.sampled ? keepSample(row, positives, options.sampled, random) : n - (seen.indptr[u + 1] - seen.indptr[u]);
+    const ranks = rankPositives(row, positives);
+    ks.forEach((k, ki) => {
+      topKMetrics(ranks, positives.length, k, perK);
+      for (let m = 0; m < perK.length; m++) sums[ki * perK.length + m] += perK[m];
+    });
+    const found = topK(row, maxK, topItems, topScores);
+    ks.forEach((k, ki) => {
+      for (let t = 0; t < Math.min(k, found); t++) covered[ki][topItems[t]] = 1;
+    });
+    const auc = userAuc(ranks, candidates);
+    if (!Number.isNaN(auc)) {
+      aucSum += auc;
+      aucUsers++;
+      gaucSum += auc * positives.length;
+      gaucWeight += positives.length;
+    }
+    counted++;
+  }
+  ctx.finish();
+  const values = new Map<string, number>();
+  ks.forEach((k, ki) => TOP_K_METRICS.forEach((m, mi) => values.set(`${m}@${k}`, counted ? sums[ki * TOP_K_METRICS.length + mi] / counted : NaN)));
+  values.set('AUC', aucUsers ? aucSum / aucUsers : NaN);
+  values.set('GAUC', gaucWeight ? gaucSum / gaucWeight : NaN);
+  ks.forEach((k, ki) => values.set(`Coverage@${k}`, covered[ki].reduce((a, b) => a + b, 0) / n));
+  return { users: counted, values };
+}
+
+/**
+ * 1-based ranks (ascending) of `positives` among the row's candidates (entries above
+ * -Infinity), ties to the lower index as in `topK`. One pass over the row: each candidate
+ * outranks a suffix of the positives sorted best first, found by binary search.
+ */
+function rankPositives(row: Float32Array, positives: number[]): Float64Array {
+  const order = positives.slice().sort((a, b) => row[b] - row[a] || a - b);
+  const s = Float64Array.from(order, (i) => row[i]);
+  const beaten = new Float64Array(order.length + 1);
+  for (let j = 0; j < row.length; j++) {
+    const v = row[j];
+    if (v === -Infinity) continue;
+    // First position whose positive ranks below candidate j.
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (s[mid] > v || (s[mid] === v && order[mid] <= j)) lo = mid + 1;
+      else hi = mid;
+    }
+    beaten[lo]++;
+  }
+  const ranks = new Float64Array(order.length);
+  let above = 0;
+  for (let t = 0; t < order.length; t++) {
+    above += beaten[t];
+    ranks[t] = above + 1;
+  }
+  return ranks;
+}
+
+/**
+ * Keeps only the positives and `count` sampled negatives in the row (the rest become
+ * -Infinity); returns the number of candidates left.
+ */
+function keepSample(row: Float32Array, positives: number[], count: number, random: Random): number {
+  const keep = new Uint8Array(row.length);
+  for (const p of positives) keep[p] = 1;
+  let available = 0;
+  for (let j = 0; j < row.length; j++) if (row[j] !== -Infinity && !keep[j]) available++;
+  let picked = 0;
+  const want = Math.min(count, available);
+  while (picked < want) {
+    const j = random.int(row.length);
+    if (row[j] === -Infinity || keep[j]) continue;
+    keep[j] = 1;
+    picked++;
+  }
+  for (let j = 0; j < row.length; j++) if (!keep[j]) row[j] = -Infinity;
+  return positives.length + picked;
+}

@@ -1,0 +1,297 @@
+/**
+ * The one shape of every model (like `implicit` and RecBole): fit on a training Dataset,
+ * then recommend for a user by name, in batches, find similar items, save and load.
+ *
+ * To write a model, extend {@link Model} and implement:
+ * - `fitModel(train, ctx)`: learn from `train` (CSR in `train.byUser` / `train.byItem`,
+ *   side features in `train.userFeatures` / `train.itemFeatures`). Call `ctx.begin(epochs)`,
+ *   then `await ctx.epoch(loss, metrics)` after each epoch and `await ctx.pause()` inside
+ *   long loops: that draws the progress bar, records the history and stops the fit when
+ *   the cell is interrupted (it throws; let it propagate).
+ * - `scoreUser(u, out)`: a score for every item (out.length = numItems); higher is better.
+ *   Override `scoreUsers(users, out)` when a batch is cheaper (one matrix product).
+ * - `state()` / `restore(state)`: settings as JSON and typed arrays (embedding matrices as
+ *   Float32Array, row-major) for save/load; `restore` runs after `train` is set.
+ * Optionally: `itemEmbeddings()` (gives similarItems by cosine and "nearest history item"
+ * reasons for free), `reason(u, item)`, `similarItemScores(i, out)`, `tables()`.
+ * Add the model to `registry.ts` so `loadModel`, the bench and the docs see it.
+ */
+import { Table, type ColumnData, type Database } from '../data';
+import type { Dataset } from './dataset';
+import { readModel, writeModel, type ModelState } from './store';
+import { TopK } from './top-k';
+import { TrainingContext, type FitOptions, type History } from './training';
+
+export interface RecommendOptions {
+  /** How many items (default 10). */
+  k?: number;
+  /** Leave out what the user already has in the training data (default true). */
+  excludeSeen?: boolean;
+}
+
+/** Top-k lists of several users: row r of `items`/`scores` (k wide) belongs to `users[r]`; -1 pads short lists. */
+export interface TopKLists {
+  users: Int32Array;
+  k: number;
+  items: Int32Array;
+  scores: Float32Array;
+}
+
+/** A row-major matrix of `rows` vectors of `dim` numbers. */
+export interface Embeddings {
+  data: Float32Array;
+  dim: number;
+}
+
+export interface Recommender {
+  readonly name: string;
+  readonly isFitted: boolean;
+  /** The data the model was fitted on (names, features, seen items). */
+  readonly train: Dataset;
+  fit(train: Dataset, options?: FitOptions): Promise<History>;
+  recommend(user: string | number, options?: RecommendOptions): Recommendations;
+  recommendBatch(users: Int32Array | readonly (string | number)[], options?: RecommendOptions): TopKLists;
+  /** Full scores of `users` (users.length × numItems, row-major) into `out`; for evaluation. */
+  scoreUsers(users: Int32Array, out: Float32Array): void;
+  similarItems(item: string | number, k?: number): Table;
+  /** The user's training interactions, most recent first. */
+  history(user: string | number): Table;
+  /** The model's own tables (ItemCF's similarity table, …), by name. */
+  tables(): Record<string, Table>;
+  save(dir: string): Promise<void>;
+}
+
+/** A top-k list as a table (rank, item, title, score, reason), with the user's history beside it. */
+export class Recommendations extends Table {
+  constructor(
+    columns: ConstructorParameters<typeof Table>[0],
+    readonly user: string,
+    readonly history: Table,
+  ) {
+    super(columns);
+  }
+}
+
+export abstract class Model<Config extends object = Record<string, unknown>> implements Recommender {
+  abstract readonly name: string;
+  private trained: Dataset | undefined;
+  readonly config: Config;
+
+  constructor(defaults: Config, config: Partial<Config> = {}) {
+    this.config = { ...defaults, ...config };
+  }
+
+  protected abstract fitModel(train: Dataset, ctx: TrainingContext): Promise<void>;
+  protected abstract scoreUser(u: number, out: Float32Array): void;
+  protected abstract state(): ModelState;
+  protected abstract restore(state: ModelState): void;
+
+  get isFitted(): boolean {
+    return this.trained !== undefined;
+  }
+
+  get train(): Dataset {
+    if (!this.trained) throw new Error(`${this.name} is not fitted yet: call fit(train) first.`);
+    return this.trained;
+  }
+
+  async fit(train: Dataset, options: FitOptions = {}): Promise<History> {
+    const ctx = new TrainingContext(this.name, options);
+    this.trained = undefined;
+    await this.fitModel(train, ctx);
+    this.trained = train;
+    return ctx.finish();
+  }
+
+  scoreUsers(users: Int32Array, out: Float32Array): void {
+    const n = this.train.numItems;
+    for (let r = 0; r < users.length; r++) this.scoreUser(users[r], out.subarray(r * n, (r + 1) * n));
+  }
+
+  recommendBatch(users: Int32Array | readonly (string | number)[], options: RecommendOptions = {}): TopKLists {
+    const train = this.train;
+    const ids = users instanceof Int32Array ? users : Int32Array.from(users, (u) => train.userIndex(u));
+    const k = options.k ?? 10;
+    const items = new Int32Array(ids.length * k);
+    const scores = new Float32Array(ids.length * k);
+    for (const { index, user, row } of scoredRows(this, ids)) {
+      if (options.excludeSeen !== false) excludeSeen(train, user, row);
+      topK(row, k, items, scores, index * k);
+    }
+    return { users: ids, k, items, scores };
+  }
+
+  recommend(user: string | number, options: RecommendOptions = {}): Recommendations {
+    const train = this.train;
+    const u = train.userIndex(user);
+    const k = options.k ?? 10;
+    const scores = new Float32Array(train.numItems);
+    this.scoreUser(u, scores);
+    if (options.excludeSeen !== false) excludeSeen(train, u, scores);
+    const items = new Int32Array(k);
+    const top = new Float32Array(k);
+    const found = topK(scores, k, items, top);
+    const picked = items.subarray(0, found);
+    const columns: Record<string, ColumnData> = {
+      rank: Int32Array.from({ length: found }, (_, r) => r + 1),
+      item: Array.from(picked, (i) => train.itemNames[i]),
+    };
+    if (train.itemTitles) columns.title = Array.from(picked, (i) => train.itemTitles![i]);
+    columns.score = top.slice(0, found);
+    columns.reason = Array.from(picked, (i) => this.reason(u, i));
+    return new Recommendations(Table.fromColumns(columns).columns, train.userNames[u], this.history(user));
+  }
+
+  history(user: string | number): Table {
+    const train = this.train;
+    const u = train.userIndex(user);
+    const rows: number[] = [];
+    for (let r = 0; r < train.numInteractions; r++) if (train.users[r] === u) rows.push(r);
+    if (train.timestamps) rows.sort((a, b) => train.timestamps![b] - train.timestamps![a]);
+    const columns: Record<string, ColumnData> = { item: rows.map((r) => train.itemNames[train.items[r]]) };
+    if (train.itemTitles) columns.title = rows.map((r) => train.itemTitles![train.items[r]]);
+    columns[train.feedback === 'explicit' ? 'rating' : 'value'] = Float32Array.from(rows, (r) => train.values[r]);
+    if (train.timestamps) columns.timestamp = Float64Array.from(rows, (r) => train.timestamps![r]);
+    return Table.fromColumns(columns);
+  }
+
+  similarItems(item: string | number, k = 10): Table {
+    const train = this.train;
+    const i = train.itemIndex(item);
+    const scores = new Float32Array(train.numItems);
+    if (!this.similarItemScores(i, scores)) throw new Error(`${this.name} has no notion of item similarity.`);
+    scores[i] = -Infinity;
+    const items = new Int32Array(k);
+    const top = new Float32Array(k);
+    const found = topK(scores, k, items, top);
+    const picked = items.subarray(0, found);
+    const columns: Record<string, ColumnData> = {
+      rank: Int32Array.from({ length: found }, (_, r) => r + 1),
+      item: Array.from(picked, (j) => train.itemNames[j]),
+    };
+    if (train.itemTitles) columns.title = Array.from(picked, (j) => train.itemTitles![j]);
+    columns.similarity = top.slice(0, found);
+    return Table.fromColumns(columns);
+  }
+
+  tables(): Record<string, Table> {
+    return {};
+  }
+
+  /** Puts the model's tables into DuckDB as `<prefix>_<table>` and returns the names given. */
+  async registerTables(db: Database, prefix = this.name.toLowerCase()): Promise<string[]> {
+    const names: string[] = [];
+    for (const [name, table] of Object.entries(this.tables())) {
+      const full = `${prefix}_${name}`;
+      await db.register(full, table);
+      names.push(full);
+    }
+    return names;
+  }
+
+  async save(dir: string): Promise<void> {
+    await writeModel(dir, this.name, this.state(), this.train);
+  }
+
+  /** Loads a model saved by `save`: `await ItemCF.load(dir)`. */
+  static async load<M extends Model<object>>(this: new () => M, dir: string): Promise<M> {
+    const stored = await readModel(dir);
+    const model = new this();
+    if (stored.model !== model.name) throw new Error(`${dir} holds a ${stored.model} model, not ${model.name}.`);
+    model.adopt(stored.train, stored.state);
+    return model;
+  }
+
+  /** Takes over a stored model's training data and state. */
+  adopt(train: Dataset, state: ModelState): void {
+    Object.assign(this.config, state.config);
+    this.trained = train;
+    this.restore(state);
+  }
+
+  /** Scores of every item's similarity to item `i`; false when the model has none. */
+  protected similarItemScores(i: number, out: Float32Array): boolean {
+    const e = this.itemEmbeddings();
+    if (!e) return false;
+    cosineToRow(e, i, out);
+    return true;
+  }
+
+  /** The item embedding matrix (numItems × dim), for models that have one. */
+  protected itemEmbeddings(): Embeddings | null {
+    return null;
+  }
+
+  /** Why `item` was recommended to user `u`; by default the most similar item in the user's history. */
+  protected reason(u: number, item: number): string {
+    const e = this.itemEmbeddings();
+    if (!e) return '';
+    const seen = this.train.byUser;
+    let best = -1;
+    let bestScore = -Infinity;
+    for (let p = seen.indptr[u]; p < seen.indptr[u + 1]; p++) {
+      const s = cosine(e, item, seen.indices[p]);
+      if (s > bestScore) {
+        bestScore = s;
+        best = seen.indices[p];
+      }
+    }
+    return best < 0 ? '' : `like ${this.train.itemTitle(best)} (${bestScore.toFixed(2)})`;
+  }
+}
+
+/**
+ * Every user's full score row, scored in blocks through `scoreUsers` (one block's scores fit
+ * in memory whatever the catalogue size). A row is overwritten once the next block is scored.
+ */
+export function* scoredRows(model: Recommender, users: Int32Array): Generator<{ index: number; user: number; row: Float32Array }> {
+  const n = model.train.numItems;
+  const block = Math.max(1, Math.min(users.length, Math.floor(4_000_000 / Math.max(1, n))));
+  const buffer = new Float32Array(block * n);
+  for (let start = 0; start < users.length; start += block) {
+    const part = users.subarray(start, Math.min(users.length, start + block));
+    model.scoreUsers(part, buffer.subarray(0, part.length * n));
+    for (let r = 0; r < part.length; r++) yield { index: start + r, user: part[r], row: buffer.subarray(r * n, (r + 1) * n) };
+  }
+}
+
+/**
+ * The k best of `scores`, best first, into `outItems`/`outScores` at `offset` (item -1 pads a
+ * short list); -Infinity (an excluded item) and NaN are never picked. Returns how many.
+ */
+export function topK(scores: Float32Array, k: number, outItems: Int32Array, outScores: Float32Array, offset = 0): number {
+  const heap = new TopK(k);
+  // Items come in ascending order, so an item tying the threshold would lose to the one held.
+  for (let i = 0; i < scores.length; i++) if (scores[i] > heap.threshold) heap.push(i, scores[i]);
+  const { ids, scores: best } = heap.take();
+  outItems.set(ids, offset);
+  outScores.set(best, offset);
+  outItems.fill(-1, offset + ids.length, offset + k);
+  outScores.fill(NaN, offset + ids.length, offset + k);
+  return ids.length;
+}
+
+/** Sets the scores of the user's training items to -Infinity. */
+export function excludeSeen(train: Dataset, u: number, scores: Float32Array): void {
+  const { indptr, indices } = train.byUser;
+  for (let p = indptr[u]; p < indptr[u + 1]; p++) scores[indices[p]] = -Infinity;
+}
+
+function cosine(e: Embeddings, a: number, b: number): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let d = 0; d < e.dim; d++) {
+    const x = e.data[a * e.dim + d];
+    const y = e.data[b * e.dim + d];
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+  }
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
+}
+
+function cosineToRow(e: Embeddings, i: number, out: Float32Array): void {
+  for (let j = 0; j < out.length; j++) out[j] = cosine(e, i, j);
+}
+

@@ -1,0 +1,153 @@
+import type { Dataset } from '../dataset';
+import { Model } from '../model';
+import { inversionSteps, invertSpd } from '../spd-inverse';
+import type { ModelState } from '../store';
+import { show, type TrainingContext } from '../training';
+
+export interface EASEConfig {
+  /** L2 regularisation λ added to the Gram matrix's diagonal. */
+  lambda: number;
+  /** Only items with at least this many training interactions are modelled. */
+  minCount: number;
+  /** Above this many items the inverse (m³) is too slow: minCount is raised until it fits, and the fit says so. */
+  maxItems: number;
+}
+
+/**
+ * EASE (Steck, 2019): item-item weights in closed form, B = I − P · diag(1/diag P) with
+ * P = (XᵀX + λI)⁻¹, the diagonal forced to zero. Items outside the modelled set score -∞.
+ */
+export class EASE extends Model<EASEConfig> {
+  readonly name = 'EASE';
+  /** Modelled item → catalogue item. */
+  private items: Int32Array = new Int32Array(0);
+  /** Catalogue item → modelled item, or -1. */
+  private position: Int32Array = new Int32Array(0);
+  private weights: Float32Array = new Float32Array(0);
+  /** Σ of all rows of the weights: a heavy user's scores are this minus the rows they lack. */
+  private rowSum: Float64Array = new Float64Array(0);
+  /** What the fit left out, when it did. */
+  note = '';
+
+  constructor(config: Partial<EASEConfig> = {}) {
+    super({ lambda: 200, minCount: 1, maxItems: 10_000 }, config);
+  }
+
+  protected async fitModel(train: Dataset, ctx: TrainingContext): Promise<void> {
+    const counts = train.itemCounts();
+    let minCount = ctx.setting('minCount', this.config.minCount);
+    const maxItems = ctx.setting('maxItems', this.config.maxItems);
+    const eligible = () => counts.reduce((n, c) => n + (c >= minCount ? 1 : 0), 0);
+    if (eligible() > maxItems) {
+      minCount = Int32Array.from(counts).sort().reverse()[maxItems - 1] + 1;
+    }
+    const items: number[] = [];
+    counts.forEach((c, i) => c >= minCount && items.push(i));
+    const m = items.length;
+    this.note = m < train.numItems ? `EASE models the ${m} of ${train.numItems} items with at least ${minCount} interactions; the others are never recommended.` : '';
+    if (this.note) show(this.note);
+    const position = new Int32Array(train.numItems).fill(-1);
+    items.forEach((i, p) => (position[i] = p));
+
+    const g = new Float64Array(m * m);
+    const { indptr, indices } = train.byUser;
+    const row: number[] = [];
+    for (let u = 0; u < train.numUsers; u++) {
+      row.length = 0;
+      for (let p = indptr[u]; p < indptr[u + 1]; p++) if (position[indices[p]] >= 0) row.push(position[indices[p]]);
+      // Items are ascending, so (a, b) with b ≤ a fills the lower triangle.
+      for (let x = 0; x < row.length; x++) {
+        const base = row[x] * m;
+        for (let y = 0; y <= x; y++) g[base + row[y]]++;
+      }
+      if (u % 256 === 0) await ctx.pause();
+    }
+    const lambda = ctx.setting('lambda', this.config.lambda);
+    for (let i = 0; i < m; i++) g[i * m + i] += lambda;
+    ctx.begin(inversionSteps(m), 'EASE: inverting the Gram matrix');
+    const p = await invertSpd(g, m, () => ctx.step());
+    const weights = new Float32Array(m * m);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < m; j++) weights[i * m + j] = i === j ? 0 : -p[i * m + j] / p[j * m + j];
+    }
+    this.items = Int32Array.from(items);
+    this.position = position;
+    this.weights = weights;
+    this.rowSum = sumRows(weights, m);
+    this.config.minCount = minCount;
+  }
+
+  /** Σ of the weight rows of the user's items; over the rows they lack when that is fewer (half the work at most). */
+  protected scoreUser(u: number, out: Float32Array): void {
+    out.fill(-Infinity);
+    const m = this.items.length;
+    const has = new Uint8Array(m);
+    const { indptr, indices } = this.train.byUser;
+    let count = 0;
+    for (let p = indptr[u]; p < indptr[u + 1]; p++) {
+      const a = this.position[indices[p]];
+      if (a >= 0) (has[a] = 1), count++;
+    }
+    const complement = count > m / 2;
+    const rows: number[] = [];
+    for (let a = 0; a < m; a++) if (has[a] !== (complement ? 1 : 0)) rows.push(a * m);
+    const acc = addRows(this.weights, rows, m);
+    if (complement) for (let j = 0; j < m; j++) acc[j] = this.rowSum[j] - acc[j];
+    for (let j = 0; j < m; j++) out[this.items[j]] = acc[j];
+  }
+
+  protected override similarItemScores(i: number, out: Float32Array): boolean {
+    out.fill(-Infinity);
+    const a = this.position[i];
+    if (a < 0) return true;
+    const m = this.items.length;
+    for (let j = 0; j < m; j++) out[this.items[j]] = this.weights[a * m + j];
+    return true;
+  }
+
+  /** The history item with the largest weight towards `item`. */
+  protected override reason(u: number, item: number): string {
+    const b = this.position[item];
+    const m = this.items.length;
+    const { indptr, indices } = this.train.byUser;
+    let best = -1;
+    let bestWeight = -Infinity;
+    for (let p = indptr[u]; p < indptr[u + 1]; p++) {
+      const a = this.position[indices[p]];
+      if (a >= 0 && this.weights[a * m + b] > bestWeight) {
+        bestWeight = this.weights[a * m + b];
+        best = indices[p];
+      }
+    }
+    return best < 0 ? '' : `because of ${this.train.itemTitle(best)}`;
+  }
+
+  protected state(): ModelState {
+    return { config: { ...this.config, note: this.note }, arrays: { items: this.items, weights: this.weights } };
+  }
+
+  protected restore(state: ModelState): void {
+    this.items = state.arrays.items as Int32Array;
+    this.weights = state.arrays.weights as Float32Array;
+    this.note = String(state.config.note ?? '');
+    this.position = new Int32Array(this.train.numItems).fill(-1);
+    this.items.forEach((i, p) => (this.position[i] = p));
+    this.rowSum = sumRows(this.weights, this.items.length);
+  }
+}
+
+/** Σ of the rows of `weights` starting at `offsets`, four rows per pass over the sum. */
+function addRows(weights: Float32Array, offsets: readonly number[], m: number): Float64Array {
+  const acc = new Float64Array(m);
+  let r = 0;
+  for (; r + 3 < offsets.length; r += 4) {
+    const [a, b, c, d] = [offsets[r], offsets[r + 1], offsets[r + 2], offsets[r + 3]];
+    for (let j = 0; j < m; j++) acc[j] += weights[a + j] + weights[b + j] + weights[c + j] + weights[d + j];
+  }
+  for (; r < offsets.length; r++) for (let j = 0; j < m; j++) acc[j] += weights[offsets[r] + j];
+  return acc;
+}
+
+function sumRows(weights: Float32Array, m: number): Float64Array {
+  return addRows(weights, Array.from({ length: m }, (_, a) => a * m), m);
+}

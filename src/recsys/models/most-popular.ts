@@ -1,0 +1,45 @@
+import type { Dataset } from '../dataset';
+import { Model } from '../model';
+import type { ModelState } from '../store';
+import type { TrainingContext } from '../training';
+
+export interface MostPopularConfig {
+  /** Count each user once per item (true) or sum the interaction values. */
+  distinctUsers: boolean;
+}
+
+/** Recommends the items with the most interactions in training: the baseline every model must beat. */
+export class MostPopular extends Model<MostPopularConfig> {
+  readonly name = 'MostPopular';
+  private counts: Float32Array = new Float32Array(0);
+
+  constructor(config: Partial<MostPopularConfig> = {}) {
+    super({ distinctUsers: true }, config);
+  }
+
+  protected async fitModel(train: Dataset, ctx: TrainingContext): Promise<void> {
+    const { indptr, data } = train.byItem;
+    this.counts = new Float32Array(train.numItems);
+    for (let i = 0; i < train.numItems; i++) {
+      if (this.config.distinctUsers) this.counts[i] = indptr[i + 1] - indptr[i];
+      else for (let p = indptr[i]; p < indptr[i + 1]; p++) this.counts[i] += data[p];
+    }
+    await ctx.step();
+  }
+
+  protected scoreUser(_u: number, out: Float32Array): void {
+    out.set(this.counts);
+  }
+
+  protected override reason(_u: number, item: number): string {
+    return `popular: ${this.counts[item]} ${this.config.distinctUsers ? 'users' : 'in total'}`;
+  }
+
+  protected state(): ModelState {
+    return { config: { ...this.config }, arrays: { counts: this.counts } };
+  }
+
+  protected restore(state: ModelState): void {
+    this.counts = state.arrays.counts as Float32Array;
+  }
+}

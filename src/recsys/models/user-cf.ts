@@ -1,0 +1,82 @@
+import { Table } from '../../data';
+import { csrHas } from '../csr';
+import type { Dataset } from '../dataset';
+import { Model } from '../model';
+import { cosineNeighbours, neighbourRows, type Neighbours } from '../neighbours';
+import type { ModelState } from '../store';
+import { TopK } from '../top-k';
+import type { TrainingContext } from '../training';
+
+export interface UserCFConfig {
+  /** Similar users kept per user (the user similarity table's width). */
+  neighbours: number;
+  shrink: number;
+  binary: boolean;
+}
+
+/**
+ * User-based collaborative filtering: the user similarity table (user → top-k users);
+ * recall takes the user's k most similar users and merges what they interacted with,
+ * weighted by similarity.
+ */
+export class UserCF extends Model<UserCFConfig> {
+  readonly name = 'UserCF';
+  private nb: Neighbours = { k: 0, indices: new Int32Array(0), similarities: new Float32Array(0) };
+
+  constructor(config: Partial<UserCFConfig> = {}) {
+    super({ neighbours: 50, shrink: 10, binary: true }, config);
+  }
+
+  protected async fitModel(train: Dataset, ctx: TrainingContext): Promise<void> {
+    const c = this.config;
+    this.nb = await cosineNeighbours(train.byUser, train.byItem, ctx.setting('neighbours', c.neighbours), ctx.setting('shrink', c.shrink), c.binary, ctx);
+  }
+
+  protected scoreUser(u: number, out: Float32Array): void {
+    out.fill(0);
+    const { indptr, indices, data } = this.train.byUser;
+    const { k } = this.nb;
+    for (let t = 0; t < k; t++) {
+      const v = this.nb.indices[u * k + t];
+      if (v < 0) break;
+      const sim = this.nb.similarities[u * k + t];
+      for (let p = indptr[v]; p < indptr[v + 1]; p++) out[indices[p]] += sim * (this.config.binary ? 1 : data[p]);
+    }
+  }
+
+  /** The similar users who interacted with `item`, most similar first. */
+  protected override reason(u: number, item: number): string {
+    const byItem = this.train.byItem;
+    const { k } = this.nb;
+    const heap = new TopK(3);
+    for (let t = 0; t < k; t++) {
+      const v = this.nb.indices[u * k + t];
+      if (v < 0) break;
+      if (csrHas(byItem, item, v)) heap.push(v, this.nb.similarities[u * k + t]);
+    }
+    const top = heap.take();
+    return top.ids.length ? `liked by similar users ${Array.from(top.ids, (v) => this.train.userNames[v]).join(', ')}` : '';
+  }
+
+  /** user_similarity (user → similar user, similarity, rank). */
+  override tables(): Record<string, Table> {
+    const names = this.train.userNames;
+    const rows = neighbourRows(this.nb);
+    return {
+      user_similarity: Table.fromColumns({
+        user: Array.from(rows.row, (u) => names[u]),
+        similar_user: Array.from(rows.neighbour, (u) => names[u]),
+        similarity: rows.similarity,
+        rank: rows.rank,
+      }),
+    };
+  }
+
+  protected state(): ModelState {
+    return { config: { ...this.config, neighbours: this.nb.k }, arrays: { indices: this.nb.indices, similarities: this.nb.similarities } };
+  }
+
+  protected restore(state: ModelState): void {
+    this.nb = { k: this.config.neighbours, indices: state.arrays.indices as Int32Array, similarities: state.arrays.similarities as Float32Array };
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Cosine neighbourhoods over a sparse matrix, the core of ItemCF (rows = items) and UserCF
+ * (rows = users): sim(a, b) = |a ∩ b| / (sqrt(|a| |b|) + shrink) on binary rows (or the
+ * dot product of the values over the product of norms, plus shrink), the top k per row.
+ */
+import type { Csr } from './csr';
+import { TopK } from './top-k';
+import type { TrainingContext } from './training';
+
+export interface Neighbours {
+  k: number;
+  /** rows × k, row-major; -1 pads rows with fewer neighbours. */
+  indices: Int32Array;
+  similarities: Float32Array;
+}
+
+/**
+ * `rows` maps each row to its columns, `columns` each column to its rows (the transpose).
+ * The co-occurrence counts of one row with all others are accumulated in a dense buffer
+ * through the shared columns: the cost is Σ over columns of (rows per column)².
+ */
+export async function cosineNeighbours(rows: Csr, columns: Csr, k: number, shrink: number, binary: boolean, ctx: TrainingContext): Promise<Neighbours> {
+  const n = rows.indptr.length - 1;
+  const norms = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    if (binary) norms[r] = Math.sqrt(rows.indptr[r + 1] - rows.indptr[r]);
+    else {
+      let s = 0;
+      for (let p = rows.indptr[r]; p < rows.indptr[r + 1]; p++) s += rows.data[p] * rows.data[p];
+      norms[r] = Math.sqrt(s);
+    }
+  }
+  const indices = new Int32Array(n * k).fill(-1);
+  const similarities = new Float32Array(n * k);
+  const acc = new Float64Array(n);
+  const touched = new Int32Array(n);
+  const heap = new TopK(k);
+  ctx.begin(n, `${ctx.model}: similarities`);
+  const STEP = 256;
+  for (let a = 0; a < n; a++) {
+    let count = 0;
+    for (let p = rows.indptr[a]; p < rows.indptr[a + 1]; p++) {
+      const c = rows.indices[p];
+      const va = binary ? 1 : rows.data[p];
+      for (let q = columns.indptr[c]; q < columns.indptr[c + 1]; q++) {
+        const b = columns.indices[q];
+        if (acc[b] === 0) touched[count++] = b;
+        acc[b] += binary ? 1 : va * columns.data[q];
+      }
+    }
+    for (let t = 0; t < count; t++) {
+      const b = touched[t];
+      if (b !== a) heap.push(b, acc[b] / (norms[a] * norms[b] + shrink));
+      acc[b] = 0;
+    }
+    const best = heap.take();
+    indices.set(best.ids, a * k);
+    similarities.set(best.scores, a * k);
+    if (a % STEP === STEP - 1) await ctx.step(STEP);
+  }
+  await ctx.step(n % STEP);
+  return { k, indices, similarities };
+}
+
+/** The neighbour table as rows (row, neighbour, similarity, rank), for DuckDB and display. */
+export function neighbourRows(nb: Neighbours): { row: Int32Array; neighbour: Int32Array; similarity: Float32Array; rank: Int32Array } {
+  let total = 0;
+  for (let i = 0; i < nb.indices.length; i++) if (nb.indices[i] >= 0) total++;
+  const row = new Int32Array(total);
+  const neighbour = new Int32Array(total);
+  const similarity = new Float32Array(total);
+  const rank = new Int32Array(total);
+  let w = 0;
+  for (let i = 0; i < nb.indices.length; i++) {
+    if (nb.indices[i] < 0) continue;
+    row[w] = Math.floor(i / nb.k);
+    neighbour[w] = nb.indices[i];
+    similarity[w] = nb.similarities[i];
+    rank[w] = (i % nb.k) + 1;
+    w++;
+  }
+  return { row, neighbour, similarity, rank };
+}

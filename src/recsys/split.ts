@@ -1,0 +1,84 @@
+/**
+ * Train/test splits. Both parts share the dataset's index space, names and features; a test
+ * interaction whose user has nothing in training is dropped (no model can rank for them),
+ * and the split says how many were.
+ */
+import type { Dataset } from './dataset';
+import { Random } from './random';
+
+export interface Split {
+  name: string;
+  train: Dataset;
+  test: Dataset;
+  /** What was done, with counts: shown beside every result. */
+  description: string;
+}
+
+/** Rows of each user, in dataset order. */
+function rowsByUser(d: Dataset): Int32Array[] {
+  const counts = new Int32Array(d.numUsers);
+  for (let r = 0; r < d.numInteractions; r++) counts[d.users[r]]++;
+  const rows = Array.from(counts, (c) => new Int32Array(c));
+  counts.fill(0);
+  for (let r = 0; r < d.numInteractions; r++) rows[d.users[r]][counts[d.users[r]]++] = r;
+  return rows;
+}
+
+function makeSplit(d: Dataset, name: string, trainRows: number[], testRows: number[], how: string): Split {
+  const train = d.subset(Int32Array.from(trainRows), `${d.name} (train)`);
+  const hasTrain = new Uint8Array(d.numUsers);
+  for (const r of trainRows) hasTrain[d.users[r]] = 1;
+  const kept = testRows.filter((r) => hasTrain[d.users[r]]);
+  const dropped = testRows.length - kept.length;
+  const test = d.subset(Int32Array.from(kept), `${d.name} (test)`);
+  const coldNote = dropped ? `; ${dropped} test interactions of users with no training data dropped` : '';
+  return { name, train, test, description: `${how}: ${train.numInteractions} train, ${test.numInteractions} test interactions${coldNote}` };
+}
+
+/** Per user, a random `ratio` of their interactions to training, the rest to test (a user with one interaction keeps it in training). */
+export function randomSplit(d: Dataset, options: { ratio?: number; seed?: number } = {}): Split {
+  const ratio = options.ratio ?? 0.8;
+  if (!(ratio > 0 && ratio < 1)) throw new Error(`randomSplit: ratio must be between 0 and 1, got ${ratio}.`);
+  const random = new Random(options.seed ?? 0);
+  const train: number[] = [];
+  const test: number[] = [];
+  for (const rows of rowsByUser(d)) {
+    random.shuffle(rows);
+    const n = Math.max(1, Math.round(rows.length * ratio));
+    rows.forEach((r, i) => (i < n ? train : test).push(r));
+  }
+  return makeSplit(d, `random ${Math.round(ratio * 100)}/${Math.round((1 - ratio) * 100)} per user`, train, test, `random per-user split, ratio ${ratio}, seed ${options.seed ?? 0}`);
+}
+
+function requireTime(d: Dataset, what: string): Float64Array {
+  if (!d.timestamps) throw new Error(`${what} needs timestamps, and dataset "${d.name}" has none.`);
+  return d.timestamps;
+}
+
+/** Per user, the last `n` interactions by time go to test (users with ≤ n interactions stay in training). */
+export function leaveLastOut(d: Dataset, options: { n?: number } = {}): Split {
+  const n = options.n ?? 1;
+  const time = requireTime(d, 'leaveLastOut');
+  const train: number[] = [];
+  const test: number[] = [];
+  for (const rows of rowsByUser(d)) {
+    // Ties in time keep the dataset's order, so the split is the same on every run.
+    const sorted = Array.from(rows).sort((a, b) => time[a] - time[b] || a - b);
+    sorted.forEach((r, i) => (rows.length > n && i >= rows.length - n ? test : train).push(r));
+  }
+  return makeSplit(d, `leave last ${n} out`, train, test, `per-user leave-last-${n}-out by time`);
+}
+
+/** One cut in time for everyone: before it is training, from it on is test. `at` a time, or `ratio` of interactions before the cut. */
+export function timeSplit(d: Dataset, options: { at?: number; ratio?: number } = {}): Split {
+  const time = requireTime(d, 'timeSplit');
+  let cut = options.at;
+  if (cut === undefined) {
+    const sorted = Float64Array.from(time).sort();
+    cut = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * (options.ratio ?? 0.8)))];
+  }
+  const train: number[] = [];
+  const test: number[] = [];
+  for (let r = 0; r < d.numInteractions; r++) (time[r] < cut ? train : test).push(r);
+  return makeSplit(d, `time cut at ${cut}`, train, test, `global time cut at ${cut}`);
+}

@@ -1,0 +1,181 @@
+/**
+ * The default sample data: a seeded, reproducible world that models can learn from.
+ * Users have profiles (gender, occupation, age, interests) and latent tastes made of the
+ * genres they are interested in; items have genres, titles, latent traits and a long-tail
+ * popularity. Each user's history is a run of sessions in time order; within a session the
+ * next item tends to resemble the previous one (sequential dependence). Ratings are roughly
+ * normal around each user's own mean, higher for items closer to their taste.
+ */
+import { Dataset } from './dataset';
+import { FeatureSet } from './features';
+import { Random } from './random';
+
+export interface SyntheticOptions {
+  users?: number;
+  items?: number;
+  /** Mean interactions per user (each user's count varies around it). */
+  interactionsPerUser?: number;
+  /** Size of the latent taste space. */
+  dims?: number;
+  seed?: number;
+}
+
+const GENRES = ['Action', 'Adventure', 'Animation', 'Comedy', 'Crime', 'Documentary', 'Drama', 'Fantasy', 'Horror', 'Romance', 'Sci-Fi', 'Thriller'];
+const OCCUPATIONS = ['student', 'engineer', 'artist', 'teacher', 'doctor', 'writer', 'lawyer', 'scientist', 'programmer', 'retired', 'sales', 'other'];
+const ADJECTIVES = ['Silent', 'Crimson', 'Lost', 'Golden', 'Hidden', 'Broken', 'Last', 'Wild', 'Frozen', 'Electric', 'Secret', 'Distant', 'Burning', 'Quiet', 'Iron', 'Midnight'];
+const NOUNS = ['River', 'Empire', 'Garden', 'Signal', 'Harbor', 'Machine', 'Kingdom', 'Letter', 'Storm', 'Mirror', 'Orchard', 'Voyage', 'Circuit', 'Lantern', 'Island', 'Verdict'];
+const ONSETS = ['b', 'd', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z', 'sh', 'ch', 'br', 'tr'];
+const VOWELS = ['a', 'e', 'i', 'o', 'u', 'ai', 'ou'];
+
+function uniqueName(random: Random, taken: Set<string>): string {
+  for (let syllables = 2; ; syllables++) {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      let name = '';
+      for (let s = 0; s < syllables; s++) name += ONSETS[random.int(ONSETS.length)] + VOWELS[random.int(VOWELS.length)];
+      if (!taken.has(name)) {
+        taken.add(name);
+        return name;
+      }
+    }
+  }
+}
+
+/** Samples an index with probability ∝ exp(logits[i]), skipping `excluded`. */
+function sampleSoftmax(logits: Float64Array, excluded: Uint8Array, random: Random, weights: Float64Array): number {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) if (!excluded[i] && logits[i] > max) max = logits[i];
+  let total = 0;
+  for (let i = 0; i < logits.length; i++) total += weights[i] = excluded[i] ? 0 : Math.exp(logits[i] - max);
+  let x = random.next() * total;
+  for (let i = 0; i < logits.length; i++) if ((x -= weights[i]) <= 0 && weights[i] > 0) return i;
+  return logits.length - 1;
+}
+
+export function synthetic(options: SyntheticOptions = {}): Dataset {
+  const numUsers = options.users ?? 1000;
+  const numItems = options.items ?? 500;
+  const perUser = options.interactionsPerUser ?? 40;
+  const dims = options.dims ?? 8;
+  const random = new Random(options.seed ?? 42);
+  const normals = (n: number, scale = 1) => Float64Array.from({ length: n }, () => random.normal() * scale);
+  const genreVectors = GENRES.map(() => normals(dims));
+
+  // Items: genres, latent traits near their genres, a Zipf-like popularity, a title.
+  const itemGenres: string[][] = [];
+  const itemVectors = new Float64Array(numItems * dims);
+  const popularity = new Float64Array(numItems);
+  const titles: string[] = [];
+  const takenTitles = new Set<string>();
+  for (let i = 0; i < numItems; i++) {
+    const count = 1 + random.int(3);
+    const genres = new Set<number>();
+    while (genres.size < count) genres.add(random.int(GENRES.length));
+    itemGenres.push([...genres].map((g) => GENRES[g]));
+    for (let d = 0; d < dims; d++) {
+      let v = random.normal() * 0.5;
+      for (const g of genres) v += genreVectors[g][d] / genres.size;
+      itemVectors[i * dims + d] = v;
+    }
+    let title = `The ${ADJECTIVES[random.int(ADJECTIVES.length)]} ${NOUNS[random.int(NOUNS.length)]}`;
+    for (let n = 2; takenTitles.has(title); n++) title = `${title.replace(/ \d+$/, '')} ${n}`;
+    takenTitles.add(title);
+    titles.push(title);
+  }
+  const ranks = random.shuffle(Int32Array.from({ length: numItems }, (_, i) => i));
+  for (let i = 0; i < numItems; i++) popularity[ranks[i]] = -0.9 * Math.log(i + 1);
+
+  // Users: a profile and a taste built from their interests.
+  const names: string[] = [];
+  const takenNames = new Set<string>();
+  const gender: string[] = [];
+  const occupation: string[] = [];
+  const age: number[] = [];
+  const interests: string[][] = [];
+  const tastes = new Float64Array(numUsers * dims);
+  for (let u = 0; u < numUsers; u++) {
+    names.push(uniqueName(random, takenNames));
+    gender.push(random.next() < 0.5 ? 'F' : 'M');
+    occupation.push(OCCUPATIONS[random.int(OCCUPATIONS.length)]);
+    age.push(18 + random.int(50));
+    const count = 1 + random.int(3);
+    const chosen = new Set<number>();
+    while (chosen.size < count) chosen.add(random.int(GENRES.length));
+    interests.push([...chosen].map((g) => GENRES[g]));
+    for (let d = 0; d < dims; d++) {
+      let v = random.normal() * 0.3;
+      for (const g of chosen) v += genreVectors[g][d] / chosen.size;
+      tastes[u * dims + d] = v;
+    }
+  }
+
+  // Histories: sessions in time order; the next item depends on the taste and on the previous item.
+  const users: number[] = [];
+  const items: number[] = [];
+  const ratings: number[] = [];
+  const times: number[] = [];
+  const affinity = new Float64Array(numItems);
+  const logits = new Float64Array(numItems);
+  const scratch = new Float64Array(numItems);
+  const seen = new Uint8Array(numItems);
+  const start = Date.UTC(2024, 0, 1) / 1000;
+  for (let u = 0; u < numUsers; u++) {
+    seen.fill(0);
+    for (let i = 0; i < numItems; i++) {
+      let s = 0;
+      for (let d = 0; d < dims; d++) s += tastes[u * dims + d] * itemVectors[i * dims + d];
+      affinity[i] = s;
+    }
+    // Ratings follow the taste in this user's own units, so they stay roughly normal around the user's mean.
+    let sum = 0;
+    let squares = 0;
+    for (let i = 0; i < numItems; i++) (sum += affinity[i]), (squares += affinity[i] * affinity[i]);
+    const centre = sum / numItems;
+    const spread = Math.sqrt(Math.max(1e-9, squares / numItems - centre * centre));
+    const n = Math.min(numItems - 1, Math.max(3, Math.round(perUser * Math.exp(random.normal() * 0.6 - 0.18))));
+    const mean = 3.4 + random.normal() * 0.4;
+    let t = start + random.int(30 * 86400);
+    let previous = -1;
+    for (let e = 0; e < n; e++) {
+      const newSession = previous < 0 || random.next() < 0.2;
+      if (newSession) t += 3600 + random.int(7 * 86400);
+      else t += 60 + random.int(1800);
+      for (let i = 0; i < numItems; i++) {
+        let l = 1.2 * affinity[i] + popularity[i];
+        if (!newSession) {
+          let s = 0;
+          for (let d = 0; d < dims; d++) s += itemVectors[previous * dims + d] * itemVectors[i * dims + d];
+          l += 0.8 * s;
+        }
+        logits[i] = l;
+      }
+      const item = sampleSoftmax(logits, seen, random, scratch);
+      seen[item] = 1;
+      previous = item;
+      const rating = Math.min(5, Math.max(1, Math.round(mean + 0.5 * ((affinity[item] - centre) / spread - 1) + random.normal() * 0.6)));
+      users.push(u);
+      items.push(item);
+      ratings.push(rating);
+      times.push(t);
+    }
+  }
+
+  const itemNames = Array.from({ length: numItems }, (_, i) => `item${String(i + 1).padStart(String(numItems).length, '0')}`);
+  return new Dataset({
+    name: `synthetic (seed ${options.seed ?? 42})`,
+    userNames: names,
+    itemNames,
+    users: Int32Array.from(users),
+    items: Int32Array.from(items),
+    values: Float32Array.from(ratings),
+    timestamps: Float64Array.from(times),
+    feedback: 'explicit',
+    itemTitles: titles,
+    itemFeatures: FeatureSet.encode(numItems, [{ name: 'genres', values: itemGenres }]),
+    userFeatures: FeatureSet.encode(numUsers, [
+      { name: 'gender', values: gender },
+      { name: 'occupation', values: occupation },
+      { name: 'age', values: age, numeric: true },
+      { name: 'interests', values: interests },
+    ]),
+  });
+}

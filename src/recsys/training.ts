@@ -1,0 +1,163 @@
+/**
+ * How a fit reports progress and learns that it should stop. Inside the kernel, the kernel
+ * installs a host whose progress bar is the notebook's and whose `check` throws when the
+ * user interrupts the cell; elsewhere (tests, bench) the default host is silent.
+ */
+import { Table } from '../data';
+import { chart, type Chart } from '../charts';
+
+export interface ProgressBar {
+  tick(steps?: number): void;
+  done(): void;
+}
+
+export interface TrainingHost {
+  progress(label: string, total: number): ProgressBar;
+  /** Throws when the work should stop (the cell was interrupted). */
+  check(): void;
+  /** Shows a value (a chart beside a result) in the running cell's output. */
+  show(value: unknown): void;
+}
+
+const SILENT: TrainingHost = { progress: () => ({ tick() {}, done() {} }), check() {}, show() {} };
+let host: TrainingHost = SILENT;
+
+/** Installs the host fits report to; the kernel calls this once at start. */
+export function setTrainingHost(h: TrainingHost | null): void {
+  host = h ?? SILENT;
+}
+
+/** Shows `value` in the notebook when running in the kernel; nothing elsewhere. */
+export function show(value: unknown): void {
+  host.show(value);
+}
+
+export interface EpochLog {
+  epoch: number;
+  loss: number;
+  seconds: number;
+  /** Whatever else the model measured this epoch (validation metrics, learning rate, …). */
+  metrics: Record<string, number>;
+}
+
+export interface FitOptions {
+  /** Called after each epoch, outside the kernel too. */
+  onEpoch?: (log: EpochLog) => void;
+  /** Stops the fit with an error once aborted. */
+  signal?: AbortSignal;
+  /** Shows a progress bar in the notebook (default true). */
+  progress?: boolean;
+  /** Model-specific settings (epochs, learning rate, …) that override the constructor's. */
+  [setting: string]: unknown;
+}
+
+export class FitCancelledError extends Error {
+  constructor() {
+    super('The fit was cancelled.');
+    this.name = 'FitCancelled';
+  }
+}
+
+/** Loss and metrics per epoch; displays as a table, `chart()` draws the training curves. */
+export class History {
+  constructor(
+    readonly model: string,
+    readonly epochs: readonly EpochLog[],
+    readonly seconds: number,
+  ) {}
+
+  get table(): Table {
+    const names = [...new Set(this.epochs.flatMap((e) => Object.keys(e.metrics)))];
+    const columns: Record<string, Float64Array | Int32Array> = {
+      epoch: Int32Array.from(this.epochs, (e) => e.epoch),
+      loss: Float64Array.from(this.epochs, (e) => e.loss),
+      seconds: Float64Array.from(this.epochs, (e) => e.seconds),
+    };
+    for (const n of names) columns[n] = Float64Array.from(this.epochs, (e) => e.metrics[n] ?? NaN);
+    return Table.fromColumns(columns);
+  }
+
+  chart(): Chart {
+    const t = this.table;
+    const series = t.columnNames
+      .filter((n) => n !== 'epoch' && n !== 'seconds')
+      .map((n) => ({ name: n, type: 'line' as const, data: Array.from(t.column(n) as Float64Array, (v) => (Number.isNaN(v) ? null : v)) }));
+    return chart({
+      title: { text: `${this.model}: training` },
+      tooltip: { trigger: 'axis' },
+      legend: {},
+      xAxis: { type: 'category', name: 'epoch', data: Array.from(t.column('epoch') as Int32Array) },
+      yAxis: { type: 'value' },
+      series,
+    });
+  }
+}
+
+/** Yield to the event loop at most this often, so an interrupt message gets through. */
+const YIELD_MS = 50;
+
+/**
+ * What a model's fit sees: it declares how much work there is, reports each step or epoch,
+ * and awaits `pause()` inside long loops. Every report checks for cancellation.
+ */
+export class TrainingContext {
+  private readonly logs: EpochLog[] = [];
+  private readonly started = performance.now();
+  private epochStarted = performance.now();
+  private lastYield = performance.now();
+  private bar: ProgressBar | undefined;
+
+  constructor(
+    readonly model: string,
+    readonly options: FitOptions = {},
+  ) {}
+
+  /** Starts the progress bar: `total` steps (epochs, or rows of a similarity matrix). */
+  begin(total: number, label = this.model): void {
+    this.bar?.done();
+    this.bar = this.options.progress === false ? undefined : host.progress(label, total);
+  }
+
+  /** Advances the bar by `n` steps; yields to the event loop now and then; throws when cancelled. */
+  async step(n = 1): Promise<void> {
+    this.bar?.tick(n);
+    await this.pause();
+  }
+
+  /** Records an epoch (and steps the bar by one). */
+  async epoch(loss: number, metrics: Record<string, number> = {}): Promise<void> {
+    const now = performance.now();
+    const log: EpochLog = { epoch: this.logs.length + 1, loss, seconds: (now - this.epochStarted) / 1000, metrics };
+    this.epochStarted = now;
+    this.logs.push(log);
+    this.options.onEpoch?.(log);
+    await this.step(1);
+  }
+
+  /** Checks for cancellation; lets pending messages in when the last yield was a while ago. */
+  async pause(): Promise<void> {
+    this.check();
+    if (performance.now() - this.lastYield < YIELD_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.lastYield = performance.now();
+    this.check();
+  }
+
+  check(): void {
+    if (this.options.signal?.aborted) throw new FitCancelledError();
+    host.check();
+  }
+
+  finish(): History {
+    this.bar?.done();
+    return new History(this.model, this.logs, (performance.now() - this.started) / 1000);
+  }
+
+  /** A numeric setting from the fit options, else the model's own. */
+  setting(name: string, fallback: number): number {
+    const v = this.options[name];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${this.model}: option "${name}" must be a number, got ${String(v)}.`);
+    return v;
+  }
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { Dataset, Model, evaluate, leaveLastOut, randomSplit, timeSplit, topKMetrics, userAuc, type ModelState, type Split } from '../src/recsys';
+
+/** Scores item i as -i: item 0 is everyone's favourite. */
+class ByIndex extends Model {
+  readonly name = 'ByIndex';
+  constructor() {
+    super({});
+  }
+  protected async fitModel(): Promise<void> {}
+  protected scoreUser(_u: number, out: Float32Array): void {
+    for (let i = 0; i < out.length; i++) out[i] = -i;
+  }
+  protected state(): ModelState {
+    return { config: {}, arrays: {} };
+  }
+  protected restore(): void {}
+}
+
+describe('metrics of one user, by hand', () => {
+  it('top-K metrics follow RecBole’s definitions', () => {
+    const out = new Float64Array(6);
+    // Relevant items at ranks 1 and 3; three relevant in all.
+    topKMetrics([1, 3], 3, 3, out);
+    const idcg3 = 1 + 1 / Math.log2(3) + 0.5;
+    expect(Array.from(out)).toEqual([2 / 3, 2 / 3, 1.5 / idcg3, 1, 1, (1 + 2 / 3) / 3].map((x) => expect.closeTo(x, 12)));
+    topKMetrics([1, 3], 3, 2, out);
+    expect(Array.from(out)).toEqual([1 / 3, 1 / 2, 1 / (1 + 1 / Math.log2(3)), 1, 1, 1 / 2].map((x) => expect.closeTo(x, 12)));
+    topKMetrics([4], 1, 3, out);
+    expect(Array.from(out)).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  it('AUC is the share of (relevant, other) pairs in the right order', () => {
+    expect(userAuc([1, 3], 5)).toBeCloseTo(5 / 6, 12);
+    expect(userAuc([1, 2], 2)).toBeNaN();
+  });
+});
+
+function tiny(): Split {
+  // a: trained on item 0, tested on 2 and 4; b: trained on 1, tested on 0.
+  const d = Dataset.fromInteractions({ user: ['a', 'b', 'a', 'a', 'b', 'x', 'x'], item: [0, 1, 2, 4, 0, 3, 3] });
+  const train = d.subset(Int32Array.from([0, 1, 5]));
+  const test = d.subset(Int32Array.from([2, 3, 4]));
+  return { name: 'tiny', train, test, description: 'by hand' };
+}
+
+describe('evaluate', () => {
+  it('ranks over the whole catalogue without training items, per user, by hand', async () => {
+    const e = await evaluate([new ByIndex()], tiny(), { k: [2] });
+    const v = (c: string) => e.value(c, 0) as number;
+    expect(e.value('ranking', 0)).toBe('full');
+    expect(v('users')).toBe(2);
+    // Item indices are first-seen order: 0→0, 1→1, 2→2, 4→3, 3→4.
+    // a ranks items 1, 2, 4(idx 3), 3(idx 4): relevant at ranks 2 and 3. b ranks 0 first.
+    expect(v('Recall@2')).toBeCloseTo((1 / 2 + 1) / 2, 12);
+    expect(v('Precision@2')).toBeCloseTo((1 / 2 + 1 / 2) / 2, 12);
+    expect(v('MRR@2')).toBeCloseTo((1 / 2 + 1) / 2, 12);
+    expect(v('NDCG@2')).toBeCloseTo((1 / Math.log2(3) / (1 + 1 / Math.log2(3)) + 1) / 2, 12);
+    // a: 4 candidates, relevant at 2 and 3: 2 of 4 pairs right; b: 1.
+    expect(v('AUC')).toBeCloseTo((0.5 + 1) / 2, 12);
+    expect(v('GAUC')).toBeCloseTo((0.5 * 2 + 1) / 3, 12);
+    // Top-2 lists {1, 2} and {0, 2} cover 3 of 5 items.
+    expect(v('Coverage@2')).toBeCloseTo(3 / 5, 12);
+    expect(e.chart().option.series).toHaveLength(1);
+  });
+
+  it('labels sampled ranking in its output', async () => {
+    const e = await evaluate({ mine: new ByIndex() }, tiny(), { k: [1], sampled: 1 });
+    expect(e.value('ranking', 0)).toBe('sampled (1 negatives per user)');
+    expect(e.value('model', 0)).toBe('mine');
+    expect(JSON.stringify(e.chart().option.title)).toContain('sampled');
+  });
+});
+
+describe('splits', () => {
+  const d = Dataset.fromInteractions({
+    user: ['a', 'a', 'a', 'a', 'a', 'b', 'b', 'c'],
+    item: [1, 2, 3, 4, 5, 1, 2, 9],
+    timestamp: [50, 10, 40, 20, 30, 5, 1, 100],
+  });
+
+  it('random per user: reproducible by seed, the ratio per user, one-interaction users kept in training', () => {
+    const s = randomSplit(d, { ratio: 0.6, seed: 7 });
+    expect([s.train.numInteractions, s.test.numInteractions]).toEqual([3 + 1 + 1, 2 + 1]);
+    expect(Array.from(randomSplit(d, { ratio: 0.6, seed: 7 }).test.items)).toEqual(Array.from(s.test.items));
+    expect(s.train.numItems).toBe(d.numItems);
+  });
+
+  it('leave last out by time', () => {
+    const s = leaveLastOut(d);
+    expect(Array.from(s.test.items, (i) => d.itemNames[i])).toEqual(['1', '1']);
+    expect(s.test.timestamps).toEqual(Float64Array.from([50, 5]));
+    expect(() => leaveLastOut(Dataset.fromInteractions({ user: [1], item: [1] }))).toThrow(/needs timestamps/);
+  });
+
+  it('global time cut, dropping test users unknown to training', () => {
+    const s = timeSplit(d, { at: 40 });
+    expect(s.train.numInteractions).toBe(5);
+    expect(Array.from(s.test.timestamps!)).toEqual([50, 40]);
+    expect(s.description).toMatch(/1 test interactions of users with no training data dropped/);
+  });
+});

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KernelClient } from '../src/kernel';
+import { MIME } from '../src/notebook';
+import { run, runStarted, startKernel } from './helpers/kernel';
+
+describe('the recommender library in a notebook', () => {
+  let kernel: KernelClient;
+  beforeAll(async () => {
+    kernel = await startKernel();
+  });
+  afterAll(() => kernel.shutdown());
+
+  it('trains ItemCF on synthetic data with a progress bar and shows a named user’s top 10 as a table', async () => {
+    const fit = await run(kernel, "const data = rl.synthetic({ users: 300, items: 200 });\nconst model = new rl.ItemCF();\nawait model.fit(data);\nconst who: string = data.userNames[3];\nwho");
+    expect(fit.reply.status).toBe('ok');
+    expect(fit.updates.some((u) => MIME.progress in u)).toBe(true);
+    const result = fit.outputs.find((o) => o.output_type === 'execute_result');
+    const who = String(result?.output_type === 'execute_result' ? result.data['text/plain'] : '').replaceAll("'", '');
+    const r = await run(kernel, 'model.recommend(who, { k: 10 })');
+    expect(r.reply.status).toBe('ok');
+    const bundle = r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data : {};
+    expect(bundle[MIME.table]).toMatchObject({ numRows: 10 });
+    expect(String(bundle['text/plain'])).toMatch(/rank.*item.*title.*score.*reason/s);
+    const wrong = await run(kernel, `model.recommend('${who}x')`);
+    expect(wrong.reply.status).toBe('error');
+    expect(wrong.text).toContain(`Closest user names: "${who}"`);
+  });
+
+  it('evaluates into a table and a bar chart, and through `import * as rl from "reclab"`', async () => {
+    const r = await run(kernel, "import * as lib from 'reclab';\nawait lib.evaluate([new lib.MostPopular(), model], lib.leaveLastOut(data), { k: [10] })");
+    expect(r.reply.status).toBe('ok');
+    expect(r.outputs.some((o) => o.output_type === 'display_data' && MIME.echarts in o.data)).toBe(true);
+    expect(r.text).toMatch(/MostPopular[\s\S]*ItemCF/);
+  });
+
+  it('stops a long fit when the cell is interrupted, without restarting the kernel', async () => {
+    await run(kernel, 'const wide = rl.synthetic({ users: 400, items: 3000, interactionsPerUser: 30 });');
+    const pid = kernel.info.pid;
+    const { result, started } = runStarted(kernel, 'await new rl.EASE().fit(wide);');
+    await started;
+    await new Promise((r) => setTimeout(r, 300));
+    await kernel.interrupt();
+    const r = await result;
+    expect(r.reply.status).toBe('interrupted');
+    expect(r.text).not.toMatch(/restarted/);
+    expect(kernel.info.pid).toBe(pid);
+  });
+});

@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Database } from '../src/data';
+import { Dataset, EASE, ItemCF, MODELS, UserCF, invertSpd, loadModel } from '../src/recsys';
+
+// u1: A B C, u2: A B, u3: B C D, u4: D
+function data(): Dataset {
+  const pairs = [['u1', 'A'], ['u1', 'B'], ['u1', 'C'], ['u2', 'A'], ['u2', 'B'], ['u3', 'B'], ['u3', 'C'], ['u3', 'D'], ['u4', 'D']];
+  return Dataset.fromInteractions({ user: pairs.map((p) => p[0]), item: pairs.map((p) => p[1]) });
+}
+
+describe('ItemCF', () => {
+  it('computes shrunk cosine similarities and recalls through the seeds’ neighbours, with reasons and tables', async () => {
+    const m = new ItemCF({ shrink: 1 });
+    await m.fit(data());
+    // A: {u1,u2}, B: {u1,u2,u3}: 2 common users / (sqrt(2·3) + 1).
+    const sim = m.similarItems('A', 3);
+    expect(sim.value('item', 0)).toBe('B');
+    expect(sim.value('similarity', 0)).toBeCloseTo(2 / (Math.sqrt(6) + 1), 6);
+    // u2 has A, B: C is reached through both (A–C: 1 common, B–C: 2 common), D only through B.
+    const r = m.recommend('u2', { k: 2 });
+    expect(r.column('item')).toEqual(['C', 'D']);
+    const c = (a: number, b: number, n: number) => n / (Math.sqrt(a * b) + 1);
+    expect(r.value('score', 0)).toBeCloseTo(c(2, 2, 1) + c(3, 2, 2), 5);
+    expect(r.value('reason', 0)).toBe('because of B; A');
+    const db = await Database.open();
+    try {
+      expect(await m.registerTables(db)).toEqual(['itemcf_user_interest', 'itemcf_item_similarity']);
+      const t = await db.query("SELECT similar_item FROM itemcf_item_similarity WHERE item = 'D' ORDER BY rank");
+      expect(t.column('similar_item')).toEqual(['C', 'B']);
+      expect((await db.query('SELECT count(*) AS n FROM itemcf_user_interest')).value('n', 0)).toBe(9);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('keeps only the user’s top-n seeds when asked', async () => {
+    const d = Dataset.fromInteractions({ user: ['a', 'a', 'b', 'b', 'c', 'c'], item: ['x', 'y', 'x', 'p', 'y', 'q'], rating: [5, 1, 5, 5, 5, 5] });
+    const m = new ItemCF({ seeds: 1, binary: false });
+    await m.fit(d);
+    // a's top seed is x (rated 5): p (x's neighbour) is reached, q (only y's) is not.
+    expect(m.recommend('a', { k: 1 }).column('item')).toEqual(['p']);
+    expect(m.recommend('a').column('item')).not.toContain('q');
+  });
+});
+
+describe('UserCF', () => {
+  it('recommends what similar users have, naming them', async () => {
+    const m = new UserCF({ shrink: 0 });
+    await m.fit(data());
+    const r = m.recommend('u2', { k: 1 });
+    expect(r.column('item')).toEqual(['C']);
+    expect(r.value('reason', 0)).toBe('liked by similar users u1, u3');
+    expect(m.tables().user_similarity.numRows).toBeGreaterThan(0);
+  });
+});
+
+describe('EASE', () => {
+  it('inverts SPD matrices: G · G⁻¹ = I', async () => {
+    const m = 37;
+    const g = new Float64Array(m * m);
+    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) g[i * m + j] = (i === j ? m : 0) + Math.cos(i - j);
+    const p = await invertSpd(g.slice(), m);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < m; j++) {
+        let s = 0;
+        for (let k = 0; k < m; k++) s += g[i * m + k] * p[k * m + j];
+        expect(s).toBeCloseTo(i === j ? 1 : 0, 10);
+      }
+    }
+  });
+
+  it('matches the closed form B = I − P·diag(1/diag P), P = (XᵀX + λI)⁻¹', async () => {
+    const d = data();
+    const m = new EASE({ lambda: 1 });
+    await m.fit(d);
+    const n = d.numItems;
+    const g = new Float64Array(n * n);
+    for (let u = 0; u < d.numUsers; u++) {
+      const items = Array.from(d.byUser.indices.subarray(d.byUser.indptr[u], d.byUser.indptr[u + 1]));
+      for (const a of items) for (const b of items) g[a * n + b]++;
+    }
+    for (let i = 0; i < n; i++) g[i * n + i] += 1;
+    const p = await invertSpd(g, n);
+    const b = (i: number, j: number) => (i === j ? 0 : -p[i * n + j] / p[j * n + j]);
+    // u2 has 2 of 4 items (scores summed over them); u1 has 3 (over the one it lacks, subtracted from all rows' sum).
+    for (const [user, items] of [['u2', ['A', 'B']], ['u1', ['A', 'B', 'C']]] as const) {
+      const r = m.recommend(user, { k: 2, excludeSeen: false });
+      for (let row = 0; row < r.numRows; row++) {
+        const j = d.itemIndex(r.value('item', row) as string);
+        expect(r.value('score', row)).toBeCloseTo(items.reduce((s, i) => s + b(d.itemIndex(i), j), 0), 5);
+      }
+    }
+  });
+
+  it('restricts a large catalogue to the most frequent items and says so', async () => {
+    const m = new EASE({ lambda: 1, maxItems: 2 });
+    await m.fit(data());
+    expect(m.note).toBe('EASE models the 1 of 4 items with at least 3 interactions; the others are never recommended.');
+    expect(m.recommend('u4').column('item')).toEqual(['B']);
+  });
+
+  it('saves and loads every registered model with identical recommendations', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'reclab-models-'));
+    try {
+      for (const [name, make] of Object.entries(MODELS)) {
+        const model = make();
+        if (!['MostPopular', 'ItemCF', 'UserCF', 'EASE'].includes(name)) continue;
+        await model.fit(data());
+        await model.save(path.join(dir, name));
+        const loaded = await loadModel(path.join(dir, name));
+        expect(loaded.recommend('u2', { k: 3 }).rows(), name).toEqual(model.recommend('u2', { k: 3 }).rows());
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

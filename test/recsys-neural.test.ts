@@ -1,0 +1,277 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { initTensorFlow } from '../src/kernel/tf-backend';
+import { Dataset, FitCancelledError, MostPopular, evaluate, loadModel, randomSplit, type Recommender, type Split } from '../src/recsys';
+import { AutoEncoder } from '../src/recsys/models/auto-encoder';
+import { TwoTower } from '../src/recsys/models/two-tower';
+import { Random } from '../src/recsys/random';
+import { SparseEmbedding } from '../src/recsys/sparse-embedding';
+import { Mlp, type MlpTape } from '../src/recsys/mlp';
+import { sampledSoftmax } from '../src/recsys/sampled-softmax';
+import { tasteGroups } from './helpers/taste-groups';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+beforeAll(async () => {
+  await initTensorFlow('wasm');
+});
+
+const split: Split = randomSplit(tasteGroups(), { ratio: 0.8, seed: 3 });
+
+async function recallAt10(model: Recommender): Promise<number> {
+  const table = await evaluate(model, split, { k: [10], progress: false });
+  return table.value('Recall@10', 0) as number;
+}
+
+const fast = { epochs: 15, batchSize: 128, learningRate: 0.01 };
+
+describe('SparseEmbedding', () => {
+  it('sums a bag of rows, skipping padding, and steps only the rows a batch used', () => {
+    const table = new SparseEmbedding(4, 2, true, new Random(1), { learningRate: 0.1 });
+    expect([...table.weights.subarray(0, 2)]).toEqual([0, 0]); // the padding row
+    table.weights.set([0, 0, 1, 2, 3, 4, 5, 6]);
+    // Two examples of entities 1 and 0; entity 0's values are [1, 2], entity 1's [3, 0 (padding)].
+    const lookup = Int32Array.from([1, 2, 3, 0]);
+    const out = new Float32Array(2 * 3).fill(9);
+    table.gather(Int32Array.from([1, 0]), lookup, 2, out, 3, 1);
+    expect([...out]).toEqual([9, 5, 6, 9, 4, 6]);
+    table.accumulate(Int32Array.from([1, 0]), lookup, 2, Float32Array.from([0, 1, -1, 0, 2, 2]), 3, 1);
+    table.step();
+    // Adam's first step moves each touched weight by the learning rate against its gradient's sign.
+    expect([...table.weights].map((v) => +v.toFixed(4))).toEqual([0, 0, 0.9, 1.9, 2.9, 3.9, 4.9, 6.1]);
+    table.step(); // nothing accumulated: nothing moves
+    expect(table.weights[7]).toBeCloseTo(6.1, 4);
+  });
+});
+
+describe('Mlp', () => {
+  it('gives the same outputs for rows of ones given sparsely as for the dense rows', () => {
+    const net = new Mlp([6, 4, 3], new Random(2));
+    const indptr = Int32Array.of(0, 2, 2, 5);
+    const indices = Int32Array.of(1, 4, 0, 2, 5);
+    const dense = tf.tensor2d([[0, 1, 0, 0, 1, 0], [0, 0, 0, 0, 0, 0], [1, 0, 1, 0, 0, 1]]);
+    const expected = tf.tidy(() => net.apply(dense).arraySync());
+    const sparse = tf.tidy(() => net.applyToSparseRows(indptr, indices, Int32Array.of(0, 1, 2)).arraySync());
+    expect(sparse.flat()).toEqual(expected.flat().map((v) => expect.closeTo(v, 5)));
+    const reordered = tf.tidy(() => net.applyToSparseRows(indptr, indices, Int32Array.of(2, 0)).arraySync());
+    expect(reordered.flat()).toEqual([...expected[2], ...expected[0]].map((v) => expect.closeTo(v, 5)));
+    tf.dispose(dense);
+    net.dispose();
+  });
+});
+
+describe('written-out gradients agree with TensorFlow.js autodiff', () => {
+  const random = new Random(11);
+  const matrix = (rows: number, cols: number) => tf.tensor2d(Float32Array.from({ length: rows * cols }, () => random.normal()), [rows, cols]);
+  const close = (a: tf.Tensor, b: tf.Tensor) => expect([...a.dataSync()]).toEqual([...b.dataSync()].map((v) => expect.closeTo(v, 4)));
+
+  for (const cosine of [true, false]) {
+    it(`sampled softmax, ${cosine ? 'cosine' : 'dot'} scores, with a uniform negative and a masked accidental hit`, () => {
+      tf.tidy(() => {
+        const users = matrix(4, 3);
+        const items = matrix(5, 3);
+        const bias = tf.tensor2d(Float32Array.from({ length: 20 }, (_, k) => (k === 7 ? -1e9 : 0.3 * random.normal())), [4, 5]);
+        const positives = tf.eye(4, 5) as tf.Tensor2D;
+        const scale = cosine ? 5 : 1;
+        const { loss, dUsers, dItems } = sampledSoftmax(users, items, bias, positives, { cosine, scale });
+        const reference = (u: tf.Tensor2D, i: tf.Tensor2D) => {
+          const [a, b] = cosine ? [u, i].map((x) => tf.div(x, tf.norm(x, 'euclidean', 1, true)) as tf.Tensor2D) : [u, i];
+          const logits = tf.add(tf.mul(tf.matMul(a, b, false, true), scale), bias);
+          return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), positives), 1))) as tf.Scalar;
+        };
+        const { value, grads } = tf.valueAndGrads((u: tf.Tensor, i: tf.Tensor) => reference(u as tf.Tensor2D, i as tf.Tensor2D))([users, items]);
+        expect(loss.dataSync()[0]).toBeCloseTo(value.dataSync()[0], 4);
+        close(dUsers, grads[0]);
+        close(dItems, grads[1]);
+      });
+    });
+  }
+
+  it('Mlp backward: the input gradient through ReLU layers', () => {
+    const net = new Mlp([5, 4, 3, 2], new Random(4));
+    net.train({ learningRate: 0.01 });
+    tf.tidy(() => {
+      const x = matrix(6, 5);
+      const w = matrix(6, 2);
+      const tape: MlpTape = { inputs: [], outputs: [] };
+      net.apply(x, tape);
+      const dx = net.backward(tape, w, true)!;
+      const expected = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(net.apply(input as tf.Tensor2D), w)))(x);
+      close(dx, expected);
+    });
+    net.dispose();
+  });
+});
+
+describe('TwoTower', () => {
+  it('learns the taste groups: held-out Recall@10 well above popularity', async () => {
+    const popular = await recallAt10(new MostPopular());
+    const twoTower = await recallAt10(new TwoTower(fast));
+    expect(twoTower).toBeGreaterThan(popular + 0.15);
+    expect(twoTower).toBeGreaterThan(1.5 * popular);
+  });
+
+  it('learns with mixed negatives and without the logQ correction too', async () => {
+    const popular = await recallAt10(new MostPopular());
+    expect(await recallAt10(new TwoTower({ ...fast, uniformNegatives: 64 }))).toBeGreaterThan(popular + 0.15);
+    expect(await recallAt10(new TwoTower({ ...fast, logQ: false, score: 'dot', learningRate: 0.005 }))).toBeGreaterThan(popular + 0.15);
+  });
+
+  it('counters in-batch sampling\u2019s bias against popular items with the logQ correction and with uniform negatives', async () => {
+    // In-batch negatives are drawn by popularity, so popular items are pushed down more
+    // often than they should be; both remedies recommend more popular items than neither.
+    const counts = split.train.itemCounts();
+    const users = Int32Array.from({ length: split.train.numUsers }, (_, u) => u);
+    const meanPopularity = async (config: Partial<TwoTower['config']>) => {
+      const m = new TwoTower({ ...fast, ...config });
+      await m.fit(split.train);
+      const { items } = m.recommendBatch(users, { k: 10 });
+      return items.reduce((sum, i) => sum + counts[i], 0) / items.length;
+    };
+    const neither = await meanPopularity({ logQ: false });
+    expect(await meanPopularity({ logQ: true })).toBeGreaterThan(neither * 1.03);
+    expect(await meanPopularity({ logQ: false, uniformNegatives: 128 })).toBeGreaterThan(neither * 1.02);
+  });
+
+  it('exposes user and item vectors whose inner products are its scores, and explains by the nearest history item', async () => {
+    const m = new TwoTower({ ...fast, epochs: 2 });
+    await m.fit(split.train);
+    const users = m.userEmbeddings();
+    const items = m.itemEmbeddings();
+    expect(users.data.length).toBe(split.train.numUsers * 32);
+    expect(items.data.length).toBe(split.train.numItems * 32);
+    expect(users.dim).toBe(32);
+    const top = m.recommend('u7', { k: 3 });
+    const best = split.train.itemIndex(top.value('item', 0) as string);
+    const u = split.train.userIndex('u7');
+    let dot = 0;
+    for (let j = 0; j < 32; j++) dot += users.data[u * 32 + j] * items.data[best * 32 + j];
+    expect(top.value('score', 0)).toBeCloseTo(dot, 5);
+    expect(top.value('reason', 0)).toMatch(/^like Item i\d+ \(/);
+  });
+
+  it('saves and loads to identical recommendations', async () => {
+    const m = new TwoTower({ ...fast, epochs: 2 });
+    await m.fit(split.train);
+    const dir = mkdtempSync(path.join(tmpdir(), 'reclab-two-tower-'));
+    dirs.push(dir);
+    await m.save(dir);
+    for (const loaded of [await TwoTower.load(dir), await loadModel(dir)]) {
+      expect(loaded.recommend('u3', { k: 10 }).rows()).toEqual(m.recommend('u3', { k: 10 }).rows());
+      expect(loaded.similarItems('i5', 5).rows()).toEqual(m.similarItems('i5', 5).rows());
+    }
+  });
+
+  it('is the same model for the same seed', async () => {
+    const a = new TwoTower({ ...fast, epochs: 1 });
+    const b = new TwoTower({ ...fast, epochs: 1 });
+    await a.fit(split.train);
+    await b.fit(split.train);
+    expect(a.itemEmbeddings().data).toEqual(b.itemEmbeddings().data);
+  });
+
+  it('stops when the fit is cancelled', async () => {
+    const controller = new AbortController();
+    const epochs: number[] = [];
+    const m = new TwoTower({ ...fast, epochs: 50 });
+    const fit = m.fit(split.train, { signal: controller.signal, onEpoch: (log) => (epochs.push(log.epoch), controller.abort()) });
+    await expect(fit).rejects.toBeInstanceOf(FitCancelledError);
+    expect(epochs).toEqual([1]);
+    expect(m.isFitted).toBe(false);
+  });
+
+  it('says what is wrong with bad input', async () => {
+    const m = new TwoTower(fast);
+    expect(() => m.recommend('u1')).toThrow(/not fitted/);
+    await m.fit(split.train, { epochs: 1 });
+    expect(() => m.recommend('nobody')).toThrow(/Unknown user "nobody"/);
+    const empty = split.train.subset(new Int32Array(0));
+    await expect(new TwoTower().fit(empty)).rejects.toThrow(/no interactions/);
+    await expect(new TwoTower({ layers: [64, 0] }).fit(split.train)).rejects.toThrow(/whole numbers ≥ 1; got \[\d+, 64, 0\]/);
+    await expect(new TwoTower().fit(split.train, { batchSize: 0 })).rejects.toThrow(/batchSize must be a whole number ≥ 1/);
+    await expect(new TwoTower({ score: 'euclid' as 'dot' }).fit(split.train)).rejects.toThrow(/score must be "cosine" or "dot"/);
+  });
+});
+
+describe('AutoEncoder', () => {
+  const small = { hidden: [32, 16] as [number, number], epochs: 40, learningRate: 0.01, batchSize: 32 };
+
+  it('learns the taste groups: held-out Recall@10 well above popularity', async () => {
+    const popular = await recallAt10(new MostPopular());
+    const autoEncoder = await recallAt10(new AutoEncoder(small));
+    expect(autoEncoder).toBeGreaterThan(popular + 0.15);
+    expect(autoEncoder).toBeGreaterThan(1.5 * popular);
+  });
+
+  it('scores with a sigmoid output, recommends with reasons, and saves and loads to identical recommendations', async () => {
+    const m = new AutoEncoder({ ...small, epochs: 3 });
+    await m.fit(split.train);
+    const top = m.recommend('u4', { k: 5 });
+    const scores = top.column('score') as Float32Array;
+    expect(scores.every((s) => s > 0 && s < 1)).toBe(true);
+    expect(top.value('reason', 0)).toMatch(/^like Item i\d+ \(/);
+    const dir = mkdtempSync(path.join(tmpdir(), 'reclab-autoencoder-'));
+    dirs.push(dir);
+    await m.save(dir);
+    for (const loaded of [await AutoEncoder.load(dir), await loadModel(dir)]) {
+      expect(loaded.recommend('u4', { k: 10 }).rows()).toEqual(m.recommend('u4', { k: 10 }).rows());
+      expect(loaded.similarItems('i2', 5).rows()).toEqual(m.similarItems('i2', 5).rows());
+    }
+  });
+
+  it('scores a batch of users as it scores each alone', async () => {
+    const m = new AutoEncoder({ ...small, epochs: 2 });
+    await m.fit(split.train);
+    const n = split.train.numItems;
+    const both = new Float32Array(2 * n);
+    m.scoreUsers(Int32Array.of(3, 9), both);
+    const alone = new Float32Array(2 * n);
+    m.scoreUsers(Int32Array.of(3), alone.subarray(0, n));
+    m.scoreUsers(Int32Array.of(9), alone.subarray(n));
+    expect([...both].map((v) => +v.toFixed(5))).toEqual([...alone].map((v) => +v.toFixed(5)));
+  });
+
+  it('stops when the fit is cancelled', async () => {
+    const controller = new AbortController();
+    const epochs: number[] = [];
+    const fit = new AutoEncoder({ ...small, epochs: 50 }).fit(split.train, { signal: controller.signal, onEpoch: (log) => (epochs.push(log.epoch), controller.abort()) });
+    await expect(fit).rejects.toBeInstanceOf(FitCancelledError);
+    expect(epochs).toEqual([1]);
+  });
+
+  it('says what is wrong with bad input', async () => {
+    await expect(new AutoEncoder().fit(split.train.subset(new Int32Array(0)))).rejects.toThrow(/no interactions/);
+    await expect(new AutoEncoder({ hidden: [32] as unknown as [number, number] }).fit(split.train)).rejects.toThrow(/two encoder widths/);
+    await expect(new AutoEncoder().fit(split.train, { corruption: 1 })).rejects.toThrow(/corruption must be in \[0, 1\)/);
+    expect(() => new AutoEncoder().recommend('u1')).toThrow(/not fitted/);
+  });
+});
+
+describe('TensorFlow.js memory', () => {
+  it('a fit leaves no tensors behind, the AutoEncoder keeping only its eight weight arrays', async () => {
+    const before = tf.memory().numTensors;
+    const twoTower = new TwoTower({ ...fast, epochs: 1 });
+    await twoTower.fit(split.train);
+    twoTower.recommend('u1');
+    expect(tf.memory().numTensors).toBe(before);
+    const autoEncoder = new AutoEncoder({ hidden: [8, 4], epochs: 1 });
+    await autoEncoder.fit(split.train);
+    autoEncoder.recommend('u1');
+    expect(tf.memory().numTensors).toBe(before + 8);
+    await autoEncoder.fit(split.train); // a refit replaces them
+    expect(tf.memory().numTensors).toBe(before + 8);
+  });
+});
+
+describe('Dataset shapes the neural models accept', () => {
+  it('trains on a dataset without item features', async () => {
+    const d = Dataset.fromInteractions({ user: ['a', 'a', 'b', 'b', 'c'], item: ['x', 'y', 'x', 'z', 'y'] });
+    for (const m of [new TwoTower({ epochs: 2, batchSize: 4 }), new AutoEncoder({ epochs: 2, hidden: [4, 2] })]) {
+      await m.fit(d);
+      expect(m.recommend('c', { k: 2 }).numRows).toBe(2);
+    }
+  });
+});
