@@ -143,6 +143,7 @@ describe('TableRegistry', () => {
     expect(tables.page(second, 0, 1).rows).toEqual([[3]]);
     expect(tables.page(fourth, 0, 1).rows).toEqual([[3]]);
     expect(() => tables.page(third, 0, 1)).toThrow(/no longer in the kernel/);
-    expect(() => tables.page('t99', 0, 1)).toThrow(/There is no table t99/);
+    expect(() => tables.page('t99', 0, 1)).toThrow(/t99 was made by an earlier kernel/);
+    expect(() => tables.page(first.replace(/t\d+$/, 't99'), 0, 1)).toThrow(/There is no table .*t99 in this kernel/);
   });
 });

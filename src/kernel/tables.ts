@@ -39,11 +39,14 @@ export class TableRegistry {
       this.tables.delete(tableId);
       this.tables.set(tableId, table);
     } else {
-      const known = Number(tableId.slice(1)) < this.next;
+      const prefix = `${this.prefix}-t`;
+      const ours = tableId.startsWith(prefix);
       throw new Error(
-        known
-          ? `Table ${tableId} is no longer in the kernel: it keeps the ${this.capacity} most recently used tables, or it was restarted. Run the cell again.`
-          : `There is no table ${tableId} in this kernel.`,
+        !ours
+          ? `Table ${tableId} was made by an earlier kernel (the notebook was reopened or the kernel restarted).`
+          : Number(tableId.slice(prefix.length)) < this.next
+            ? `Table ${tableId} is no longer in the kernel: it keeps the ${this.capacity} most recently used tables. Run the cell again.`
+            : `There is no table ${tableId} in this kernel.`,
       );
     }
     const start = Math.max(0, Math.floor(offset));
