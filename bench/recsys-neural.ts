@@ -9,12 +9,11 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { Database, importMovieLens } from '../src/data';
+import { benchDatasets } from './datasets';
 import { initTensorFlow } from '../src/kernel/tf-backend';
-import { ClusterIndex, Dataset, TwoTower, exactSearch, randomSplit, synthetic, type FeatureSet } from '../src/recsys';
+import { ClusterIndex, Dataset, TwoTower, exactSearch, randomSplit, type FeatureSet } from '../src/recsys';
 import { Random } from '../src/recsys/random';
 
-const MOVIELENS = process.env.RECLAB_MOVIELENS ?? path.join(import.meta.dirname, '..', '..', 'shared', 'datasets', 'ml-latest-small');
 const PYTHON = '/usr/bin/python3';
 const EPOCHS = 5;
 
@@ -170,15 +169,7 @@ export async function neuralBench(): Promise<void> {
   const backend = await initTensorFlow();
   const threads = backend.backend === 'wasm' ? getThreadsCount() : os.cpus().length;
   console.log(`\nRecLab neural retrieval benchmark — TensorFlow.js on ${backend.backend} (${backend.device})`);
-  const datasets: [string, Dataset][] = [];
-  if (existsSync(path.join(MOVIELENS, 'ratings.csv'))) {
-    const db = await Database.open();
-    datasets.push(['ml-latest-small', Dataset.fromData(await importMovieLens(db, MOVIELENS)).implicit()]);
-    db.close();
-  } else {
-    console.log(`(MovieLens skipped: ${MOVIELENS} not found; set RECLAB_MOVIELENS to the ml-latest-small folder)`);
-  }
-  datasets.push(['synthetic', synthetic()]);
+  const datasets = await benchDatasets();
   await throughput(datasets, threads);
   clusterIndex();
 }

@@ -9,11 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Database, importMovieLens } from '../src/data';
+import { benchDatasets } from './datasets';
 import { initTensorFlow } from '../src/kernel/tf-backend';
-import { Dataset, ItemCF, MODELS, evaluate, leaveLastOut, randomSplit, synthetic, type FitOptions, type Split } from '../src/recsys';
+import { ItemCF, MODELS, evaluate, leaveLastOut, randomSplit, type FitOptions, type Split } from '../src/recsys';
 
-const MOVIELENS = process.env.RECLAB_MOVIELENS ?? path.join(import.meta.dirname, '..', '..', 'shared', 'datasets', 'ml-latest-small');
 const PYTHON = '/usr/bin/python3';
 
 /** Per-model fit options for the bench: EASE on items with at least 5 ratings, as the issue sets it. */
@@ -105,15 +104,7 @@ function printTable(header: string[], lines: string[][]): void {
 export async function recsysBench(): Promise<void> {
   const backend = await initTensorFlow();
   console.log(`\nRecLab recommender benchmark — TensorFlow.js on ${backend.backend}; timings on a shared machine are approximate\n`);
-  const datasets: [string, Dataset][] = [];
-  if (existsSync(path.join(MOVIELENS, 'ratings.csv'))) {
-    const db = await Database.open();
-    datasets.push(['ml-latest-small', Dataset.fromData(await importMovieLens(db, MOVIELENS)).implicit()]);
-    db.close();
-  } else {
-    console.log(`(MovieLens skipped: ${MOVIELENS} not found; set RECLAB_MOVIELENS to the ml-latest-small folder)`);
-  }
-  datasets.push(['synthetic', synthetic()]);
+  const datasets = await benchDatasets();
 
   const rows: Row[] = [];
   const references: string[][] = [];

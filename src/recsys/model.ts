@@ -128,16 +128,7 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
     const scores = new Float32Array(train.numItems);
     this.scoreUser(u, scores);
     if (options.excludeSeen !== false) excludeSeen(train, u, scores);
-    const items = new Int32Array(k);
-    const top = new Float32Array(k);
-    const found = topK(scores, k, items, top);
-    const picked = items.subarray(0, found);
-    const columns: Record<string, ColumnData> = {
-      rank: Int32Array.from({ length: found }, (_, r) => r + 1),
-      item: Array.from(picked, (i) => train.itemNames[i]),
-    };
-    if (train.itemTitles) columns.title = Array.from(picked, (i) => train.itemTitles![i]);
-    columns.score = top.slice(0, found);
+    const { picked, columns } = rankedItems(train, scores, k, 'score');
     columns.reason = Array.from(picked, (i) => this.reason(u, i));
     return new Recommendations(Table.fromColumns(columns).columns, train.userNames[u], this.history(user));
   }
@@ -161,17 +152,7 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
     const scores = new Float32Array(train.numItems);
     if (!this.similarItemScores(i, scores)) throw new Error(`${this.name} has no notion of item similarity.`);
     scores[i] = -Infinity;
-    const items = new Int32Array(k);
-    const top = new Float32Array(k);
-    const found = topK(scores, k, items, top);
-    const picked = items.subarray(0, found);
-    const columns: Record<string, ColumnData> = {
-      rank: Int32Array.from({ length: found }, (_, r) => r + 1),
-      item: Array.from(picked, (j) => train.itemNames[j]),
-    };
-    if (train.itemTitles) columns.title = Array.from(picked, (j) => train.itemTitles![j]);
-    columns.similarity = top.slice(0, found);
-    return Table.fromColumns(columns);
+    return Table.fromColumns(rankedItems(train, scores, k, 'similarity').columns);
   }
 
   tables(): Record<string, Table> {
@@ -295,3 +276,17 @@ function cosineToRow(e: Embeddings, i: number, out: Float32Array): void {
   for (let j = 0; j < out.length; j++) out[j] = cosine(e, i, j);
 }
 
+/** The k best-scored items as table columns: rank, item, title (when known), then the score under `scoreName`. */
+function rankedItems(train: Dataset, scores: Float32Array, k: number, scoreName: string): { picked: Int32Array; columns: Record<string, ColumnData> } {
+  const items = new Int32Array(k);
+  const top = new Float32Array(k);
+  const found = topK(scores, k, items, top);
+  const picked = items.subarray(0, found);
+  const columns: Record<string, ColumnData> = {
+    rank: Int32Array.from({ length: found }, (_, r) => r + 1),
+    item: Array.from(picked, (i) => train.itemNames[i]),
+  };
+  if (train.itemTitles) columns.title = Array.from(picked, (i) => train.itemTitles![i]);
+  columns[scoreName] = top.slice(0, found);
+  return { picked, columns };
+}

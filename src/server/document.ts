@@ -27,16 +27,14 @@ const newHandle = () => randomBytes(6).toString('hex');
 export class NotebookDocument {
   private handles: string[];
   private readonly deleted: { cell: Cell; handle: string; index: number }[] = [];
-  /** The text last written to or read from disk; dirty means the notebook differs from it. */
-  private savedText: string;
-  private dirtyValue = false;
+  /** Whether the notebook differs from the text last read from or written to disk. */
+  private dirtyValue: boolean;
 
   constructor(
     readonly notebook: Notebook,
     savedText = serializeNotebook(notebook),
   ) {
     this.handles = notebook.cells.map(() => newHandle());
-    this.savedText = savedText;
     this.dirtyValue = serializeNotebook(notebook) !== savedText;
   }
 
@@ -66,7 +64,6 @@ export class NotebookDocument {
   }
 
   markSaved(text: string): void {
-    this.savedText = text;
     this.dirtyValue = serializeNotebook(this.notebook) !== text;
   }
 

@@ -1,0 +1,21 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { Database, importMovieLens } from '../src/data';
+import { Dataset, synthetic } from '../src/recsys';
+
+/** MovieLens is read where it lies (its licence forbids copying it into the project). */
+export const MOVIELENS = process.env.RECLAB_MOVIELENS ?? path.join(import.meta.dirname, '..', '..', 'shared', 'datasets', 'ml-latest-small');
+
+/** The recommender benchmarks' data: ml-latest-small (every rating an interaction) where found, and the synthetic sample. */
+export async function benchDatasets(): Promise<[string, Dataset][]> {
+  const datasets: [string, Dataset][] = [];
+  if (existsSync(path.join(MOVIELENS, 'ratings.csv'))) {
+    const db = await Database.open();
+    datasets.push(['ml-latest-small', Dataset.fromData(await importMovieLens(db, MOVIELENS)).implicit()]);
+    db.close();
+  } else {
+    console.log(`(MovieLens skipped: ${MOVIELENS} not found; set RECLAB_MOVIELENS to the ml-latest-small folder)`);
+  }
+  datasets.push(['synthetic', synthetic()]);
+  return datasets;
+}
