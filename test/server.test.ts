@@ -58,18 +58,28 @@ describe('access', () => {
   it('trades the token in the URL for a cookie, then serves the page with a strict CSP', async () => {
     const first = await get(`/?token=${server.token}`);
     expect(first.status).toBe(302);
-    expect(String(first.headers['set-cookie'])).toMatch(/reclab-token=.*HttpOnly; SameSite=Strict/);
+    expect(String(first.headers['set-cookie'])).toMatch(/reclab-token-\d+=.*HttpOnly; SameSite=Strict/);
     expect(first.headers.location).toBe('/');
-    const page = await get('/', { cookie: `reclab-token=${server.token}` });
+    const page = await get('/', { cookie: `reclab-token-${server.port}=${server.token}` });
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>RecLab</title>');
     expect(page.headers['content-security-policy']).toMatch(/script-src 'self'(;|$)/);
   });
 
   it('refuses a wrong token, a foreign Host (DNS rebinding) and a foreign Origin', async () => {
-    expect((await get('/', { cookie: 'reclab-token=wrong' })).status).toBe(403);
-    expect((await get('/', { cookie: `reclab-token=${server.token}`, host: 'evil.example:80' })).status).toBe(403);
-    expect((await get('/', { cookie: `reclab-token=${server.token}`, origin: 'http://evil.example' })).status).toBe(403);
+    expect((await get('/', { cookie: `reclab-token-${server.port}=wrong` })).status).toBe(403);
+    expect((await get('/', { cookie: `reclab-token-${server.port}=${server.token}`, host: 'evil.example:80' })).status).toBe(403);
+    expect((await get('/', { cookie: `reclab-token-${server.port}=${server.token}`, origin: 'http://evil.example' })).status).toBe(403);
+  });
+
+  it('refuses requests that do not follow the contract, with a message', async () => {
+    const c = await WorkbenchClient.connect(server.port, server.token);
+    const raw = c as unknown as { request(method: string, params: unknown): Promise<unknown> };
+    await expect(raw.request('constructor', {})).rejects.toThrow(/Unknown method "constructor"/);
+    await expect(raw.request('open', {})).rejects.toThrow(/open: "path" is missing/);
+    await expect(raw.request('page', { session: 's', tableId: 't', offset: '0', limit: 1 })).rejects.toThrow(/"offset" must be a number, not string/);
+    await expect(raw.request('edit', null)).rejects.toThrow(/parameters must be an object/);
+    c.close();
   });
 
   it('refuses a WebSocket without the token or from another origin', async () => {
@@ -81,7 +91,7 @@ describe('access', () => {
   });
 
   it('serves only files inside the renderer folder', async () => {
-    const r = await get('/../../etc/passwd', { cookie: `reclab-token=${server.token}` });
+    const r = await get('/../../etc/passwd', { cookie: `reclab-token-${server.port}=${server.token}` });
     expect(r.body).not.toMatch(/root:/);
   });
 });
@@ -107,8 +117,10 @@ describe('notebook files', () => {
     const c = await WorkbenchClient.connect(server.port, server.token);
     const { notebook } = await c.request('open', { path: file });
     const first = notebook.cells[0].handle;
-    const r = await c.request('edit', {
+    await c.request('edit', {
       session: notebook.session,
+      client: 'w1',
+      seq: 1,
       edits: [
         { op: 'source', cell: first, source: 'const x = 2;' },
         { op: 'insert', index: 0, cell: 'sql1', kind: 'sql', source: '-- name: t\nSELECT 1 AS a' },
@@ -118,9 +130,9 @@ describe('notebook files', () => {
         { op: 'delete', cell: 'gone' },
       ],
     });
-    expect(r.dirty).toBe(true);
-    // An edit re-sent after a lost connection changes nothing.
-    await c.request('edit', { session: notebook.session, edits: [{ op: 'insert', index: 0, cell: 'sql1', kind: 'sql', source: 'x' }] });
+    expect((await c.request('attach', { session: notebook.session })).dirty).toBe(true);
+    // A batch re-sent after a lost connection is applied once.
+    await c.request('edit', { session: notebook.session, client: 'w1', seq: 1, edits: [{ op: 'insert', index: 0, cell: 'again', kind: 'sql', source: 'x' }] });
     await c.request('save', { session: notebook.session });
     const saved = JSON.parse(await fs.readFile(file, 'utf8'));
     expect(saved.cells.map((cell: { cell_type: string; source: string[] }) => [cell.cell_type, cell.source.join('')])).toEqual([
@@ -132,8 +144,15 @@ describe('notebook files', () => {
     if (nbformatAvailable()) expect(validateWithNbformat(file)).toBe('');
     expect((await c.request('recent', {})).map((e) => e.path)).toContain(file);
     // Undo of a deletion brings the cell back where it was.
-    await c.request('edit', { session: notebook.session, edits: [{ op: 'delete', cell: first }, { op: 'undelete' }] });
+    await c.request('edit', { session: notebook.session, client: 'w1', seq: 2, edits: [{ op: 'delete', cell: first }, { op: 'undelete', cell: first }] });
     expect((await c.request('attach', { session: notebook.session })).cells.map((x) => x.handle)).toEqual(['md1', 'sql1', first]);
+    // A batch with an edit that cannot apply changes nothing, and says why.
+    await expect(
+      c.request('edit', { session: notebook.session, client: 'w1', seq: 3, edits: [{ op: 'source', cell: first, source: 'lost' }, { op: 'move', cell: 'nope', index: 0 }] }),
+    ).rejects.toThrow(/no cell nope/);
+    expect((await c.request('attach', { session: notebook.session })).cells[2].source).toBe('const x = 2;');
+    // Opening the same file again shares the session instead of starting a rival one.
+    expect((await c.request('open', { path: file })).notebook.session).toBe(notebook.session);
     await c.request('close', { session: notebook.session });
     c.close();
   });
@@ -154,7 +173,7 @@ describe('notebook files', () => {
     await fs.writeFile(file, serializeNotebook(createNotebook([newCodeCell('1')])));
     const c = await WorkbenchClient.connect(server.port, server.token);
     const { notebook } = await c.request('open', { path: file });
-    await c.request('edit', { session: notebook.session, edits: [{ op: 'source', cell: notebook.cells[0].handle, source: 'precious()' }] });
+    await c.request('edit', { session: notebook.session, client: 'w1', seq: 1, edits: [{ op: 'source', cell: notebook.cells[0].handle, source: 'precious()' }] });
     await fs.chmod(folder, 0o500);
     try {
       if (process.getuid?.() === 0) {
@@ -167,7 +186,8 @@ describe('notebook files', () => {
       await fs.chmod(folder, 0o700);
     }
     expect(await fs.readFile(file, 'utf8')).not.toContain('precious');
-    // The server "crashes": the notebook is opened again by a new session.
+    // The server "crashes": a new server opens the notebook again.
+    await c.request('close', { session: notebook.session });
     const again = await c.request('open', { path: file });
     expect(again.recovery?.savedAt).toBeGreaterThan(0);
     expect(again.notebook.cells[0].source).toBe('1');
@@ -196,6 +216,18 @@ describe('kernels', () => {
     expect(state.cells[0].executionCount).toBe(1);
     expect(JSON.stringify(state.cells[1].outputs)).toContain('stop here');
     expect(state.cells[2].outputs).toEqual([]);
+
+    // A cell that prints fast reaches the window in a few batched updates, with every line.
+    const before = ca.events.filter((e) => e.event === 'outputs').length;
+    await ca.request('edit', { session: na.session, client: 'a', seq: 1, edits: [{ op: 'source', cell: h3, source: 'for (let i = 0; i < 20000; i++) console.log(`line ${i}`);' }] });
+    await ca.request('execute', { session: na.session, cells: [h3] });
+    await ca.waitFor((e) => e.event === 'run' && e.run.cell === h3 && e.run.state === 'done' && e.run.status === 'ok');
+    const updates = ca.events.filter((e) => e.event === 'outputs').slice(before);
+    expect(updates.length).toBeLessThan(100);
+    const last = updates[updates.length - 1];
+    const text = last.event === 'outputs' && last.outputs[0].output_type === 'stream' ? last.outputs[0].text : [];
+    expect(text.length).toBe(20000);
+    expect(text[19999]).toBe('line 19999\n');
 
     const kernelA = await ca.waitFor((e) => e.event === 'kernel' && e.kernel.state === 'idle' && !!e.kernel.info);
     const kernelB = await cb.waitFor((e) => e.event === 'kernel' && e.kernel.state === 'idle' && !!e.kernel.info);

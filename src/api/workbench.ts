@@ -59,8 +59,8 @@ export type CellEdit =
   | { op: 'source'; cell: string; source: string }
   | { op: 'insert'; index: number; cell: string; kind: CellKindName; source: string }
   | { op: 'delete'; cell: string }
-  /** Puts back the most recently deleted cell, outputs and all, where it was. */
-  | { op: 'undelete' }
+  /** Puts a deleted cell back, outputs and all, where it was. */
+  | { op: 'undelete'; cell: string }
   | { op: 'move'; cell: string; index: number }
   | { op: 'kind'; cell: string; kind: CellKindName }
   /** Clears one cell's outputs, or every cell's when `cell` is absent. */
@@ -89,7 +89,11 @@ export interface WorkbenchMethods {
   /** Re-attaches a connection to an open notebook and returns its current state. */
   attach: { params: { session: string }; result: WireNotebook };
   close: { params: { session: string }; result: null };
-  edit: { params: { session: string; edits: CellEdit[] }; result: { dirty: boolean } };
+  /**
+   * Applies a batch of edits, all or none. `client` names the window and `seq` numbers its
+   * batches, so a batch re-sent after a lost connection is applied once.
+   */
+  edit: { params: { session: string; client: string; seq: number; edits: CellEdit[] }; result: null };
   save: { params: { session: string }; result: { path: string; name: string } };
   saveAs: { params: { session: string; path: string }; result: { path: string; name: string } };
   discardRecovery: { params: { session: string }; result: null };

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { NotebookFormatError, parseNotebook, serializeNotebook } from './ipynb';
@@ -27,7 +28,8 @@ export async function writeNotebookFile(file: string, notebook: Notebook): Promi
 
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
   const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  // Random, so two saves at once never share a temporary file.
+  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await fs.open(temp, 'w');
   try {
     await handle.writeFile(text, 'utf8');

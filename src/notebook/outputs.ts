@@ -14,7 +14,11 @@ export class OutputCollector {
   add(output: Output, displayId?: string): void {
     const last = this.outputs[this.outputs.length - 1];
     if (output.output_type === 'stream' && last?.output_type === 'stream' && last.name === output.name) {
-      last.text = splitLines(joinText(last.text) + joinText(output.text));
+      // Only the unfinished last line is joined again: a cell printing many lines stays linear.
+      const lines = typeof last.text === 'string' ? splitLines(last.text) : last.text;
+      const open = lines.length && !lines[lines.length - 1].endsWith('\n') ? lines.pop()! : '';
+      for (const line of splitLines(open + joinText(output.text))) lines.push(line);
+      last.text = lines;
       return;
     }
     if (output.output_type === 'stream') output = { ...output, text: splitLines(joinText(output.text)) };

@@ -1,7 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-export const COOKIE = 'reclab-token';
+/** Browsers share cookies across ports: each server's cookie carries its port. */
+export const cookieName = (port: number) => `reclab-token-${port}`;
 
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
@@ -14,18 +15,18 @@ function sameToken(given: string | undefined | null, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function cookieToken(request: IncomingMessage): string | undefined {
+function cookieToken(request: IncomingMessage, port: number): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
-    if (key === COOKIE) return value.join('=');
+    if (key === cookieName(port)) return value.join('=');
   }
   return undefined;
 }
 
 /** The token a request carries: in the URL (first load), a header, or the cookie. */
-export function requestToken(request: IncomingMessage, url: URL): string | undefined {
+function requestToken(request: IncomingMessage, url: URL, port: number): string | undefined {
   const header = request.headers.authorization?.match(/^token\s+(\S+)$/i)?.[1];
-  return url.searchParams.get('token') ?? header ?? cookieToken(request);
+  return url.searchParams.get('token') ?? header ?? cookieToken(request, port);
 }
 
 /**
@@ -38,6 +39,6 @@ export function refusal(request: IncomingMessage, url: URL, token: string, port:
   if (!hosts.includes(request.headers.host ?? '')) return 'wrong Host header';
   const origin = request.headers.origin;
   if (origin !== undefined && !hosts.some((h) => origin === `http://${h}`)) return 'wrong Origin';
-  if (!sameToken(requestToken(request, url), token)) return 'missing or wrong token';
+  if (!sameToken(requestToken(request, url, port), token)) return 'missing or wrong token';
   return undefined;
 }

@@ -30,12 +30,13 @@ export class NotebookDocument {
   /** Whether the notebook differs from the text last read from or written to disk. */
   private dirtyValue: boolean;
 
+  /** `dirty`: the notebook is not what the file holds (edits recovered after a crash). */
   constructor(
     readonly notebook: Notebook,
-    savedText = serializeNotebook(notebook),
+    dirty = false,
   ) {
     this.handles = notebook.cells.map(() => newHandle());
-    this.dirtyValue = serializeNotebook(notebook) !== savedText;
+    this.dirtyValue = dirty;
   }
 
   get dirty(): boolean {
@@ -51,10 +52,40 @@ export class NotebookDocument {
     return this.notebook.cells[i];
   }
 
-  /** Applies edits in order; all or nothing is the caller's concern (each edit is checked first). */
+  /** Applies edits in order, all or none: the whole batch is checked before any is applied. */
   apply(edits: readonly CellEdit[]): void {
+    this.check(edits);
     for (const edit of edits) this.applyOne(edit);
     this.dirtyValue = true;
+  }
+
+  /** Plays the batch on the cell handles alone and throws at the first edit that cannot apply. */
+  private check(edits: readonly CellEdit[]): void {
+    const handles = [...this.handles];
+    const deleted = this.deleted.map((d) => d.handle);
+    const need = (handle: string) => {
+      if (!handles.includes(handle)) throw new EditError(`There is no cell ${handle} in this notebook; reload the page to resynchronise.`);
+    };
+    for (const edit of edits) {
+      switch (edit.op) {
+        case 'insert':
+          if (!handles.includes(edit.cell)) handles.push(edit.cell);
+          break;
+        case 'delete':
+          if (handles.includes(edit.cell)) deleted.push(handles.splice(handles.indexOf(edit.cell), 1)[0]);
+          break;
+        case 'undelete':
+          if (handles.includes(edit.cell)) break;
+          if (!deleted.includes(edit.cell)) throw new EditError(`Cell ${edit.cell} was not deleted, so it cannot be restored.`);
+          handles.push(edit.cell);
+          break;
+        case 'clearOutputs':
+          if (edit.cell !== undefined) need(edit.cell);
+          break;
+        default:
+          need(edit.cell);
+      }
+    }
   }
 
   /** The text to write, with what nbformat 4.5 requires of a notebook that changed. */
@@ -63,6 +94,7 @@ export class NotebookDocument {
     return serializeNotebook(this.notebook);
   }
 
+  /** After a save of `text`; edits that arrived while it was written keep the notebook dirty. */
   markSaved(text: string): void {
     this.dirtyValue = serializeNotebook(this.notebook) !== text;
   }
@@ -105,11 +137,12 @@ export class NotebookDocument {
         break;
       }
       case 'undelete': {
-        const last = this.deleted.pop();
-        if (!last) throw new EditError('There is no deleted cell to restore.');
-        const index = clamp(last.index, 0, cells.length);
-        cells.splice(index, 0, last.cell);
-        this.handles.splice(index, 0, last.handle);
+        const at = this.deleted.findIndex((d) => d.handle === edit.cell);
+        if (at < 0) break; // already back
+        const [restored] = this.deleted.splice(at, 1);
+        const index = clamp(restored.index, 0, cells.length);
+        cells.splice(index, 0, restored.cell);
+        this.handles.splice(index, 0, restored.handle);
         break;
       }
       case 'move': {

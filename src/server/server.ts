@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ServerMessage, WorkbenchRequest } from '../api';
 import type { KernelOptions } from '../kernel';
-import { COOKIE, newToken, refusal } from './access';
+import { cookieName, newToken, refusal } from './access';
 import { serveStatic } from './static-files';
 import { StateStore } from './state-store';
 import { Workbench, type Connection } from './workbench';
@@ -67,12 +67,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // Trade the token in the URL for a cookie, and drop it from the address bar.
       url.searchParams.delete('token');
       response.writeHead(302, {
-        'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        'set-cookie': `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`,
         location: url.pathname + url.search,
       });
       return response.end();
     }
-    void serveStatic(options.rendererDir, url.pathname, response, port);
+    serveStatic(options.rendererDir, url.pathname, response, port).catch(() => response.destroy());
   });
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 * 1024 });
@@ -115,17 +115,21 @@ function serveConnection(ws: WebSocket, workbench: Workbench): void {
   const disconnect = workbench.connect(connection);
   ws.on('close', disconnect);
   ws.on('message', async (data) => {
-    let request: WorkbenchRequest;
+    let request: Partial<Record<keyof WorkbenchRequest, unknown>>;
     try {
-      request = JSON.parse(String(data)) as WorkbenchRequest;
+      request = JSON.parse(String(data)) as typeof request;
     } catch {
       return ws.close(1003, 'messages must be JSON');
     }
+    if (typeof request !== 'object' || request === null || typeof request.id !== 'number') {
+      return ws.close(1003, 'a request is an object with a numeric id');
+    }
+    const id = request.id;
     try {
-      const result = await workbench.call(request.method, request.params as never, connection);
-      send({ id: request.id, ok: true, result });
+      const result = await workbench.call(request.method, request.params, connection);
+      send({ id, ok: true, result });
     } catch (e) {
-      send({ id: request.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+      send({ id, ok: false, error: e instanceof Error ? e.message : String(e) });
     }
   });
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as nodePath from 'node:path';
 import type { CellEdit, CellRun, KernelStatus, WireNotebook, WorkbenchEvent } from '../api';
-import { KernelClient, type KernelOptions } from '../kernel';
+import { KernelClient, KernelDiedError, type KernelOptions } from '../kernel';
 import { OutputCollector, cellLanguage, cellSource, type Output } from '../notebook';
 import { NotebookDocument } from './document';
 import { saveFile } from './save-file';
@@ -9,6 +9,8 @@ import type { StateStore } from './state-store';
 
 /** Unsaved edits are copied to the recovery file at most this often. */
 export const RECOVERY_INTERVAL_MS = 2000;
+/** A cell's outputs go to the windows at most this often while it runs (a print loop must not flood them). */
+const OUTPUT_INTERVAL_MS = 80;
 
 type Publish = (event: WorkbenchEvent) => void;
 
@@ -20,7 +22,7 @@ type Publish = (event: WorkbenchEvent) => void;
 export class NotebookSession {
   readonly id = randomBytes(8).toString('hex');
   private kernel: KernelClient | undefined;
-  private readonly kernelStarting: Promise<KernelClient>;
+  private kernelStarting: Promise<KernelClient>;
   private kernelStatus: KernelStatus = { state: 'starting' };
   private readonly queue: string[] = [];
   private readonly runs = new Map<string, CellRun>();
@@ -28,6 +30,10 @@ export class NotebookSession {
   /** The cell at the head of the queue while it runs. */
   private running: string | undefined;
   private recoveryTimer: NodeJS.Timeout | undefined;
+  /** Saves and recovery writes happen one at a time, in order. */
+  private writes: Promise<unknown> = Promise.resolve();
+  /** The last edit batch applied from each client: a batch re-sent after a lost connection is applied once. */
+  private readonly applied = new Map<string, number>();
   private closed = false;
 
   constructor(
@@ -35,13 +41,9 @@ export class NotebookSession {
     readonly document: NotebookDocument,
     private readonly store: StateStore,
     private readonly publish: Publish,
-    kernelOptions: KernelOptions,
+    private readonly kernelOptions: KernelOptions,
   ) {
-    this.kernelStarting = KernelClient.start({ ...kernelOptions, cwd: nodePath.dirname(this.path) });
-    this.kernelStarting.then(
-      (kernel) => this.adopt(kernel),
-      (e: Error) => this.setKernel({ state: 'dead', message: e.message }),
-    );
+    this.kernelStarting = this.startKernel();
   }
 
   get name(): string {
@@ -60,34 +62,37 @@ export class NotebookSession {
     };
   }
 
-  edit(edits: readonly CellEdit[]): void {
+  /** Applies batch `seq` of `client`'s edits, unless it already was. */
+  edit(client: string, seq: number, edits: readonly CellEdit[]): void {
+    if ((this.applied.get(client) ?? -1) >= seq) return;
     this.document.apply(edits);
+    this.applied.set(client, seq);
     this.changed();
   }
 
-  async save(to = this.path): Promise<void> {
-    const text = this.document.textForSave();
-    try {
-      await saveFile(to, text);
-    } catch (e) {
-      // The edits stay in memory; make sure they are on disk somewhere too.
-      await this.store.writeRecovery(this.path, text).catch(() => undefined);
-      throw e;
-    }
-    if (to !== this.path) await this.store.dropRecovery(this.path);
-    this.path = to;
-    this.document.markSaved(text);
-    clearTimeout(this.recoveryTimer);
-    this.recoveryTimer = undefined;
-    await this.store.dropRecovery(this.path);
-    await this.store.addRecent(this.path);
-    this.publish({ event: 'dirty', session: this.id, dirty: this.document.dirty });
+  save(to = this.path): Promise<void> {
+    return this.serialized(async () => {
+      const text = this.document.textForSave();
+      try {
+        await saveFile(to, text);
+      } catch (e) {
+        // The edits stay in memory; make sure they are on disk somewhere too.
+        await this.store.writeRecovery(this.path, text).catch(() => undefined);
+        throw e;
+      }
+      if (to !== this.path) await this.store.dropRecovery(this.path);
+      this.path = to;
+      this.document.markSaved(text);
+      await this.store.dropRecovery(this.path);
+      await this.store.addRecent(this.path);
+      this.publish({ event: 'dirty', session: this.id, dirty: this.document.dirty });
+    });
   }
 
   execute(cells: readonly string[]): void {
-    for (const handle of cells) {
-      const cell = this.document.cell(handle);
-      if (cell.cell_type !== 'code' || this.queue.includes(handle)) continue;
+    const code = cells.filter((handle) => this.document.cell(handle).cell_type === 'code');
+    for (const handle of code) {
+      if (this.queue.includes(handle)) continue;
       this.queue.push(handle);
       this.setRun({ cell: handle, state: 'queued' });
     }
@@ -102,11 +107,16 @@ export class NotebookSession {
 
   async restart(): Promise<KernelStatus> {
     this.cancelQueue();
-    const kernel = this.kernel ?? (await this.kernelStarting.catch(() => undefined));
-    if (!kernel) throw new Error('The kernel could not be started; see its message in the header.');
+    const kernel = await this.kernelStarting.catch(() => undefined);
     this.setKernel({ state: 'starting' });
-    const info = await kernel.restart();
-    this.setKernel({ state: 'idle', info });
+    if (kernel) {
+      await kernel.restart();
+      this.setKernel({ state: 'idle', info: kernel.info });
+    } else {
+      // The first start failed: try a fresh one.
+      this.kernelStarting = this.startKernel();
+      await this.kernelStarting;
+    }
     return this.kernelStatus;
   }
 
@@ -116,12 +126,23 @@ export class NotebookSession {
     return kernel;
   }
 
+  /** Shuts the kernel down; unsaved edits are written to the recovery file first. */
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.recoveryTimer);
     this.cancelQueue();
+    if (this.document.dirty) await this.writeRecovery();
     const kernel = await this.kernelStarting.catch(() => undefined);
     await kernel?.shutdown();
+  }
+
+  private startKernel(): Promise<KernelClient> {
+    const starting = KernelClient.start({ ...this.kernelOptions, cwd: nodePath.dirname(this.path) });
+    starting.then(
+      (kernel) => this.adopt(kernel),
+      (e: Error) => this.setKernel({ state: 'dead', message: e.message }),
+    );
+    return starting;
   }
 
   private adopt(kernel: KernelClient): void {
@@ -153,30 +174,35 @@ export class NotebookSession {
       while (this.queue.length && !this.closed) {
         const handle = this.queue[0];
         this.running = handle;
-        const ok = await this.runCell(handle).finally(() => (this.running = undefined));
+        const status = await this.runCell(handle).finally(() => (this.running = undefined));
         if (this.queue[0] === handle) this.queue.shift();
-        if (!ok) this.cancelQueue();
+        // An interrupt has already dropped the cells queued before it; later ones still run.
+        if (status === 'error') this.cancelQueue();
       }
     } finally {
       this.draining = false;
     }
   }
 
-  private async runCell(handle: string): Promise<boolean> {
+  private async runCell(handle: string): Promise<CellRun['status']> {
     let cell;
     try {
       cell = this.document.cell(handle);
     } catch {
-      return true; // deleted while queued
+      return 'ok'; // deleted while queued
     }
     const language = cellLanguage(cell);
-    if (cell.cell_type !== 'code' || (language !== 'typescript' && language !== 'sql')) return true;
+    if (cell.cell_type !== 'code' || (language !== 'typescript' && language !== 'sql')) return 'ok';
     const collector = new OutputCollector([]);
-    const show = () => {
+    let timer: NodeJS.Timeout | undefined;
+    const publishNow = () => {
+      clearTimeout(timer);
+      timer = undefined;
       this.safeSetOutputs(handle, [...collector.outputs]);
       this.publish({ event: 'outputs', session: this.id, cell: handle, outputs: collector.outputs });
     };
-    show();
+    const show = () => (timer ??= setTimeout(publishNow, OUTPUT_INTERVAL_MS));
+    publishNow();
     this.setRun({ cell: handle, state: 'running' });
     let run: CellRun;
     try {
@@ -187,17 +213,18 @@ export class NotebookSession {
           if (collector.update(displayId, { output_type: 'display_data', data, metadata: {} })) show();
         },
       });
-      run = { cell: handle, state: 'done', status: reply.status, durationMs: reply.durationMs, errorLine: reply.errorLine };
-      this.safeSetOutputs(handle, collector.outputs, reply.executionCount || null);
-      run.executionCount = reply.executionCount || null;
+      run = { cell: handle, state: 'done', status: reply.status, durationMs: reply.durationMs, errorLine: reply.errorLine, executionCount: reply.executionCount || null };
     } catch (e) {
-      collector.add({ output_type: 'error', ename: 'KernelDied', evalue: e instanceof Error ? e.message : String(e), traceback: [] });
-      show();
-      run = { cell: handle, state: 'done', status: 'error' };
+      const restarted = e instanceof KernelDiedError && this.kernelStatus.state !== 'dead';
+      // A restart while the cell ran stopped it, as an interrupt would; a death is an error.
+      collector.add({ output_type: 'error', ename: restarted ? 'Interrupted' : 'KernelDied', evalue: e instanceof Error ? e.message : String(e), traceback: [] });
+      run = { cell: handle, state: 'done', status: restarted ? 'interrupted' : 'error' };
     }
+    publishNow();
+    this.safeSetOutputs(handle, collector.outputs, run.executionCount);
     this.setRun(run);
     this.changed();
-    return run.status === 'ok';
+    return run.status;
   }
 
   private safeSetOutputs(handle: string, outputs: Output[], executionCount?: number | null): void {
@@ -219,13 +246,25 @@ export class NotebookSession {
     this.publish({ event: 'kernel', session: this.id, kernel: status });
   }
 
-  /** Schedules a copy of the unsaved notebook into the recovery file. */
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.writes.then(work, work);
+    this.writes = next.catch(() => undefined);
+    return next;
+  }
+
+  private writeRecovery(): Promise<void> {
+    return this.serialized(async () => {
+      if (this.document.dirty) await this.store.writeRecovery(this.path, this.document.textForSave()).catch(() => undefined);
+    });
+  }
+
+  /** Reports the change and schedules a copy of the unsaved notebook into the recovery file. */
   private changed(): void {
     this.publish({ event: 'dirty', session: this.id, dirty: this.document.dirty });
     if (this.recoveryTimer || this.closed) return;
     this.recoveryTimer = setTimeout(() => {
       this.recoveryTimer = undefined;
-      if (this.document.dirty) void this.store.writeRecovery(this.path, this.document.textForSave()).catch(() => undefined);
+      void this.writeRecovery();
     }, RECOVERY_INTERVAL_MS);
   }
 }

@@ -32,6 +32,7 @@ export function contentSecurityPolicy(port: number): string {
     "object-src 'none'",
     "base-uri 'none'",
     "frame-ancestors 'none'",
+    "form-action 'none'",
   ].join('; ');
 }
 
@@ -64,5 +65,7 @@ export async function serveStatic(root: string, pathname: string, response: Serv
   };
   if (type.startsWith('text/html')) headers['content-security-policy'] = contentSecurityPolicy(port);
   response.writeHead(200, headers);
-  createReadStream(file).pipe(response);
+  createReadStream(file)
+    .on('error', () => response.destroy())
+    .pipe(response);
 }

@@ -29,6 +29,9 @@ export interface Connection {
   sessions: Set<string>;
 }
 
+/** A notebook no window is attached to is closed after this long (a reload reattaches well within it). */
+export const ORPHAN_GRACE_MS = 60_000;
+
 /**
  * The server's side of the workbench contract: notebooks on disk, open sessions and their
  * kernels. Knows nothing of HTTP or WebSockets.
@@ -36,23 +39,56 @@ export interface Connection {
 export class Workbench {
   private readonly sessions = new Map<string, NotebookSession>();
   private readonly connections = new Set<Connection>();
+  private readonly orphanTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly options: WorkbenchOptions) {}
 
   connect(connection: Connection): () => void {
     this.connections.add(connection);
-    return () => this.connections.delete(connection);
+    return () => {
+      this.connections.delete(connection);
+      for (const id of connection.sessions) if (!this.attached(id)) this.closeLater(id);
+    };
   }
 
-  async call<M extends keyof WorkbenchMethods>(method: M, params: WorkbenchMethods[M]['params'], connection: Connection): Promise<WorkbenchMethods[M]['result']> {
-    const handler = this.handlers[method] as Handler<M> | undefined;
-    if (!handler) throw new Error(`Unknown method "${String(method)}".`);
-    return handler(params, connection);
+  /** Runs a request as it came off the wire: the method must exist and its parameters must have the contract's types. */
+  async call(method: unknown, params: unknown, connection: Connection): Promise<unknown> {
+    if (typeof method !== 'string' || !Object.hasOwn(this.handlers, method)) throw new Error(`Unknown method "${String(method)}".`);
+    checkParams(method, params);
+    const handler = this.handlers[method as keyof WorkbenchMethods] as Handler<keyof WorkbenchMethods>;
+    return handler(params as never, connection);
   }
 
   async shutdown(): Promise<void> {
+    for (const timer of this.orphanTimers.values()) clearTimeout(timer);
     await Promise.all([...this.sessions.values()].map((s) => s.close()));
     this.sessions.clear();
+  }
+
+  private attached(id: string): boolean {
+    for (const c of this.connections) if (c.sessions.has(id)) return true;
+    return false;
+  }
+
+  private attach(session: NotebookSession, connection: Connection): void {
+    connection.sessions.add(session.id);
+    clearTimeout(this.orphanTimers.get(session.id));
+    this.orphanTimers.delete(session.id);
+  }
+
+  /** A notebook whose windows all went away is closed (its edits kept in the recovery file) unless one comes back. */
+  private closeLater(id: string): void {
+    clearTimeout(this.orphanTimers.get(id));
+    this.orphanTimers.set(
+      id,
+      setTimeout(() => {
+        this.orphanTimers.delete(id);
+        const session = this.sessions.get(id);
+        if (!session || this.attached(id)) return;
+        this.sessions.delete(id);
+        void session.close();
+      }, ORPHAN_GRACE_MS),
+    );
   }
 
   private session(id: string): NotebookSession {
@@ -68,9 +104,14 @@ export class Workbench {
   private async openSession(file: string, document: NotebookDocument, connection: Connection): Promise<NotebookSession> {
     const session = new NotebookSession(file, document, this.options.store, this.publish, this.options.kernel ?? {});
     this.sessions.set(session.id, session);
-    connection.sessions.add(session.id);
+    this.attach(session, connection);
     await this.options.store.addRecent(file);
     return session;
+  }
+
+  private openAt(file: string): NotebookSession | undefined {
+    for (const s of this.sessions.values()) if (s.path === file) return s;
+    return undefined;
   }
 
   private resolve(p: string): string {
@@ -95,12 +136,23 @@ export class Workbench {
 
     open: async ({ path: p, restore }, connection) => {
       const file = this.resolve(p);
+      // One session per file: a second window shares it rather than overwriting its saves.
+      const live = this.openAt(file);
+      if (live && !restore) {
+        this.attach(live, connection);
+        return { notebook: live.wire() };
+      }
       const diskText = await fs.readFile(file, 'utf8').catch(() => undefined);
-      const recovery = await this.options.store.readRecovery(file);
       // Reading through readNotebookFile gives the same "FILE: reason" messages as the CLI.
       const onDisk = diskText === undefined ? await readNotebookFile(file) : parseNotebook(diskText, file);
-      let document = new NotebookDocument(onDisk, diskText);
-      if (restore && recovery) document = new NotebookDocument(parseNotebook(recovery.text, `${file} (recovered edits)`), diskText);
+      const recovery = await this.options.store.readRecovery(file);
+      if (recovery && recovery.text === diskText) await this.options.store.dropRecovery(file);
+      if (live) {
+        this.sessions.delete(live.id);
+        await live.close();
+      }
+      const document =
+        restore && recovery ? new NotebookDocument(parseNotebook(recovery.text, `${file} (recovered edits)`), true) : new NotebookDocument(onDisk);
       const session = await this.openSession(file, document, connection);
       const result: OpenResult = { notebook: session.wire() };
       if (!restore && recovery && recovery.text !== diskText) result.recovery = { savedAt: recovery.savedAt };
@@ -113,12 +165,12 @@ export class Workbench {
       const notebook = createNotebook();
       const text = serializeNotebook(notebook);
       await saveFile(file, text);
-      return { notebook: (await this.openSession(file, new NotebookDocument(notebook, text), connection)).wire() };
+      return { notebook: (await this.openSession(file, new NotebookDocument(notebook), connection)).wire() };
     },
 
     attach: async ({ session }, connection) => {
       const s = this.session(session);
-      connection.sessions.add(s.id);
+      this.attach(s, connection);
       return s.wire();
     },
 
@@ -130,10 +182,9 @@ export class Workbench {
       return null;
     },
 
-    edit: async ({ session, edits }) => {
-      const s = this.session(session);
-      s.edit(edits);
-      return { dirty: s.document.dirty };
+    edit: async ({ session, client, seq, edits }) => {
+      this.session(session).edit(client, seq, edits);
+      return null;
     },
 
     save: async ({ session }) => {
@@ -193,5 +244,36 @@ async function freeName(dir: string, stem: string, ext: string): Promise<string>
     } catch {
       return file;
     }
+  }
+}
+
+type FieldType = 'string' | 'number' | 'boolean' | 'array' | 'object';
+
+/** The type of every parameter name the contract uses; `?` marks the optional ones per method. */
+const FIELDS: Record<string, FieldType> = {
+  path: 'string', folder: 'string', session: 'string', client: 'string', tableId: 'string',
+  seq: 'number', offset: 'number', limit: 'number',
+  restore: 'boolean',
+  cells: 'array', edits: 'array',
+  sort: 'object',
+};
+const REQUIRED: Record<keyof WorkbenchMethods, string[]> = {
+  hello: [], listFolder: [], samples: [], recent: [], create: [],
+  open: ['path'], attach: ['session'], close: ['session'], edit: ['session', 'client', 'seq', 'edits'],
+  save: ['session'], saveAs: ['session', 'path'], discardRecovery: ['session'], execute: ['session', 'cells'],
+  interrupt: ['session'], restart: ['session'], page: ['session', 'tableId', 'offset', 'limit'], catalog: ['session'],
+};
+
+function checkParams(method: string, params: unknown): void {
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new Error(`${method}: the parameters must be an object.`);
+  const given = params as Record<string, unknown>;
+  for (const name of REQUIRED[method as keyof WorkbenchMethods]) {
+    if (given[name] === undefined) throw new Error(`${method}: "${name}" is missing.`);
+  }
+  for (const [name, value] of Object.entries(given)) {
+    const type = FIELDS[name];
+    if (value === undefined || !type) continue;
+    const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+    if (actual !== type) throw new Error(`${method}: "${name}" must be ${type === 'array' ? 'an' : 'a'} ${type}, not ${actual}.`);
   }
 }

@@ -29,7 +29,7 @@ export class WorkbenchClient {
   }
 
   static connect(port: number, token: string, origin = `http://127.0.0.1:${port}`): Promise<WorkbenchClient> {
-    const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { cookie: `reclab-token=${token}`, origin } });
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { cookie: `reclab-token-${port}=${token}`, origin } });
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(new WorkbenchClient(socket)));
       socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
