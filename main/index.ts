@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BrowserWindow, Menu, app, dialog, ipcMain, shell, type Rectangle } from 'electron';
+import { BrowserWindow, Menu, app, dialog, ipcMain, shell, type IpcMainEvent, type IpcMainInvokeEvent, type Rectangle } from 'electron';
 import { startServer, type RunningServer } from '../src/server';
 import { menuTemplate } from './menu';
 
@@ -64,20 +64,26 @@ async function start(): Promise<void> {
     version: app.getVersion(),
   });
   Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate((command) => window?.webContents.send('reclab:command', command), isMac)));
-  registerIpc();
+  registerIpc(new URL(server.url).origin);
   await createWindow(server);
 }
 
-function registerIpc(): void {
-  ipcMain.handle('reclab:open-dialog', async () => {
+/** Only the RecLab page may ask for dialogs; anything else that ends up in the window is ignored. */
+function registerIpc(origin: string): void {
+  const trusted = (event: IpcMainInvokeEvent | IpcMainEvent) => !!event.senderFrame && new URL(event.senderFrame.url).origin === origin;
+  ipcMain.handle('reclab:open-dialog', async (event) => {
+    if (!trusted(event)) return undefined;
     const result = await dialog.showOpenDialog(window!, { properties: ['openFile'], filters: [{ name: 'Notebooks', extensions: ['ipynb'] }] });
     return result.canceled ? undefined : result.filePaths[0];
   });
-  ipcMain.handle('reclab:save-dialog', async (_e, suggestedName: string) => {
+  ipcMain.handle('reclab:save-dialog', async (event, suggestedName: string) => {
+    if (!trusted(event)) return undefined;
     const result = await dialog.showSaveDialog(window!, { defaultPath: suggestedName, filters: [{ name: 'Notebooks', extensions: ['ipynb'] }] });
     return result.canceled ? undefined : result.filePath;
   });
-  ipcMain.on('reclab:set-dirty', (_e, value: boolean) => (dirty = value === true));
+  ipcMain.on('reclab:set-dirty', (event, value: boolean) => {
+    if (trusted(event)) dirty = value === true;
+  });
 }
 
 const stateFile = () => path.join(app.getPath('userData'), 'window-state.json');
@@ -107,14 +113,17 @@ async function createWindow(s: RunningServer): Promise<void> {
 
   // The window shows the RecLab server and nothing else; links open in the OS browser.
   const origin = new URL(s.url).origin;
+  const external = (url: string) => {
+    if (/^https?:/.test(url)) void shell.openExternal(url);
+  };
   win.webContents.on('will-navigate', (event, url) => {
     if (new URL(url).origin !== origin) {
       event.preventDefault();
-      void shell.openExternal(url);
+      external(url);
     }
   });
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:/.test(url)) void shell.openExternal(url);
+    external(url);
     return { action: 'deny' };
   });
 

@@ -9,9 +9,9 @@ export interface DesktopApi {
   saveDialog(suggestedName: string): Promise<string | undefined>;
   /** Tells the app whether a notebook has unsaved edits, so quitting can ask first. */
   setDirty(dirty: boolean): void;
-  /** Menu commands and files opened from the OS arrive here. */
-  onCommand(listener: (command: string) => void): void;
-  onOpenFile(listener: (path: string) => void): void;
+  /** Menu commands and files opened from the OS arrive here; each returns how to stop listening. */
+  onCommand(listener: (command: string) => void): () => void;
+  onOpenFile(listener: (path: string) => void): () => void;
 }
 
 declare global {

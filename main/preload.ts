@@ -9,8 +9,14 @@ const api: DesktopApi = {
   openDialog: () => ipcRenderer.invoke('reclab:open-dialog') as Promise<string | undefined>,
   saveDialog: (suggestedName) => ipcRenderer.invoke('reclab:save-dialog', suggestedName) as Promise<string | undefined>,
   setDirty: (dirty) => ipcRenderer.send('reclab:set-dirty', dirty),
-  onCommand: (listener) => void ipcRenderer.on('reclab:command', (_e, command: string) => listener(command)),
-  onOpenFile: (listener) => void ipcRenderer.on('reclab:open-file', (_e, path: string) => listener(path)),
+  onCommand: (listener) => subscribe('reclab:command', listener),
+  onOpenFile: (listener) => subscribe('reclab:open-file', listener),
 };
+
+function subscribe(channel: string, listener: (value: string) => void): () => void {
+  const wrapped = (_event: unknown, value: string) => listener(value);
+  ipcRenderer.on(channel, wrapped);
+  return () => void ipcRenderer.removeListener(channel, wrapped);
+}
 
 contextBridge.exposeInMainWorld('reclabDesktop', api);

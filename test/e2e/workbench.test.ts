@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright';
 import type { BrowserContext } from 'playwright';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createNotebook, newCodeCell, serializeNotebook } from '../../src/notebook';
 import { startServer } from '../../src/server';
 import { browserUnavailable, openBrowser, screenshot, serve, type Served } from './browser';
 import { nbformatAvailable, validateWithNbformat } from '../helpers/nbformat';
@@ -24,6 +25,10 @@ beforeAll(async () => {
   folder = await fs.mkdtemp(path.join(os.tmpdir(), 'reclab-e2e-'));
   await fs.copyFile(SAMPLE, path.join(folder, 'getting-started.ipynb'));
   await fs.writeFile(path.join(folder, 'broken.ipynb'), '{"nbformat": 4, "cells": [');
+  await fs.writeFile(
+    path.join(folder, 'failing.ipynb'),
+    serializeNotebook(createNotebook([newCodeCell('const fine = 1;\nthrow new Error("boom on line 2");'), newCodeCell('1', 'sql')])),
+  );
   server = await serve(folder, path.join(folder, '.state'));
 });
 
@@ -131,9 +136,8 @@ describe.skipIf(!!unavailable)(`the workbench in Chromium${unavailable ? ` (skip
     await page.keyboard.press('Control+s');
     await page.getByTestId('dirty').waitFor({ state: 'detached' });
     const file = path.join(folder, 'getting-started.ipynb');
-    const saved = await fs.readFile(file, 'utf8');
-    expect(saved).toContain('-- name: per_rating');
-    expect(saved).toMatch(/ratings 5 and total \d+/);
+    await expect.poll(() => fs.readFile(file, 'utf8'), { timeout: 10_000 }).toContain('-- name: per_rating');
+    expect(await fs.readFile(file, 'utf8')).toMatch(/ratings 5 and total \d+/);
     if (nbformatAvailable()) expect(validateWithNbformat(file)).toBe('');
 
     await page.reload();
@@ -221,6 +225,27 @@ describe.skipIf(!!unavailable)(`the workbench in Chromium${unavailable ? ` (skip
     await scroller.evaluate((el) => (el.scrollTop = 0));
     await grid.locator('tbody tr:nth-child(2) td:nth-child(2)', { hasText: '999999' }).waitFor();
     await screenshot(page, 'million-rows-light');
+  });
+
+  it('marks the line an error points to, and follows a cell changed from SQL to TypeScript', async () => {
+    const { page } = await browser('light');
+    await openFromFiles(page, 'failing.ipynb');
+    await cells(page).first().click();
+    await page.keyboard.press('Control+Enter');
+    await cells(page).first().locator('[data-testid=error-output]', { hasText: 'boom on line 2' }).waitFor();
+    // The editor was made when the cell scrolled into view, after the page loaded.
+    await cells(page).first().locator('.error-line').waitFor();
+    const top = await cells(page).first().locator('.error-line').boundingBox();
+    const lines = await cells(page).first().locator('.view-line').all();
+    expect(Math.abs(top!.y - (await lines[1].boundingBox())!.y)).toBeLessThan(3);
+    await screenshot(page, 'error-line-light');
+    await cells(page).nth(1).click();
+    await cells(page).nth(1).getByLabel('Cell kind').selectOption('typescript');
+    await cells(page).nth(1).locator('.view-lines').click();
+    await page.keyboard.press('End');
+    await page.keyboard.insertText(' + 1');
+    await page.keyboard.press('Control+Enter');
+    await cells(page).nth(1).locator('.output', { hasText: /^2$/ }).waitFor();
   });
 
   it('shows a notebook that does not parse as an error page naming the problem', async () => {

@@ -1,5 +1,5 @@
 import type { CellEdit, CellKindName, CellRun, KernelStatus, Output, WireNotebook, WorkbenchEvent } from '../../../src/api';
-import type { Rpc } from './rpc';
+import { ConnectionLostError, type Rpc } from './rpc';
 
 export interface CellModel {
   handle: string;
@@ -14,6 +14,13 @@ export interface CellModel {
 
 /** Source edits are sent after typing pauses this long (and always before a run or save). */
 const SOURCE_DEBOUNCE_MS = 300;
+
+/** This window, as the server tells its edit batches apart from other windows'. */
+const CLIENT = newId();
+
+function newId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
 
 const newHandle = () => Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
 
@@ -35,6 +42,13 @@ export class NotebookModel {
   notice = $state<{ kind: 'error' | 'info'; text: string } | undefined>(undefined);
   private readonly deleted: { cell: CellModel; index: number }[] = [];
   private unsent: CellEdit[] = [];
+  /**
+   * The batch sent last and not yet acknowledged: the first `length` of `unsent`. Those
+   * edits no longer change, and a re-send after a lost connection is the same batch under
+   * the same number, so the server applies it once.
+   */
+  private batch: { seq: number; length: number } | undefined;
+  private seq = 0;
   private sending: Promise<void> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -107,7 +121,7 @@ export class NotebookModel {
     const cell = this.find(handle);
     if (!cell || cell.source === source) return;
     cell.source = source;
-    const last = this.unsent[this.unsent.length - 1];
+    const last = this.unsent.length > (this.batch?.length ?? 0) ? this.unsent[this.unsent.length - 1] : undefined;
     if (last?.op === 'source' && last.cell === handle) last.source = source;
     else this.unsent.push({ op: 'source', cell: handle, source });
     this.dirty = true;
@@ -143,7 +157,7 @@ export class NotebookModel {
     const at = Math.min(last.index, this.cells.length);
     this.cells.splice(at, 0, last.cell);
     this.active = at;
-    this.edit({ op: 'undelete' });
+    this.edit({ op: 'undelete', cell: last.cell.handle });
   }
 
   move(handle: string, by: number): void {
@@ -193,11 +207,20 @@ export class NotebookModel {
     clearTimeout(this.timer);
     while (this.sending) await this.sending;
     if (!this.unsent.length) return;
-    const batch = this.unsent.slice();
+    const batch = (this.batch ??= { seq: ++this.seq, length: this.unsent.length });
+    const edits = this.unsent.slice(0, batch.length);
     this.sending = (async () => {
       try {
-        await this.rpc.request('edit', { session: this.session, edits: batch });
+        await this.rpc.request('edit', { session: this.session, client: CLIENT, seq: batch.seq, edits });
         this.unsent.splice(0, batch.length);
+        this.batch = undefined;
+      } catch (e) {
+        if (e instanceof ConnectionLostError) throw e;
+        // The server refused the batch (it no longer matches its notebook): take its state.
+        this.unsent.splice(0, batch.length);
+        this.batch = undefined;
+        this.notice = { kind: 'error', text: `${(e as Error).message} The notebook was reloaded from the server.` };
+        this.load(await this.rpc.request('attach', { session: this.session }));
       } finally {
         this.sending = undefined;
       }

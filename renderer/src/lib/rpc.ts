@@ -2,6 +2,13 @@ import type { ServerMessage, WorkbenchEvent, WorkbenchMethods } from '../../../s
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting';
 
+/** A request that may or may not have reached the server before the connection went. */
+export class ConnectionLostError extends Error {
+  constructor() {
+    super('The connection to the RecLab server was lost.');
+  }
+}
+
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
@@ -62,7 +69,7 @@ export class Rpc {
       if (this.socket !== socket) return;
       // Requests sent on the dead socket may or may not have been handled: they fail, and
       // the notebook resynchronises on reconnect.
-      for (const p of this.pending.values()) p.reject(new Error('The connection to the RecLab server was lost.'));
+      for (const p of this.pending.values()) p.reject(new ConnectionLostError());
       this.pending.clear();
       this.setState('reconnecting');
       setTimeout(() => this.connect(), this.retryMs);
