@@ -23,6 +23,21 @@ export interface ProgressState {
   done: boolean;
 }
 
+/** What an output carries under the RecLab table mime type: the first rows; the rest stay in the kernel. */
+export interface TableOutput {
+  tableId: string;
+  numRows: number;
+  columns: { name: string; type: string }[];
+  rows: unknown[][];
+}
+
+/** What an output carries under the RecLab ECharts mime type. */
+export interface ChartOutput {
+  option: Record<string, unknown>;
+  width: number;
+  height: number;
+}
+
 export type CellKind = 'typescript' | 'sql';
 
 export interface KernelInfo {

@@ -1,7 +1,8 @@
 import { inspect } from 'node:util';
 import { Chart, renderSvg } from '../charts';
 import { Table } from '../data';
-import { MIME, type MimeBundle } from '../notebook';
+import type { ChartOutput, TableOutput } from '../api';
+import { MIME, type JsonValue, type MimeBundle } from '../notebook';
 import { PREVIEW_ROWS, tableHtml, tableText } from './table-view';
 import type { TableRegistry } from './tables';
 import { jsonSafe } from './json-safe';
@@ -41,7 +42,7 @@ export function toMimeBundle(value: unknown, tables: TableRegistry): MimeBundle 
     return {
       'text/plain': tableText(value),
       'text/html': tableHtml(value),
-      [MIME.table]: { tableId, numRows: value.numRows, columns: page.columns, rows: page.rows } as never,
+      [MIME.table]: json({ tableId, numRows: value.numRows, columns: page.columns, rows: page.rows } satisfies TableOutput),
     };
   }
   if (value instanceof Chart) {
@@ -54,7 +55,7 @@ export function toMimeBundle(value: unknown, tables: TableRegistry): MimeBundle 
     return {
       'text/plain': `<Chart ${value.width}×${value.height}>`,
       'image/svg+xml': svg,
-      [MIME.echarts]: { option, width: value.width, height: value.height } as never,
+      [MIME.echarts]: json({ option: option as ChartOutput['option'], width: value.width, height: value.height } satisfies ChartOutput),
     };
   }
   if (value instanceof Markdown) return { 'text/markdown': value.text, 'text/plain': value.text };
@@ -87,4 +88,9 @@ function isSelfDisplaying(v: unknown): v is SelfDisplaying {
 
 function isTensor(v: unknown): v is { toString(): string } {
   return typeof v === 'object' && v !== null && 'dataId' in v && 'shape' in v && 'dtype' in v;
+}
+
+/** The contract's payloads are plain JSON by construction; the notebook types them as such. */
+function json(payload: TableOutput | ChartOutput): JsonValue {
+  return payload as unknown as JsonValue;
 }
