@@ -54,7 +54,8 @@ afterEach(async (test) => {
 
 async function openFromFiles(page: Page, name: string): Promise<void> {
   await page.goto(server.url);
-  await page.getByTestId('welcome').getByRole('button', { name }).last().click();
+  // From the served folder, never the samples shipped in the repository.
+  await page.getByTestId('files').getByRole('button', { name }).click();
   await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor({ timeout: 60_000 });
 }
 
@@ -339,7 +340,7 @@ describe.skipIf(!!unavailable)(`editing help and resilience in Chromium${unavail
     await server.kill();
     server = await serve(folder, path.join(folder, '.state'));
     await page.goto(`${server.url}`);
-    await page.getByTestId('welcome').getByRole('button', { name }).last().click();
+    await page.getByTestId('files').getByRole('button', { name }).click();
     await page.getByTestId('recovery').waitFor();
     await screenshot(page, 'recovery-light');
     await page.getByTestId('recovery').getByRole('button', { name: 'Restore them' }).click();
