@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { FolderEntry, OpenResult, WorkbenchEvent, WorkbenchMethods } from '../api';
 import type { KernelOptions } from '../kernel';
-import { createNotebook, parseNotebook, readNotebookFile, serializeNotebook } from '../notebook';
+import { createNotebook, newCodeCell, parseNotebook, readNotebookFile, serializeNotebook } from '../notebook';
 import { NotebookDocument } from './document';
 import { saveFile } from './save-file';
 import { NotebookSession } from './session';
@@ -162,7 +162,8 @@ export class Workbench {
     create: async ({ folder }, connection) => {
       const dir = this.resolve(folder ?? '.');
       const file = await freeName(dir, 'Untitled', '.ipynb');
-      const notebook = createNotebook();
+      // Like Jupyter: a new notebook starts with one empty cell to type into.
+      const notebook = createNotebook([newCodeCell('')]);
       const text = serializeNotebook(notebook);
       await saveFile(file, text);
       return { notebook: (await this.openSession(file, new NotebookDocument(notebook), connection)).wire() };

@@ -316,7 +316,7 @@ describe.skipIf(!!unavailable)(`editing help and resilience in Chromium${unavail
       await page.locator('[data-testid=cell][data-state=running]').waitFor();
       local.dropConnections();
       await page.keyboard.insertText('\n// typed while the connection was down');
-      await cells(page).first().locator('.output', { hasText: 'finished while away' }).waitFor({ timeout: 30_000 });
+      await cells(page).last().locator('.output', { hasText: 'finished while away' }).waitFor({ timeout: 30_000 });
       await page.keyboard.press('Control+s');
       await page.getByTestId('dirty').waitFor({ state: 'detached' });
       const name = (await page.getByTestId('notebook-name').textContent())!;
@@ -344,7 +344,7 @@ describe.skipIf(!!unavailable)(`editing help and resilience in Chromium${unavail
     await page.getByTestId('recovery').waitFor();
     await screenshot(page, 'recovery-light');
     await page.getByTestId('recovery').getByRole('button', { name: 'Restore them' }).click();
-    await cells(page).first().locator('.view-lines', { hasText: 'precious, never saved' }).waitFor();
+    await cells(page).last().locator('.view-lines', { hasText: 'precious, never saved' }).waitFor();
     expect(await page.getByTestId('dirty').count()).toBe(1);
   });
 });
