@@ -69,7 +69,7 @@ async function editorFocused(page: Page, index: number): Promise<void> {
   await cells(page).nth(index).locator('.monaco-editor.focused').waitFor();
 }
 
-async function typeInNewCell(page: Page, kind: 'sql' | 'typescript', text: string): Promise<void> {
+async function typeInNewCell(page: Page, kind: 'sql' | 'typescript' | 'markdown', text: string): Promise<void> {
   await page.getByTestId(`add-${kind}`).click();
   // A new cell takes the keyboard by itself.
   await editorFocused(page, (await cells(page).count()) - 1);
@@ -301,6 +301,70 @@ describe.skipIf(!!unavailable)(`editing help and resilience in Chromium${unavail
     await page.keyboard.press('Control+Space');
     await suggestions(page).filter({ hasText: 'item_id' }).first().waitFor();
     await screenshot(page, 'completion-sql-light');
+  });
+
+  it('takes the Jupyter keys in command mode', async () => {
+    const { page } = await browser('light');
+    await newNotebook(page);
+    await typeInNewCell(page, 'typescript', '"second"');
+    const kinds = () => cells(page).evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+    const texts = () => cells(page).evaluateAll((els) => els.map((e) => e.querySelector('.view-lines, .markdown')?.textContent ?? ''));
+    await page.keyboard.press('Escape');
+    await page.locator('[data-testid=notebook][data-mode=command]').waitFor();
+    await page.keyboard.press('b'); // a cell below the second
+    expect(await cells(page).count()).toBe(3);
+    await page.keyboard.press('m'); // …made Markdown
+    await page.keyboard.press('k'); // up to the second
+    await page.keyboard.press('a'); // a cell above it
+    expect(await kinds()).toEqual(['typescript', 'typescript', 'typescript', 'markdown']);
+    await page.keyboard.press('j'); // down to the second again
+    await page.keyboard.press('d');
+    await page.keyboard.press('d'); // deleted
+    expect(await cells(page).count()).toBe(3);
+    expect((await texts()).join('|')).not.toContain('second');
+    await page.keyboard.press('z'); // and back, where it was
+    expect(await cells(page).count()).toBe(4);
+    await expect.poll(async () => (await texts())[2]).toContain('second');
+    await page.keyboard.press('s'); // to SQL
+    expect((await kinds())[2]).toBe('sql');
+    await page.keyboard.press('y'); // and back to TypeScript
+    await page.keyboard.press('Shift+Enter');
+    await cells(page).nth(2).locator('.output', { hasText: 'second' }).waitFor();
+  });
+
+  it('shows HTML and Markdown from a notebook without running the scripts in them', async () => {
+    const { page } = await browser('light');
+    await newNotebook(page);
+    await typeInNewCell(page, 'typescript', 'display.html(\'<b id="bold">kept</b><img src="x" onerror="window.__xss = 1"><script>window.__xss = 2</script>\')');
+    await page.keyboard.press('Control+Enter');
+    await page.locator('#bold', { hasText: 'kept' }).waitFor();
+    await typeInNewCell(page, 'markdown', '# Title\n\n<img src="y" onerror="window.__xss = 3">');
+    await page.keyboard.press('Shift+Enter');
+    await page.locator('.markdown h1', { hasText: 'Title' }).waitFor();
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.locator('[onerror]').count()).toBe(0);
+  });
+
+  it('says why a save failed and keeps the edits', async () => {
+    const { page } = await browser('light');
+    await newNotebook(page);
+    await typeInNewCell(page, 'typescript', '// not lost');
+    const name = (await page.getByTestId('notebook-name').textContent())!;
+    // A folder where the save keeps its backup makes the save fail, whoever runs the test.
+    await fs.mkdir(path.join(folder, `.${name}.bak`));
+    try {
+      await page.keyboard.press('Control+s');
+      await page.getByTestId('notice').filter({ hasText: /Could not save .*Your edits are kept/ }).waitFor();
+      await screenshot(page, 'save-failed-light');
+      expect(await page.getByTestId('dirty').count()).toBe(1);
+      await cells(page).last().locator('.view-lines', { hasText: 'not lost' }).waitFor();
+    } finally {
+      await fs.rm(path.join(folder, `.${name}.bak`), { recursive: true });
+    }
+    await page.keyboard.press('Control+s');
+    await page.getByTestId('dirty').waitFor({ state: 'detached' });
+    await expect(fs.readFile(path.join(folder, name), 'utf8')).resolves.toContain('// not lost');
   });
 
   it('reconnects after a lost connection without losing typed text, and catches up on outputs', async () => {
