@@ -32,10 +32,13 @@ export async function saveFile(file: string, text: string): Promise<void> {
     }
     await writeFileAtomic(file, text);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    const reason = REASONS[code] ?? (e instanceof Error ? e.message : String(e));
+    const error = e as NodeJS.ErrnoException & { dest?: string };
+    const reason = REASONS[error.code ?? ''] ?? (e instanceof Error ? e.message : String(e));
+    // The backup or temporary file may be what failed: name it when it is not the notebook.
+    const at = error.dest ?? error.path;
+    const where = at && at !== file ? ` (${at})` : '';
     throw new SaveError(
-      `Could not save ${file}: ${reason}. Your edits are kept here and in the recovery file; free some space or fix the permissions and save again, or use Save As to save elsewhere.`,
+      `Could not save ${file}: ${reason}${where}. Your edits are kept here and in the recovery file; free some space or fix the permissions and save again, or use Save As to save elsewhere.`,
     );
   }
   if (backedUp) await fs.rm(backup, { force: true });
