@@ -268,7 +268,7 @@ describe.skipIf(!!unavailable)(`editing help and resilience in Chromium${unavail
 
   const suggestions = (page: Page) => page.locator('.suggest-widget.visible .monaco-list-row');
 
-  it('completes the kernel globals, names declared in other cells, and the tables of the DuckDB catalog', async () => {
+  it('completes and shows types for the kernel globals and names declared in other cells, and completes the DuckDB catalog', async () => {
     const { page } = await browser('light');
     await newNotebook(page);
     await typeInNewCell(page, 'typescript', 'const ratingsPerUser = 60;');
@@ -292,6 +292,13 @@ describe.skipIf(!!unavailable)(`editing help and resilience in Chromium${unavail
     await suggestions(page).filter({ hasText: 'tensor2d' }).first().waitFor();
     await screenshot(page, 'completion-typescript-light');
     await page.keyboard.press('Escape');
+    // Hovering a name shows its type, from the library's own declarations.
+    await cells(page).last().locator('.view-line span', { hasText: /^ratingsPerUser/ }).last().hover({ position: { x: 8, y: 5 } });
+    await page.locator('.monaco-hover', { hasText: 'const ratingsPerUser: 60' }).waitFor();
+    await page.mouse.move(0, 0);
+    await cells(page).last().locator('.view-line span', { hasText: /^rl/ }).first().hover({ position: { x: 4, y: 5 } });
+    await page.locator('.monaco-hover', { hasText: /const rl: .*Dataset/s }).waitFor();
+    await screenshot(page, 'hover-light');
 
     await typeInNewCell(page, 'sql', 'SELECT * FROM inter');
     await page.keyboard.press('Control+Space');
