@@ -17,6 +17,9 @@ const RECENT_LIMIT = 12;
  * crash of the app or the machine.
  */
 export class StateStore {
+  /** Updates of the recent list, one at a time, so that none is lost. */
+  private recentUpdates: Promise<void> = Promise.resolve();
+
   constructor(readonly dir: string) {}
 
   private recoveryFile(notebookPath: string): string {
@@ -54,10 +57,15 @@ export class StateStore {
     }
   }
 
-  async addRecent(notebookPath: string): Promise<void> {
+  addRecent(notebookPath: string): Promise<void> {
     const resolved = path.resolve(notebookPath);
-    const list = [resolved, ...(await this.recent()).filter((p) => p !== resolved)].slice(0, RECENT_LIMIT);
-    await fs.mkdir(this.dir, { recursive: true });
-    await writeFileAtomic(path.join(this.dir, 'recent.json'), JSON.stringify(list, null, 1));
+    const update = async () => {
+      const list = [resolved, ...(await this.recent()).filter((p) => p !== resolved)].slice(0, RECENT_LIMIT);
+      await fs.mkdir(this.dir, { recursive: true });
+      await writeFileAtomic(path.join(this.dir, 'recent.json'), JSON.stringify(list, null, 1));
+    };
+    const next = this.recentUpdates.then(update, update);
+    this.recentUpdates = next.catch(() => undefined);
+    return next;
   }
 }

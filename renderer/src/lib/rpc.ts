@@ -1,6 +1,10 @@
 import type { ServerMessage, WorkbenchEvent, WorkbenchMethods } from '../../../src/api';
 
-export type ConnectionState = 'connecting' | 'open' | 'reconnecting';
+/** `unreachable`: reconnecting has failed for a while (the server stopped, or restarted with a new token). */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'unreachable';
+
+/** Failed attempts in a row (about 20 s with the back-off) before the server counts as unreachable. */
+const UNREACHABLE_AFTER = 8;
 
 /** A request that may or may not have reached the server before the connection went. */
 export class ConnectionLostError extends Error {
@@ -25,6 +29,7 @@ export class Rpc {
   private readonly pending = new Map<number, Pending>();
   private readonly waiting: string[] = [];
   private retryMs = 250;
+  private failures = 0;
   private everOpened = false;
   state: ConnectionState = 'connecting';
   onEvent: (event: WorkbenchEvent) => void = () => {};
@@ -50,6 +55,7 @@ export class Rpc {
     this.socket = socket;
     socket.onopen = () => {
       this.retryMs = 250;
+      this.failures = 0;
       const reconnected = this.everOpened;
       this.everOpened = true;
       this.setState('open');
@@ -71,7 +77,9 @@ export class Rpc {
       // the notebook resynchronises on reconnect.
       for (const p of this.pending.values()) p.reject(new ConnectionLostError());
       this.pending.clear();
-      this.setState('reconnecting');
+      this.failures++;
+      this.setState(this.failures >= UNREACHABLE_AFTER ? 'unreachable' : 'reconnecting');
+      // Still trying: a server that comes back at the same address picks the window up.
       setTimeout(() => this.connect(), this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, 4000);
     };
