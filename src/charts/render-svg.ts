@@ -3,10 +3,11 @@ import type * as ECharts from 'echarts';
 import type { Chart } from './chart';
 
 // ECharts takes half a second to load; only a kernel that draws a chart pays for it.
-const require = createRequire(import.meta.url);
+// Not named `require`: bundlers for the desktop app declare one of their own.
+const requireHere = createRequire(import.meta.url);
 let echarts: typeof ECharts | undefined;
 export function loadECharts(): typeof ECharts {
-  return (echarts ??= require('echarts') as typeof ECharts);
+  return (echarts ??= requireHere('echarts') as typeof ECharts);
 }
 
 /**

@@ -11,7 +11,8 @@ import sanitizeHtml from 'sanitize-html';
 import { MIME, cellLanguage, cellSource, joinText, type Cell, type JsonValue, type MimeBundle, type Notebook, type Output } from '../notebook';
 import { escapeHtml, progressText, type ProgressState } from '../kernel';
 
-const require = createRequire(import.meta.url);
+// Not named `require`: bundlers for the desktop app declare one of their own.
+const requireHere = createRequire(import.meta.url);
 
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'span', 'div', 'details', 'summary', 'del', 'ins', 'sub', 'sup'],
@@ -39,7 +40,7 @@ const iconDataUri = () =>
 export function notebookToHtml(notebook: Notebook, title: string): string {
   const context: Context = { charts: [] };
   const body = notebook.cells.map((cell, i) => renderCell(cell, i, context)).join('\n');
-  const echarts = context.charts.length ? readFileSync(require.resolve('echarts/dist/echarts.min.js'), 'utf8') : '';
+  const echarts = context.charts.length ? readFileSync(requireHere.resolve('echarts/dist/echarts.min.js'), 'utf8') : '';
   const chartData = JSON.stringify(context.charts).replace(/</g, '\\u003c');
   return `<!DOCTYPE html>
 <html lang="en">

@@ -48,7 +48,8 @@ interface Pending {
   reject(error: Error): void;
 }
 
-const require = createRequire(import.meta.url);
+// Not named `require`: bundlers for the desktop app declare one of their own.
+const requireHere = createRequire(import.meta.url);
 const STARTUP_TIMEOUT_MS = 60_000;
 const LOG_LINES = 20;
 
@@ -201,7 +202,7 @@ export class KernelClient extends EventEmitter {
     const child = fork(entry, [], {
       cwd: this.options.cwd ?? process.cwd(),
       env,
-      execArgv: entry.endsWith('.ts') ? ['--import', pathToFileURL(require.resolve('tsx')).href] : [],
+      execArgv: entry.endsWith('.ts') ? ['--import', pathToFileURL(requireHere.resolve('tsx')).href] : [],
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

@@ -11,7 +11,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { registerScatterAddKernels } from './scatter-add';
 import { registerTransposedMatMulKernel } from './transposed-matmul';
 
-const require = createRequire(import.meta.url);
+// Not named `require`: bundlers for the desktop app declare one of their own.
+const requireHere = createRequire(import.meta.url);
 
 export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
@@ -43,7 +44,7 @@ const RUNGS: Rung[] = [
     name: 'tensorflow-gpu',
     tfName: 'tensorflow',
     async load() {
-      require('@tensorflow/tfjs-node-gpu');
+      requireHere('@tensorflow/tfjs-node-gpu');
       return 'GPU (CUDA, libtensorflow)';
     },
     // libtensorflow built for CUDA quietly runs on the CPU where it finds no usable GPU.
@@ -53,7 +54,7 @@ const RUNGS: Rung[] = [
     name: 'tensorflow',
     tfName: 'tensorflow',
     async load() {
-      require('@tensorflow/tfjs-node');
+      requireHere('@tensorflow/tfjs-node');
       return `${cpuName()}, libtensorflow`;
     },
   },
@@ -61,13 +62,13 @@ const RUNGS: Rung[] = [
     name: 'webgpu',
     tfName: 'webgpu',
     async load() {
-      const dawn = require('webgpu') as { create(flags: string[]): GPU; globals: object };
+      const dawn = requireHere('webgpu') as { create(flags: string[]): GPU; globals: object };
       Object.assign(globalThis, dawn.globals);
       const gpu = dawn.create([]);
       const adapter = await gpu.requestAdapter();
       if (!adapter) throw new Error('no GPU adapter');
       Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
-      require('@tensorflow/tfjs-backend-webgpu');
+      requireHere('@tensorflow/tfjs-backend-webgpu');
       return `GPU (WebGPU${adapter.info?.description ? `, ${adapter.info.description}` : ''})`;
     },
   },

@@ -14,10 +14,11 @@ import type TS from 'typescript';
 import { RUNTIME, reservedNameProblem } from './reserved';
 
 // TypeScript is large (half a second to load): the kernel loads it after it is ready.
-const require = createRequire(import.meta.url);
+// Not named `require`: bundlers for the desktop app declare one of their own.
+const requireHere = createRequire(import.meta.url);
 let ts: typeof TS;
 export function loadTypeScript(): typeof TS {
-  return (ts ??= require('typescript') as typeof TS);
+  return (ts ??= requireHere('typescript') as typeof TS);
 }
 
 export interface TranspiledCell {
