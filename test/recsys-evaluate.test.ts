@@ -33,8 +33,18 @@ describe('metrics of one user, by hand', () => {
   it('AUC is the share of (relevant, other) pairs in the right order', () => {
     expect(userAuc([1, 3], 5)).toBeCloseTo(5 / 6, 12);
     expect(userAuc([1, 2], 2)).toBeNaN();
+    // One relevant item tied with all 4 others (ranked after them): half of each pair.
+    expect(userAuc([5], 5, [4])).toBeCloseTo(0.5, 12);
   });
 });
+
+/** Scores every item alike: it knows nothing, and the metrics must say so whatever the item order. */
+class Constant extends ByIndex {
+  override readonly name = 'Constant';
+  protected override scoreUser(_u: number, out: Float32Array): void {
+    out.fill(1);
+  }
+}
 
 function tiny(): Split {
   // a: trained on item 0, tested on 2 and 4; b: trained on 1, tested on 0.
@@ -62,6 +72,16 @@ describe('evaluate', () => {
     // Top-2 lists {1, 2} and {0, 2} cover 3 of 5 items.
     expect(v('Coverage@2')).toBeCloseTo(3 / 5, 12);
     expect(e.chart().option.series).toHaveLength(1);
+  });
+
+  it('gives ties no credit in the top K and half credit in AUC', async () => {
+    const e = await evaluate([new Constant()], tiny(), { k: [1, 2] });
+    const v = (c: string) => e.value(c, 0) as number;
+    // a's relevant items have the lowest indices among its candidates, b's the very lowest: no hit even so.
+    expect(v('HitRate@1')).toBe(0);
+    expect(v('Recall@2')).toBe(0);
+    expect(v('AUC')).toBeCloseTo(0.5, 12);
+    expect(v('GAUC')).toBeCloseTo(0.5, 12);
   });
 
   it('labels sampled ranking in its output', async () => {

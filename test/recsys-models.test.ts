@@ -12,6 +12,24 @@ function data(): Dataset {
 }
 
 describe('ItemCF', () => {
+  it('keeps similarities finite and never lists an item as its own neighbour, whatever the values', async () => {
+    // Zeros and values that cancel: sums of 0 that must not be mistaken for "not reached".
+    const d = Dataset.fromInteractions({
+      user: ['a', 'a', 'a', 'b', 'b', 'c', 'c'],
+      item: ['x', 'y', 'w', 'x', 'y', 'x', 'z'],
+      rating: [0, 0, 0, 1, -1, 0, 1],
+    });
+    const m = new ItemCF({ binary: false, shrink: 0 });
+    await m.fit(d);
+    const table = m.tables().item_similarity;
+    const pairs = table.rows().map((r) => `${r.item}→${r.similar_item}`);
+    expect(new Set(pairs).size, pairs.join(' ')).toBe(pairs.length);
+    for (const r of table.rows()) {
+      expect(r.item).not.toBe(r.similar_item);
+      expect(Number.isFinite(r.similarity as number), `${r.item}→${r.similar_item}`).toBe(true);
+    }
+  });
+
   it('computes shrunk cosine similarities and recalls through the seeds’ neighbours, with reasons and tables', async () => {
     const m = new ItemCF({ shrink: 1 });
     await m.fit(data());
@@ -98,8 +116,12 @@ describe('EASE', () => {
   it('restricts a large catalogue to the most frequent items and says so', async () => {
     const m = new EASE({ lambda: 1, maxItems: 2 });
     await m.fit(data());
-    expect(m.note).toBe('EASE models the 1 of 4 items with at least 3 interactions; the others are never recommended.');
-    expect(m.recommend('u4').column('item')).toEqual(['B']);
+    // B has 3 interactions, A, C and D 2 each: exactly two are kept, the tie going to the first seen.
+    expect(m.note).toBe('EASE models 2 of the 4 items, the 2 most frequent (at least 2 interactions each; maxItems is 2); the others are never recommended.');
+    expect(m.recommend('u4').column('item')).toEqual(['A', 'B']);
+    // The cap does not leak into the next fit's settings.
+    await m.fit(data(), { maxItems: 10 });
+    expect(m.note).toBe('');
   });
 
   it('saves and loads every registered model with identical recommendations', async () => {

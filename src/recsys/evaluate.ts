@@ -129,16 +129,17 @@ async function evaluateModel(model: Recommender, split: Split, ks: number[], opt
     for (let p = truth.indptr[u]; p < truth.indptr[u + 1]; p++) if (!csrHas(seen, u, truth.indices[p])) positives.push(truth.indices[p]);
     if (!positives.length) continue;
     const candidates = options.sampled ? keepSample(row, positives, options.sampled, random) : n - (seen.indptr[u + 1] - seen.indptr[u]);
-    const ranks = rankPositives(row, positives);
+    const { ranks, ties } = rankPositives(row, positives);
     ks.forEach((k, ki) => {
       topKMetrics(ranks, positives.length, k, perK);
       for (let m = 0; m < perK.length; m++) sums[ki * perK.length + m] += perK[m];
     });
     const found = topK(row, maxK, topItems, topScores);
     ks.forEach((k, ki) => {
-      for (let t = 0; t < Math.min(k, found); t++) covered[ki][topItems[t]] = 1;
+      // Items the model did not score are not recommendations, whatever their place.
+    for (let t = 0; t < Math.min(k, found); t++) if (topScores[t] > LOWEST) covered[ki][topItems[t]] = 1;
     });
-    const auc = userAuc(ranks, candidates);
+    const auc = userAuc(ranks, candidates, ties);
     if (!Number.isNaN(auc)) {
       aucSum += auc;
       aucUsers++;
@@ -158,33 +159,52 @@ async function evaluateModel(model: Recommender, split: Split, ks: number[], opt
 
 /**
  * 1-based ranks (ascending) of `positives` among the row's candidates (entries above
- * -Infinity), ties to the lower index as in `topK`. One pass over the row: each candidate
- * outranks a suffix of the positives sorted best first, found by binary search.
+ * -Infinity), and how many negatives tie with each. A tie never favours the model: a
+ * relevant item ranks after the other items with its score, so a model that scores
+ * everything alike (or leaves items unscored) gains no hits by item order. One pass over
+ * the row, with a binary search among the positives' distinct scores.
  */
-function rankPositives(row: Float32Array, positives: number[]): Float64Array {
+function rankPositives(row: Float32Array, positives: number[]): { ranks: Float64Array; ties: Float64Array } {
   const order = positives.slice().sort((a, b) => row[b] - row[a] || a - b);
-  const s = Float64Array.from(order, (i) => row[i]);
-  const beaten = new Float64Array(order.length + 1);
+  const scores: number[] = [];
+  for (const i of order) if (scores[scores.length - 1] !== row[i]) scores.push(row[i]);
+  const isPositive = new Uint8Array(row.length);
+  for (const i of positives) isPositive[i] = 1;
+  // above[g]: candidates scoring above group g's score start counting at g; tied[g]: negatives equal to it.
+  const above = new Float64Array(scores.length + 1);
+  const tied = new Float64Array(scores.length);
   for (let j = 0; j < row.length; j++) {
     const v = row[j];
     if (v === -Infinity) continue;
-    // First position whose positive ranks below candidate j.
     let lo = 0;
-    let hi = order.length;
+    let hi = scores.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (s[mid] > v || (s[mid] === v && order[mid] <= j)) lo = mid + 1;
+      if (scores[mid] > v) lo = mid + 1;
       else hi = mid;
     }
-    beaten[lo]++;
+    // scores[lo] is the first group not above v.
+    if (lo < scores.length && scores[lo] === v) {
+      if (!isPositive[j]) tied[lo]++;
+      above[lo + 1]++;
+    } else above[lo]++;
   }
   const ranks = new Float64Array(order.length);
-  let above = 0;
+  const ties = new Float64Array(order.length);
+  let g = -1;
+  let greater = 0;
+  let inGroup = 0;
   for (let t = 0; t < order.length; t++) {
-    above += beaten[t];
-    ranks[t] = above + 1;
+    if (g < 0 || row[order[t]] !== scores[g]) {
+      g++;
+      greater += above[g];
+      inGroup = 0;
+    }
+    ranks[t] = greater + tied[g] + inGroup + 1;
+    ties[t] = tied[g];
+    inGroup++;
   }
-  return ranks;
+  return { ranks, ties };
 }
 
 /**

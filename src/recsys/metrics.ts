@@ -34,13 +34,17 @@ export function topKMetrics(ranks: ArrayLike<number>, relevant: number, k: numbe
   out[5] = ideal > 0 ? ap / ideal : 0;
 }
 
-/** AUC of one user: ranks ascending among `candidates` items of which ranks.length are relevant; NaN without negatives. */
-export function userAuc(ranks: ArrayLike<number>, candidates: number): number {
+/**
+ * AUC of one user: ranks ascending among `candidates` items of which ranks.length are
+ * relevant; `ties[j]` negatives share relevant item j's score (they rank above it in
+ * `ranks`) and count half, as with average ranks. NaN without negatives.
+ */
+export function userAuc(ranks: ArrayLike<number>, candidates: number, ties?: ArrayLike<number>): number {
   const p = ranks.length;
   const negatives = candidates - p;
   if (p === 0 || negatives <= 0) return NaN;
   let below = 0;
   // The j-th relevant item (0-based) has j relevant items and rank-1-j negatives above it.
-  for (let j = 0; j < p; j++) below += negatives - (ranks[j] - 1 - j);
+  for (let j = 0; j < p; j++) below += negatives - (ranks[j] - 1 - j) + 0.5 * (ties?.[j] ?? 0);
   return below / (p * negatives);
 }

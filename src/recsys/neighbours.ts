@@ -34,6 +34,8 @@ export async function cosineNeighbours(rows: Csr, columns: Csr, k: number, shrin
   const similarities = new Float32Array(n * k);
   const acc = new Float64Array(n);
   const touched = new Int32Array(n);
+  // Whether row b was reached from row a: a running sum of 0 cannot tell (zero or cancelling values).
+  const reached = new Uint8Array(n);
   const heap = new TopK(k);
   ctx.begin(n, `${ctx.model}: similarities`);
   const STEP = 256;
@@ -44,14 +46,20 @@ export async function cosineNeighbours(rows: Csr, columns: Csr, k: number, shrin
       const va = binary ? 1 : rows.data[p];
       for (let q = columns.indptr[c]; q < columns.indptr[c + 1]; q++) {
         const b = columns.indices[q];
-        if (acc[b] === 0) touched[count++] = b;
+        if (!reached[b]) {
+          reached[b] = 1;
+          touched[count++] = b;
+        }
         acc[b] += binary ? 1 : va * columns.data[q];
       }
     }
     for (let t = 0; t < count; t++) {
       const b = touched[t];
-      if (b !== a) heap.push(b, acc[b] / (norms[a] * norms[b] + shrink));
+      const denominator = norms[a] * norms[b] + shrink;
+      // A row of zeros has no direction: it is nobody's neighbour.
+      if (b !== a && denominator > 0) heap.push(b, acc[b] / denominator);
       acc[b] = 0;
+      reached[b] = 0;
     }
     const best = heap.take();
     indices.set(best.ids, a * k);

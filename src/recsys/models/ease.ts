@@ -35,16 +35,17 @@ export class EASE extends Model<EASEConfig> {
 
   protected async fitModel(train: Dataset, ctx: TrainingContext): Promise<void> {
     const counts = train.itemCounts();
-    let minCount = ctx.setting('minCount', this.config.minCount);
+    const minCount = ctx.setting('minCount', this.config.minCount);
     const maxItems = ctx.setting('maxItems', this.config.maxItems);
-    const eligible = () => counts.reduce((n, c) => n + (c >= minCount ? 1 : 0), 0);
-    if (eligible() > maxItems) {
-      minCount = Int32Array.from(counts).sort().reverse()[maxItems - 1] + 1;
-    }
-    const items: number[] = [];
+    let items: number[] = [];
     counts.forEach((c, i) => c >= minCount && items.push(i));
+    // The Gram matrix is items²: past maxItems, keep exactly the most frequent (ties by first seen).
+    const capped = items.length > maxItems;
+    if (capped) items = items.sort((a, b) => counts[b] - counts[a] || a - b).slice(0, maxItems).sort((a, b) => a - b);
     const m = items.length;
-    this.note = m < train.numItems ? `EASE models the ${m} of ${train.numItems} items with at least ${minCount} interactions; the others are never recommended.` : '';
+    const fewest = items.reduce((low, i) => Math.min(low, counts[i]), Infinity);
+    const which = capped ? `the ${m} most frequent (at least ${fewest} interactions each; maxItems is ${maxItems})` : `those with at least ${minCount} interactions`;
+    this.note = m < train.numItems ? `EASE models ${m} of the ${train.numItems} items, ${which}; the others are never recommended.` : '';
     if (this.note) show(this.note);
     const position = new Int32Array(train.numItems).fill(-1);
     items.forEach((i, p) => (position[i] = p));
@@ -74,7 +75,6 @@ export class EASE extends Model<EASEConfig> {
     this.position = position;
     this.weights = weights;
     this.rowSum = sumRows(weights, m);
-    this.config.minCount = minCount;
   }
 
   /** Σ of the weight rows of the user's items; over the rows they lack when that is fewer (half the work at most). */
