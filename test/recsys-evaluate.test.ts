@@ -3,7 +3,7 @@ import { Dataset, Model, evaluate, leaveLastOut, randomSplit, timeSplit, topKMet
 
 /** Scores item i as -i: item 0 is everyone's favourite. */
 class ByIndex extends Model {
-  readonly name = 'ByIndex';
+  readonly name: string = 'ByIndex';
   constructor() {
     super({});
   }
@@ -104,6 +104,9 @@ describe('splits', () => {
     expect([s.train.numInteractions, s.test.numInteractions]).toEqual([3 + 1 + 1, 2 + 1]);
     expect(Array.from(randomSplit(d, { ratio: 0.6, seed: 7 }).test.items)).toEqual(Array.from(s.test.items));
     expect(s.train.numItems).toBe(d.numItems);
+    // At 80/20, as in RecBole: a gets ⌊0.2·5⌋ = 1 test item, b (two interactions) one too.
+    const r = randomSplit(d, { ratio: 0.8, seed: 7 });
+    expect([r.train.numInteractions, r.test.numInteractions]).toEqual([4 + 1 + 1, 1 + 1]);
   });
 
   it('leave last out by time', () => {

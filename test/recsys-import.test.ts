@@ -119,11 +119,20 @@ describe('Taobao and plain files', () => {
     const d = Dataset.fromData(data);
     expect([d.numUsers, d.numItems, d.numInteractions, d.feedback]).toEqual([2, 1, 2, 'implicit']);
     expect(d.itemFeatures.decode('category', 0)).toEqual(['2520377']);
+    // Any table name works; a behaviour the file does not have is refused, not silently empty.
+    const named = await importTaobao(db, path.join(dir, 'UserBehavior.csv'), { table: 'my-taobao' });
+    expect(Dataset.fromData(named).numInteractions).toBeGreaterThan(0);
+    await expect(importTaobao(db, path.join(dir, 'UserBehavior.csv'), { behaviours: ['click' as 'pv'] })).rejects.toThrow(/unknown behaviour "click"/);
   });
 
   it('reads CSV, TSV and JSON by extension, and refuses others', async () => {
     const dir = folder({ 'a.csv': 'u,i\n1,2\n', 'a.tsv': 'u\ti\n1\t2\n', 'a.json': '[{"u":1,"i":2}]', 'a.xls': '' });
     for (const f of ['a.csv', 'a.tsv', 'a.json']) expect((await readDataFile(db, path.join(dir, f))).rows()).toEqual([{ u: 1, i: 2 }]);
     await expect(readDataFile(db, path.join(dir, 'a.xls'))).rejects.toThrow(/expected one of \.csv/);
+    // A malformed file of any kind names the file, and the line where DuckDB can tell it.
+    // (past the rows DuckDB samples to detect the layout, where it cannot adapt to the bad line)
+    const bad = folder({ 'bad.csv': `u,i\n${'1,2\n'.repeat(30_000)}5,6,7\n`, 'bad.json': '[{"u": 1,' });
+    await expect(readDataFile(db, path.join(bad, 'bad.csv'))).rejects.toThrow(/bad\.csv, line 30002: expected 2 fields, as in the first rows, found 3/);
+    await expect(readDataFile(db, path.join(bad, 'bad.json'))).rejects.toThrow(/bad\.json: expected a file DuckDB can read; found/);
   });
 });

@@ -38,6 +38,11 @@ describe('Dataset', () => {
     expect(closestNames('an', ['bob', 'ann', 'dan'], 2)).toEqual(['ann', 'dan']);
   });
 
+  it('refuses rows without a rating or a time, naming the row', () => {
+    expect(() => Dataset.fromInteractions({ user: ['a', 'b'], item: ['x', 'y'], rating: [4, Number.NaN] })).toThrow(/row 2 \(user b, item y\) has no rating/);
+    expect(() => Dataset.fromInteractions({ user: ['a'], item: ['x'], timestamp: [Number.NaN] })).toThrow(/row 1 .* has no timestamp/);
+  });
+
   it('encodes features: indexed, hashed, multi-valued padded to the longest', () => {
     const f = FeatureSet.encode(3, [
       { name: 'genres', values: ['Drama|Comedy', 'Drama', null], separator: '|' },

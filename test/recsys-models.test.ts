@@ -12,6 +12,15 @@ function data(): Dataset {
 }
 
 describe('ItemCF', () => {
+  it('takes a user’s most recent items as seeds when it keeps a few', async () => {
+    const d = Dataset.fromInteractions({ user: ['a', 'a', 'b', 'b', 'c', 'c'], item: ['x', 'y', 'x', 'p', 'y', 'q'], timestamp: [10, 20, 1, 2, 3, 4] });
+    const m = new ItemCF({ seeds: 1, shrink: 0 });
+    await m.fit(d);
+    // a's latest item is y, whose only neighbour beside x is q.
+    expect(m.recommend('a', { k: 1 }).column('item')).toEqual(['q']);
+    expect(m.history('a').column('item')).toEqual(['y', 'x']);
+  });
+
   it('keeps similarities finite and never lists an item as its own neighbour, whatever the values', async () => {
     // Zeros and values that cancel: sums of 0 that must not be mistaken for "not reached".
     const d = Dataset.fromInteractions({

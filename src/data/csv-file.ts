@@ -74,15 +74,20 @@ export async function createTables(db: Database, statements: Record<string, { sq
 }
 
 /** DuckDB's CSV error, restated as file, line, expectation and the offending text. */
-function csvError(file: string, layout: CsvLayout, e: unknown): Error {
+/**
+ * DuckDB's error for a file, as file, line and what was expected. `layout` is the layout
+ * RecLab asked for; without one (a file read with DuckDB's own detection) the expectation
+ * is the layout DuckDB found in the file's first rows.
+ */
+export function csvError(file: string, layout: CsvLayout | undefined, e: unknown): Error {
   const text = e instanceof Error ? e.message : String(e);
   const line = /CSV Error on Line: (\d+)/.exec(text);
-  if (!line) return e instanceof Error ? e : new Error(text);
+  if (!line) return layout ? (e instanceof Error ? e : new Error(text)) : new DataFileError(file, undefined, 'a file DuckDB can read', text.split('\n')[0]);
   const original = /Original Line: (.*)/.exec(text)?.[1];
-  const names = Object.keys(layout.columns);
+  const names = layout ? Object.keys(layout.columns) : [];
   const count = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(text);
   const conversion = /converting column "([^"]+)"\. Could not convert string "([^"]*)" to '([^']+)'/.exec(text);
-  const row = `${names.length} fields separated by ${JSON.stringify(layout.delimiter)} (${names.join(', ')})`;
+  const row = layout ? `${names.length} fields separated by ${JSON.stringify(layout.delimiter)} (${names.join(', ')})` : `${count?.[1] ?? 'as many'} fields, as in the first rows`;
   if (count) return new DataFileError(file, Number(line[1]), `${row}, found ${count[2]}`, original);
   if (conversion) return new DataFileError(file, Number(line[1]), `${conversion[1]} to be ${conversion[3].toLowerCase()}, not ${JSON.stringify(conversion[2])}`, original);
   return new DataFileError(file, Number(line[1]), `${row} (${text.split('\n').find((l) => l && !l.startsWith('CSV Error') && !l.startsWith('Original Line')) ?? 'DuckDB could not read it'})`, original);

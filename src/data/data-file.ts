@@ -1,6 +1,6 @@
 /** Any CSV, TSV, Parquet or JSON file, with DuckDB's own detection of its layout. */
 import * as path from 'node:path';
-import { DataFileError } from './csv-file';
+import { DataFileError, csvError } from './csv-file';
 import type { Database } from './database';
 import type { Table } from './table';
 
@@ -17,5 +17,9 @@ export async function readDataFile(db: Database, file: string): Promise<Table> {
   const ext = path.extname(file).toLowerCase();
   const reader = READERS[ext];
   if (!reader) throw new DataFileError(file, undefined, `one of ${Object.keys(READERS).join(', ')} as its extension`, ext || '(none)');
-  return db.query(`SELECT * FROM ${reader(`'${file.replaceAll("'", "''")}'`)}`);
+  try {
+    return await db.query(`SELECT * FROM ${reader(`'${file.replaceAll("'", "''")}'`)}`);
+  } catch (e) {
+    throw csvError(file, undefined, e);
+  }
 }

@@ -1,6 +1,8 @@
 /** Taobao UserBehavior.csv (Tianchi): user, item, category, behaviour (pv, buy, cart, fav), timestamp; no header. */
 import { createTables, readCsvSql } from './csv-file';
-import type { Database } from './database';
+import { quoteIdentifier, type Database } from './database';
+
+const BEHAVIOURS: readonly string[] = ['pv', 'buy', 'cart', 'fav'];
 import { readInteractionData, type InteractionData } from './interaction-data';
 
 export interface TaobaoOptions {
@@ -17,12 +19,14 @@ export async function importTaobao(db: Database, file: string, options: TaobaoOp
     delimiter: ',',
     header: false,
   };
+  const unknown = options.behaviours?.filter((b) => !BEHAVIOURS.includes(b));
+  if (unknown?.length) throw new Error(`importTaobao: unknown behaviour ${unknown.map((b) => `"${b}"`).join(', ')}; UserBehavior.csv has ${BEHAVIOURS.join(', ')}.`);
   const behaviours = options.behaviours?.map((b) => `'${b}'`).join(', ');
   const where = behaviours ? `WHERE behaviour IN (${behaviours})` : '';
   await createTables(db, {
     [table]: { sql: `SELECT * FROM ${readCsvSql(file, layout)} ${where}`, file, layout },
-    // An item's category, as a feature (the first seen, should the log disagree).
-    [`${table}_items`]: { sql: `SELECT item, min(category) AS category FROM ${table} GROUP BY item`, file },
+    // An item's category, as a feature (the smallest, should the log disagree).
+    [`${table}_items`]: { sql: `SELECT item, min(category) AS category FROM ${quoteIdentifier(table)} GROUP BY item`, file },
   });
   return readInteractionData(db, 'Taobao UserBehavior', { interactions: table, items: `${table}_items` }, {});
 }

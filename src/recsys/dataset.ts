@@ -61,6 +61,7 @@ export class Dataset {
   private readonly itemLookup: Map<string, number>;
   private userCsr: Csr | undefined;
   private itemCsr: Csr | undefined;
+  private recentRows: { indptr: Int32Array; rows: Int32Array } | undefined;
 
   constructor(parts: DatasetParts, lookups?: { users: Map<string, number>; items: Map<string, number> }) {
     const n = parts.users.length;
@@ -100,6 +101,24 @@ export class Dataset {
   /** Item → users, the transpose of {@link byUser}. */
   get byItem(): Csr {
     return (this.itemCsr ??= buildCsr(this.items, this.users, this.values, this.numItems));
+  }
+
+  /**
+   * Each user's interaction rows, most recent first (later rows first without timestamps):
+   * user u's are rows[indptr[u] … indptr[u + 1]). Built once, so a user's history costs
+   * their own interactions, not a scan of all of them.
+   */
+  get userRows(): { indptr: Int32Array; rows: Int32Array } {
+    if (this.recentRows) return this.recentRows;
+    const indptr = new Int32Array(this.numUsers + 1);
+    for (const u of this.users) indptr[u + 1]++;
+    for (let u = 0; u < this.numUsers; u++) indptr[u + 1] += indptr[u];
+    const rows = new Int32Array(this.numInteractions);
+    const next = indptr.slice(0, this.numUsers);
+    for (let r = this.numInteractions - 1; r >= 0; r--) rows[next[this.users[r]]++] = r;
+    const t = this.timestamps;
+    if (t) for (let u = 0; u < this.numUsers; u++) rows.subarray(indptr[u], indptr[u + 1]).sort((a, b) => t[b] - t[a] || b - a);
+    return (this.recentRows = { indptr, rows });
   }
 
   /** Interactions per item (duplicates counted once). */
@@ -229,6 +248,13 @@ export class Dataset {
     }
     const values = columns.rating ? Float32Array.from(columns.rating) : new Float32Array(n).fill(1);
     const timestamps = columns.timestamp ? Float64Array.from(columns.timestamp) : null;
+    // A missing rating or time (an empty field, NULL) would turn every similarity and split it touches into NaN.
+    const finite = (array: Float32Array | Float64Array | null, what: string) => {
+      const r = array ? array.findIndex((v) => !Number.isFinite(v)) : -1;
+      if (r >= 0) throw new Error(`Dataset: row ${r + 1} (user ${userNames[users[r]]}, item ${itemNames[items[r]]}) has no ${what}; fill or drop such rows first (e.g. WHERE ${what} IS NOT NULL).`);
+    };
+    finite(columns.rating ? values : null, 'rating');
+    finite(timestamps, 'timestamp');
     return new Dataset(
       { name: options.name, userNames, itemNames, users, items, values, timestamps, feedback: columns.rating ? 'explicit' : 'implicit' },
       { users: userLookup, items: itemLookup },

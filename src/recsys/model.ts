@@ -136,9 +136,8 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
   history(user: string | number): Table {
     const train = this.train;
     const u = train.userIndex(user);
-    const rows: number[] = [];
-    for (let r = 0; r < train.numInteractions; r++) if (train.users[r] === u) rows.push(r);
-    if (train.timestamps) rows.sort((a, b) => train.timestamps![b] - train.timestamps![a]);
+    const { indptr, rows: recent } = train.userRows;
+    const rows = Array.from(recent.subarray(indptr[u], indptr[u + 1]));
     const columns: Record<string, ColumnData> = { item: rows.map((r) => train.itemNames[train.items[r]]) };
     if (train.itemTitles) columns.title = rows.map((r) => train.itemTitles![train.items[r]]);
     columns[train.feedback === 'explicit' ? 'rating' : 'value'] = Float32Array.from(rows, (r) => train.values[r]);

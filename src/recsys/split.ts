@@ -35,7 +35,11 @@ function makeSplit(d: Dataset, name: string, trainRows: number[], testRows: numb
   return { name, train, test, description: `${how}: ${train.numInteractions} train, ${test.numInteractions} test interactions${coldNote}` };
 }
 
-/** Per user, a random `ratio` of their interactions to training, the rest to test (a user with one interaction keeps it in training). */
+/**
+ * Per user, a random `ratio` of their interactions to training, the rest to test, counted
+ * as RecBole does: test gets ⌊(1 − ratio)·n⌋, and at least one when n ≥ 2 (a user with
+ * one interaction keeps it in training).
+ */
 export function randomSplit(d: Dataset, options: { ratio?: number; seed?: number } = {}): Split {
   const ratio = options.ratio ?? 0.8;
   if (!(ratio > 0 && ratio < 1)) throw new Error(`randomSplit: ratio must be between 0 and 1, got ${ratio}.`);
@@ -44,7 +48,11 @@ export function randomSplit(d: Dataset, options: { ratio?: number; seed?: number
   const test: number[] = [];
   for (const rows of rowsByUser(d)) {
     random.shuffle(rows);
-    const n = Math.max(1, Math.round(rows.length * ratio));
+    // 1 − 0.8 is 0.19999999999999996 in floating point: round it back to the ratio meant.
+    const testRatio = Math.round((1 - ratio) * 1e12) / 1e12;
+    let testCount = Math.floor(testRatio * rows.length);
+    if (testCount === 0 && rows.length > 1) testCount = 1;
+    const n = rows.length - testCount;
     rows.forEach((r, i) => (i < n ? train : test).push(r));
   }
   return makeSplit(d, `random ${Math.round(ratio * 100)}/${Math.round((1 - ratio) * 100)} per user`, train, test, `random per-user split, ratio ${ratio}, seed ${options.seed ?? 0}`);

@@ -35,17 +35,25 @@ export class ItemCF extends Model<ItemCFConfig> {
     this.nb = await cosineNeighbours(train.byItem, train.byUser, ctx.setting('neighbours', c.neighbours), ctx.setting('shrink', c.shrink), c.binary, ctx);
   }
 
-  /** The user's seed items (indices into byUser's row) with their weights. */
+  /**
+   * The user's seed items with their weights: all of them, or the top `seeds` by weight,
+   * the most recent first among equals (on implicit data, simply the most recent).
+   */
   private seeds(u: number): { items: Int32Array; weights: Float32Array } {
     const { indptr, indices, data } = this.train.byUser;
     const items = indices.subarray(indptr[u], indptr[u + 1]);
     const weights = this.config.binary ? new Float32Array(items.length).fill(1) : data.subarray(indptr[u], indptr[u + 1]);
     const n = this.config.seeds;
     if (!n || items.length <= n) return { items, weights };
-    const heap = new TopK(n);
-    for (let p = 0; p < items.length; p++) heap.push(items[p], weights[p]);
-    const top = heap.take();
-    return { items: top.ids, weights: top.scores };
+    const recency = new Map<number, number>();
+    const { indptr: start, rows } = this.train.userRows;
+    for (let p = start[u]; p < start[u + 1]; p++) {
+      const item = this.train.items[rows[p]];
+      if (!recency.has(item)) recency.set(item, p);
+    }
+    const order = Array.from(items.keys()).sort((a, b) => weights[b] - weights[a] || recency.get(items[a])! - recency.get(items[b])!);
+    const picked = order.slice(0, n);
+    return { items: Int32Array.from(picked, (p) => items[p]), weights: Float32Array.from(picked, (p) => weights[p]) };
   }
 
   /** Items no seed reaches are not recalled: they score -Infinity. */
