@@ -9,23 +9,17 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { benchDatasets } from './datasets';
+import { PYTHON, benchDatasets, printTable } from './shared';
 import { initTensorFlow } from '../src/kernel/tf-backend';
 import { ClusterIndex, Dataset, TwoTower, exactSearch, randomSplit, type FeatureSet } from '../src/recsys';
 import { Random } from '../src/recsys/random';
 
-const PYTHON = '/usr/bin/python3';
 const EPOCHS = 5;
 
 interface Throughput {
   samplesPerSecond: number;
   fitSeconds: number;
   meanLoss: number;
-}
-
-function printTable(header: string[], lines: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  for (const l of [header, widths.map((w) => '─'.repeat(w)), ...lines]) console.log(l.map((c, i) => c.padEnd(widths[i])).join('  '));
 }
 
 /** Samples per second over the whole fit (the final user and item vectors included). */

@@ -9,11 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { benchDatasets } from './datasets';
+import { PYTHON, benchDatasets, printTable } from './shared';
 import { initTensorFlow } from '../src/kernel/tf-backend';
 import { ItemCF, MODELS, evaluate, leaveLastOut, randomSplit, type FitOptions, type Split } from '../src/recsys';
 
-const PYTHON = '/usr/bin/python3';
 
 /** Per-model fit options for the bench: EASE on items with at least 5 ratings, as the issue sets it. */
 const FIT_OPTIONS: Record<string, FitOptions> = { EASE: { minCount: 5 } };
@@ -95,11 +94,6 @@ async function scipyItemCF(split: Split, config: ItemCF['config']): Promise<Refe
 
 const f4 = (x: number) => x.toFixed(4);
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-
-function printTable(header: string[], lines: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  for (const l of [header, widths.map((w) => '─'.repeat(w)), ...lines]) console.log(l.map((c, i) => c.padEnd(widths[i])).join('  '));
-}
 
 export async function recsysBench(): Promise<void> {
   const backend = await initTensorFlow();

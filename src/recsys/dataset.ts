@@ -176,11 +176,6 @@ export class Dataset {
     return new Dataset({ ...sub.parts(), feedback: 'implicit', values: new Float32Array(keep.length).fill(1) }, { users: this.userLookup, items: this.itemLookup });
   }
 
-  /** The same users, items and features with other interactions (e.g. a model's saved training set). */
-  withInteractions(users: Int32Array, items: Int32Array, values: Float32Array, timestamps: Float64Array | null): Dataset {
-    return new Dataset({ ...this.parts(), users, items, values, timestamps }, { users: this.userLookup, items: this.itemLookup });
-  }
-
   parts(): DatasetParts {
     return {
       name: this.name,

@@ -3,6 +3,7 @@
  * (rows = users): sim(a, b) = |a ∩ b| / (sqrt(|a| |b|) + shrink) on binary rows (or the
  * dot product of the values over the product of norms, plus shrink), the top k per row.
  */
+import type { ModelState } from './store';
 import type { Csr } from './csr';
 import { TopK } from './top-k';
 import type { TrainingContext } from './training';
@@ -88,4 +89,13 @@ export function neighbourRows(nb: Neighbours): { row: Int32Array; neighbour: Int
     w++;
   }
   return { row, neighbour, similarity, rank };
+}
+
+/** A neighbour table as saved model state (ItemCF's items, UserCF's users). */
+export function neighboursState(config: object, nb: Neighbours): ModelState {
+  return { config: { ...config, neighbours: nb.k }, arrays: { indices: nb.indices, similarities: nb.similarities } };
+}
+
+export function neighboursFromState(state: ModelState): Neighbours {
+  return { k: Number(state.config.neighbours), indices: state.arrays.indices as Int32Array, similarities: state.arrays.similarities as Float32Array };
 }

@@ -2,7 +2,7 @@ import { Table } from '../../data';
 import { csrHas } from '../csr';
 import type { Dataset } from '../dataset';
 import { Model } from '../model';
-import { cosineNeighbours, neighbourRows, type Neighbours } from '../neighbours';
+import { cosineNeighbours, neighbourRows, neighboursFromState, neighboursState, type Neighbours } from '../neighbours';
 import type { ModelState } from '../store';
 import { TopK } from '../top-k';
 import type { TrainingContext } from '../training';
@@ -73,10 +73,10 @@ export class UserCF extends Model<UserCFConfig> {
   }
 
   protected state(): ModelState {
-    return { config: { ...this.config, neighbours: this.nb.k }, arrays: { indices: this.nb.indices, similarities: this.nb.similarities } };
+    return neighboursState(this.config, this.nb);
   }
 
   protected restore(state: ModelState): void {
-    this.nb = { k: this.config.neighbours, indices: state.arrays.indices as Int32Array, similarities: state.arrays.similarities as Float32Array };
+    this.nb = neighboursFromState(state);
   }
 }

@@ -3,6 +3,15 @@ import * as path from 'node:path';
 import { Database, importMovieLens } from '../src/data';
 import { Dataset, synthetic } from '../src/recsys';
 
+/** Debian's python3, where python3-scipy and python3-torch (the references) are installed. */
+export const PYTHON = '/usr/bin/python3';
+
+/** A plain text table with a rule under the header. */
+export function printTable(header: string[], lines: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  for (const l of [header, widths.map((w) => '─'.repeat(w)), ...lines]) console.log(l.map((c, i) => c.padEnd(widths[i])).join('  '));
+}
+
 /** MovieLens is read where it lies (its licence forbids copying it into the project). */
 export const MOVIELENS = process.env.RECLAB_MOVIELENS ?? path.join(import.meta.dirname, '..', '..', 'shared', 'datasets', 'ml-latest-small');
 
