@@ -59,6 +59,12 @@ async function openFromFiles(page: Page, name: string): Promise<void> {
   await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor({ timeout: 60_000 });
 }
 
+async function newNotebook(page: Page, url = server.url): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('button', { name: 'New notebook' }).click();
+  await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor({ timeout: 60_000 });
+}
+
 /** Waits until no cell is queued or running. */
 async function settled(page: Page, timeout = 120_000): Promise<void> {
   await page.waitForFunction(() => !document.querySelector('[data-testid=cell][data-state=running], [data-testid=cell][data-state=queued]'), null, { timeout });
@@ -170,9 +176,7 @@ describe.skipIf(!!unavailable)(`the workbench in Chromium${unavailable ? ` (skip
 
   it('interrupts a long cell, restarts the kernel, and recovers from a killed kernel', async () => {
     const { page } = await browser('light');
-    await page.goto(server.url);
-    await page.getByRole('button', { name: 'New notebook' }).click();
-    await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor({ timeout: 60_000 });
+    await newNotebook(page);
     await typeInNewCell(page, 'typescript', 'let ticks = 0;\nwhile (true) { ticks++; await new Promise((r) => setTimeout(r, 5)); }');
     await page.keyboard.press('Control+Enter');
     await page.locator('[data-testid=kernel-state][data-state=busy]').waitFor();
@@ -206,9 +210,7 @@ describe.skipIf(!!unavailable)(`the workbench in Chromium${unavailable ? ` (skip
 
   it('pages through a million-row result from the kernel', async () => {
     const { page } = await browser('light');
-    await page.goto(server.url);
-    await page.getByRole('button', { name: 'New notebook' }).click();
-    await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor({ timeout: 60_000 });
+    await newNotebook(page);
     await typeInNewCell(page, 'sql', 'SELECT range AS i, range % 7 AS k, md5(range::VARCHAR) AS h FROM range(1000000)');
     await page.keyboard.press('Control+Enter');
     await settled(page);
@@ -260,12 +262,6 @@ describe.skipIf(!!unavailable)(`the workbench in Chromium${unavailable ? ` (skip
 });
 
 describe.skipIf(!!unavailable)(`editing help and resilience in Chromium${unavailable ? ` (skipped: ${unavailable})` : ''}`, { timeout: 180_000 }, () => {
-  async function newNotebook(page: Page): Promise<void> {
-    await page.goto(server.url);
-    await page.getByRole('button', { name: 'New notebook' }).click();
-    await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor({ timeout: 60_000 });
-  }
-
   const suggestions = (page: Page) => page.locator('.suggest-widget.visible .monaco-list-row');
 
   it('completes and shows types for the kernel globals and names declared in other cells, and completes the DuckDB catalog', async () => {
@@ -379,9 +375,7 @@ describe.skipIf(!!unavailable)(`editing help and resilience in Chromium${unavail
     const local = await startServer({ folder, rendererDir: path.join(import.meta.dirname, '../../out/renderer'), samplesFolder: folder, stateDir: path.join(folder, '.state') });
     try {
       const { page } = await browser('light');
-      await page.goto(local.url);
-      await page.getByRole('button', { name: 'New notebook' }).click();
-      await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor({ timeout: 60_000 });
+      await newNotebook(page, local.url);
       await typeInNewCell(page, 'typescript', 'await new Promise((r) => setTimeout(r, 2000));\n"finished while away"');
       await page.keyboard.press('Control+Enter');
       await page.locator('[data-testid=cell][data-state=running]').waitFor();
