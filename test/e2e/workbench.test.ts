@@ -47,7 +47,11 @@ async function browser(scheme: 'light' | 'dark' = 'light') {
 afterEach(async (test) => {
   if (!open) return;
   // A failing test leaves a picture of what the user would have seen.
-  if (test.task.result?.state === 'fail') await screenshot(open.page, `FAILED-${test.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
+  if (test.task.result?.state === 'fail') {
+    await screenshot(open.page, `FAILED-${test.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
+    const notices = await open.page.getByTestId('notice').allTextContents().catch(() => []);
+    if (notices.length) console.log(`Notices on the page: ${notices.join(' | ')}`);
+  }
   await open.context.close();
   open = undefined;
 });
