@@ -1,5 +1,7 @@
 /**
- * Adam (Kingma & Ba, with PyTorch's placement of ε) on weights held in typed arrays: the
+ * Adam on weights held in typed arrays, in Kingma & Ba's efficient form (the bias
+ * corrections folded into the step size, ε added to √v as TensorFlow does; PyTorch adds it
+ * to √v̂, which differs only in the first steps): the
  * embedding tables update the rows a batch touched, the dense layers all their weights,
  * with one formula.
  */
