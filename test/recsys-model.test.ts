@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Table } from '../src/data';
-import { Dataset, FeatureSet, MostPopular, Recommendations, loadModel, topK, closestNames, TrainingContext, setTrainingHost, FitCancelledError } from '../src/recsys';
+import { Dataset, FeatureSet, ItemCF, MostPopular, Recommendations, loadModel, topK, closestNames, TrainingContext, setTrainingHost, FitCancelledError } from '../src/recsys';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -105,6 +105,21 @@ describe('Model base, through MostPopular', () => {
     for (const loaded of [a, b]) {
       expect(loaded.recommend('cat').rows()).toEqual(m.recommend('cat').rows());
       expect(loaded.train.itemTitle(0)).toBe('Alpha');
+    }
+  });
+
+  it('records the settings a fit used, refuses unknown ones and says which it ignored', async () => {
+    const shown: unknown[] = [];
+    setTrainingHost({ progress: () => ({ tick() {}, done() {} }), check() {}, show: (v) => shown.push(v) });
+    try {
+      const m = new ItemCF({ neighbours: 50 });
+      await m.fit(small(), { neighbours: 3, progress: false });
+      expect(m.config.neighbours).toBe(3);
+      await expect(m.fit(small(), { neighbors: 3 })).rejects.toThrow(/ItemCF\.fit: no setting "neighbors"; its settings are neighbours, shrink, seeds, binary/);
+      await m.fit(small(), { binary: false, progress: false });
+      expect(shown.join()).toMatch(/ItemCF\.fit did not use binary: set it in the constructor/);
+    } finally {
+      setTrainingHost(null);
     }
   });
 

@@ -20,7 +20,10 @@ import { Table, type ColumnData, type Database } from '../data';
 import type { Dataset } from './dataset';
 import { readModel, writeModel, type ModelState } from './store';
 import { TopK } from './top-k';
-import { TrainingContext, type FitOptions, type History } from './training';
+import { TrainingContext, show, type FitOptions, type History } from './training';
+
+/** Fit options that steer the fit rather than set the model. */
+const FIT_CONTROLS = new Set(['onEpoch', 'signal', 'progress']);
 
 export interface RecommendOptions {
   /** How many items (default 10). */
@@ -96,10 +99,20 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
   }
 
   async fit(train: Dataset, options: FitOptions = {}): Promise<History> {
+    const settings = Object.keys(options).filter((k) => !FIT_CONTROLS.has(k));
+    const unknown = settings.filter((k) => !(k in this.config));
+    if (unknown.length) {
+      throw new Error(`${this.name}.fit: no setting ${unknown.map((k) => `"${k}"`).join(', ')}; its settings are ${Object.keys(this.config).join(', ')} (and onEpoch, signal, progress).`);
+    }
     const ctx = new TrainingContext(this.name, options);
     this.trained = undefined;
     await this.fitModel(train, ctx);
     this.trained = train;
+    // What the fit used is what the model is, and what save() records.
+    const config = this.config as Record<string, unknown>;
+    for (const [name, value] of ctx.used) config[name] = value;
+    const ignored = settings.filter((k) => !ctx.used.has(k));
+    if (ignored.length) show(`${this.name}.fit did not use ${ignored.join(', ')}: set ${ignored.length > 1 ? 'them' : 'it'} in the constructor, new rl.${this.name}({ … }).`);
     return ctx.finish();
   }
 

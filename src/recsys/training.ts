@@ -153,11 +153,15 @@ export class TrainingContext {
     return new History(this.model, this.logs, (performance.now() - this.started) / 1000);
   }
 
+  /** Settings the fit options gave and the model read. */
+  readonly used = new Map<string, number>();
+
   /** A numeric setting from the fit options, else the model's own. */
   setting(name: string, fallback: number): number {
     const v = this.options[name];
     if (v === undefined) return fallback;
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${this.model}: option "${name}" must be a number, got ${String(v)}.`);
+    this.used.set(name, v);
     return v;
   }
 }
