@@ -154,13 +154,22 @@ export async function workbenchBench(): Promise<void> {
     const tableId = output.output_type === 'execute_result' ? (output.data[MIME.table] as { tableId: string }).tableId : '';
     const viaServer: number[] = [];
     const sorted: number[] = [];
+    // What a click on a column header costs: the first page of a new sort, then one deep in it.
+    const sortStarts: number[] = [];
+    for (const column of ['h', 'k']) {
+      for (const offset of [0, 500_000]) {
+        const t = performance.now();
+        await client.request('page', { session: notebook.session, tableId, offset, limit: 200, sort: { column, descending: true } });
+        sortStarts.push(performance.now() - t);
+      }
+    }
     for (let i = 0; i < 100; i++) {
       const offset = Math.floor(Math.random() * 999_800);
       let t = performance.now();
       await client.request('page', { session: notebook.session, tableId, offset, limit: 200 });
       viaServer.push(performance.now() - t);
       t = performance.now();
-      await client.request('page', { session: notebook.session, tableId, offset, limit: 200, sort: { column: 'h' } });
+      await client.request('page', { session: notebook.session, tableId, offset, limit: 200, sort: { column: 'h', descending: true } });
       sorted.push(performance.now() - t);
     }
     const kernel = await KernelClient.start({ cwd: dir });
@@ -175,7 +184,10 @@ export async function workbenchBench(): Promise<void> {
     }
     await kernel.shutdown();
     figures.push({ what: 'page of 200 rows from a 1M-row result (p99 of 100)', value: `${f1(quantile(viaServer, 0.99))} ms`, floor: `${f1(quantile(direct, 0.99))} ms (bare kernel round trip)`, target: `< 50 ms ${quantile(viaServer, 0.99) < 50 ? 'met' : 'MISSED'}` });
-    figures.push({ what: 'same, sorted by a text column (first sort included)', value: `${f1(quantile(sorted, 0.99))} ms (p50 ${f1(quantile(sorted, 0.5))})`, floor: '', target: `< 50 ms ${quantile(sorted, 0.5) < 50 ? 'met at p50' : 'MISSED'}` });
+    const [textFirst, textDeep, intFirst, intDeep] = sortStarts;
+    figures.push({ what: 'first page of a new sort: text column / integer column', value: `${f1(textFirst)} / ${f1(intFirst)} ms`, floor: '', target: `< 50 ms ${Math.max(textFirst, intFirst) < 50 ? 'met' : 'MISSED'}` });
+    figures.push({ what: 'then a page in the middle (sorts every row once)', value: `${f1(textDeep)} / ${f1(intDeep)} ms`, floor: '', target: 'once per column' });
+    figures.push({ what: 'random pages of a sorted result (p99 of 100)', value: `${f1(quantile(sorted, 0.99))} ms (p50 ${f1(quantile(sorted, 0.5))})`, floor: '', target: `< 50 ms ${quantile(sorted, 0.99) < 50 ? 'met' : 'MISSED'}` });
 
     // 3. Scrolling that grid in the UI, frame by frame.
     await page.goto(`http://127.0.0.1:${server.port}/?path=${encodeURIComponent(big)}`);

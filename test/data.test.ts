@@ -17,6 +17,18 @@ describe('Table', () => {
     expect(() => Table.fromColumns({ a: new Int32Array(2), b: new Int32Array(3) })).toThrow(/has 3 rows/);
   });
 
+  it('orders only the first rows when asked, exactly as the full sort begins', () => {
+    // Many ties, missing values, both directions, numbers and text.
+    const n = 5000;
+    const score = Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? NaN : (i * 7919) % 13));
+    const name = Array.from({ length: n }, (_, i) => (i % 11 === 0 ? null : `n${(i * 31) % 97}`));
+    const t = Table.fromColumns({ score, name });
+    for (const key of [{ column: 'score' }, { column: 'score', descending: true }, { column: 'name' }, { column: 'name', descending: true }]) {
+      const full = Array.from(t.sortIndex(key));
+      expect(Array.from(t.sortIndex(key, 100)), JSON.stringify(key)).toEqual(full.slice(0, 100));
+    }
+  });
+
   it('builds from row objects', () => {
     const t = Table.fromRows([{ a: 1, b: 'x', c: { z: 1 } }, { a: null, b: 'y', c: [1] }]);
     expect(t.columns.map((c) => c.type)).toEqual(['float64', 'string', 'json']);
@@ -129,6 +141,19 @@ describe('Database', () => {
 });
 
 describe('TableRegistry', () => {
+  it('serves the first pages of a new sort from a partial sort, and deeper pages from the full one', () => {
+    const n = 20_000;
+    const tables = new TableRegistry();
+    const t = Table.fromColumns({ v: Float64Array.from({ length: n }, (_, i) => (i * 7919) % 1009) });
+    const id = tables.add(t);
+    const full = Array.from(t.sortIndex({ column: 'v' }), (r) => t.value('v', r));
+    const first = tables.page(id, 0, 200, { column: 'v' });
+    expect(first.rows.map((r) => r[0])).toEqual(full.slice(0, 200));
+    const deep = tables.page(id, 15_000, 200, { column: 'v' });
+    expect(deep.rows.map((r) => r[0])).toEqual(full.slice(15_000, 15_200));
+    expect(tables.page(id, 200, 200, { column: 'v' }).rows.map((r) => r[0])).toEqual(full.slice(200, 400));
+  });
+
   it('keeps the most recently shown tables and says so for one it let go', () => {
     const tables = new TableRegistry(2);
     const t = Table.fromColumns({ a: new Int32Array([3, 1, 2]) });

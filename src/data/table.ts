@@ -86,34 +86,80 @@ export class Table {
     return out;
   }
 
-  /** Row indices in sorted order; missing values last. */
-  sortIndex(key: SortKey): Uint32Array {
-    const column = this.columnInfo(key.column);
-    const index = new Uint32Array(this.numRows);
-    for (let i = 0; i < index.length; i++) index[i] = i;
-    const dir = key.descending ? -1 : 1;
-    const keys = sortKeys(column);
-    index.sort((a, b) => {
-      const x = keys[a];
-      const y = keys[b];
-      if (x === null || y === null) return x === y ? a - b : x === null ? 1 : -1;
-      return x === y ? a - b : (x < y ? -1 : 1) * dir;
-    });
-    return index;
+  /**
+   * Row indices in sorted order, missing values last, equal values in row order. With
+   * `limit`, only the first `limit` of them: a bounded heap, far cheaper than sorting a
+   * million rows when a grid shows its first page.
+   */
+  sortIndex(key: SortKey, limit = this.numRows): Uint32Array {
+    const compare = rowOrder(this.columnInfo(key.column), key.descending ? -1 : 1);
+    const n = this.numRows;
+    if (limit * 4 >= n) {
+      const index = new Uint32Array(n);
+      for (let i = 0; i < n; i++) index[i] = i;
+      return index.sort(compare).subarray(0, Math.min(limit, n));
+    }
+    // A max-heap (by `compare`) of the best `limit` rows seen so far.
+    const heap = new Uint32Array(limit);
+    let size = 0;
+    const down = (at: number) => {
+      for (;;) {
+        const l = 2 * at + 1;
+        const r = l + 1;
+        let top = at;
+        if (l < size && compare(heap[l], heap[top]) > 0) top = l;
+        if (r < size && compare(heap[r], heap[top]) > 0) top = r;
+        if (top === at) return;
+        [heap[at], heap[top]] = [heap[top], heap[at]];
+        at = top;
+      }
+    };
+    for (let row = 0; row < n; row++) {
+      if (size < limit) {
+        let at = size++;
+        heap[at] = row;
+        while (at > 0 && compare(heap[at], heap[(at - 1) >> 1]) > 0) {
+          const parent = (at - 1) >> 1;
+          [heap[at], heap[parent]] = [heap[parent], heap[at]];
+          at = parent;
+        }
+      } else if (compare(row, heap[0]) < 0) {
+        heap[0] = row;
+        down(0);
+      }
+    }
+    return heap.subarray(0, size).sort(compare);
   }
 }
 
 /**
- * What a column sorts by, null for a missing value. Text that is all integers (64-bit ids
- * kept exact as text) sorts by value, not digit by digit.
+ * How two rows of a column compare: missing values last, equal values in row order.
+ * Numbers compare in their typed array (NaN, or 2 in a bool column, is missing); text
+ * that is all integers (64-bit ids kept exact as text) compares by value, not digit by digit.
  */
-function sortKeys(column: Column): ArrayLike<number | bigint | string | null> {
-  const data = column.data;
-  if (column.type === 'bool') return Array.from(data as Uint8Array, (v) => (v === 2 ? null : v));
-  if (NUMERIC.has(column.type)) return Array.from(data as Float64Array, (v) => (Number.isNaN(v) ? null : v));
-  const text = (data as unknown[]).map((v) => (v == null ? null : typeof v === 'string' ? v : JSON.stringify(v)));
+function rowOrder(column: Column, dir: number): (a: number, b: number) => number {
+  const ordered = <T>(x: T, y: T, a: number, b: number) => (x === y ? a - b : (x < y ? -1 : 1) * dir);
+  if (NUMERIC.has(column.type) || column.type === 'bool') {
+    const data = column.data as Float64Array | Float32Array | Int32Array | Uint8Array;
+    const missing = column.type === 'bool' ? (v: number) => v === 2 : (v: number) => v !== v;
+    return (a, b) => {
+      const x = data[a];
+      const y = data[b];
+      const mx = missing(x);
+      const my = missing(y);
+      if (mx || my) return mx && my ? a - b : mx ? 1 : -1;
+      return ordered(x, y, a, b);
+    };
+  }
+  const text = (column.data as unknown[]).map((v) => (v == null ? null : typeof v === 'string' ? v : JSON.stringify(v)));
   const integers = text.every((v) => v === null || /^-?\d+$/.test(v));
-  return integers ? text.map((v) => (v === null ? null : BigInt(v))) : text;
+  const keys: (string | bigint | null)[] = integers ? text.map((v) => (v === null ? null : BigInt(v))) : text;
+  return (a, b) => {
+    const x = keys[a];
+    const y = keys[b];
+    if (x === null || y === null) return x === y ? a - b : x === null ? 1 : -1;
+    return ordered(x, y, a, b);
+  };
 }
 
 export function cellValue(column: Column, row: number): CellValue {

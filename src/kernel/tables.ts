@@ -3,6 +3,9 @@ import type { SortKey, TablePage } from '../api';
 import { cellValue, type Table } from '../data';
 import { jsonSafe } from './json-safe';
 
+/** How many rows a new sort orders at first: a few grid pages. */
+const FIRST_SORTED_ROWS = 1000;
+
 /**
  * Tables that outputs have shown, kept in the kernel so a grid can page through results
  * far larger than what is sent with the output.
@@ -10,7 +13,8 @@ import { jsonSafe } from './json-safe';
 export class TableRegistry {
   /** Most recently shown or paged last; the first are let go past {@link TableRegistry.capacity}. */
   private readonly tables = new Map<string, Table>();
-  private readonly sortCache = new Map<string, Uint32Array>();
+  /** Sort orders by table, column and direction: complete, or the first rows only. */
+  private readonly sortCache = new Map<string, { order: Uint32Array; complete: boolean }>();
   private next = 1;
   /**
    * Ids are unique across kernels: a saved output names a table of the kernel that made
@@ -54,8 +58,15 @@ export class TableRegistry {
     let order: Uint32Array | undefined;
     if (sort) {
       const key = `${tableId}\u0000${sort.column}\u0000${sort.descending ? 1 : 0}`;
-      order = this.sortCache.get(key);
-      if (!order) this.sortCache.set(key, (order = table.sortIndex(sort)));
+      let cached = this.sortCache.get(key);
+      if (!cached || (!cached.complete && cached.order.length < end)) {
+        // The first pages of a new sort come from a partial sort; going deeper sorts it all.
+        const partial = end <= FIRST_SORTED_ROWS;
+        const sorted = table.sortIndex(sort, partial ? FIRST_SORTED_ROWS : table.numRows);
+        cached = { order: sorted, complete: sorted.length >= table.numRows };
+        this.sortCache.set(key, cached);
+      }
+      order = cached.order;
     }
     const rows: unknown[][] = [];
     for (let r = start; r < end; r++) {
