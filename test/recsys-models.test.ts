@@ -46,6 +46,9 @@ describe('ItemCF', () => {
     const sim = m.similarItems('A', 3);
     expect(sim.value('item', 0)).toBe('B');
     expect(sim.value('similarity', 0)).toBeCloseTo(2 / (Math.sqrt(6) + 1), 6);
+    // D shares no user with A: it is not listed, even with room for it.
+    expect(sim.numRows).toBe(2);
+    expect(sim.column('item')).not.toContain('D');
     // u2 has A, B: C is reached through both (A–C: 1 common, B–C: 2 common), D only through B.
     const r = m.recommend('u2', { k: 2 });
     expect(r.column('item')).toEqual(['C', 'D']);
@@ -81,6 +84,16 @@ describe('UserCF', () => {
     expect(r.column('item')).toEqual(['C']);
     expect(r.value('reason', 0)).toBe('liked by similar users u1, u3');
     expect(m.tables().user_similarity.numRows).toBeGreaterThan(0);
+  });
+
+  it('recommends only items its similar users reached, fewer than k when that is all', async () => {
+    // Two groups with no item in common: a's neighbours are b only, so y is the one item reached.
+    const d = Dataset.fromInteractions({ user: ['a', 'b', 'b', 'c', 'c', 'd'], item: ['x', 'x', 'y', 'p', 'q', 'p'] });
+    const m = new UserCF({ shrink: 0 });
+    await m.fit(d);
+    const r = m.recommend('a', { k: 3 });
+    expect(r.numRows).toBe(1);
+    expect(r.column('item')).toEqual(['y']);
   });
 });
 

@@ -71,8 +71,9 @@ export class ItemCF extends Model<ItemCFConfig> {
     }
   }
 
+  /** Items sharing no user with `i` are not similar at all: -Infinity, so they are never listed. */
   protected override similarItemScores(i: number, out: Float32Array): boolean {
-    out.fill(0);
+    out.fill(-Infinity);
     const { k, indices, similarities } = this.nb;
     for (let t = 0; t < k && indices[i * k + t] >= 0; t++) out[indices[i * k + t]] = similarities[i * k + t];
     return true;

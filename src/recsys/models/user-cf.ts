@@ -32,15 +32,19 @@ export class UserCF extends Model<UserCFConfig> {
     this.nb = await cosineNeighbours(train.byUser, train.byItem, ctx.setting('neighbours', c.neighbours), ctx.setting('shrink', c.shrink), c.binary, ctx);
   }
 
+  /** Items no similar user has are not recalled: they score -Infinity, not 0. */
   protected scoreUser(u: number, out: Float32Array): void {
-    out.fill(0);
+    out.fill(-Infinity);
     const { indptr, indices, data } = this.train.byUser;
     const { k } = this.nb;
     for (let t = 0; t < k; t++) {
       const v = this.nb.indices[u * k + t];
       if (v < 0) break;
       const sim = this.nb.similarities[u * k + t];
-      for (let p = indptr[v]; p < indptr[v + 1]; p++) out[indices[p]] += sim * (this.config.binary ? 1 : data[p]);
+      for (let p = indptr[v]; p < indptr[v + 1]; p++) {
+        const j = indices[p];
+        out[j] = (out[j] === -Infinity ? 0 : out[j]) + sim * (this.config.binary ? 1 : data[p]);
+      }
     }
   }
 
