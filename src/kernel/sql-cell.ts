@@ -2,9 +2,9 @@
  * A SQL cell: an optional first line `-- name: ratings` binds the result to a variable
  * for later TypeScript cells; the rest runs on the kernel's DuckDB connection.
  */
+import { sqlCellName } from '../api';
 import { reservedNameProblem } from './reserved';
 
-const NAME_LINE = /^\s*--\s*name\s*:\s*(\S*)\s*$/;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 export interface SqlCell {
@@ -21,16 +21,15 @@ export class SqlCellError extends Error {
 }
 
 export function parseSqlCell(source: string): SqlCell {
-  const firstLine = source.split('\n', 1)[0];
-  const m = NAME_LINE.exec(firstLine);
-  if (!m) return { sql: source };
-  if (!IDENTIFIER.test(m[1])) {
+  const name = sqlCellName(source);
+  if (name === undefined) return { sql: source };
+  if (!IDENTIFIER.test(name)) {
     throw new SqlCellError(
-      `"-- name: ${m[1]}" on line 1 is not a valid variable name. Use letters, digits, _ or $, not starting with a digit (for example "-- name: ratings").`,
+      `"-- name: ${name}" on line 1 is not a valid variable name. Use letters, digits, _ or $, not starting with a digit (for example "-- name: ratings").`,
     );
   }
-  const problem = reservedNameProblem(m[1]);
-  if (problem) throw new SqlCellError(`"-- name: ${m[1]}" on line 1: ${problem}`);
+  const problem = reservedNameProblem(name);
+  if (problem) throw new SqlCellError(`"-- name: ${name}" on line 1: ${problem}`);
   // The name line stays in the SQL as a comment, so DuckDB's "LINE n" matches the cell.
-  return { sql: source, name: m[1] };
+  return { sql: source, name };
 }

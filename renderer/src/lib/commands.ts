@@ -7,7 +7,7 @@ export interface Command {
   keys?: string;
   /** Where the key works: while editing a cell, in command mode, or both. */
   mode?: 'edit' | 'command' | 'both';
-  group: 'File' | 'Edit' | 'Cell' | 'Kernel' | 'View' | 'Help';
+  group: 'File' | 'Edit' | 'Cell' | 'Kernel' | 'Help';
   run(nb: NotebookModel, ui: CommandUi): void | Promise<unknown>;
 }
 

@@ -1,4 +1,4 @@
-import type { CellEdit, CellKindName, CellRun, KernelStatus, Output, WireNotebook, WorkbenchEvent } from '../../../src/api';
+import type { CatalogTable, CellEdit, CellKindName, CellRun, KernelStatus, Output, WireNotebook, WorkbenchEvent } from '../../../src/api';
 import { ConnectionLostError, type Rpc } from './rpc';
 
 export interface CellModel {
@@ -15,14 +15,10 @@ export interface CellModel {
 /** Source edits are sent after typing pauses this long (and always before a run or save). */
 const SOURCE_DEBOUNCE_MS = 300;
 
+const newId = () => Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
+
 /** This window, as the server tells its edit batches apart from other windows'. */
 const CLIENT = newId();
-
-function newId(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-const newHandle = () => Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
 
 /**
  * The notebook as the UI shows it. Edits apply here at once and are sent to the server
@@ -40,7 +36,8 @@ export class NotebookModel {
   mode = $state<'command' | 'edit'>('command');
   /** A message for the user that stays until dismissed (a failed save, a lost kernel). */
   notice = $state<{ kind: 'error' | 'info'; text: string } | undefined>(undefined);
-  private readonly deleted: { cell: CellModel; index: number }[] = [];
+  /** State, so that the "Undo delete" button appears and goes. */
+  private deleted = $state<{ cell: CellModel; index: number }[]>([]);
   private unsent: CellEdit[] = [];
   /**
    * The batch sent last and not yet acknowledged: the first `length` of `unsent`. Those
@@ -48,6 +45,8 @@ export class NotebookModel {
    * the same number, so the server applies it once.
    */
   private batch: { seq: number; length: number } | undefined;
+  /** The kernel's DuckDB tables, for SQL completions; dropped whenever a cell ran or the kernel changed. */
+  private tables: Promise<CatalogTable[]> | undefined;
   private seq = 0;
   private sending: Promise<void> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -80,6 +79,7 @@ export class NotebookModel {
 
   handleEvent(event: WorkbenchEvent): void {
     if (event.session !== this.session) return;
+    if (event.event === 'kernel' || (event.event === 'run' && event.run.state === 'done')) this.tables = undefined;
     switch (event.event) {
       case 'outputs': {
         const cell = this.find(event.cell);
@@ -130,7 +130,7 @@ export class NotebookModel {
   }
 
   insert(index: number, kind: CellKindName = 'typescript', source = ''): string {
-    const handle = newHandle();
+    const handle = newId();
     const at = Math.max(0, Math.min(index, this.cells.length));
     this.cells.splice(at, 0, { handle, kind, source, outputs: [], executionCount: null, run: undefined, lastRun: undefined });
     this.active = at;
@@ -182,13 +182,13 @@ export class NotebookModel {
     this.edit({ op: 'kind', cell: handle, kind });
   }
 
-  clearOutputs(handle?: string): void {
-    for (const cell of handle ? this.cells.filter((c) => c.handle === handle) : this.cells) {
+  clearOutputs(): void {
+    for (const cell of this.cells) {
       cell.outputs = [];
       cell.executionCount = null;
       cell.lastRun = undefined;
     }
-    this.edit({ op: 'clearOutputs', cell: handle });
+    this.edit({ op: 'clearOutputs' });
   }
 
   private edit(edit: CellEdit): void {
@@ -230,6 +230,14 @@ export class NotebookModel {
   }
 
   // ---- kernel and file ----
+
+  catalog(): Promise<CatalogTable[]> {
+    this.tables ??= this.rpc.request('catalog', { session: this.session }).catch((e: Error) => {
+      this.tables = undefined;
+      throw e;
+    });
+    return this.tables;
+  }
 
   async run(handles: string[]): Promise<void> {
     const code = handles.filter((h) => {

@@ -31,7 +31,6 @@ export class Rpc {
   private retryMs = 250;
   private failures = 0;
   private everOpened = false;
-  state: ConnectionState = 'connecting';
   onEvent: (event: WorkbenchEvent) => void = () => {};
   onState: (state: ConnectionState) => void = () => {};
   onReconnect: () => void = () => {};
@@ -58,7 +57,7 @@ export class Rpc {
       this.failures = 0;
       const reconnected = this.everOpened;
       this.everOpened = true;
-      this.setState('open');
+      this.onState('open');
       for (const text of this.waiting.splice(0)) socket.send(text);
       if (reconnected) this.onReconnect();
     };
@@ -78,17 +77,13 @@ export class Rpc {
       for (const p of this.pending.values()) p.reject(new ConnectionLostError());
       this.pending.clear();
       this.failures++;
-      this.setState(this.failures >= UNREACHABLE_AFTER ? 'unreachable' : 'reconnecting');
+      this.onState(this.failures >= UNREACHABLE_AFTER ? 'unreachable' : 'reconnecting');
       // Still trying: a server that comes back at the same address picks the window up.
       setTimeout(() => this.connect(), this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, 4000);
     };
   }
 
-  private setState(state: ConnectionState): void {
-    this.state = state;
-    this.onState(state);
-  }
 }
 
 export function serverUrl(): string {
