@@ -17,6 +17,12 @@ export interface ItemCFConfig {
   binary: boolean;
 }
 
+/** A user's seed items and their weights; null weights: binary, each seed weighs 1. */
+interface Seeds {
+  items: Int32Array;
+  weights: Float32Array | null;
+}
+
 /**
  * Item-based collaborative filtering, as the design's tables: the user interest table
  * (user → items with weights), the item similarity table (item → top-k items); recall
@@ -25,6 +31,10 @@ export interface ItemCFConfig {
 export class ItemCF extends Model<ItemCFConfig> {
   readonly name = 'ItemCF';
   private nb: Neighbours = { k: 0, indices: new Int32Array(0), similarities: new Float32Array(0) };
+  /** Seeds by user, built on first use; a fit or a load starts it afresh. */
+  private seedCache: (Seeds | undefined)[] = [];
+  /** Item → the user's weight while picking seeds, NaN elsewhere (so it needs no clearing). */
+  private weightScratch: Float32Array | undefined;
 
   constructor(config: Partial<ItemCFConfig> = {}) {
     super({ neighbours: 100, shrink: 10, seeds: 0, binary: true }, config);
@@ -32,28 +42,44 @@ export class ItemCF extends Model<ItemCFConfig> {
 
   protected async fitModel(train: Dataset, ctx: TrainingContext): Promise<void> {
     const c = this.config;
+    this.seedCache = [];
+    this.weightScratch = undefined;
     this.nb = await cosineNeighbours(train.byItem, train.byUser, ctx.setting('neighbours', c.neighbours), ctx.setting('shrink', c.shrink), c.binary, ctx);
   }
 
   /**
    * The user's seed items with their weights: all of them, or the top `seeds` by weight,
    * the most recent first among equals (on implicit data, simply the most recent).
+   * Built once per user and kept: recommend, reason and tables() ask for the same seeds.
    */
-  private seeds(u: number): { items: Int32Array; weights: Float32Array } {
+  private seeds(u: number): Seeds {
+    const cached = this.seedCache[u];
+    if (cached) return cached;
     const { indptr, indices, data } = this.train.byUser;
     const items = indices.subarray(indptr[u], indptr[u + 1]);
-    const weights = this.config.binary ? new Float32Array(items.length).fill(1) : data.subarray(indptr[u], indptr[u + 1]);
+    // Binary: every seed weighs 1, no array needed.
+    const weights = this.config.binary ? null : data.subarray(indptr[u], indptr[u + 1]);
     const n = this.config.seeds;
-    if (!n || items.length <= n) return { items, weights };
-    const recency = new Map<number, number>();
+    if (!n || items.length <= n) return (this.seedCache[u] = { items, weights });
+    // userRows is most recent first: walking it once, each item at its latest interaction,
+    // gives the recency order; a stable sort by weight keeps it among equal weights.
+    const weightOf = (this.weightScratch ??= new Float32Array(this.train.numItems).fill(NaN));
+    for (let p = 0; p < items.length; p++) weightOf[items[p]] = weights ? weights[p] : 1;
+    const recent: number[] = [];
+    const recentWeights: number[] = [];
     const { indptr: start, rows } = this.train.userRows;
     for (let p = start[u]; p < start[u + 1]; p++) {
       const item = this.train.items[rows[p]];
-      if (!recency.has(item)) recency.set(item, p);
+      // NaN marks an item already taken (or not the user's), which also leaves the scratch clean.
+      if (Number.isNaN(weightOf[item])) continue;
+      recent.push(item);
+      recentWeights.push(weightOf[item]);
+      weightOf[item] = NaN;
     }
-    const order = Array.from(items.keys()).sort((a, b) => weights[b] - weights[a] || recency.get(items[a])! - recency.get(items[b])!);
+    const order = Array.from(recent.keys());
+    if (weights) order.sort((x, y) => recentWeights[y] - recentWeights[x]);
     const picked = order.slice(0, n);
-    return { items: Int32Array.from(picked, (p) => items[p]), weights: Float32Array.from(picked, (p) => weights[p]) };
+    return (this.seedCache[u] = { items: Int32Array.from(picked, (p) => recent[p]), weights: weights && Float32Array.from(picked, (p) => recentWeights[p]) });
   }
 
   /** Items no seed reaches are not recalled: they score -Infinity. */
@@ -66,7 +92,7 @@ export class ItemCF extends Model<ItemCFConfig> {
       for (let t = 0; t < k; t++) {
         const j = indices[base + t];
         if (j < 0) break;
-        out[j] = (out[j] === -Infinity ? 0 : out[j]) + weights[s] * similarities[base + t];
+        out[j] = (out[j] === -Infinity ? 0 : out[j]) + (weights ? weights[s] : 1) * similarities[base + t];
       }
     }
   }
@@ -87,7 +113,7 @@ export class ItemCF extends Model<ItemCFConfig> {
     for (let s = 0; s < items.length; s++) {
       const base = items[s] * k;
       for (let t = 0; t < k && indices[base + t] >= 0; t++) {
-        if (indices[base + t] === item) heap.push(items[s], weights[s] * similarities[base + t]);
+        if (indices[base + t] === item) heap.push(items[s], (weights ? weights[s] : 1) * similarities[base + t]);
       }
     }
     const top = heap.take();
@@ -102,7 +128,7 @@ export class ItemCF extends Model<ItemCFConfig> {
     const weights: number[] = [];
     for (let u = 0; u < train.numUsers; u++) {
       const s = this.seeds(u);
-      s.items.forEach((i, p) => (users.push(train.userNames[u]), items.push(train.itemNames[i]), weights.push(s.weights[p])));
+      s.items.forEach((i, p) => (users.push(train.userNames[u]), items.push(train.itemNames[i]), weights.push(s.weights ? s.weights[p] : 1)));
     }
     const rows = neighbourRows(this.nb);
     return {
@@ -121,6 +147,8 @@ export class ItemCF extends Model<ItemCFConfig> {
   }
 
   protected restore(state: ModelState): void {
+    this.seedCache = [];
+    this.weightScratch = undefined;
     this.nb = neighboursFromState(state);
   }
 }
