@@ -3,6 +3,7 @@
  * (rows = users): sim(a, b) = |a ∩ b| / (sqrt(|a| |b|) + shrink) on binary rows (or the
  * dot product of the values over the product of norms, plus shrink), the top k per row.
  */
+import { Table } from '../data';
 import type { ModelState } from './store';
 import type { Csr } from './csr';
 import { TopK } from './top-k';
@@ -71,24 +72,27 @@ export async function cosineNeighbours(rows: Csr, columns: Csr, k: number, shrin
   return { k, indices, similarities };
 }
 
-/** The neighbour table as rows (row, neighbour, similarity, rank), for DuckDB and display. */
-export function neighbourRows(nb: Neighbours): { row: Int32Array; neighbour: Int32Array; similarity: Float32Array; rank: Int32Array } {
+/**
+ * The neighbour table for DuckDB and display: one row per (row, neighbour) with its
+ * similarity and rank, rows and neighbours by name (`names`: ItemCF's items, UserCF's users).
+ */
+export function neighbourTable(nb: Neighbours, names: readonly string[], rowColumn: string, neighbourColumn: string): Table {
   let total = 0;
   for (let i = 0; i < nb.indices.length; i++) if (nb.indices[i] >= 0) total++;
-  const row = new Int32Array(total);
-  const neighbour = new Int32Array(total);
+  const row = new Array<string>(total);
+  const neighbour = new Array<string>(total);
   const similarity = new Float32Array(total);
   const rank = new Int32Array(total);
   let w = 0;
   for (let i = 0; i < nb.indices.length; i++) {
     if (nb.indices[i] < 0) continue;
-    row[w] = Math.floor(i / nb.k);
-    neighbour[w] = nb.indices[i];
+    row[w] = names[Math.floor(i / nb.k)];
+    neighbour[w] = names[nb.indices[i]];
     similarity[w] = nb.similarities[i];
     rank[w] = (i % nb.k) + 1;
     w++;
   }
-  return { row, neighbour, similarity, rank };
+  return Table.fromColumns({ [rowColumn]: row, [neighbourColumn]: neighbour, similarity, rank });
 }
 
 /** A neighbour table as saved model state (ItemCF's items, UserCF's users). */

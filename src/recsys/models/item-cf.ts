@@ -1,7 +1,7 @@
 import { Table } from '../../data';
 import type { Dataset } from '../dataset';
 import { Model } from '../model';
-import { cosineNeighbours, neighbourRows, neighboursFromState, neighboursState, type Neighbours } from '../neighbours';
+import { cosineNeighbours, neighbourTable, neighboursFromState, neighboursState, type Neighbours } from '../neighbours';
 import type { ModelState } from '../store';
 import { TopK } from '../top-k';
 import type { TrainingContext } from '../training';
@@ -130,15 +130,9 @@ export class ItemCF extends Model<ItemCFConfig> {
       const s = this.seeds(u);
       s.items.forEach((i, p) => (users.push(train.userNames[u]), items.push(train.itemNames[i]), weights.push(s.weights ? s.weights[p] : 1)));
     }
-    const rows = neighbourRows(this.nb);
     return {
       user_interest: Table.fromColumns({ user: users, item: items, weight: Float32Array.from(weights) }),
-      item_similarity: Table.fromColumns({
-        item: Array.from(rows.row, (i) => train.itemNames[i]),
-        similar_item: Array.from(rows.neighbour, (i) => train.itemNames[i]),
-        similarity: rows.similarity,
-        rank: rows.rank,
-      }),
+      item_similarity: neighbourTable(this.nb, train.itemNames, 'item', 'similar_item'),
     };
   }
 

@@ -1,8 +1,8 @@
-import { Table } from '../../data';
+import type { Table } from '../../data';
 import { csrHas } from '../csr';
 import type { Dataset } from '../dataset';
 import { Model } from '../model';
-import { cosineNeighbours, neighbourRows, neighboursFromState, neighboursState, type Neighbours } from '../neighbours';
+import { cosineNeighbours, neighbourTable, neighboursFromState, neighboursState, type Neighbours } from '../neighbours';
 import type { ModelState } from '../store';
 import { TopK } from '../top-k';
 import type { TrainingContext } from '../training';
@@ -64,16 +64,7 @@ export class UserCF extends Model<UserCFConfig> {
 
   /** user_similarity (user → similar user, similarity, rank). */
   override tables(): Record<string, Table> {
-    const names = this.train.userNames;
-    const rows = neighbourRows(this.nb);
-    return {
-      user_similarity: Table.fromColumns({
-        user: Array.from(rows.row, (u) => names[u]),
-        similar_user: Array.from(rows.neighbour, (u) => names[u]),
-        similarity: rows.similarity,
-        rank: rows.rank,
-      }),
-    };
+    return { user_similarity: neighbourTable(this.nb, this.train.userNames, 'user', 'similar_user') };
   }
 
   protected state(): ModelState {
