@@ -7,7 +7,7 @@ import { Table, type ColumnData } from '../data';
 import { chart, type Chart } from '../charts';
 import { csrHas } from './csr';
 import { TOP_K_METRICS, topKMetrics, userAuc } from './metrics';
-import { scoredRows, topK, type Recommender } from './model';
+import { excludeSeen, scoredRows, topK, type Recommender } from './model';
 import { Random } from './random';
 import type { Split } from './split';
 import { TrainingContext, show, type FitOptions } from './training';
@@ -96,6 +96,10 @@ export async function evaluate(
   return evaluation;
 }
 
+/** Marks in evaluateModel's scratch array: a test positive, a sampled negative. */
+const POSITIVE = 1;
+const SAMPLED = 2;
+
 /** The lowest finite float32. */
 const LOWEST = -3.4028234663852886e38;
 
@@ -119,17 +123,22 @@ async function evaluateModel(model: Recommender, split: Split, ks: number[], opt
   ctx.begin(users.length);
   const topItems = new Int32Array(maxK);
   const topScores = new Float32Array(maxK);
+  // The current user's positives (and, while sampling, negatives) marked: set per user and
+  // cleared after, so one array serves every user instead of one allocation per user.
+  const marks = new Uint8Array(n);
   const STEP = 64;
   for (const { index, user: u, row } of scoredRows(model, users)) {
     if (index % STEP === STEP - 1) await ctx.step(STEP);
     // What a model does not score (NaN, -Infinity: not recalled) still ranks, last; -Infinity is kept for excluded items.
     for (let j = 0; j < n; j++) if (!(row[j] > LOWEST)) row[j] = LOWEST;
-    for (let p = seen.indptr[u]; p < seen.indptr[u + 1]; p++) row[seen.indices[p]] = -Infinity;
+    excludeSeen(train, u, row);
     const positives: number[] = [];
     for (let p = truth.indptr[u]; p < truth.indptr[u + 1]; p++) if (!csrHas(seen, u, truth.indices[p])) positives.push(truth.indices[p]);
     if (!positives.length) continue;
-    const candidates = options.sampled ? keepSample(row, positives, options.sampled, random) : n - (seen.indptr[u + 1] - seen.indptr[u]);
-    const { ranks, ties } = rankPositives(row, positives);
+    for (const i of positives) marks[i] = POSITIVE;
+    const candidates = options.sampled ? keepSample(row, positives.length, options.sampled, random, marks) : n - (seen.indptr[u + 1] - seen.indptr[u]);
+    const { ranks, ties } = rankPositives(row, positives, marks);
+    for (const i of positives) marks[i] = 0;
     ks.forEach((k, ki) => {
       topKMetrics(ranks, positives.length, k, perK);
       for (let m = 0; m < perK.length; m++) sums[ki * perK.length + m] += perK[m];
@@ -137,7 +146,7 @@ async function evaluateModel(model: Recommender, split: Split, ks: number[], opt
     const found = topK(row, maxK, topItems, topScores);
     ks.forEach((k, ki) => {
       // Items the model did not score are not recommendations, whatever their place.
-    for (let t = 0; t < Math.min(k, found); t++) if (topScores[t] > LOWEST) covered[ki][topItems[t]] = 1;
+      for (let t = 0; t < Math.min(k, found); t++) if (topScores[t] > LOWEST) covered[ki][topItems[t]] = 1;
     });
     const auc = userAuc(ranks, candidates, ties);
     if (!Number.isNaN(auc)) {
@@ -164,12 +173,10 @@ async function evaluateModel(model: Recommender, split: Split, ks: number[], opt
  * everything alike (or leaves items unscored) gains no hits by item order. One pass over
  * the row, with a binary search among the positives' distinct scores.
  */
-function rankPositives(row: Float32Array, positives: number[]): { ranks: Float64Array; ties: Float64Array } {
+function rankPositives(row: Float32Array, positives: number[], marks: Uint8Array): { ranks: Float64Array; ties: Float64Array } {
   const order = positives.slice().sort((a, b) => row[b] - row[a] || a - b);
   const scores: number[] = [];
   for (const i of order) if (scores[scores.length - 1] !== row[i]) scores.push(row[i]);
-  const isPositive = new Uint8Array(row.length);
-  for (const i of positives) isPositive[i] = 1;
   // above[g]: candidates scoring above group g's score start counting at g; tied[g]: negatives equal to it.
   const above = new Float64Array(scores.length + 1);
   const tied = new Float64Array(scores.length);
@@ -185,7 +192,7 @@ function rankPositives(row: Float32Array, positives: number[]): { ranks: Float64
     }
     // scores[lo] is the first group not above v.
     if (lo < scores.length && scores[lo] === v) {
-      if (!isPositive[j]) tied[lo]++;
+      if (marks[j] !== POSITIVE) tied[lo]++;
       above[lo + 1]++;
     } else above[lo]++;
   }
@@ -208,22 +215,24 @@ function rankPositives(row: Float32Array, positives: number[]): { ranks: Float64
 }
 
 /**
- * Keeps only the positives and `count` sampled negatives in the row (the rest become
- * -Infinity); returns the number of candidates left.
+ * Keeps only the positives (marked POSITIVE in `marks`) and `count` sampled negatives in
+ * the row (the rest become -Infinity); returns the number of candidates left. The sampled
+ * negatives' marks are cleared again, leaving only the positives marked.
  */
-function keepSample(row: Float32Array, positives: number[], count: number, random: Random): number {
-  const keep = new Uint8Array(row.length);
-  for (const p of positives) keep[p] = 1;
+function keepSample(row: Float32Array, positives: number, count: number, random: Random, marks: Uint8Array): number {
   let available = 0;
-  for (let j = 0; j < row.length; j++) if (row[j] !== -Infinity && !keep[j]) available++;
+  for (let j = 0; j < row.length; j++) if (row[j] !== -Infinity && !marks[j]) available++;
   let picked = 0;
   const want = Math.min(count, available);
   while (picked < want) {
     const j = random.int(row.length);
-    if (row[j] === -Infinity || keep[j]) continue;
-    keep[j] = 1;
+    if (row[j] === -Infinity || marks[j]) continue;
+    marks[j] = SAMPLED;
     picked++;
   }
-  for (let j = 0; j < row.length; j++) if (!keep[j]) row[j] = -Infinity;
-  return positives.length + picked;
+  for (let j = 0; j < row.length; j++) {
+    if (!marks[j]) row[j] = -Infinity;
+    else if (marks[j] === SAMPLED) marks[j] = 0;
+  }
+  return positives + picked;
 }
