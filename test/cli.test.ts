@@ -167,3 +167,21 @@ describe('sample notebooks', () => {
     if (nbformatAvailable()) expect(validateWithNbformat(out)).toBe('');
   });
 });
+
+describe('process boundary', () => {
+  it('keeps DuckDB out of the server and the command line: only kernels load it', () => {
+    const probe = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        "await import('./src/server/index.ts'); await import('./src/cli/main.ts'); console.log(process.report.getReport().sharedObjects.filter((s) => s.includes('duckdb')).length);",
+      ],
+      { cwd: path.resolve(import.meta.dirname, '..'), encoding: 'utf8' },
+    );
+    expect(probe.stderr).toBe('');
+    expect(probe.stdout.trim()).toBe('0');
+  });
+});

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Database, SqlError, Table } from '../src/data';
 import { plainItems } from '../src/data/database';
-import { TableRegistry } from '../src/kernel';
+import { TableRegistry } from '../src/kernel/tables';
 
 describe('Table', () => {
   it('holds typed columns and gives rows, values and sort orders', () => {

@@ -1,8 +1,7 @@
+// The kernel's face for its drivers (server, CLI, tests). Nothing here loads DuckDB or
+// TensorFlow.js: those live in the kernel process only.
 export { KernelClient, KernelDiedError } from './client';
 export type { KernelOptions, ExecuteHandlers, KernelState } from './client';
-export { transpileCell, CellSyntaxError } from './transpile';
-export { parseSqlCell } from './sql-cell';
 export { progressText } from './progress';
 export type { ProgressState } from '../api';
-export { escapeHtml } from './table-view';
-export { TableRegistry } from './tables';
+export { escapeHtml } from './escape-html';

@@ -1,4 +1,5 @@
 import { cellValue, type Table } from '../data';
+import { escapeHtml } from './escape-html';
 
 /** How many rows an output carries; the grid pages through the rest from the kernel. */
 export const PREVIEW_ROWS = 50;
@@ -11,10 +12,6 @@ export function formatValue(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
   if (typeof v === 'string') return v;
   return JSON.stringify(v);
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 const rowsLabel = (n: number) => `${n.toLocaleString('en-US')} row${n === 1 ? '' : 's'}`;
