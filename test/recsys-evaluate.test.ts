@@ -89,6 +89,9 @@ describe('evaluate', () => {
     expect(e.value('ranking', 0)).toBe('sampled (1 negatives per user)');
     expect(e.value('model', 0)).toBe('mine');
     expect(JSON.stringify(e.chart().option.title)).toContain('sampled');
+    // The sample is really used: with one negative, a's AUC is 0 or 1 (b's is 1), never the
+    // full ranking's 0.5, so the overall AUC cannot be the full ranking's 0.75.
+    expect(e.value('AUC', 0)).not.toBeCloseTo(0.75, 6);
   });
 });
 
