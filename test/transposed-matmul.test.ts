@@ -6,8 +6,12 @@ import { registerTransposedMatMulKernel } from '../src/kernel/transposed-matmul'
 describe('wasm matMul of transposed operands', () => {
   it('transposes first, giving the numbers of the cpu backend, batched and not', async () => {
     await initTensorFlow('wasm');
-    registerTransposedMatMulKernel(); // twice: still one wrapper
-    expect((tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc as { transposesFirst?: boolean }).transposesFirst).toBe(true);
+    const kernel = () => tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc as { transposesFirst?: boolean } | undefined;
+    // initTensorFlow registers it itself: the test does not do it for it.
+    expect(kernel()?.transposesFirst).toBe(true);
+    const registered = kernel();
+    registerTransposedMatMulKernel(); // twice: still one wrapper, not a wrapper of it
+    expect(kernel()).toBe(registered);
     const a = tf.tensor3d(Array.from({ length: 2 * 3 * 4 }, (_, i) => Math.sin(i)), [2, 3, 4]);
     const b = tf.tensor3d(Array.from({ length: 2 * 3 * 4 }, (_, i) => Math.cos(i)), [2, 3, 4]);
     const cases: [tf.Tensor, tf.Tensor, boolean, boolean][] = [
