@@ -4,7 +4,7 @@
  * was expected there, instead of a guessed schema.
  */
 import { promises as fs } from 'node:fs';
-import { quoteIdentifier, type Database } from './database';
+import { quoteIdentifier, quoteLiteral, type Database } from './database';
 
 export interface CsvLayout {
   /** Column name → DuckDB type, in file order. */
@@ -30,23 +30,21 @@ export class DataFileError extends Error {
   }
 }
 
-const sqlText = (s: string) => `'${s.replaceAll("'", "''")}'`;
-
 /** The read_csv(...) expression for `file` with `layout`. */
 export function readCsvSql(file: string, layout: CsvLayout): string {
   const columns = Object.entries(layout.columns)
-    .map(([name, type]) => `${sqlText(name)}: ${sqlText(type)}`)
+    .map(([name, type]) => `${quoteLiteral(name)}: ${quoteLiteral(type)}`)
     .join(', ');
   const options = [
-    `delim=${sqlText(layout.delimiter)}`,
+    `delim=${quoteLiteral(layout.delimiter)}`,
     `header=${layout.header}`,
     'auto_detect=false',
-    `quote=${sqlText(layout.quote ?? '')}`,
-    `escape=${sqlText(layout.quote ?? '')}`,
-    `encoding=${sqlText(layout.encoding ?? 'utf-8')}`,
+    `quote=${quoteLiteral(layout.quote ?? '')}`,
+    `escape=${quoteLiteral(layout.quote ?? '')}`,
+    `encoding=${quoteLiteral(layout.encoding ?? 'utf-8')}`,
     `columns={${columns}}`,
   ];
-  return `read_csv(${sqlText(file)}, ${options.join(', ')})`;
+  return `read_csv(${quoteLiteral(file)}, ${options.join(', ')})`;
 }
 
 /**

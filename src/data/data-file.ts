@@ -1,7 +1,7 @@
 /** Any CSV, TSV, Parquet or JSON file, with DuckDB's own detection of its layout. */
 import * as path from 'node:path';
 import { DataFileError, csvError } from './csv-file';
-import type { Database } from './database';
+import { quoteLiteral, type Database } from './database';
 import type { Table } from './table';
 
 const READERS: Record<string, (quoted: string) => string> = {
@@ -18,7 +18,7 @@ export async function readDataFile(db: Database, file: string): Promise<Table> {
   const reader = READERS[ext];
   if (!reader) throw new DataFileError(file, undefined, `one of ${Object.keys(READERS).join(', ')} as its extension`, ext || '(none)');
   try {
-    return await db.query(`SELECT * FROM ${reader(`'${file.replaceAll("'", "''")}'`)}`);
+    return await db.query(`SELECT * FROM ${reader(quoteLiteral(file))}`);
   } catch (e) {
     throw csvError(file, undefined, e);
   }

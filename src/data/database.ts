@@ -109,6 +109,11 @@ export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** A string as an SQL literal: single quotes, an inner quote doubled. */
+export function quoteLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
 const SQL_TYPE: Record<ColumnType, string> = {
   int32: 'INTEGER',
   float32: 'FLOAT',

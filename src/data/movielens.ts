@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { createTables, readCsvSql, type CsvLayout } from './csv-file';
-import type { Database } from './database';
+import { quoteLiteral, type Database } from './database';
 import { readInteractionData, type InteractionData } from './interaction-data';
 
 export interface ImportOptions {
@@ -33,7 +33,7 @@ export async function importMovieLens(db: Database, dir: string, options: Import
 
   if (await exists(file('u.data'))) {
     const flags = Object.fromEntries(GENRES_100K.map((_, g) => [`g${g}`, 'INTEGER']));
-    const genreList = GENRES_100K.map((name, g) => `CASE WHEN g${g} = 1 THEN '${name.replaceAll("'", "''")}' END`).join(', ');
+    const genreList = GENRES_100K.map((name, g) => `CASE WHEN g${g} = 1 THEN ${quoteLiteral(name)} END`).join(', ');
     await createTables(db, {
       [t.interactions]: csv('u.data', { columns: RATINGS, delimiter: '\t', header: false }),
       [t.items]: csv(

@@ -1,6 +1,6 @@
 /** Taobao UserBehavior.csv (Tianchi): user, item, category, behaviour (pv, buy, cart, fav), timestamp; no header. */
 import { createTables, readCsvSql } from './csv-file';
-import { quoteIdentifier, type Database } from './database';
+import { quoteIdentifier, quoteLiteral, type Database } from './database';
 
 const BEHAVIOURS: readonly string[] = ['pv', 'buy', 'cart', 'fav'];
 import { readInteractionData, type InteractionData } from './interaction-data';
@@ -21,7 +21,7 @@ export async function importTaobao(db: Database, file: string, options: TaobaoOp
   };
   const unknown = options.behaviours?.filter((b) => !BEHAVIOURS.includes(b));
   if (unknown?.length) throw new Error(`importTaobao: unknown behaviour ${unknown.map((b) => `"${b}"`).join(', ')}; UserBehavior.csv has ${BEHAVIOURS.join(', ')}.`);
-  const behaviours = options.behaviours?.map((b) => `'${b}'`).join(', ');
+  const behaviours = options.behaviours?.map(quoteLiteral).join(', ');
   const where = behaviours ? `WHERE behaviour IN (${behaviours})` : '';
   await createTables(db, {
     [table]: { sql: `SELECT * FROM ${readCsvSql(file, layout)} ${where}`, file, layout },
