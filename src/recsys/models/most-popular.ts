@@ -18,11 +18,11 @@ export class MostPopular extends Model<MostPopularConfig> {
   }
 
   protected async fitModel(train: Dataset, ctx: TrainingContext): Promise<void> {
-    const { indptr, data } = train.byItem;
-    this.counts = new Float32Array(train.numItems);
-    for (let i = 0; i < train.numItems; i++) {
-      if (this.config.distinctUsers) this.counts[i] = indptr[i + 1] - indptr[i];
-      else for (let p = indptr[i]; p < indptr[i + 1]; p++) this.counts[i] += data[p];
+    if (this.config.distinctUsers) this.counts = Float32Array.from(train.itemCounts());
+    else {
+      const { indptr, data } = train.byItem;
+      this.counts = new Float32Array(train.numItems);
+      for (let i = 0; i < train.numItems; i++) for (let p = indptr[i]; p < indptr[i + 1]; p++) this.counts[i] += data[p];
     }
     await ctx.step();
   }
