@@ -59,6 +59,21 @@ export function synthetic(options: SyntheticOptions = {}): Dataset {
   const random = new Random(options.seed ?? 42);
   const normals = (n: number, scale = 1) => Float64Array.from({ length: n }, () => random.normal() * scale);
   const genreVectors = GENRES.map(() => normals(dims));
+  /**
+   * Items and users alike: 1–3 distinct genres, and a vector at out[offset…] near their mean
+   * (noise of scale `noise`), so items of a genre and users fond of it lie close.
+   */
+  const genreMix = (noise: number, out: Float64Array, offset: number): string[] => {
+    const count = 1 + random.int(3);
+    const genres = new Set<number>();
+    while (genres.size < count) genres.add(random.int(GENRES.length));
+    for (let d = 0; d < dims; d++) {
+      let v = random.normal() * noise;
+      for (const g of genres) v += genreVectors[g][d] / genres.size;
+      out[offset + d] = v;
+    }
+    return [...genres].map((g) => GENRES[g]);
+  };
 
   // Items: genres, latent traits near their genres, a Zipf-like popularity, a title.
   const itemGenres: string[][] = [];
@@ -67,15 +82,7 @@ export function synthetic(options: SyntheticOptions = {}): Dataset {
   const titles: string[] = [];
   const takenTitles = new Set<string>();
   for (let i = 0; i < numItems; i++) {
-    const count = 1 + random.int(3);
-    const genres = new Set<number>();
-    while (genres.size < count) genres.add(random.int(GENRES.length));
-    itemGenres.push([...genres].map((g) => GENRES[g]));
-    for (let d = 0; d < dims; d++) {
-      let v = random.normal() * 0.5;
-      for (const g of genres) v += genreVectors[g][d] / genres.size;
-      itemVectors[i * dims + d] = v;
-    }
+    itemGenres.push(genreMix(0.5, itemVectors, i * dims));
     let title = `The ${ADJECTIVES[random.int(ADJECTIVES.length)]} ${NOUNS[random.int(NOUNS.length)]}`;
     for (let n = 2; takenTitles.has(title); n++) title = `${title.replace(/ \d+$/, '')} ${n}`;
     takenTitles.add(title);
@@ -97,15 +104,7 @@ export function synthetic(options: SyntheticOptions = {}): Dataset {
     gender.push(random.next() < 0.5 ? 'F' : 'M');
     occupation.push(OCCUPATIONS[random.int(OCCUPATIONS.length)]);
     age.push(18 + random.int(50));
-    const count = 1 + random.int(3);
-    const chosen = new Set<number>();
-    while (chosen.size < count) chosen.add(random.int(GENRES.length));
-    interests.push([...chosen].map((g) => GENRES[g]));
-    for (let d = 0; d < dims; d++) {
-      let v = random.normal() * 0.3;
-      for (const g of chosen) v += genreVectors[g][d] / chosen.size;
-      tastes[u * dims + d] = v;
-    }
+    interests.push(genreMix(0.3, tastes, u * dims));
   }
 
   // Histories: sessions in time order; the next item depends on the taste and on the previous item.
