@@ -71,7 +71,6 @@ export async function createTables(db: Database, statements: Record<string, { sq
   }
 }
 
-/** DuckDB's CSV error, restated as file, line, expectation and the offending text. */
 /**
  * DuckDB's error for a file, as file, line and what was expected. `layout` is the layout
  * RecLab asked for; without one (a file read with DuckDB's own detection) the expectation

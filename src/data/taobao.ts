@@ -1,9 +1,9 @@
 /** Taobao UserBehavior.csv (Tianchi): user, item, category, behaviour (pv, buy, cart, fav), timestamp; no header. */
 import { createTables, readCsvSql } from './csv-file';
 import { quoteIdentifier, quoteLiteral, type Database } from './database';
+import { readInteractionData, type InteractionData } from './interaction-data';
 
 const BEHAVIOURS: readonly string[] = ['pv', 'buy', 'cart', 'fav'];
-import { readInteractionData, type InteractionData } from './interaction-data';
 
 export interface TaobaoOptions {
   /** DuckDB table name (default 'taobao'); item categories go to `<table>_items`. */

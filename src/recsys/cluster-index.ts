@@ -30,7 +30,6 @@ export interface SearchOptions {
 }
 
 export class ClusterIndex {
-  readonly numVectors: number;
   readonly numClusters: number;
   nprobe: number;
 
@@ -45,7 +44,6 @@ export class ClusterIndex {
     private readonly packed: Float32Array,
     nprobe: number,
   ) {
-    this.numVectors = members.length;
     this.numClusters = offsets.length - 1;
     this.nprobe = nprobe;
   }

@@ -1,4 +1,4 @@
-import { Table, type ColumnData, type Database, type InteractionData } from '../data';
+import type { Database, InteractionData, Table } from '../data';
 import { buildCsr, type Csr } from './csr';
 import { FeatureSet, type FeatureGroup, type RawFeature } from './features';
 import { indexNames, unknownName } from './names';
@@ -140,10 +140,6 @@ export class Dataset {
     return i;
   }
 
-  hasUser(name: string | number): boolean {
-    return this.userLookup.has(String(name));
-  }
-
   itemTitle(i: number): string {
     return this.itemTitles?.[i] ?? this.itemNames[i];
   }
@@ -190,17 +186,6 @@ export class Dataset {
       userFeatures: this.userFeatures,
       itemFeatures: this.itemFeatures,
     };
-  }
-
-  /** The interactions as a table of names: user, item, rating or value, timestamp. */
-  toTable(): Table {
-    const columns: Record<string, ColumnData> = {
-      user: Array.from(this.users, (u) => this.userNames[u]),
-      item: Array.from(this.items, (i) => this.itemNames[i]),
-      [this.feedback === 'explicit' ? 'rating' : 'value']: this.values,
-    };
-    if (this.timestamps) columns.timestamp = this.timestamps;
-    return Table.fromColumns(columns);
   }
 
   /** A short summary, as a notebook shows it. */

@@ -58,10 +58,6 @@ export class FeatureSet {
     return g;
   }
 
-  has(name: string): boolean {
-    return this.byName.has(name);
-  }
-
   /** The readable values of row `r` in group `name` (vocabulary values, or bucket numbers). */
   decode(name: string, r: number): string[] {
     const g = this.group(name);

@@ -23,7 +23,7 @@ export function closestNames(query: string, names: readonly string[], n = 5): st
   return scored.slice(0, n).map((s) => s.name);
 }
 
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
