@@ -4,6 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/server';
+import { RECOVERY_INTERVAL_MS } from '../src/server/session';
+import { StateStore } from '../src/server/state-store';
 import { createNotebook, newCodeCell, serializeNotebook } from '../src/notebook';
 import { WorkbenchClient } from './helpers/workbench-client';
 import { nbformatAvailable, validateWithNbformat } from './helpers/nbformat';
@@ -90,9 +92,14 @@ describe('access', () => {
     ok.close();
   });
 
-  it('serves only files inside the renderer folder', async () => {
-    const r = await get('/../../etc/passwd', { cookie: `reclab-token-${server.port}=${server.token}` });
-    expect(r.body).not.toMatch(/root:/);
+  it('serves only files inside the renderer folder, even for encoded climbs', async () => {
+    await fs.writeFile(path.join(dir, 'secret.txt'), 'outside');
+    const cookie = { cookie: `reclab-token-${server.port}=${server.token}` };
+    for (const climb of ['/../secret.txt', '/..%2fsecret.txt', '/%2e%2e/secret.txt', '/..%5csecret.txt']) {
+      const r = await get(climb, cookie);
+      expect(r.body, climb).not.toContain('outside');
+      expect(r.body, climb).toContain('<title>RecLab</title>');
+    }
   });
 });
 
@@ -198,6 +205,65 @@ describe('notebook files', () => {
   });
 });
 
+describe('unsaved edits and closing', () => {
+  it('copies unsaved edits to the recovery file within seconds, without a save or a close', async () => {
+    const file = path.join(dir, 'work', 'autosave.ipynb');
+    await fs.writeFile(file, serializeNotebook(createNotebook([newCodeCell('1')])));
+    const c = await WorkbenchClient.connect(server.port, server.token);
+    const { notebook } = await c.request('open', { path: file });
+    await c.request('edit', { session: notebook.session, client: 'w', seq: 1, edits: [{ op: 'source', cell: notebook.cells[0].handle, source: 'typed()' }] });
+    const store = new StateStore(path.join(dir, 'state'));
+    await new Promise((r) => setTimeout(r, RECOVERY_INTERVAL_MS + 1000));
+    expect((await store.readRecovery(file))?.text).toContain('typed()');
+    // Saving makes the copy unnecessary.
+    await c.request('save', { session: notebook.session });
+    expect(await store.readRecovery(file)).toBeUndefined();
+    await c.request('close', { session: notebook.session });
+    c.close();
+  });
+
+  it('saves as another file, which becomes the notebook’s path and a recent file', async () => {
+    const file = path.join(dir, 'work', 'original.ipynb');
+    await fs.writeFile(file, serializeNotebook(createNotebook([newCodeCell('1')])));
+    const c = await WorkbenchClient.connect(server.port, server.token);
+    const { notebook } = await c.request('open', { path: file });
+    await c.request('edit', { session: notebook.session, client: 'w', seq: 1, edits: [{ op: 'source', cell: notebook.cells[0].handle, source: 'copy()' }] });
+    const saved = await c.request('saveAs', { session: notebook.session, path: 'copy' });
+    expect(saved).toEqual({ path: path.join(dir, 'work', 'copy.ipynb'), name: 'copy.ipynb' });
+    expect(await fs.readFile(saved.path, 'utf8')).toContain('copy()');
+    expect(await fs.readFile(file, 'utf8')).not.toContain('copy()');
+    expect((await c.request('attach', { session: notebook.session })).path).toBe(saved.path);
+    expect((await c.request('recent', {}))[0].path).toBe(saved.path);
+    await c.request('close', { session: notebook.session });
+    c.close();
+  });
+
+  it('shuts the kernel down when its notebook closes, and clears a queued cell that was deleted', async () => {
+    const file = path.join(dir, 'work', 'closing.ipynb');
+    await fs.writeFile(file, serializeNotebook(createNotebook([newCodeCell('await new Promise((r) => setTimeout(r, 1500))'), newCodeCell('2')])));
+    const c = await WorkbenchClient.connect(server.port, server.token);
+    const { notebook } = await c.request('open', { path: file });
+    const ready = await c.waitFor((e) => e.event === 'kernel' && e.kernel.state === 'idle' && !!e.kernel.info);
+    const pid = ready.event === 'kernel' ? ready.kernel.info!.pid : 0;
+    const [slow, queued] = notebook.cells.map((x) => x.handle);
+    await c.request('execute', { session: notebook.session, cells: [slow, queued] });
+    await c.request('edit', { session: notebook.session, client: 'w', seq: 1, edits: [{ op: 'delete', cell: queued }] });
+    await c.waitFor((e) => e.event === 'run' && e.run.cell === queued && e.run.state === 'done');
+    expect((await c.request('attach', { session: notebook.session })).running).toEqual([]);
+    await c.request('close', { session: notebook.session });
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await expect.poll(alive, { timeout: 5000 }).toBe(false);
+    c.close();
+  });
+});
+
 describe('kernels', () => {
   it('runs queued cells in order, stops the queue at a failing cell, and reports a dead kernel to its notebook only', async () => {
     const a = path.join(dir, 'work', 'a.ipynb');
@@ -236,6 +302,8 @@ describe('kernels', () => {
     process.kill(pidA, 'SIGKILL');
     const died = await ca.waitFor((e) => e.event === 'kernel' && e.kernel.state === 'dead');
     expect(died.event === 'kernel' && died.kernel.message).toMatch(/killed/);
+    // A reply comes after every event sent before it on that socket: cb has seen all it will.
+    await cb.request('hello', {});
     expect(cb.events.some((e) => e.event === 'kernel' && e.kernel.state === 'dead')).toBe(false);
     const restarted = await ca.request('restart', { session: na.session });
     expect(restarted.state).toBe('idle');

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { CellEdit, CellKindName, WireCell } from '../api';
 import {
   cellLanguage,
@@ -16,7 +15,6 @@ import {
 /** Thrown for an edit that names a cell the document does not have. */
 export class EditError extends Error {}
 
-const newHandle = () => randomBytes(6).toString('hex');
 
 /**
  * An open notebook as the server holds it: the parsed file itself (so fields RecLab does
@@ -27,20 +25,21 @@ const newHandle = () => randomBytes(6).toString('hex');
 export class NotebookDocument {
   private handles: string[];
   private readonly deleted: { cell: Cell; handle: string; index: number }[] = [];
-  /** Whether the notebook differs from the text last read from or written to disk. */
-  private dirtyValue: boolean;
+  /** Bumped by every change; the notebook is dirty while it differs from the version last saved. */
+  private version = 0;
+  private savedVersion: number;
 
   /** `dirty`: the notebook is not what the file holds (edits recovered after a crash). */
   constructor(
     readonly notebook: Notebook,
     dirty = false,
   ) {
-    this.handles = notebook.cells.map(() => newHandle());
-    this.dirtyValue = dirty;
+    this.handles = notebook.cells.map(() => newCellId());
+    this.savedVersion = dirty ? -1 : 0;
   }
 
   get dirty(): boolean {
-    return this.dirtyValue;
+    return this.version !== this.savedVersion;
   }
 
   get cells(): WireCell[] {
@@ -56,7 +55,7 @@ export class NotebookDocument {
   apply(edits: readonly CellEdit[]): void {
     this.check(edits);
     for (const edit of edits) this.applyOne(edit);
-    this.dirtyValue = true;
+    this.version++;
   }
 
   /** Plays the batch on the cell handles alone and throws at the first edit that cannot apply. */
@@ -88,15 +87,15 @@ export class NotebookDocument {
     }
   }
 
-  /** The text to write, with what nbformat 4.5 requires of a notebook that changed. */
-  textForSave(): string {
-    if (this.dirtyValue) upgradeNotebook(this.notebook);
-    return serializeNotebook(this.notebook);
+  /** The text to write, with what nbformat 4.5 requires of a notebook that changed, and the version it is. */
+  snapshot(): { text: string; version: number } {
+    if (this.dirty) upgradeNotebook(this.notebook);
+    return { text: serializeNotebook(this.notebook), version: this.version };
   }
 
-  /** After a save of `text`; edits that arrived while it was written keep the notebook dirty. */
-  markSaved(text: string): void {
-    this.dirtyValue = serializeNotebook(this.notebook) !== text;
+  /** After a save of `version`; changes that arrived while it was written keep the notebook dirty. */
+  markSaved(version: number): void {
+    this.savedVersion = version;
   }
 
   /** Outputs change without a user edit; they still make the notebook differ from disk. */
@@ -105,7 +104,7 @@ export class NotebookDocument {
     if (cell.cell_type !== 'code') return;
     cell.outputs = outputs;
     if (executionCount !== undefined) cell.execution_count = executionCount;
-    this.dirtyValue = true;
+    this.version++;
   }
 
   private indexOf(handle: string): number {

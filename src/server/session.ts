@@ -27,8 +27,6 @@ export class NotebookSession {
   private readonly queue: string[] = [];
   private readonly runs = new Map<string, CellRun>();
   private draining = false;
-  /** The cell at the head of the queue while it runs. */
-  private running: string | undefined;
   private recoveryTimer: NodeJS.Timeout | undefined;
   /** Saves and recovery writes happen one at a time, in order. */
   private writes: Promise<unknown> = Promise.resolve();
@@ -72,7 +70,7 @@ export class NotebookSession {
 
   save(to = this.path): Promise<void> {
     return this.serialized(async () => {
-      const text = this.document.textForSave();
+      const { text, version } = this.document.snapshot();
       try {
         await saveFile(to, text);
       } catch (e) {
@@ -80,11 +78,12 @@ export class NotebookSession {
         await this.store.writeRecovery(this.path, text).catch(() => undefined);
         throw e;
       }
-      if (to !== this.path) await this.store.dropRecovery(this.path);
+      const moved = to !== this.path;
+      if (moved) await this.store.dropRecovery(this.path);
       this.path = to;
-      this.document.markSaved(text);
+      this.document.markSaved(version);
       await this.store.dropRecovery(this.path);
-      await this.store.addRecent(this.path);
+      if (moved) await this.store.addRecent(this.path);
       this.publish({ event: 'dirty', session: this.id, dirty: this.document.dirty });
     });
   }
@@ -108,11 +107,10 @@ export class NotebookSession {
   async restart(): Promise<KernelStatus> {
     this.cancelQueue();
     const kernel = await this.kernelStarting.catch(() => undefined);
-    this.setKernel({ state: 'starting' });
-    if (kernel) {
-      await kernel.restart();
-      this.setKernel({ state: 'idle', info: kernel.info });
-    } else {
+    // A running kernel reports its own way through starting to idle (see adopt).
+    if (kernel) await kernel.restart();
+    else {
+      this.setKernel({ state: 'starting' });
       // The first start failed: try a fresh one.
       this.kernelStarting = this.startKernel();
       await this.kernelStarting;
@@ -163,7 +161,8 @@ export class NotebookSession {
 
   /** Drops the cells waiting to run; the one running finishes (or is interrupted) on its own. */
   private cancelQueue(): void {
-    const waiting = this.queue.splice(this.running === undefined ? 0 : 1);
+    // While the queue drains, its head is the cell running.
+    const waiting = this.queue.splice(this.draining ? 1 : 0);
     for (const handle of waiting) this.setRun({ cell: handle, state: 'done' });
   }
 
@@ -173,11 +172,12 @@ export class NotebookSession {
     try {
       while (this.queue.length && !this.closed) {
         const handle = this.queue[0];
-        this.running = handle;
-        const status = await this.runCell(handle).finally(() => (this.running = undefined));
-        if (this.queue[0] === handle) this.queue.shift();
+        const status = await this.runCell(handle);
         // An interrupt has already dropped the cells queued before it; later ones still run.
         if (status === 'error') this.cancelQueue();
+        this.queue.shift();
+        // A cell deleted or made Markdown while queued did not run: it is no longer queued either.
+        if (this.runs.has(handle)) this.setRun({ cell: handle, state: 'done' });
       }
     } finally {
       this.draining = false;
@@ -191,8 +191,8 @@ export class NotebookSession {
     } catch {
       return 'ok'; // deleted while queued
     }
-    const language = cellLanguage(cell);
-    if (cell.cell_type !== 'code' || (language !== 'typescript' && language !== 'sql')) return 'ok';
+    if (cell.cell_type !== 'code') return 'ok'; // made Markdown while queued
+    const language = cellLanguage(cell) as 'typescript' | 'sql';
     const collector = new OutputCollector([]);
     let timer: NodeJS.Timeout | undefined;
     const publishNow = () => {
@@ -254,7 +254,7 @@ export class NotebookSession {
 
   private writeRecovery(): Promise<void> {
     return this.serialized(async () => {
-      if (this.document.dirty) await this.store.writeRecovery(this.path, this.document.textForSave()).catch(() => undefined);
+      if (this.document.dirty) await this.store.writeRecovery(this.path, this.document.snapshot().text).catch(() => undefined);
     });
   }
 

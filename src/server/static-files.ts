@@ -43,9 +43,9 @@ export async function serveStatic(root: string, pathname: string, response: Serv
   } catch {
     relative = '/';
   }
+  // A URL path starts at "/", so normalizing it cannot climb above the renderer folder.
+  let file = path.join(path.resolve(root), path.posix.normalize(`/${relative}`));
   // The single page app answers every path that is not one of its files.
-  let file = path.join(root, path.normalize(relative).replace(/^(\.\.[/\\])+/, ''));
-  if (!file.startsWith(path.resolve(root))) file = path.join(root, 'index.html');
   let stat = await fs.stat(file).catch(() => undefined);
   if (!stat?.isFile()) {
     file = path.join(root, 'index.html');

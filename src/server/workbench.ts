@@ -40,6 +40,7 @@ export class Workbench {
   private readonly sessions = new Map<string, NotebookSession>();
   private readonly connections = new Set<Connection>();
   private readonly orphanTimers = new Map<string, NodeJS.Timeout>();
+  private shuttingDown = false;
 
   constructor(private readonly options: WorkbenchOptions) {}
 
@@ -60,6 +61,8 @@ export class Workbench {
   }
 
   async shutdown(): Promise<void> {
+    // Windows disconnecting now must not schedule closes that would keep the process alive.
+    this.shuttingDown = true;
     for (const timer of this.orphanTimers.values()) clearTimeout(timer);
     await Promise.all([...this.sessions.values()].map((s) => s.close()));
     this.sessions.clear();
@@ -78,6 +81,7 @@ export class Workbench {
 
   /** A notebook whose windows all went away is closed (its edits kept in the recovery file) unless one comes back. */
   private closeLater(id: string): void {
+    if (this.shuttingDown) return;
     clearTimeout(this.orphanTimers.get(id));
     this.orphanTimers.set(
       id,
@@ -87,7 +91,7 @@ export class Workbench {
         if (!session || this.attached(id)) return;
         this.sessions.delete(id);
         void session.close();
-      }, ORPHAN_GRACE_MS),
+      }, ORPHAN_GRACE_MS).unref(),
     );
   }
 
