@@ -124,6 +124,13 @@ describe('TypeScript cells', () => {
     expect(chart.output_type === 'display_data' && chart.data[MIME.echarts]).toMatchObject({ width: 640, height: 360 });
   });
 
+  it('shows what an object says of itself, made JSON-safe', async () => {
+    const r = await run(kernel, "({ [Symbol.for('reclab.display')]: () => ({ 'application/x-counts': { n: 2n ** 64n, share: NaN, at: [1, undefined] } }) })");
+    expect(r.reply.status).toBe('ok');
+    const data = r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data : {};
+    expect(data['application/x-counts']).toEqual({ n: '18446744073709551616', share: null, at: [1, null] });
+  });
+
   it('updates a progress bar in place with count, rate and ETA', async () => {
     const r = await run(kernel, 'const bar = progress({ total: 4, label: "epochs" });\nfor (let i = 0; i < 4; i++) { await new Promise((r) => setTimeout(r, 120)); bar.tick(); }');
     expect(r.outputs).toHaveLength(1);

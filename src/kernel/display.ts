@@ -60,7 +60,9 @@ export function toMimeBundle(value: unknown, tables: TableRegistry): MimeBundle 
   }
   if (value instanceof Markdown) return { 'text/markdown': value.text, 'text/plain': value.text };
   if (value instanceof Html) return { 'text/html': value.html, 'text/plain': value.html };
-  if (isSelfDisplaying(value)) return { 'text/plain': plainText(value), ...value[DISPLAY]() };
+  // A bundle a library returns may hold what JSON cannot carry (bigint, NaN, functions):
+  // cleaned here, before it reaches the IPC channel, a WebSocket or a notebook file.
+  if (isSelfDisplaying(value)) return { 'text/plain': plainText(value), ...(jsonSafe(value[DISPLAY]()) as MimeBundle) };
   if (isTensor(value)) return { 'text/plain': value.toString() };
   return { 'text/plain': plainText(value) };
 }
