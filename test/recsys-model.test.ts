@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Table } from '../src/data';
-import { Dataset, FeatureSet, ItemCF, MostPopular, Recommendations, loadModel, topK, closestNames, TrainingContext, setTrainingHost, FitCancelledError } from '../src/recsys';
-
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+import { Dataset, FeatureSet, ItemCF, MostPopular, Recommendations, topK, closestNames, TrainingContext, setTrainingHost, FitCancelledError } from '../src/recsys';
+import { expectReloadsIdentically } from './helpers/reload';
 
 function small(): Dataset {
   // ann: a, b; bob: a, c, a (again); cat: b; item d seen by nobody but cat's later rating.
@@ -97,15 +92,7 @@ describe('Model base, through MostPopular', () => {
   it('saves and loads, by class and through the registry', async () => {
     const m = new MostPopular();
     await m.fit(small());
-    const dir = mkdtempSync(path.join(tmpdir(), 'reclab-model-'));
-    dirs.push(dir);
-    await m.save(dir);
-    const a = await MostPopular.load(dir);
-    const b = await loadModel(dir);
-    for (const loaded of [a, b]) {
-      expect(loaded.recommend('cat').rows()).toEqual(m.recommend('cat').rows());
-      expect(loaded.train.itemTitle(0)).toBe('Alpha');
-    }
+    for (const loaded of await expectReloadsIdentically(m, 'cat')) expect(loaded.train.itemTitle(0)).toBe('Alpha');
   });
 
   it('records the settings a fit used, refuses unknown ones and says which it ignored', async () => {

@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Database } from '../src/data';
-import { Dataset, EASE, ItemCF, MODELS, UserCF, invertSpd, loadModel } from '../src/recsys';
+import { Dataset, EASE, ItemCF, MODELS, UserCF, invertSpd } from '../src/recsys';
+import { expectReloadsIdentically } from './helpers/reload';
 
 // u1: A B C, u2: A B, u3: B C D, u4: D
 function data(): Dataset {
@@ -147,18 +145,12 @@ describe('EASE', () => {
   });
 
   it('saves and loads every registered model with identical recommendations', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'reclab-models-'));
-    try {
-      for (const [name, make] of Object.entries(MODELS)) {
-        const model = make();
-        if (!['MostPopular', 'ItemCF', 'UserCF', 'EASE'].includes(name)) continue;
-        await model.fit(data());
-        await model.save(path.join(dir, name));
-        const loaded = await loadModel(path.join(dir, name));
-        expect(loaded.recommend('u2', { k: 3 }).rows(), name).toEqual(model.recommend('u2', { k: 3 }).rows());
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+    for (const [name, make] of Object.entries(MODELS)) {
+      const model = make();
+      if (!['MostPopular', 'ItemCF', 'UserCF', 'EASE'].includes(name)) continue;
+      await model.fit(data());
+      // MostPopular and UserCF have no notion of item similarity.
+      await expectReloadsIdentically(model, 'u2', ['ItemCF', 'EASE'].includes(name) ? 'A' : undefined);
     }
   });
 });

@@ -1,20 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initTensorFlow } from '../src/kernel/tf-backend';
-import { Dataset, FitCancelledError, MostPopular, evaluate, loadModel, randomSplit, type Recommender, type Split } from '../src/recsys';
+import { Dataset, FitCancelledError, MostPopular, evaluate, randomSplit, type Recommender, type Split } from '../src/recsys';
 import { AutoEncoder } from '../src/recsys/models/auto-encoder';
 import { TwoTower } from '../src/recsys/models/two-tower';
 import { Random } from '../src/recsys/random';
 import { SparseEmbedding } from '../src/recsys/sparse-embedding';
 import { Mlp, type MlpTape } from '../src/recsys/mlp';
 import { sampledSoftmax } from '../src/recsys/sampled-softmax';
+import { expectReloadsIdentically } from './helpers/reload';
 import { tasteGroups } from './helpers/taste-groups';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 beforeAll(async () => {
   await initTensorFlow('wasm');
 });
@@ -156,13 +152,7 @@ describe('TwoTower', () => {
   it('saves and loads to identical recommendations', async () => {
     const m = new TwoTower({ ...fast, epochs: 2 });
     await m.fit(split.train);
-    const dir = mkdtempSync(path.join(tmpdir(), 'reclab-two-tower-'));
-    dirs.push(dir);
-    await m.save(dir);
-    for (const loaded of [await TwoTower.load(dir), await loadModel(dir)]) {
-      expect(loaded.recommend('u3', { k: 10 }).rows()).toEqual(m.recommend('u3', { k: 10 }).rows());
-      expect(loaded.similarItems('i5', 5).rows()).toEqual(m.similarItems('i5', 5).rows());
-    }
+    await expectReloadsIdentically(m, 'u3', 'i5');
   });
 
   it('is the same model for the same seed', async () => {
@@ -213,13 +203,7 @@ describe('AutoEncoder', () => {
     const scores = top.column('score') as Float32Array;
     expect(scores.every((s) => s > 0 && s < 1)).toBe(true);
     expect(top.value('reason', 0)).toMatch(/^like Item i\d+ \(/);
-    const dir = mkdtempSync(path.join(tmpdir(), 'reclab-autoencoder-'));
-    dirs.push(dir);
-    await m.save(dir);
-    for (const loaded of [await AutoEncoder.load(dir), await loadModel(dir)]) {
-      expect(loaded.recommend('u4', { k: 10 }).rows()).toEqual(m.recommend('u4', { k: 10 }).rows());
-      expect(loaded.similarItems('i2', 5).rows()).toEqual(m.similarItems('i2', 5).rows());
-    }
+    await expectReloadsIdentically(m, 'u4', 'i2');
   });
 
   it('scores a batch of users as it scores each alone', async () => {
