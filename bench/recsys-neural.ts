@@ -12,7 +12,7 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { PYTHON, benchDatasets, printTable } from './shared';
 import { initTensorFlow } from '../src/kernel/tf-backend';
 import { ClusterIndex, Dataset, TwoTower, exactSearch, randomSplit, type FeatureSet } from '../src/recsys';
-import { Random } from '../src/recsys/random';
+import { clusteredVectors } from '../test/helpers/clustered-vectors';
 
 const EPOCHS = 5;
 
@@ -106,23 +106,10 @@ async function throughput(datasets: [string, Dataset][], threads: number): Promi
   if (ratios.length) console.log(`\nTarget: RecLab ≥ 0.25× PyTorch's samples/s (goal 1×): ${ratios.every((r) => r >= 0.25) ? 'met' : 'MISSED'} (worst ${Math.min(...ratios).toFixed(2)}×)`);
 }
 
-/** Item vectors around 1,000 taste centres (what a trained model's vectors look like), and user queries drawn the same way. */
-function clusteredVectors(n: number, dim: number, seed: number): { vectors: Float32Array; queries: Float32Array[] } {
-  const random = new Random(seed);
-  const centres = Float32Array.from({ length: 1000 * dim }, () => random.normal());
-  const draw = () => {
-    const c = random.int(1000);
-    return Float32Array.from({ length: dim }, (_, j) => centres[c * dim + j] + 0.5 * random.normal());
-  };
-  const vectors = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) vectors.set(draw(), i * dim);
-  return { vectors, queries: Array.from({ length: 300 }, draw) };
-}
-
 function clusterIndex(): void {
   const n = 100_000;
   const dim = 32;
-  const { vectors, queries } = clusteredVectors(n, dim, 7);
+  const { vectors, queries } = clusteredVectors(n, dim, { centres: 1000, noise: 0.5, queries: 300, seed: 7 });
   const started = performance.now();
   const index = ClusterIndex.build(vectors, dim, { seed: 1 });
   const buildMs = performance.now() - started;

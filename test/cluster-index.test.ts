@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterIndex, exactSearch } from '../src/recsys/cluster-index';
-import { Random } from '../src/recsys/random';
 import { TopK } from '../src/recsys/top-k';
-
-/** n vectors around `centres` Gaussian centres, and queries drawn the same way. */
-function clustered(n: number, dim: number, centres: number, noise: number, seed: number) {
-  const random = new Random(seed);
-  const means = Float32Array.from({ length: centres * dim }, () => random.normal());
-  const draw = () => {
-    const c = random.int(centres);
-    return Float32Array.from({ length: dim }, (_, j) => means[c * dim + j] + noise * random.normal());
-  };
-  const vectors = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) vectors.set(draw(), i * dim);
-  return { vectors, queries: Array.from({ length: 30 }, draw) };
-}
+import { clusteredVectors } from './helpers/clustered-vectors';
 
 describe('TopK', () => {
   it('keeps the k best, best first, ties to the lower id whatever the arrival order', () => {
@@ -33,7 +20,7 @@ describe('TopK', () => {
 
 describe('ClusterIndex', () => {
   const dim = 8;
-  const { vectors, queries } = clustered(2000, dim, 20, 0.4, 7);
+  const { vectors, queries } = clusteredVectors(2000, dim, { centres: 20, noise: 0.4, queries: 30, seed: 7 });
 
   it('searching every cluster gives exactly the exact search', () => {
     const index = ClusterIndex.build(vectors, dim, { clusters: 30, seed: 1 });

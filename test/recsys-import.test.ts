@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataFileError, Database, importMovieLens, importTaobao, readDataFile } from '../src/data';
 import { Dataset } from '../src/recsys';
+import { MOVIELENS } from '../bench/shared';
 
-const MOVIELENS = path.join(import.meta.dirname, '..', '..', 'shared', 'datasets', 'ml-latest-small');
 
 let db: Database;
 const dirs: string[] = [];
@@ -88,7 +88,7 @@ describe('MovieLens', () => {
     await expect(importMovieLens(db, folder({ 'x.txt': '' }))).rejects.toThrow(/not a MovieLens folder/);
   });
 
-  it.skipIf(!existsSync(MOVIELENS))('reads ml-latest-small from ../shared/datasets (skipped when that folder is missing)', async () => {
+  it.skipIf(!existsSync(MOVIELENS))('reads ml-latest-small from RECLAB_MOVIELENS or ../shared/datasets (skipped when that folder is missing)', async () => {
     const d = Dataset.fromData(await importMovieLens(db, MOVIELENS, { prefix: 'small' }));
     expect([d.numUsers, d.numItems, d.numInteractions]).toEqual([610, 9724, 100836]);
     expect(d.itemTitle(d.itemIndex(1))).toBe('Toy Story (1995)');
