@@ -17,9 +17,11 @@ import {
   serializeNotebook,
   writeNotebookFile,
   type CodeCell,
+  type Notebook,
 } from '../src/notebook';
 import { recsysBench } from './recsys';
 import { neuralBench } from './recsys-neural';
+import { MOVIELENS, printTable, quantile } from './shared';
 import { workbenchBench } from './workbench';
 
 interface Row {
@@ -32,7 +34,7 @@ interface Row {
 }
 
 const rows: Row[] = [];
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]) => quantile(xs, 0.5);
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
 async function time<T>(f: () => Promise<T>): Promise<number> {
@@ -176,8 +178,6 @@ async function sqlFigures(kernel: KernelClient): Promise<void> {
   });
 }
 
-/** MovieLens (ml-latest-small) is read from outside the repository: its licence forbids copying it in. */
-const MOVIELENS = process.env.RECLAB_MOVIELENS ?? path.join(import.meta.dirname, '..', '..', 'shared', 'datasets', 'ml-latest-small');
 
 async function movieLensFigures(kernel: KernelClient): Promise<void> {
   const csv = path.join(MOVIELENS, 'ratings.csv');
@@ -232,7 +232,7 @@ async function notebookFigures(): Promise<void> {
   const nativeParse: number[] = [];
   const nativeStringify: number[] = [];
   for (let i = 0; i < 5; i++) {
-    let nb = parseNotebook(text);
+    let nb!: Notebook;
     opens.push(await time(async () => (nb = await readNotebookFile(file))));
     saves.push(await time(() => writeNotebookFile(file, nb)));
     let plain: unknown;
@@ -262,16 +262,16 @@ async function notebookFigures(): Promise<void> {
 
 function print(): void {
   console.log(`\nRecLab core benchmark — ${os.cpus()[0]?.model.trim()} × ${os.cpus().length}, Node ${process.version}\n`);
-  const header = ['figure', 'RecLab', 'reference', 'ratio', 'target'];
-  const lines = rows.map((r) => [
-    r.what,
-    `${ms(r.value)} ${r.unit}`,
-    `${ms(r.referenceValue)} ${r.unit} (${r.reference})`,
-    `${(r.value / r.referenceValue).toFixed(2)}×`,
-    r.target ? `${r.target.label} ${r.value < r.target.limit ? 'met' : 'MISSED'}` : '',
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  for (const l of [header, widths.map((w) => '─'.repeat(w)), ...lines]) console.log(l.map((c, i) => c.padEnd(widths[i])).join('  '));
+  printTable(
+    ['figure', 'RecLab', 'reference', 'ratio', 'target'],
+    rows.map((r) => [
+      r.what,
+      `${ms(r.value)} ${r.unit}`,
+      `${ms(r.referenceValue)} ${r.unit} (${r.reference})`,
+      `${(r.value / r.referenceValue).toFixed(2)}×`,
+      r.target ? `${r.target.label} ${r.value < r.target.limit ? 'met' : 'MISSED'}` : '',
+    ]),
+  );
 }
 
 // `npm run bench -- SECTION…` runs only the sections named: core, recsys, workbench.

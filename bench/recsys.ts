@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PYTHON, benchDatasets, printTable } from './shared';
+import { PYTHON, benchDatasets, printTable, quantile } from './shared';
 import { initTensorFlow } from '../src/kernel/tf-backend';
 import { ItemCF, MODELS, evaluate, leaveLastOut, randomSplit, type FitOptions, type Split } from '../src/recsys';
 
@@ -29,7 +29,6 @@ interface Row {
   items: number;
 }
 
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 
 function latency(model: ReturnType<(typeof MODELS)[string]>, split: Split): { p50: number; p99: number } {
   const users = split.train.userNames;

@@ -6,6 +6,9 @@ import { Dataset, synthetic } from '../src/recsys';
 /** Debian's python3, where python3-scipy and python3-torch (the references) are installed. */
 export const PYTHON = '/usr/bin/python3';
 
+/** The q-quantile of the samples (0.5: the median). */
+export const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+
 /** A plain text table with a rule under the header. */
 export function printTable(header: string[], lines: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));

@@ -11,10 +11,11 @@ import { MIME } from '../src/api';
 import { KernelClient } from '../src/kernel';
 import { createNotebook, newCodeCell, newMarkdownCell, serializeNotebook, type Cell } from '../src/notebook';
 import { startServer } from '../src/server';
+import { CHROMIUM } from '../test/e2e/browser';
 import { WorkbenchClient } from '../test/helpers/workbench-client';
+import { printTable, quantile } from './shared';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const CHROMIUM = '/usr/bin/chromium';
 
 interface Figure {
   what: string;
@@ -23,7 +24,6 @@ interface Figure {
   target: string;
 }
 
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 const f1 = (x: number) => x.toFixed(1);
 
 /** A notebook like a long analysis: prose, SQL, code, each code cell with saved outputs. */
@@ -119,7 +119,6 @@ export async function workbenchBench(): Promise<void> {
   const file = path.join(dir, 'long.ipynb');
   const CELLS = 200;
   await fs.writeFile(file, longNotebook(CELLS));
-  await fs.writeFile(path.join(dir, 'blank.html'), '<!doctype html><title>blank</title><p>blank</p>');
   const server = await startServer({ folder: dir, rendererDir: path.join(ROOT, 'out/renderer'), samplesFolder: dir, stateDir: path.join(dir, '.state') });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -133,13 +132,16 @@ export async function workbenchBench(): Promise<void> {
 
     // 1. Opening a 200-cell notebook until it takes keys.
     const opens = await openTimes(page, `http://127.0.0.1:${server.port}/?path=${encodeURIComponent(file)}`, CELLS, 5);
-    const blank: number[] = [];
+    // The floor: the start page, the same UI bundle without a notebook.
+    const shell: number[] = [];
     for (let i = 0; i < 5; i++) {
+      await page.goto('about:blank');
       const t = performance.now();
-      await page.goto(`http://127.0.0.1:${server.port}/blank.html`).catch(() => undefined);
-      blank.push(performance.now() - t);
+      await page.goto(`http://127.0.0.1:${server.port}/`);
+      await page.getByTestId('welcome').waitFor();
+      shell.push(performance.now() - t);
     }
-    figures.push({ what: `open a ${CELLS}-cell notebook until interactive (median of 5)`, value: `${f1(quantile(opens, 0.5))} ms`, floor: `${f1(quantile(blank, 0.5))} ms (a page from the same server)`, target: `< 2000 ms ${quantile(opens, 0.5) < 2000 ? 'met' : 'MISSED'}` });
+    figures.push({ what: `open a ${CELLS}-cell notebook until interactive (median of 5)`, value: `${f1(quantile(opens, 0.5))} ms`, floor: `${f1(quantile(shell, 0.5))} ms (the start page, same UI)`, target: `< 2000 ms ${quantile(opens, 0.5) < 2000 ? 'met' : 'MISSED'}` });
 
     // 2. Pages of a million-row result, through the WebSocket, against the kernel directly.
     const client = await WorkbenchClient.connect(server.port, server.token);
@@ -173,10 +175,10 @@ export async function workbenchBench(): Promise<void> {
       sorted.push(performance.now() - t);
     }
     const kernel = await KernelClient.start({ cwd: dir });
-    await kernel.execute('SELECT range AS i, range % 7 AS k, md5(range::VARCHAR) AS h FROM range(1000000)', 'sql', {
-      onOutput: () => undefined,
-    });
     const direct: number[] = [];
+    // A kernel just started is still loading what its first cell will need: let it settle.
+    for (let i = 0; i < 20; i++) await kernel.page('unknown', 0, 0).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 1000));
     for (let i = 0; i < 100; i++) {
       const t = performance.now();
       await kernel.page('unknown', 0, 0).catch(() => undefined);
@@ -222,7 +224,5 @@ export async function workbenchBench(): Promise<void> {
     await server.close();
     await fs.rm(dir, { recursive: true, force: true });
   }
-  const header: Figure = { what: 'figure', value: 'RecLab', floor: 'floor in the same run', target: 'target' };
-  const widths = (Object.keys(header) as (keyof Figure)[]).map((k) => Math.max(...[header, ...figures].map((f) => f[k].length)));
-  for (const f of [header, ...figures]) console.log([f.what, f.value, f.floor, f.target].map((c, i) => c.padEnd(widths[i])).join('  '));
+  printTable(['figure', 'RecLab', 'floor in the same run', 'target'], figures.map((f) => [f.what, f.value, f.floor, f.target]));
 }
