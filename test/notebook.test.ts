@@ -226,4 +226,19 @@ describe('output collector', () => {
       { output_type: 'display_data', data: { 'text/plain': '100%' }, metadata: {} },
     ]);
   });
+
+  it('says from which output things changed, so a viewer redraws only those', () => {
+    const c = new OutputCollector();
+    c.add({ output_type: 'display_data', data: { 'text/plain': 'chart' }, metadata: {} });
+    c.add({ output_type: 'display_data', data: { 'text/plain': '0%' }, metadata: {} }, 'bar');
+    expect(c.takeChanged()).toBe(0);
+    expect(c.takeChanged()).toBe(2);
+    c.update('bar', { output_type: 'display_data', data: { 'text/plain': '50%' }, metadata: {} });
+    expect(c.takeChanged()).toBe(1);
+    c.add({ output_type: 'stream', name: 'stdout', text: 'a' });
+    c.add({ output_type: 'stream', name: 'stdout', text: 'b\n' });
+    expect(c.takeChanged()).toBe(2);
+    c.add({ output_type: 'stream', name: 'stdout', text: 'c\n' });
+    expect(c.takeChanged()).toBe(2);
+  });
 });

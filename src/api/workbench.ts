@@ -116,7 +116,8 @@ export type WorkbenchResponse =
   | { id: number; ok: false; error: string };
 
 export type WorkbenchEvent =
-  | { event: 'outputs'; session: string; cell: string; outputs: Output[] }
+  /** A cell's outputs from index `from` on; the ones before it are unchanged. */
+  | { event: 'outputs'; session: string; cell: string; from: number; outputs: Output[] }
   | { event: 'run'; session: string; run: CellRun }
   | { event: 'kernel'; session: string; kernel: KernelStatus }
   | { event: 'dirty'; session: string; dirty: boolean };

@@ -1,5 +1,5 @@
 import { MIME, type MimeBundle } from '../notebook';
-import type { ProgressState } from '../api';
+import { formatDuration, formatRate, type ProgressState } from '../api';
 import type { OutputSink } from './display';
 import type { InterruptSignal } from './interrupt';
 
@@ -86,15 +86,4 @@ export function progressText(s: ProgressState): string {
   const eta = s.done ? '' : `<${formatDuration(s.etaSeconds)}`;
   const label = s.label ? `${s.label} ` : '';
   return `${label}${bar} ${s.value}/${s.total} [${formatDuration(s.elapsedSeconds)}${eta}, ${formatRate(s.rate)}/s]`;
-}
-
-function formatDuration(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return '?';
-  const t = Math.round(seconds);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return t >= 3600 ? `${Math.floor(t / 3600)}:${two(Math.floor(t / 60) % 60)}:${two(t % 60)}` : `${two(Math.floor(t / 60))}:${two(t % 60)}`;
-}
-
-function formatRate(rate: number): string {
-  return rate >= 100 ? rate.toFixed(0) : rate.toFixed(2);
 }

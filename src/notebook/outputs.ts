@@ -8,12 +8,22 @@ import type { Output } from './nbformat';
  */
 export class OutputCollector {
   private readonly displays = new Map<string, number[]>();
+  /** The first output changed since {@link takeChanged}; outputs before it are as they were. */
+  private changedFrom = 0;
 
   constructor(readonly outputs: Output[] = []) {}
+
+  /** Where the outputs changed since the last call, so a viewer replaces only those. */
+  takeChanged(): number {
+    const from = Math.min(this.changedFrom, this.outputs.length);
+    this.changedFrom = this.outputs.length;
+    return from;
+  }
 
   add(output: Output, displayId?: string): void {
     const last = this.outputs[this.outputs.length - 1];
     if (output.output_type === 'stream' && last?.output_type === 'stream' && last.name === output.name) {
+      this.changedFrom = Math.min(this.changedFrom, this.outputs.length - 1);
       // Only the unfinished last line is joined again: a cell printing many lines stays linear.
       const lines = typeof last.text === 'string' ? splitLines(last.text) : last.text;
       const open = lines.length && !lines[lines.length - 1].endsWith('\n') ? lines.pop()! : '';
@@ -22,6 +32,7 @@ export class OutputCollector {
       return;
     }
     if (output.output_type === 'stream') output = { ...output, text: splitLines(joinText(output.text)) };
+    this.changedFrom = Math.min(this.changedFrom, this.outputs.length);
     this.outputs.push(output);
     if (displayId !== undefined) {
       const at = this.displays.get(displayId) ?? [];
@@ -34,7 +45,10 @@ export class OutputCollector {
   update(displayId: string, output: Output): boolean {
     const at = this.displays.get(displayId);
     if (!at) return false;
-    for (const index of at) this.outputs[index] = output;
+    for (const index of at) {
+      this.outputs[index] = output;
+      this.changedFrom = Math.min(this.changedFrom, index);
+    }
     return true;
   }
 }

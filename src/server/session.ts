@@ -198,8 +198,9 @@ export class NotebookSession {
     const publishNow = () => {
       clearTimeout(timer);
       timer = undefined;
+      const from = collector.takeChanged();
       this.safeSetOutputs(handle, [...collector.outputs]);
-      this.publish({ event: 'outputs', session: this.id, cell: handle, outputs: collector.outputs });
+      this.publish({ event: 'outputs', session: this.id, cell: handle, from, outputs: collector.outputs.slice(from) });
     };
     const show = () => (timer ??= setTimeout(publishNow, OUTPUT_INTERVAL_MS));
     publishNow();

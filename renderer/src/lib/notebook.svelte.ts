@@ -83,7 +83,8 @@ export class NotebookModel {
     switch (event.event) {
       case 'outputs': {
         const cell = this.find(event.cell);
-        if (cell) cell.outputs = event.outputs;
+        // Outputs before `from` keep their identity, so a progress tick does not redraw the charts beside it.
+        if (cell) cell.outputs = [...cell.outputs.slice(0, event.from), ...event.outputs];
         break;
       }
       case 'run': {
