@@ -168,6 +168,17 @@ describe('sample notebooks', () => {
   });
 });
 
+describe('reclab serve', () => {
+  it('refuses a bad port or folder before starting anything', () => {
+    const port = reclab('serve', '--port', 'eighty');
+    expect(port.code).toBe(2);
+    expect(port.stderr).toMatch(/--port takes a port number \(0 to 65535\), not "eighty"/);
+    const folder = reclab('serve', path.join(os.tmpdir(), 'reclab-no-such-folder'));
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toMatch(/reclab-no-such-folder is not a folder/);
+  });
+});
+
 describe('process boundary', () => {
   it('keeps DuckDB out of the server and the command line: only kernels load it', () => {
     const probe = spawnSync(

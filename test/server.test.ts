@@ -201,6 +201,11 @@ describe('notebook files', () => {
     const restored = await c.request('open', { path: file, restore: true });
     expect(restored.notebook.cells[0].source).toBe('precious()');
     expect(restored.notebook.dirty).toBe(true);
+    // Recovered edits come back even when the file on disk no longer parses.
+    await c.request('close', { session: restored.notebook.session });
+    await fs.writeFile(file, '{ truncated');
+    await expect(c.request('open', { path: file })).rejects.toThrow(/not valid JSON/);
+    expect((await c.request('open', { path: file, restore: true })).notebook.cells[0].source).toBe('precious()');
     c.close();
   });
 });

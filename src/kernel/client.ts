@@ -276,8 +276,6 @@ export class KernelClient extends EventEmitter {
         else p.reject(new Error(message.error));
         break;
       }
-      case 'ready':
-        break;
     }
   }
 

@@ -5,16 +5,19 @@ import { NotebookFormatError, parseNotebook, serializeNotebook } from './ipynb';
 import type { Notebook } from './nbformat';
 
 export async function readNotebookFile(file: string): Promise<Notebook> {
-  let text: string;
+  return parseNotebook(await readNotebookText(file), file);
+}
+
+/** A notebook file's text; a file that cannot be read gets "FILE: cannot be read: reason". */
+export async function readNotebookText(file: string): Promise<string> {
   try {
-    text = await fs.readFile(file, 'utf8');
+    return await fs.readFile(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const reason =
       code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a folder' : String(e);
     throw new NotebookFormatError(file, `cannot be read: ${reason}`);
   }
-  return parseNotebook(text, file);
 }
 
 /**

@@ -14,4 +14,4 @@ export {
 } from './cells';
 export type { CellLanguage } from './cells';
 export { OutputCollector } from './outputs';
-export { readNotebookFile, writeNotebookFile, writeFileAtomic } from './file';
+export { readNotebookFile, readNotebookText, writeNotebookFile, writeFileAtomic } from './file';

@@ -30,7 +30,6 @@ export interface RunningServer {
   token: string;
   /** The address to open, token included. */
   url: string;
-  workbench: Workbench;
   /** Cuts every window's connection, as a network failure would; windows reconnect. */
   dropConnections(): void;
   close(): Promise<void>;
@@ -95,7 +94,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     token,
     url: `http://127.0.0.1:${port}/?token=${token}`,
-    workbench,
     dropConnections: () => {
       for (const ws of sockets.clients) ws.terminate();
     },

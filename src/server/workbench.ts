@@ -2,9 +2,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { FolderEntry, OpenResult, WorkbenchEvent, WorkbenchMethods } from '../api';
 import type { KernelOptions } from '../kernel';
-import { createNotebook, newCodeCell, parseNotebook, readNotebookFile, serializeNotebook } from '../notebook';
+import { createNotebook, newCodeCell, parseNotebook, readNotebookText, serializeNotebook } from '../notebook';
 import { NotebookDocument } from './document';
-import { saveFile } from './save-file';
 import { NotebookSession } from './session';
 import type { StateStore } from './state-store';
 
@@ -146,17 +145,18 @@ export class Workbench {
         this.attach(live, connection);
         return { notebook: live.wire() };
       }
-      const diskText = await fs.readFile(file, 'utf8').catch(() => undefined);
-      // Reading through readNotebookFile gives the same "FILE: reason" messages as the CLI.
-      const onDisk = diskText === undefined ? await readNotebookFile(file) : parseNotebook(diskText, file);
       const recovery = await this.options.store.readRecovery(file);
+      // Restoring needs only the recovered text, even when the file itself no longer parses.
+      const restoring = restore && recovery !== undefined;
+      const diskText = restoring ? undefined : await readNotebookText(file);
+      const document = restoring
+        ? new NotebookDocument(parseNotebook(recovery.text, `${file} (recovered edits)`), true)
+        : new NotebookDocument(parseNotebook(diskText!, file));
       if (recovery && recovery.text === diskText) await this.options.store.dropRecovery(file);
       if (live) {
         this.sessions.delete(live.id);
         await live.close();
       }
-      const document =
-        restore && recovery ? new NotebookDocument(parseNotebook(recovery.text, `${file} (recovered edits)`), true) : new NotebookDocument(onDisk);
       const session = await this.openSession(file, document, connection);
       const result: OpenResult = { notebook: session.wire() };
       if (!restore && recovery && recovery.text !== diskText) result.recovery = { savedAt: recovery.savedAt };
@@ -165,11 +165,9 @@ export class Workbench {
 
     create: async ({ folder }, connection) => {
       const dir = this.resolve(folder ?? '.');
-      const file = await freeName(dir, 'Untitled', '.ipynb');
       // Like Jupyter: a new notebook starts with one empty cell to type into.
       const notebook = createNotebook([newCodeCell('')]);
-      const text = serializeNotebook(notebook);
-      await saveFile(file, text);
+      const file = await createUnder(dir, 'Untitled', '.ipynb', serializeNotebook(notebook));
       return { notebook: (await this.openSession(file, new NotebookDocument(notebook), connection)).wire() };
     },
 
@@ -241,13 +239,15 @@ async function listNotebooks(dir: string): Promise<FolderEntry[]> {
     .sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'folder' ? -1 : 1));
 }
 
-async function freeName(dir: string, stem: string, ext: string): Promise<string> {
+/** Writes `text` to the first free name stem.ext, stem-1.ext, …; exclusive, so two windows never take the same one. */
+async function createUnder(dir: string, stem: string, ext: string, text: string): Promise<string> {
   for (let n = 0; ; n++) {
     const file = path.join(dir, `${stem}${n ? `-${n}` : ''}${ext}`);
     try {
-      await fs.access(file);
-    } catch {
+      await fs.writeFile(file, text, { flag: 'wx' });
       return file;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
   }
 }
