@@ -330,9 +330,11 @@ describe.skipIf(!!unavailable)(`editing help and resilience in Chromium${unavail
     await page.keyboard.press('d');
     await page.keyboard.press('d'); // deleted
     expect(await cells(page).count()).toBe(3);
+    await page.getByRole('button', { name: 'Undo delete (Z)' }).waitFor();
     expect((await texts()).join('|')).not.toContain('second');
     await page.keyboard.press('z'); // and back, where it was
     expect(await cells(page).count()).toBe(4);
+    await page.getByRole('button', { name: 'Undo delete (Z)' }).waitFor({ state: 'detached' });
     await expect.poll(async () => (await texts())[2]).toContain('second');
     await page.keyboard.press('s'); // to SQL
     expect((await kinds())[2]).toBe('sql');
@@ -374,6 +376,14 @@ describe.skipIf(!!unavailable)(`editing help and resilience in Chromium${unavail
     await page.keyboard.press('Control+s');
     await page.getByTestId('dirty').waitFor({ state: 'detached' });
     await expect(fs.readFile(path.join(folder, name), 'utf8')).resolves.toContain('// not lost');
+    // Save As (a prompt in the browser): the title and the address follow the new name.
+    page.once('dialog', (d) => void d.accept('renamed-copy'));
+    await page.getByTestId('menu').click();
+    await page.getByRole('menuitem', { name: 'Save As…' }).click();
+    await page.getByTestId('notebook-name').filter({ hasText: 'renamed-copy.ipynb' }).waitFor();
+    await expect.poll(() => page.title()).toBe('renamed-copy.ipynb — RecLab');
+    expect(decodeURIComponent(page.url())).toContain('renamed-copy.ipynb');
+    await expect(fs.readFile(path.join(folder, 'renamed-copy.ipynb'), 'utf8')).resolves.toContain('// not lost');
   });
 
   it('reconnects after a lost connection without losing typed text, and catches up on outputs', async () => {
