@@ -69,10 +69,7 @@ async function runCell(kernel: KernelClient, cell: CodeCell, index: number, time
       : undefined;
   let reply: ExecuteReply;
   try {
-    reply = await kernel.execute(cellSource(cell), kind, {
-      onOutput: (output, displayId) => collector.add(output, displayId),
-      onUpdateDisplay: (displayId, data) => collector.update(displayId, { output_type: 'display_data', data, metadata: {} }),
-    });
+    reply = await kernel.executeInto(cellSource(cell), kind, collector);
   } catch (e) {
     // The kernel died under this cell: record that in the cell, as Jupyter does.
     const message = e instanceof Error ? e.message : String(e);

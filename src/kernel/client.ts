@@ -14,7 +14,7 @@ import type {
   SortKey,
   TablePage,
 } from '../api';
-import type { MimeBundle, Output } from '../notebook';
+import type { MimeBundle, Output, OutputCollector } from '../notebook';
 
 export interface KernelOptions {
   /** The kernel's working folder: the notebook's folder. */
@@ -98,6 +98,22 @@ export class KernelClient extends EventEmitter {
     });
     this.executions.set(id, execution);
     return execution;
+  }
+
+  /**
+   * Runs a cell and gathers its outputs into `collector` the way a notebook stores them
+   * (streams merged, displays updated in place); `onChange` hears of each change.
+   */
+  executeInto(code: string, kind: CellKind, collector: OutputCollector, onChange?: () => void): Promise<ExecuteReply> {
+    return this.execute(code, kind, {
+      onOutput: (output, displayId) => {
+        collector.add(output, displayId);
+        onChange?.();
+      },
+      onUpdateDisplay: (displayId, data) => {
+        if (collector.update(displayId, { output_type: 'display_data', data, metadata: {} })) onChange?.();
+      },
+    });
   }
 
   catalog(): Promise<CatalogTable[]> {

@@ -208,12 +208,7 @@ export class NotebookSession {
     let run: CellRun;
     try {
       const kernel = await this.client();
-      const reply = await kernel.execute(cellSource(cell), language, {
-        onOutput: (output: Output, displayId?: string) => (collector.add(output, displayId), show()),
-        onUpdateDisplay: (displayId, data) => {
-          if (collector.update(displayId, { output_type: 'display_data', data, metadata: {} })) show();
-        },
-      });
+      const reply = await kernel.executeInto(cellSource(cell), language, collector, show);
       run = { cell: handle, state: 'done', status: reply.status, durationMs: reply.durationMs, errorLine: reply.errorLine, executionCount: reply.executionCount || null };
     } catch (e) {
       const restarted = e instanceof KernelDiedError && this.kernelStatus.state !== 'dead';
