@@ -355,6 +355,12 @@ describe.skipIf(!!unavailable)(`editing help and resilience in Chromium${unavail
     await page.waitForTimeout(300);
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(await page.locator('[onerror]').count()).toBe(0);
+    // Clicking rendered Markdown after editing code selects it, without opening its source.
+    await cells(page).nth(1).locator('.view-lines').click();
+    await page.locator('[data-testid=notebook][data-mode=edit]').waitFor();
+    await page.locator('.markdown h1', { hasText: 'Title' }).click();
+    await page.locator('[data-testid=notebook][data-mode=command]').waitFor();
+    expect(await page.locator('.markdown h1', { hasText: 'Title' }).count()).toBe(1);
   });
 
   it('says why a save failed and keeps the edits', async () => {
