@@ -98,12 +98,13 @@ export function displayKeys(keys: string): string {
 export class KeyMap {
   private last = { key: '', at: 0 };
 
-  match(e: KeyboardEvent, mode: 'edit' | 'command'): Command | undefined {
+  /** The command-mode command for a key press (in an editor, Monaco binds the keys itself). */
+  match(e: KeyboardEvent): Command | undefined {
     const key = keyName(e);
     const now = performance.now();
     const chord = this.last.key === key && now - this.last.at < 800 ? `${key} ${key}` : undefined;
     this.last = { key, at: now };
-    const fits = (c: Command) => c.mode === 'both' || c.mode === mode;
+    const fits = (c: Command) => c.mode === 'both' || c.mode === 'command';
     const found = COMMANDS.find((c) => fits(c) && (c.keys === key || (chord !== undefined && c.keys === chord)));
     if (found?.keys?.includes(' ')) this.last = { key: '', at: 0 };
     return found;

@@ -86,3 +86,14 @@ export function languageOf(kind: string): string {
 export function applyTheme(dark: boolean): void {
   monaco.editor.setTheme(dark ? 'vs-dark' : 'vs');
 }
+
+/** A key as commands write it ("Mod+Shift+S", "Shift+Enter", "Escape") as Monaco's key code. */
+export function monacoKeys(keys: string): number {
+  const parts = keys.split('+');
+  const key = parts.pop()!;
+  const modifiers: Record<string, number> = { Mod: monaco.KeyMod.CtrlCmd, Shift: monaco.KeyMod.Shift, Alt: monaco.KeyMod.Alt };
+  const named: Record<string, number> = { Enter: monaco.KeyCode.Enter, Escape: monaco.KeyCode.Escape, Up: monaco.KeyCode.UpArrow, Down: monaco.KeyCode.DownArrow };
+  const code = named[key] ?? monaco.KeyCode[`Key${key}` as keyof typeof monaco.KeyCode];
+  if (code === undefined) throw new Error(`No Monaco key for "${keys}".`);
+  return parts.reduce((k, m) => k | modifiers[m], code as number);
+}
