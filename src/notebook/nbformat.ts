@@ -80,4 +80,6 @@ export const MIME = {
   table: 'application/vnd.reclab.table+json',
   echarts: 'application/vnd.reclab.echarts+json',
   progress: 'application/vnd.reclab.progress+json',
+  projector: 'application/vnd.reclab.projector+json',
+  recommend: 'application/vnd.reclab.recommend+json',
 } as const;
