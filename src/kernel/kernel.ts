@@ -65,7 +65,11 @@ export class Kernel {
     setTrainingHost({
       progress: (label, total) => globals.progress({ label, total }),
       check: () => this.signal.check(),
-      show: (value) => globals.display(value),
+      show: (value) => {
+        const displayId = `shown-${this.nextDisplayId++}`;
+        globals.display(value, { displayId });
+        return { update: (next) => globals.display.update(displayId, next) };
+      },
     });
     this.captureConsole();
   }

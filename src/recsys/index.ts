@@ -8,7 +8,7 @@ export { Model, Recommendations, excludeSeen, scoredRows, topK } from './model';
 export type { Embeddings, RecommendOptions, Recommender, TopKLists } from './model';
 export type { ModelState, StateArray } from './store';
 export { FitCancelledError, History, TrainingContext, setTrainingHost, show } from './training';
-export type { EpochLog, FitOptions, ProgressBar, TrainingHost } from './training';
+export type { EpochLog, FitOptions, ProgressBar, Shown, TrainingHost } from './training';
 export { closestNames } from './names';
 export { MODELS, loadModel } from './registry';
 export { MostPopular } from './models/most-popular';

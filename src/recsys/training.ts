@@ -15,11 +15,15 @@ export interface TrainingHost {
   progress(label: string, total: number): ProgressBar;
   /** Throws when the work should stop (the cell was interrupted). */
   check(): void;
-  /** Shows a value (a chart beside a result) in the running cell's output. */
-  show(value: unknown): void;
+  /** Shows a value (a chart beside a result) in the running cell's output; `update` replaces it in place. */
+  show(value: unknown): Shown;
 }
 
-const SILENT: TrainingHost = { progress: () => ({ tick() {}, done() {} }), check() {}, show() {} };
+export interface Shown {
+  update(value: unknown): void;
+}
+
+const SILENT: TrainingHost = { progress: () => ({ tick() {}, done() {} }), check() {}, show: () => ({ update() {} }) };
 let host: TrainingHost = SILENT;
 
 /** Installs the host fits report to; the kernel calls this once at start. */
@@ -28,8 +32,8 @@ export function setTrainingHost(h: TrainingHost | null): void {
 }
 
 /** Shows `value` in the notebook when running in the kernel; nothing elsewhere. */
-export function show(value: unknown): void {
-  host.show(value);
+export function show(value: unknown): Shown {
+  return host.show(value);
 }
 
 export interface EpochLog {
