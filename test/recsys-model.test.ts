@@ -97,7 +97,7 @@ describe('Model base, through MostPopular', () => {
 
   it('records the settings a fit used, refuses unknown ones and says which it ignored', async () => {
     const shown: unknown[] = [];
-    setTrainingHost({ progress: () => ({ tick() {}, done() {} }), check() {}, show: (v) => shown.push(v) });
+    setTrainingHost({ progress: () => ({ tick() {}, done() {} }), check() {}, show: (v) => (shown.push(v), { update() {} }) });
     try {
       const m = new ItemCF({ neighbours: 50 });
       await m.fit(small(), { neighbours: 3, progress: false });
@@ -134,7 +134,7 @@ describe('TrainingContext', () => {
     abort.abort();
     await expect(ctx.step()).rejects.toBeInstanceOf(FitCancelledError);
     const ticks: number[] = [];
-    setTrainingHost({ progress: () => ({ tick: (n = 1) => ticks.push(n), done() {} }), check: () => { if (ticks.length >= 2) throw new Error('stop'); }, show() {} });
+    setTrainingHost({ progress: () => ({ tick: (n = 1) => ticks.push(n), done() {} }), check: () => { if (ticks.length >= 2) throw new Error('stop'); }, show: () => ({ update() {} }) });
     try {
       const c = new TrainingContext('M');
       c.begin(5);

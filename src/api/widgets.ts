@@ -4,7 +4,8 @@
  * it by widget id through the server. A call may return a new bundle for the widget's
  * output: that is how its last state reaches the notebook file, in static forms too.
  */
-import type { JsonValue, MimeBundle } from '../notebook/nbformat';
+import type { MimeBundle } from '../notebook/nbformat';
+import type { JsonValue } from '../notebook/json';
 
 /** The key under which a library object says it is a widget: `[WIDGET](): WidgetSpec`. */
 export const WIDGET = Symbol.for('reclab.widget');
