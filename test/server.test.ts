@@ -319,3 +319,49 @@ describe('kernels', () => {
     cb.close();
   });
 });
+
+describe('widgets', () => {
+  it('calls a widget by id, keeps its last state in the file, lists cell variables, and refuses a widget of an earlier kernel', async () => {
+    const file = path.join(dir, 'work', 'widget.ipynb');
+    // A widget written in the cell itself: the contract is the symbol, nothing else.
+    const widget = `const answer = 42;
+const counter = {
+  [Symbol.for('reclab.widget')]: () => ({
+    bundle: (widgetId: string) => ({ 'text/plain': 'count 0', 'application/vnd.reclab.test+json': { widgetId, count: 0 } }),
+    call: (method: string, params: { by: number }, context: { variables(): Iterable<[string, unknown]> }) => {
+      if (method === 'variables') return { result: [...context.variables()].map(([name]) => name) };
+      return { result: params.by * 2, bundle: { 'text/plain': 'count ' + params.by, 'application/vnd.reclab.test+json': { widgetId: 'kept', count: params.by } } };
+    },
+  }),
+};
+display(counter);`;
+    await fs.writeFile(file, serializeNotebook(createNotebook([newCodeCell(widget)])));
+    const c = await WorkbenchClient.connect(server.port, server.token);
+    const { notebook } = await c.request('open', { path: file });
+    const [cell] = notebook.cells.map((x) => x.handle);
+    await c.request('execute', { session: notebook.session, cells: [cell] });
+    await c.waitFor((e) => e.event === 'run' && e.run.cell === cell && e.run.state === 'done');
+    const shown = (await c.request('attach', { session: notebook.session })).cells[0].outputs[0];
+    const widgetId = shown.output_type === 'display_data' ? (shown.data['application/vnd.reclab.test+json'] as { widgetId: string }).widgetId : '';
+    expect(widgetId).toMatch(/^[0-9a-f]{8}-w\d+$/);
+
+    const variables = (await c.request('widget', { session: notebook.session, widgetId, method: 'variables', params: null })) as string[];
+    expect(variables).toEqual(expect.arrayContaining(['answer', 'counter']));
+    expect(variables).not.toContain('tf');
+    expect(variables).not.toContain('process');
+
+    const before = c.events.length;
+    expect(await c.request('widget', { session: notebook.session, widgetId, method: 'add', params: { by: 5 } })).toBe(10);
+    const update = await c.waitFor((e) => e.event === 'outputs' && e.cell === cell && c.events.indexOf(e) >= before);
+    expect(update.event === 'outputs' && update.from).toBe(0);
+    await c.request('save', { session: notebook.session });
+    const saved = JSON.parse(await fs.readFile(file, 'utf8'));
+    expect([saved.cells[0].outputs[0].data['text/plain']].flat().join('')).toBe('count 5');
+
+    await c.request('restart', { session: notebook.session });
+    await expect(c.request('widget', { session: notebook.session, widgetId, method: 'add', params: { by: 1 } })).rejects.toThrow(/earlier run of the kernel.*run its cell again/);
+    await expect(c.request('widget', { session: notebook.session, widgetId: 7 as unknown as string, method: 'add', params: null })).rejects.toThrow(/"widgetId" must be a string/);
+    await c.request('close', { session: notebook.session });
+    c.close();
+  });
+});

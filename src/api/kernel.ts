@@ -4,6 +4,8 @@
  * events name the execution they belong to.
  */
 import type { MimeBundle, Output } from '../notebook/nbformat';
+import type { JsonValue } from '../notebook/json';
+import type { WidgetReply } from './widgets';
 
 /** How a table page is ordered. */
 export interface SortKey {
@@ -58,7 +60,9 @@ export type KernelRequest =
   | { type: 'page'; id: number; tableId: string; offset: number; limit: number; sort?: SortKey }
   | { type: 'info'; id: number }
   /** The tables and columns of the kernel's DuckDB database, for completions. */
-  | { type: 'catalog'; id: number };
+  | { type: 'catalog'; id: number }
+  /** A widget's view calls `method` on the kernel object behind widget `widgetId`. */
+  | { type: 'widget'; id: number; widgetId: string; method: string; params: JsonValue };
 
 /** The one message that is not a request: it must get through while a cell runs. */
 export interface InterruptMessage {
@@ -98,6 +102,7 @@ export interface ReplyPayload {
   page: TablePage;
   info: KernelInfo;
   catalog: CatalogTable[];
+  widget: WidgetReply;
 }
 
 export type KernelReply =

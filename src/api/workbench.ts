@@ -10,6 +10,7 @@
  * so nothing typed is lost.
  */
 import type { Output } from '../notebook/nbformat';
+import type { JsonValue } from '../notebook/json';
 import type { CatalogTable, KernelInfo, SortKey, TablePage } from './kernel';
 
 export type CellKindName = 'typescript' | 'sql' | 'markdown' | 'raw';
@@ -103,6 +104,11 @@ export interface WorkbenchMethods {
   restart: { params: { session: string }; result: KernelStatus };
   page: { params: { session: string; tableId: string; offset: number; limit: number; sort?: SortKey }; result: TablePage };
   catalog: { params: { session: string }; result: CatalogTable[] };
+  /**
+   * Calls `method` on the kernel object behind a widget output. When the call changes what
+   * the widget shows, its output in the notebook is replaced (and an `outputs` event sent).
+   */
+  widget: { params: { session: string; widgetId: string; method: string; params: JsonValue }; result: JsonValue };
 }
 
 export type WorkbenchMethod = keyof WorkbenchMethods;

@@ -13,8 +13,9 @@ import type {
   ReplyPayload,
   SortKey,
   TablePage,
+  WidgetReply,
 } from '../api';
-import type { MimeBundle, Output, OutputCollector } from '../notebook';
+import type { JsonValue, MimeBundle, Output, OutputCollector } from '../notebook';
 
 export interface KernelOptions {
   /** The kernel's working folder: the notebook's folder. */
@@ -122,6 +123,10 @@ export class KernelClient extends EventEmitter {
 
   page(tableId: string, offset: number, limit: number, sort?: SortKey): Promise<TablePage> {
     return this.request<'page'>({ type: 'page', id: this.nextId++, tableId, offset, limit, sort });
+  }
+
+  widget(widgetId: string, method: string, params: JsonValue): Promise<WidgetReply> {
+    return this.request<'widget'>({ type: 'widget', id: this.nextId++, widgetId, method, params });
   }
 
   /**

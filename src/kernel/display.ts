@@ -5,7 +5,9 @@ import type { ChartOutput, TableOutput } from '../api';
 import { MIME, type JsonValue, type MimeBundle } from '../notebook';
 import { PREVIEW_ROWS, tableHtml, tableText } from './table-view';
 import type { TableRegistry } from './tables';
+import type { WidgetRegistry } from './widgets';
 import { jsonSafe } from './json-safe';
+import { isWidget } from '../api';
 
 /** Where display outputs go: the current execution's output stream. */
 export interface OutputSink {
@@ -34,8 +36,15 @@ export function plainText(value: unknown): string {
   return typeof value === 'string' ? value : inspect(value, { depth: 4, maxArrayLength: 100, breakLength: 100 });
 }
 
+/** Where shown tables and widgets stay, so their views can page through or call them. */
+export interface Registries {
+  tables: TableRegistry;
+  widgets: WidgetRegistry;
+}
+
 /** Every value gets `text/plain`; richer values add their own forms beside it. */
-export function toMimeBundle(value: unknown, tables: TableRegistry): MimeBundle {
+export function toMimeBundle(value: unknown, { tables, widgets }: Registries): MimeBundle {
+  if (isWidget(value)) return { 'text/plain': plainText(value), ...widgets.show(value) };
   if (value instanceof Table) {
     const tableId = tables.add(value);
     const page = tables.page(tableId, 0, PREVIEW_ROWS);
@@ -75,12 +84,12 @@ export interface DisplayFunction {
   update(displayId: string, value: unknown): void;
 }
 
-export function createDisplay(sink: OutputSink, tables: TableRegistry): DisplayFunction {
+export function createDisplay(sink: OutputSink, registries: Registries): DisplayFunction {
   const display = ((value: unknown, options?: { displayId?: string }) =>
-    sink.display(toMimeBundle(value, tables), options?.displayId)) as DisplayFunction;
+    sink.display(toMimeBundle(value, registries), options?.displayId)) as DisplayFunction;
   display.markdown = (text) => display(new Markdown(text));
   display.html = (html) => display(new Html(html));
-  display.update = (displayId, value) => sink.update(displayId, toMimeBundle(value, tables));
+  display.update = (displayId, value) => sink.update(displayId, toMimeBundle(value, registries));
   return display;
 }
 

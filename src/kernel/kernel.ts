@@ -14,7 +14,8 @@ import { ModuleLoader, defaultExport } from './modules';
 import { Progress, type ProgressOptions } from './progress';
 import { parseSqlCell } from './sql-cell';
 import { TableRegistry } from './tables';
-import { RUNTIME } from './reserved';
+import { WidgetRegistry } from './widgets';
+import { RUNTIME, isReserved } from './reserved';
 import { transpileCell } from './transpile';
 
 type Globals = Record<string, unknown>;
@@ -27,6 +28,10 @@ type Globals = Record<string, unknown>;
 export class Kernel {
   readonly signal = new InterruptSignal();
   readonly tables = new TableRegistry();
+  /** Widgets list the notebook's variables (models to choose from): what cells declared. */
+  readonly widgets = new WidgetRegistry({ variables: () => this.variables() });
+  /** The globals the kernel gives cells (`tf`, `db`, …): not variables of the notebook. */
+  private readonly kernelGlobals: ReadonlySet<string>;
   private executionCount = 0;
   /** The request whose outputs are being produced; late output goes to the last one. */
   private currentRequest = 0;
@@ -51,9 +56,10 @@ export class Kernel {
       tf,
       db,
       rl: library,
-      display: createDisplay(this.sink, this.tables),
+      display: createDisplay(this.sink, this),
       progress: (options: ProgressOptions) => new Progress(options, this.sink, this.signal, `progress-${this.nextDisplayId++}`),
     };
+    this.kernelGlobals = new Set(Object.keys(globals));
     Object.assign(globalThis as Globals, globals, {
       [RUNTIME]: {
         guard: <T>(value: T) => this.signal.guard(value),
@@ -89,7 +95,7 @@ export class Kernel {
     try {
       if (this.cancelled.delete(requestId)) throw new InterruptError();
       const value = kind === 'sql' ? await this.runSql(code) : await this.runTypeScript(code, executionCount);
-      if (value !== undefined) this.emit({ output_type: 'execute_result', execution_count: executionCount, data: toMimeBundle(value, this.tables), metadata: {} });
+      if (value !== undefined) this.emit({ output_type: 'execute_result', execution_count: executionCount, data: toMimeBundle(value, this), metadata: {} });
       return reply('ok');
     } catch (error) {
       if (error instanceof InterruptError) {
@@ -147,6 +153,12 @@ export class Kernel {
     return table;
   }
 
+  /** What cells declared, by name. */
+  private *variables(): Iterable<[string, unknown]> {
+    const globals = globalThis as Globals;
+    for (const name of Object.keys(globals)) if (!isReserved(name) && !this.kernelGlobals.has(name)) yield [name, globals[name]];
+  }
+
   private emit(output: Output, displayId?: string): void {
     this.send({ type: 'output', execId: this.currentRequest, output, displayId });
   }
@@ -159,6 +171,6 @@ export class Kernel {
     const out = (...args: unknown[]) => this.stream('stdout', args);
     const err = (...args: unknown[]) => this.stream('stderr', args);
     Object.assign(console, { log: out, info: out, debug: out, warn: err, error: err });
-    console.table = (data: unknown) => this.sink.display(toMimeBundle(data, this.tables) as MimeBundle);
+    console.table = (data: unknown) => this.sink.display(toMimeBundle(data, this) as MimeBundle);
   }
 }

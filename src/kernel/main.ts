@@ -48,6 +48,9 @@ async function main(): Promise<void> {
       case 'catalog':
         void answer(message, () => kernel.catalog());
         break;
+      case 'widget':
+        void answer(message, () => kernel.widgets.call(message.widgetId, message.method, message.params));
+        break;
       case 'page':
         void answer(message, () => kernel.tables.page(message.tableId, message.offset, message.limit, message.sort));
         break;

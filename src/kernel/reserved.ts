@@ -20,3 +20,8 @@ export function reservedNameProblem(name: string): string | undefined {
   if (!RESERVED.has(name)) return undefined;
   return `"${name}" is a global the kernel itself needs, so a cell cannot declare it. Rename it (for example "my${name[0].toUpperCase()}${name.slice(1)}").`;
 }
+
+/** Whether `name` was a global before any cell ran. */
+export function isReserved(name: string): boolean {
+  return RESERVED.has(name);
+}

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as nodePath from 'node:path';
 import type { CellEdit, CellRun, KernelStatus, WireNotebook, WorkbenchEvent } from '../api';
 import { KernelClient, KernelDiedError, type KernelOptions } from '../kernel';
-import { OutputCollector, cellLanguage, cellSource, type Output } from '../notebook';
+import { OutputCollector, cellLanguage, cellSource, type JsonValue, type Output } from '../notebook';
 import { NotebookDocument } from './document';
 import { saveFile } from './save-file';
 import type { StateStore } from './state-store';
@@ -96,6 +96,19 @@ export class NotebookSession {
       this.setRun({ cell: handle, state: 'queued' });
     }
     void this.drain();
+  }
+
+  /** Calls a widget; what it shows next replaces its output, so the file keeps the last state. */
+  async widget(widgetId: string, method: string, params: JsonValue | undefined): Promise<JsonValue> {
+    const reply = await (await this.client()).widget(widgetId, method, params ?? null);
+    if (reply.bundle) {
+      const replaced = this.document.replaceWidgetOutput(widgetId, reply.bundle);
+      if (replaced) {
+        this.publish({ event: 'outputs', session: this.id, cell: replaced.handle, from: replaced.index, outputs: replaced.outputs.slice(replaced.index) });
+        this.changed();
+      }
+    }
+    return reply.result;
   }
 
   /** Stops the running cell and drops the queued ones. */

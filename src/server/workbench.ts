@@ -223,6 +223,8 @@ export class Workbench {
     page: async ({ session, tableId, offset, limit, sort }) => (await this.session(session).client()).page(tableId, offset, limit, sort),
 
     catalog: async ({ session }) => (await this.session(session).client()).catalog(),
+
+    widget: async ({ session, widgetId, method, params }) => this.session(session).widget(widgetId, method, params),
   };
 }
 
@@ -256,7 +258,7 @@ type FieldType = 'string' | 'number' | 'boolean' | 'array' | 'object';
 
 /** The type of every parameter name the contract uses; `?` marks the optional ones per method. */
 const FIELDS: Record<string, FieldType> = {
-  path: 'string', folder: 'string', session: 'string', client: 'string', tableId: 'string',
+  path: 'string', folder: 'string', session: 'string', client: 'string', tableId: 'string', widgetId: 'string', method: 'string',
   seq: 'number', offset: 'number', limit: 'number',
   restore: 'boolean',
   cells: 'array', edits: 'array',
@@ -267,6 +269,7 @@ const REQUIRED: Record<keyof WorkbenchMethods, string[]> = {
   open: ['path'], attach: ['session'], close: ['session'], edit: ['session', 'client', 'seq', 'edits'],
   save: ['session'], saveAs: ['session', 'path'], discardRecovery: ['session'], execute: ['session', 'cells'],
   interrupt: ['session'], restart: ['session'], page: ['session', 'tableId', 'offset', 'limit'], catalog: ['session'],
+  widget: ['session', 'widgetId', 'method'],
 };
 
 function checkParams(method: string, params: unknown): void {
