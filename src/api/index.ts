@@ -6,3 +6,4 @@ export { sqlCellName } from './sql-name';
 export { formatDuration, formatRate } from './format';
 export type { ProjectorColor, ProjectorNeighbour, ProjectorOutput, RecommendOutput, RecommendResult, Widget, WidgetContext, WidgetReply, WidgetSpec } from './widgets';
 export { WIDGET, isWidget } from './widgets';
+export { escapeHtml } from './escape-html';

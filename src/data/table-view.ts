@@ -1,5 +1,5 @@
-import { cellValue, type Table } from '../data';
-import { escapeHtml } from './escape-html';
+import { cellValue, type Table } from './table';
+import { escapeHtml } from '../api/escape-html';
 
 /** How many rows an output carries; the grid pages through the rest from the kernel. */
 export const PREVIEW_ROWS = 50;

@@ -1,9 +1,8 @@
 import { inspect } from 'node:util';
 import { Chart, renderSvg } from '../charts';
-import { Table } from '../data';
+import { PREVIEW_ROWS, Table, tableHtml, tableText } from '../data';
 import type { ChartOutput, TableOutput } from '../api';
 import { MIME, type JsonValue, type MimeBundle } from '../notebook';
-import { PREVIEW_ROWS, tableHtml, tableText } from './table-view';
 import type { TableRegistry } from './tables';
 import type { WidgetRegistry } from './widgets';
 import { jsonSafe } from './json-safe';
