@@ -33,3 +33,5 @@ export { leaveLastOut, randomSplit, timeSplit } from './split';
 export type { Split } from './split';
 export { synthetic } from './synthetic';
 export type { SyntheticOptions } from './synthetic';
+export { RecommendWidget, widgets } from './recommend-widget';
+export type { RecommendWidgetOptions } from './recommend-widget';

@@ -140,6 +140,10 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
     const k = options.k ?? 10;
     const scores = new Float32Array(train.numItems);
     this.scoreUser(u, scores);
+    const nan = scores.findIndex(Number.isNaN);
+    if (nan >= 0) {
+      throw new Error(`${this.name} scored item ${train.itemNames[nan]} as NaN for user ${train.userNames[u]}: its training diverged (a loss of NaN?). Fit it again, with a lower learning rate.`);
+    }
     if (options.excludeSeen !== false) excludeSeen(train, u, scores);
     const { picked, columns } = rankedItems(train, scores, k, 'score');
     columns.reason = Array.from(picked, (i) => this.reason(u, i));
