@@ -1,6 +1,7 @@
 export type * from './kernel';
 export type * from './workbench';
 export type { MimeBundle, Output } from '../notebook/nbformat';
+export type { JsonValue } from '../notebook/json';
 export { MIME } from '../notebook/nbformat';
 export { sqlCellName } from './sql-name';
 export { formatDuration, formatRate } from './format';
