@@ -23,6 +23,7 @@ export function menuTemplate(run: Run, isMac: boolean): MenuItemConstructorOptio
         { type: 'separator' },
         item('Save', 'file.save', 'CmdOrCtrl+S'),
         item('Save As…', 'file.saveAs', 'CmdOrCtrl+Shift+S'),
+        item('Export as HTML', 'file.exportHtml'),
         { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit' },
       ],

@@ -108,6 +108,8 @@ export interface WorkbenchMethods {
    * Calls `method` on the kernel object behind a widget output. When the call changes what
    * the widget shows, its output in the notebook is replaced (and an `outputs` event sent).
    */
+  /** The notebook as it is now (unsaved edits too) as one self-contained HTML page. */
+  exportHtml: { params: { session: string }; result: { html: string; name: string } };
   widget: { params: { session: string; widgetId: string; method: string; params: JsonValue }; result: JsonValue };
 }
 

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { NotebookFormatError, readNotebookFile, upgradeNotebook, writeFileAtomic, writeNotebookFile } from '../notebook';
 import { KernelDiedError } from '../kernel';
-import { notebookToHtml } from './export-html';
+import { notebookToHtml } from '../server';
 import { runNotebook, type CellSummary } from './run-notebook';
 import { serve } from './serve';
 

@@ -1,2 +1,3 @@
 export { startServer, rendererBuilt } from './server';
 export type { ServerOptions, RunningServer } from './server';
+export { notebookToHtml } from './export-html';

@@ -6,6 +6,7 @@ import { createNotebook, newCodeCell, parseNotebook, readNotebookText, serialize
 import { NotebookDocument } from './document';
 import { NotebookSession } from './session';
 import type { StateStore } from './state-store';
+import { notebookToHtml } from './export-html';
 
 export interface WorkbenchOptions {
   /** The folder the workbench opens in. */
@@ -224,6 +225,12 @@ export class Workbench {
 
     catalog: async ({ session }) => (await this.session(session).client()).catalog(),
 
+    exportHtml: async ({ session }) => {
+      const s = this.session(session);
+      const name = s.name.replace(/\.ipynb$/i, '');
+      return { html: notebookToHtml(parseNotebook(s.document.snapshot().text), name), name: `${name}.html` };
+    },
+
     widget: async ({ session, widgetId, method, params }) => this.session(session).widget(widgetId, method, params),
   };
 }
@@ -269,7 +276,7 @@ const REQUIRED: Record<keyof WorkbenchMethods, string[]> = {
   open: ['path'], attach: ['session'], close: ['session'], edit: ['session', 'client', 'seq', 'edits'],
   save: ['session'], saveAs: ['session', 'path'], discardRecovery: ['session'], execute: ['session', 'cells'],
   interrupt: ['session'], restart: ['session'], page: ['session', 'tableId', 'offset', 'limit'], catalog: ['session'],
-  widget: ['session', 'widgetId', 'method'],
+  exportHtml: ['session'], widget: ['session', 'widgetId', 'method'],
 };
 
 function checkParams(method: string, params: unknown): void {

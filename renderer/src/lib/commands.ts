@@ -45,6 +45,7 @@ export const COMMANDS: Command[] = [
   { id: 'file.open', label: 'Open…', group: 'File', run: (_nb, ui) => ui.open() },
   { id: 'file.save', label: 'Save', keys: 'Mod+S', mode: 'both', group: 'File', run: (nb) => nb.save() },
   { id: 'file.saveAs', label: 'Save As…', keys: 'Mod+Shift+S', mode: 'both', group: 'File', run: (_nb, ui) => ui.saveAs() },
+  { id: 'file.exportHtml', label: 'Export as HTML', group: 'File', run: (nb) => nb.exportHtml() },
 
   { id: 'cell.runAdvance', label: 'Run cell and select below', keys: 'Shift+Enter', mode: 'both', group: 'Cell', run: (nb, ui) => runActive(nb, 'next', ui) },
   { id: 'cell.run', label: 'Run cell', keys: 'Mod+Enter', mode: 'both', group: 'Cell', run: (nb, ui) => runActive(nb, 'stay', ui) },

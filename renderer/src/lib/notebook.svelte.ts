@@ -1,5 +1,6 @@
 import type { CatalogTable, CellEdit, CellKindName, CellRun, KernelStatus, Output, WireNotebook, WorkbenchEvent } from '../../../src/api';
 import { ConnectionLostError, type Rpc } from './rpc';
+import { download } from './download';
 
 export interface CellModel {
   handle: string;
@@ -247,6 +248,18 @@ export class NotebookModel {
     });
     await this.flush();
     if (code.length) await this.rpc.request('execute', { session: this.session, cells: code });
+  }
+
+  /** Downloads the notebook as it is now (unsaved edits too) as one offline HTML page. */
+  async exportHtml(): Promise<void> {
+    try {
+      await this.flush();
+      const { html, name } = await this.rpc.request('exportHtml', { session: this.session });
+      download(name, html, 'text/html');
+      this.notice = { kind: 'info', text: `Exported ${name}.` };
+    } catch (e) {
+      this.notice = { kind: 'error', text: `Export failed: ${(e as Error).message}` };
+    }
   }
 
   async save(): Promise<void> {

@@ -34,7 +34,7 @@ interface Context {
 
 /** The app's icon, inlined: the page needs nothing from the network or the disk. */
 let icon: string | undefined;
-const iconDataUri = () =>
+const iconDataUri = (): string =>
   (icon ??= `data:image/svg+xml;base64,${readFileSync(fileURLToPath(new URL('../../resources/icon.svg', import.meta.url))).toString('base64')}`);
 
 export function notebookToHtml(notebook: Notebook, title: string): string {
