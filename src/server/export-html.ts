@@ -10,6 +10,7 @@ import { marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 import { MIME, cellLanguage, cellSource, joinText, type Cell, type JsonValue, type MimeBundle, type Notebook, type Output } from '../notebook';
 import { escapeHtml, progressText, type ProgressState } from '../kernel';
+import type { ProjectorOutput } from '../api';
 
 // Not named `require`: bundlers for the desktop app declare one of their own.
 const requireHere = createRequire(import.meta.url);
@@ -28,7 +29,8 @@ const text = (v: JsonValue | undefined) => (typeof v === 'string' ? v : Array.is
 const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
 
 interface Context {
-  charts: { id: string; option: JsonValue }[];
+  /** `labels`: names the page's tooltips show by a point's third value (projector maps). */
+  charts: { id: string; option: JsonValue; labels?: string[] }[];
   attachments?: Record<string, Record<string, string>>;
 }
 
@@ -66,6 +68,7 @@ ${echarts ? `<script>${echarts.replace(/<\/script/gi, '<\\/script')}</script>` :
     var el = document.getElementById(c.id);
     if (!el || !window.echarts) return;
     var chart = window.echarts.init(el, dark ? 'dark' : null, { renderer: 'canvas' });
+    if (c.labels) c.option.tooltip = { formatter: function (p) { return c.labels[p.value[2]]; } };
     chart.setOption(c.option);
     chart.setOption({ backgroundColor: 'transparent' });
     window.addEventListener('resize', function () { chart.resize(); });
@@ -114,6 +117,12 @@ function renderOutput(output: Output, context: Context): string {
 
 /** The richest form this page can show, as a renderer picks by mime type. */
 function renderBundle(data: MimeBundle, context: Context): string {
+  const projector = data[MIME.projector] as unknown as ProjectorOutput | undefined;
+  if (projector) {
+    const id = `chart-${context.charts.length + 1}`;
+    context.charts.push({ id, option: projectorOption(projector), labels: projector.labels });
+    return `<div class="chart" id="${id}" style="width:720px;height:520px"></div>`;
+  }
   const echarts = data[MIME.echarts] as { option: JsonValue; width: number; height: number } | undefined;
   if (echarts) {
     const id = `chart-${context.charts.length + 1}`;
@@ -135,6 +144,39 @@ function renderBundle(data: MimeBundle, context: Context): string {
   if (data['text/plain'] !== undefined) return `<pre class="text">${escapeHtml(stripAnsi(text(data['text/plain'])))}</pre>`;
   return '';
 }
+
+/**
+ * An embedding map as the page can show it without RecLab: its first two coordinates as
+ * an interactive scatter, one series per colour category (the legend filters them), or
+ * a colour scale for a numeric column. Names show on hover.
+ */
+function projectorOption(p: ProjectorOutput): JsonValue {
+  const coords = floats(p.coords);
+  const point = (i: number) => [round(coords[i * p.dims]), round(coords[i * p.dims + 1]), i];
+  const base = { type: 'scatter', symbolSize: 4, large: p.count > 2000, largeThreshold: 2000 };
+  const title = { text: p.title, subtext: `${p.method.toUpperCase()}, ${p.count.toLocaleString('en-US')} points${p.dims === 3 ? ' (first two of three dimensions)' : ''}` };
+  const axes = { xAxis: { type: 'value', scale: true, splitLine: { show: false } }, yAxis: { type: 'value', scale: true, splitLine: { show: false } } };
+  const color = p.color;
+  if (color?.kind === 'category') {
+    const values = new Uint16Array(bytes(color.values).buffer);
+    const groups = color.categories.map(() => [] as (number | null)[][]);
+    for (let i = 0; i < p.count; i++) groups[values[i]]?.push(point(i));
+    const series = color.categories.map((name, c) => ({ ...base, name, data: groups[c] }));
+    return { title, ...axes, legend: { type: 'scroll', top: 50 }, grid: { top: 90 }, series } as unknown as JsonValue;
+  }
+  const data = Array.from({ length: p.count }, (_, i) => point(i));
+  if (color?.kind === 'number') {
+    const values = floats(color.values);
+    data.forEach((d, i) => d.push(round(values[i])));
+    const visualMap = { type: 'continuous', dimension: 3, min: color.min, max: color.max, text: [color.name, ''], calculable: true, right: 0, top: 'middle' };
+    return { title, ...axes, grid: { right: 90 }, visualMap, series: [{ ...base, data }] } as unknown as JsonValue;
+  }
+  return { title, ...axes, series: [{ ...base, data }] } as unknown as JsonValue;
+}
+
+const bytes = (base64: string) => Uint8Array.from(Buffer.from(base64, 'base64'));
+const floats = (base64: string) => new Float32Array(bytes(base64).buffer);
+const round = (v: number) => (Number.isFinite(v) ? Math.round(v * 1e4) / 1e4 : null);
 
 const STYLE = `
 :root { color-scheme: light dark; --bg: #ffffff; --fg: #1f2328; --muted: #656d76; --code: #f6f8fa; --border: #d0d7de; --error: #cf222e; --accent: #0969da; }
