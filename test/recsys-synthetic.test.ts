@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ItemCF, MostPopular, evaluate, leaveLastOut, synthetic } from '../src/recsys';
+import { Database } from '../src/data';
+import { Dataset, ItemCF, MostPopular, evaluate, importSynthetic, leaveLastOut, synthetic } from '../src/recsys';
 
 describe('synthetic data', () => {
   const d = synthetic({ users: 300, items: 200, seed: 5 });
@@ -61,5 +62,25 @@ describe('synthetic data', () => {
     const e = await evaluate([new MostPopular(), new ItemCF()], leaveLastOut(synthetic()), { k: [10] });
     const recall = e.column('Recall@10') as Float64Array;
     expect(recall[1]).toBeGreaterThan(recall[0] * 2);
+  });
+});
+
+describe('the synthetic sample in DuckDB', () => {
+  it('lands in tables named as the MovieLens importer names them, and gives the same data back', async () => {
+    const db = await Database.open();
+    try {
+      const data = await importSynthetic(db, { users: 200, items: 150, seed: 5 });
+      expect(data.tables).toEqual(['ml_ratings', 'ml_movies', 'ml_users']);
+      const expected = synthetic({ users: 200, items: 150, seed: 5 });
+      const counts = (await db.query('SELECT count(*) AS n, count(DISTINCT "user") AS users, min(rating) AS lo, max(rating) AS hi FROM ml_ratings')).rows()[0];
+      expect(counts).toEqual({ n: expected.numInteractions, users: 200, lo: 1, hi: 5 });
+      const genres = (await db.query("SELECT genres FROM ml_movies WHERE item = 'item001'")).rows()[0].genres as string;
+      expect(genres.split('|').length).toBeGreaterThanOrEqual(1);
+      const d = Dataset.fromData(data);
+      expect([d.numUsers, d.numItems, d.numInteractions]).toEqual([expected.numUsers, expected.numItems, expected.numInteractions]);
+      expect(d.itemTitle(d.itemIndex('item001'))).toBe(expected.itemTitle(expected.itemIndex('item001')));
+    } finally {
+      db.close();
+    }
   });
 });

@@ -6,6 +6,7 @@ export type { SortKey } from '../api';
 export { DataFileError } from './csv-file';
 export type { CsvLayout } from './csv-file';
 export type { InteractionData } from './interaction-data';
+export { readInteractionData } from './interaction-data';
 export { importMovieLens } from './movielens';
 export type { ImportOptions } from './movielens';
 export { importTaobao } from './taobao';

@@ -31,7 +31,7 @@ export { TOP_K_METRICS, topKMetrics, userAuc } from './metrics';
 export type { TopKMetric } from './metrics';
 export { leaveLastOut, randomSplit, timeSplit } from './split';
 export type { Split } from './split';
-export { synthetic } from './synthetic';
+export { importSynthetic, synthetic } from './synthetic';
 export type { SyntheticOptions } from './synthetic';
 export { RecommendWidget, widgets } from './recommend-widget';
 export type { RecommendWidgetOptions } from './recommend-widget';

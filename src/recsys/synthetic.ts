@@ -6,6 +6,7 @@
  * next item tends to resemble the previous one (sequential dependence). Ratings are roughly
  * normal around each user's own mean, higher for items closer to their taste.
  */
+import { Table, readInteractionData, type Database, type InteractionData } from '../data';
 import { Dataset } from './dataset';
 import { FeatureSet } from './features';
 import { Random } from './random';
@@ -52,6 +53,26 @@ function sampleSoftmax(logits: Float64Array, excluded: Uint8Array, random: Rando
 }
 
 export function synthetic(options: SyntheticOptions = {}): Dataset {
+  return generate(options).dataset;
+}
+
+/**
+ * The synthetic sample as an importer gives data: DuckDB tables named as
+ * `rl.importMovieLens` names them (`<prefix>_ratings`, `_movies`, `_users`; prefix `ml`), so
+ * a notebook's SQL and code run unchanged on either; `Dataset.fromData` builds the dataset.
+ */
+export async function importSynthetic(db: Database, options: SyntheticOptions & { prefix?: string } = {}): Promise<InteractionData> {
+  const { raw } = generate(options);
+  const prefix = options.prefix ?? 'ml';
+  const tables = { interactions: `${prefix}_ratings`, items: `${prefix}_movies`, users: `${prefix}_users` };
+  const join = (lists: string[][]) => lists.map((l) => l.join('|'));
+  await db.register(tables.interactions, Table.fromColumns({ user: raw.users.map((u) => raw.userNames[u]), item: raw.items.map((i) => raw.itemNames[i]), rating: Float64Array.from(raw.ratings), timestamp: Float64Array.from(raw.times) }));
+  await db.register(tables.items, Table.fromColumns({ item: raw.itemNames, title: raw.titles, genres: join(raw.itemGenres) }));
+  await db.register(tables.users, Table.fromColumns({ user: raw.userNames, gender: raw.gender, occupation: raw.occupation, age: Int32Array.from(raw.age), interests: join(raw.interests) }));
+  return readInteractionData(db, `synthetic (seed ${options.seed ?? 42})`, tables, { genres: '|', interests: '|' });
+}
+
+function generate(options: SyntheticOptions) {
   const numUsers = options.users ?? 1000;
   const numItems = options.items ?? 500;
   const perUser = options.interactionsPerUser ?? 40;
@@ -159,7 +180,8 @@ export function synthetic(options: SyntheticOptions = {}): Dataset {
   }
 
   const itemNames = Array.from({ length: numItems }, (_, i) => `item${String(i + 1).padStart(String(numItems).length, '0')}`);
-  return new Dataset({
+  const raw = { userNames: names, itemNames, users, items, ratings, times, titles, itemGenres, gender, occupation, age, interests };
+  const dataset = new Dataset({
     name: `synthetic (seed ${options.seed ?? 42})`,
     userNames: names,
     itemNames,
@@ -177,4 +199,5 @@ export function synthetic(options: SyntheticOptions = {}): Dataset {
       { name: 'interests', values: interests },
     ]),
   });
+  return { dataset, raw };
 }
