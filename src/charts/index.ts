@@ -1,3 +1,17 @@
 export { Chart, chart } from './chart';
 export type { ChartSize } from './chart';
 export { renderSvg, loadECharts } from './render-svg';
+export type { ChartData, ChartValues } from './chart-data';
+export { setChartDatabase } from './chart-database';
+import { histogram } from './histogram';
+import { bar } from './bar';
+import { line } from './line';
+import { scatter } from './scatter';
+export { histogram, bar, line, scatter };
+export type { HistogramOptions, SqlHistogramOptions } from './histogram';
+export type { BarOptions } from './bar';
+export type { LineOptions } from './line';
+export type { ScatterOptions } from './scatter';
+
+/** The chart builders, as cells see them: `rl.charts.histogram(…)`. */
+export const charts = { histogram, bar, line, scatter };

@@ -3,6 +3,7 @@ import { format } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import type { CatalogTable, CellKind, ExecuteReply, KernelOutbound } from '../api';
 import { Database } from '../data';
+import { setChartDatabase } from '../charts';
 import { setTrainingHost } from '../recsys';
 import type { MimeBundle, Output } from '../notebook';
 import { createDisplay, toMimeBundle, type OutputSink } from './display';
@@ -77,6 +78,7 @@ export class Kernel {
         return { update: (next) => globals.display.update(displayId, next) };
       },
     });
+    setChartDatabase(db);
     this.captureConsole();
   }
 

@@ -1,0 +1,260 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BarSeriesOption, EChartsOption, LineSeriesOption, ScatterSeriesOption } from 'echarts';
+import { Chart, bar, charts, histogram, line, renderSvg, scatter, setChartDatabase } from '../src/charts';
+import { Database, Table } from '../src/data';
+import { library } from '../src/kernel/library';
+
+/** The parts of an option the tests read. */
+function parts(c: Chart) {
+  const o = c.option as EChartsOption & Record<string, unknown>;
+  const one = <T>(v: T | T[] | undefined) => (Array.isArray(v) ? v[0] : v) as T;
+  return {
+    title: one(o.title) as { text: string; subtext: string },
+    x: one(o.xAxis) as { type: string; data?: string[]; name?: string; inverse?: boolean },
+    y: one(o.yAxis) as { type: string; data?: string[]; name?: string; inverse?: boolean },
+    series: (Array.isArray(o.series) ? o.series : [o.series]) as (BarSeriesOption & LineSeriesOption & ScatterSeriesOption)[],
+    visualMap: o.visualMap as { dimension: number; min: number; max: number } | undefined,
+  };
+}
+const counts = (c: Chart) => parts(c).series[0].data as number[];
+const labels = (c: Chart) => parts(c).x.data as string[];
+
+describe('histogram', () => {
+  it('gives ratings one bar per value, empty values included, and says how many missing values it left out', () => {
+    const c = histogram(Table.fromColumns({ rating: Float64Array.of(1, 2, 2, 5, 5, 5, NaN, Infinity) }), { column: 'rating' });
+    expect(labels(c)).toEqual(['1', '2', '3', '4', '5']);
+    expect(counts(c)).toEqual([1, 2, 0, 0, 3]);
+    expect(parts(c).title.text).toBe('Distribution of rating');
+    expect(parts(c).title.subtext).toBe('6 values · 2 of 8 values left out: missing or not finite');
+    expect(parts(c).x.name).toBe('rating');
+  });
+
+  it('gives half-star ratings one bar per half step', () => {
+    const c = histogram([0.5, 1, 1, 4.5, 5]);
+    expect(labels(c)).toEqual(['0.5', '1', '1.5', '2', '2.5', '3', '3.5', '4', '4.5', '5']);
+    expect(counts(c)).toEqual([1, 2, 0, 0, 0, 0, 0, 0, 1, 1]);
+  });
+
+  it('counts other numbers in equal-width bins on round edges, the maximum in the last', () => {
+    const values = Float64Array.from({ length: 101 }, (_, i) => i / 100);
+    const c = histogram({ score: values }, { bins: 10, xName: 'score (0–1)', title: 'Scores' });
+    expect(labels(c)).toHaveLength(10);
+    expect(labels(c)[0]).toBe('0.0 to 0.1');
+    expect(labels(c)[9]).toBe('0.9 to 1.0');
+    expect(counts(c).reduce((a, b) => a + b)).toBe(101);
+    expect(counts(c)[9]).toBe(11);
+    expect(parts(c).x.name).toBe('score (0–1)');
+    expect(parts(c).title.text).toBe('Scores');
+    // Asked for bins, whole numbers get them too.
+    expect(labels(histogram(Int32Array.from({ length: 50 }, (_, i) => i), { bins: 5 }))).toEqual(['0 to 10', '10 to 20', '20 to 30', '30 to 40', '40 to 50']);
+  });
+
+  it('uses a one-column table’s column without being told', () => {
+    expect(counts(histogram(Table.fromColumns({ n: Int32Array.of(3, 3, 4) })))).toEqual([2, 1]);
+  });
+
+  it('says what is wrong with bad input', () => {
+    const t = Table.fromColumns({ a: Float64Array.of(1), b: Float64Array.of(2), title: ['x'] });
+    expect(() => histogram(t, { column: 'x' })).toThrow('histogram: no column "x" (column); the columns are a, b, title.');
+    expect(() => histogram(t)).toThrow('histogram: say which column to count with { column }; the columns are a, b, title.');
+    expect(() => histogram(t, { column: 'title' })).toThrow('histogram: column "title" (column) holds text, not numbers');
+    expect(() => histogram(Table.fromColumns({ a: new Float64Array(0) }))).toThrow('histogram: the data has no rows; nothing to draw.');
+    expect(() => histogram([NaN, NaN])).toThrow('histogram: column "value" has no finite values (all 2 are missing, NaN or infinite); nothing to count.');
+    expect(() => histogram([1, 2], { bins: 0 })).toThrow('histogram: bins must be a whole number from 1 to 1000, got number 0.');
+    expect(() => histogram([1, 2], { column: 'a' })).toThrow('leave column out');
+  });
+});
+
+describe('histogram computed by DuckDB', () => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await Database.open();
+    await db.run(`CREATE TABLE r AS SELECT 1 + (hash(range) % 5)::INTEGER AS rating,
+                    CASE WHEN range % 97 = 0 THEN NULL WHEN range % 89 = 0 THEN 'NaN'::DOUBLE ELSE random() * 7 - 2 END AS score,
+                    'u' || range AS name
+                  FROM range(20000)`);
+  });
+  afterAll(() => {
+    setChartDatabase(null);
+    db.close();
+  });
+
+  it('draws the very chart the same data draws in memory', async () => {
+    const rows = await db.query('SELECT * FROM r');
+    for (const options of [{ column: 'rating' }, { column: 'score' }, { column: 'score', bins: 7 }, { column: 'rating', bins: 3, title: 'r' }]) {
+      const inDuckDB = await histogram('r', { ...options, db });
+      expect(inDuckDB.option).toEqual(histogram(rows, options).option);
+    }
+    expect(parts(await histogram('r', { column: 'score', db })).title.subtext).toMatch(/of 20,000 values left out: missing or not finite$/);
+  });
+
+  it('reads a query, with the installed database when none is given', async () => {
+    setChartDatabase(db);
+    const c = await histogram('SELECT rating * 2 AS doubled FROM r WHERE rating > 3;');
+    const inMemory = histogram(await db.query('SELECT rating * 2 AS doubled FROM r WHERE rating > 3'));
+    expect(c.option).toEqual(inMemory.option);
+    expect(labels(c)).toEqual(['8', '9', '10']);
+  });
+
+  it('quotes the table and column names it is given', async () => {
+    await db.run('CREATE TABLE "odd ""name""" AS SELECT range AS "a b" FROM range(10)');
+    expect(counts(await histogram('odd "name"', { db }))).toEqual(Array(10).fill(1));
+  });
+
+  it('says what is wrong with a bad table, column or database', async () => {
+    await expect(histogram('nope', { db })).rejects.toThrow(/^histogram: DuckDB could not read table "nope": Table with name nope does not exist/);
+    await expect(histogram('r', { db })).rejects.toThrow('histogram: say which column to count with { column }; the columns are rating, score, name.');
+    await expect(histogram('r', { db, column: 'x' })).rejects.toThrow('histogram: no column "x" in table "r"; the columns are rating, score, name.');
+    await expect(histogram('r', { db, column: 'name' })).rejects.toThrow('histogram: column "name" of table "r" is VARCHAR, not a number');
+    await expect(histogram('SELECT NULL::DOUBLE AS v', { db })).rejects.toThrow('histogram: column "v" has no finite values (all 1 are missing, NaN or infinite)');
+    setChartDatabase(null);
+    await expect(histogram('r')).rejects.toThrow('histogram: a table name or query needs a DuckDB database; pass { db }');
+    await expect(histogram('r', { db, bins: 1.5 })).rejects.toThrow('histogram: bins must be a whole number');
+  });
+});
+
+describe('bar', () => {
+  it('draws one bar per row, named by the x column', () => {
+    const c = bar({ user: ['a', 'b', 'c'], n: Int32Array.of(5, 3, 1) }, { x: 'user', y: 'n' });
+    expect(labels(c)).toEqual(['a', 'b', 'c']);
+    expect(parts(c).series).toHaveLength(1);
+    expect(parts(c).series[0]).toMatchObject({ type: 'bar', name: 'n', data: [5, 3, 1] });
+    expect(parts(c).series[0].large).toBeUndefined();
+    expect(parts(c).title.text).toBe('n by user');
+  });
+
+  it('groups bars for several y columns (metric comparison)', () => {
+    const c = bar(Table.fromColumns({ model: ['Pop', 'ItemCF'], recall: Float64Array.of(0.1, 0.2), ndcg: Float64Array.of(0.05, 0.15) }), { x: 'model', y: ['recall', 'ndcg'] });
+    expect(parts(c).series.map((s) => [s.name, s.data])).toEqual([
+      ['recall', [0.1, 0.2]],
+      ['ndcg', [0.05, 0.15]],
+    ]);
+    expect(c.option.legend).toBeDefined();
+  });
+
+  it('draws a long tail of many bars in large mode, keeping the tallest of each pixel column', () => {
+    const n = 20000;
+    const c = bar({ rank: Int32Array.from({ length: n }, (_, i) => i + 1), count: Float64Array.from({ length: n }, (_, i) => Math.floor(5000 / (i + 1))) }, { x: 'rank', y: 'count', logY: true });
+    expect(parts(c).series[0]).toMatchObject({ large: true, sampling: 'max' });
+    expect(parts(c).series[0].data).toHaveLength(n);
+    expect(labels(c)[0]).toBe('1');
+    expect(parts(c).y.type).toBe('log');
+    // floor(5000 / rank) is 0 from rank 5001: a log axis cannot show those.
+    expect(parts(c).title.subtext).toBe('15,000 values ≤ 0 left out of the log axis');
+    expect((parts(c).series[0].data as (number | null)[])[5000]).toBeNull();
+  });
+
+  it('lays bars on their side, the first row on top', () => {
+    const c = bar({ user: ['a', 'b'], n: [2, 1] }, { x: 'user', y: 'n', horizontal: true });
+    expect(parts(c).y).toMatchObject({ type: 'category', data: ['a', 'b'], inverse: true });
+    expect(parts(c).x.type).toBe('value');
+  });
+
+  it('leaves out missing heights and says so, and says what is wrong with bad input', () => {
+    expect(parts(bar({ x: ['a', 'b'], y: [1, null] }, { x: 'x', y: 'y' })).title.subtext).toBe('1 of 2 values left out: missing or not finite');
+    expect(() => bar({ x: ['a', 'b'], y: [NaN, NaN] }, { x: 'x', y: 'y' })).toThrow('bar: nothing to draw: "y" has no finite values.');
+    expect(() => bar({ x: ['a', 'b'], y: [1] }, { x: 'x', y: 'y' })).toThrow('bar: the columns have different lengths (x: 2, y: 1); give every column one value per row.');
+    expect(() => bar({ x: ['a'], y: [1] }, { x: 'x', y: ['y', 'z'] })).toThrow('bar: no column "z" (y); the columns are x, y.');
+    expect(() => bar({ x: ['a'], y: ['b'] }, { x: 'x', y: 'y' })).toThrow('bar: column "y" (y) holds text, not numbers');
+    expect(() => bar([1, 2] as never, { x: 'x', y: 'y' })).toThrow('bar: the data must be a Table or named columns such as { x: [...], y: [...] }, got an array of 2.');
+    expect(() => bar({}, { x: 'x', y: 'y' })).toThrow('bar: the data has no columns; nothing to draw.');
+    expect(() => bar({ x: [], y: [] }, { x: 'x', y: 'y' })).toThrow('bar: the data has no rows; nothing to draw.');
+  });
+});
+
+describe('line', () => {
+  it('draws numeric x as points, one line per y column, leaving out missing ones and saying so', () => {
+    const c = line({ epoch: Int32Array.of(1, 2, 3), loss: Float64Array.of(2, 1, 0.5), recall: Float64Array.of(NaN, 0.1, 0.2) }, { x: 'epoch', y: ['loss', 'recall'] });
+    expect(parts(c).x).toMatchObject({ type: 'value', name: 'epoch' });
+    expect(parts(c).series.map((s) => [s.name, s.data])).toEqual([
+      ['loss', [[1, 2], [2, 1], [3, 0.5]]],
+      ['recall', [[2, 0.1], [3, 0.2]]],
+    ]);
+    expect(parts(c).title.subtext).toBe('1 of 6 points left out: missing or not finite');
+  });
+
+  it('keeps a missing value’s place on a category axis, and puts times on a time axis', () => {
+    const c = line({ k: ['@5', '@10', '@20'], recall: [0.1, NaN, 0.3] }, { x: 'k', y: 'recall' });
+    expect(labels(c)).toEqual(['@5', '@10', '@20']);
+    expect(parts(c).series[0]).toMatchObject({ data: [0.1, null, 0.3], connectNulls: true });
+    const days = new Table([
+      { name: 'day', type: 'date', data: Float64Array.of(0, 86_400_000) },
+      { name: 'n', type: 'float64', data: Float64Array.of(4, 5) },
+    ]);
+    expect(parts(line(days, { x: 'day', y: 'n' })).x.type).toBe('time');
+  });
+
+  it('thins a long line and drops its markers', () => {
+    const n = 5000;
+    const c = line({ t: Float64Array.from({ length: n }, (_, i) => i), v: Float64Array.from({ length: n }, Math.random) }, { x: 't', y: 'v' });
+    expect(parts(c).series[0]).toMatchObject({ showSymbol: false, sampling: 'lttb' });
+  });
+
+  it('says when nothing is left to draw', () => {
+    expect(() => line({ x: [1, 2], y: [NaN, NaN] }, { x: 'x', y: 'y' })).toThrow('line: nothing to draw: "y" against "x" has no finite values.');
+    expect(() => line({ x: [1], y: [1] }, { x: 'x', y: [] })).toThrow('line: option y must name a column or a list of columns (of x, y), got an array of 0.');
+  });
+});
+
+describe('scatter', () => {
+  const x = Float64Array.of(1, 2, 3, NaN, 5);
+  const y = Float64Array.of(2, 4, 6, 8, NaN);
+
+  it('draws the rows with finite x and y, and says how many it left out', () => {
+    const c = scatter({ x, y }, { x: 'x', y: 'y' });
+    expect(parts(c).series[0].data).toEqual([[1, 2], [2, 4], [3, 6]]);
+    expect(parts(c).title.subtext).toBe('3 points · 2 of 5 rows left out: missing or not finite');
+  });
+
+  it('colours by text or by a few whole numbers as groups, by other numbers on a scale, and names points on hover', () => {
+    const genre = ['b', 'a', 'b', 'a', 'a'];
+    const grouped = scatter({ x, y, genre }, { x: 'x', y: 'y', color: 'genre' });
+    expect(parts(grouped).series.map((s) => [s.name, s.data])).toEqual([
+      ['a', [[2, 4]]],
+      ['b', [[1, 2], [3, 6]]],
+    ]);
+    const clusters = scatter({ x, y, cluster: Int32Array.of(10, 2, 2, 0, 0) }, { x: 'x', y: 'y', color: 'cluster' });
+    expect(parts(clusters).series.map((s) => s.name)).toEqual(['2', '10']);
+    const scaled = scatter({ x, y, pop: [0.5, 0.25, 1, 1, 1], title: ['A', 'B', 'C', 'D', 'E'] }, { x: 'x', y: 'y', color: 'pop', label: 'title' });
+    expect(parts(scaled).series[0]).toMatchObject({ data: [[1, 2, 0.5, 'A'], [2, 4, 0.25, 'B'], [3, 6, 1, 'C']], dimensions: ['x', 'y', 'pop', 'title'], encode: { tooltip: [3, 0, 1] } });
+    expect(parts(scaled).visualMap).toMatchObject({ dimension: 2, min: 0.25, max: 1 });
+  });
+
+  it('merges the smallest of many colour groups into "other"', () => {
+    const n = 30;
+    const c = scatter({ x: Float64Array.from({ length: n }, (_, i) => i), y: new Float64Array(n), g: Array.from({ length: n }, (_, i) => `g${i < 5 ? 0 : i}`) }, { x: 'x', y: 'y', color: 'g' });
+    const names = parts(c).series.map((s) => s.name);
+    expect(names).toHaveLength(20);
+    expect(names[0]).toBe('g0');
+    expect(names.at(-1)).toBe('other');
+    expect(parts(c).title.subtext).toContain('7 smallest groups of "g" drawn as other');
+  });
+
+  it('draws many points in large mode', () => {
+    const n = 6000;
+    const c = scatter({ x: Float64Array.from({ length: n }, Math.random), y: Float64Array.from({ length: n }, Math.random) }, { x: 'x', y: 'y' });
+    expect(parts(c).series[0]).toMatchObject({ large: true });
+  });
+
+  it('says when nothing is left to draw, and which option names a missing column', () => {
+    expect(() => scatter({ x: [NaN], y: [1] }, { x: 'x', y: 'y' })).toThrow('scatter: nothing to draw: no row has finite values in "x", "y" (1 rows).');
+    expect(() => scatter({ x, y }, { x: 'x', y: 'y', color: 'genre' })).toThrow('scatter: no column "genre" (color); the columns are x, y.');
+  });
+});
+
+describe('the charts’ static form', () => {
+  it('draws every builder into an SVG with shapes in it', () => {
+    const t = Table.fromColumns({ item: ['a', 'b', 'c'], n: Float64Array.of(3, 2, 1), score: Float64Array.of(0.2, 0.5, 0.9) });
+    for (const c of [histogram(t, { column: 'n' }), bar(t, { x: 'item', y: 'n' }), line(t, { x: 'score', y: 'n' }), scatter(t, { x: 'score', y: 'n', label: 'item' })]) {
+      const svg = renderSvg(c);
+      expect(svg).toMatch(/^<svg[\s\S]*<path[\s\S]*<\/svg>$/);
+      expect(svg).toContain(String((c.option.title as { text: string }).text));
+    }
+  });
+
+  it('are the library’s rl.charts, beside rl.chart', () => {
+    expect(library.charts).toMatchObject({ histogram, bar, line, scatter });
+    expect(Object.keys(charts)).toEqual(['histogram', 'bar', 'line', 'scatter']);
+    expect(library.chart({ series: [] })).toBeInstanceOf(Chart);
+  });
+});
