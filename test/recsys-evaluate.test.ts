@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Dataset, Model, evaluate, leaveLastOut, randomSplit, timeSplit, topKMetrics, userAuc, type ModelState, type Split } from '../src/recsys';
+import { Dataset, Model, evaluate, setTrainingHost, synthetic, leaveLastOut, randomSplit, timeSplit, topKMetrics, userAuc, type ModelState, type Split } from '../src/recsys';
 
 /** Scores item i as -i: item 0 is everyone's favourite. */
 class ByIndex extends Model {
@@ -124,5 +124,29 @@ describe('splits', () => {
     expect(s.train.numInteractions).toBe(5);
     expect(Array.from(s.test.timestamps!)).toEqual([50, 40]);
     expect(s.description).toMatch(/1 test interactions of users with no training data dropped/);
+  });
+});
+
+describe('evaluation progress', () => {
+  it('ends with the bar full, whatever the number of users', async () => {
+    const data = synthetic({ users: 100, items: 60, seed: 1 });
+    const bars: { total: number; value: number }[] = [];
+    setTrainingHost({
+      progress: (_label, total) => {
+        const bar = { total, value: 0 };
+        bars.push(bar);
+        return { tick: (n = 1) => void (bar.value += n), done() {} };
+      },
+      check() {},
+      show: () => ({ update() {} }),
+    });
+    try {
+      await evaluate([new ByIndex()], randomSplit(data, { seed: 0 }), { k: [10] });
+    } finally {
+      setTrainingHost(null);
+    }
+    const evaluating = bars[bars.length - 1];
+    expect(evaluating.total).toBe(100);
+    expect(evaluating.value).toBe(100);
   });
 });

@@ -157,6 +157,8 @@ async function evaluateModel(model: Recommender, split: Split, ks: number[], opt
     }
     counted++;
   }
+  // The bar moved in steps of STEP users: the last, shorter step too, so it ends full.
+  await ctx.step(users.length % STEP);
   ctx.finish();
   const values = new Map<string, number>();
   ks.forEach((k, ki) => TOP_K_METRICS.forEach((m, mi) => values.set(`${m}@${k}`, counted ? sums[ki * TOP_K_METRICS.length + mi] / counted : NaN)));
