@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BarSeriesOption, EChartsOption, LineSeriesOption, ScatterSeriesOption } from 'echarts';
 import { Chart, bar, charts, histogram, line, renderSvg, scatter, setChartDatabase } from '../src/charts';
 import { Database, Table } from '../src/data';
+import type { KernelClient } from '../src/kernel';
 import { library } from '../src/kernel/library';
+import { MIME } from '../src/notebook';
+import { run, startKernel } from './helpers/kernel';
 
 /** The parts of an option the tests read. */
 function parts(c: Chart) {
@@ -256,5 +259,30 @@ describe('the charts’ static form', () => {
     expect(library.charts).toMatchObject({ histogram, bar, line, scatter });
     expect(Object.keys(charts)).toEqual(['histogram', 'bar', 'line', 'scatter']);
     expect(library.chart({ series: [] })).toBeInstanceOf(Chart);
+  });
+});
+
+describe('charts in a notebook', () => {
+  let kernel: KernelClient;
+  beforeAll(async () => {
+    kernel = await startKernel();
+  });
+  afterAll(() => kernel.shutdown());
+
+  it('counts a histogram of a table in the kernel’s DuckDB and shows it as SVG, ECharts and text', async () => {
+    expect((await run(kernel, 'CREATE TABLE ratings AS SELECT 1 + (range % 5)::INTEGER AS rating FROM range(1000)', 'sql')).reply.status).toBe('ok');
+    const r = await run(kernel, "await rl.charts.histogram('ratings')");
+    expect(r.reply.status).toBe('ok');
+    const bundle = r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data : {};
+    expect(String(bundle['image/svg+xml'])).toMatch(/^<svg[\s\S]*<path/);
+    expect(bundle['text/plain']).toBe('<Chart 640×360>');
+    const option = (bundle[MIME.echarts] as { option: EChartsOption }).option;
+    expect((option.series as BarSeriesOption[])[0].data).toEqual([200, 200, 200, 200, 200]);
+  });
+
+  it('shows a bad column as an error that lists the columns', async () => {
+    const r = await run(kernel, "rl.charts.bar(await db.query('SELECT 1 AS a, 2 AS b'), { x: 'a', y: 'c' })");
+    expect(r.reply.status).toBe('error');
+    expect(r.text).toContain('bar: no column "c" (y); the columns are a, b.');
   });
 });

@@ -4,7 +4,7 @@
  * user interrupts the cell; elsewhere (tests, bench) the default host is silent.
  */
 import { Table } from '../data';
-import { chart, type Chart } from '../charts';
+import { line, type Chart } from '../charts';
 
 export interface ProgressBar {
   tick(steps?: number): void;
@@ -83,22 +83,14 @@ export class History {
 
   chart(): Chart {
     const t = this.table;
-    const series = t.columnNames
-      .filter((n) => n !== 'epoch' && n !== 'seconds')
-      .map((n) => ({ name: n, type: 'line' as const, data: Array.from(t.column(n) as Float64Array, (v) => (Number.isNaN(v) ? null : v)) }));
-    return chart({
-      title: { text: `${this.model}: training` },
-      tooltip: { trigger: 'axis' },
-      legend: {},
-      xAxis: { type: 'category', name: 'epoch', data: Array.from(t.column('epoch') as Int32Array) },
-      yAxis: { type: 'value' },
-      series,
-    });
+    return line(t, { x: 'epoch', y: t.columnNames.filter((n) => n !== 'epoch' && n !== 'seconds'), title: `${this.model}: training` });
   }
 }
 
 /** Yield to the event loop at most this often, so an interrupt message gets through. */
 const YIELD_MS = 50;
+/** Redraw the live training curves at most this often (a redraw costs ~10 ms); the last epoch always shows. */
+const CURVES_MS = 250;
 
 /**
  * What a model's fit sees: it declares how much work there is, reports each step or epoch,
@@ -110,6 +102,9 @@ export class TrainingContext {
   private epochStarted = performance.now();
   private lastYield = performance.now();
   private bar: ProgressBar | undefined;
+  private curves: Shown | undefined;
+  private curvesEpochs = 0;
+  private curvesDrawn = 0;
 
   constructor(
     readonly model: string,
@@ -132,10 +127,26 @@ export class TrainingContext {
   async epoch(loss: number, metrics: Record<string, number> = {}): Promise<void> {
     const now = performance.now();
     const log: EpochLog = { epoch: this.logs.length + 1, loss, seconds: (now - this.epochStarted) / 1000, metrics };
-    this.epochStarted = now;
     this.logs.push(log);
     this.options.onEpoch?.(log);
+    this.drawCurves(false);
+    // Drawing is not the model's work: the next epoch's time starts after it.
+    this.epochStarted = performance.now();
     await this.step(1);
+  }
+
+  /** Shows the loss and metric curves beside the progress bar on the first epoch, then updates them in place. */
+  private drawCurves(last: boolean): void {
+    if (this.options.progress === false || this.logs.length === this.curvesEpochs) return;
+    // A loss that is NaN from the start (a diverging model) has no curve yet; the fit goes on.
+    if (!this.curves && !this.logs.some((l) => Number.isFinite(l.loss) || Object.values(l.metrics).some(Number.isFinite))) return;
+    const now = performance.now();
+    if (this.curves && !last && now - this.curvesDrawn < CURVES_MS) return;
+    const curves = this.history().chart();
+    if (this.curves) this.curves.update(curves);
+    else this.curves = show(curves);
+    this.curvesEpochs = this.logs.length;
+    this.curvesDrawn = now;
   }
 
   /** Checks for cancellation; lets pending messages in when the last yield was a while ago. */
@@ -154,6 +165,11 @@ export class TrainingContext {
 
   finish(): History {
     this.bar?.done();
+    this.drawCurves(true);
+    return this.history();
+  }
+
+  private history(): History {
     return new History(this.model, this.logs, (performance.now() - this.started) / 1000);
   }
 
