@@ -176,6 +176,21 @@ describe('SQL cells', () => {
     await expect(kernel.page('t999', 0, 1)).rejects.toThrow(/t999 was made by an earlier kernel/);
   });
 
+  it('summarises a result\'s columns for the grid\'s headers', async () => {
+    const r = await run(kernel, "SELECT range AS n, range % 4 AS k, CASE WHEN range % 10 = 0 THEN NULL ELSE 'g' || (range % 3) END AS g FROM range(1000)", 'sql');
+    const { tableId } = (r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data[MIME.table] : {}) as { tableId: string };
+    const [n, k, g] = await kernel.columnSummary(tableId);
+    expect(n).toMatchObject({ kind: 'numeric', column: 'n', rows: 1000, nulls: 0, min: 0, max: 999, histogram: { discrete: false } });
+    expect(n.kind === 'numeric' && n.histogram.counts).toHaveLength(16);
+    expect(k).toMatchObject({ kind: 'numeric', histogram: { start: 0, width: 1, counts: [250, 250, 250, 250], discrete: true } });
+    expect(g).toMatchObject({ kind: 'category', type: 'string', nulls: 100, distinct: 3, distinctCapped: false });
+    const [wide] = await kernel.columnSummary(tableId, 'n', 40);
+    expect(wide.kind === 'numeric' && wide.histogram.counts.reduce((a, b) => a + b)).toBe(1000);
+    expect(wide.kind === 'numeric' && wide.histogram.counts).toHaveLength(40);
+    await expect(kernel.columnSummary(tableId, 'nope')).rejects.toThrow(/No column "nope"/);
+    await expect(kernel.columnSummary('t999')).rejects.toThrow(/t999 was made by an earlier kernel/);
+  });
+
   it('runs queries from TypeScript and registers tables back into DuckDB', async () => {
     const r = await run(
       kernel,

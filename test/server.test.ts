@@ -365,3 +365,14 @@ display(counter);`;
     c.close();
   });
 });
+
+describe('column summaries', () => {
+  it('checks the parameters of columnSummary before asking a kernel', async () => {
+    const c = await WorkbenchClient.connect(server.port, server.token);
+    const raw = c as unknown as { request(method: string, params: unknown): Promise<unknown> };
+    await expect(raw.request('columnSummary', { session: 's' })).rejects.toThrow(/columnSummary: "tableId" is missing/);
+    await expect(raw.request('columnSummary', { session: 's', tableId: 't', bins: '40' })).rejects.toThrow(/"bins" must be a number, not string/);
+    await expect(raw.request('columnSummary', { session: 's', tableId: 't', column: 3 })).rejects.toThrow(/"column" must be a string, not number/);
+    c.close();
+  });
+});

@@ -58,6 +58,11 @@ export interface KernelInfo {
 export type KernelRequest =
   | { type: 'execute'; id: number; code: string; kind: CellKind }
   | { type: 'page'; id: number; tableId: string; offset: number; limit: number; sort?: SortKey }
+  /**
+   * Summaries of one column of a shown table, or of all of them. `bins`: how many bars, the
+   * histogram's bins for numbers (default 16) and the top values for the rest (default 5).
+   */
+  | { type: 'columnSummary'; id: number; tableId: string; column?: string; bins?: number }
   | { type: 'info'; id: number }
   /** The tables and columns of the kernel's DuckDB database, for completions. */
   | { type: 'catalog'; id: number }
@@ -92,6 +97,45 @@ export interface TablePage {
   rows: unknown[][];
 }
 
+/**
+ * A column's distribution, for a grid's header and its one-click chart: a histogram for
+ * numbers and times, the most frequent values for everything else.
+ */
+export type ColumnSummary = NumericSummary | CategorySummary;
+
+export interface NumericSummary {
+  kind: 'numeric';
+  column: string;
+  type: string;
+  rows: number;
+  /** NULL (NaN) values. */
+  nulls: number;
+  /** ±Infinity values (DuckDB's infinite times): left out of min, max and the histogram. */
+  infinite: number;
+  /** Of the finite values; null when there are none. Times in ms since 1970. */
+  min: number | null;
+  max: number | null;
+  /**
+   * Bin i counts the values in [start + i·width, start + (i+1)·width), the last bin closed.
+   * When `discrete` (whole numbers spanning no more values than bins asked for), width is 1
+   * and bin i counts the value start + i.
+   */
+  histogram: { start: number; width: number; counts: number[]; discrete: boolean };
+}
+
+export interface CategorySummary {
+  kind: 'category';
+  column: string;
+  type: string;
+  rows: number;
+  nulls: number;
+  /** Distinct non-NULL values: exact, or a lower bound when `distinctCapped`. */
+  distinct: number;
+  distinctCapped: boolean;
+  /** The most frequent values (as text; JSON for nested values), most frequent first, with exact counts. */
+  top: { value: string; count: number }[];
+}
+
 export interface CatalogTable {
   name: string;
   columns: { name: string; type: string }[];
@@ -100,6 +144,7 @@ export interface CatalogTable {
 export interface ReplyPayload {
   execute: ExecuteReply;
   page: TablePage;
+  columnSummary: ColumnSummary[];
   info: KernelInfo;
   catalog: CatalogTable[];
   widget: WidgetReply;

@@ -11,7 +11,7 @@
  */
 import type { Output } from '../notebook/nbformat';
 import type { JsonValue } from '../notebook/json';
-import type { CatalogTable, KernelInfo, SortKey, TablePage } from './kernel';
+import type { CatalogTable, ColumnSummary, KernelInfo, SortKey, TablePage } from './kernel';
 
 export type CellKindName = 'typescript' | 'sql' | 'markdown' | 'raw';
 
@@ -103,6 +103,8 @@ export interface WorkbenchMethods {
   interrupt: { params: { session: string }; result: null };
   restart: { params: { session: string }; result: KernelStatus };
   page: { params: { session: string; tableId: string; offset: number; limit: number; sort?: SortKey }; result: TablePage };
+  /** A table's column distributions, for the grid's headers and charts; `bins` as in the kernel's request. */
+  columnSummary: { params: { session: string; tableId: string; column?: string; bins?: number }; result: ColumnSummary[] };
   catalog: { params: { session: string }; result: CatalogTable[] };
   /**
    * Calls `method` on the kernel object behind a widget output. When the call changes what

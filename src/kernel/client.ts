@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type {
   CatalogTable,
   CellKind,
+  ColumnSummary,
   ExecuteReply,
   KernelInbound,
   KernelInfo,
@@ -123,6 +124,11 @@ export class KernelClient extends EventEmitter {
 
   page(tableId: string, offset: number, limit: number, sort?: SortKey): Promise<TablePage> {
     return this.request<'page'>({ type: 'page', id: this.nextId++, tableId, offset, limit, sort });
+  }
+
+  /** Summaries of one column of a shown table, or of all of them (see the `columnSummary` request). */
+  columnSummary(tableId: string, column?: string, bins?: number): Promise<ColumnSummary[]> {
+    return this.request<'columnSummary'>({ type: 'columnSummary', id: this.nextId++, tableId, column, bins });
   }
 
   widget(widgetId: string, method: string, params: JsonValue): Promise<WidgetReply> {

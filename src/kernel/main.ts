@@ -54,6 +54,9 @@ async function main(): Promise<void> {
       case 'page':
         void answer(message, () => kernel.tables.page(message.tableId, message.offset, message.limit, message.sort));
         break;
+      case 'columnSummary':
+        void answer(message, () => kernel.tables.columnSummary(message.tableId, message.column, message.bins));
+        break;
       case 'execute':
         queue = queue.then(async () => {
           send({ type: 'status', state: 'busy' });

@@ -223,6 +223,8 @@ export class Workbench {
 
     page: async ({ session, tableId, offset, limit, sort }) => (await this.session(session).client()).page(tableId, offset, limit, sort),
 
+    columnSummary: async ({ session, tableId, column, bins }) => (await this.session(session).client()).columnSummary(tableId, column, bins),
+
     catalog: async ({ session }) => (await this.session(session).client()).catalog(),
 
     exportHtml: async ({ session }) => {
@@ -266,7 +268,8 @@ type FieldType = 'string' | 'number' | 'boolean' | 'array' | 'object';
 /** The type of every parameter name the contract uses; `?` marks the optional ones per method. */
 const FIELDS: Record<string, FieldType> = {
   path: 'string', folder: 'string', session: 'string', client: 'string', tableId: 'string', widgetId: 'string', method: 'string',
-  seq: 'number', offset: 'number', limit: 'number',
+  column: 'string',
+  seq: 'number', offset: 'number', limit: 'number', bins: 'number',
   restore: 'boolean',
   cells: 'array', edits: 'array',
   sort: 'object',
@@ -275,7 +278,8 @@ const REQUIRED: Record<keyof WorkbenchMethods, string[]> = {
   hello: [], listFolder: [], samples: [], recent: [], create: [],
   open: ['path'], attach: ['session'], close: ['session'], edit: ['session', 'client', 'seq', 'edits'],
   save: ['session'], saveAs: ['session', 'path'], discardRecovery: ['session'], execute: ['session', 'cells'],
-  interrupt: ['session'], restart: ['session'], page: ['session', 'tableId', 'offset', 'limit'], catalog: ['session'],
+  interrupt: ['session'], restart: ['session'], page: ['session', 'tableId', 'offset', 'limit'],
+  columnSummary: ['session', 'tableId'], catalog: ['session'],
   exportHtml: ['session'], widget: ['session', 'widgetId', 'method'],
 };
 
