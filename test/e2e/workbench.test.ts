@@ -11,7 +11,7 @@ import type { BrowserContext } from 'playwright';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNotebook, newCodeCell, serializeNotebook } from '../../src/notebook';
 import { startServer } from '../../src/server';
-import { browserUnavailable, openBrowser, screenshot, serve, type Served } from './browser';
+import { browserUnavailable, inkedPixels, openBrowser, openFile, screenshot, serve, settled, type Served } from './browser';
 import { nbformatAvailable, validateWithNbformat } from '../helpers/nbformat';
 
 const unavailable = browserUnavailable();
@@ -56,22 +56,12 @@ afterEach(async (test) => {
   open = undefined;
 });
 
-async function openFromFiles(page: Page, name: string): Promise<void> {
-  await page.goto(server.url);
-  // From the served folder, never the samples shipped in the repository.
-  await page.getByTestId('files').getByRole('button', { name }).click();
-  await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor({ timeout: 60_000 });
-}
+const openFromFiles = (page: Page, name: string) => openFile(page, server.url, name);
 
 async function newNotebook(page: Page, url = server.url): Promise<void> {
   await page.goto(url);
   await page.getByRole('button', { name: 'New notebook' }).click();
   await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor({ timeout: 60_000 });
-}
-
-/** Waits until no cell is queued or running. */
-async function settled(page: Page, timeout = 120_000): Promise<void> {
-  await page.waitForFunction(() => !document.querySelector('[data-testid=cell][data-state=running], [data-testid=cell][data-state=queued]'), null, { timeout });
 }
 
 /** Waits until the cell's editor has the keyboard, as after a click or a new cell. */
@@ -120,15 +110,7 @@ describe.skipIf(!!unavailable)(`the workbench in Chromium${unavailable ? ` (skip
     // Every chart has drawn onto its canvas.
     const charts = page.locator('[data-testid=chart] canvas');
     expect(await charts.count()).toBeGreaterThanOrEqual(2);
-    for (const canvas of await charts.all()) {
-      const inked = await canvas.evaluate((c: HTMLCanvasElement) => {
-        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
-        return n;
-      });
-      expect(inked).toBeGreaterThan(1000);
-    }
+    for (const canvas of await charts.all()) expect(await inkedPixels(canvas)).toBeGreaterThan(1000);
     await screenshot(page, 'notebook-ran-light');
     await page.locator('[data-testid=progress]').first().scrollIntoViewIfNeeded();
     await screenshot(page, 'notebook-training-light');
