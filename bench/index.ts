@@ -19,6 +19,7 @@ import {
   type CodeCell,
   type Notebook,
 } from '../src/notebook';
+import { chartsBench } from './charts';
 import { recsysBench } from './recsys';
 import { neuralBench } from './recsys-neural';
 import { MOVIELENS, printTable, quantile } from './shared';
@@ -274,8 +275,8 @@ function print(): void {
   );
 }
 
-// `npm run bench -- SECTION…` runs only the sections named: core, recsys, workbench.
-const asked = process.argv.slice(2).filter((a) => ['core', 'recsys', 'workbench'].includes(a));
+// `npm run bench -- SECTION…` runs only the sections named: core, recsys, workbench, charts.
+const asked = process.argv.slice(2).filter((a) => ['core', 'recsys', 'workbench', 'charts'].includes(a));
 const wants = (section: string) => asked.length === 0 || asked.includes(section);
 if (wants('core')) {
   await kernelFigures();
@@ -287,3 +288,4 @@ if (wants('recsys')) {
   await neuralBench();
 }
 if (wants('workbench')) await workbenchBench();
+if (wants('charts')) await chartsBench();
