@@ -109,6 +109,7 @@ describe('histogram computed by DuckDB', () => {
     await expect(histogram('r', { db })).rejects.toThrow('histogram: say which column to count with { column }; the columns are rating, score, name.');
     await expect(histogram('r', { db, column: 'x' })).rejects.toThrow('histogram: no column "x" in table "r"; the columns are rating, score, name.');
     await expect(histogram('r', { db, column: 'name' })).rejects.toThrow('histogram: column "name" of table "r" is VARCHAR, not a number');
+    await expect(histogram('SELECT 1 AS v WHERE false', { db })).rejects.toThrow('histogram: column "v" has no values; nothing to count.');
     await expect(histogram('SELECT NULL::DOUBLE AS v', { db })).rejects.toThrow('histogram: column "v" has no finite values (all 1 are missing, NaN or infinite)');
     setChartDatabase(null);
     await expect(histogram('r')).rejects.toThrow('histogram: a table name or query needs a DuckDB database; pass { db }');
@@ -160,6 +161,7 @@ describe('bar', () => {
     expect(() => bar({ x: ['a'], y: [1] }, { x: 'x', y: ['y', 'z'] })).toThrow('bar: no column "z" (y); the columns are x, y.');
     expect(() => bar({ x: ['a'], y: ['b'] }, { x: 'x', y: 'y' })).toThrow('bar: column "y" (y) holds text, not numbers');
     expect(() => bar([1, 2] as never, { x: 'x', y: 'y' })).toThrow('bar: the data must be a Table or named columns such as { x: [...], y: [...] }, got an array of 2.');
+    expect(() => bar({ x: ['a'], y: [1] }, { y: 'y' } as never)).toThrow('bar: option x must name a column (one of x, y), got undefined.');
     expect(() => bar({}, { x: 'x', y: 'y' })).toThrow('bar: the data has no columns; nothing to draw.');
     expect(() => bar({ x: [], y: [] }, { x: 'x', y: 'y' })).toThrow('bar: the data has no rows; nothing to draw.');
   });

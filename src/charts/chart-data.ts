@@ -11,9 +11,6 @@ export type ChartValues = ArrayLike<number> | ArrayLike<string | null> | readonl
 /** A `Table`, or named columns of equal length: `{ rank: Int32Array, count: Float64Array }`. */
 export type ChartData = Table | Readonly<Record<string, ChartValues>>;
 
-/** How a column's values lie on an axis. */
-export type ValueKind = 'number' | 'time' | 'category';
-
 export interface NumberColumn {
   readonly name: string;
   readonly kind: 'number' | 'time';
@@ -43,7 +40,7 @@ export class ChartInput {
     private readonly data: ChartData,
   ) {
     if (data === null || typeof data !== 'object' || isValues(data)) {
-      throw new Error(`${builder}: the data must be a Table or named columns such as { x: [...], y: [...] }, got ${describe(data)}.`);
+      throw new Error(`${builder}: the data must be a Table or named columns such as { x: [...], y: [...] }, got ${describeValue(data)}.`);
     }
     this.names = data instanceof Table ? data.columnNames : Object.keys(data);
     if (this.names.length === 0) throw new Error(`${builder}: the data has no columns; nothing to draw.`);
@@ -58,7 +55,7 @@ export class ChartInput {
   }
 
   column(name: string, option: string): ChartColumn {
-    if (typeof name !== 'string') throw new Error(`${this.builder}: option ${option} must name a column (one of ${this.names.join(', ')}), got ${describe(name)}.`);
+    if (typeof name !== 'string') throw new Error(`${this.builder}: option ${option} must name a column (one of ${this.names.join(', ')}), got ${describeValue(name)}.`);
     if (!this.names.includes(name)) throw new Error(`${this.builder}: no column "${name}" (${option}); the columns are ${this.names.join(', ')}.`);
     const data = this.data;
     if (data instanceof Table) return tableColumn(data, name);
@@ -75,7 +72,7 @@ export class ChartInput {
   /** The numeric columns `y` names: one, or several drawn side by side. */
   series(y: string | readonly string[], option = 'y'): NumberColumn[] {
     const names = typeof y === 'string' ? [y] : y;
-    if (!Array.isArray(names) || names.length === 0) throw new Error(`${this.builder}: option ${option} must name a column or a list of columns (of ${this.names.join(', ')}), got ${describe(y)}.`);
+    if (!Array.isArray(names) || names.length === 0) throw new Error(`${this.builder}: option ${option} must name a column or a list of columns (of ${this.names.join(', ')}), got ${describeValue(y)}.`);
     return names.map((n) => this.numbers(n, option));
   }
 }
@@ -121,11 +118,11 @@ function arrayColumn(name: string, values: ChartValues): ChartColumn {
 }
 
 function lengthOf(builder: string, name: string, values: unknown): number {
-  if (!isValues(values)) throw new Error(`${builder}: column "${name}" must be an array or typed array, got ${describe(values)}.`);
+  if (!isValues(values)) throw new Error(`${builder}: column "${name}" must be an array or typed array, got ${describeValue(values)}.`);
   return values.length;
 }
 
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;

@@ -6,7 +6,7 @@
 import { SqlError, quoteIdentifier, type Database } from '../data';
 import { Chart } from './chart';
 import { chartDatabase } from './chart-database';
-import { ChartInput, count, describe, isValues, leftOut, type ChartData, type ChartValues } from './chart-data';
+import { ChartInput, count, describeValue, isValues, leftOut, type ChartData, type ChartValues } from './chart-data';
 import { heading } from './heading';
 
 export interface HistogramOptions {
@@ -75,7 +75,7 @@ export function histogram(data: string | ChartData | ChartValues, options: SqlHi
 
 function checkBins(bins: number | undefined): void {
   if (bins !== undefined && !(Number.isInteger(bins) && bins >= 1 && bins <= MAX_BINS)) {
-    throw new Error(`histogram: bins must be a whole number from 1 to ${MAX_BINS}, got ${describe(bins)}.`);
+    throw new Error(`histogram: bins must be a whole number from 1 to ${MAX_BINS}, got ${describeValue(bins)}.`);
   }
 }
 
