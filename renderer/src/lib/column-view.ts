@@ -57,7 +57,7 @@ export function columnChart(s: ColumnSummary): ChartOutput {
         tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
         grid: { left: 64, right: 24, top: 64, bottom: 48 },
         xAxis: { type: 'category', data: labels, axisLabel: { hideOverlap: true } },
-        yAxis: { type: 'value', name: 'rows' },
+        yAxis: { type: 'value' },
         series: [{ type: 'bar', name: s.column, data: s.histogram.counts, barCategoryGap: s.histogram.discrete ? '20%' : '2%' }],
       },
     };
@@ -71,7 +71,7 @@ export function columnChart(s: ColumnSummary): ChartOutput {
       title,
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       grid: { left: 160, right: 32, top: 64, bottom: 24 },
-      xAxis: { type: 'value', name: 'rows' },
+      xAxis: { type: 'value' },
       yAxis: { type: 'category', data: top.map((t) => t.value), axisLabel: { width: 148, overflow: 'truncate' } },
       series: [{ type: 'bar', name: s.column, data: top.map((t) => t.count) }],
     },
