@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright';
+import { chromium, type BrowserContext, type Page } from 'playwright';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -95,24 +95,3 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }
 
-/** Opens notebook `name` from the served folder's list (never the samples of the repository) and waits for its kernel. */
-export async function openFile(page: Page, url: string, name: string): Promise<void> {
-  await page.goto(url);
-  await page.getByTestId('files').getByRole('button', { name }).click();
-  await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor({ timeout: 60_000 });
-}
-
-/** Waits until no cell is queued or running. */
-export async function settled(page: Page, timeout = 120_000): Promise<void> {
-  await page.waitForFunction(() => !document.querySelector('[data-testid=cell][data-state=running], [data-testid=cell][data-state=queued]'), null, { timeout });
-}
-
-/** How many pixels of a canvas something has drawn on. */
-export function inkedPixels(canvas: Locator): Promise<number> {
-  return canvas.evaluate((c: HTMLCanvasElement) => {
-    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
-    return n;
-  });
-}

@@ -11,7 +11,8 @@ import type { BrowserContext } from 'playwright';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNotebook, newCodeCell, serializeNotebook } from '../../src/notebook';
 import { startServer } from '../../src/server';
-import { browserUnavailable, inkedPixels, openBrowser, openFile, screenshot, serve, settled, type Served } from './browser';
+import { browserUnavailable, openBrowser, screenshot, serve, type Served } from './browser';
+import { inkedPixels, openFile, settled } from './page';
 import { nbformatAvailable, validateWithNbformat } from '../helpers/nbformat';
 
 const unavailable = browserUnavailable();
