@@ -35,3 +35,7 @@ export { importSynthetic, synthetic } from './synthetic';
 export type { SyntheticOptions } from './synthetic';
 export { RecommendWidget, widgets } from './recommend-widget';
 export type { RecommendWidgetOptions } from './recommend-widget';
+export { embeddings } from './map-embeddings';
+export type { EmbeddingsInput, EmbeddingsOptions } from './map-embeddings';
+export { EmbeddingMap } from './embedding-map';
+export type { PointColours } from './embedding-map';

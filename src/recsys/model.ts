@@ -215,7 +215,7 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
   }
 
   /** The item embedding matrix (numItems × dim), for models that have one. */
-  protected itemEmbeddings(): Embeddings | null {
+  itemEmbeddings(): Embeddings | null {
     return null;
   }
 

@@ -108,7 +108,7 @@ export class AutoEncoder extends Model<AutoEncoderConfig> {
   }
 
   /** Each item's vector in the last decoder layer: items the network raises together lie close. */
-  protected override itemEmbeddings(): Embeddings | null {
+  override itemEmbeddings(): Embeddings | null {
     return this.itemVectors;
   }
 

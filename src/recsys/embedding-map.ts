@@ -1,0 +1,242 @@
+/**
+ * A map of embedding vectors in 2 or 3 dimensions, shown as the projector widget: the
+ * points with their labels and colours for RecLab's view, a static scatter of a sample
+ * for readers without RecLab, and nearest neighbours by cosine in the original space,
+ * which the view asks for when a point is clicked.
+ */
+import { MIME, WIDGET, type JsonValue, type MimeBundle, type ProjectorColor, type ProjectorNeighbour, type ProjectorOutput, type Widget, type WidgetReply, type WidgetSpec } from '../api';
+import type { ScatterSeriesOption } from 'echarts';
+import { chart, renderSvg, type Chart } from '../charts';
+import type { Embeddings } from './model';
+import { closestNames } from './names';
+import { PROJECTIONS, type ProjectionName } from './projection';
+import { Random } from './random';
+import { TopK } from './top-k';
+
+/** Colours of the points as the kernel holds them. */
+export type PointColours =
+  /** `values`: an index into `categories` per point; `categories.length` for a missing value. */
+  | { name: string; kind: 'category'; categories: string[]; values: Uint16Array }
+  /** `values`: NaN for a missing value; `min`/`max` over the others. */
+  | { name: string; kind: 'number'; min: number; max: number; values: Float32Array };
+
+export interface EmbeddingMapParts {
+  title: string;
+  method: ProjectionName;
+  dims: 2 | 3;
+  /** `count × dims`, row-major. */
+  coords: Float32Array;
+  labels: string[];
+  color: PointColours | null;
+  /** The original vectors; the map keeps a normalised copy. */
+  vectors: Embeddings;
+  /** Picks the static preview's sample. */
+  seed: number;
+}
+
+/** Points the static preview draws at most: enough to see the shape, small enough for the file. */
+const PREVIEW_POINTS = 5000;
+/** Categories the static preview names in its legend; the rest are drawn as "other". */
+const PREVIEW_CATEGORIES = 9;
+const DEFAULT_NEIGHBOURS = 10;
+
+export class EmbeddingMap implements Widget {
+  readonly title: string;
+  readonly method: ProjectionName;
+  readonly dims: 2 | 3;
+  readonly count: number;
+  /** `count × dims`, row-major. */
+  readonly coords: Float32Array;
+  readonly labels: readonly string[];
+  readonly color: PointColours | null;
+  /** Numbers per original vector. */
+  readonly dim: number;
+  /** The original vectors scaled to length 1 (a zero vector stays zero): cosine is then a dot product. */
+  private readonly unit: Float32Array;
+  private readonly seed: number;
+  private labelIndex: Map<string, number> | undefined;
+
+  constructor(parts: EmbeddingMapParts) {
+    this.title = parts.title;
+    this.method = parts.method;
+    this.dims = parts.dims;
+    this.coords = parts.coords;
+    this.count = parts.coords.length / parts.dims;
+    this.labels = parts.labels;
+    this.color = parts.color;
+    this.dim = parts.vectors.dim;
+    this.seed = parts.seed;
+    this.unit = normalisedRows(parts.vectors);
+  }
+
+  [WIDGET](): WidgetSpec {
+    return {
+      bundle: (widgetId) => this.bundle(widgetId),
+      call: (method, params) => this.call(method, params),
+    };
+  }
+
+  /**
+   * The `k` points most similar to `point` (its index, or its label) by cosine in the
+   * original space, most similar first; the point itself is left out.
+   */
+  neighbours(point: number | string, k = DEFAULT_NEIGHBOURS): ProjectorNeighbour[] {
+    const i = this.pointIndex(point);
+    if (!Number.isInteger(k) || k < 1) throw new Error(`neighbours: k must be a whole number of at least 1, got ${String(k)}.`);
+    const { unit, dim, count } = this;
+    const heap = new TopK(Math.min(k, count - 1));
+    const q = i * dim;
+    for (let j = 0; j < count; j++) {
+      if (j === i) continue;
+      let s = 0;
+      const r = j * dim;
+      for (let c = 0; c < dim; c++) s += unit[q + c] * unit[r + c];
+      if (s > heap.threshold) heap.push(j, s);
+    }
+    const { ids, scores } = heap.take();
+    return Array.from(ids, (j, r) => ({ index: j, label: this.labels[j], similarity: Number(scores[r].toPrecision(6)) }));
+  }
+
+  /** What the projector's view asks for. */
+  private call(method: string, params: JsonValue): WidgetReply {
+    if (method !== 'neighbours') throw new Error(`The projector has no method "${method}"; it answers "neighbours".`);
+    const p = (params ?? {}) as Record<string, JsonValue | undefined>;
+    const index = typeof p.index === 'string' ? p.index : Number(p.index);
+    const k = p.k === undefined ? DEFAULT_NEIGHBOURS : Number(p.k);
+    return { result: this.neighbours(index, k) as unknown as JsonValue };
+  }
+
+  private pointIndex(point: number | string): number {
+    if (typeof point === 'string') {
+      this.labelIndex ??= new Map(this.labels.map((label, i) => [label, i] as const).reverse());
+      const i = this.labelIndex.get(point);
+      if (i === undefined) throw new Error(`No point is labelled "${point}"; the closest labels are ${closestNames(point, [...this.labelIndex.keys()]).map((l) => `"${l}"`).join(', ')}.`);
+      return i;
+    }
+    if (!Number.isInteger(point) || point < 0 || point >= this.count) throw new Error(`No point ${String(point)}: the map's points are numbered 0 to ${this.count - 1}.`);
+    return point;
+  }
+
+  bundle(widgetId: string): MimeBundle {
+    const payload: ProjectorOutput = {
+      widgetId,
+      title: this.title,
+      method: this.method,
+      dims: this.dims,
+      count: this.count,
+      coords: littleEndianBase64(this.coords),
+      labels: [...this.labels],
+      ...(this.color ? { color: payloadColour(this.color) } : {}),
+    };
+    return {
+      'text/plain': this.describe(),
+      'image/svg+xml': renderSvg(this.preview()),
+      [MIME.projector]: payload as unknown as JsonValue,
+    };
+  }
+
+  private describe(): string {
+    const colour = !this.color ? '' : this.color.kind === 'category' ? `, coloured by ${this.color.name} (${this.color.categories.length} categories)` : `, coloured by ${this.color.name} (${round(this.color.min)} to ${round(this.color.max)})`;
+    return `${this.title}: ${count(this.count)} points of ${this.dim} numbers mapped to ${this.dims}-D by ${PROJECTIONS[this.method].title}${colour}. Open the notebook in RecLab to hover, search and list neighbours.`;
+  }
+
+  /** A static scatter of a sample of the points (a 3-D map by its first two coordinates). */
+  private preview(): Chart {
+    const shown = sample(this.count, PREVIEW_POINTS, this.seed);
+    const subtitle = [
+      shown.length < this.count ? `${count(shown.length)} of ${count(this.count)} points` : `${count(this.count)} points`,
+      this.dims === 3 ? 'first two of three coordinates' : '',
+      this.color ? `colour: ${this.color.name}` : '',
+    ].filter(Boolean).join('; ');
+    const legend = { orient: 'vertical' as const, right: 10, top: 'middle', type: 'scroll' as const, textStyle: { width: 110, overflow: 'truncate' as const } };
+    return chart(
+      {
+        title: { text: this.title, subtext: subtitle, left: 'center' },
+        grid: { top: 70, left: 30, right: this.color ? 160 : 30, bottom: 30 },
+        // A map's axes have no units to read: none are drawn.
+        xAxis: { type: 'value', scale: true, show: false },
+        yAxis: { type: 'value', scale: true, show: false },
+        ...(this.color ? { legend } : {}),
+        series: this.previewSeries(shown),
+        animation: false,
+      },
+      { width: 640, height: 480 },
+    );
+  }
+
+  /** One series per colour: ECharts' large mode, which keeps the SVG small, draws a series in one colour. */
+  private previewSeries(shown: Int32Array): ScatterSeriesOption[] {
+    const point = (i: number): number[] => [round(this.coords[i * this.dims]), round(this.coords[i * this.dims + 1])];
+    const base = { type: 'scatter' as const, symbol: 'rect', symbolSize: 3, large: true, largeThreshold: 0 };
+    const color = this.color;
+    if (!color) return [{ ...base, data: Array.from(shown, point) }];
+    if (color.kind === 'category') {
+      const named = Math.min(color.categories.length, PREVIEW_CATEGORIES);
+      const groups = Array.from({ length: named + 1 }, () => [] as number[][]);
+      for (const i of shown) groups[Math.min(color.values[i], named)].push(point(i));
+      // The last group holds the missing values, and the categories past the legend when there are any.
+      const names = [...color.categories.slice(0, named), color.categories.length > named ? 'other' : 'missing'];
+      return groups.map((data, g) => ({ ...base, name: names[g], data, ...(g === named ? { itemStyle: { color: GREY } } : {}) })).filter((s) => s.data.length > 0);
+    }
+    const bands = Array.from({ length: SCALE.length + 1 }, () => [] as number[][]);
+    const span = color.max - color.min;
+    for (const i of shown) {
+      const v = color.values[i];
+      const band = Number.isNaN(v) ? SCALE.length : span > 0 ? Math.min(SCALE.length - 1, Math.floor(((v - color.min) / span) * SCALE.length)) : 0;
+      bands[band].push(point(i));
+    }
+    const bandName = (b: number) => (b === SCALE.length ? 'missing' : `${round(color.min + (span * b) / SCALE.length)} to ${round(color.min + (span * (b + 1)) / SCALE.length)}`);
+    return bands.map((data, b) => ({ ...base, name: bandName(b), data, itemStyle: { color: b === SCALE.length ? GREY : SCALE[b] } })).filter((s) => s.data.length > 0);
+  }
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** Points without a colour of their own (missing, or past the legend). */
+const GREY = '#8b949e';
+/** Viridis in eight steps: even in lightness, and readable by the colour-blind. */
+const SCALE = ['#440154', '#46327e', '#365c8d', '#277f8e', '#1fa187', '#4ac16d', '#a0da39', '#fde725'];
+
+/** Four significant digits are plenty for a picture, and keep the SVG small. */
+const round = (v: number) => Number(v.toPrecision(4));
+
+/** `take` of the indices 0…n-1, chosen at random by `seed` (all of them when n ≤ take), in ascending order. */
+function sample(n: number, take: number, seed: number): Int32Array {
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  if (n <= take) return all;
+  const random = new Random(seed);
+  // A partial Fisher–Yates shuffle: the first `take` places end up a uniform sample.
+  for (let i = 0; i < take; i++) {
+    const j = i + random.int(n - i);
+    const v = all[i];
+    all[i] = all[j];
+    all[j] = v;
+  }
+  return all.slice(0, take).sort();
+}
+
+function normalisedRows({ data, dim }: Embeddings): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let r = 0; r < data.length; r += dim) {
+    let norm = 0;
+    for (let c = 0; c < dim; c++) norm += data[r + c] * data[r + c];
+    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let c = 0; c < dim; c++) out[r + c] = data[r + c] * scale;
+  }
+  return out;
+}
+
+/** The array's numbers in little-endian bytes, as base64: the payload's byte order whatever the machine's. */
+function littleEndianBase64(values: Float32Array | Uint16Array): string {
+  const bytes = Buffer.alloc(values.byteLength);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (values instanceof Float32Array) values.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  else values.forEach((v, i) => view.setUint16(i * 2, v, true));
+  return bytes.toString('base64');
+}
+
+function payloadColour(color: PointColours): ProjectorColor {
+  return color.kind === 'category'
+    ? { name: color.name, kind: 'category', categories: color.categories, values: littleEndianBase64(color.values) }
+    : { name: color.name, kind: 'number', min: color.min, max: color.max, values: littleEndianBase64(color.values) };
+}
