@@ -1,8 +1,10 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MIME, WIDGET, type ProjectorOutput } from '../src/api';
+import type { KernelClient } from '../src/kernel';
 import { initTensorFlow } from '../src/kernel/tf-backend';
 import { EmbeddingMap, ItemCF, TwoTower, embeddings, setTrainingHost, synthetic } from '../src/recsys';
 import { Random } from '../src/recsys/random';
+import { run, startKernel } from './helpers/kernel';
 
 afterEach(() => setTrainingHost(null));
 
@@ -168,6 +170,31 @@ describe('bad input is refused before anything is computed', () => {
       expect(spy.bars).toEqual([]);
     });
   }
+});
+
+describe('in a notebook', () => {
+  let kernel: KernelClient;
+  beforeAll(async () => {
+    kernel = await startKernel();
+  });
+  afterAll(() => kernel.shutdown());
+
+  it('shows the projector with progress, answers its view, and says why a matrix is too large', async () => {
+    const cell = await run(kernel, "const rows = Array.from({ length: 200 }, (_, i) => [Math.cos(i), Math.sin(i), i % 7, 1]);\nawait rl.charts.embeddings(rows, { method: 'umap', nNeighbors: 5, epochs: 20, labels: rows.map((_, i) => 'p' + i) })");
+    expect(cell.reply.status).toBe('ok');
+    expect(cell.updates.some((u) => MIME.progress in u)).toBe(true);
+    const shown = cell.outputs.find((o) => o.output_type === 'execute_result');
+    const p = (shown?.output_type === 'execute_result' ? shown.data[MIME.projector] : undefined) as unknown as ProjectorOutput;
+    expect(p).toMatchObject({ method: 'umap', count: 200, dims: 2 });
+    const reply = await kernel.widget(p.widgetId, 'neighbours', { index: 0, k: 3 });
+    const neighbours = reply.result as { index: number; label: string }[];
+    expect(neighbours).toHaveLength(3);
+    neighbours.forEach((n) => expect(n.label).toBe(`p${n.index}`));
+    expect(neighbours.map((n) => n.index)).not.toContain(0);
+    const big = await run(kernel, 'await rl.charts.embeddings(new Float32Array(20_000_000), { dim: 2 })');
+    expect(big.reply.status).toBe('error');
+    expect(big.text).toContain('10,000,000 points is more than the projector shows (1,000,000 at most); sample them first');
+  });
 });
 
 async function fitted(model: ItemCF): Promise<ItemCF> {

@@ -5,5 +5,5 @@ import { DataFileError, Table, importMovieLens, importTaobao, readDataFile } fro
 import { Chart, chart, charts } from '../charts';
 import * as recsys from '../recsys';
 
-export const library = { ...recsys, Table, Chart, chart, charts: { ...charts }, importMovieLens, importTaobao, readDataFile, DataFileError } as const;
+export const library = { ...recsys, Table, Chart, chart, charts: { ...charts, embeddings: recsys.embeddings }, importMovieLens, importTaobao, readDataFile, DataFileError } as const;
 export type Library = typeof library;

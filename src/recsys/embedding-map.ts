@@ -7,11 +7,11 @@
 import { MIME, WIDGET, type JsonValue, type MimeBundle, type ProjectorColor, type ProjectorNeighbour, type ProjectorOutput, type Widget, type WidgetReply, type WidgetSpec } from '../api';
 import type { ScatterSeriesOption } from 'echarts';
 import { chart, renderSvg, type Chart } from '../charts';
+import { exactSearch } from './cluster-index';
 import type { Embeddings } from './model';
 import { closestNames } from './names';
 import { PROJECTIONS, type ProjectionName } from './projection';
 import { Random } from './random';
-import { TopK } from './top-k';
 
 /** Colours of the points as the kernel holds them. */
 export type PointColours =
@@ -54,6 +54,8 @@ export class EmbeddingMap implements Widget {
   /** The original vectors scaled to length 1 (a zero vector stays zero): cosine is then a dot product. */
   private readonly unit: Float32Array;
   private readonly seed: number;
+  /** Marks the queried point, which is not its own neighbour. */
+  private readonly exclude: Uint8Array;
   private labelIndex: Map<string, number> | undefined;
 
   constructor(parts: EmbeddingMapParts) {
@@ -67,6 +69,7 @@ export class EmbeddingMap implements Widget {
     this.dim = parts.vectors.dim;
     this.seed = parts.seed;
     this.unit = normalisedRows(parts.vectors);
+    this.exclude = new Uint8Array(this.count);
   }
 
   [WIDGET](): WidgetSpec {
@@ -83,18 +86,14 @@ export class EmbeddingMap implements Widget {
   neighbours(point: number | string, k = DEFAULT_NEIGHBOURS): ProjectorNeighbour[] {
     const i = this.pointIndex(point);
     if (!Number.isInteger(k) || k < 1) throw new Error(`neighbours: k must be a whole number of at least 1, got ${String(k)}.`);
-    const { unit, dim, count } = this;
-    const heap = new TopK(Math.min(k, count - 1));
-    const q = i * dim;
-    for (let j = 0; j < count; j++) {
-      if (j === i) continue;
-      let s = 0;
-      const r = j * dim;
-      for (let c = 0; c < dim; c++) s += unit[q + c] * unit[r + c];
-      if (s > heap.threshold) heap.push(j, s);
+    const { unit, dim } = this;
+    this.exclude[i] = 1;
+    try {
+      const { ids, scores } = exactSearch(unit, dim, unit.subarray(i * dim, (i + 1) * dim), Math.min(k, this.count - 1), this.exclude);
+      return Array.from(ids, (j, r) => ({ index: j, label: this.labels[j], similarity: Number(scores[r].toPrecision(6)) }));
+    } finally {
+      this.exclude[i] = 0;
     }
-    const { ids, scores } = heap.take();
-    return Array.from(ids, (j, r) => ({ index: j, label: this.labels[j], similarity: Number(scores[r].toPrecision(6)) }));
   }
 
   /** What the projector's view asks for. */
