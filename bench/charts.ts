@@ -7,6 +7,7 @@
 import * as os from 'node:os';
 import { histogram } from '../src/charts';
 import { Database } from '../src/data';
+import { projectionBench } from './projection';
 import { printTable, quantile } from './shared';
 
 const ROWS = 1_000_000;
@@ -62,4 +63,5 @@ export async function histogramBench(): Promise<void> {
 export async function chartsBench(): Promise<void> {
   console.log(`\nRecLab charts benchmark — ${os.cpus()[0]?.model.trim()} × ${os.cpus().length}, Node ${process.version} (median of ${RUNS})\n`);
   await histogramBench();
+  await projectionBench();
 }

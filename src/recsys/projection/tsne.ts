@@ -23,7 +23,7 @@ const START_SCALE = 1e-4;
 
 export const tsne: Projection = {
   title: 't-SNE',
-  // 10,000 × 64 takes about 3 s to compare every pair and 20 s to lay out on one core.
+  // 10,000 × 64 takes about 5 s to compare every pair and 20 s to lay out (npm run bench -- charts).
   maxPoints: 10_000,
   limitReason: 'it compares every pair of points to find neighbours',
   settings: ['perplexity', 'epochs'],
