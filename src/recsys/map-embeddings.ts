@@ -47,7 +47,7 @@ export interface EmbeddingsOptions {
 }
 
 /** The projector draws at most this many points; past that, the view would no longer answer a hover. */
-export const MAX_POINTS = 1_000_000;
+const MAX_POINTS = 1_000_000;
 /** The palette's index is a Uint16, one value of which marks a missing category. */
 const MAX_CATEGORIES = 65_535;
 

@@ -5,7 +5,6 @@ import { tsne } from './tsne';
 import { umap } from './umap';
 
 export type { Projection, ProjectionSetting, ProjectionSettings } from './method';
-export { principalCoordinates } from './pca';
 
 export const PROJECTIONS = { pca, umap, tsne } as const satisfies Record<string, Projection>;
 export type ProjectionName = keyof typeof PROJECTIONS;

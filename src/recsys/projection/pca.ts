@@ -90,7 +90,7 @@ async function covarianceOf(data: Float32Array, dim: number, mean: Float64Array,
  * convergence when eigenvalues k and k+1 are close. Each vector's largest entry is made
  * positive, so the map does not flip between runs or machines.
  */
-export function topEigenvectors(c: Float64Array, d: number, k: number, seed: number): Float64Array {
+function topEigenvectors(c: Float64Array, d: number, k: number, seed: number): Float64Array {
   const p = Math.min(d, k + 2);
   const random = new Random(seed);
   let q: Float64Array = Float64Array.from({ length: p * d }, () => random.normal());

@@ -12,8 +12,9 @@ const DEFAULT_MIN_DIST = 0.1;
 
 export const umap: Projection = {
   title: 'UMAP',
-  // Measured on one core: 50,000 × 64 takes about 40 s before the first epoch, during
-  // which an interrupt cannot get through, and 1.5 GB; 100,000 takes 100 s and 2.7 GB.
+  // Measured for 64 numbers per vector: the neighbour graph, one synchronous call that an
+  // interrupt cannot get through, takes 40 s at 50,000 points, and 100 s and 2.7 GB at
+  // 100,000; the layout then takes about as long again.
   maxPoints: 50_000,
   limitReason: 'its neighbour graph takes over half a minute and more than a gigabyte beyond that',
   settings: ['nNeighbors', 'minDist', 'epochs'],
