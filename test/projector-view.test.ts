@@ -106,6 +106,9 @@ describe('the projector view', () => {
       project(coords, 3, box, '3d', view, W, H, frame);
       expect(Math.min(...frame.x)).toBeGreaterThanOrEqual(0);
       expect(Math.max(...frame.y)).toBeLessThanOrEqual(H);
+      // Tight: turned into the screen's plane, the farthest point would reach the margin.
+      const reach = Math.max(...Array.from(frame.x, (x, i) => Math.hypot(x - W / 2, frame.y[i] - H / 2, frame.depth[i] * view.scale)));
+      expect(reach).toBeCloseTo(0.45 * H, 3);
     }
   });
 

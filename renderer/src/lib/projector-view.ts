@@ -163,10 +163,11 @@ export interface View {
   rotation: Float64Array;
 }
 
-/** The box around the finite points, per dimension. */
+/** The box around the finite points, per dimension, and the farthest of them from its centre. */
 export interface Extent {
   min: Float64Array;
   max: Float64Array;
+  radius: number;
 }
 
 export function extent(coords: Float32Array, count: number, dims: number): Extent {
@@ -184,7 +185,14 @@ export function extent(coords: Float32Array, count: number, dims: number): Exten
   }
   // No finite point: an empty box around the origin.
   for (let d = 0; d < dims; d++) if (min[d] > max[d]) min[d] = max[d] = 0;
-  return { min, max };
+  let radius = 0;
+  for (let i = 0; i < count; i++) {
+    let r = 0;
+    for (let d = 0; d < dims; d++) r += (coords[i * dims + d] - (min[d] + max[d]) / 2) ** 2;
+    // NaN is never greater.
+    if (r > radius) radius = r;
+  }
+  return { min, max, radius: Math.sqrt(radius) };
 }
 
 /** Turned a little, so that a 3-D map looks three-dimensional before it is dragged. */
@@ -199,9 +207,8 @@ export function fit(box: Extent, mode: Mode, width: number, height: number): Vie
   if (mode === '2d') {
     scale = Math.min((width * 0.9) / (span(0) || 1), (height * 0.9) / (span(1) || 1));
   } else {
-    // Half the box's diagonal bounds what any rotation shows of it.
-    const radius = Math.hypot(span(0), span(1), span(2)) / 2 || 1;
-    scale = (Math.min(width, height) * 0.45) / radius;
+    // No rotation shows a point farther from the centre than it is.
+    scale = (Math.min(width, height) * 0.45) / (box.radius || 1);
   }
   return { scale, panX: 0, panY: 0, rotation: mode === '3d' ? tilted() : identity() };
 }
