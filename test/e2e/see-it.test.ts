@@ -1,0 +1,232 @@
+/**
+ * End to end, what an analyst opens RecLab for: each sample notebook run from the UI with
+ * its charts drawn, the embedding projector, the top-10 widget, the data grid's column
+ * summaries, copy and one-click chart, and the HTML export opened offline. Screenshots go
+ * to test-results/screenshots.
+ */
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { BrowserContext, Page } from 'playwright';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { browserUnavailable, openBrowser, screenshot, serve, type Served } from './browser';
+import { inkedPixels, openFile, settled } from './page';
+
+const unavailable = browserUnavailable();
+const NOTEBOOKS = path.join(import.meta.dirname, '../../notebooks');
+const SAMPLES = ['01-explore', '02-itemcf-usercf', '03-autoencoder', '04-two-tower', '05-compare'];
+
+let folder: string;
+let server: Served;
+
+beforeAll(async () => {
+  if (unavailable) return;
+  folder = await fs.mkdtemp(path.join(os.tmpdir(), 'reclab-e2e-see-'));
+  for (const name of SAMPLES) await fs.copyFile(path.join(NOTEBOOKS, `${name}.ipynb`), path.join(folder, `${name}.ipynb`));
+  server = await serve(folder, path.join(folder, '.state'));
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+let open: { context: BrowserContext; page: Page; errors: string[] } | undefined;
+async function browser(scheme: 'light' | 'dark' = 'light') {
+  open = await openBrowser(scheme);
+  await open.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
+  return open;
+}
+
+afterEach(async (test) => {
+  if (!open) return;
+  if (test.task.result?.state === 'fail') {
+    await screenshot(open.page, `FAILED-${test.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
+    const notices = await open.page.getByTestId('notice').allTextContents().catch(() => []);
+    if (notices.length) console.log(`Notices on the page: ${notices.join(' | ')}`);
+  }
+  await open.context.close();
+  open = undefined;
+});
+
+/** Opens a sample, runs every cell from the UI, and checks that nothing failed and every chart drew. */
+async function runSample(page: Page, name: string): Promise<void> {
+  await openFile(page, server.url, `${name}.ipynb`);
+  await page.getByTestId('run-all').click();
+  await page.locator('[data-testid=cell][data-state=running]').first().waitFor();
+  await settled(page, 240_000);
+  const states = await page.getByTestId('cell').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
+  expect(states.filter((s) => s === 'error' || s === 'interrupted')).toEqual([]);
+  expect(await page.getByTestId('error-output').allTextContents()).toEqual([]);
+  for (const canvas of await page.locator('[data-testid=chart] canvas').all()) {
+    await canvas.scrollIntoViewIfNeeded();
+    expect(await inkedPixels(canvas)).toBeGreaterThan(500);
+  }
+}
+
+/** Runs a command from the ☰ Menu, by its label (the item also shows its keys). */
+async function command(page: Page, label: string): Promise<void> {
+  await page.getByTestId('menu').click();
+  await page.getByRole('menuitem').filter({ has: page.getByText(label, { exact: true }) }).click();
+}
+
+async function save(page: Page): Promise<void> {
+  await command(page, 'Save');
+  await page.getByTestId('dirty').waitFor({ state: 'detached' });
+}
+
+describe.skipIf(!!unavailable)(`seeing it in Chromium${unavailable ? ` (skipped: ${unavailable})` : ''}`, { timeout: 300_000, retry: 1 }, () => {
+  it('01-explore runs from the UI: every chart draws; the grid summarises columns, copies a range and charts a column', async () => {
+    const { page, errors } = await browser('light');
+    await runSample(page, '01-explore');
+    expect(await page.locator('[data-testid=chart] canvas').count()).toBeGreaterThanOrEqual(5);
+    await screenshot(page, 'sample-01-explore');
+
+    // The popularity table: its header summarises each column.
+    const grid = page.getByTestId('table-grid').nth(1);
+    await grid.scrollIntoViewIfNeeded();
+    await grid.getByTestId('grid-sparkline').first().waitFor();
+    expect(await grid.locator('[data-testid=grid-header][data-column=ratings]').textContent()).toMatch(/ratings/);
+
+    // A range of cells, copied as tab-separated text with its header.
+    await grid.locator('[data-testid=grid-cell][data-row="0"][data-col="0"]').click();
+    await grid.locator('[data-testid=grid-cell][data-row="2"][data-col="1"]').click({ modifiers: ['Shift'] });
+    await page.keyboard.press('ControlOrMeta+C');
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    const lines = copied.trim().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toBe('item\tratings');
+    expect(lines[1]).toMatch(/^item\d+\t\d+$/);
+
+    // One click: a chart of a column under the grid.
+    await grid.locator('[data-testid=grid-header][data-column=ratings] [data-testid=grid-chart-button]').click();
+    const columnChart = page.getByTestId('grid-column-chart').locator('canvas').first();
+    await columnChart.waitFor();
+    await expect.poll(() => inkedPixels(columnChart), { timeout: 10_000 }).toBeGreaterThan(500);
+    await grid.scrollIntoViewIfNeeded();
+    await screenshot(page, 'grid-summary-chart-light');
+    expect(errors).toEqual([]);
+  });
+
+  it('02-itemcf-usercf: typing a user name shows the top 10 and history; an unknown name says so; models switch', async () => {
+    const { page, errors } = await browser('light');
+    await runSample(page, '02-itemcf-usercf');
+    await screenshot(page, 'sample-02-itemcf-usercf');
+    const widget = page.getByTestId('recommend-widget');
+    await widget.scrollIntoViewIfNeeded();
+    // The list run with the cell, then one typed.
+    expect(await widget.getByTestId('recommend-row').count()).toBe(10);
+    const input = widget.getByTestId('recommend-input');
+    await input.fill('');
+    await input.pressSequentially('b', { delay: 30 });
+    await widget.getByTestId('recommend-suggestions').waitFor();
+    const first = (await widget.getByTestId('recommend-suggestions').getByRole('option').first().textContent())!.trim();
+    expect(first.toLowerCase().startsWith('b')).toBe(true);
+    await input.press('ArrowDown');
+    await input.press('Enter');
+    await expect.poll(() => widget.locator('h4').first().textContent()).toContain(first);
+    expect(await widget.getByTestId('recommend-row').count()).toBe(10);
+    expect(await widget.getByTestId('recommend-history').locator('tbody tr').count()).toBeGreaterThan(0);
+    await screenshot(page, 'widget-top10-light');
+
+    await widget.getByTestId('recommend-model').selectOption('usercf');
+    await expect.poll(() => widget.locator('h4').first().textContent()).toContain('usercf');
+    expect(await widget.getByTestId('recommend-row').count()).toBe(10);
+
+    await input.fill('no-such-user-xyz');
+    await input.press('Enter');
+    await expect(widget.getByTestId('recommend-error').textContent()).resolves.toMatch(/Unknown user "no-such-user-xyz".*Closest user names/);
+    await save(page);
+    expect(errors).toEqual([]);
+  });
+
+  it('04-two-tower: the projector draws every item, names a point on hover, lists its neighbours on click, and finds by name', async () => {
+    const { page, errors } = await browser('light');
+    await runSample(page, '04-two-tower');
+    await screenshot(page, 'sample-04-two-tower');
+    const projector = page.getByTestId('projector');
+    await projector.scrollIntoViewIfNeeded();
+    const canvas = projector.getByTestId('projector-canvas');
+    // Every item of the training data (the sample's 800 less the few nobody rated).
+    await expect.poll(async () => Number(await canvas.getAttribute('data-points'))).toBeGreaterThan(790);
+    expect(await inkedPixels(canvas)).toBeGreaterThan(500);
+
+    const [x, y] = (await canvas.getAttribute('data-first-point'))!.split(',').map(Number);
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + x, box.y + y);
+    await expect(projector.getByTestId('projector-tooltip').textContent()).resolves.toMatch(/\w/);
+    await page.mouse.click(box.x + x, box.y + y);
+    await expect.poll(() => projector.getByTestId('projector-neighbour').count(), { timeout: 10_000 }).toBe(10);
+    await screenshot(page, 'projector-neighbours-light');
+
+    await projector.getByTestId('projector-search').fill('The');
+    await projector.locator('.matches button').first().click();
+    await expect.poll(() => projector.getByTestId('projector-neighbour').count(), { timeout: 10_000 }).toBe(10);
+    expect(errors).toEqual([]);
+    await save(page);
+  });
+
+  it('03-autoencoder and 05-compare run from the UI with every chart drawn', async () => {
+    const { context, errors } = await browser('light');
+    for (const name of ['03-autoencoder', '05-compare']) {
+      // A window of its own for each: a window reopens the notebook it showed last.
+      const page = await context.newPage();
+      await runSample(page, name);
+      expect(await page.getByTestId('recommend-widget').count()).toBe(1);
+      await screenshot(page, `sample-${name}`);
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('exports to one HTML file that shows every chart and the embedding map offline', async () => {
+    const { context, page } = await browser('light');
+    await openFile(page, server.url, '04-two-tower.ipynb');
+    const downloading = page.waitForEvent('download');
+    await command(page, 'Export as HTML');
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe('04-two-tower.html');
+    const file = path.join(folder, 'exported.html');
+    await download.saveAs(file);
+
+    await context.setOffline(true);
+    const offline = await context.newPage();
+    const requests: string[] = [];
+    offline.on('request', (r) => void (r.url().startsWith('file:') || r.url().startsWith('data:') || requests.push(r.url())));
+    await offline.goto(pathToFileURL(file).href);
+    const charts = offline.locator('.chart canvas');
+    await charts.first().waitFor();
+    // The bar chart of metrics, the line of the index, and the embedding map.
+    expect(await charts.count()).toBeGreaterThanOrEqual(3);
+    for (const canvas of await charts.all()) expect(await inkedPixels(canvas)).toBeGreaterThan(500);
+    expect(await offline.locator('table').count()).toBeGreaterThan(2);
+    expect(requests).toEqual([]);
+    await offline.locator('.chart').last().scrollIntoViewIfNeeded();
+    await screenshot(offline, 'export-offline');
+  });
+
+  it('reopened by a new server with no kernel behind it, the widget and projector still show what was saved, and say how to make them live (dark)', async () => {
+    await server.stop();
+    server = await serve(folder, path.join(folder, '.state'));
+    const { context, page } = await browser('dark');
+    await openFile(page, server.url, '02-itemcf-usercf.ipynb');
+    const widget = page.getByTestId('recommend-widget');
+    await widget.scrollIntoViewIfNeeded();
+    await widget.getByTestId('recommend-offline').waitFor();
+    expect(await widget.getByTestId('recommend-offline').textContent()).toMatch(/run its cell again/);
+    expect(await widget.getByTestId('recommend-row').count()).toBe(10);
+    await screenshot(page, 'widget-saved-dark');
+
+    // A second window (a window reopens the notebook it showed last).
+    const second = await context.newPage();
+    await openFile(second, server.url, '04-two-tower.ipynb');
+    const projector = second.getByTestId('projector');
+    await projector.scrollIntoViewIfNeeded();
+    const canvas = projector.getByTestId('projector-canvas');
+    await expect.poll(async () => Number(await canvas.getAttribute('data-points'))).toBeGreaterThan(790);
+    const [x, y] = (await canvas.getAttribute('data-first-point'))!.split(',').map(Number);
+    const box = (await canvas.boundingBox())!;
+    await second.mouse.click(box.x + x, box.y + y);
+    await expect(projector.getByTestId('projector-neighbours').textContent()).resolves.toMatch(/run its cell again/);
+    await screenshot(second, 'projector-saved-dark');
+  });
+});
