@@ -34,7 +34,11 @@ describe('the top-10 widget', () => {
     expect(last.columns).toEqual(['rank', 'item', 'title', 'score', 'reason']);
     expect(last.rows.map((r) => r[0])).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(last.rows[0][1]).toBe(itemcf.recommend(user).value('item', 0));
-    expect(last.history.total).toBe(itemcf.history(user).numRows);
+    const history = itemcf.history(user);
+    expect(last.history.total).toBe(history.numRows);
+    // Times as the UTC date and minute, not rounded seconds.
+    const t = history.value('timestamp', 0) as number;
+    expect(last.history.rows[0][last.history.columns.indexOf('timestamp')]).toBe(new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' '));
     expect(String(bundle['text/html'])).toMatch(/<table[\s\S]*<table/);
     expect(String(bundle['text/plain'])).toContain(`Top 10 for user ${user} (ItemCF)`);
   });

@@ -172,12 +172,16 @@ function withDetails(list: Table, details: { column: string; rows: Map<string, n
   return Table.fromColumns(columns);
 }
 
+/** Rows as JSON for the view and the file: scores to 6 digits, times (seconds) as UTC date and time. */
 function jsonRows(table: Table, limit: number): { columns: string[]; rows: (string | number | null)[][] } {
   const rows: (string | number | null)[][] = [];
   for (let r = 0; r < Math.min(limit, table.numRows); r++) {
     rows.push(table.columns.map((c) => {
       const v = cellValue(c, r);
-      return typeof v === 'number' ? (Number.isFinite(v) ? Number(v.toPrecision(6)) : null) : v === null || v === undefined ? null : typeof v === 'string' ? v : formatValue(v);
+      if (typeof v !== 'number') return v === null || v === undefined ? null : typeof v === 'string' ? v : formatValue(v);
+      if (!Number.isFinite(v)) return null;
+      if (c.name === 'timestamp') return new Date(v * 1000).toISOString().slice(0, 16).replace('T', ' ');
+      return Number.isInteger(v) ? v : Number(v.toPrecision(6));
     }));
   }
   return { columns: table.columnNames.slice(), rows };
