@@ -121,7 +121,7 @@ function renderBundle(data: MimeBundle, context: Context): string {
   if (projector) {
     const id = `chart-${context.charts.length + 1}`;
     context.charts.push({ id, option: projectorOption(projector), labels: projector.labels });
-    return `<div class="chart" id="${id}" style="width:720px;height:520px"></div>`;
+    return `<div class="chart map" id="${id}" style="width:720px;height:520px"></div>`;
   }
   const echarts = data[MIME.echarts] as { option: JsonValue; width: number; height: number } | undefined;
   if (echarts) {

@@ -127,6 +127,7 @@ describe.skipIf(!!unavailable)(`seeing it in Chromium${unavailable ? ` (skipped:
     await expect.poll(() => widget.locator('h4').first().textContent()).toContain(first);
     expect(await widget.getByTestId('recommend-row').count()).toBe(10);
     expect(await widget.getByTestId('recommend-history').locator('tbody tr').count()).toBeGreaterThan(0);
+    await widget.evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await screenshot(page, 'widget-top10-light');
 
     await widget.getByTestId('recommend-model').selectOption('usercf');
@@ -200,7 +201,9 @@ describe.skipIf(!!unavailable)(`seeing it in Chromium${unavailable ? ` (skipped:
     for (const canvas of await charts.all()) expect(await inkedPixels(canvas)).toBeGreaterThan(500);
     expect(await offline.locator('table').count()).toBeGreaterThan(2);
     expect(requests).toEqual([]);
-    await offline.locator('.chart').last().scrollIntoViewIfNeeded();
+    const map = offline.locator('.chart.map');
+    await map.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    expect(await inkedPixels(map.locator('canvas').first())).toBeGreaterThan(500);
     await screenshot(offline, 'export-offline');
   });
 
@@ -214,6 +217,7 @@ describe.skipIf(!!unavailable)(`seeing it in Chromium${unavailable ? ` (skipped:
     await widget.getByTestId('recommend-offline').waitFor();
     expect(await widget.getByTestId('recommend-offline').textContent()).toMatch(/run its cell again/);
     expect(await widget.getByTestId('recommend-row').count()).toBe(10);
+    await widget.evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await screenshot(page, 'widget-saved-dark');
 
     // A second window (a window reopens the notebook it showed last).
