@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { browserUnavailable, openBrowser, screenshot, serve, type Served } from './browser';
-import { inkedPixels, openFile, settled } from './page';
+import { closeBrowser, inkedPixels, openFile, settled } from './page';
 
 const unavailable = browserUnavailable();
 const NOTEBOOKS = path.join(import.meta.dirname, '../../notebooks');
@@ -40,12 +40,7 @@ async function browser(scheme: 'light' | 'dark' = 'light') {
 
 afterEach(async (test) => {
   if (!open) return;
-  if (test.task.result?.state === 'fail') {
-    await screenshot(open.page, `FAILED-${test.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
-    const notices = await open.page.getByTestId('notice').allTextContents().catch(() => []);
-    if (notices.length) console.log(`Notices on the page: ${notices.join(' | ')}`);
-  }
-  await open.context.close();
+  await closeBrowser(open, test.task.result?.state === 'fail' ? test.task.name : undefined);
   open = undefined;
 });
 

@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNotebook, newCodeCell, serializeNotebook } from '../../src/notebook';
 import { startServer } from '../../src/server';
 import { browserUnavailable, openBrowser, screenshot, serve, type Served } from './browser';
-import { inkedPixels, openFile, settled } from './page';
+import { closeBrowser, inkedPixels, openFile, settled } from './page';
 import { nbformatAvailable, validateWithNbformat } from '../helpers/nbformat';
 
 const unavailable = browserUnavailable();
@@ -47,13 +47,7 @@ async function browser(scheme: 'light' | 'dark' = 'light') {
 
 afterEach(async (test) => {
   if (!open) return;
-  // A failing test leaves a picture of what the user would have seen.
-  if (test.task.result?.state === 'fail') {
-    await screenshot(open.page, `FAILED-${test.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
-    const notices = await open.page.getByTestId('notice').allTextContents().catch(() => []);
-    if (notices.length) console.log(`Notices on the page: ${notices.join(' | ')}`);
-  }
-  await open.context.close();
+  await closeBrowser(open, test.task.result?.state === 'fail' ? test.task.name : undefined);
   open = undefined;
 });
 
