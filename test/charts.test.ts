@@ -5,7 +5,7 @@ import { Database, Table } from '../src/data';
 import type { KernelClient } from '../src/kernel';
 import { library } from '../src/kernel/library';
 import { MIME } from '../src/notebook';
-import { run, startKernel } from './helpers/kernel';
+import { run, suiteKernel } from './helpers/kernel';
 
 /** The parts of an option the tests read. */
 function parts(c: Chart) {
@@ -266,10 +266,7 @@ describe('the charts’ static form', () => {
 
 describe('charts in a notebook', () => {
   let kernel: KernelClient;
-  beforeAll(async () => {
-    kernel = await startKernel();
-  });
-  afterAll(() => kernel.shutdown());
+  suiteKernel((k) => (kernel = k));
 
   it('counts a histogram of a table in the kernel’s DuckDB and shows it as SVG, ECharts and text', async () => {
     expect((await run(kernel, 'CREATE TABLE ratings AS SELECT 1 + (range % 5)::INTEGER AS rating FROM range(1000)', 'sql')).reply.status).toBe('ok');

@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MIME, WIDGET, type ProjectorOutput } from '../src/api';
 import type { KernelClient } from '../src/kernel';
 import { initTensorFlow } from '../src/kernel/tf-backend';
 import { EmbeddingMap, ItemCF, TwoTower, embeddings, setTrainingHost, synthetic } from '../src/recsys';
 import { Random } from '../src/recsys/random';
-import { run, startKernel } from './helpers/kernel';
+import { run, suiteKernel } from './helpers/kernel';
 
 afterEach(() => setTrainingHost(null));
 
@@ -174,10 +174,7 @@ describe('bad input is refused before anything is computed', () => {
 
 describe('in a notebook', () => {
   let kernel: KernelClient;
-  beforeAll(async () => {
-    kernel = await startKernel();
-  });
-  afterAll(() => kernel.shutdown());
+  suiteKernel((k) => (kernel = k));
 
   it('shows the projector with progress, answers its view, and says why a matrix is too large', async () => {
     const cell = await run(kernel, "const rows = Array.from({ length: 200 }, (_, i) => [Math.cos(i), Math.sin(i), i % 7, 1]);\nawait rl.charts.embeddings(rows, { method: 'umap', nNeighbors: 5, epochs: 20, labels: rows.map((_, i) => 'p' + i) })");

@@ -1,17 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { KernelClient } from '../src/kernel';
 import { MIME } from '../src/notebook';
-import { run, runStarted, startKernel } from './helpers/kernel';
+import { run, runStarted, startKernel, suiteKernel } from './helpers/kernel';
 
 describe('TypeScript cells', () => {
   let kernel: KernelClient;
-  beforeAll(async () => {
-    kernel = await startKernel();
-  });
-  afterAll(() => kernel.shutdown());
+  suiteKernel((k) => (kernel = k));
 
   it('reports its backend, device and versions', () => {
     expect(kernel.info.backend).toBe('wasm');
@@ -144,10 +141,7 @@ describe('TypeScript cells', () => {
 
 describe('SQL cells', () => {
   let kernel: KernelClient;
-  beforeAll(async () => {
-    kernel = await startKernel();
-  });
-  afterAll(() => kernel.shutdown());
+  suiteKernel((k) => (kernel = k));
 
   it('binds a named result to a variable for TypeScript cells', async () => {
     const r = await run(kernel, "-- name: ratings\nSELECT range::INTEGER AS user_id, (range % 5) + 0.5 AS rating, 'u' || range AS name FROM range(1000)", 'sql');
@@ -217,10 +211,7 @@ describe('SQL cells', () => {
 
 describe('interrupt, restart and death', () => {
   let kernel: KernelClient;
-  beforeAll(async () => {
-    kernel = await startKernel({ interruptGraceMs: 1500 });
-  });
-  afterAll(() => kernel.shutdown());
+  suiteKernel((k) => (kernel = k), { interruptGraceMs: 1500 });
 
   it('cancels a cell at its next await and keeps the kernel', async () => {
     await run(kernel, 'const survivor = 7; let steps = 0;');

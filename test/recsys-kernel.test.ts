@@ -1,15 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KernelClient } from '../src/kernel';
 import { MIME } from '../src/notebook';
-import { run, runStarted, startKernel } from './helpers/kernel';
+import { run, runStarted, suiteKernel } from './helpers/kernel';
 
 // One kernel for the library's notebook tests: the neural ones reuse the data the first defines.
 describe('the recommender library in a notebook', () => {
   let kernel: KernelClient;
-  beforeAll(async () => {
-    kernel = await startKernel();
-  });
-  afterAll(() => kernel.shutdown());
+  suiteKernel((k) => (kernel = k));
 
   it('trains ItemCF on synthetic data with a progress bar and shows a named user’s top 10 as a table', async () => {
     const fit = await run(kernel, "const data = rl.synthetic({ users: 300, items: 200 });\nconst model = new rl.ItemCF();\nawait model.fit(data);\nconst who: string = data.userNames[3];\nwho");

@@ -4,7 +4,7 @@ import { Chart } from '../src/charts';
 import type { KernelClient } from '../src/kernel';
 import { MIME, type MimeBundle, type Output } from '../src/notebook';
 import { History, TrainingContext, setTrainingHost } from '../src/recsys';
-import { run, startKernel } from './helpers/kernel';
+import { run, suiteKernel } from './helpers/kernel';
 
 /** The points of each line of a training chart, by name. */
 function curves(option: unknown): Record<string, unknown[]> {
@@ -94,10 +94,7 @@ describe('the live training curves of a fit', () => {
 
 describe('training curves in a notebook', () => {
   let kernel: KernelClient;
-  beforeAll(async () => {
-    kernel = await startKernel();
-  });
-  afterAll(() => kernel.shutdown());
+  suiteKernel((k) => (kernel = k));
 
   const charts = (outputs: Output[]) => outputs.filter((o) => o.output_type === 'display_data' && MIME.echarts in o.data);
 

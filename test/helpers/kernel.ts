@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import type { CellKind, ExecuteReply } from '../../src/api';
 import { KernelClient } from '../../src/kernel';
 import { OutputCollector, joinText, type MimeBundle, type Output } from '../../src/notebook';
@@ -39,8 +40,17 @@ export function outputText(outputs: Output[]): string {
     .join('\n');
 }
 
-export function startKernel(options: { backend?: string; cwd?: string; interruptGraceMs?: number } = {}): Promise<KernelClient> {
+type KernelTestOptions = { backend?: string; cwd?: string; interruptGraceMs?: number };
+
+export function startKernel(options: KernelTestOptions = {}): Promise<KernelClient> {
   return KernelClient.start({ backend: 'wasm', ...options });
+}
+
+/** One kernel for the tests of a describe block: started before them (handed to `use`), shut down after. */
+export function suiteKernel(use: (kernel: KernelClient) => void, options: KernelTestOptions = {}): void {
+  let kernel: KernelClient | undefined;
+  beforeAll(async () => use((kernel = await startKernel(options))));
+  afterAll(() => kernel?.shutdown());
 }
 
 /**
