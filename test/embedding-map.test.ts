@@ -132,7 +132,7 @@ describe('nearest neighbours', () => {
     const spec = map[WIDGET]();
     const reply = await spec.call('neighbours', { index: 17, k: 4 }, noVariables);
     expect(reply.result).toEqual(map.neighbours(17, 4));
-    expect(reply.bundle).toBeUndefined();
+    expect(reply.changed).toBeUndefined();
     expect(spec.bundle('w3')[MIME.projector]).toMatchObject({ widgetId: 'w3', count: 500 });
     expect(() => spec.call('neighbours', { index: 'x' }, noVariables)).toThrow('No point is labelled "x"');
     expect(() => spec.call('zoom', {}, noVariables)).toThrow('The projector has no method "zoom"; it answers "neighbours".');

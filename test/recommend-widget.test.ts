@@ -67,10 +67,25 @@ describe('the top-10 widget', () => {
     const context: WidgetContext = { variables: () => [['pop', popular], ['cf', itemcf], ['notAModel', 3], ['unfitted', new ItemCF()]] };
     expect((s.call('models', null, context) as { result: JsonValue }).result).toEqual({ models: ['pop', 'cf'], model: 'pop' });
     const user = data.userNames[9];
-    const reply = s.call('recommend', { user, model: 'cf' }, context) as { result: { model: string; rows: unknown[][] }; bundle: Record<string, unknown> };
+    const reply = s.call('recommend', { user, model: 'cf' }, context) as { result: { model: string; rows: unknown[][] }; changed: boolean };
     expect(reply.result.model).toBe('cf');
     expect(reply.result.rows[0][1]).toBe(itemcf.recommend(user).value('item', 0));
-    expect(payload(reply.bundle)).toMatchObject({ widgetId: 'k-w3', model: 'cf', last: { user, model: 'cf' } });
+    expect(reply.changed).toBe(true);
+    expect(payload(s.bundle('k-w3'))).toMatchObject({ widgetId: 'k-w3', model: 'cf', last: { user, model: 'cf' } });
+  });
+
+  it('follows a variable given a new model when its cell runs again, and refuses an unfitted one', async () => {
+    const s = spec(widgets.recommend(popular));
+    const first = new MostPopular();
+    await first.fit(data, { progress: false });
+    s.call('models', null, { variables: () => [['model', first]] });
+    const second = new ItemCF();
+    await second.fit(data, { progress: false });
+    s.call('models', null, { variables: () => [['model', second]] });
+    const user = data.userNames[9];
+    const reply = s.call('recommend', { user, model: 'model' }, { variables: () => [['model', second]] }) as { result: { rows: unknown[][] } };
+    expect(reply.result.rows[0][1]).toBe(second.recommend(user).value('item', 0));
+    expect(() => widgets.recommend(new ItemCF())).toThrow(/ItemCF is not fitted yet; run its fit first/);
   });
 
   it('refuses an unknown user naming the closest ones, and a model that scored NaN', async () => {

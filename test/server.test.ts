@@ -325,12 +325,14 @@ describe('widgets', () => {
     const file = path.join(dir, 'work', 'widget.ipynb');
     // A widget written in the cell itself: the contract is the symbol, nothing else.
     const widget = `const answer = 42;
+let count = 0;
 const counter = {
   [Symbol.for('reclab.widget')]: () => ({
-    bundle: (widgetId: string) => ({ 'text/plain': 'count 0', 'application/vnd.reclab.test+json': { widgetId, count: 0 } }),
+    bundle: (widgetId: string) => ({ 'text/plain': 'count ' + count, 'application/vnd.reclab.projector+json': { widgetId, count } }),
     call: (method: string, params: { by: number }, context: { variables(): Iterable<[string, unknown]> }) => {
       if (method === 'variables') return { result: [...context.variables()].map(([name]) => name) };
-      return { result: params.by * 2, bundle: { 'text/plain': 'count ' + params.by, 'application/vnd.reclab.test+json': { widgetId: 'kept', count: params.by } } };
+      count = params.by;
+      return { result: params.by * 2, changed: true };
     },
   }),
 };
@@ -342,7 +344,7 @@ display(counter);`;
     await c.request('execute', { session: notebook.session, cells: [cell] });
     await c.waitFor((e) => e.event === 'run' && e.run.cell === cell && e.run.state === 'done');
     const shown = (await c.request('attach', { session: notebook.session })).cells[0].outputs[0];
-    const widgetId = shown.output_type === 'display_data' ? (shown.data['application/vnd.reclab.test+json'] as { widgetId: string }).widgetId : '';
+    const widgetId = shown.output_type === 'display_data' ? (shown.data['application/vnd.reclab.projector+json'] as { widgetId: string }).widgetId : '';
     expect(widgetId).toMatch(/^[0-9a-f]{8}-w\d+$/);
 
     const variables = (await c.request('widget', { session: notebook.session, widgetId, method: 'variables', params: null })) as string[];
@@ -358,8 +360,13 @@ display(counter);`;
     const saved = JSON.parse(await fs.readFile(file, 'utf8'));
     expect([saved.cells[0].outputs[0].data['text/plain']].flat().join('')).toBe('count 5');
 
+    // Run again, the cell shows a new widget and the kernel lets the old one go.
+    await c.request('execute', { session: notebook.session, cells: [cell] });
+    await c.waitFor((e) => e.event === 'run' && e.run.cell === cell && e.run.state === 'done' && c.events.indexOf(e) > before);
+    await expect(c.request('widget', { session: notebook.session, widgetId, method: 'add', params: { by: 1 } })).rejects.toThrow(/no longer in the kernel \(many newer widgets.*or its output was cleared\)/);
+
     await c.request('restart', { session: notebook.session });
-    await expect(c.request('widget', { session: notebook.session, widgetId, method: 'add', params: { by: 1 } })).rejects.toThrow(/earlier run of the kernel.*run its cell again/);
+    await expect(c.request('widget', { session: notebook.session, widgetId, method: 'add', params: { by: 1 } })).rejects.toThrow(/no longer in the kernel \(the kernel was restarted.*run its cell again/);
     await expect(c.request('widget', { session: notebook.session, widgetId: 7 as unknown as string, method: 'add', params: null })).rejects.toThrow(/"widgetId" must be a string/);
     await c.request('close', { session: notebook.session });
     c.close();
@@ -373,6 +380,37 @@ describe('column summaries', () => {
     await expect(raw.request('columnSummary', { session: 's' })).rejects.toThrow(/columnSummary: "tableId" is missing/);
     await expect(raw.request('columnSummary', { session: 's', tableId: 't', bins: '40' })).rejects.toThrow(/"bins" must be a number, not string/);
     await expect(raw.request('columnSummary', { session: 's', tableId: 't', column: 3 })).rejects.toThrow(/"column" must be a string, not number/);
+    c.close();
+  });
+});
+
+describe('a widget whose cell still runs', () => {
+  it('keeps what a call changed when the run ends, in the window and in the file', async () => {
+    const file = path.join(dir, 'widget-running.ipynb');
+    const code = `let shown = 'first';
+display({
+  [Symbol.for('reclab.widget')]: () => ({
+    bundle: (widgetId: string) => ({ 'text/plain': shown, 'application/vnd.reclab.projector+json': { widgetId } }),
+    call: (_method: string, params: { text: string }) => ((shown = params.text), { result: null, changed: true }),
+  }),
+});
+await new Promise((r) => setTimeout(r, 1500));
+console.log('done');`;
+    await fs.writeFile(file, serializeNotebook(createNotebook([newCodeCell(code)])));
+    const c = await WorkbenchClient.connect(server.port, server.token);
+    const { notebook } = await c.request('open', { path: file });
+    const [cell] = notebook.cells.map((x) => x.handle);
+    await c.request('execute', { session: notebook.session, cells: [cell] });
+    const shown = await c.waitFor((e) => e.event === 'outputs' && e.cell === cell && e.outputs.some((o) => o.output_type === 'display_data'));
+    const output = shown.event === 'outputs' ? shown.outputs.find((o) => o.output_type === 'display_data') : undefined;
+    const widgetId = output?.output_type === 'display_data' ? (output.data['application/vnd.reclab.projector+json'] as { widgetId: string }).widgetId : '';
+    await c.request('widget', { session: notebook.session, widgetId, method: 'set', params: { text: 'second' } });
+    await c.waitFor((e) => e.event === 'run' && e.run.cell === cell && e.run.state === 'done');
+    const after = (await c.request('attach', { session: notebook.session })).cells[0].outputs;
+    expect(after.map((o) => (o.output_type === 'display_data' ? [o.data['text/plain']].flat().join('') : o.output_type))).toEqual(['second', 'stream']);
+    await c.request('save', { session: notebook.session });
+    expect(await fs.readFile(file, 'utf8')).toContain('"second"');
+    await c.request('close', { session: notebook.session });
     c.close();
   });
 });

@@ -5,6 +5,6 @@ export type { JsonValue } from '../notebook/json';
 export { MIME } from '../notebook/nbformat';
 export { sqlCellName } from './sql-name';
 export { formatDuration, formatRate } from './format';
-export type { ProjectorColor, ProjectorNeighbour, ProjectorOutput, RecommendOutput, RecommendResult, Widget, WidgetContext, WidgetReply, WidgetSpec } from './widgets';
+export type { ProjectorColor, ProjectorNeighbour, ProjectorOutput, RecommendOutput, RecommendResult, Widget, WidgetCallResult, WidgetContext, WidgetReply, WidgetSpec } from './widgets';
 export { WIDGET, isWidget } from './widgets';
 export { escapeHtml } from './escape-html';

@@ -5,7 +5,7 @@
  */
 import type { MimeBundle, Output } from '../notebook/nbformat';
 import type { JsonValue } from '../notebook/json';
-import type { WidgetReply } from './widgets';
+import type { WidgetCallResult } from './widgets';
 
 /** How a table page is ordered. */
 export interface SortKey {
@@ -67,7 +67,9 @@ export type KernelRequest =
   /** The tables and columns of the kernel's DuckDB database, for completions. */
   | { type: 'catalog'; id: number }
   /** A widget's view calls `method` on the kernel object behind widget `widgetId`. */
-  | { type: 'widget'; id: number; widgetId: string; method: string; params: JsonValue };
+  | { type: 'widget'; id: number; widgetId: string; method: string; params: JsonValue }
+  /** The widgets of outputs that are gone (their cell ran again, or was cleared): the kernel lets them go. */
+  | { type: 'releaseWidgets'; id: number; widgetIds: string[] };
 
 /** The one message that is not a request: it must get through while a cell runs. */
 export interface InterruptMessage {
@@ -147,7 +149,8 @@ export interface ReplyPayload {
   columnSummary: ColumnSummary[];
   info: KernelInfo;
   catalog: CatalogTable[];
-  widget: WidgetReply;
+  widget: WidgetCallResult;
+  releaseWidgets: null;
 }
 
 export type KernelReply =

@@ -17,12 +17,18 @@ export interface WidgetContext {
 
 export interface WidgetReply {
   result: JsonValue;
-  /** Replaces the widget's output in the notebook. */
+  /** What the widget shows changed: its output is drawn again (by `bundle`) and replaced in the notebook. */
+  changed?: boolean;
+}
+
+/** What a widget call gives back through the kernel: the result, and the new output when it changed. */
+export interface WidgetCallResult {
+  result: JsonValue;
   bundle?: MimeBundle;
 }
 
 export interface WidgetSpec {
-  /** The output first shown; its RecLab payload carries `widgetId`. */
+  /** The widget's output as it is now; its RecLab payload carries `widgetId`. */
   bundle(widgetId: string): MimeBundle;
   call(method: string, params: JsonValue, context: WidgetContext): Promise<WidgetReply> | WidgetReply;
 }
@@ -52,7 +58,7 @@ export interface ProjectorOutput {
 }
 
 export type ProjectorColor =
-  /** `values`: base64 Uint16, an index into `categories` per point. */
+  /** `values`: base64 Uint16, an index into `categories` per point; `categories.length` marks a missing value. */
   | { name: string; kind: 'category'; categories: string[]; values: string }
   /** `values`: base64 Float32 per point; NaN for missing. */
   | { name: string; kind: 'number'; min: number; max: number; values: string };

@@ -14,7 +14,7 @@ import type {
   ReplyPayload,
   SortKey,
   TablePage,
-  WidgetReply,
+  WidgetCallResult,
 } from '../api';
 import type { JsonValue, MimeBundle, Output, OutputCollector } from '../notebook';
 
@@ -131,8 +131,12 @@ export class KernelClient extends EventEmitter {
     return this.request<'columnSummary'>({ type: 'columnSummary', id: this.nextId++, tableId, column, bins });
   }
 
-  widget(widgetId: string, method: string, params: JsonValue): Promise<WidgetReply> {
+  widget(widgetId: string, method: string, params: JsonValue): Promise<WidgetCallResult> {
     return this.request<'widget'>({ type: 'widget', id: this.nextId++, widgetId, method, params });
+  }
+
+  releaseWidgets(widgetIds: string[]): Promise<null> {
+    return this.request<'releaseWidgets'>({ type: 'releaseWidgets', id: this.nextId++, widgetIds });
   }
 
   /**

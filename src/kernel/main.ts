@@ -51,6 +51,9 @@ async function main(): Promise<void> {
       case 'widget':
         void answer(message, () => kernel.widgets.call(message.widgetId, message.method, message.params));
         break;
+      case 'releaseWidgets':
+        void answer(message, () => kernel.widgets.release(message.widgetIds));
+        break;
       case 'page':
         void answer(message, () => kernel.tables.page(message.tableId, message.offset, message.limit, message.sort));
         break;

@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { JsonValue, MimeBundle } from '../notebook';
-import type { Widget, WidgetContext, WidgetReply, WidgetSpec } from '../api';
+import type { Widget, WidgetCallResult, WidgetContext, WidgetSpec } from '../api';
 import { WIDGET } from '../api';
 import { jsonSafe } from './json-safe';
 
 /**
- * Widgets that outputs have shown, so their views can call them. Like tables, ids carry a
- * per-kernel prefix: a saved output must not reach another kernel's widget after a
- * restart or a reopen; it gets a message saying how to make it live again.
+ * Widgets that outputs show, so their views can call them. Like tables, ids carry a
+ * per-kernel prefix: a saved output must not reach another kernel's widget after a restart
+ * or a reopen; it gets a message saying how to make it live again. A widget is let go when
+ * its output is (the cell ran again or was cleared), or when many newer ones were shown.
  */
 export class WidgetRegistry {
+  /** Least recently shown or called first. */
   private readonly widgets = new Map<string, WidgetSpec>();
   private readonly prefix = randomBytes(4).toString('hex');
   private next = 1;
@@ -31,11 +33,24 @@ export class WidgetRegistry {
     return jsonSafe(spec.bundle(id)) as MimeBundle;
   }
 
-  async call(widgetId: string, method: string, params: JsonValue): Promise<WidgetReply> {
+  async call(widgetId: string, method: string, params: JsonValue): Promise<WidgetCallResult> {
     const spec = this.widgets.get(widgetId);
-    if (!spec) throw new Error('This widget belongs to an earlier run of the kernel (it was restarted, or the notebook was reopened): run its cell again to make it live.');
+    if (!spec) {
+      const why = widgetId.startsWith(`${this.prefix}-`) ? 'many newer widgets were shown since, or its output was cleared' : 'the kernel was restarted, or the notebook reopened';
+      throw new Error(`This widget is no longer in the kernel (${why}): run its cell again to make it live.`);
+    }
+    // In use: the last to be let go.
+    this.widgets.delete(widgetId);
+    this.widgets.set(widgetId, spec);
     const reply = await spec.call(method, params, this.context);
     // What a library returns may hold what JSON cannot carry; cleaned before the IPC channel.
-    return { result: jsonSafe(reply.result) as JsonValue, ...(reply.bundle ? { bundle: jsonSafe(reply.bundle) as MimeBundle } : {}) };
+    const result = jsonSafe(reply.result) as JsonValue;
+    // The output is drawn for the id that was called, whatever the widget was shown as elsewhere.
+    return reply.changed ? { result, bundle: jsonSafe(spec.bundle(widgetId)) as MimeBundle } : { result };
+  }
+
+  release(widgetIds: readonly string[]): null {
+    for (const id of widgetIds) this.widgets.delete(id);
+    return null;
   }
 }

@@ -13,5 +13,5 @@ export {
   newMarkdownCell,
 } from './cells';
 export type { CellLanguage } from './cells';
-export { OutputCollector } from './outputs';
+export { OutputCollector, widgetIds, widgetOutputIndex } from './outputs';
 export { readNotebookFile, readNotebookText, writeNotebookFile, writeFileAtomic } from './file';

@@ -1,5 +1,5 @@
 import { joinText, splitLines } from './cells';
-import type { Output } from './nbformat';
+import { MIME, type MimeBundle, type Output } from './nbformat';
 
 /**
  * A code cell's outputs as they arrive from the kernel: consecutive stream text of the
@@ -41,6 +41,12 @@ export class OutputCollector {
     }
   }
 
+  /** Replaces the data of output `index` (a widget drawn anew). */
+  replaceData(index: number, data: MimeBundle): void {
+    this.outputs[index] = { ...this.outputs[index], data } as Output;
+    this.changedFrom = Math.min(this.changedFrom, index);
+  }
+
   /** Replaces every output shown under `displayId`; returns false when there is none. */
   update(displayId: string, output: Output): boolean {
     const at = this.displays.get(displayId);
@@ -51,4 +57,24 @@ export class OutputCollector {
     }
     return true;
   }
+}
+
+const WIDGET_MIMES = [MIME.projector, MIME.recommend];
+
+/** The ids of the widgets `outputs` show. */
+export function widgetIds(outputs: readonly Output[]): string[] {
+  const ids: string[] = [];
+  for (const o of outputs) {
+    if (o.output_type !== 'display_data' && o.output_type !== 'execute_result') continue;
+    for (const mime of WIDGET_MIMES) {
+      const id = (o.data[mime] as { widgetId?: unknown } | undefined)?.widgetId;
+      if (typeof id === 'string') ids.push(id);
+    }
+  }
+  return ids;
+}
+
+/** Where in `outputs` widget `widgetId` is shown, or -1. */
+export function widgetOutputIndex(outputs: readonly Output[], widgetId: string): number {
+  return outputs.findIndex((o) => widgetIds([o]).includes(widgetId));
 }

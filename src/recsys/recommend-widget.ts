@@ -35,8 +35,6 @@ export class RecommendWidget implements Widget {
   private model: string;
   private last: RecommendResult | undefined;
   private readonly details: { column: string; rows: Map<string, number> } | undefined;
-  /** The id the kernel gave the widget's output, named again in each new bundle. */
-  private widgetId: string | undefined;
 
   constructor(
     models: Models,
@@ -46,6 +44,7 @@ export class RecommendWidget implements Widget {
     for (const entry of given as (Recommender | [string, Recommender])[]) {
       const [name, model] = Array.isArray(entry) ? entry : [uniqueName(this.models, entry.name), entry];
       if (!isRecommender(model)) throw new Error(`rl.widgets.recommend: "${name}" is not a model; pass models such as new rl.ItemCF() after fit.`);
+      if (!model.isFitted) throw new Error(`rl.widgets.recommend: ${name} is not fitted yet; run its fit first (await model.fit(train)).`);
       this.models.set(name, model);
     }
     if (!this.models.size) throw new Error('rl.widgets.recommend: no model given; pass a fitted model, a list of them or { name: model }.');
@@ -90,7 +89,7 @@ export class RecommendWidget implements Widget {
         const model = typeof p.model === 'string' ? p.model : this.model;
         this.last = this.recommend(String(p.user ?? '').trim(), model);
         this.model = model;
-        return { result: this.last as unknown as JsonValue, bundle: this.bundle(undefined) };
+        return { result: this.last as unknown as JsonValue, changed: true };
       }
       default:
         throw new Error(`The top-10 widget has no method "${method}".`);
@@ -112,24 +111,25 @@ export class RecommendWidget implements Widget {
     return [...starts, ...contains].slice(0, SUGGESTIONS);
   }
 
-  /** Fitted models the cells hold become choices, under their variable names. */
+  /**
+   * Fitted models the cells hold become choices, under their variable names; a variable
+   * given a new model (its cell ran again) brings the new one.
+   */
   private adoptVariables(context: WidgetContext): void {
     for (const [name, value] of context.variables()) {
       if (!isRecommender(value) || !value.isFitted) continue;
       const known = [...this.models].find(([, m]) => m === value)?.[0];
       if (known === name) continue;
       if (known !== undefined) {
-        this.models.set(name, this.models.get(known)!);
         this.models.delete(known);
         if (this.model === known) this.model = name;
-      } else if (!this.models.has(name)) this.models.set(name, value);
+      }
+      this.models.set(name, value);
     }
   }
 
-  /** `widgetId` undefined: the output after a call, whose id the server keeps. */
-  private bundle(widgetId: string | undefined): MimeBundle {
-    this.widgetId = widgetId ?? this.widgetId;
-    const payload: RecommendOutput = { widgetId: this.widgetId!, models: [...this.models.keys()], model: this.model, ...(this.last ? { last: this.last } : {}) };
+  private bundle(widgetId: string): MimeBundle {
+    const payload: RecommendOutput = { widgetId, models: [...this.models.keys()], model: this.model, ...(this.last ? { last: this.last } : {}) };
     return {
       'text/plain': this.last ? resultText(this.last) : `Top-10 widget over ${payload.models.join(', ')}: open the notebook in RecLab and run the cell to use it.`,
       'text/html': this.last ? resultHtml(this.last) : `<p>Top-10 widget over ${escapeHtml(payload.models.join(', '))}: open the notebook in RecLab and run the cell to use it.</p>`,

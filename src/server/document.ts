@@ -6,10 +6,10 @@ import {
   serializeNotebook,
   setCellSource,
   upgradeNotebook,
+  widgetOutputIndex,
   type Cell,
   type Notebook,
   type JsonObject,
-  type MimeBundle,
   type Output,
 } from '../notebook';
 
@@ -99,24 +99,17 @@ export class NotebookDocument {
     this.savedVersion = version;
   }
 
-  /** Outputs change without a user edit; they still make the notebook differ from disk. */
-  /**
-   * Replaces the output that shows widget `widgetId` with `data`; returns the cell and the
-   * output's index, or undefined when no output shows it any more (cleared, deleted).
-   */
-  replaceWidgetOutput(widgetId: string, data: MimeBundle): { handle: string; index: number; outputs: Output[] } | undefined {
+  /** The cell showing widget `widgetId` and the output's index there, if one still does. */
+  findWidget(widgetId: string): { handle: string; index: number; outputs: readonly Output[] } | undefined {
     for (const [c, cell] of this.notebook.cells.entries()) {
       if (cell.cell_type !== 'code') continue;
-      const outputs = cell.outputs ?? [];
-      const index = outputs.findIndex((o) => (o.output_type === 'display_data' || o.output_type === 'execute_result') && showsWidget(o.data, widgetId));
-      if (index < 0) continue;
-      outputs[index] = { ...outputs[index], data } as Output;
-      this.version++;
-      return { handle: this.handles[c], index, outputs };
+      const index = widgetOutputIndex(cell.outputs ?? [], widgetId);
+      if (index >= 0) return { handle: this.handles[c], index, outputs: cell.outputs };
     }
     return undefined;
   }
 
+  /** Outputs change without a user edit; they still make the notebook differ from disk. */
   setOutputs(handle: string, outputs: Output[], executionCount?: number | null): void {
     const cell = this.cell(handle);
     if (cell.cell_type !== 'code') return;
@@ -233,8 +226,3 @@ function changeKind(cell: Cell, kind: CellKindName, source = cellSource(cell)): 
   return next;
 }
 
-/** Whether a bundle's RecLab payload names widget `widgetId`. */
-function showsWidget(data: MimeBundle, widgetId: string): boolean {
-  return Object.entries(data).some(([mime, payload]) => mime.startsWith(RECLAB_MIME) && typeof payload === 'object' && payload !== null && (payload as { widgetId?: unknown }).widgetId === widgetId);
-}
-const RECLAB_MIME = 'application/vnd.reclab.';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as nodePath from 'node:path';
 import type { CellEdit, CellRun, KernelStatus, WireNotebook, WorkbenchEvent } from '../api';
 import { KernelClient, KernelDiedError, type KernelOptions } from '../kernel';
-import { OutputCollector, cellLanguage, cellSource, type JsonValue, type Output } from '../notebook';
+import { OutputCollector, cellLanguage, cellSource, widgetIds, widgetOutputIndex, type JsonValue, type MimeBundle, type Output } from '../notebook';
 import { NotebookDocument } from './document';
 import { saveFile } from './save-file';
 import type { StateStore } from './state-store';
@@ -33,6 +33,8 @@ export class NotebookSession {
   /** The last edit batch applied from each client: a batch re-sent after a lost connection is applied once. */
   private readonly applied = new Map<string, number>();
   private closed = false;
+  /** The outputs of the cell running now, which its run owns until it ends. */
+  private runningOutputs: { handle: string; collector: OutputCollector } | undefined;
 
   constructor(
     public path: string,
@@ -63,8 +65,14 @@ export class NotebookSession {
   /** Applies batch `seq` of `client`'s edits, unless it already was. */
   edit(client: string, seq: number, edits: readonly CellEdit[]): void {
     if ((this.applied.get(client) ?? -1) >= seq) return;
+    const clearing = edits.some((e) => e.op === 'clearOutputs');
+    const shown = clearing ? this.document.cells.flatMap((c) => widgetIds(c.outputs)) : [];
     this.document.apply(edits);
     this.applied.set(client, seq);
+    if (shown.length) {
+      const still = new Set(this.document.cells.flatMap((c) => widgetIds(c.outputs)));
+      this.releaseWidgets(shown.filter((id) => !still.has(id)));
+    }
     this.changed();
   }
 
@@ -101,14 +109,32 @@ export class NotebookSession {
   /** Calls a widget; what it shows next replaces its output, so the file keeps the last state. */
   async widget(widgetId: string, method: string, params: JsonValue | undefined): Promise<JsonValue> {
     const reply = await (await this.client()).widget(widgetId, method, params ?? null);
-    if (reply.bundle) {
-      const replaced = this.document.replaceWidgetOutput(widgetId, reply.bundle);
-      if (replaced) {
-        this.publish({ event: 'outputs', session: this.id, cell: replaced.handle, from: replaced.index, outputs: replaced.outputs.slice(replaced.index) });
-        this.changed();
-      }
-    }
+    if (reply.bundle) this.replaceWidgetOutput(widgetId, reply.bundle);
     return reply.result;
+  }
+
+  private replaceWidgetOutput(widgetId: string, data: MimeBundle): void {
+    // A widget of the cell running now lives in its run's outputs, which the run writes back at its end.
+    const running = this.runningOutputs;
+    const inRun = running ? widgetOutputIndex(running.collector.outputs, widgetId) : -1;
+    if (running && inRun >= 0) {
+      running.collector.replaceData(inRun, data);
+      this.publish({ event: 'outputs', session: this.id, cell: running.handle, from: inRun, outputs: running.collector.outputs.slice(inRun) });
+      this.safeSetOutputs(running.handle, [...running.collector.outputs]);
+    } else {
+      const found = this.document.findWidget(widgetId);
+      if (!found) return; // its output was cleared or deleted meanwhile
+      const outputs = [...found.outputs];
+      outputs[found.index] = { ...outputs[found.index], data } as Output;
+      this.document.setOutputs(found.handle, outputs);
+      this.publish({ event: 'outputs', session: this.id, cell: found.handle, from: found.index, outputs: outputs.slice(found.index) });
+    }
+    this.changed();
+  }
+
+  /** The kernel lets go of widgets no output shows any more; a failure only costs memory. */
+  private releaseWidgets(ids: string[]): void {
+    if (ids.length) void this.kernel?.releaseWidgets(ids).catch(() => undefined);
   }
 
   /** Stops the running cell and drops the queued ones. */
@@ -207,6 +233,9 @@ export class NotebookSession {
     if (cell.cell_type !== 'code') return 'ok'; // made Markdown while queued
     const language = cellLanguage(cell) as 'typescript' | 'sql';
     const collector = new OutputCollector([]);
+    // The widgets the cell showed last time go with those outputs.
+    this.releaseWidgets(widgetIds(cell.outputs));
+    this.runningOutputs = { handle, collector };
     let timer: NodeJS.Timeout | undefined;
     const publishNow = () => {
       clearTimeout(timer);
@@ -230,6 +259,7 @@ export class NotebookSession {
       run = { cell: handle, state: 'done', status: restarted ? 'interrupted' : 'error' };
     }
     publishNow();
+    this.runningOutputs = undefined;
     this.safeSetOutputs(handle, collector.outputs, run.executionCount);
     this.setRun(run);
     this.changed();
