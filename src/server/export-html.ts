@@ -10,7 +10,7 @@ import { marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 import { MIME, cellLanguage, cellSource, joinText, type Cell, type JsonValue, type MimeBundle, type Notebook, type Output } from '../notebook';
 import { escapeHtml, progressText, type ProgressState } from '../kernel';
-import type { ProjectorOutput } from '../api';
+import { textTooltips, type ChartOutput, type ProjectorOutput } from '../api';
 
 // Not named `require`: bundlers for the desktop app declare one of their own.
 const requireHere = createRequire(import.meta.url);
@@ -68,7 +68,8 @@ ${echarts ? `<script>${echarts.replace(/<\/script/gi, '<\\/script')}</script>` :
     var el = document.getElementById(c.id);
     if (!el || !window.echarts) return;
     var chart = window.echarts.init(el, dark ? 'dark' : null, { renderer: 'canvas' });
-    if (c.labels) c.option.tooltip = { formatter: function (p) { return c.labels[p.value[2]]; } };
+    // Drawn as text on the canvas, never as HTML: labels come from the notebook.
+    if (c.labels) c.option.tooltip = { renderMode: 'richText', formatter: function (p) { return String(c.labels[p.value[2]]); } };
     chart.setOption(c.option);
     chart.setOption({ backgroundColor: 'transparent' });
     window.addEventListener('resize', function () { chart.resize(); });
@@ -126,7 +127,7 @@ function renderBundle(data: MimeBundle, context: Context): string {
   const echarts = data[MIME.echarts] as { option: JsonValue; width: number; height: number } | undefined;
   if (echarts) {
     const id = `chart-${context.charts.length + 1}`;
-    context.charts.push({ id, option: echarts.option });
+    context.charts.push({ id, option: textTooltips(echarts.option as ChartOutput['option']) as unknown as JsonValue });
     return `<div class="chart" id="${id}" style="width:${Number(echarts.width) || 640}px;height:${Number(echarts.height) || 360}px"></div>`;
   }
   const progress = data[MIME.progress] as unknown as ProgressState | undefined;

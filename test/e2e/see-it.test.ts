@@ -12,6 +12,8 @@ import type { BrowserContext, Page } from 'playwright';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { browserUnavailable, openBrowser, screenshot, serve, type Served } from './browser';
 import { closeBrowser, inkedPixels, openFile, settled } from './page';
+import { MIME, createNotebook, newCodeCell, serializeNotebook, type CodeCell } from '../../src/notebook';
+import { notebookToHtml } from '../../src/server';
 
 const unavailable = browserUnavailable();
 const NOTEBOOKS = path.join(import.meta.dirname, '../../notebooks');
@@ -200,6 +202,40 @@ describe.skipIf(!!unavailable)(`seeing it in Chromium${unavailable ? ` (skipped:
     await map.evaluate((el) => el.scrollIntoView({ block: 'center' }));
     expect(await inkedPixels(map.locator('canvas').first())).toBeGreaterThan(500);
     await screenshot(offline, 'export-offline');
+  });
+
+  it('draws tooltips from a notebook file as text: a hostile label or formatter runs nothing, in the app or the export', async () => {
+    const hostile = '<img src=x onerror="window.__pwned = 1">';
+    const cell = newCodeCell('// outputs written by hand, as a hostile file could hold them') as CodeCell;
+    const coords = Buffer.from(new Float32Array([0, 0, 1, 1, 2, 0]).buffer).toString('base64');
+    cell.outputs = [
+      { output_type: 'display_data', metadata: {}, data: { 'text/plain': 'map', [MIME.projector]: { widgetId: 'x-w1', title: 'hostile', method: 'pca', dims: 2, count: 3, coords, labels: [hostile, hostile, hostile] } } },
+      { output_type: 'display_data', metadata: {}, data: { 'text/plain': 'chart', [MIME.echarts]: { width: 400, height: 300, option: { tooltip: { trigger: 'item', formatter: `${hostile}{b}` }, xAxis: { type: 'category', data: ['a', 'b'] }, yAxis: {}, series: [{ type: 'bar', data: [3, 5] }] } } } },
+    ];
+    const file = path.join(folder, 'hostile.ipynb');
+    await fs.writeFile(file, serializeNotebook(createNotebook([cell])));
+    const exported = path.join(folder, 'hostile.html');
+    await fs.writeFile(exported, notebookToHtml(createNotebook([cell]), 'hostile'));
+
+    const { context, page } = await browser('light');
+    const hoverAll = async (p: Page, canvases: string) => {
+      for (const canvas of await p.locator(canvases).all()) {
+        const box = (await canvas.boundingBox())!;
+        for (let x = 0.1; x < 1; x += 0.1) for (let y = 0.1; y < 1; y += 0.1) await p.mouse.move(box.x + box.width * x, box.y + box.height * y);
+      }
+    };
+    await openFile(page, server.url, 'hostile.ipynb');
+    await page.getByTestId('chart').waitFor();
+    await hoverAll(page, '[data-testid=chart] canvas, [data-testid=projector-canvas]');
+    await context.setOffline(true);
+    const offline = await context.newPage();
+    await offline.goto(pathToFileURL(exported).href);
+    await offline.locator('.chart canvas').first().waitFor();
+    await hoverAll(offline, '.chart canvas');
+    for (const p of [page, offline]) {
+      expect(await p.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+      expect(await p.locator('img[src=x]').count()).toBe(0);
+    }
   });
 
   it('reopened by a new server with no kernel behind it, the widget and projector still show what was saved, and say how to make them live (dark)', async () => {
