@@ -6,6 +6,6 @@ export { MIME } from '../notebook/nbformat';
 export { sqlCellName } from './sql-name';
 export { formatDuration, formatRate } from './format';
 export type { ProjectorColor, ProjectorNeighbour, ProjectorOutput, RecommendOutput, RecommendResult, Widget, WidgetCallResult, WidgetContext, WidgetReply, WidgetSpec } from './widgets';
-export { WIDGET, isWidget } from './widgets';
+export { WIDGET, WIDGET_GONE, isWidget } from './widgets';
 export { escapeHtml } from './escape-html';
 export { textTooltips } from './chart-option';

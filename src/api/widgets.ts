@@ -7,6 +7,9 @@
 import type { MimeBundle } from '../notebook/nbformat';
 import type { JsonValue } from '../notebook/json';
 
+/** How the kernel's answer for a widget it no longer has begins: its view then shows the saved state only. */
+export const WIDGET_GONE = 'This widget is no longer in the kernel';
+
 /** The key under which a library object says it is a widget: `[WIDGET](): WidgetSpec`. */
 export const WIDGET = Symbol.for('reclab.widget');
 

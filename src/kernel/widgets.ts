@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { JsonValue, MimeBundle } from '../notebook';
 import type { Widget, WidgetCallResult, WidgetContext, WidgetSpec } from '../api';
-import { WIDGET } from '../api';
+import { WIDGET, WIDGET_GONE } from '../api';
 import { jsonSafe } from './json-safe';
 
 /**
@@ -37,7 +37,7 @@ export class WidgetRegistry {
     const spec = this.widgets.get(widgetId);
     if (!spec) {
       const why = widgetId.startsWith(`${this.prefix}-`) ? 'many newer widgets were shown since, or its output was cleared' : 'the kernel was restarted, or the notebook reopened';
-      throw new Error(`This widget is no longer in the kernel (${why}): run its cell again to make it live.`);
+      throw new Error(`${WIDGET_GONE} (${why}): run its cell again to make it live.`);
     }
     // In use: the last to be let go.
     this.widgets.delete(widgetId);

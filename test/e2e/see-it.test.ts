@@ -157,8 +157,16 @@ describe.skipIf(!!unavailable)(`seeing it in Chromium${unavailable ? ` (skipped:
     await expect.poll(() => projector.getByTestId('projector-neighbour').count(), { timeout: 10_000 }).toBe(10);
     await screenshot(page, 'projector-neighbours-light');
 
+    // Search picks another point: its neighbours replace the clicked one's.
+    const clicked = await projector.getAttribute('data-selected');
     await projector.getByTestId('projector-search').fill('The');
-    await projector.locator('.matches button').first().click();
+    const matches = projector.locator('.matches button');
+    expect(await matches.count()).toBeGreaterThan(1);
+    const other = (await matches.nth(0).textContent()) === (await projector.locator('.neighbours strong').textContent()) ? matches.nth(1) : matches.nth(0);
+    const name = (await other.textContent())!;
+    await other.click();
+    await expect.poll(() => projector.locator('.neighbours strong').textContent()).toBe(name);
+    expect(await projector.getAttribute('data-selected')).not.toBe(clicked);
     await expect.poll(() => projector.getByTestId('projector-neighbour').count(), { timeout: 10_000 }).toBe(10);
     expect(errors).toEqual([]);
     await save(page);
@@ -177,7 +185,7 @@ describe.skipIf(!!unavailable)(`seeing it in Chromium${unavailable ? ` (skipped:
   });
 
   it('exports to one HTML file that shows every chart and the embedding map offline', async () => {
-    const { context, page } = await browser('light');
+    const { context, page, errors } = await browser('light');
     await openFile(page, server.url, '04-two-tower.ipynb');
     const downloading = page.waitForEvent('download');
     await command(page, 'Export as HTML');
@@ -202,6 +210,7 @@ describe.skipIf(!!unavailable)(`seeing it in Chromium${unavailable ? ` (skipped:
     await map.evaluate((el) => el.scrollIntoView({ block: 'center' }));
     expect(await inkedPixels(map.locator('canvas').first())).toBeGreaterThan(500);
     await screenshot(offline, 'export-offline');
+    expect(errors).toEqual([]);
   });
 
   it('draws tooltips from a notebook file as text: a hostile label or formatter runs nothing, in the app or the export', async () => {
@@ -241,7 +250,7 @@ describe.skipIf(!!unavailable)(`seeing it in Chromium${unavailable ? ` (skipped:
   it('reopened by a new server with no kernel behind it, the widget and projector still show what was saved, and say how to make them live (dark)', async () => {
     await server.stop();
     server = await serve(folder, path.join(folder, '.state'));
-    const { context, page } = await browser('dark');
+    const { context, page, errors } = await browser('dark');
     await openFile(page, server.url, '02-itemcf-usercf.ipynb');
     const widget = page.getByTestId('recommend-widget');
     await widget.scrollIntoViewIfNeeded();
@@ -261,7 +270,8 @@ describe.skipIf(!!unavailable)(`seeing it in Chromium${unavailable ? ` (skipped:
     const [x, y] = (await canvas.getAttribute('data-first-point'))!.split(',').map(Number);
     const box = (await canvas.boundingBox())!;
     await second.mouse.click(box.x + x, box.y + y);
-    await expect(projector.getByTestId('projector-neighbours').textContent()).resolves.toMatch(/run its cell again/);
+    await expect.poll(() => projector.getByTestId('projector-neighbours').textContent()).toMatch(/run its cell again/);
     await screenshot(second, 'projector-saved-dark');
+    expect(errors).toEqual([]);
   });
 });
