@@ -140,11 +140,32 @@ describe('reclab export --to html', () => {
     expect(html).toMatch(/<link rel="icon" href="data:image\/svg\+xml;base64,/);
     expect(reclab('export', file, '--to', 'pdf').code).toBe(2);
   });
+
+  it('draws an embedding map as an interactive scatter with a series for missing colours, and falls back to the static picture for a payload that does not hold together', async () => {
+    const b64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+    const map = (count: number, coords: string) => ({
+      widgetId: 'k-w1', title: 'map', method: 'pca', dims: 2, count, coords, labels: Array.from({ length: count }, (_, i) => `p${i}`),
+      color: { name: 'genre', kind: 'category', categories: ['a', 'b'], values: b64(new Uint16Array([0, 1, 2])) },
+    });
+    const file = await notebookFile('maps.ipynb', [newCodeCell('good'), newCodeCell('bad')]);
+    const nb = await readNotebookFile(file);
+    (nb.cells[0] as CodeCell).outputs.push({ output_type: 'display_data', metadata: {}, data: { 'text/plain': 'good map', 'image/svg+xml': '<svg id="good"></svg>', [MIME.projector]: map(3, b64(new Float32Array([0, 0, 1, 1, 2, 2]))) } });
+    // A billion points claimed over six numbers: refused before anything is decoded.
+    (nb.cells[1] as CodeCell).outputs.push({ output_type: 'display_data', metadata: {}, data: { 'text/plain': 'bad map', 'image/svg+xml': '<svg id="bad"></svg>', [MIME.projector]: { ...map(3, 'AAAA'), count: 1e9 } } });
+    await writeNotebookFile(file, nb);
+    expect(reclab('export', file, '--to', 'html').code).toBe(0);
+    const html = await fs.readFile(file.replace(/\.ipynb$/, '.html'), 'utf8');
+    expect(html.match(/class="chart map"/g)).toHaveLength(1);
+    const charts = JSON.parse(html.match(/var charts = (\[.*\]);/)![1]) as { option: { series: { name: string; data: unknown[] }[] } }[];
+    expect(charts[0].option.series.map((s) => [s.name, s.data.length])).toEqual([['a', 1], ['b', 1], ['(missing)', 1]]);
+    expect(html).toContain('<img class="image" alt="chart" src="data:image/svg+xml;base64,' + Buffer.from('<svg id="bad"></svg>').toString('base64'));
+  });
 });
 
 describe('sample notebooks', () => {
   const dir = path.join(__dirname, '..', 'notebooks');
-  const samples = readdirSync(dir).filter((f) => f.endsWith('.ipynb'));
+  // The numbered workflow samples have their own, deeper test (sample-notebooks.test.ts).
+  const samples = readdirSync(dir).filter((f) => f.endsWith('.ipynb') && !/^\d\d-/.test(f));
 
   it('ships at least one', () => expect(samples.length).toBeGreaterThan(0));
 
@@ -166,6 +187,7 @@ describe('sample notebooks', () => {
     expect(outputs.length).toBeGreaterThan(0);
     if (nbformatAvailable()) expect(validateWithNbformat(out)).toBe('');
   });
+
 });
 
 describe('reclab serve', () => {

@@ -119,7 +119,8 @@ function renderOutput(output: Output, context: Context): string {
 /** The richest form this page can show, as a renderer picks by mime type. */
 function renderBundle(data: MimeBundle, context: Context): string {
   const projector = data[MIME.projector] as unknown as ProjectorOutput | undefined;
-  if (projector) {
+  // A payload that does not hold together (a hand-edited file) falls back to the static picture.
+  if (projector && wholeProjector(projector)) {
     const id = `chart-${context.charts.length + 1}`;
     context.charts.push({ id, option: projectorOption(projector), labels: projector.labels });
     return `<div class="chart map" id="${id}" style="width:720px;height:520px"></div>`;
@@ -160,9 +161,11 @@ function projectorOption(p: ProjectorOutput): JsonValue {
   const color = p.color;
   if (color?.kind === 'category') {
     const values = new Uint16Array(bytes(color.values).buffer);
-    const groups = color.categories.map(() => [] as (number | null)[][]);
-    for (let i = 0; i < p.count; i++) groups[values[i]]?.push(point(i));
-    const series = color.categories.map((name, c) => ({ ...base, name, data: groups[c] }));
+    // An index past the categories marks a missing value: those points are a series of their own.
+    const names = [...color.categories, '(missing)'];
+    const groups = names.map(() => [] as (number | null)[][]);
+    for (let i = 0; i < p.count; i++) groups[Math.min(values[i], names.length - 1)].push(point(i));
+    const series = names.map((name, c) => ({ ...base, name, data: groups[c] })).filter((series) => series.data.length);
     return { title, ...axes, legend: { type: 'scroll', top: 50 }, grid: { top: 90 }, series } as unknown as JsonValue;
   }
   const data = Array.from({ length: p.count }, (_, i) => point(i));
@@ -173,6 +176,18 @@ function projectorOption(p: ProjectorOutput): JsonValue {
     return { title, ...axes, grid: { right: 90 }, visualMap, series: [{ ...base, data }] } as unknown as JsonValue;
   }
   return { title, ...axes, series: [{ ...base, data }] } as unknown as JsonValue;
+}
+
+/** Whether the payload's parts agree: sizes, types and encodings, checked before anything is decoded. */
+function wholeProjector(p: ProjectorOutput): boolean {
+  const encoded = (value: unknown, byteLength: number) => typeof value === 'string' && value.length === Math.ceil(byteLength / 3) * 4;
+  const { count, dims, color } = p;
+  if (!Number.isInteger(count) || count < 0 || (dims !== 2 && dims !== 3)) return false;
+  if (typeof p.title !== 'string' || typeof p.method !== 'string' || !Array.isArray(p.labels) || p.labels.length !== count) return false;
+  if (!encoded(p.coords, count * dims * 4)) return false;
+  if (!color) return true;
+  if (color.kind === 'category') return Array.isArray(color.categories) && encoded(color.values, count * 2);
+  return color.kind === 'number' && Number.isFinite(color.min) && Number.isFinite(color.max) && encoded(color.values, count * 4);
 }
 
 const bytes = (base64: string) => Uint8Array.from(Buffer.from(base64, 'base64'));
