@@ -74,6 +74,14 @@ describe('evaluate', () => {
     expect(e.chart().option.series).toHaveLength(1);
   });
 
+  it('charts one series per model, two models of one name included, grouped by metric', async () => {
+    const e = await evaluate([new ByIndex(), new ByIndex()], tiny(), { k: [1, 2] });
+    const option = e.chart().option as { series: { name: string; data: unknown[] }[]; xAxis: { data: string[] } };
+    expect(option.series.map((s) => s.name)).toEqual(['ByIndex', 'ByIndex (2)']);
+    expect(option.xAxis.data).toEqual(['Recall@1', 'NDCG@1', 'Recall@2', 'NDCG@2']);
+    expect(option.series[0].data).toHaveLength(4);
+  });
+
   it('gives ties no credit in the top K and half credit in AUC', async () => {
     const e = await evaluate([new Constant()], tiny(), { k: [1, 2] });
     const v = (c: string) => e.value(c, 0) as number;

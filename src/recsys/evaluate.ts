@@ -4,7 +4,7 @@
  * sampled ranking is asked for, which every output then says.
  */
 import { Table, type ColumnData } from '../data';
-import { chart, type Chart } from '../charts';
+import { bar, type Chart } from '../charts';
 import { csrHas } from './csr';
 import { TOP_K_METRICS, topKMetrics, userAuc } from './metrics';
 import { excludeSeen, scoredRows, topK, type Recommender } from './model';
@@ -37,16 +37,16 @@ export class Evaluation extends Table {
 
   chart(metrics: readonly string[] = ['Recall', 'NDCG']): Chart {
     const names = this.ks.flatMap((k) => metrics.map((m) => `${m}@${k}`));
-    const models = this.column('model') as string[];
-    return chart({
-      title: { text: `${this.split.name} — ${this.ranking} ranking`, textStyle: { fontSize: 13 } },
-      tooltip: { trigger: 'axis' },
-      legend: { top: 24 },
-      grid: { top: 64 },
-      xAxis: { type: 'category', data: names },
-      yAxis: { type: 'value' },
-      series: models.map((m, r) => ({ name: m, type: 'bar' as const, data: names.map((n) => Number((this.column(n) as Float64Array)[r].toFixed(4))) })),
+    // One group of bars per metric, one bar per model; two models of one name stay two series.
+    const columns: Record<string, ColumnData> = { metric: names };
+    const series: string[] = [];
+    (this.column('model') as string[]).forEach((model, r) => {
+      let name = model;
+      for (let n = 2; name in columns; n++) name = `${model} (${n})`;
+      columns[name] = Float64Array.from(names, (metric) => (this.column(metric) as Float64Array)[r]);
+      series.push(name);
     });
+    return bar(Table.fromColumns(columns), { x: 'metric', y: series, title: `${this.split.name} — ${this.ranking} ranking` });
   }
 }
 
