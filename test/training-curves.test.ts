@@ -90,6 +90,11 @@ describe('the live training curves of a fit', () => {
     expect((chart.option.xAxis as { type: string; name: string })).toMatchObject({ type: 'value', name: 'epoch' });
     expect(curves(chart.option)).toEqual({ loss: [[1, 1], [2, 0.5]], recall: [[2, 0.2]] });
   });
+
+  it('History.chart of a fit without epochs says so, naming the model', () => {
+    const ctx = new TrainingContext('ItemCF', { progress: false });
+    expect(() => ctx.finish().chart()).toThrow('ItemCF has no training curve: its fit has no epochs');
+  });
 });
 
 describe('training curves in a notebook', () => {

@@ -106,13 +106,13 @@ export interface WorkbenchMethods {
   /** A table's column distributions, for the grid's headers and charts; `bins` as in the kernel's request. */
   columnSummary: { params: { session: string; tableId: string; column?: string; bins?: number }; result: ColumnSummary[] };
   catalog: { params: { session: string }; result: CatalogTable[] };
+  /** The notebook as it is now (unsaved edits too) as one self-contained HTML page. */
+  exportHtml: { params: { session: string }; result: { html: string; name: string } };
   /**
    * Calls `method` on the kernel object behind a widget output. When the call changes what
    * the widget shows, its output in the notebook is replaced (and an `outputs` event sent).
    */
-  /** The notebook as it is now (unsaved edits too) as one self-contained HTML page. */
-  exportHtml: { params: { session: string }; result: { html: string; name: string } };
-  widget: { params: { session: string; widgetId: string; method: string; params: JsonValue }; result: JsonValue };
+  widget: { params: { session: string; widgetId: string; method: string; params?: JsonValue }; result: JsonValue };
 }
 
 export type WorkbenchMethod = keyof WorkbenchMethods;

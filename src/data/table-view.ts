@@ -1,5 +1,5 @@
 import { cellValue, type Table } from './table';
-import { escapeHtml } from '../api/escape-html';
+import { escapeHtml } from '../api';
 
 /** How many rows an output carries; the grid pages through the rest from the kernel. */
 export const PREVIEW_ROWS = 50;

@@ -43,7 +43,8 @@ export interface Registries {
 
 /** Every value gets `text/plain`; richer values add their own forms beside it. */
 export function toMimeBundle(value: unknown, { tables, widgets }: Registries): MimeBundle {
-  if (isWidget(value)) return { 'text/plain': plainText(value), ...widgets.show(value) };
+  // A widget says in its own bundle what it is as text; printing the object (its models, its vectors) would be waste.
+  if (isWidget(value)) return { 'text/plain': '<widget>', ...widgets.show(value) };
   if (value instanceof Table) {
     const tableId = tables.add(value);
     const page = tables.page(tableId, 0, PREVIEW_ROWS);
@@ -59,9 +60,9 @@ export function toMimeBundle(value: unknown, { tables, widgets }: Registries): M
     const option = jsonSafe(value.option, () => (functions = true));
     // Functions (formatters, callbacks) are drawn into the SVG but cannot be saved: such a
     // chart keeps only its static form.
-    if (functions) return { 'text/plain': `<Chart ${value.width}×${value.height}, static: its option holds functions>`, 'image/svg+xml': svg };
+    if (functions) return { 'text/plain': `${chartText(value)}, static: its option holds functions`, 'image/svg+xml': svg };
     return {
-      'text/plain': `<Chart ${value.width}×${value.height}>`,
+      'text/plain': chartText(value),
       'image/svg+xml': svg,
       [MIME.echarts]: json({ option: option as ChartOutput['option'], width: value.width, height: value.height } satisfies ChartOutput),
     };
@@ -73,6 +74,12 @@ export function toMimeBundle(value: unknown, { tables, widgets }: Registries): M
   if (isSelfDisplaying(value)) return { 'text/plain': plainText(value), ...(jsonSafe(value[DISPLAY]()) as MimeBundle) };
   if (isTensor(value)) return { 'text/plain': value.toString() };
   return { 'text/plain': plainText(value) };
+}
+
+/** A chart as a line of text, for readers without pictures: its title, else its size. */
+function chartText(chart: Chart): string {
+  const title = [chart.option.title].flat()[0] as { text?: unknown } | undefined;
+  return typeof title?.text === 'string' && title.text ? `Chart: ${title.text}` : `<Chart ${chart.width}×${chart.height}>`;
 }
 
 export interface DisplayFunction {

@@ -4,4 +4,3 @@ export { KernelClient, KernelDiedError } from './client';
 export type { KernelOptions, ExecuteHandlers, KernelState } from './client';
 export { progressText } from './progress';
 export type { ProgressState } from '../api';
-export { escapeHtml } from '../api';

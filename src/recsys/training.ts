@@ -82,6 +82,7 @@ export class History {
   }
 
   chart(): Chart {
+    if (!this.epochs.length) throw new Error(`${this.model} has no training curve: its fit has no epochs (it computes its model in one pass).`);
     const t = this.table;
     return line(t, { x: 'epoch', y: t.columnNames.filter((n) => n !== 'epoch' && n !== 'seconds'), title: `${this.model}: training` });
   }

@@ -9,8 +9,8 @@ import { createRequire } from 'node:module';
 import { marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 import { MIME, cellLanguage, cellSource, joinText, type Cell, type JsonValue, type MimeBundle, type Notebook, type Output } from '../notebook';
-import { escapeHtml, progressText, type ProgressState } from '../kernel';
-import { textTooltips, type ChartOutput, type ProjectorOutput } from '../api';
+import { progressText } from '../kernel';
+import { escapeHtml, textTooltips, type ChartOutput, type ProgressState, type ProjectorOutput } from '../api';
 
 // Not named `require`: bundlers for the desktop app declare one of their own.
 const requireHere = createRequire(import.meta.url);
