@@ -44,12 +44,45 @@ describe('histogram', () => {
     expect(labels(c)).toHaveLength(10);
     expect(labels(c)[0]).toBe('0.0 to 0.1');
     expect(labels(c)[9]).toBe('0.9 to 1.0');
-    expect(counts(c).reduce((a, b) => a + b)).toBe(101);
-    expect(counts(c)[9]).toBe(11);
+    expect(counts(c)).toEqual([10, 10, 10, 10, 10, 10, 10, 10, 10, 11]);
     expect(parts(c).x.name).toBe('score (0–1)');
     expect(parts(c).title.text).toBe('Scores');
     // Asked for bins, whole numbers get them too.
     expect(labels(histogram(Int32Array.from({ length: 50 }, (_, i) => i), { bins: 5 }))).toEqual(['0 to 10', '10 to 20', '20 to 30', '30 to 40', '40 to 50']);
+  });
+
+  it('puts a value on an edge in the bin the labels start with it, though the division falls short', () => {
+    // (0.15 - 0) / 0.05 is 2.9999999999999996.
+    const c = histogram(Float64Array.from({ length: 100 }, (_, i) => i / 100), { bins: 20 });
+    expect(labels(c)[3]).toBe('0.15 to 0.20');
+    expect(counts(c)).toEqual(Array(20).fill(5));
+    // 0.29 × 100 is 28.999999999999996.
+    expect(counts(histogram(Float64Array.from({ length: 101 }, (_, i) => i / 100), { bins: 100 }))).toEqual([...Array(99).fill(1), 2]);
+    const d = histogram([0.3, 0.7, 0.9, 1.3], { bins: 10 });
+    expect(labels(d)).toEqual(['0.3 to 0.4', '0.4 to 0.5', '0.5 to 0.6', '0.6 to 0.7', '0.7 to 0.8', '0.8 to 0.9', '0.9 to 1.0', '1.0 to 1.1', '1.1 to 1.2', '1.2 to 1.3']);
+    expect(counts(d)).toEqual([1, 0, 0, 0, 1, 0, 1, 0, 0, 1]);
+    // The first bin starts at the minimum (0.29 × 100 falls short of 29), the last ends at the maximum (0.55 × 100 passes 55).
+    const e = histogram([0.29, 0.39], { bins: 10 });
+    expect([labels(e)[0], labels(e)[9], counts(e).length]).toEqual(['0.29 to 0.30', '0.38 to 0.39', 10]);
+    expect(counts(histogram([0, 0.55], { bins: 11 }))).toEqual([1, ...Array(9).fill(0), 1]);
+  });
+
+  it('gives whole numbers whole widths and half steps widths of whole half steps, so flat data draws flat', () => {
+    // 67 ages, 100 people each: bins 2.5 wide would hold two ages and three in turn.
+    const ages = Int32Array.from({ length: 6700 }, (_, i) => 7 + (i % 67));
+    const c = histogram(ages);
+    expect(labels(c)[0]).toBe('5 to 10');
+    expect(counts(c)).toEqual([300, ...Array(12).fill(500), 400]);
+    // Bins 0.2 wide would hold one half step or none.
+    const halves = Float64Array.from({ length: 11 }, (_, i) => i / 2);
+    const h = histogram(halves, { bins: 25 });
+    expect(labels(h)[0]).toBe('0.0 to 0.5');
+    expect(counts(h)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 2]);
+  });
+
+  it('refuses dates and times rather than label bins in milliseconds', () => {
+    const t = new Table([{ name: 'at', type: 'timestamp', data: Float64Array.of(1_704_000_000_000, 1_704_500_000_000) }]);
+    expect(() => histogram(t)).toThrow('histogram: column "at" holds dates or times, which it does not bin; count a number made from them instead (such as the year, or epoch() in SQL).');
   });
 
   it('uses a one-column table’s column without being told', () => {
@@ -97,6 +130,33 @@ describe('histogram computed by DuckDB', () => {
     const inMemory = histogram(await db.query('SELECT rating * 2 AS doubled FROM r WHERE rating > 3'));
     expect(c.option).toEqual(inMemory.option);
     expect(labels(c)).toEqual(['8', '9', '10']);
+  });
+
+  it('bins on the same edges as in memory, and refuses times with the same message', async () => {
+    const c = await histogram('SELECT range / 100 AS x FROM range(100)', { db, bins: 20 });
+    expect(counts(c)).toEqual(Array(20).fill(5));
+    expect(counts(await histogram('SELECT range / 100 AS x FROM range(101)', { db, bins: 100 }))).toEqual([...Array(99).fill(1), 2]);
+    expect(counts(await histogram('SELECT * FROM (VALUES (0.3), (0.7), (0.9), (1.3)) AS t(x)', { db, bins: 10 }))).toEqual([1, 0, 0, 0, 1, 0, 1, 0, 0, 1]);
+    expect(counts(await histogram('SELECT 7 + range % 67 AS age FROM range(6700)', { db }))).toEqual([300, ...Array(12).fill(500), 400]);
+    await expect(histogram("SELECT TIMESTAMP '2024-01-01' AS at", { db })).rejects.toThrow('histogram: column "at" holds dates or times, which it does not bin;');
+  });
+
+  it('takes names that start with a keyword for tables, and reads a query that ends in a comment', async () => {
+    for (const name of ['selected_items', 'withdrawals', 'table_2', 'from_web', 'Values']) {
+      await db.run(`CREATE TABLE "${name}" AS SELECT range AS n FROM range(4)`);
+      expect(counts(await histogram(name, { db }))).toEqual([1, 1, 1, 1]);
+    }
+    expect(counts(await histogram('SELECT range AS n FROM range(3) -- the first three', { db }))).toEqual([1, 1, 1]);
+  });
+
+  it('runs the source once: a sample’s bars add up to its count, and no table is left behind', async () => {
+    const c = await histogram('SELECT score FROM r USING SAMPLE 50% (bernoulli)', { db });
+    const shown = Number(/^([\d,]+) values/.exec(parts(c).title.subtext)?.[1].replaceAll(',', ''));
+    expect(counts(c).reduce((a, b) => a + b)).toBe(shown);
+    // Failing while filling the table, and after it.
+    await expect(histogram("SELECT CASE WHEN range = 3 THEN error('boom') ELSE range END AS v FROM range(5)", { db })).rejects.toThrow('boom');
+    await expect(histogram('SELECT NULL::DOUBLE AS v', { db })).rejects.toThrow('no finite values');
+    expect((await db.query("SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name LIKE 'rl_histogram_%'")).rows()).toEqual([{ n: 0 }]);
   });
 
   it('quotes the table and column names it is given', async () => {
@@ -274,7 +334,7 @@ describe('charts in a notebook', () => {
     expect(r.reply.status).toBe('ok');
     const bundle = r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data : {};
     expect(String(bundle['image/svg+xml'])).toMatch(/^<svg[\s\S]*<path/);
-    expect(bundle['text/plain']).toBe('<Chart 640×360>');
+    expect(bundle['text/plain']).toMatch(/^Chart: /);
     const option = (bundle[MIME.echarts] as { option: EChartsOption }).option;
     expect((option.series as BarSeriesOption[])[0].data).toEqual([200, 200, 200, 200, 200]);
   });

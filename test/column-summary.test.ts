@@ -29,12 +29,25 @@ describe('column summaries of numbers', () => {
     const codes = Table.fromColumns({ k: Float64Array.from({ length: 70 }, (_, i) => i % 7) }).columnInfo('k');
     expect(numeric(codes).histogram).toEqual({ start: 0, width: 1, counts: [10, 10, 10, 10, 10, 10, 10], discrete: true });
     expect(numeric(codes, 6).histogram).toMatchObject({ discrete: false, width: 1, counts: [10, 10, 10, 10, 10, 20] });
-    const halves = Table.fromColumns({ h: Float64Array.from([0.5, 1, 1.5]) }).columnInfo('h');
-    expect(numeric(halves).histogram.discrete).toBe(false);
+  });
+
+  it('gives half-star ratings one bin per half step, with no empty bins between them', () => {
+    // MovieLens: 0.5 to 5 stars; 16 equal bins would leave every other one empty.
+    const stars = Table.fromColumns({ rating: Float64Array.from({ length: 100 }, (_, i) => 0.5 + (i % 10) / 2) }).columnInfo('rating');
+    expect(numeric(stars).histogram).toEqual({ start: 0.5, width: 0.5, counts: Array(10).fill(10), discrete: true });
+    // Past the bins asked for, bins hold whole half steps.
+    expect(numeric(stars, 4).histogram).toEqual({ start: 0, width: 2, counts: [30, 40, 30], discrete: false });
+  });
+
+  it('bins as the histogram does: a value on an edge in the bin it starts, whole numbers in whole widths', () => {
+    const hundredths = Table.fromColumns({ x: Float64Array.from({ length: 100 }, (_, i) => i / 100) }).columnInfo('x');
+    expect(numeric(hundredths, 20).histogram.counts).toEqual(Array(20).fill(5));
+    const ages = Table.fromColumns({ age: Int32Array.from({ length: 6700 }, (_, i) => 7 + (i % 67)) }).columnInfo('age');
+    expect(numeric(ages, 30).histogram).toEqual({ start: 5, width: 5, counts: [300, ...Array(12).fill(500), 400], discrete: false });
   });
 
   it('puts a column of one repeated value in one bin, and an all-NULL column in none', () => {
-    expect(numeric(Table.fromColumns({ x: Float64Array.from([0.25, 0.25]) }).columnInfo('x')).histogram).toEqual({ start: 0.25, width: 0, counts: [2], discrete: false });
+    expect(numeric(Table.fromColumns({ x: Float64Array.from([0.25, 0.25]) }).columnInfo('x')).histogram).toEqual({ start: 0.25, width: 1, counts: [2], discrete: true });
     const empty = numeric(Table.fromColumns({ x: Float64Array.from([NaN, NaN]) }).columnInfo('x'));
     expect(empty).toMatchObject({ nulls: 2, min: null, max: null, histogram: { counts: [] } });
   });

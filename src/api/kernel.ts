@@ -60,7 +60,8 @@ export type KernelRequest =
   | { type: 'page'; id: number; tableId: string; offset: number; limit: number; sort?: SortKey }
   /**
    * Summaries of one column of a shown table, or of all of them. `bins`: how many bars, the
-   * histogram's bins for numbers (default 16) and the top values for the rest (default 5).
+   * histogram's bins for numbers (about as many, on round edges; default 16) and the top
+   * values for the rest (default 5).
    */
   | { type: 'columnSummary'; id: number; tableId: string; column?: string; bins?: number }
   | { type: 'info'; id: number }
@@ -118,9 +119,10 @@ export interface NumericSummary {
   min: number | null;
   max: number | null;
   /**
-   * Bin i counts the values in [start + i·width, start + (i+1)·width), the last bin closed.
-   * When `discrete` (whole numbers spanning no more values than bins asked for), width is 1
-   * and bin i counts the value start + i.
+   * Bin i counts the values in [start + i·width, start + (i+1)·width), the last bin closed;
+   * the edges are round, as a histogram chart's. When `discrete` (whole or half-step numbers
+   * taking no more steps than bins asked for), width is the step (1 or 0.5) and bin i counts
+   * the value start + i·width.
    */
   histogram: { start: number; width: number; counts: number[]; discrete: boolean };
 }

@@ -1,9 +1,11 @@
 /**
  * A histogram of one numeric column. Over values in memory it counts in one pass; over a
- * DuckDB table or query the database counts, and only the bins come back. Both ways share
- * the bin layout, so they draw the same chart from the same data.
+ * DuckDB table or query the database counts, and only the bins come back. Both ways bin
+ * through ./bins, so they draw the same chart from the same data.
  */
+import { randomBytes } from 'node:crypto';
 import { SqlError, quoteIdentifier, type Database } from '../data';
+import { binCountSql, binEdge, binLayout, binParams, binStats, binStatsOf, binStatsSql, binWidth, countBins, type BinLayout, type BinStats } from './bins';
 import { Chart } from './chart';
 import { chartDatabase } from './chart-database';
 import { ChartInput, count, describeValue, isValues, leftOut, type ChartData, type ChartValues } from './chart-data';
@@ -13,8 +15,9 @@ export interface HistogramOptions {
   /** The column to count; may be left out when the data has one column. */
   column?: string;
   /**
-   * About how many equal-width bins, on round edges. Without it: 30, except that whole or
-   * half-step numbers (ratings) spanning at most 60 steps get one bar per value.
+   * About how many equal-width bins, on round edges (whole-number widths for whole numbers).
+   * Without it: 30, except that whole or half-step numbers (ratings) taking at most 60
+   * steps get one bar per value.
    */
   bins?: number;
   title?: string;
@@ -31,27 +34,6 @@ const DEFAULT_BINS = 30;
 const MAX_DISCRETE = 60;
 const MAX_BINS = 1000;
 
-/** What the layout needs to know about the finite values. */
-interface Stats {
-  /** Every value, the missing and infinite ones included. */
-  total: number;
-  /** The finite values. */
-  finite: number;
-  min: number;
-  max: number;
-  integers: boolean;
-  halves: boolean;
-}
-
-/** Bins [lo + i·width, lo + (i+1)·width); values beyond the ends go into the end bins. */
-interface Layout {
-  lo: number;
-  width: number;
-  count: number;
-  /** One bin per value (lo is then half a step below the first). */
-  discrete: boolean;
-}
-
 /**
  * A table or view name, or a SELECT query, is counted by DuckDB (a promise of the chart);
  * a `Table`, named columns or one array of values is counted here.
@@ -62,15 +44,9 @@ export function histogram(data: string | ChartData | ChartValues, options: SqlHi
   if (typeof data === 'string') return sqlHistogram(data, options);
   checkBins(options.bins);
   const { name, values } = valuesOf(data, options.column);
-  const stats = statsOf(values);
+  const stats = binStats(values);
   const layout = layoutOf(stats, options.bins, name);
-  const counts = new Float64Array(layout.count);
-  const last = layout.count - 1;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (Number.isFinite(v)) counts[Math.min(Math.max(Math.floor((v - layout.lo) / layout.width), 0), last)]++;
-  }
-  return draw(name, counts, layout, stats, options);
+  return draw(name, countBins(values, layout), layout, stats, options);
 }
 
 function checkBins(bins: number | undefined): void {
@@ -86,7 +62,9 @@ function valuesOf(data: ChartData | ChartValues, column: string | undefined): { 
   }
   const input = new ChartInput('histogram', data);
   const name = column ?? soleColumn(input.names);
-  return { name, values: input.numbers(name, 'column').values };
+  const c = input.numbers(name, 'column');
+  if (c.kind === 'time') throw timesRefused(name);
+  return { name, values: c.values };
 }
 
 function soleColumn(names: readonly string[]): string {
@@ -94,43 +72,16 @@ function soleColumn(names: readonly string[]): string {
   throw new Error(`histogram: say which column to count with { column }; the columns are ${names.join(', ')}.`);
 }
 
-function statsOf(values: ArrayLike<number>): Stats {
-  let finite = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  let integers = true;
-  let halves = true;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!Number.isFinite(v)) continue;
-    finite++;
-    if (v < min) min = v;
-    if (v > max) max = v;
-    if (integers && !Number.isInteger(v)) integers = false;
-    if (halves && !Number.isInteger(v * 2)) halves = false;
-  }
-  return { total: values.length, finite, min, max, integers, halves };
+/** Bins are laid out on numbers; times would get edges in milliseconds, in both ways alike refused. */
+function timesRefused(name: string): Error {
+  return new Error(`histogram: column "${name}" holds dates or times, which it does not bin; count a number made from them instead (such as the year, or epoch() in SQL).`);
 }
 
-function layoutOf(s: Stats, bins: number | undefined, column: string): Layout {
+function layoutOf(s: BinStats, bins: number | undefined, column: string): BinLayout {
   if (s.total === 0) throw new Error(`histogram: column "${column}" has no values; nothing to count.`);
   if (s.finite === 0) throw new Error(`histogram: column "${column}" has no finite values (all ${count(s.total)} are missing, NaN or infinite); nothing to count.`);
-  const step = s.integers ? 1 : s.halves ? 0.5 : 0;
-  if (s.min === s.max || (bins === undefined && step > 0 && (s.max - s.min) / step < MAX_DISCRETE)) {
-    const width = step || 1;
-    return { lo: s.min - width / 2, width, count: Math.round((s.max - s.min) / width) + 1, discrete: true };
-  }
-  const width = roundStep((s.max - s.min) / (bins ?? DEFAULT_BINS));
-  const lo = Math.floor(s.min / width) * width;
-  // The last bin is closed: the maximum on an edge joins the bin below rather than starting one.
-  return { lo, width, count: Math.max(1, Math.ceil((s.max - lo) / width - 1e-9)), discrete: false };
-}
-
-/** The smallest of 1, 2, 2.5, 5 × 10^k at least `raw`: bin edges that read well. */
-function roundStep(raw: number): number {
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const mantissa = [1, 2, 2.5, 5, 10].find((m) => m * power >= raw * (1 - 1e-12)) ?? 10;
-  return mantissa * power;
+  // Bins asked for are bins: then only a single value gets a bar of its own.
+  return binLayout(s, { bins: bins ?? DEFAULT_BINS, maxDiscrete: bins === undefined ? MAX_DISCRETE : 1 });
 }
 
 /** Decimals that show every edge of a layout exactly. */
@@ -140,13 +91,12 @@ function decimalsOf(width: number): number {
   return d;
 }
 
-function draw(column: string, counts: Float64Array, layout: Layout, stats: Stats, options: HistogramOptions): Chart {
-  const d = decimalsOf(layout.width);
-  const labels = Array.from({ length: layout.count }, (_, i) => {
-    if (layout.discrete) return String(stats.min + i * layout.width);
-    const from = layout.lo + i * layout.width;
-    return `${from.toFixed(d)} to ${(from + layout.width).toFixed(d)}`;
-  });
+function draw(column: string, counts: Float64Array, layout: BinLayout, stats: BinStats, options: HistogramOptions): Chart {
+  const width = binWidth(layout);
+  const d = decimalsOf(width);
+  const labels = Array.from({ length: layout.count }, (_, i) =>
+    layout.discrete ? String(stats.min + i * width) : `${binEdge(layout, i).toFixed(d)} to ${binEdge(layout, i + 1).toFixed(d)}`,
+  );
   return new Chart({
     ...heading(options.title ?? `Distribution of ${column}`, [`${count(stats.finite)} values`, leftOut(stats.total - stats.finite, stats.total, 'values')], false),
     tooltip: { trigger: 'axis' },
@@ -156,52 +106,49 @@ function draw(column: string, counts: Float64Array, layout: Layout, stats: Stats
   });
 }
 
-/** A name is a table or view; text that starts like a query is one. */
-const QUERY = /^\s*(?:(?:--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*(?:select|with|from|values|table|pivot|unpivot|\()/i;
+/**
+ * A name is a table or view; text that starts like a query is one. The keyword must end
+ * there and be followed by more (`selected_items`, `table_2` and `Values` are names).
+ */
+const QUERY = /^\s*(?:(?:--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*(?:(?:select|with|from|values|table|pivot|unpivot)\b(?!\s*$)|\()/i;
 
 async function sqlHistogram(source: string, options: SqlHistogramOptions): Promise<Chart> {
   checkBins(options.bins);
   const db = chartDatabase('histogram', options.db);
   const isQuery = QUERY.test(source);
   const what = isQuery ? 'the query' : `table "${source}"`;
-  const from = isQuery ? `(${source.replace(/[\s;]+$/, '')}) AS source` : quoteIdentifier(source);
+  // The parenthesis on a line of its own: a query ending in a -- comment would comment it out.
+  const from = isQuery ? `(\n${source.replace(/[\s;]+$/, '')}\n) AS source` : quoteIdentifier(source);
+  // DESCRIBE plans the query without running it.
   const columns = await read(db, `DESCRIBE SELECT * FROM ${from}`, what);
   const names = columns.column('column_name') as string[];
   const types = columns.column('column_type') as string[];
   const name = options.column ?? soleColumn(names);
   const at = names.indexOf(name);
   if (at < 0) throw new Error(`histogram: no column "${name}" in ${what}; the columns are ${names.join(', ')}.`);
+  if (TIME_SQL.test(types[at])) throw timesRefused(name);
   if (!NUMERIC_SQL.test(types[at])) throw new Error(`histogram: column "${name}" of ${what} is ${types[at]}, not a number; choose a numeric column or cast it in a query.`);
-  const values = `(SELECT CAST(${quoteIdentifier(name)} AS DOUBLE) AS v FROM ${from})`;
-  const s = (
-    await read(
-      db,
-      // count_if and floor: several times faster than bool_and and round.
-      `SELECT count(*)::DOUBLE AS total, count(v)::DOUBLE AS finite, min(v) AS min, max(v) AS max,
-              count_if(floor(v) <> v) = 0 AS integers, count_if(floor(v * 2) <> v * 2) = 0 AS halves
-       FROM (SELECT CASE WHEN isfinite(v) THEN v END AS v FROM ${values})`,
-      what,
-    )
-  ).rows()[0];
-  const stats: Stats = { total: Number(s.total), finite: Number(s.finite), min: Number(s.min), max: Number(s.max), integers: s.integers === true, halves: s.halves === true };
-  const layout = layoutOf(stats, options.bins, name);
-  // Parameters, not literals: DuckDB then divides the very doubles this process chose. The
-  // bin is an integer before it is clamped and grouped: three times faster than in doubles.
-  const bins = await read(
-    db,
-    `SELECT least(greatest(floor((v - $lo) / $width)::INTEGER, 0), $last) AS bin, count(*)::DOUBLE AS n
-     FROM ${values} WHERE isfinite(v) GROUP BY bin`,
-    what,
-    { lo: layout.lo, width: layout.width, last: layout.count - 1 },
-  );
-  const counts = new Float64Array(layout.count);
-  const bin = bins.column('bin') as Int32Array;
-  const n = bins.column('n') as Float64Array;
-  for (let i = 0; i < bin.length; i++) counts[bin[i]] = n[i];
-  return draw(name, counts, layout, stats, options);
+  // The source runs once, into a temporary table that both counts read: a query that samples
+  // or is slow would otherwise run per count, and its bars need not add up to its total.
+  const values = quoteIdentifier(`rl_histogram_${randomBytes(8).toString('hex')}`);
+  try {
+    await read(db, `CREATE TEMP TABLE ${values} AS SELECT CAST(${quoteIdentifier(name)} AS DOUBLE) AS v FROM ${from}`, what);
+    const stats = binStatsOf((await read(db, binStatsSql(values), what)).rows()[0]);
+    const layout = layoutOf(stats, options.bins, name);
+    const bins = await read(db, binCountSql(values), what, binParams(layout));
+    const counts = new Float64Array(layout.count);
+    const bin = bins.column('bin') as Int32Array;
+    const n = bins.column('n') as Float64Array;
+    for (let i = 0; i < bin.length; i++) counts[bin[i]] = n[i];
+    return draw(name, counts, layout, stats, options);
+  } finally {
+    // A table left behind is temporary and goes with the connection: the chart's own error matters more.
+    await db.run(`DROP TABLE IF EXISTS ${values}`).catch(() => undefined);
+  }
 }
 
 const NUMERIC_SQL = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL(\(\d+,\s*\d+\))?)$/i;
+const TIME_SQL = /^(DATE|TIME|TIMESTAMP)\b/i;
 
 async function read(db: Database, sql: string, what: string, params?: Record<string, number>) {
   try {

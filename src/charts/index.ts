@@ -3,6 +3,8 @@ export type { ChartSize } from './chart';
 export { renderSvg, loadECharts } from './render-svg';
 export type { ChartData, ChartValues } from './chart-data';
 export { setChartDatabase } from './chart-database';
+export { binEdge, binLayout, binStats, binWidth, countBins } from './bins';
+export type { BinLayout, BinOptions, BinStats } from './bins';
 import { histogram } from './histogram';
 import { bar } from './bar';
 import { line } from './line';

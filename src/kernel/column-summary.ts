@@ -1,4 +1,5 @@
 import type { CategorySummary, ColumnSummary, NumericSummary } from '../api';
+import { binEdge, binLayout, binStats, binWidth, countBins } from '../charts';
 import type { Column } from '../data';
 
 export const DEFAULT_BINS = 16;
@@ -23,39 +24,19 @@ export function summarizeColumn(column: Column, bins?: number): ColumnSummary {
   return categorySummary(column, bins ?? DEFAULT_TOP);
 }
 
+/**
+ * Binned as the histogram bins: round edges, whole widths for whole numbers. Whole and
+ * half-step values (ratings, small codes) that take no more steps than `bins` get a bar per
+ * value rather than bins that would each hold one or two of them, unevenly.
+ */
 function numericSummary(column: Column, bins: number): NumericSummary {
   const data = column.data as Int32Array | Float32Array | Float64Array;
-  const n = data.length;
-  let nulls = 0;
-  let infinite = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  let integers = true;
-  for (let i = 0; i < n; i++) {
-    const v = data[i];
-    if (v !== v) nulls++;
-    else if (v === Infinity || v === -Infinity) infinite++;
-    else {
-      if (v < min) min = v;
-      if (v > max) max = v;
-      if (v % 1 !== 0) integers = false;
-    }
-  }
-  const base = { kind: 'numeric' as const, column: column.name, type: column.type, rows: n, nulls, infinite };
-  if (nulls + infinite === n) return { ...base, min: null, max: null, histogram: { start: 0, width: 0, counts: [], discrete: false } };
-  // Whole numbers over a short span (ratings, small codes) get a bar per value rather than
-  // bins that would each hold one or two of them, unevenly.
-  const discrete = integers && max - min < bins;
-  const count = discrete ? max - min + 1 : max === min ? 1 : bins;
-  const width = discrete ? 1 : (max - min) / count;
-  const counts = new Float64Array(count);
-  const last = count - 1;
-  for (let i = 0; i < n; i++) {
-    const v = data[i];
-    // Also false for NaN and the infinities.
-    if (v >= min && v <= max) counts[width > 0 ? Math.min(Math.floor((v - min) / width), last) : 0]++;
-  }
-  return { ...base, min, max, histogram: { start: min, width, counts: Array.from(counts), discrete } };
+  const stats = binStats(data);
+  const base = { kind: 'numeric' as const, column: column.name, type: column.type, rows: stats.total, nulls: stats.total - stats.finite - stats.infinite, infinite: stats.infinite };
+  if (stats.finite === 0) return { ...base, min: null, max: null, histogram: { start: 0, width: 0, counts: [], discrete: false } };
+  const layout = binLayout(stats, { bins, maxDiscrete: bins });
+  const histogram = { start: layout.discrete ? stats.min : binEdge(layout, 0), width: binWidth(layout), counts: Array.from(countBins(data, layout)), discrete: layout.discrete };
+  return { ...base, min: stats.min, max: stats.max, histogram };
 }
 
 function boolSummary(column: Column, top: number): CategorySummary {
