@@ -3,6 +3,7 @@ import { MIME, WIDGET, type ProjectorOutput } from '../src/api';
 import type { KernelClient } from '../src/kernel';
 import { initTensorFlow } from '../src/kernel/tf-backend';
 import { EmbeddingMap, ItemCF, TwoTower, embeddings, setTrainingHost, synthetic } from '../src/recsys';
+import { Model } from '../src/recsys/model';
 import { Random } from '../src/recsys/random';
 import { run, suiteKernel } from './helpers/kernel';
 
@@ -135,6 +136,12 @@ describe('nearest neighbours', () => {
     expect(reply.changed).toBeUndefined();
     expect(spec.bundle('w3')[MIME.projector]).toMatchObject({ widgetId: 'w3', count: 500 });
     expect(() => spec.call('neighbours', { index: 'x' }, noVariables)).toThrow('No point is labelled "x"');
+    // Read as numbers, these would answer for point 0 or 1.
+    expect(() => spec.call('neighbours', { index: null }, noVariables)).toThrow("neighbours: index must be a point's number or its label, got null.");
+    expect(() => spec.call('neighbours', { index: true }, noVariables)).toThrow('got true.');
+    expect(() => spec.call('neighbours', {}, noVariables)).toThrow('got nothing.');
+    expect(() => spec.call('neighbours', { index: '' }, noVariables)).toThrow('No point is labelled ""');
+    expect(() => spec.call('neighbours', { index: 17, k: true }, noVariables)).toThrow('neighbours: k must be a whole number of at least 1, got true.');
     expect(() => spec.call('zoom', {}, noVariables)).toThrow('The projector has no method "zoom"; it answers "neighbours".');
   });
 });
@@ -145,7 +152,8 @@ describe('bad input is refused before anything is computed', () => {
     ['an unknown method', () => embeddings(rows, { method: 'mds' as 'pca' }), `No projection method "mds": choose 'pca', 'umap', 'tsne'.`],
     ['10 million rows', () => embeddings(new Array(10_000_000)), 'rl.charts.embeddings: 10,000,000 points is more than the projector shows (1,000,000 at most); sample them first, e.g. every 10th vector (1,000,000 points), with their labels and colours alike.'],
     ['10 million flat numbers', () => embeddings(new Float32Array(10_000_000), { dim: 1 }), '10,000,000 points is more than the projector shows'],
-    ['UMAP over its limit', () => embeddings({ data: new Float32Array(60_000 * 2), dim: 2 }, { method: 'umap' }), "UMAP takes at most 50,000 points (its neighbour graph takes over half a minute and more than a gigabyte beyond that), and there are 60,000: use method 'pca', or sample them first, e.g. every 2nd vector (30,000 points)"],
+    ['UMAP over its limit', () => embeddings({ data: new Float32Array(60_000 * 2), dim: 2 }, { method: 'umap' }), "UMAP takes at most 50,000 points (its layout takes about 45 s at that size), and there are 60,000: use method 'pca', or sample them first, e.g. every 2nd vector (30,000 points)"],
+    ['UMAP over its limit for long vectors', () => embeddings({ data: new Float32Array(20_000 * 256), dim: 256 }, { method: 'umap' }), "UMAP takes at most 15,000 points (its neighbour search compares every pair of points, 256 numbers each; fewer numbers per point allow more points), and there are 20,000: use method 'pca', or sample them first, e.g. every 2nd vector (10,000 points)"],
     ['t-SNE over its limit', () => embeddings({ data: new Float32Array(10_001 * 2), dim: 2 }, { method: 'tsne' }), "t-SNE takes at most 10,000 points (it compares every pair of points to find neighbours), and there are 10,001: use method 'pca'"],
     ['labels of another length', () => embeddings(rows, { labels: ['a', 'b'] }), '2 labels for 40 points; give one label per point.'],
     ['colours of another length', () => embeddings(rows, { colorBy: [1, 2, 3] }), 'colorBy has 3 values for 40 points; give one per point.'],
@@ -170,6 +178,17 @@ describe('bad input is refused before anything is computed', () => {
       expect(spy.bars).toEqual([]);
     });
   }
+
+  it("a model with too many items, before its items' titles are read", async () => {
+    for (const [items, message] of [
+      [1_000_001, '1,000,001 points is more than the projector shows'],
+      [60_000, 'UMAP takes at most 50,000 points'],
+    ] as const) {
+      const { model, titlesRead } = modelWithItems(items);
+      await expect(embeddings(model, { method: 'umap' })).rejects.toThrow(message);
+      expect(titlesRead()).toBe(0);
+    }
+  });
 });
 
 describe('in a notebook', () => {
@@ -193,6 +212,18 @@ describe('in a notebook', () => {
     expect(big.text).toContain('10,000,000 points is more than the projector shows (1,000,000 at most); sample them first');
   });
 });
+
+/** A stand-in for a fitted model with `items` item vectors of two numbers, counting the item titles read. */
+function modelWithItems(items: number): { model: Model<object>; titlesRead: () => number } {
+  let titles = 0;
+  const train = { numItems: items, itemTitle: (i: number) => (titles++, `item ${i}`) };
+  const model = Object.create(Model.prototype, {
+    name: { value: 'Huge' },
+    train: { value: train },
+    itemEmbeddings: { value: () => ({ data: new Float32Array(items * 2), dim: 2 }) },
+  }) as Model<object>;
+  return { model, titlesRead: () => titles };
+}
 
 async function fitted(model: ItemCF): Promise<ItemCF> {
   await model.fit(synthetic({ users: 50, items: 30, seed: 1 }), { progress: false });

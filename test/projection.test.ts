@@ -60,23 +60,38 @@ function run(method: ProjectionName, matrix: { data: Float32Array; dim: number }
   return projection.run(matrix, s, new TrainingContext(projection.title));
 }
 
-/** Records progress bars and their ticks; `check` throws once `stopAfter` checks have passed. */
-function recordingHost(stopAfter = Infinity): { bars: { label: string; total: number; ticks: number }[]; checks: () => number } {
-  const bars: { label: string; total: number; ticks: number }[] = [];
+interface Bar {
+  label: string;
+  total: number;
+  ticks: number;
+  /** Each tick's size, in order. */
+  sizes: number[];
+}
+
+/**
+ * Records progress bars and their ticks; `check` throws once `stopAfter` checks have passed,
+ * or, given a function, once it says so from the bars so far (the interrupt lands in a phase).
+ */
+function recordingHost(stopAfter: number | ((bars: Bar[]) => boolean) = Infinity): { bars: Bar[]; checks: () => number } {
+  const bars: Bar[] = [];
   let checks = 0;
+  const stop = typeof stopAfter === 'number' ? () => checks > stopAfter : () => stopAfter(bars);
   setTrainingHost({
     progress: (label, total) => {
-      const bar = { label, total, ticks: 0 };
+      const bar: Bar = { label, total, ticks: 0, sizes: [] };
       bars.push(bar);
-      return { tick: (n = 1) => void (bar.ticks += n), done() {} };
+      return { tick: (n = 1) => void ((bar.ticks += n), bar.sizes.push(n)), done() {} };
     },
     check: () => {
-      if (++checks > stopAfter) throw new Error('interrupted');
+      checks++;
+      if (stop()) throw new Error('interrupted');
     },
     show: () => ({ update() {} }),
   });
   return { bars, checks: () => checks };
 }
+
+const summary = ({ label, total, ticks }: Bar) => ({ label, total, ticks });
 
 describe('PCA', () => {
   it('recovers known directions, the largest variance first', async () => {
@@ -99,14 +114,34 @@ describe('PCA', () => {
     expect(await run('pca', m)).toEqual(coords);
   });
 
-  it('reports progress per block of rows and stops when the check throws', async () => {
+  it('reports progress per block of rows and per eigenvector iteration, and stops when the check throws', async () => {
     const m = clusters(10_000, 4, 3, 2);
     const host = recordingHost();
     await run('pca', m);
-    expect(host.bars).toEqual([{ label: 'PCA', total: 20_000, ticks: 20_000 }]);
+    // Each row twice, and 1,000 steps for the eigenvector search however soon it converges.
+    expect(host.bars.map(summary)).toEqual([{ label: 'PCA', total: 21_000, ticks: 21_000 }]);
     const stopping = recordingHost(1);
     await expect(run('pca', m)).rejects.toThrow('interrupted');
-    expect(stopping.bars[0].ticks).toBeLessThan(20_000);
+    expect(stopping.bars[0].ticks).toBeLessThan(21_000);
+  });
+
+  it('stops during the eigenvector search, which can take seconds for long vectors', async () => {
+    // Isotropic noise: the top eigenvalues nearly tie, and the search needs hundreds of iterations.
+    const random = new Random(3);
+    const n = 300;
+    const noise = { data: Float32Array.from({ length: n * 64 }, () => random.normal()), dim: 64 };
+    const host = recordingHost((bars) => bars[0].ticks > n);
+    await expect(run('pca', noise)).rejects.toThrow('interrupted');
+    // The covariance pass's rows, then one iteration: no coordinates were computed.
+    expect(host.bars[0].ticks).toBe(n + 1);
+  });
+
+  it('reports the covariance pass in fewer rows at a time as vectors grow', async () => {
+    const random = new Random(4);
+    const host = recordingHost();
+    await run('pca', { data: Float32Array.from({ length: 40 * 1024 }, () => random.normal()), dim: 1024 });
+    // A row of 1,024 numbers costs 256 times one of 64, which come 4,096 to a report.
+    expect(host.bars[0].sizes.slice(0, 3)).toEqual([16, 16, 8]);
   });
 
   it('finds the eigenpairs of a small symmetric matrix (Jacobi)', () => {
@@ -144,13 +179,30 @@ describe('UMAP', () => {
     const m = clusters(200, 8, 4, 3);
     const host = recordingHost();
     await run('umap', m, { epochs: 30 });
-    expect(host.bars).toEqual([
-      { label: 'UMAP: nearest neighbours', total: 1, ticks: 1 },
+    expect(host.bars.map(summary)).toEqual([
+      { label: 'UMAP: nearest neighbours', total: 19_900, ticks: 19_900 },
       { label: 'UMAP: layout', total: 30, ticks: 30 },
     ]);
-    const stopping = recordingHost(10);
+    const stopping = recordingHost((bars) => bars.length === 2 && bars[1].ticks >= 10);
     await expect(run('umap', m, { epochs: 30 })).rejects.toThrow('interrupted');
-    expect(stopping.bars[1].ticks).toBeLessThan(30);
+    expect(stopping.bars[1].ticks).toBe(10);
+  });
+
+  it('stops while finding neighbours, before any layout epoch', async () => {
+    const m = clusters(200, 8, 4, 3);
+    const host = recordingHost((bars) => bars[0].ticks > 0);
+    await expect(run('umap', m, { epochs: 30 })).rejects.toThrow('interrupted');
+    // The first point's 199 pairs, then the interrupt: no layout bar was begun.
+    expect(host.bars.map(summary)).toEqual([{ label: 'UMAP: nearest neighbours', total: 19_900, ticks: 199 }]);
+  });
+
+  it('takes fewer points the more numbers each has, and the most at few numbers', () => {
+    expect(PROJECTIONS.umap.maxPoints(64)).toBe(30_000);
+    expect(PROJECTIONS.umap.maxPoints(256)).toBe(15_000);
+    expect(PROJECTIONS.umap.maxPoints(16)).toBe(50_000);
+    expect(PROJECTIONS.umap.maxPoints(2)).toBe(50_000);
+    expect(PROJECTIONS.umap.limitReason(256)).toBe('its neighbour search compares every pair of points, 256 numbers each; fewer numbers per point allow more points');
+    expect(PROJECTIONS.umap.limitReason(2)).toBe('its layout takes about 45 s at that size');
   });
 
   it('refuses settings it cannot work with before it starts', () => {
@@ -176,7 +228,7 @@ describe('t-SNE', () => {
     const m = clusters(100, 8, 3, 3);
     const host = recordingHost();
     await run('tsne', m, { perplexity: 10, epochs: 40 });
-    expect(host.bars).toEqual([
+    expect(host.bars.map(summary)).toEqual([
       { label: 't-SNE: pairs compared', total: 4950, ticks: 4950 },
       { label: 't-SNE: layout', total: 40, ticks: 40 },
     ]);

@@ -100,8 +100,10 @@ export class EmbeddingMap implements Widget {
   private call(method: string, params: JsonValue): WidgetReply {
     if (method !== 'neighbours') throw new Error(`The projector has no method "${method}"; it answers "neighbours".`);
     const p = (params ?? {}) as Record<string, JsonValue | undefined>;
-    const index = typeof p.index === 'string' ? p.index : Number(p.index);
-    const k = p.k === undefined ? DEFAULT_NEIGHBOURS : Number(p.k);
+    // Taken as given, not through Number(): that would read null, '' or false as point 0 and true as point 1.
+    const { index, k = DEFAULT_NEIGHBOURS } = p;
+    if (typeof index !== 'number' && typeof index !== 'string') throw new Error(`neighbours: index must be a point's number or its label, got ${JSON.stringify(index) ?? 'nothing'}.`);
+    if (typeof k !== 'number') throw new Error(`neighbours: k must be a whole number of at least 1, got ${JSON.stringify(k)}.`);
     return { result: this.neighbours(index, k) as unknown as JsonValue };
   }
 

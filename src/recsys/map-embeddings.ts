@@ -70,12 +70,13 @@ export async function embeddings(matrix: EmbeddingsInput, options: EmbeddingsOpt
   const { n, dim } = source;
   if (n === 0) throw new Error(`${WHERE}: there are no vectors to map.`);
   if (n > MAX_POINTS) throw new Error(`${WHERE}: ${count(n)} points is more than the projector shows (${count(MAX_POINTS)} at most); sample them first, e.g. ${everyNth(n, MAX_POINTS)}.`);
-  if (n > method.maxPoints) {
-    throw new Error(`${WHERE}: ${method.title} takes at most ${count(method.maxPoints)} points (${method.limitReason}), and there are ${count(n)}: use method 'pca', or sample them first, e.g. ${everyNth(n, method.maxPoints)}.`);
-  }
   if (!Number.isInteger(dim) || dim < dims) throw new Error(`${WHERE}: a ${dims}-D map needs vectors of at least ${dims} numbers; these have ${dim}.`);
+  const most = method.maxPoints(dim);
+  if (n > most) {
+    throw new Error(`${WHERE}: ${method.title} takes at most ${count(most)} points (${method.limitReason(dim)}), and there are ${count(n)}: use method 'pca', or sample them first, e.g. ${everyNth(n, most)}.`);
+  }
 
-  const labels = options.labels !== undefined ? labelsOf(options.labels, n) : (source.labels ?? Array.from({ length: n }, (_, i) => String(i)));
+  const labels = options.labels !== undefined ? labelsOf(options.labels, n) : (source.labels?.() ?? Array.from({ length: n }, (_, i) => String(i)));
   const color = options.colorBy === undefined ? null : coloursOf(options.colorBy, n);
   const settings = settingsFor(method, options, dims, seed);
   method.check(n, settings);
@@ -93,7 +94,8 @@ interface Source {
   dim: number;
   /** What the vectors are, for the default title. */
   name?: string;
-  labels?: string[];
+  /** Built only once the sizes are known to be in range: a model may have millions of items. */
+  labels?: () => string[];
   /** The vectors as one Float32Array; throws naming the first vector that holds NaN or ±Infinity. */
   read(labels: readonly string[]): Embeddings;
 }
@@ -105,7 +107,7 @@ function describeInput(matrix: EmbeddingsInput, dim: number | undefined): Source
     const e = matrix.itemEmbeddings();
     if (!e) throw new Error(`${WHERE}: ${matrix.name} has no item embeddings to map; models with them include TwoTower and AutoEncoder.`);
     if (dim !== undefined && dim !== e.dim) throw new Error(`${WHERE}: ${matrix.name}'s item vectors have ${e.dim} numbers, not dim ${dim}.`);
-    const labels = Array.from({ length: train.numItems }, (_, i) => train.itemTitle(i));
+    const labels = () => Array.from({ length: train.numItems }, (_, i) => train.itemTitle(i));
     return { ...flat(e.data, e.dim), name: `${matrix.name} item embeddings`, labels };
   }
   if (matrix instanceof Float32Array || matrix instanceof Float64Array) {

@@ -24,10 +24,10 @@ export type ProjectionSetting = 'nNeighbors' | 'minDist' | 'epochs' | 'perplexit
 export interface Projection {
   /** As messages and progress bars name it: 'PCA', 'UMAP', 't-SNE'. */
   readonly title: string;
-  /** The most points it takes; more would take too long or too much memory. */
-  readonly maxPoints: number;
-  /** Why it takes no more than `maxPoints`, said when refusing. */
-  readonly limitReason: string;
+  /** The most points of `dim` numbers it takes; more would take too long or too much memory. */
+  maxPoints(dim: number): number;
+  /** Why it takes no more than `maxPoints(dim)`, said when refusing after "takes at most N points". */
+  limitReason(dim: number): string;
   /** The settings it reads besides `dims` and `seed`. */
   readonly settings: readonly ProjectionSetting[];
   /** Throws, with what to change, when the settings cannot work for `n` points. */

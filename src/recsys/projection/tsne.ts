@@ -6,10 +6,10 @@
  * every pair of points, which is what caps the size.
  */
 import type { Embeddings } from '../model';
-import { TopK } from '../top-k';
 import type { TrainingContext } from '../training';
 import { BarnesHutTree } from './barnes-hut';
 import { integerSetting, type Projection, type ProjectionSettings } from './method';
+import { nearestNeighbours, pairsOf, type Neighbours } from './neighbours';
 import { principalCoordinates } from './pca';
 
 const DEFAULT_PERPLEXITY = 30;
@@ -24,8 +24,8 @@ const START_SCALE = 1e-4;
 export const tsne: Projection = {
   title: 't-SNE',
   // 10,000 × 64 takes about 5 s to compare every pair and 20 s to lay out (npm run bench -- charts).
-  maxPoints: 10_000,
-  limitReason: 'it compares every pair of points to find neighbours',
+  maxPoints: () => 10_000,
+  limitReason: () => 'it compares every pair of points to find neighbours',
   settings: ['perplexity', 'epochs'],
   check(n: number, s: ProjectionSettings): void {
     const perplexity = s.perplexity ?? DEFAULT_PERPLEXITY;
@@ -41,7 +41,7 @@ export const tsne: Projection = {
     const n = matrix.data.length / matrix.dim;
     const perplexity = s.perplexity ?? DEFAULT_PERPLEXITY;
     const k = Math.floor(3 * perplexity);
-    ctx.begin((n * (n - 1)) / 2, 't-SNE: pairs compared');
+    ctx.begin(pairsOf(n), 't-SNE: pairs compared');
     const neighbours = await nearestNeighbours(matrix, k, (pairs) => ctx.step(pairs));
     const p = affinities(neighbours, n, k, perplexity);
     const y = await start(matrix, s, () => ctx.pause());
@@ -51,43 +51,6 @@ export const tsne: Projection = {
     return Float32Array.from(y);
   },
 };
-
-interface Neighbours {
-  /** n × k, nearest first. */
-  indices: Int32Array;
-  /** Squared distances, beside `indices`. */
-  distances: Float64Array;
-}
-
-/** Every point's k nearest others by Euclidean distance, exactly: each pair is measured once and offered to both. */
-async function nearestNeighbours(matrix: Embeddings, k: number, report: (pairs: number) => Promise<void>): Promise<Neighbours> {
-  const { data, dim } = matrix;
-  const n = data.length / dim;
-  const heaps = Array.from({ length: n }, () => new TopK(k));
-  for (let i = 0; i < n; i++) {
-    const a = i * dim;
-    const heapI = heaps[i];
-    for (let j = i + 1; j < n; j++) {
-      const b = j * dim;
-      let d2 = 0;
-      for (let c = 0; c < dim; c++) {
-        const diff = data[a + c] - data[b + c];
-        d2 += diff * diff;
-      }
-      if (-d2 > heapI.threshold) heapI.push(j, -d2);
-      if (-d2 > heaps[j].threshold) heaps[j].push(i, -d2);
-    }
-    await report(n - i - 1);
-  }
-  const indices = new Int32Array(n * k);
-  const distances = new Float64Array(n * k);
-  heaps.forEach((heap, i) => {
-    const { ids, scores } = heap.take();
-    indices.set(ids, i * k);
-    for (let r = 0; r < k; r++) distances[i * k + r] = -scores[r];
-  });
-  return { indices, distances };
-}
 
 /** The symmetric affinities P: each pair (a < b) with p_ab > 0 once. */
 interface Affinities {
