@@ -15,5 +15,12 @@ export type { BarOptions } from './bar';
 export type { LineOptions } from './line';
 export type { ScatterOptions } from './scatter';
 
-/** The chart builders, as cells see them: `rl.charts.histogram(…)`. */
-export const charts = { histogram, bar, line, scatter };
+/** The chart builders, as cells see them: `rl.charts.histogram(…)`. Named, so the editor's hover names it. */
+export interface ChartBuilders {
+  histogram: typeof histogram;
+  bar: typeof bar;
+  line: typeof line;
+  scatter: typeof scatter;
+}
+
+export const charts: ChartBuilders = { histogram, bar, line, scatter };

@@ -2,8 +2,17 @@
  * The RecLab library as cells see it: the global `rl`, and `import * as rl from 'reclab'`.
  */
 import { DataFileError, Table, importMovieLens, importTaobao, readDataFile } from '../data';
-import { Chart, chart, charts } from '../charts';
+import { Chart, chart, charts, type ChartBuilders } from '../charts';
 import * as recsys from '../recsys';
 
-export const library = { ...recsys, Table, Chart, chart, charts: { ...charts, embeddings: recsys.embeddings }, importMovieLens, importTaobao, readDataFile, DataFileError } as const;
+/** `rl.charts`: the chart builders and the embedding projector. */
+export interface LibraryCharts extends ChartBuilders {
+  embeddings: typeof recsys.embeddings;
+}
+
+// The projector is a chart to the cells (`rl.charts.embeddings`), not a top-level name.
+const { embeddings, ...models } = recsys;
+const libraryCharts: LibraryCharts = { ...charts, embeddings };
+
+export const library = { ...models, Table, Chart, chart, charts: libraryCharts, importMovieLens, importTaobao, readDataFile, DataFileError } as const;
 export type Library = typeof library;

@@ -276,7 +276,7 @@ describe.skipIf(!!unavailable)(`editing help and resilience in Chromium${unavail
     await page.locator('.monaco-hover', { hasText: 'const ratingsPerUser: 60' }).waitFor();
     await page.mouse.move(0, 0);
     await cells(page).last().locator('.view-line span', { hasText: /^rl/ }).first().hover({ position: { x: 4, y: 5 } });
-    await page.locator('.monaco-hover', { hasText: /const rl: .*Dataset/s }).waitFor();
+    await page.locator('.monaco-hover', { hasText: /const rl: .*readonly charts: LibraryCharts/s }).waitFor();
     await screenshot(page, 'hover-light');
 
     await typeInNewCell(page, 'sql', 'SELECT * FROM inter');
