@@ -150,10 +150,10 @@ describe.skipIf(!!unavailable)(`seeing it in Chromium${unavailable ? ` (skipped:
     expect(await inkedPixels(canvas)).toBeGreaterThan(500);
 
     const [x, y] = (await canvas.getAttribute('data-first-point'))!.split(',').map(Number);
-    const box = (await canvas.boundingBox())!;
-    await page.mouse.move(box.x + x, box.y + y);
+    // Positions relative to the canvas at the moment of the move: outputs above may still be laying out.
+    await canvas.hover({ position: { x, y } });
     await expect(projector.getByTestId('projector-tooltip').textContent()).resolves.toMatch(/\w/);
-    await page.mouse.click(box.x + x, box.y + y);
+    await canvas.click({ position: { x, y } });
     await expect.poll(() => projector.getByTestId('projector-neighbour').count(), { timeout: 10_000 }).toBe(10);
     await screenshot(page, 'projector-neighbours-light');
 
@@ -268,8 +268,8 @@ describe.skipIf(!!unavailable)(`seeing it in Chromium${unavailable ? ` (skipped:
     const canvas = projector.getByTestId('projector-canvas');
     await expect.poll(async () => Number(await canvas.getAttribute('data-points'))).toBeGreaterThan(790);
     const [x, y] = (await canvas.getAttribute('data-first-point'))!.split(',').map(Number);
-    const box = (await canvas.boundingBox())!;
-    await second.mouse.click(box.x + x, box.y + y);
+    await canvas.click({ position: { x, y } });
+    await expect.poll(() => projector.getAttribute('data-selected')).not.toBe('');
     await expect.poll(() => projector.getByTestId('projector-neighbours').textContent()).toMatch(/run its cell again/);
     await screenshot(second, 'projector-saved-dark');
     expect(errors).toEqual([]);
