@@ -152,13 +152,15 @@ describe('reclab export --to html', () => {
     (nb.cells[0] as CodeCell).outputs.push({ output_type: 'display_data', metadata: {}, data: { 'text/plain': 'good map', 'image/svg+xml': '<svg id="good"></svg>', [MIME.projector]: map(3, b64(new Float32Array([0, 0, 1, 1, 2, 2]))) } });
     // A billion points claimed over six numbers: refused before anything is decoded.
     (nb.cells[1] as CodeCell).outputs.push({ output_type: 'display_data', metadata: {}, data: { 'text/plain': 'bad map', 'image/svg+xml': '<svg id="bad"></svg>', [MIME.projector]: { ...map(3, 'AAAA'), count: 1e9 } } });
+    // The right length, in characters base64 does not have.
+    (nb.cells[1] as CodeCell).outputs.push({ output_type: 'display_data', metadata: {}, data: { 'text/plain': 'bad map', 'image/svg+xml': '<svg id="bad2"></svg>', [MIME.projector]: map(3, '!'.repeat(32)) } });
     await writeNotebookFile(file, nb);
     expect(reclab('export', file, '--to', 'html').code).toBe(0);
     const html = await fs.readFile(file.replace(/\.ipynb$/, '.html'), 'utf8');
     expect(html.match(/class="chart map"/g)).toHaveLength(1);
     const charts = JSON.parse(html.match(/var charts = (\[.*\]);/)![1]) as { option: { series: { name: string; data: unknown[] }[] } }[];
     expect(charts[0].option.series.map((s) => [s.name, s.data.length])).toEqual([['a', 1], ['b', 1], ['(missing)', 1]]);
-    expect(html).toContain('<img class="image" alt="chart" src="data:image/svg+xml;base64,' + Buffer.from('<svg id="bad"></svg>').toString('base64'));
+    for (const id of ['bad', 'bad2']) expect(html).toContain('<img class="image" alt="chart" src="data:image/svg+xml;base64,' + Buffer.from(`<svg id="${id}"></svg>`).toString('base64'));
   });
 });
 

@@ -209,8 +209,9 @@ describe('UMAP', () => {
     const check = (n: number, s: Partial<ProjectionSettings>) => () => PROJECTIONS.umap.check(n, { dims: 2, seed: 1, ...s });
     expect(check(10, {})).toThrow('UMAP: 10 points are too few for nNeighbors 15; it needs more points than neighbours (set nNeighbors below 10');
     expect(check(100, { minDist: 2 })).toThrow('minDist must be a number from 0 to 1, got 2');
-    expect(check(100, { nNeighbors: 2.5 })).toThrow('nNeighbors must be a whole number at least 2, got 2.5');
+    expect(check(100, { nNeighbors: 2.5 })).toThrow('nNeighbors must be a whole number from 2 to 200, got 2.5');
     expect(check(100, { epochs: 0 })).toThrow('epochs must be a whole number at least 1, got 0');
+    expect(check(1000, { nNeighbors: 201 })).toThrow('nNeighbors must be a whole number from 2 to 200, got 201');
   });
 });
 

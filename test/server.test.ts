@@ -328,7 +328,7 @@ describe('widgets', () => {
 let count = 0;
 const counter = {
   [Symbol.for('reclab.widget')]: () => ({
-    bundle: (widgetId: string) => ({ 'text/plain': 'count ' + count, 'application/vnd.reclab.projector+json': { widgetId, count } }),
+    bundle: (widgetId: string) => ({ 'text/plain': 'count ' + count, 'application/vnd.reclab.counter+json': { widgetId, count } }),
     call: (method: string, params: { by: number }, context: { variables(): Iterable<[string, unknown]> }) => {
       if (method === 'variables') return { result: [...context.variables()].map(([name]) => name) };
       count = params.by;
@@ -344,7 +344,7 @@ display(counter);`;
     await c.request('execute', { session: notebook.session, cells: [cell] });
     await c.waitFor((e) => e.event === 'run' && e.run.cell === cell && e.run.state === 'done');
     const shown = (await c.request('attach', { session: notebook.session })).cells[0].outputs[0];
-    const widgetId = shown.output_type === 'display_data' ? (shown.data['application/vnd.reclab.projector+json'] as { widgetId: string }).widgetId : '';
+    const widgetId = shown.output_type === 'display_data' ? (shown.data['application/vnd.reclab.counter+json'] as { widgetId: string }).widgetId : '';
     expect(widgetId).toMatch(/^[0-9a-f]{8}-w\d+$/);
 
     const variables = (await c.request('widget', { session: notebook.session, widgetId, method: 'variables', params: null })) as string[];
@@ -363,7 +363,7 @@ display(counter);`;
     // Run again, the cell shows a new widget and the kernel lets the old one go.
     await c.request('execute', { session: notebook.session, cells: [cell] });
     await c.waitFor((e) => e.event === 'run' && e.run.cell === cell && e.run.state === 'done' && c.events.indexOf(e) > before);
-    await expect(c.request('widget', { session: notebook.session, widgetId, method: 'add', params: { by: 1 } })).rejects.toThrow(/no longer in the kernel \(many newer widgets.*or its output was cleared\)/);
+    await expect(c.request('widget', { session: notebook.session, widgetId, method: 'add', params: { by: 1 } })).rejects.toThrow(/no longer in the kernel \(its cell ran again or was cleared/);
 
     await c.request('restart', { session: notebook.session });
     await expect(c.request('widget', { session: notebook.session, widgetId, method: 'add', params: { by: 1 } })).rejects.toThrow(/no longer in the kernel \(the kernel was restarted.*run its cell again/);
@@ -404,12 +404,31 @@ console.log('done');`;
     const shown = await c.waitFor((e) => e.event === 'outputs' && e.cell === cell && e.outputs.some((o) => o.output_type === 'display_data'));
     const output = shown.event === 'outputs' ? shown.outputs.find((o) => o.output_type === 'display_data') : undefined;
     const widgetId = output?.output_type === 'display_data' ? (output.data['application/vnd.reclab.projector+json'] as { widgetId: string }).widgetId : '';
+    // Clearing outputs while the cell runs does not cost it its widget: the run still shows it.
+    await c.request('edit', { session: notebook.session, client: 'w', seq: 1, edits: [{ op: 'clearOutputs' }] });
     await c.request('widget', { session: notebook.session, widgetId, method: 'set', params: { text: 'second' } });
     await c.waitFor((e) => e.event === 'run' && e.run.cell === cell && e.run.state === 'done');
     const after = (await c.request('attach', { session: notebook.session })).cells[0].outputs;
     expect(after.map((o) => (o.output_type === 'display_data' ? [o.data['text/plain']].flat().join('') : o.output_type))).toEqual(['second', 'stream']);
     await c.request('save', { session: notebook.session });
     expect(await fs.readFile(file, 'utf8')).toContain('"second"');
+    await c.request('close', { session: notebook.session });
+    c.close();
+  });
+});
+
+describe('a notebook whose code cells have no outputs field', () => {
+  it('runs them (the field is optional when reading)', async () => {
+    const file = path.join(dir, 'work', 'no-outputs.ipynb');
+    const nb = createNotebook([newCodeCell('6 * 7')]);
+    delete (nb.cells[0] as { outputs?: unknown }).outputs;
+    await fs.writeFile(file, JSON.stringify(nb));
+    const c = await WorkbenchClient.connect(server.port, server.token);
+    const { notebook } = await c.request('open', { path: file });
+    const [cell] = notebook.cells.map((x) => x.handle);
+    await c.request('execute', { session: notebook.session, cells: [cell] });
+    const done = await c.waitFor((e) => e.event === 'run' && e.run.cell === cell && e.run.state === 'done');
+    expect(done.event === 'run' && done.run.status).toBe('ok');
     await c.request('close', { session: notebook.session });
     c.close();
   });

@@ -3,11 +3,25 @@ import type { ChartOutput } from './kernel';
 /**
  * A chart option from a notebook, made safe to draw: ECharts writes a tooltip's formatted
  * text into the page as HTML, so a file (a label, a formatter template) could put markup
- * and script there. Tooltips are drawn as plain text on the canvas instead.
+ * and script there; tooltips are drawn as plain text on the canvas instead. A title's link
+ * opens only http(s) addresses, never `javascript:`.
  */
-export function textTooltips(option: ChartOutput['option']): ChartOutput['option'] {
-  const tooltip = option.tooltip;
-  if (tooltip === undefined || tooltip === null || typeof tooltip !== 'object') return option;
-  const asText = (t: unknown) => (t !== null && typeof t === 'object' ? { ...(t as Record<string, unknown>), renderMode: 'richText' } : t);
-  return { ...option, tooltip: Array.isArray(tooltip) ? tooltip.map(asText) : asText(tooltip) };
+export function safeChartOption(option: ChartOutput['option']): ChartOutput['option'] {
+  return { ...option, ...each(option, 'tooltip', (t) => ({ ...t, renderMode: 'richText' })), ...each(option, 'title', withWebLinks) };
+}
+
+type Part = Record<string, unknown>;
+
+/** `option[key]` (one component or a list of them) with `change` applied to each. */
+function each(option: ChartOutput['option'], key: string, change: (part: Part) => Part): Part {
+  const value = option[key];
+  const one = (v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? change(v as Part) : v);
+  if (value === undefined || value === null || typeof value !== 'object') return {};
+  return { [key]: Array.isArray(value) ? value.map(one) : one(value) };
+}
+
+function withWebLinks(title: Part): Part {
+  const web = (v: unknown) => typeof v === 'string' && /^https?:\/\//i.test(v.trim());
+  const { link, sublink, ...rest } = title;
+  return { ...rest, ...(web(link) ? { link } : {}), ...(web(sublink) ? { sublink } : {}) };
 }

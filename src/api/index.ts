@@ -8,4 +8,4 @@ export { formatDuration, formatRate } from './format';
 export type { ProjectorColor, ProjectorNeighbour, ProjectorOutput, RecommendOutput, RecommendResult, Widget, WidgetCallResult, WidgetContext, WidgetReply, WidgetSpec } from './widgets';
 export { WIDGET, WIDGET_GONE, isWidget } from './widgets';
 export { escapeHtml } from './escape-html';
-export { textTooltips } from './chart-option';
+export { safeChartOption } from './chart-option';

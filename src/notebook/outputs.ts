@@ -59,15 +59,16 @@ export class OutputCollector {
   }
 }
 
-const WIDGET_MIMES = [MIME.projector, MIME.recommend];
+/** RecLab's own payloads; a widget's names its id, whatever kind of widget it is. */
+const RECLAB_MIME = MIME.table.slice(0, MIME.table.indexOf('.reclab.') + '.reclab.'.length);
 
 /** The ids of the widgets `outputs` show. */
 export function widgetIds(outputs: readonly Output[]): string[] {
   const ids: string[] = [];
   for (const o of outputs) {
     if (o.output_type !== 'display_data' && o.output_type !== 'execute_result') continue;
-    for (const mime of WIDGET_MIMES) {
-      const id = (o.data[mime] as { widgetId?: unknown } | undefined)?.widgetId;
+    for (const [mime, payload] of Object.entries(o.data)) {
+      const id = mime.startsWith(RECLAB_MIME) ? (payload as { widgetId?: unknown } | null)?.widgetId : undefined;
       if (typeof id === 'string') ids.push(id);
     }
   }

@@ -10,7 +10,7 @@ import { marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 import { MIME, cellLanguage, cellSource, joinText, type Cell, type JsonValue, type MimeBundle, type Notebook, type Output } from '../notebook';
 import { progressText } from '../kernel';
-import { escapeHtml, textTooltips, type ChartOutput, type ProgressState, type ProjectorOutput } from '../api';
+import { escapeHtml, safeChartOption, type ChartOutput, type ProgressState, type ProjectorOutput } from '../api';
 
 // Not named `require`: bundlers for the desktop app declare one of their own.
 const requireHere = createRequire(import.meta.url);
@@ -128,7 +128,7 @@ function renderBundle(data: MimeBundle, context: Context): string {
   const echarts = data[MIME.echarts] as { option: JsonValue; width: number; height: number } | undefined;
   if (echarts) {
     const id = `chart-${context.charts.length + 1}`;
-    context.charts.push({ id, option: textTooltips(echarts.option as ChartOutput['option']) as unknown as JsonValue });
+    context.charts.push({ id, option: safeChartOption(echarts.option as ChartOutput['option']) as unknown as JsonValue });
     return `<div class="chart" id="${id}" style="width:${Number(echarts.width) || 640}px;height:${Number(echarts.height) || 360}px"></div>`;
   }
   const progress = data[MIME.progress] as unknown as ProgressState | undefined;
@@ -178,9 +178,11 @@ function projectorOption(p: ProjectorOutput): JsonValue {
   return { title, ...axes, series: [{ ...base, data }] } as unknown as JsonValue;
 }
 
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
 /** Whether the payload's parts agree: sizes, types and encodings, checked before anything is decoded. */
 function wholeProjector(p: ProjectorOutput): boolean {
-  const encoded = (value: unknown, byteLength: number) => typeof value === 'string' && value.length === Math.ceil(byteLength / 3) * 4;
+  const encoded = (value: unknown, byteLength: number) => typeof value === 'string' && value.length === Math.ceil(byteLength / 3) * 4 && BASE64.test(value);
   const { count, dims, color } = p;
   if (!Number.isInteger(count) || count < 0 || (dims !== 2 && dims !== 3)) return false;
   if (typeof p.title !== 'string' || typeof p.method !== 'string' || !Array.isArray(p.labels) || p.labels.length !== count) return false;

@@ -70,7 +70,8 @@ export class NotebookSession {
     this.document.apply(edits);
     this.applied.set(client, seq);
     if (shown.length) {
-      const still = new Set(this.document.cells.flatMap((c) => widgetIds(c.outputs)));
+      // A running cell's widgets live on in its run, which writes its outputs back.
+      const still = new Set([...this.document.cells.flatMap((c) => widgetIds(c.outputs)), ...widgetIds(this.runningOutputs?.collector.outputs ?? [])]);
       this.releaseWidgets(shown.filter((id) => !still.has(id)));
     }
     this.changed();
@@ -234,7 +235,7 @@ export class NotebookSession {
     const language = cellLanguage(cell) as 'typescript' | 'sql';
     const collector = new OutputCollector([]);
     // The widgets the cell showed last time go with those outputs.
-    this.releaseWidgets(widgetIds(cell.outputs));
+    this.releaseWidgets(widgetIds(cell.outputs ?? []));
     this.runningOutputs = { handle, collector };
     let timer: NodeJS.Timeout | undefined;
     const publishNow = () => {

@@ -40,7 +40,8 @@ export const umap: Projection = {
     searchLimit(dim) < MAX_POINTS ? `its neighbour search compares every pair of points, ${dim} numbers each; fewer numbers per point allow more points` : 'its layout takes about 45 s at that size',
   settings: ['nNeighbors', 'minDist', 'epochs'],
   check(n: number, s: ProjectionSettings): void {
-    const neighbours = integerSetting('UMAP', 'nNeighbors', s.nNeighbors, DEFAULT_NEIGHBOURS, 2);
+    // The size limits assume a few dozen neighbours; graph and layout grow with their square.
+    const neighbours = integerSetting('UMAP', 'nNeighbors', s.nNeighbors, DEFAULT_NEIGHBOURS, 2, 200);
     if (n <= neighbours) throw new Error(`UMAP: ${n} points are too few for nNeighbors ${neighbours}; it needs more points than neighbours (set nNeighbors below ${n}, or use method 'pca').`);
     if (s.minDist !== undefined && !(s.minDist >= 0 && s.minDist <= 1)) throw new Error(`UMAP: minDist must be a number from 0 to 1, got ${String(s.minDist)}.`);
     integerSetting('UMAP', 'epochs', s.epochs, 1, 1);
