@@ -102,6 +102,10 @@ describe.skipIf(!!unavailable)(`seeing it in Chromium${unavailable ? ` (skipped:
     await expect.poll(() => inkedPixels(columnChart), { timeout: 10_000 }).toBeGreaterThan(500);
     await grid.scrollIntoViewIfNeeded();
     await screenshot(page, 'grid-summary-chart-light');
+    // The theme follows the OS as it changes: the same grid and chart in dark.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await grid.scrollIntoViewIfNeeded();
+    await screenshot(page, 'grid-summary-chart-dark');
     expect(errors).toEqual([]);
   });
 
