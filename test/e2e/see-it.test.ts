@@ -104,7 +104,9 @@ describe.skipIf(!!unavailable)(`seeing it in Chromium${unavailable ? ` (skipped:
     await screenshot(page, 'grid-summary-chart-light');
     // The theme follows the OS as it changes: the same grid and chart in dark.
     await page.emulateMedia({ colorScheme: 'dark' });
-    await grid.scrollIntoViewIfNeeded();
+    await expect.poll(() => inkedPixels(columnChart), { timeout: 10_000 }).toBeGreaterThan(500);
+    // Redrawn for the theme, the bars grow in: the picture is taken once they stand still.
+    await expect.poll(async () => (await inkedPixels(columnChart)) === (await page.waitForTimeout(250), await inkedPixels(columnChart)), { timeout: 10_000 }).toBe(true);
     await screenshot(page, 'grid-summary-chart-dark');
     expect(errors).toEqual([]);
   });
