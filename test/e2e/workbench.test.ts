@@ -289,6 +289,20 @@ describe.skipIf(!!unavailable)(`editing help and resilience in Chromium${unavail
     await screenshot(page, 'completion-sql-light');
   });
 
+  it('runs a cell on Shift+Enter even while completions are open', async () => {
+    const { page } = await browser('light');
+    await newNotebook(page);
+    // "s" is the start of keywords (SELECT, SUM, …): the list opens with one focused.
+    await typeInNewCell(page, 'sql', 'SELECT 42 AS s');
+    await page.keyboard.press('Control+Space');
+    await page.locator('.suggest-widget.visible .monaco-list-row.focused').waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Shift+Enter');
+    const ran = cells(page).last().locator('xpath=preceding::*[@data-testid="cell"][1]');
+    await ran.locator('[data-testid=table-grid]').waitFor();
+    expect(await ran.getAttribute('data-state')).toBe('ok');
+    expect(await ran.locator('[data-testid=table-grid]').textContent()).toContain('42');
+  });
+
   it('takes the Jupyter keys in command mode', async () => {
     const { page } = await browser('light');
     await newNotebook(page);
