@@ -68,7 +68,19 @@ export async function serve(folder: string, stateDir: string): Promise<Served> {
 }
 
 /** Debian's Chromium, headless, kept off the network, with a fresh profile. */
-export async function openBrowser(colorScheme: 'light' | 'dark' = 'light'): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+export interface OpenBrowser {
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught errors of the page. */
+  errors: string[];
+  /** The last messages of the workbench contract, both ways, for a failed test's log. */
+  frames: string[];
+}
+
+/** How many recent WebSocket messages a page keeps for a failed test's log. */
+const KEPT_FRAMES = 80;
+
+export async function openBrowser(colorScheme: 'light' | 'dark' = 'light'): Promise<OpenBrowser> {
   const profile = await fs.mkdtemp(path.join(os.tmpdir(), 'reclab-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -80,14 +92,18 @@ export async function openBrowser(colorScheme: 'light' | 'dark' = 'light'): Prom
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  if (process.env.RECLAB_E2E_TRACE) {
-    // Every message of the workbench contract, for debugging a failing test.
-    page.on('websocket', (ws) => {
-      ws.on('framesent', (f) => console.log('>>', String(f.payload).slice(0, 200)));
-      ws.on('framereceived', (f) => console.log('<<', String(f.payload).slice(0, 200)));
-    });
-  }
-  return { context, page, errors };
+  const frames: string[] = [];
+  const keep = (line: string) => {
+    frames.push(line);
+    if (frames.length > KEPT_FRAMES) frames.shift();
+    // Every message as it goes, for debugging a test by hand.
+    if (process.env.RECLAB_E2E_TRACE) console.log(line);
+  };
+  page.on('websocket', (ws) => {
+    ws.on('framesent', (f) => keep(`>> ${String(f.payload).slice(0, 200)}`));
+    ws.on('framereceived', (f) => keep(`<< ${String(f.payload).slice(0, 200)}`));
+  });
+  return { context, page, errors, frames };
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

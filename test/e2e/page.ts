@@ -1,6 +1,6 @@
 /** What the end-to-end tests do on a page: in the e2e project only, which has the DOM's types. */
-import type { BrowserContext, Locator, Page } from 'playwright';
-import { screenshot } from './browser';
+import type { Locator, Page } from 'playwright';
+import { screenshot, type OpenBrowser } from './browser';
 
 /** Opens notebook `name` from the served folder's list (never the samples of the repository) and waits for its kernel. */
 export async function openFile(page: Page, url: string, name: string): Promise<void> {
@@ -28,11 +28,13 @@ export function inkedPixels(canvas: Locator): Promise<number> {
  * Closes a test's browser. A failed test (`failed` names it) first leaves a picture of what
  * the user would have seen, and the page's notices in the log.
  */
-export async function closeBrowser(open: { context: BrowserContext; page: Page }, failed: string | undefined): Promise<void> {
+export async function closeBrowser(open: OpenBrowser, failed: string | undefined): Promise<void> {
   if (failed !== undefined) {
     await screenshot(open.page, `FAILED-${failed.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
     const notices = await open.page.getByTestId('notice').allTextContents().catch(() => []);
     if (notices.length) console.log(`Notices on the page: ${notices.join(' | ')}`);
+    // What the page and the server said last: a retried failure leaves its cause in the log.
+    console.log(`Last workbench messages of "${failed}":\n${open.frames.join('\n')}`);
   }
   await open.context.close();
 }

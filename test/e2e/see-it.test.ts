@@ -8,9 +8,9 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { BrowserContext, Page } from 'playwright';
+import type { Page } from 'playwright';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { browserUnavailable, openBrowser, screenshot, serve, type Served } from './browser';
+import { browserUnavailable, openBrowser, screenshot, serve, type OpenBrowser, type Served } from './browser';
 import { closeBrowser, inkedPixels, openFile, settled } from './page';
 import { MIME, createNotebook, newCodeCell, serializeNotebook, type CodeCell } from '../../src/notebook';
 import { notebookToHtml } from '../../src/server';
@@ -33,7 +33,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-let open: { context: BrowserContext; page: Page; errors: string[] } | undefined;
+let open: OpenBrowser | undefined;
 async function browser(scheme: 'light' | 'dark' = 'light') {
   open = await openBrowser(scheme);
   await open.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });

@@ -7,11 +7,10 @@ import { request as httpRequest } from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright';
-import type { BrowserContext } from 'playwright';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNotebook, newCodeCell, serializeNotebook } from '../../src/notebook';
 import { startServer } from '../../src/server';
-import { browserUnavailable, openBrowser, screenshot, serve, type Served } from './browser';
+import { browserUnavailable, openBrowser, screenshot, serve, type OpenBrowser, type Served } from './browser';
 import { closeBrowser, inkedPixels, openFile, settled } from './page';
 import { nbformatAvailable, validateWithNbformat } from '../helpers/nbformat';
 
@@ -39,7 +38,7 @@ afterAll(async () => {
 
 const cells = (page: Page) => page.getByTestId('cell');
 
-let open: { context: BrowserContext; page: Page; errors: string[] } | undefined;
+let open: OpenBrowser | undefined;
 async function browser(scheme: 'light' | 'dark' = 'light') {
   open = await openBrowser(scheme);
   return open;
