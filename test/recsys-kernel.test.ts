@@ -8,6 +8,19 @@ describe('the recommender library in a notebook', () => {
   let kernel: KernelClient;
   suiteKernel((k) => (kernel = k));
 
+  /** Interrupts `code` while it runs: the cell stops, and the kernel (its pid) is the same one. */
+  async function expectStopsInPlace(code: string): Promise<void> {
+    const pid = kernel.info.pid;
+    const { result, started } = runStarted(kernel, code);
+    await started;
+    await new Promise((r) => setTimeout(r, 300));
+    await kernel.interrupt();
+    const r = await result;
+    expect(r.reply.status).toBe('interrupted');
+    expect(r.text).not.toMatch(/restarted/);
+    expect(kernel.info.pid).toBe(pid);
+  }
+
   it('trains ItemCF on synthetic data with a progress bar and shows a named user’s top 10 as a table', async () => {
     const fit = await run(kernel, "const data = rl.synthetic({ users: 300, items: 200 });\nconst model = new rl.ItemCF();\nawait model.fit(data);\nconst who: string = data.userNames[3];\nwho");
     expect(fit.reply.status).toBe('ok');
@@ -33,15 +46,7 @@ describe('the recommender library in a notebook', () => {
 
   it('stops a long fit when the cell is interrupted, without restarting the kernel', async () => {
     await run(kernel, 'const wide = rl.synthetic({ users: 400, items: 3000, interactionsPerUser: 30 });');
-    const pid = kernel.info.pid;
-    const { result, started } = runStarted(kernel, 'await new rl.EASE().fit(wide);');
-    await started;
-    await new Promise((r) => setTimeout(r, 300));
-    await kernel.interrupt();
-    const r = await result;
-    expect(r.reply.status).toBe('interrupted');
-    expect(r.text).not.toMatch(/restarted/);
-    expect(kernel.info.pid).toBe(pid);
+    await expectStopsInPlace('await new rl.EASE().fit(wide);');
   });
 
   it('trains TwoTower with a progress bar, recommends with reasons, and indexes its item vectors', async () => {
@@ -59,13 +64,6 @@ describe('the recommender library in a notebook', () => {
   });
 
   it('stops a long TwoTower fit when the cell is interrupted, without restarting the kernel', async () => {
-    const pid = kernel.info.pid;
-    const { result, started } = runStarted(kernel, 'await new rl.TwoTower({ epochs: 1000 }).fit(data);');
-    await started;
-    await new Promise((r) => setTimeout(r, 300));
-    await kernel.interrupt();
-    const r = await result;
-    expect(r.reply.status).toBe('interrupted');
-    expect(kernel.info.pid).toBe(pid);
+    await expectStopsInPlace('await new rl.TwoTower({ epochs: 1000 }).fit(data);');
   });
 });
