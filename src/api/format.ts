@@ -1,6 +1,6 @@
 /**
- * How progress reads, in the notebook's text output and in the workbench alike (this file
- * has no dependencies, so the browser can load it too).
+ * How numbers and values read, in the kernel's text and static outputs and in the workbench
+ * alike (this file has no dependencies, so the browser can load it too).
  */
 
 /** mm:ss, or h:mm:ss from an hour on; "?" when unknown. */
@@ -14,4 +14,22 @@ export function formatDuration(seconds: number | null): string {
 /** Items per second: whole from 100 on, two decimals below. */
 export function formatRate(rate: number): string {
   return rate >= 100 ? rate.toFixed(0) : rate.toFixed(2);
+}
+
+/** A count with thousands separators: 100,836. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** "1 row", "2 rows", with the count separated by thousands. */
+export function formatCountOf(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** A table cell as text: NULL for missing, numbers to 6 significant digits, JSON for the rest. */
+export function formatValue(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
+  if (typeof v === 'string') return v;
+  return JSON.stringify(v);
 }

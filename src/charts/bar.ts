@@ -1,3 +1,4 @@
+import { formatCount } from '../api';
 import type { BarSeriesOption } from 'echarts';
 import { Chart } from './chart';
 import { ChartInput, labelsOf, leftOut, type ChartData } from './chart-data';
@@ -46,7 +47,7 @@ export function bar(data: ChartData, options: BarOptions): Chart {
   }
   const category = { type: 'category' as const, name: options.x, data: labels, inverse: options.horizontal === true };
   const value = { type: options.logY ? ('log' as const) : ('value' as const), name: ys.length === 1 ? ys[0].name : '' };
-  const notes = [leftOut(missing, cells, 'values'), nonPositive ? `${nonPositive.toLocaleString('en-US')} values ≤ 0 left out of the log axis` : ''];
+  const notes = [leftOut(missing, cells, 'values'), nonPositive ? `${formatCount(nonPositive)} values ≤ 0 left out of the log axis` : ''];
   return new Chart({
     ...heading(options.title ?? `${ys.map((c) => c.name).join(', ')} by ${options.x}`, notes, ys.length > 1),
     tooltip: { trigger: 'axis' },

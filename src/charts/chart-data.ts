@@ -3,6 +3,7 @@
  * column as numbers or as labels, and says clearly, naming the builder, what is wrong
  * with the input.
  */
+import { formatCount } from '../api';
 import { Table, cellValue, formatTime } from '../data';
 
 /** One column's values: numbers (NaN for a missing one) or text. */
@@ -136,9 +137,8 @@ function timeLabel(ms: number): string {
 }
 
 /** "1,234": counts in titles and messages. */
-export const count = (n: number) => n.toLocaleString('en-US');
 
 /** The subtitle's note on what a chart left out ("3 of 1,000 rows left out: missing or not finite"), or ''. */
 export function leftOut(n: number, of: number, noun = 'rows'): string {
-  return n > 0 ? `${count(n)} of ${count(of)} ${noun} left out: missing or not finite` : '';
+  return n > 0 ? `${formatCount(n)} of ${formatCount(of)} ${noun} left out: missing or not finite` : '';
 }

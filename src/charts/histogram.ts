@@ -3,12 +3,13 @@
  * DuckDB table or query the database counts, and only the bins come back. Both ways bin
  * through ./bins, so they draw the same chart from the same data.
  */
+import { formatCount } from '../api';
 import { randomBytes } from 'node:crypto';
 import { SqlError, quoteIdentifier, type Database } from '../data';
 import { binCountSql, binEdge, binLayout, binParams, binStats, binStatsOf, binStatsSql, binWidth, countBins, type BinLayout, type BinStats } from './bins';
 import { Chart } from './chart';
 import { chartDatabase } from './chart-database';
-import { ChartInput, count, describeValue, isValues, leftOut, type ChartData, type ChartValues } from './chart-data';
+import { ChartInput, describeValue, isValues, leftOut, type ChartData, type ChartValues } from './chart-data';
 import { heading } from './heading';
 
 export interface HistogramOptions {
@@ -79,7 +80,7 @@ function timesRefused(name: string): Error {
 
 function layoutOf(s: BinStats, bins: number | undefined, column: string): BinLayout {
   if (s.total === 0) throw new Error(`histogram: column "${column}" has no values; nothing to count.`);
-  if (s.finite === 0) throw new Error(`histogram: column "${column}" has no finite values (all ${count(s.total)} are missing, NaN or infinite); nothing to count.`);
+  if (s.finite === 0) throw new Error(`histogram: column "${column}" has no finite values (all ${formatCount(s.total)} are missing, NaN or infinite); nothing to count.`);
   // Bins asked for are bins: then only a single value gets a bar of its own.
   return binLayout(s, { bins: bins ?? DEFAULT_BINS, maxDiscrete: bins === undefined ? MAX_DISCRETE : 1 });
 }
@@ -98,7 +99,7 @@ function draw(column: string, counts: Float64Array, layout: BinLayout, stats: Bi
     layout.discrete ? String(stats.min + i * width) : `${binEdge(layout, i).toFixed(d)} to ${binEdge(layout, i + 1).toFixed(d)}`,
   );
   return new Chart({
-    ...heading(options.title ?? `Distribution of ${column}`, [`${count(stats.finite)} values`, leftOut(stats.total - stats.finite, stats.total, 'values')], false),
+    ...heading(options.title ?? `Distribution of ${column}`, [`${formatCount(stats.finite)} values`, leftOut(stats.total - stats.finite, stats.total, 'values')], false),
     tooltip: { trigger: 'axis' },
     xAxis: { type: 'category', name: options.xName ?? column, nameLocation: 'middle', nameGap: 28, data: labels },
     yAxis: { type: 'value', name: 'count' },

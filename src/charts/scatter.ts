@@ -1,6 +1,7 @@
+import { formatCount } from '../api';
 import type { EChartsOption, ScatterSeriesOption } from 'echarts';
 import { Chart } from './chart';
-import { ChartInput, count, labelsOf, leftOut, type ChartColumn, type ChartData } from './chart-data';
+import { ChartInput, labelsOf, leftOut, type ChartColumn, type ChartData } from './chart-data';
 import { heading } from './heading';
 
 export interface ScatterOptions {
@@ -59,7 +60,7 @@ export function scatter(data: ChartData, options: ScatterOptions): Chart {
   }
   if (kept === 0) {
     const names = [x.name, y.name, ...(scale ? [colour!.name] : [])].map((s) => `"${s}"`).join(', ');
-    throw new Error(`scatter: nothing to draw: no row has finite values in ${names} (${count(n)} rows).`);
+    throw new Error(`scatter: nothing to draw: no row has finite values in ${names} (${formatCount(n)} rows).`);
   }
 
   const merged = groups ? mergeSmallGroups(byGroup) : byGroup;
@@ -73,7 +74,7 @@ export function scatter(data: ChartData, options: ScatterOptions): Chart {
     symbolSize: large ? 3 : 6,
     ...(large ? { large: true, largeThreshold: LARGE } : {}),
   }));
-  const notes = [`${count(kept)} points`, leftOut(n - kept, n), merged.size < byGroup.size ? `${byGroup.size - merged.size + 1} smallest groups of "${colour!.name}" drawn as other` : ''];
+  const notes = [`${formatCount(kept)} points`, leftOut(n - kept, n), merged.size < byGroup.size ? `${byGroup.size - merged.size + 1} smallest groups of "${colour!.name}" drawn as other` : ''];
   const head = heading(options.title ?? `${y.name} against ${x.name}`, notes, groups !== undefined);
   const option: EChartsOption = {
     ...head,

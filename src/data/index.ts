@@ -12,4 +12,4 @@ export type { ImportOptions } from './movielens';
 export { importTaobao } from './taobao';
 export type { TaobaoOptions } from './taobao';
 export { readDataFile } from './data-file';
-export { PREVIEW_ROWS, formatValue, tableHtml, tableText } from './table-view';
+export { PREVIEW_ROWS, tableHtml, tableText } from './table-view';

@@ -1,5 +1,5 @@
 import { cellValue, type Table } from './table';
-import { escapeHtml } from '../api';
+import { escapeHtml, formatCountOf, formatValue } from '../api';
 
 /** How many rows an output carries; the grid pages through the rest from the kernel. */
 export const PREVIEW_ROWS = 50;
@@ -7,14 +7,7 @@ const TEXT_ROWS = 10;
 /** Static HTML is read on GitHub and in Jupyter, where a long table is in the way. */
 const HTML_ROWS = 20;
 
-export function formatValue(v: unknown): string {
-  if (v === null || v === undefined) return 'NULL';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
-  if (typeof v === 'string') return v;
-  return JSON.stringify(v);
-}
-
-const rowsLabel = (n: number) => `${n.toLocaleString('en-US')} row${n === 1 ? '' : 's'}`;
+const rowsLabel = (n: number) => formatCountOf(n, 'row');
 
 /** A fixed-width preview for `text/plain` readers (terminals, `reclab run`). */
 export function tableText(table: Table): string {

@@ -4,7 +4,7 @@
  * for readers without RecLab, and nearest neighbours by cosine in the original space,
  * which the view asks for when a point is clicked.
  */
-import { MIME, WIDGET, type JsonValue, type MimeBundle, type ProjectorColor, type ProjectorNeighbour, type ProjectorOutput, type Widget, type WidgetReply, type WidgetSpec } from '../api';
+import { formatCount, type JsonValue, MIME, type MimeBundle, type ProjectorColor, type ProjectorNeighbour, type ProjectorOutput, WIDGET, type Widget, type WidgetReply, type WidgetSpec } from '../api';
 import type { ScatterSeriesOption } from 'echarts';
 import { chart, renderSvg, type Chart } from '../charts';
 import { exactSearch } from './cluster-index';
@@ -138,14 +138,14 @@ export class EmbeddingMap implements Widget {
 
   private describe(): string {
     const colour = !this.color ? '' : this.color.kind === 'category' ? `, coloured by ${this.color.name} (${this.color.categories.length} categories)` : `, coloured by ${this.color.name} (${round(this.color.min)} to ${round(this.color.max)})`;
-    return `${this.title}: ${count(this.count)} points of ${this.dim} numbers mapped to ${this.dims}-D by ${PROJECTIONS[this.method].title}${colour}. Open the notebook in RecLab to hover, search and list neighbours.`;
+    return `${this.title}: ${formatCount(this.count)} points of ${this.dim} numbers mapped to ${this.dims}-D by ${PROJECTIONS[this.method].title}${colour}. Open the notebook in RecLab to hover, search and list neighbours.`;
   }
 
   /** A static scatter of a sample of the points (a 3-D map by its first two coordinates). */
   private preview(): Chart {
     const shown = sample(this.count, PREVIEW_POINTS, this.seed);
     const subtitle = [
-      shown.length < this.count ? `${count(shown.length)} of ${count(this.count)} points` : `${count(this.count)} points`,
+      shown.length < this.count ? `${formatCount(shown.length)} of ${formatCount(this.count)} points` : `${formatCount(this.count)} points`,
       this.dims === 3 ? 'first two of three coordinates' : '',
       this.color ? `colour: ${this.color.name}` : '',
     ].filter(Boolean).join('; ');
@@ -191,7 +191,6 @@ export class EmbeddingMap implements Widget {
   }
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
 
 /** Points without a colour of their own (missing, or past the legend). */
 const GREY = '#8b949e';

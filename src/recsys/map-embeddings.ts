@@ -3,6 +3,7 @@
  * its settings, sizes, labels, colours, the numbers themselves) before anything heavy
  * runs, then projects the vectors and returns the map.
  */
+import { formatCount } from '../api';
 import { EmbeddingMap, type PointColours } from './embedding-map';
 import { Model, type Embeddings } from './model';
 import { projection, type Projection, type ProjectionName, type ProjectionSetting, type ProjectionSettings } from './projection';
@@ -69,11 +70,11 @@ export async function embeddings(matrix: EmbeddingsInput, options: EmbeddingsOpt
   const source = describeInput(matrix, options.dim);
   const { n, dim } = source;
   if (n === 0) throw new Error(`${WHERE}: there are no vectors to map.`);
-  if (n > MAX_POINTS) throw new Error(`${WHERE}: ${count(n)} points is more than the projector shows (${count(MAX_POINTS)} at most); sample them first, e.g. ${everyNth(n, MAX_POINTS)}.`);
+  if (n > MAX_POINTS) throw new Error(`${WHERE}: ${formatCount(n)} points is more than the projector shows (${formatCount(MAX_POINTS)} at most); sample them first, e.g. ${everyNth(n, MAX_POINTS)}.`);
   if (!Number.isInteger(dim) || dim < dims) throw new Error(`${WHERE}: a ${dims}-D map needs vectors of at least ${dims} numbers; these have ${dim}.`);
   const most = method.maxPoints(dim);
   if (n > most) {
-    throw new Error(`${WHERE}: ${method.title} takes at most ${count(most)} points (${method.limitReason(dim)}), and there are ${count(n)}: use method 'pca', or sample them first, e.g. ${everyNth(n, most)}.`);
+    throw new Error(`${WHERE}: ${method.title} takes at most ${formatCount(most)} points (${method.limitReason(dim)}), and there are ${formatCount(n)}: use method 'pca', or sample them first, e.g. ${everyNth(n, most)}.`);
   }
 
   const labels = options.labels !== undefined ? labelsOf(options.labels, n) : (source.labels?.() ?? Array.from({ length: n }, (_, i) => String(i)));
@@ -85,7 +86,7 @@ export async function embeddings(matrix: EmbeddingsInput, options: EmbeddingsOpt
   const ctx = new TrainingContext(method.title, { progress: options.progress, signal: options.signal });
   const coords = await method.run(vectors, settings, ctx);
   ctx.finish();
-  const title = options.title ?? `${source.name ?? `${count(n)} vectors`} by ${method.title}`;
+  const title = options.title ?? `${source.name ?? `${formatCount(n)} vectors`} by ${method.title}`;
   return new EmbeddingMap({ title, method: methodName, dims, coords, labels, color, vectors, seed });
 }
 
@@ -130,7 +131,7 @@ function isFlatVectors(v: unknown): v is FlatVectors {
 
 function flat(data: Float32Array | Float64Array, dim: number): Source {
   if (!Number.isInteger(dim) || dim < 1) throw new Error(`${WHERE}: dim must be a whole number of at least 1, got ${String(dim)}.`);
-  if (data.length % dim !== 0) throw new Error(`${WHERE}: ${count(data.length)} numbers do not split into vectors of ${dim}.`);
+  if (data.length % dim !== 0) throw new Error(`${WHERE}: ${formatCount(data.length)} numbers do not split into vectors of ${dim}.`);
   return {
     n: data.length / dim,
     dim,
@@ -172,7 +173,7 @@ function notFinite(row: number, column: number, value: unknown, labels: readonly
 
 function labelsOf(values: ArrayLike<string | number>, n: number): string[] {
   if (typeof values !== 'object' || values === null || typeof values.length !== 'number') throw new Error(`${WHERE}: labels must be an array of names, one per point.`);
-  if (values.length !== n) throw new Error(`${WHERE}: ${count(values.length)} labels for ${count(n)} points; give one label per point.`);
+  if (values.length !== n) throw new Error(`${WHERE}: ${formatCount(values.length)} labels for ${formatCount(n)} points; give one label per point.`);
   return Array.from(values, (v) => String(v));
 }
 
@@ -181,7 +182,7 @@ function coloursOf(colorBy: NonNullable<EmbeddingsOptions['colorBy']>, n: number
   const name = named ? String(colorBy.name ?? 'colour') : 'colour';
   const values = (named ? colorBy.values : colorBy) as ColourValues;
   if (typeof values !== 'object' || values === null || typeof values.length !== 'number') throw new Error(`${WHERE}: colorBy takes one value per point (text for categories, numbers for a scale), or { name, values }.`);
-  if (values.length !== n) throw new Error(`${WHERE}: colorBy has ${count(values.length)} values for ${count(n)} points; give one per point.`);
+  if (values.length !== n) throw new Error(`${WHERE}: colorBy has ${formatCount(values.length)} values for ${formatCount(n)} points; give one per point.`);
   const numeric = ArrayBuffer.isView(values) || Array.from({ length: Math.min(n, 1000) }, (_, i) => values[i]).some((v) => typeof v === 'number');
   return numeric ? numberColours(name, values as ArrayLike<number>) : categoryColours(name, values as ArrayLike<string | null | undefined>);
 }
@@ -214,7 +215,7 @@ function categoryColours(name: string, values: ArrayLike<string | null | undefin
     if (typeof v !== 'string') throw new Error(`${WHERE}: colorBy value ${i} is ${String(v)}; categories are text (null for missing).`);
     counts.set(v, (counts.get(v) ?? 0) + 1);
   }
-  if (counts.size > MAX_CATEGORIES) throw new Error(`${WHERE}: colorBy "${name}" has ${count(counts.size)} categories, more than colours can tell apart (${count(MAX_CATEGORIES)} at most); group them first, e.g. the 20 largest and "other".`);
+  if (counts.size > MAX_CATEGORIES) throw new Error(`${WHERE}: colorBy "${name}" has ${formatCount(counts.size)} categories, more than colours can tell apart (${formatCount(MAX_CATEGORIES)} at most); group them first, e.g. the 20 largest and "other".`);
   const categories = [...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)!);
   const index = new Map(categories.map((c, i) => [c, i]));
   const out = new Uint16Array(values.length);
@@ -241,12 +242,11 @@ function settingsFor(method: Projection, options: EmbeddingsOptions, dims: 2 | 3
   return settings;
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
 
 /** A sampling that brings n under `limit`, said in words. */
 function everyNth(n: number, limit: number): string {
   const step = Math.ceil(n / limit);
-  return `every ${ordinal(step)} vector (${count(Math.ceil(n / step))} points), with their labels and colours alike`;
+  return `every ${ordinal(step)} vector (${formatCount(Math.ceil(n / step))} points), with their labels and colours alike`;
 }
 
 function ordinal(k: number): string {

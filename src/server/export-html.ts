@@ -10,7 +10,7 @@ import { marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 import { MIME, cellLanguage, cellSource, joinText, type Cell, type JsonValue, type MimeBundle, type Notebook, type Output } from '../notebook';
 import { progressText } from '../kernel';
-import { escapeHtml, safeChartOption, type ChartOutput, type ProgressState, type ProjectorOutput } from '../api';
+import { escapeHtml, formatCount, safeChartOption, type ChartOutput, type ProgressState, type ProjectorOutput } from '../api';
 
 // Not named `require`: bundlers for the desktop app declare one of their own.
 const requireHere = createRequire(import.meta.url);
@@ -156,7 +156,7 @@ function projectorOption(p: ProjectorOutput): JsonValue {
   const coords = floats(p.coords);
   const point = (i: number) => [round(coords[i * p.dims]), round(coords[i * p.dims + 1]), i];
   const base = { type: 'scatter', symbolSize: 4, large: p.count > 2000, largeThreshold: 2000 };
-  const title = { text: p.title, subtext: `${p.method.toUpperCase()}, ${p.count.toLocaleString('en-US')} points${p.dims === 3 ? ' (first two of three dimensions)' : ''}` };
+  const title = { text: p.title, subtext: `${p.method.toUpperCase()}, ${formatCount(p.count)} points${p.dims === 3 ? ' (first two of three dimensions)' : ''}` };
   const axes = { xAxis: { type: 'value', scale: true, splitLine: { show: false } }, yAxis: { type: 'value', scale: true, splitLine: { show: false } } };
   const color = p.color;
   if (color?.kind === 'category') {

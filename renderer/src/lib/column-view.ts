@@ -2,6 +2,7 @@
  * How a column summary (from the kernel's `columnSummary`) is shown: in a grid header's
  * tooltip and distribution, and as the chart a header's button opens.
  */
+import { formatCount } from '../../../src/api';
 import type { ChartOutput, ColumnSummary, NumericSummary } from '../../../src/api';
 
 /** Bins of a column's one-click histogram, and bars of its top-values chart. */
@@ -22,20 +23,19 @@ export function binLabel(s: NumericSummary, i: number): string {
   return `${formatSummaryValue(start + i * width, s.type)} – ${formatSummaryValue(start + (i + 1) * width, s.type)}`;
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
 
 export function distinctText(s: ColumnSummary & { kind: 'category' }): string {
-  return `${s.distinctCapped ? '≥ ' : ''}${count(s.distinct)} distinct`;
+  return `${s.distinctCapped ? '≥ ' : ''}${formatCount(s.distinct)} distinct`;
 }
 
 /** One line or two for a header's tooltip: the range or the distinct values, and the missing ones. */
 export function summaryText(s: ColumnSummary): string {
-  const missing = `${count(s.nulls)} NULL`;
+  const missing = `${formatCount(s.nulls)} NULL`;
   if (s.kind === 'category') {
-    const top = s.top.map((t) => `${t.value} (${count(t.count)})`).join(', ');
+    const top = s.top.map((t) => `${t.value} (${formatCount(t.count)})`).join(', ');
     return `${distinctText(s)} · ${missing}${top ? `\ntop: ${top}` : ''}`;
   }
-  const infinite = s.infinite ? ` · ${count(s.infinite)} infinite` : '';
+  const infinite = s.infinite ? ` · ${formatCount(s.infinite)} infinite` : '';
   if (s.min === null || s.max === null) return `no finite values · ${missing}${infinite}`;
   return `min ${formatSummaryValue(s.min, s.type)} · max ${formatSummaryValue(s.max, s.type)} · ${missing}${infinite}`;
 }
