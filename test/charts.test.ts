@@ -321,6 +321,10 @@ describe('the charts’ static form', () => {
     expect(library.charts).toMatchObject({ histogram, bar, line, scatter });
     expect(Object.keys(charts)).toEqual(['histogram', 'bar', 'line', 'scatter']);
     expect(library.chart({ series: [] })).toBeInstanceOf(Chart);
+    // The projector is a chart only; the kernel's training host is not the cells' to replace.
+    expect(typeof library.charts.embeddings).toBe('function');
+    expect('embeddings' in library).toBe(false);
+    expect('setTrainingHost' in library).toBe(false);
   });
 });
 

@@ -364,6 +364,12 @@ display(counter);`;
     await c.request('execute', { session: notebook.session, cells: [cell] });
     await c.waitFor((e) => e.event === 'run' && e.run.cell === cell && e.run.state === 'done' && c.events.indexOf(e) > before);
     await expect(c.request('widget', { session: notebook.session, widgetId, method: 'add', params: { by: 1 } })).rejects.toThrow(/no longer in the kernel \(its cell ran again or was cleared/);
+    // Clearing the outputs lets the new one go too.
+    const rerun = (await c.request('attach', { session: notebook.session })).cells[0].outputs[0];
+    const newId = rerun.output_type === 'display_data' ? (rerun.data['application/vnd.reclab.counter+json'] as { widgetId: string }).widgetId : '';
+    expect(await c.request('widget', { session: notebook.session, widgetId: newId, method: 'add', params: { by: 2 } })).toBe(4);
+    await c.request('edit', { session: notebook.session, client: 'w', seq: 1, edits: [{ op: 'clearOutputs' }] });
+    await expect(c.request('widget', { session: notebook.session, widgetId: newId, method: 'add', params: { by: 1 } })).rejects.toThrow(/no longer in the kernel \(its cell ran again or was cleared/);
 
     await c.request('restart', { session: notebook.session });
     await expect(c.request('widget', { session: notebook.session, widgetId, method: 'add', params: { by: 1 } })).rejects.toThrow(/no longer in the kernel \(the kernel was restarted.*run its cell again/);

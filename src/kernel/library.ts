@@ -10,8 +10,9 @@ export interface LibraryCharts extends ChartBuilders {
   embeddings: typeof recsys.embeddings;
 }
 
-// The projector is a chart to the cells (`rl.charts.embeddings`), not a top-level name.
-const { embeddings, ...models } = recsys;
+// The projector is a chart to the cells (`rl.charts.embeddings`), not a top-level name; the
+// training host is the kernel's to install: a cell that replaced it would cut off progress and interrupt.
+const { embeddings, setTrainingHost, ...models } = recsys;
 const libraryCharts: LibraryCharts = { ...charts, embeddings };
 
 export const library = { ...models, Table, Chart, chart, charts: libraryCharts, importMovieLens, importTaobao, readDataFile, DataFileError } as const;

@@ -34,7 +34,7 @@ export class NotebookSession {
   private readonly applied = new Map<string, number>();
   private closed = false;
   /** The outputs of the cell running now, which its run owns until it ends. */
-  private runningOutputs: { handle: string; collector: OutputCollector } | undefined;
+  private runningOutputs: { collector: OutputCollector; publish(): void } | undefined;
 
   constructor(
     public path: string,
@@ -120,8 +120,8 @@ export class NotebookSession {
     const inRun = running ? widgetOutputIndex(running.collector.outputs, widgetId) : -1;
     if (running && inRun >= 0) {
       running.collector.replaceData(inRun, data);
-      this.publish({ event: 'outputs', session: this.id, cell: running.handle, from: inRun, outputs: running.collector.outputs.slice(inRun) });
-      this.safeSetOutputs(running.handle, [...running.collector.outputs]);
+      // The run's own publishing: the document and the windows get it once, as any output change.
+      running.publish();
     } else {
       const found = this.document.findWidget(widgetId);
       if (!found) return; // its output was cleared or deleted meanwhile
@@ -236,7 +236,7 @@ export class NotebookSession {
     const collector = new OutputCollector([]);
     // The widgets the cell showed last time go with those outputs.
     this.releaseWidgets(widgetIds(cell.outputs ?? []));
-    this.runningOutputs = { handle, collector };
+    this.runningOutputs = { collector, publish: () => publishNow() };
     let timer: NodeJS.Timeout | undefined;
     const publishNow = () => {
       clearTimeout(timer);

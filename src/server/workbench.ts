@@ -230,7 +230,7 @@ export class Workbench {
     exportHtml: async ({ session }) => {
       const s = this.session(session);
       const name = s.name.replace(/\.ipynb$/i, '');
-      return { html: notebookToHtml(parseNotebook(s.document.snapshot().text), name), name: `${name}.html` };
+      return { html: notebookToHtml(s.document.notebook, name), name: `${name}.html` };
     },
 
     widget: async ({ session, widgetId, method, params }) => this.session(session).widget(widgetId, method, params),
