@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MIME, WIDGET, type RecommendOutput, type WidgetContext, type WidgetSpec } from '../src/api';
 import { Table } from '../src/data';
-import { ItemCF, MostPopular, RecommendWidget, synthetic, widgets, type Dataset } from '../src/recsys';
+import { Dataset, ItemCF, MostPopular, RecommendWidget, synthetic, widgets } from '../src/recsys';
 import type { JsonValue } from '../src/notebook';
 
 let data: Dataset;
@@ -58,6 +58,13 @@ describe('the top-10 widget', () => {
     const firstContains = found.result.findIndex((n) => !n.toLowerCase().startsWith(name.slice(0, 2).toLowerCase()));
     if (firstContains >= 0) expect(found.result.slice(firstContains).every((n) => !n.toLowerCase().startsWith(name.slice(0, 2).toLowerCase()))).toBe(true);
     expect(found.result.every((n) => n.toLowerCase().includes(name.slice(0, 2).toLowerCase()))).toBe(true);
+  });
+
+  it('lists names starting with what was typed before names containing it, whatever their order in the data', async () => {
+    const few = Dataset.fromInteractions({ user: ['xab', 'zzz', 'Abx', 'xab', 'Abx'], item: ['i1', 'i2', 'i1', 'i2', 'i3'] });
+    const model = new MostPopular();
+    await model.fit(few, { progress: false });
+    expect((spec(widgets.recommend(model)).call('users', { query: 'ab' }, none) as { result: string[] }).result).toEqual(['Abx', 'xab']);
   });
 
   it('switches models, names them after the notebook’s variables, and replaces its output with the new list', () => {

@@ -74,6 +74,16 @@ describe('evaluate', () => {
     expect(e.chart().option.series).toHaveLength(1);
   });
 
+  it('refuses a model that scored NaN, naming it, the user and the item, as recommend does', async () => {
+    class Diverged extends ByIndex {
+      override readonly name = 'Diverged';
+      protected override scoreUser(_u: number, out: Float32Array): void {
+        out.fill(NaN);
+      }
+    }
+    await expect(evaluate([new Diverged()], tiny(), { k: [1] })).rejects.toThrow(/Diverged scored item \S+ as NaN for user \S+: its training diverged/);
+  });
+
   it('charts one series per model, two models of one name included, grouped by metric', async () => {
     const e = await evaluate([new ByIndex(), new ByIndex()], tiny(), { k: [1, 2] });
     const option = e.chart().option as { series: { name: string; data: unknown[] }[]; xAxis: { data: string[] } };

@@ -7,7 +7,7 @@ import { Table, type ColumnData } from '../data';
 import { bar, type Chart } from '../charts';
 import { csrHas } from './csr';
 import { TOP_K_METRICS, topKMetrics, userAuc } from './metrics';
-import { excludeSeen, scoredRows, topK, type Recommender } from './model';
+import { divergedError, excludeSeen, scoredRows, topK, type Recommender } from './model';
 import { Random } from './random';
 import type { Split } from './split';
 import { TrainingContext, show, type FitOptions } from './training';
@@ -129,8 +129,13 @@ async function evaluateModel(model: Recommender, split: Split, ks: number[], opt
   const STEP = 64;
   for (const { index, user: u, row } of scoredRows(model, users)) {
     if (index % STEP === STEP - 1) await ctx.step(STEP);
-    // What a model does not score (NaN, -Infinity: not recalled) still ranks, last; -Infinity is kept for excluded items.
-    for (let j = 0; j < n; j++) if (!(row[j] > LOWEST)) row[j] = LOWEST;
+    // What a model does not score (-Infinity: not recalled) still ranks, last; -Infinity is kept for
+    // excluded items. NaN is a diverged model, refused as `recommend` refuses it, not a weak one.
+    for (let j = 0; j < n; j++) {
+      const v = row[j];
+      if (v !== v) throw divergedError(model, u, j);
+      if (!(v > LOWEST)) row[j] = LOWEST;
+    }
     excludeSeen(train, u, row);
     const positives: number[] = [];
     for (let p = truth.indptr[u]; p < truth.indptr[u + 1]; p++) if (!csrHas(seen, u, truth.indices[p])) positives.push(truth.indices[p]);

@@ -141,9 +141,7 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
     const scores = new Float32Array(train.numItems);
     this.scoreUser(u, scores);
     const nan = scores.findIndex(Number.isNaN);
-    if (nan >= 0) {
-      throw new Error(`${this.name} scored item ${train.itemNames[nan]} as NaN for user ${train.userNames[u]}: its training diverged (a loss of NaN?). Fit it again, with a lower learning rate.`);
-    }
+    if (nan >= 0) throw divergedError(this, u, nan);
     if (options.excludeSeen !== false) excludeSeen(train, u, scores);
     const { picked, columns } = rankedItems(train, scores, k, 'score');
     columns.reason = Array.from(picked, (i) => this.reason(u, i));
@@ -235,6 +233,12 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
     }
     return best < 0 ? '' : `like ${this.train.itemTitle(best)} (${bestScore.toFixed(2)})`;
   }
+}
+
+/** A model that scored an item NaN: its training diverged, and no ranking of it means anything. */
+export function divergedError(model: Recommender, u: number, item: number): Error {
+  const train = model.train;
+  return new Error(`${model.name} scored item ${train.itemNames[item]} as NaN for user ${train.userNames[u]}: its training diverged (a loss of NaN?). Fit it again, with a lower learning rate.`);
 }
 
 /**
