@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Page } from 'playwright';
+import type { Locator, Page } from 'playwright';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { browserUnavailable, openBrowser, screenshot, serve, type OpenBrowser, type Served } from './browser';
 import { closeBrowser, inkedPixels, openFile, settled } from './page';
@@ -46,7 +46,7 @@ afterEach(async (test) => {
   open = undefined;
 });
 
-/** Opens a sample, runs every cell from the UI, and checks that nothing failed and every chart drew. */
+/** Opens a sample, runs every cell from the UI, checks that nothing failed and every chart drew, and takes its picture. */
 async function runSample(page: Page, name: string): Promise<void> {
   await openFile(page, server.url, `${name}.ipynb`);
   await page.getByTestId('run-all').click();
@@ -59,6 +59,18 @@ async function runSample(page: Page, name: string): Promise<void> {
     await canvas.scrollIntoViewIfNeeded();
     expect(await inkedPixels(canvas)).toBeGreaterThan(500);
   }
+  await screenshot(page, `sample-${name}`);
+}
+
+/**
+ * The map of 04-two-tower once every item is drawn (the sample's 800 less the few nobody
+ * rated), and where its first point lies on the canvas.
+ */
+async function firstPoint(projector: Locator, points = 790): Promise<{ canvas: Locator; x: number; y: number }> {
+  const canvas = projector.getByTestId('projector-canvas');
+  await expect.poll(async () => Number(await canvas.getAttribute('data-points'))).toBeGreaterThan(points);
+  const [x, y] = (await canvas.getAttribute('data-first-point'))!.split(',').map(Number);
+  return { canvas, x, y };
 }
 
 /** Runs a command from the ☰ Menu, by its label (the item also shows its keys). */
@@ -77,7 +89,6 @@ describe.skipIf(!!unavailable)(`seeing it in Chromium${unavailable ? ` (skipped:
     const { page, errors } = await browser('light');
     await runSample(page, '01-explore');
     expect(await page.locator('[data-testid=chart] canvas').count()).toBeGreaterThanOrEqual(5);
-    await screenshot(page, 'sample-01-explore');
 
     // The popularity table: its header summarises each column.
     const grid = page.getByTestId('table-grid').nth(1);
@@ -114,7 +125,6 @@ describe.skipIf(!!unavailable)(`seeing it in Chromium${unavailable ? ` (skipped:
   it('02-itemcf-usercf: typing a user name shows the top 10 and history; an unknown name says so; models switch', async () => {
     const { page, errors } = await browser('light');
     await runSample(page, '02-itemcf-usercf');
-    await screenshot(page, 'sample-02-itemcf-usercf');
     const widget = page.getByTestId('recommend-widget');
     await widget.scrollIntoViewIfNeeded();
     // The list run with the cell, then one typed.
@@ -147,15 +157,11 @@ describe.skipIf(!!unavailable)(`seeing it in Chromium${unavailable ? ` (skipped:
   it('04-two-tower: the projector draws every item, names a point on hover, lists its neighbours on click, and finds by name', async () => {
     const { page, errors } = await browser('light');
     await runSample(page, '04-two-tower');
-    await screenshot(page, 'sample-04-two-tower');
     const projector = page.getByTestId('projector');
     await projector.scrollIntoViewIfNeeded();
-    const canvas = projector.getByTestId('projector-canvas');
-    // Every item of the training data (the sample's 800 less the few nobody rated).
-    await expect.poll(async () => Number(await canvas.getAttribute('data-points'))).toBeGreaterThan(790);
+    const { canvas, x, y } = await firstPoint(projector);
     expect(await inkedPixels(canvas)).toBeGreaterThan(500);
 
-    const [x, y] = (await canvas.getAttribute('data-first-point'))!.split(',').map(Number);
     // Positions relative to the canvas at the moment of the move: outputs above may still be laying out.
     await canvas.hover({ position: { x, y } });
     await expect(projector.getByTestId('projector-tooltip').textContent()).resolves.toMatch(/\w/);
@@ -185,7 +191,6 @@ describe.skipIf(!!unavailable)(`seeing it in Chromium${unavailable ? ` (skipped:
       const page = await context.newPage();
       await runSample(page, name);
       expect(await page.getByTestId('recommend-widget').count()).toBe(1);
-      await screenshot(page, `sample-${name}`);
     }
     expect(errors).toEqual([]);
   });
@@ -241,7 +246,11 @@ describe.skipIf(!!unavailable)(`seeing it in Chromium${unavailable ? ` (skipped:
     };
     await openFile(page, server.url, 'hostile.ipynb');
     await page.getByTestId('chart').waitFor();
-    await hoverAll(page, '[data-testid=chart] canvas, [data-testid=projector-canvas]');
+    await hoverAll(page, '[data-testid=chart] canvas');
+    // The hostile label is shown, as text.
+    const map = await firstPoint(page.getByTestId('projector'), 2);
+    await map.canvas.hover({ position: { x: map.x, y: map.y } });
+    await expect(page.getByTestId('projector-tooltip').textContent()).resolves.toContain('<img src=x onerror=');
     await context.setOffline(true);
     const offline = await context.newPage();
     await offline.goto(pathToFileURL(exported).href);
@@ -271,9 +280,7 @@ describe.skipIf(!!unavailable)(`seeing it in Chromium${unavailable ? ` (skipped:
     await openFile(second, server.url, '04-two-tower.ipynb');
     const projector = second.getByTestId('projector');
     await projector.scrollIntoViewIfNeeded();
-    const canvas = projector.getByTestId('projector-canvas');
-    await expect.poll(async () => Number(await canvas.getAttribute('data-points'))).toBeGreaterThan(790);
-    const [x, y] = (await canvas.getAttribute('data-first-point'))!.split(',').map(Number);
+    const { canvas, x, y } = await firstPoint(projector);
     await canvas.click({ position: { x, y } });
     await expect.poll(() => projector.getAttribute('data-selected')).not.toBe('');
     await expect.poll(() => projector.getByTestId('projector-neighbours').textContent()).toMatch(/run its cell again/);

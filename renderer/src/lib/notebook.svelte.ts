@@ -1,4 +1,4 @@
-import type { CatalogTable, CellEdit, CellKindName, CellRun, KernelStatus, Output, WireNotebook, WorkbenchEvent } from '../../../src/api';
+import type { CatalogTable, CellEdit, JsonValue, CellKindName, CellRun, KernelStatus, Output, WireNotebook, WorkbenchEvent } from '../../../src/api';
 import { ConnectionLostError, type Rpc } from './rpc';
 import { download } from './download';
 
@@ -232,6 +232,11 @@ export class NotebookModel {
   }
 
   // ---- kernel and file ----
+
+  /** Calls `method` on the kernel object behind widget `widgetId`; the reply is what that widget answers. */
+  widget(widgetId: string, method: string, params: JsonValue): Promise<JsonValue> {
+    return this.rpc.request('widget', { session: this.session, widgetId, method, params });
+  }
 
   catalog(): Promise<CatalogTable[]> {
     this.tables ??= this.rpc.request('catalog', { session: this.session }).catch((e: Error) => {
