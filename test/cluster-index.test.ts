@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClusterIndex, exactSearch } from '../src/recsys/cluster-index';
+import { ClusterIndex, exactSearch } from '../src/recsys/indexes/cluster-index';
 import { TopK } from '../src/recsys/top-k';
 import { clusteredVectors } from './helpers/clustered-vectors';
 

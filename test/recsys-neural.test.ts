@@ -2,12 +2,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initTensorFlow } from '../src/kernel/tf-backend';
 import { Dataset, FitCancelledError, MostPopular, evaluate, randomSplit, type Recommender, type Split } from '../src/recsys';
-import { AutoEncoder } from '../src/recsys/models/auto-encoder';
-import { TwoTower } from '../src/recsys/models/two-tower';
+import { AutoEncoder } from '../src/recsys/models/retrieval/auto-encoder';
+import { TwoTower } from '../src/recsys/models/retrieval/two-tower';
 import { Random } from '../src/recsys/random';
-import { SparseEmbedding } from '../src/recsys/sparse-embedding';
-import { Mlp, type MlpTape } from '../src/recsys/mlp';
-import { sampledSoftmax } from '../src/recsys/sampled-softmax';
+import { SparseEmbedding } from '../src/recsys/engine/sparse-embedding';
+import { Mlp, type MlpTape } from '../src/recsys/engine/mlp';
+import { sampledSoftmax } from '../src/recsys/engine/sampled-softmax';
 import { expectReloadsIdentically } from './helpers/reload';
 import { tasteGroups } from './helpers/taste-groups';
 

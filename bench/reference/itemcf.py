@@ -1,6 +1,6 @@
 """ItemCF in SciPy sparse, the bench's reference for RecLab's ItemCF.
 
-Same model as src/recsys/models/item-cf.ts: binary interactions, cosine with shrinkage
+Same model as src/recsys/models/retrieval/item-cf.ts: binary interactions, cosine with shrinkage
 sim(a, b) = |a ∩ b| / (sqrt(|a| |b|) + shrink), the top `neighbours` per item, a user's
 score = sum of the similarities of their items' neighbours. Reads the split RecLab wrote
 (int32 files), times the fit, and scores the test users with full ranking (training items

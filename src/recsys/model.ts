@@ -17,10 +17,10 @@
  * Add the model to `registry.ts` so `loadModel`, the bench and the docs see it.
  */
 import { Table, type ColumnData, type Database } from '../data';
-import type { Dataset } from './dataset';
+import type { Dataset } from './data/dataset';
 import { readModel, writeModel, type ModelState } from './store';
 import { TopK } from './top-k';
-import { TrainingContext, show, type FitOptions, type History } from './training';
+import { TrainingContext, show, type FitOptions, type History } from './engine/training';
 
 /** Fit options that steer the fit rather than set the model. */
 const FIT_CONTROLS = new Set(['onEpoch', 'signal', 'progress']);

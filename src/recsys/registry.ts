@@ -5,12 +5,12 @@
  */
 import type { Model } from './model';
 import { readModel } from './store';
-import { AutoEncoder } from './models/auto-encoder';
-import { EASE } from './models/ease';
-import { ItemCF } from './models/item-cf';
-import { MostPopular } from './models/most-popular';
-import { TwoTower } from './models/two-tower';
-import { UserCF } from './models/user-cf';
+import { AutoEncoder } from './models/retrieval/auto-encoder';
+import { EASE } from './models/retrieval/ease';
+import { ItemCF } from './models/retrieval/item-cf';
+import { MostPopular } from './models/retrieval/most-popular';
+import { TwoTower } from './models/retrieval/two-tower';
+import { UserCF } from './models/retrieval/user-cf';
 
 export const MODELS: Record<string, () => Model<object>> = {
   MostPopular: () => new MostPopular(),

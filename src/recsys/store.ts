@@ -5,8 +5,8 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { Dataset } from './dataset';
-import { FeatureSet, type FeatureGroup } from './features';
+import { Dataset } from './data/dataset';
+import { FeatureSet, type FeatureGroup } from './data/features';
 
 export type StateArray = Int32Array | Float32Array | Float64Array;
 

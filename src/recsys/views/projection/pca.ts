@@ -3,9 +3,9 @@
  * the rows), whose top eigenvectors subspace iteration finds; then each row's coordinates
  * along them. Exact up to the iteration's tolerance, and fast enough for a million rows.
  */
-import type { Embeddings } from '../model';
-import { Random } from '../random';
-import type { TrainingContext } from '../training';
+import type { Embeddings } from '../../model';
+import { Random } from '../../random';
+import type { TrainingContext } from '../../engine/training';
 import type { Projection, ProjectionSettings } from './method';
 
 /** Rows per progress report. */

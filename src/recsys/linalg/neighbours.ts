@@ -3,11 +3,11 @@
  * (rows = users): sim(a, b) = |a ∩ b| / (sqrt(|a| |b|) + shrink) on binary rows (or the
  * dot product of the values over the product of norms, plus shrink), the top k per row.
  */
-import { Table } from '../data';
-import type { ModelState } from './store';
-import type { Csr } from './csr';
-import { TopK } from './top-k';
-import type { TrainingContext } from './training';
+import { Table } from '../../data';
+import type { ModelState } from '../store';
+import type { Csr } from '../data/csr';
+import { TopK } from '../top-k';
+import type { TrainingContext } from '../engine/training';
 
 export interface Neighbours {
   k: number;

@@ -4,7 +4,7 @@
  * and the split says how many were.
  */
 import type { Dataset } from './dataset';
-import { Random } from './random';
+import { Random } from '../random';
 
 export interface Split {
   name: string;

@@ -1,10 +1,10 @@
-import { Table } from '../../data';
-import type { Dataset } from '../dataset';
-import { Model } from '../model';
-import { cosineNeighbours, neighbourTable, neighboursFromState, neighboursState, type Neighbours } from '../neighbours';
-import type { ModelState } from '../store';
-import { TopK } from '../top-k';
-import type { TrainingContext } from '../training';
+import { Table } from '../../../data';
+import type { Dataset } from '../../data/dataset';
+import { Model } from '../../model';
+import { cosineNeighbours, neighbourTable, neighboursFromState, neighboursState, type Neighbours } from '../../linalg/neighbours';
+import type { ModelState } from '../../store';
+import { TopK } from '../../top-k';
+import type { TrainingContext } from '../../engine/training';
 
 export interface ItemCFConfig {
   /** Neighbours kept per item (the item similarity table's width). */

@@ -1,8 +1,8 @@
-import type { Dataset } from '../dataset';
-import { Model } from '../model';
-import { inversionSteps, invertSpd } from '../spd-inverse';
-import type { ModelState } from '../store';
-import { show, type TrainingContext } from '../training';
+import type { Dataset } from '../../data/dataset';
+import { Model } from '../../model';
+import { inversionSteps, invertSpd } from '../../linalg/spd-inverse';
+import type { ModelState } from '../../store';
+import { show, type TrainingContext } from '../../engine/training';
 
 export interface EASEConfig {
   /** L2 regularisation λ added to the Gram matrix's diagonal. */

@@ -5,7 +5,7 @@
  * a step costs the batch's rows, whatever the table's size.
  */
 import { AdamState, type AdamOptions } from './adam';
-import type { Random } from './random';
+import type { Random } from '../random';
 
 export class SparseEmbedding {
   readonly weights: Float32Array;

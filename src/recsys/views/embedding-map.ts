@@ -4,14 +4,14 @@
  * for readers without RecLab, and nearest neighbours by cosine in the original space,
  * which the view asks for when a point is clicked.
  */
-import { formatCount, type JsonValue, MIME, type MimeBundle, type ProjectorColor, type ProjectorNeighbour, type ProjectorOutput, WIDGET, type Widget, type WidgetReply, type WidgetSpec } from '../api';
+import { formatCount, type JsonValue, MIME, type MimeBundle, type ProjectorColor, type ProjectorNeighbour, type ProjectorOutput, WIDGET, type Widget, type WidgetReply, type WidgetSpec } from '../../api';
 import type { ScatterSeriesOption } from 'echarts';
-import { chart, renderSvg, type Chart } from '../charts';
-import { exactSearch } from './cluster-index';
-import type { Embeddings } from './model';
-import { closestNames } from './names';
+import { chart, renderSvg, type Chart } from '../../charts';
+import { exactSearch } from '../indexes/cluster-index';
+import type { Embeddings } from '../model';
+import { closestNames } from '../names';
 import { PROJECTIONS, type ProjectionName } from './projection';
-import { Random } from './random';
+import { Random } from '../random';
 
 /** Colours of the points as the kernel holds them. */
 export type PointColours =

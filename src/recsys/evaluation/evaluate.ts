@@ -3,14 +3,14 @@
  * over the whole catalogue (full ranking) with their training items excluded, unless
  * sampled ranking is asked for, which every output then says.
  */
-import { Table, type ColumnData } from '../data';
-import { bar, type Chart } from '../charts';
-import { csrHas } from './csr';
+import { Table, type ColumnData } from '../../data';
+import { bar, type Chart } from '../../charts';
+import { csrHas } from '../data/csr';
 import { TOP_K_METRICS, topKMetrics, userAuc } from './metrics';
-import { divergedError, excludeSeen, scoredRows, topK, type Recommender } from './model';
-import { Random } from './random';
-import type { Split } from './split';
-import { TrainingContext, show, type FitOptions } from './training';
+import { divergedError, excludeSeen, scoredRows, topK, type Recommender } from '../model';
+import { Random } from '../random';
+import type { Split } from '../data/split';
+import { TrainingContext, show, type FitOptions } from '../engine/training';
 
 export interface EvaluateOptions {
   /** Cut-offs (default [10, 20]). */

@@ -1,7 +1,7 @@
-import type { Dataset } from '../dataset';
-import { Model } from '../model';
-import type { ModelState } from '../store';
-import type { TrainingContext } from '../training';
+import type { Dataset } from '../../data/dataset';
+import { Model } from '../../model';
+import type { ModelState } from '../../store';
+import type { TrainingContext } from '../../engine/training';
 
 export interface MostPopularConfig {
   /** Count each user once per item (true) or sum the interaction values. */

@@ -6,10 +6,10 @@
  * next item tends to resemble the previous one (sequential dependence). Ratings are roughly
  * normal around each user's own mean, higher for items closer to their taste.
  */
-import { Table, readInteractionData, type Database, type InteractionData } from '../data';
+import { Table, readInteractionData, type Database, type InteractionData } from '../../data';
 import { Dataset } from './dataset';
 import { FeatureSet } from './features';
-import { Random } from './random';
+import { Random } from '../random';
 
 export interface SyntheticOptions {
   users?: number;

@@ -3,10 +3,10 @@
  * models, with the user's history beside it. The last list shown is kept in the output as
  * static tables, so the file shows it without RecLab and without a kernel.
  */
-import { MIME, WIDGET, escapeHtml, formatValue, type RecommendOutput, type RecommendResult, type Widget, type WidgetContext, type WidgetReply, type WidgetSpec } from '../api';
-import { Table, cellValue, tableHtml, tableText, type ColumnData } from '../data';
-import type { JsonValue, MimeBundle } from '../notebook';
-import { Model, type Recommender } from './model';
+import { MIME, WIDGET, escapeHtml, formatValue, type RecommendOutput, type RecommendResult, type Widget, type WidgetContext, type WidgetReply, type WidgetSpec } from '../../api';
+import { Table, cellValue, tableHtml, tableText, type ColumnData } from '../../data';
+import type { JsonValue, MimeBundle } from '../../notebook';
+import { Model, type Recommender } from '../model';
 
 export interface RecommendWidgetOptions {
   /** Item details added to each list, matched by item id (its first column, or `itemColumn`). */

@@ -3,8 +3,8 @@
  * installs a host whose progress bar is the notebook's and whose `check` throws when the
  * user interrupts the cell; elsewhere (tests, bench) the default host is silent.
  */
-import { Table } from '../data';
-import { line, type Chart } from '../charts';
+import { Table } from '../../data';
+import { line, type Chart } from '../../charts';
 
 export interface ProgressBar {
   tick(steps?: number): void;

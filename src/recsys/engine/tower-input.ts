@@ -4,8 +4,8 @@
  * multi-valued attribute summed), concatenated; numeric attributes join as standardised
  * columns. The tables live in typed arrays and train sparsely (see SparseEmbedding).
  */
-import type { FeatureSet } from './features';
-import type { Random } from './random';
+import type { FeatureSet } from '../data/features';
+import type { Random } from '../random';
 import type { AdamOptions } from './adam';
 import { SparseEmbedding } from './sparse-embedding';
 

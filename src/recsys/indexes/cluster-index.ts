@@ -3,8 +3,8 @@
  * path does it: k-means groups the items offline; a query is scored against the centroids
  * first and then only against the members of its `nprobe` best clusters.
  */
-import { Random } from './random';
-import { TopK } from './top-k';
+import { Random } from '../random';
+import { TopK } from '../top-k';
 
 export interface ClusterIndexOptions {
   /** Number of clusters; default √n, the usual balance of centroid scan and member scan. */

@@ -6,12 +6,12 @@
  * high output among the items the user lacks is what the user's co-raters chose.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Dataset } from '../dataset';
-import { Model, type Embeddings } from '../model';
-import { Mlp, type MlpTape } from '../mlp';
-import { Random } from '../random';
-import type { ModelState } from '../store';
-import type { TrainingContext } from '../training';
+import type { Dataset } from '../../data/dataset';
+import { Model, type Embeddings } from '../../model';
+import { Mlp, type MlpTape } from '../../engine/mlp';
+import { Random } from '../../random';
+import type { ModelState } from '../../store';
+import type { TrainingContext } from '../../engine/training';
 
 export interface AutoEncoderConfig {
   /** Widths of the two encoder layers; the decoder mirrors them back to the item count. */

@@ -1,7 +1,7 @@
-import type { Database, InteractionData, Table } from '../data';
+import type { Database, InteractionData, Table } from '../../data';
 import { buildCsr, type Csr } from './csr';
 import { FeatureSet, type FeatureGroup, type RawFeature } from './features';
-import { indexNames, unknownName } from './names';
+import { indexNames, unknownName } from '../names';
 
 export type Feedback = 'explicit' | 'implicit';
 

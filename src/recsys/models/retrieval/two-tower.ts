@@ -7,14 +7,14 @@
  * ClusterIndex.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Dataset } from '../dataset';
-import { Model, type Embeddings } from '../model';
-import { Mlp, type MlpTape } from '../mlp';
-import { Random } from '../random';
-import { l2Normalize, sampledSoftmax } from '../sampled-softmax';
-import type { ModelState } from '../store';
-import { TowerInput } from '../tower-input';
-import type { TrainingContext } from '../training';
+import type { Dataset } from '../../data/dataset';
+import { Model, type Embeddings } from '../../model';
+import { Mlp, type MlpTape } from '../../engine/mlp';
+import { Random } from '../../random';
+import { l2Normalize, sampledSoftmax } from '../../engine/sampled-softmax';
+import type { ModelState } from '../../store';
+import { TowerInput } from '../../engine/tower-input';
+import type { TrainingContext } from '../../engine/training';
 
 export interface TwoTowerConfig {
   /** Width of every embedding (the ID and each attribute group). */

@@ -3,11 +3,11 @@
  * its settings, sizes, labels, colours, the numbers themselves) before anything heavy
  * runs, then projects the vectors and returns the map.
  */
-import { formatCount } from '../api';
+import { formatCount } from '../../api';
 import { EmbeddingMap, type PointColours } from './embedding-map';
-import { Model, type Embeddings } from './model';
+import { Model, type Embeddings } from '../model';
 import { projection, type Projection, type ProjectionName, type ProjectionSetting, type ProjectionSettings } from './projection';
-import { TrainingContext } from './training';
+import { TrainingContext } from '../engine/training';
 
 /** Vectors: flat (with `dim`), one array per row, `{ data, dim }`, or a fitted model's item embeddings. */
 export type EmbeddingsInput = Float32Array | Float64Array | readonly (ArrayLike<number> | undefined)[] | FlatVectors | Model<object>;

@@ -1,11 +1,11 @@
-import type { Table } from '../../data';
-import { csrHas } from '../csr';
-import type { Dataset } from '../dataset';
-import { Model } from '../model';
-import { cosineNeighbours, neighbourTable, neighboursFromState, neighboursState, type Neighbours } from '../neighbours';
-import type { ModelState } from '../store';
-import { TopK } from '../top-k';
-import type { TrainingContext } from '../training';
+import type { Table } from '../../../data';
+import { csrHas } from '../../data/csr';
+import type { Dataset } from '../../data/dataset';
+import { Model } from '../../model';
+import { cosineNeighbours, neighbourTable, neighboursFromState, neighboursState, type Neighbours } from '../../linalg/neighbours';
+import type { ModelState } from '../../store';
+import { TopK } from '../../top-k';
+import type { TrainingContext } from '../../engine/training';
 
 export interface UserCFConfig {
   /** Similar users kept per user (the user similarity table's width). */

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AdamState, type AdamOptions } from './adam';
-import type { Random } from './random';
+import type { Random } from '../random';
 
 /** What a taped forward pass keeps for the backward pass: each layer's input and output. */
 export interface MlpTape {
