@@ -3,9 +3,8 @@ import { Dataset, Model, evaluate, setTrainingHost, synthetic, leaveLastOut, ran
 
 /** Scores item i as -i: item 0 is everyone's favourite. */
 class ByIndex extends Model {
-  readonly name: string = 'ByIndex';
   constructor() {
-    super({});
+    super('ByIndex', {});
   }
   protected async fitModel(): Promise<void> {}
   protected scoreUser(_u: number, out: Float32Array): void {

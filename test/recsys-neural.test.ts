@@ -180,9 +180,9 @@ describe('TwoTower', () => {
     expect(() => m.recommend('nobody')).toThrow(/Unknown user "nobody"/);
     const empty = split.train.subset(new Int32Array(0));
     await expect(new TwoTower().fit(empty)).rejects.toThrow(/no interactions/);
-    await expect(new TwoTower({ layers: [64, 0] }).fit(split.train)).rejects.toThrow(/whole numbers ≥ 1; got \[\d+, 64, 0\]/);
-    await expect(new TwoTower().fit(split.train, { batchSize: 0 })).rejects.toThrow(/batchSize must be a whole number ≥ 1/);
-    await expect(new TwoTower({ score: 'euclid' as 'dot' }).fit(split.train)).rejects.toThrow(/score must be "cosine" or "dot"/);
+    expect(() => new TwoTower({ layers: [64, 0] })).toThrow('new rl.TwoTower: layers must be a list of whole numbers ≥ 1, e.g. [64, 32], got [64, 0].');
+    await expect(new TwoTower().fit(split.train, { batchSize: 0 })).rejects.toThrow('TwoTower.fit: batchSize must be a whole number ≥ 1, got 0.');
+    expect(() => new TwoTower({ score: 'euclid' as 'dot' })).toThrow('new rl.TwoTower: score must be one of "cosine", "dot", got "euclid".');
   });
 });
 
@@ -228,8 +228,8 @@ describe('AutoEncoder', () => {
 
   it('says what is wrong with bad input', async () => {
     await expect(new AutoEncoder().fit(split.train.subset(new Int32Array(0)))).rejects.toThrow(/no interactions/);
-    await expect(new AutoEncoder({ hidden: [32] as unknown as [number, number] }).fit(split.train)).rejects.toThrow(/two encoder widths/);
-    await expect(new AutoEncoder().fit(split.train, { corruption: 1 })).rejects.toThrow(/corruption must be in \[0, 1\)/);
+    expect(() => new AutoEncoder({ hidden: [32] as unknown as [number, number] })).toThrow('new rl.AutoEncoder: hidden must be a list of 2 whole numbers ≥ 1, e.g. [64, 32], got [32].');
+    await expect(new AutoEncoder().fit(split.train, { corruption: 1 })).rejects.toThrow('AutoEncoder.fit: corruption must be a number ≥ 0 and < 1, got 1.');
     expect(() => new AutoEncoder().recommend('u1')).toThrow(/not fitted/);
   });
 });

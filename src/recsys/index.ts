@@ -9,6 +9,9 @@ export type { Embeddings, RecommendOptions, Recommender, TopKLists } from './mod
 export type { ModelState, StateArray } from './store';
 export { FitCancelledError, History, TrainingContext, setTrainingHost, show } from './engine/training';
 export type { EpochLog, FitOptions, ProgressBar, Shown, TrainingHost } from './engine/training';
+export { NegativeSampler, StreamingFrequency, candidateLogQ } from './engine/negatives';
+export type { CandidateLogQOptions, ItemCounts, NegativeSamplerOptions, NegativeStrategy, StreamingFrequencyOptions } from './engine/negatives';
+export type { SettingSpec, SettingsSchema } from './engine/settings';
 export { closestNames } from './names';
 export { MODELS, loadModel } from './registry';
 export { MostPopular } from './models/retrieval/most-popular';

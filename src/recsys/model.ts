@@ -2,9 +2,12 @@
  * The one shape of every model (like `implicit` and RecBole): fit on a training Dataset,
  * then recommend for a user by name, in batches, find similar items, save and load.
  *
- * To write a model, extend {@link Model} and implement:
- * - `fitModel(train, ctx)`: learn from `train` (CSR in `train.byUser` / `train.byItem`,
- *   side features in `train.userFeatures` / `train.itemFeatures`). Call `ctx.begin(epochs)`,
+ * To write a model, extend {@link Model}, declare its settings once as a
+ * {@link SettingsSchema} (type, bounds, default) and pass its name and schema to `super`:
+ * the constructor and `fit` check what they are given against it. Then implement:
+ * - `fitModel(train, ctx)`: learn from `train` with the settings in `this.config` (CSR in
+ *   `train.byUser` / `train.byItem`, side features in `train.userFeatures` /
+ *   `train.itemFeatures`). Call `ctx.begin(epochs)`,
  *   then `await ctx.epoch(loss, metrics)` after each epoch and `await ctx.pause()` inside
  *   long loops: that draws the progress bar, records the history and stops the fit when
  *   the cell is interrupted (it throws; let it propagate).
@@ -20,10 +23,11 @@ import { Table, type ColumnData, type Database } from '../data';
 import type { Dataset } from './data/dataset';
 import { readModel, writeModel, type ModelState } from './store';
 import { TopK } from './top-k';
-import { TrainingContext, show, type FitOptions, type History } from './engine/training';
+import { TrainingContext, type FitOptions, type History } from './engine/training';
+import { checkSettings, defaults, type SettingsSchema } from './engine/settings';
 
 /** Fit options that steer the fit rather than set the model. */
-const FIT_CONTROLS = new Set(['onEpoch', 'signal', 'progress']);
+const FIT_CONTROLS: readonly string[] = ['onEpoch', 'signal', 'progress', 'resume'];
 
 export interface RecommendOptions {
   /** How many items (default 10). */
@@ -76,12 +80,21 @@ export class Recommendations extends Table {
 }
 
 export abstract class Model<Config extends object = Record<string, unknown>> implements Recommender {
-  abstract readonly name: string;
   private trained: Dataset | undefined;
+  readonly name: string;
+  /** The settings in force: the defaults, then the constructor's, then those of the last fit. */
   readonly config: Config;
+  /** Whether `fit(train, { resume: true })` can go on from the last fit's state. */
+  protected readonly resumable: boolean = false;
 
-  constructor(defaults: Config, config: Partial<Config> = {}) {
-    this.config = { ...defaults, ...config };
+  /** `name` is the class's name in `rl` (what `save()` records and messages say). */
+  constructor(
+    name: string,
+    protected readonly schema: SettingsSchema<Config>,
+    config: Partial<Config> = {},
+  ) {
+    this.name = name;
+    this.config = { ...defaults(schema), ...checkSettings(schema, config, `new rl.${name}`) };
   }
 
   protected abstract fitModel(train: Dataset, ctx: TrainingContext): Promise<void>;
@@ -99,20 +112,25 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
   }
 
   async fit(train: Dataset, options: FitOptions = {}): Promise<History> {
-    const settings = Object.keys(options).filter((k) => !FIT_CONTROLS.has(k));
-    const unknown = settings.filter((k) => !(k in this.config));
-    if (unknown.length) {
-      throw new Error(`${this.name}.fit: no setting ${unknown.map((k) => `"${k}"`).join(', ')}; its settings are ${Object.keys(this.config).join(', ')} (and onEpoch, signal, progress).`);
+    const given = Object.fromEntries(Object.entries(options).filter(([name]) => !FIT_CONTROLS.includes(name)));
+    const settings = checkSettings(this.schema, given, `${this.name}.fit`, FIT_CONTROLS);
+    if (options.resume && !this.resumable) {
+      // A model with epochs could resume in principle; one without has nothing to continue.
+      const why = 'epochs' in this.schema ? 'starts every fit afresh' : 'is computed in one pass';
+      throw new Error(`${this.name}.fit: resume is for models trained in epochs (it continues from the weights and optimiser state of the last fit); ${this.name} ${why}.`);
     }
+    const before = { ...this.config };
+    // The fit's settings are the model's from now on, and what save() records.
+    Object.assign(this.config, settings);
     const ctx = new TrainingContext(this.name, options);
     this.trained = undefined;
-    await this.fitModel(train, ctx);
+    try {
+      await this.fitModel(train, ctx);
+    } catch (e) {
+      Object.assign(this.config, before);
+      throw e;
+    }
     this.trained = train;
-    // What the fit used is what the model is, and what save() records.
-    const config = this.config as Record<string, unknown>;
-    for (const [name, value] of ctx.used) config[name] = value;
-    const ignored = settings.filter((k) => !ctx.used.has(k));
-    if (ignored.length) show(`${this.name}.fit did not use ${ignored.join(', ')}: set ${ignored.length > 1 ? 'them' : 'it'} in the constructor, new rl.${this.name}({ … }).`);
     return ctx.finish();
   }
 

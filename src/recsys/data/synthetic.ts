@@ -5,6 +5,13 @@
  * popularity. Each user's history is a run of sessions in time order; within a session the
  * next item tends to resemble the previous one (sequential dependence). Ratings are roughly
  * normal around each user's own mean, higher for items closer to their taste.
+ *
+ * `order: 'chains'` makes the order itself the signal, for sequence models: each genre's items
+ * form chains (cycles of 5–15, like a series' episodes), a session starts at an item drawn by
+ * taste and then mostly follows its chain to the next unseen episode. A history holds many
+ * chain fragments, so an order-blind model (popularity, co-occurrence) cannot tell which one
+ * the user is in now, nor which end of it comes next; the last item tells a sequence model.
+ * Items and users are the same as in the default order for the same seed; only histories differ.
  */
 import { Table, readInteractionData, type Database, type InteractionData } from '../../data';
 import { Dataset } from './dataset';
@@ -19,6 +26,17 @@ export interface SyntheticOptions {
   /** Size of the latent taste space. */
   dims?: number;
   seed?: number;
+  /**
+   * How a history is ordered. `'similar'` (default): within a session the next item tends to
+   * resemble the previous one, drawn among all items. `'chains'`: each item has a successor in
+   * its first genre (the genre's items shuffled and cut into cycles of 5–15); with probability
+   * `chainProbability` the next item is the last one's successor (skipping episodes the user
+   * has seen), otherwise a new session starts at an item drawn by taste. Sessions of about five
+   * items leave some eight chain fragments in a history of 40.
+   */
+  order?: 'similar' | 'chains';
+  /** With `order: 'chains'`: how often the next item follows the chain (default 0.8). */
+  chainProbability?: number;
 }
 
 const GENRES = ['Action', 'Adventure', 'Animation', 'Comedy', 'Crime', 'Documentary', 'Drama', 'Fantasy', 'Horror', 'Romance', 'Sci-Fi', 'Thriller'];
@@ -52,6 +70,30 @@ function sampleSoftmax(logits: Float64Array, excluded: Uint8Array, random: Rando
   return logits.length - 1;
 }
 
+/**
+ * Each item's successor: the items of each (first) genre in random order, cut into cycles of
+ * 5–15 (a shorter rest joins the last cycle), so every item has one and chains never cross genres.
+ */
+function chainSuccessors(itemGenres: readonly string[][], random: Random): Int32Array {
+  const successor = new Int32Array(itemGenres.length);
+  for (const genre of GENRES) {
+    const members = random.shuffle(Int32Array.from(itemGenres.flatMap((g, i) => (g[0] === genre ? [i] : []))));
+    for (let start = 0; start < members.length; ) {
+      let end = Math.min(members.length, start + 5 + random.int(11));
+      if (members.length - end < 5) end = members.length;
+      for (let p = start; p < end; p++) successor[members[p]] = members[p + 1 < end ? p + 1 : start];
+      start = end;
+    }
+  }
+  return successor;
+}
+
+/** The first unseen item after `item` along its chain (episodes already seen are skipped), or −1 when the whole cycle is seen. */
+function nextUnseen(successor: Int32Array, item: number, seen: Uint8Array): number {
+  for (let i = successor[item]; i !== item; i = successor[i]) if (!seen[i]) return i;
+  return -1;
+}
+
 export function synthetic(options: SyntheticOptions = {}): Dataset {
   return generate(options).dataset;
 }
@@ -62,14 +104,14 @@ export function synthetic(options: SyntheticOptions = {}): Dataset {
  * a notebook's SQL and code run unchanged on either; `Dataset.fromData` builds the dataset.
  */
 export async function importSynthetic(db: Database, options: SyntheticOptions & { prefix?: string } = {}): Promise<InteractionData> {
-  const { raw } = generate(options);
+  const { raw, dataset } = generate(options);
   const prefix = options.prefix ?? 'ml';
   const tables = { interactions: `${prefix}_ratings`, items: `${prefix}_movies`, users: `${prefix}_users` };
   const join = (lists: string[][]) => lists.map((l) => l.join('|'));
   await db.register(tables.interactions, Table.fromColumns({ user: raw.users.map((u) => raw.userNames[u]), item: raw.items.map((i) => raw.itemNames[i]), rating: Float64Array.from(raw.ratings), timestamp: Float64Array.from(raw.times) }));
   await db.register(tables.items, Table.fromColumns({ item: raw.itemNames, title: raw.titles, genres: join(raw.itemGenres) }));
   await db.register(tables.users, Table.fromColumns({ user: raw.userNames, gender: raw.gender, occupation: raw.occupation, age: Int32Array.from(raw.age), interests: join(raw.interests) }));
-  return readInteractionData(db, `synthetic (seed ${options.seed ?? 42})`, tables, { genres: '|', interests: '|' });
+  return readInteractionData(db, dataset.name, tables, { genres: '|', interests: '|' });
 }
 
 function generate(options: SyntheticOptions) {
@@ -77,6 +119,10 @@ function generate(options: SyntheticOptions) {
   const numItems = options.items ?? 500;
   const perUser = options.interactionsPerUser ?? 40;
   const dims = options.dims ?? 8;
+  const order = options.order ?? 'similar';
+  if (order !== 'similar' && order !== 'chains') throw new Error(`synthetic: order must be 'similar' or 'chains', got ${JSON.stringify(order)}.`);
+  const chainProbability = options.chainProbability ?? 0.8;
+  if (!(chainProbability >= 0 && chainProbability <= 1)) throw new Error(`synthetic: chainProbability must be between 0 and 1, got ${chainProbability}.`);
   const random = new Random(options.seed ?? 42);
   const normals = (n: number, scale = 1) => Float64Array.from({ length: n }, () => random.normal() * scale);
   const genreVectors = GENRES.map(() => normals(dims));
@@ -128,6 +174,9 @@ function generate(options: SyntheticOptions) {
     interests.push(genreMix(0.3, tastes, u * dims));
   }
 
+  // Drawn after items and users, so the chains leave both as the default order has them.
+  const successor = order === 'chains' ? chainSuccessors(itemGenres, random) : null;
+
   // Histories: sessions in time order; the next item depends on the taste and on the previous item.
   const users: number[] = [];
   const items: number[] = [];
@@ -156,19 +205,28 @@ function generate(options: SyntheticOptions) {
     let t = start + random.int(30 * 86400);
     let previous = -1;
     for (let e = 0; e < n; e++) {
-      const newSession = previous < 0 || random.next() < 0.2;
+      let item = -1;
+      let newSession: boolean;
+      if (successor) {
+        if (previous >= 0 && random.next() < chainProbability) item = nextUnseen(successor, previous, seen);
+        newSession = item < 0;
+      } else {
+        newSession = previous < 0 || random.next() < 0.2;
+      }
       if (newSession) t += 3600 + random.int(7 * 86400);
       else t += 60 + random.int(1800);
-      for (let i = 0; i < numItems; i++) {
-        let l = 1.2 * affinity[i] + popularity[i];
-        if (!newSession) {
-          let s = 0;
-          for (let d = 0; d < dims; d++) s += itemVectors[previous * dims + d] * itemVectors[i * dims + d];
-          l += 0.8 * s;
+      if (item < 0) {
+        for (let i = 0; i < numItems; i++) {
+          let l = 1.2 * affinity[i] + popularity[i];
+          if (!newSession) {
+            let s = 0;
+            for (let d = 0; d < dims; d++) s += itemVectors[previous * dims + d] * itemVectors[i * dims + d];
+            l += 0.8 * s;
+          }
+          logits[i] = l;
         }
-        logits[i] = l;
+        item = sampleSoftmax(logits, seen, random, scratch);
       }
-      const item = sampleSoftmax(logits, seen, random, scratch);
       seen[item] = 1;
       previous = item;
       const rating = Math.min(5, Math.max(1, Math.round(mean + 0.5 * ((affinity[item] - centre) / spread - 1) + random.normal() * 0.6)));
@@ -182,7 +240,8 @@ function generate(options: SyntheticOptions) {
   const itemNames = Array.from({ length: numItems }, (_, i) => `item${String(i + 1).padStart(String(numItems).length, '0')}`);
   const raw = { userNames: names, itemNames, users, items, ratings, times, titles, itemGenres, gender, occupation, age, interests };
   const dataset = new Dataset({
-    name: `synthetic (seed ${options.seed ?? 42})`,
+    // Said in the name, so an evaluation's split description tells the two orders apart.
+    name: `synthetic (seed ${options.seed ?? 42}${successor ? ', chains' : ''})`,
     userNames: names,
     itemNames,
     users: Int32Array.from(users),

@@ -12,6 +12,7 @@ import { Mlp, type MlpTape } from '../../engine/mlp';
 import { Random } from '../../random';
 import type { ModelState } from '../../store';
 import type { TrainingContext } from '../../engine/training';
+import type { SettingsSchema } from '../../engine/settings';
 
 export interface AutoEncoderConfig {
   /** Widths of the two encoder layers; the decoder mirrors them back to the item count. */
@@ -25,26 +26,26 @@ export interface AutoEncoderConfig {
   seed: number;
 }
 
-const DEFAULTS: AutoEncoderConfig = {
-  hidden: [128, 64],
-  corruption: 0.5,
-  batchSize: 64,
-  epochs: 30,
-  learningRate: 0.003,
-  seed: 42,
+const SCHEMA: SettingsSchema<AutoEncoderConfig> = {
+  hidden: { type: 'ints', min: 1, length: 2, default: [128, 64] },
+  // A corruption of 1 would drop every item: the network would never see an input.
+  corruption: { type: 'number', min: 0, max: 1, open: 'max', default: 0.5 },
+  batchSize: { type: 'int', min: 1, default: 64 },
+  epochs: { type: 'int', min: 1, default: 30 },
+  learningRate: { type: 'number', min: 0, open: true, default: 0.003 },
+  seed: { type: 'int', default: 42 },
 };
 
 export class AutoEncoder extends Model<AutoEncoderConfig> {
-  readonly name = 'AutoEncoder';
   private net: Mlp | undefined;
   private itemVectors: Embeddings | null = null;
 
   constructor(config: Partial<AutoEncoderConfig> = {}) {
-    super(DEFAULTS, config);
+    super('AutoEncoder', SCHEMA, config);
   }
 
   protected async fitModel(train: Dataset, ctx: TrainingContext): Promise<void> {
-    const c = this.settings(ctx);
+    const c = this.config;
     if (train.numInteractions === 0) throw new Error('AutoEncoder: the training data has no interactions.');
     const random = new Random(c.seed);
     const n = train.numItems;
@@ -150,16 +151,5 @@ export class AutoEncoder extends Model<AutoEncoderConfig> {
     users.forEach((u, r) => {
       for (let p = indptr[u]; p < indptr[u + 1]; p++) out[r * n + indices[p]] = 1;
     });
-  }
-
-  private settings(ctx: TrainingContext): AutoEncoderConfig {
-    const c: AutoEncoderConfig = { ...this.config };
-    for (const key of ['corruption', 'batchSize', 'epochs', 'learningRate', 'seed'] as const) c[key] = ctx.setting(key, c[key]);
-    for (const key of ['batchSize', 'epochs'] as const) {
-      if (!Number.isInteger(c[key]) || c[key] < 1) throw new Error(`AutoEncoder: ${key} must be a whole number ≥ 1, got ${c[key]}.`);
-    }
-    if (!(c.corruption >= 0 && c.corruption < 1)) throw new Error(`AutoEncoder: corruption must be in [0, 1), got ${c.corruption}.`);
-    if (!Array.isArray(c.hidden) || c.hidden.length !== 2) throw new Error(`AutoEncoder: hidden must be the two encoder widths, e.g. [128, 64]; got ${JSON.stringify(c.hidden)}.`);
-    return c;
   }
 }

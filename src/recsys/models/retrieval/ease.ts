@@ -3,6 +3,7 @@ import { Model } from '../../model';
 import { inversionSteps, invertSpd } from '../../linalg/spd-inverse';
 import type { ModelState } from '../../store';
 import { show, type TrainingContext } from '../../engine/training';
+import type { SettingsSchema } from '../../engine/settings';
 
 export interface EASEConfig {
   /** L2 regularisation λ added to the Gram matrix's diagonal. */
@@ -13,12 +14,17 @@ export interface EASEConfig {
   maxItems: number;
 }
 
+const SCHEMA: SettingsSchema<EASEConfig> = {
+  lambda: { type: 'number', min: 0, open: true, default: 200 },
+  minCount: { type: 'int', min: 1, default: 1 },
+  maxItems: { type: 'int', min: 1, default: 10_000 },
+};
+
 /**
  * EASE (Steck, 2019): item-item weights in closed form, B = I − P · diag(1/diag P) with
  * P = (XᵀX + λI)⁻¹, the diagonal forced to zero. Items outside the modelled set score -∞.
  */
 export class EASE extends Model<EASEConfig> {
-  readonly name = 'EASE';
   /** Modelled item → catalogue item. */
   private items: Int32Array = new Int32Array(0);
   /** Catalogue item → modelled item, or -1. */
@@ -30,13 +36,12 @@ export class EASE extends Model<EASEConfig> {
   note = '';
 
   constructor(config: Partial<EASEConfig> = {}) {
-    super({ lambda: 200, minCount: 1, maxItems: 10_000 }, config);
+    super('EASE', SCHEMA, config);
   }
 
   protected async fitModel(train: Dataset, ctx: TrainingContext): Promise<void> {
     const counts = train.itemCounts();
-    const minCount = ctx.setting('minCount', this.config.minCount);
-    const maxItems = ctx.setting('maxItems', this.config.maxItems);
+    const { minCount, maxItems, lambda } = this.config;
     let items: number[] = [];
     counts.forEach((c, i) => c >= minCount && items.push(i));
     // The Gram matrix is items²: past maxItems, keep exactly the most frequent (ties by first seen).
@@ -63,7 +68,6 @@ export class EASE extends Model<EASEConfig> {
       }
       if (u % 256 === 0) await ctx.pause();
     }
-    const lambda = ctx.setting('lambda', this.config.lambda);
     for (let i = 0; i < m; i++) g[i * m + i] += lambda;
     ctx.begin(inversionSteps(m), 'EASE: inverting the Gram matrix');
     const p = await invertSpd(g, m, () => ctx.step());

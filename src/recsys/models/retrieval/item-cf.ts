@@ -5,6 +5,7 @@ import { cosineNeighbours, neighbourTable, neighboursFromState, neighboursState,
 import type { ModelState } from '../../store';
 import { TopK } from '../../top-k';
 import type { TrainingContext } from '../../engine/training';
+import type { SettingsSchema } from '../../engine/settings';
 
 export interface ItemCFConfig {
   /** Neighbours kept per item (the item similarity table's width). */
@@ -16,6 +17,13 @@ export interface ItemCFConfig {
   /** Cosine on who interacted (true) or on the rating values. */
   binary: boolean;
 }
+
+const SCHEMA: SettingsSchema<ItemCFConfig> = {
+  neighbours: { type: 'int', min: 1, default: 100 },
+  shrink: { type: 'number', min: 0, default: 10 },
+  seeds: { type: 'int', min: 0, default: 0 },
+  binary: { type: 'boolean', default: true },
+};
 
 /** A user's seed items and their weights; null weights: binary, each seed weighs 1. */
 interface Seeds {
@@ -29,7 +37,6 @@ interface Seeds {
  * takes the user's top-n items, their k neighbours each, merges by summed weight × similarity.
  */
 export class ItemCF extends Model<ItemCFConfig> {
-  readonly name = 'ItemCF';
   private nb: Neighbours = { k: 0, indices: new Int32Array(0), similarities: new Float32Array(0) };
   /** Seeds by user, built on first use; a fit or a load starts it afresh. */
   private seedCache: (Seeds | undefined)[] = [];
@@ -37,14 +44,14 @@ export class ItemCF extends Model<ItemCFConfig> {
   private weightScratch: Float32Array | undefined;
 
   constructor(config: Partial<ItemCFConfig> = {}) {
-    super({ neighbours: 100, shrink: 10, seeds: 0, binary: true }, config);
+    super('ItemCF', SCHEMA, config);
   }
 
   protected async fitModel(train: Dataset, ctx: TrainingContext): Promise<void> {
     const c = this.config;
     this.seedCache = [];
     this.weightScratch = undefined;
-    this.nb = await cosineNeighbours(train.byItem, train.byUser, ctx.setting('neighbours', c.neighbours), ctx.setting('shrink', c.shrink), c.binary, ctx);
+    this.nb = await cosineNeighbours(train.byItem, train.byUser, c.neighbours, c.shrink, c.binary, ctx);
   }
 
   /**

@@ -2,19 +2,23 @@ import type { Dataset } from '../../data/dataset';
 import { Model } from '../../model';
 import type { ModelState } from '../../store';
 import type { TrainingContext } from '../../engine/training';
+import type { SettingsSchema } from '../../engine/settings';
 
 export interface MostPopularConfig {
   /** Count each user once per item (true) or sum the interaction values. */
   distinctUsers: boolean;
 }
 
+const SCHEMA: SettingsSchema<MostPopularConfig> = {
+  distinctUsers: { type: 'boolean', default: true },
+};
+
 /** Recommends the items with the most interactions in training: the baseline every model must beat. */
 export class MostPopular extends Model<MostPopularConfig> {
-  readonly name = 'MostPopular';
   private counts: Float32Array = new Float32Array(0);
 
   constructor(config: Partial<MostPopularConfig> = {}) {
-    super({ distinctUsers: true }, config);
+    super('MostPopular', SCHEMA, config);
   }
 
   protected async fitModel(train: Dataset, ctx: TrainingContext): Promise<void> {

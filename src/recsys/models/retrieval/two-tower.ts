@@ -12,9 +12,11 @@ import { Model, type Embeddings } from '../../model';
 import { Mlp, type MlpTape } from '../../engine/mlp';
 import { Random } from '../../random';
 import { l2Normalize, sampledSoftmax } from '../../engine/sampled-softmax';
+import { NegativeSampler, candidateLogQ } from '../../engine/negatives';
 import type { ModelState } from '../../store';
 import { TowerInput } from '../../engine/tower-input';
 import type { TrainingContext } from '../../engine/training';
+import type { SettingsSchema } from '../../engine/settings';
 
 export interface TwoTowerConfig {
   /** Width of every embedding (the ID and each attribute group). */
@@ -36,30 +38,29 @@ export interface TwoTowerConfig {
   seed: number;
 }
 
-const DEFAULTS: TwoTowerConfig = {
-  embeddingDim: 32,
-  layers: [64, 32],
-  score: 'cosine',
-  temperature: 0.1,
-  uniformNegatives: 0,
-  logQ: true,
-  useFeatures: true,
-  batchSize: 256,
-  epochs: 10,
-  learningRate: 0.01,
-  seed: 42,
+const SCHEMA: SettingsSchema<TwoTowerConfig> = {
+  embeddingDim: { type: 'int', min: 1, default: 32 },
+  layers: { type: 'ints', min: 1, default: [64, 32] },
+  score: { type: 'choice', values: ['cosine', 'dot'], default: 'cosine' },
+  temperature: { type: 'number', min: 0, open: true, default: 0.1 },
+  uniformNegatives: { type: 'int', min: 0, default: 0 },
+  logQ: { type: 'boolean', default: true },
+  useFeatures: { type: 'boolean', default: true },
+  batchSize: { type: 'int', min: 1, default: 256 },
+  epochs: { type: 'int', min: 1, default: 10 },
+  learningRate: { type: 'number', min: 0, open: true, default: 0.01 },
+  seed: { type: 'int', default: 42 },
 };
 
 /** Rows of the towers' inputs sent through TensorFlow.js at once when computing final vectors. */
 const EMBED_CHUNK = 4096;
 
 export class TwoTower extends Model<TwoTowerConfig> {
-  readonly name = 'TwoTower';
   private users: Embeddings = { data: new Float32Array(0), dim: 0 };
   private items: Embeddings = { data: new Float32Array(0), dim: 0 };
 
   constructor(config: Partial<TwoTowerConfig> = {}) {
-    super(DEFAULTS, config);
+    super('TwoTower', SCHEMA, config);
   }
 
   /** The user vectors (numUsers × dim, row-major): score = user · item. */
@@ -74,7 +75,7 @@ export class TwoTower extends Model<TwoTowerConfig> {
   }
 
   protected async fitModel(train: Dataset, ctx: TrainingContext): Promise<void> {
-    const c = this.settings(ctx);
+    const c = this.config;
     if (train.numInteractions === 0) throw new Error('TwoTower: the training data has no interactions.');
     const random = new Random(c.seed);
     const adam = { learningRate: c.learningRate };
@@ -114,18 +115,6 @@ export class TwoTower extends Model<TwoTowerConfig> {
     this.users = { data: state.arrays.userEmbeddings as Float32Array, dim };
     this.items = { data: state.arrays.itemEmbeddings as Float32Array, dim };
   }
-
-  private settings(ctx: TrainingContext): TwoTowerConfig {
-    const c: TwoTowerConfig = { ...this.config };
-    for (const key of ['embeddingDim', 'temperature', 'uniformNegatives', 'batchSize', 'epochs', 'learningRate', 'seed'] as const) c[key] = ctx.setting(key, c[key]);
-    for (const key of ['embeddingDim', 'batchSize', 'epochs'] as const) {
-      if (!Number.isInteger(c[key]) || c[key] < 1) throw new Error(`TwoTower: ${key} must be a whole number ≥ 1, got ${c[key]}.`);
-    }
-    if (!Number.isInteger(c.uniformNegatives) || c.uniformNegatives < 0) throw new Error(`TwoTower: uniformNegatives must be a whole number ≥ 0, got ${c.uniformNegatives}.`);
-    if (!(c.temperature > 0)) throw new Error(`TwoTower: temperature must be > 0, got ${c.temperature}.`);
-    if (c.score !== 'cosine' && c.score !== 'dot') throw new Error(`TwoTower: score must be "cosine" or "dot", got ${String(c.score)}.`);
-    return c;
-  }
 }
 
 interface Towers {
@@ -157,6 +146,8 @@ class Trainer {
   private readonly firstAt: Int32Array;
   /** log of the expected number of times each item is a candidate in one batch. */
   private readonly logExpected: Float32Array;
+  /** The uniform negatives; it shares `random` with the shuffles, so a seed draws what it did before. */
+  private readonly negatives: NegativeSampler;
 
   constructor(
     private readonly train: Dataset,
@@ -177,7 +168,8 @@ class Trainer {
     this.firstAt = new Int32Array(train.numItems).fill(-1);
     const counts = new Float64Array(train.numItems);
     for (const i of train.items) counts[i]++;
-    this.logExpected = Float32Array.from(counts, (n) => Math.log((this.batch * n) / train.numInteractions + c.uniformNegatives / train.numItems));
+    this.negatives = new NegativeSampler(counts, { strategy: 'uniform', random });
+    this.logExpected = candidateLogQ(counts, { inBatch: this.batch, sampled: c.uniformNegatives, sampler: this.negatives });
   }
 
   async run(ctx: TrainingContext): Promise<void> {
@@ -236,7 +228,7 @@ class Trainer {
       userIds[b] = train.users[order[start + b]];
       itemIds[b] = train.items[order[start + b]];
     }
-    for (let n = batch; n < candidates; n++) itemIds[n] = this.random.int(train.numItems);
+    this.negatives.draw(itemIds, batch, candidates);
     const row = logitBias.subarray(0, candidates);
     for (let n = 0; n < candidates; n++) row[n] = this.c.logQ ? -this.logExpected[itemIds[n]] : 0;
     for (let b = 1; b < batch; b++) logitBias.copyWithin(b * candidates, 0, candidates);

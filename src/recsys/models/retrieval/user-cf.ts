@@ -6,6 +6,7 @@ import { cosineNeighbours, neighbourTable, neighboursFromState, neighboursState,
 import type { ModelState } from '../../store';
 import { TopK } from '../../top-k';
 import type { TrainingContext } from '../../engine/training';
+import type { SettingsSchema } from '../../engine/settings';
 
 export interface UserCFConfig {
   /** Similar users kept per user (the user similarity table's width). */
@@ -14,22 +15,27 @@ export interface UserCFConfig {
   binary: boolean;
 }
 
+const SCHEMA: SettingsSchema<UserCFConfig> = {
+  neighbours: { type: 'int', min: 1, default: 50 },
+  shrink: { type: 'number', min: 0, default: 10 },
+  binary: { type: 'boolean', default: true },
+};
+
 /**
  * User-based collaborative filtering: the user similarity table (user → top-k users);
  * recall takes the user's k most similar users and merges what they interacted with,
  * weighted by similarity.
  */
 export class UserCF extends Model<UserCFConfig> {
-  readonly name = 'UserCF';
   private nb: Neighbours = { k: 0, indices: new Int32Array(0), similarities: new Float32Array(0) };
 
   constructor(config: Partial<UserCFConfig> = {}) {
-    super({ neighbours: 50, shrink: 10, binary: true }, config);
+    super('UserCF', SCHEMA, config);
   }
 
   protected async fitModel(train: Dataset, ctx: TrainingContext): Promise<void> {
     const c = this.config;
-    this.nb = await cosineNeighbours(train.byUser, train.byItem, ctx.setting('neighbours', c.neighbours), ctx.setting('shrink', c.shrink), c.binary, ctx);
+    this.nb = await cosineNeighbours(train.byUser, train.byItem, c.neighbours, c.shrink, c.binary, ctx);
   }
 
   /** Items no similar user has are not recalled: they score -Infinity, not 0. */
