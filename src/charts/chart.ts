@@ -12,6 +12,8 @@ export class Chart {
   constructor(
     readonly option: EChartsOption,
     size: ChartSize = {},
+    /** The chart as a line of text, where its title alone says too little (a heatmap names its strongest cells). */
+    readonly text?: string,
   ) {
     this.width = size.width ?? 640;
     this.height = size.height ?? 360;

@@ -9,11 +9,13 @@ import { histogram } from './histogram';
 import { bar } from './bar';
 import { line } from './line';
 import { scatter } from './scatter';
-export { histogram, bar, line, scatter };
+import { heatmap } from './heatmap';
+export { histogram, bar, line, scatter, heatmap };
 export type { HistogramOptions, SqlHistogramOptions } from './histogram';
 export type { BarOptions } from './bar';
 export type { LineOptions } from './line';
 export type { ScatterOptions } from './scatter';
+export type { HeatmapMatrix, HeatmapOptions, HeatmapTableOptions } from './heatmap';
 
 /** The chart builders, as cells see them: `rl.charts.histogram(…)`. Named, so the editor's hover names it. */
 export interface ChartBuilders {
@@ -21,6 +23,7 @@ export interface ChartBuilders {
   bar: typeof bar;
   line: typeof line;
   scatter: typeof scatter;
+  heatmap: typeof heatmap;
 }
 
-export const charts: ChartBuilders = { histogram, bar, line, scatter };
+export const charts: ChartBuilders = { histogram, bar, line, scatter, heatmap };

@@ -11,6 +11,7 @@ import { ItemCF } from './models/retrieval/item-cf';
 import { MostPopular } from './models/retrieval/most-popular';
 import { TwoTower } from './models/retrieval/two-tower';
 import { UserCF } from './models/retrieval/user-cf';
+import { BST, GRU4Rec, SASRec } from './models/sequence';
 
 export const MODELS: Record<string, () => Model<object>> = {
   MostPopular: () => new MostPopular(),
@@ -19,6 +20,9 @@ export const MODELS: Record<string, () => Model<object>> = {
   EASE: () => new EASE(),
   TwoTower: () => new TwoTower(),
   AutoEncoder: () => new AutoEncoder(),
+  GRU4Rec: () => new GRU4Rec(),
+  SASRec: () => new SASRec(),
+  BST: () => new BST(),
 };
 
 /** Loads any saved model, whatever its class. */

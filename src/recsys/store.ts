@@ -14,6 +14,8 @@ export type StateArray = Int32Array | Float32Array | Float64Array;
 export interface ModelState {
   config: Record<string, unknown>;
   arrays: Record<string, StateArray>;
+  /** What else a model keeps that is not a setting (a neural model's epochs so far, for resume). */
+  meta?: Record<string, unknown>;
 }
 
 interface ArrayEntry {
@@ -27,6 +29,7 @@ interface Manifest {
   version: 1;
   model: string;
   config: Record<string, unknown>;
+  meta?: Record<string, unknown>;
   arrays: ArrayEntry[];
   dataset: {
     name: string;
@@ -59,11 +62,15 @@ export async function writeModel(dir: string, model: string, state: ModelState, 
     });
   Object.assign(arrays, { 'train.users': train.users, 'train.items': train.items, 'train.values': train.values });
   if (train.timestamps) arrays['train.timestamps'] = train.timestamps;
+  // Before the manifest lists the arrays: `put` adds the feature arrays it must list.
+  const userFeatures = put('userFeatures', train.userFeatures);
+  const itemFeatures = put('itemFeatures', train.itemFeatures);
   const manifest: Manifest = {
     format: 'reclab-model',
     version: 1,
     model,
     config: state.config,
+    meta: state.meta,
     arrays: Object.entries(arrays).map(([name, a]) => ({ name, type: typeOf(a), length: a.length })),
     dataset: {
       name: train.name,
@@ -71,8 +78,8 @@ export async function writeModel(dir: string, model: string, state: ModelState, 
       userNames: train.userNames,
       itemNames: train.itemNames,
       itemTitles: train.itemTitles,
-      userFeatures: put('userFeatures', train.userFeatures),
-      itemFeatures: put('itemFeatures', train.itemFeatures),
+      userFeatures,
+      itemFeatures,
     },
   };
   await Promise.all(Object.entries(arrays).map(([name, a]) => fs.writeFile(path.join(dir, `${name}.bin`), new Uint8Array(a.buffer, a.byteOffset, a.byteLength))));
@@ -122,5 +129,5 @@ export async function readModel(dir: string): Promise<StoredModel> {
     userFeatures: features('userFeatures', d.userFeatures, d.userNames.length),
     itemFeatures: features('itemFeatures', d.itemFeatures, d.itemNames.length),
   });
-  return { model: manifest.model, state: { config: manifest.config, arrays }, train };
+  return { model: manifest.model, state: { config: manifest.config, arrays, meta: manifest.meta }, train };
 }

@@ -2,6 +2,7 @@ import type { Database, InteractionData, Table } from '../../data';
 import { buildCsr, type Csr } from './csr';
 import { FeatureSet, type FeatureGroup, type RawFeature } from './features';
 import { indexNames, unknownName } from '../names';
+import { Sequences } from './sequences';
 
 export type Feedback = 'explicit' | 'implicit';
 
@@ -162,6 +163,14 @@ export class Dataset {
       },
       { users: this.userLookup, items: this.itemLookup },
     );
+  }
+
+  /**
+   * Each user's items in time order, the latest `maxLen` in a left-padded window, with the
+   * item and user attributes coded for embedding (see Sequences): the input of the sequence models.
+   */
+  sequences(options: { maxLen?: number } = {}): Sequences {
+    return new Sequences(this, options.maxLen ?? 50);
   }
 
   /** Implicit feedback from ratings: the interactions rated at least `minRating`, each counting 1. */

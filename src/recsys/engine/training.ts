@@ -51,7 +51,9 @@ export interface FitOptions {
   signal?: AbortSignal;
   /** Shows a progress bar in the notebook (default true). */
   progress?: boolean;
-  /** Model-specific settings (epochs, learning rate, …) that override the constructor's. */
+  /** Continue from the weights and optimiser state of the last fit or of a loaded model. */
+  resume?: boolean;
+  /** The model's settings (epochs, learning rate, …): checked as the constructor's are, and kept after the fit. */
   [setting: string]: unknown;
 }
 
@@ -111,6 +113,23 @@ export class TrainingContext {
     readonly model: string,
     readonly options: FitOptions = {},
   ) {}
+
+  /** Epochs recorded so far (a resumed fit counts those before it). */
+  get epochs(): number {
+    return this.logs.length;
+  }
+
+  /** The epochs recorded so far, as a copy (what a later resumed fit continues). */
+  loggedEpochs(): EpochLog[] {
+    return [...this.logs];
+  }
+
+  /** Takes over the epochs of the fit a resumed fit goes on from, so its history and curves continue theirs. */
+  continueFrom(logs: readonly EpochLog[]): void {
+    if (this.logs.length) throw new Error('continueFrom: this fit has recorded epochs already.');
+    this.logs.push(...logs);
+    this.curvesEpochs = this.logs.length;
+  }
 
   /** Starts the progress bar: `total` steps (epochs, or rows of a similarity matrix). */
   begin(total: number, label = this.model): void {
@@ -172,17 +191,5 @@ export class TrainingContext {
 
   private history(): History {
     return new History(this.model, this.logs, (performance.now() - this.started) / 1000);
-  }
-
-  /** Settings the fit options gave and the model read. */
-  readonly used = new Map<string, number>();
-
-  /** A numeric setting from the fit options, else the model's own. */
-  setting(name: string, fallback: number): number {
-    const v = this.options[name];
-    if (v === undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${this.model}: option "${name}" must be a number, got ${String(v)}.`);
-    this.used.set(name, v);
-    return v;
   }
 }

@@ -1,0 +1,53 @@
+/**
+ * A GRU layer (Cho et al. 2014, the form PyTorch and cuDNN use: the reset gate applies to
+ * the recurrent product including its bias). The input products of every step are one
+ * matrix product before the loop; the loop does one product per step.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Params } from './params';
+
+export class Gru {
+  private readonly inputKernel: tf.Variable;
+  private readonly inputBias: tf.Variable;
+  private readonly recurrentKernel: tf.Variable;
+  private readonly recurrentBias: tf.Variable;
+
+  constructor(
+    params: Params,
+    name: string,
+    readonly inputs: number,
+    readonly units: number,
+  ) {
+    this.inputKernel = params.create(`${name}.inputKernel`, [inputs, 3 * units]);
+    this.inputBias = params.create(`${name}.inputBias`, [3 * units], 'zeros');
+    this.recurrentKernel = params.create(`${name}.recurrentKernel`, [units, 3 * units]);
+    this.recurrentBias = params.create(`${name}.recurrentBias`, [3 * units], 'zeros');
+  }
+
+  /**
+   * x: [batch, length, inputs]; real: [batch, length] 1 for an item, 0 for padding (the
+   * state passes a padding slot unchanged). Returns every step's state, [batch, length, units].
+   */
+  apply(x: tf.Tensor3D, real: tf.Tensor2D | null): tf.Tensor3D {
+    const [batch, length] = x.shape;
+    const u = this.units;
+    const projected = tf.fused.matMul({ a: x.reshape([batch * length, this.inputs]) as tf.Tensor2D, b: this.inputKernel as tf.Tensor2D, bias: this.inputBias }).reshape([batch, length, 3 * u]);
+    const steps = tf.unstack(projected, 1);
+    const keep = real ? tf.unstack(real.expandDims(2), 1) : null;
+    let h: tf.Tensor2D = tf.zeros([batch, u]);
+    const states: tf.Tensor2D[] = [];
+    for (let t = 0; t < length; t++) {
+      const [xz, xr, xn] = tf.split(steps[t], 3, 1);
+      const [hz, hr, hn] = tf.split(tf.fused.matMul({ a: h, b: this.recurrentKernel as tf.Tensor2D, bias: this.recurrentBias }), 3, 1);
+      const z = tf.sigmoid(tf.add(xz, hz));
+      const r = tf.sigmoid(tf.add(xr, hr));
+      const n = tf.tanh(tf.add(xn, tf.mul(r, hn)));
+      // h' = (1 − z)·n + z·h = n + z·(h − n)
+      let next = tf.add(n, tf.mul(z, tf.sub(h, n))) as tf.Tensor2D;
+      if (keep) next = tf.add(h, tf.mul(keep[t], tf.sub(next, h))) as tf.Tensor2D;
+      h = next;
+      states.push(h);
+    }
+    return tf.stack(states, 1) as tf.Tensor3D;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * GRU4Rec (Hidasi et al., 2016; the sampled-softmax form of Hidasi & Karatzoglou, 2018): a
+ * GRU reads the user's items; its state after each item, projected to the embedding width,
+ * scores the next item by inner product with the item embeddings, trained with a sampled
+ * softmax over negatives shared by the batch (popularity-drawn by default, as mini-batch
+ * negatives are), log-Q corrected. Reasons name the last items, which the state weighs most.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Sequences } from '../../data/sequences';
+import { Dense, Embedding, Gru, dropout, type Mode, type Params } from '../../engine/layers';
+import type { NegativeSampler } from '../../engine/negatives';
+import type { SettingsSchema } from '../../engine/settings';
+import { Random } from '../../random';
+import { nextItemLoss } from './next-item-loss';
+import { SEQUENCE_SCHEMA, SequentialModel, type SequenceBatch, type SequenceSettings } from './sequential-model';
+
+export interface GRU4RecConfig extends SequenceSettings {
+  /** Width of the GRU's state. */
+  hidden: number;
+  logQ: boolean;
+}
+
+const SCHEMA: SettingsSchema<GRU4RecConfig> = {
+  ...SEQUENCE_SCHEMA,
+  negatives: { type: 'int', min: 1, default: 128 },
+  sampler: { type: 'choice', values: ['uniform', 'popularity'], default: 'popularity' },
+  hidden: { type: 'int', min: 1, default: 64 },
+  logQ: { type: 'boolean', default: true },
+};
+
+interface Layers {
+  items: Embedding;
+  gru: Gru;
+  project: Dense;
+}
+
+const SCORING: Mode = { training: false, random: new Random(0) };
+
+export class GRU4Rec extends SequentialModel<GRU4RecConfig> {
+  protected readonly objective = 'windows';
+  private layers: Layers | null = null;
+
+  constructor(config: Partial<GRU4RecConfig> = {}) {
+    super('GRU4Rec', SCHEMA, config);
+  }
+
+  protected build(params: Params, seqs: Sequences): void {
+    const { embeddingDim: d, hidden } = this.config;
+    this.layers = {
+      items: new Embedding(params, 'items', seqs.data.numItems + 1, d),
+      gru: new Gru(params, 'gru', d, hidden),
+      project: new Dense(params, 'project', hidden, d),
+    };
+  }
+
+  /** The state after every slot, projected to the embedding width: [batch, L, d]. */
+  private encode(inputs: tf.Tensor2D, mode: Mode): tf.Tensor3D {
+    const { items, gru, project } = this.layers!;
+    const real = tf.cast(tf.greater(inputs, 0), 'float32') as tf.Tensor2D;
+    const x = dropout(items.apply(inputs), this.config.dropout, mode) as tf.Tensor3D;
+    return project.apply(dropout(gru.apply(x, real), this.config.dropout, mode)) as tf.Tensor3D;
+  }
+
+  protected loss(batch: SequenceBatch, sampler: NegativeSampler, mode: Mode): tf.Scalar {
+    const { maxLen: L, embeddingDim: d, negatives, logQ } = this.config;
+    const states = this.encode(tf.tensor2d(batch.inputs.subarray(0, batch.size * L), [batch.size, L], 'int32'), mode);
+    return nextItemLoss(states.reshape([batch.size * L, d]) as tf.Tensor2D, batch.targets.subarray(0, batch.size * L), this.layers!.items, sampler, { loss: 'softmax', negatives, logQ });
+  }
+
+  protected scoreWindows(windows: Int32Array, _users: Int32Array, out: Float32Array): void {
+    const { maxLen: L, embeddingDim: d } = this.config;
+    const rows = windows.length / L;
+    tf.tidy(() => {
+      const states = this.encode(tf.tensor2d(windows, [rows, L], 'int32'), SCORING);
+      const last = states.slice([0, L - 1, 0], [rows, 1, d]).reshape([rows, d]) as tf.Tensor2D;
+      const table = this.layers!.items.table.slice([1, 0], [-1, -1]) as tf.Tensor2D;
+      out.set(tf.matMul(last, table, false, true).dataSync() as Float32Array);
+    });
+  }
+
+  protected sequenceReason(u: number): string {
+    const seqs = this.sequences;
+    const n = seqs.length(u);
+    const before = n > 1 ? `, and ${this.train.itemTitle(seqs.item(u, n - 2))} before it` : '';
+    return `after ${this.train.itemTitle(seqs.item(u, n - 1))}${before}`;
+  }
+}

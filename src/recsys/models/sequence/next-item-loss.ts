@@ -1,0 +1,55 @@
+/**
+ * The next-item losses of the sequence models, over the states of the slots that have a
+ * next item: binary cross-entropy against sampled negatives (SASRec's), or a sampled
+ * softmax over negatives shared by the batch, log-Q corrected so that it estimates the full
+ * softmax (GRU4Rec's, SASRec's option). Scores are inner products with the item embeddings.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Embedding } from '../../engine/layers';
+import type { NegativeSampler } from '../../engine/negatives';
+
+export interface NextItemLossOptions {
+  loss: 'bce' | 'softmax';
+  /** 'bce': negatives per slot; 'softmax': negatives shared by the batch. */
+  negatives: number;
+  logQ: boolean;
+}
+
+/** Pushes an accidental hit (a drawn negative that is the slot's own next item) out of the softmax. */
+const MASKED = -1e9;
+
+/** states: [slots, d]; targets: the slots' next items as slot values (item + 1; 0: the slot predicts nothing). */
+export function nextItemLoss(states: tf.Tensor2D, targets: Int32Array, items: Embedding, sampler: NegativeSampler, options: NextItemLossOptions): tf.Scalar {
+  let count = 0;
+  for (const t of targets) if (t > 0) count++;
+  const rows = new Int32Array(count);
+  const positives = new Int32Array(count);
+  for (let p = 0, r = 0; p < targets.length; p++) if (targets[p] > 0) (rows[r] = p), (positives[r++] = targets[p]);
+  const h = tf.gather(states, tf.tensor1d(rows, 'int32'));
+  const positive = tf.sum(tf.mul(h, items.apply(tf.tensor1d(positives, 'int32'))), 1);
+  const k = options.negatives;
+  if (options.loss === 'bce') {
+    const drawn = new Int32Array(count * k);
+    sampler.draw(drawn);
+    const negative = tf.sum(tf.mul(h.expandDims(1), items.apply(tf.tensor2d(slotsOf(drawn), [count, k], 'int32'))), 2);
+    // −log σ(s⁺) − Σ log(1 − σ(s⁻)) = softplus(−s⁺) + Σ softplus(s⁻), averaged over slots.
+    return tf.div(tf.add(tf.sum(tf.softplus(tf.neg(positive))), tf.sum(tf.softplus(negative))), count) as tf.Scalar;
+  }
+  const drawn = new Int32Array(k);
+  sampler.draw(drawn);
+  let negative = tf.matMul(h, items.apply(tf.tensor1d(slotsOf(drawn), 'int32')) as tf.Tensor2D, false, true);
+  let positiveLogit: tf.Tensor = positive;
+  if (options.logQ) {
+    negative = tf.sub(negative, tf.tensor1d(Float32Array.from(drawn, (i) => Math.log(k) + sampler.logProbability(i))));
+    positiveLogit = tf.sub(positive, tf.tensor1d(Float32Array.from(positives, (slot) => Math.log(k) + sampler.logProbability(slot - 1))));
+  }
+  const hits = new Float32Array(count * k);
+  for (let r = 0; r < count; r++) for (let j = 0; j < k; j++) if (drawn[j] === positives[r] - 1) hits[r * k + j] = MASKED;
+  const logits = tf.concat([positiveLogit.expandDims(1), tf.add(negative, tf.tensor2d(hits, [count, k]))], 1);
+  return tf.mean(tf.sub(tf.logSumExp(logits, 1), positiveLogit)) as tf.Scalar;
+}
+
+/** Item indices as slot values (the embedding's row 0 is padding). */
+function slotsOf(items: Int32Array): Int32Array {
+  return Int32Array.from(items, (i) => i + 1);
+}

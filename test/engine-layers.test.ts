@@ -1,0 +1,157 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { initTensorFlow } from '../src/kernel/tf-backend';
+import { Random } from '../src/recsys/random';
+import { Dense, DenseStack, Embedding, Gru, LayerNorm, MultiHeadAttention, Params, PositionalEmbedding, TransformerBlock, causalMask, dropout, paddingMask, type Mode } from '../src/recsys/engine/layers';
+
+beforeAll(async () => {
+  await initTensorFlow('wasm');
+});
+
+function randomTensor(shape: number[], seed: number, scale = 1): tf.Tensor {
+  const random = new Random(seed);
+  const size = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(Float32Array.from({ length: size }, () => random.normal() * scale), shape);
+}
+
+/**
+ * Checks TensorFlow.js's taped gradient of sum(f() · W) (W fixed and random, so every output
+ * matters) against central finite differences on a few entries of every weight.
+ */
+function expectGradientsMatch(params: Params, f: () => tf.Tensor, entries = 4): void {
+  const weights = tf.tidy(() => randomTensor(f().shape, 99));
+  const loss = () => tf.sum(tf.mul(f(), weights)) as tf.Scalar;
+  const { grads } = tf.variableGrads(loss, params.variables);
+  const random = new Random(5);
+  const eps = 1e-2;
+  let checked = 0;
+  for (const v of params.variables) {
+    const analytic = grads[v.name].dataSync();
+    const values = v.dataSync().slice() as Float32Array;
+    for (let e = 0; e < Math.min(entries, v.size); e++) {
+      const at = random.int(v.size);
+      const probe = (delta: number) => {
+        const changed = values.slice();
+        changed[at] += delta;
+        v.assign(tf.tensor(changed, v.shape));
+        return tf.tidy(() => loss().dataSync()[0]);
+      };
+      const numeric = (probe(eps) - probe(-eps)) / (2 * eps);
+      v.assign(tf.tensor(values, v.shape));
+      expect(analytic[at], `${v.name}[${at}]`).toBeCloseTo(numeric, 1);
+      expect(Math.abs(analytic[at] - numeric), `${v.name}[${at}]`).toBeLessThan(0.02 * Math.max(1, Math.abs(numeric)));
+      checked++;
+    }
+  }
+  tf.dispose([weights, ...Object.values(grads)]);
+  expect(checked).toBeGreaterThan(0);
+}
+
+const scoring: Mode = { training: false, random: new Random(0) };
+
+describe('engine layers: taped gradients match finite differences', () => {
+  it('Embedding (lookup and bag with padding)', () => {
+    const params = new Params(new Random(1));
+    const e = new Embedding(params, 'e', 6, 3);
+    const ids = tf.tensor2d([[1, 2, 0], [3, 3, 5]], [2, 3], 'int32');
+    expectGradientsMatch(params, () => tf.add(e.apply(ids).sum(1), e.bag(ids)));
+    // The bag leaves padding (id 0) out.
+    const bag = tf.tidy(() => e.bag(tf.tensor2d([[2, 0]], [1, 2], 'int32')).arraySync());
+    const row = tf.tidy(() => (e.apply(tf.tensor1d([2], 'int32')) as tf.Tensor2D).arraySync());
+    expect(bag[0].map((v) => +v.toFixed(5))).toEqual(row[0].map((v) => +v.toFixed(5)));
+    params.dispose();
+  });
+
+  it('Dense and DenseStack (relu, sigmoid, tanh) over rank-3 input', () => {
+    const params = new Params(new Random(2));
+    const x = randomTensor([2, 3, 4], 3);
+    const stack = new DenseStack(params, 's', [4, 5, 3], 'tanh');
+    const sigmoid = new Dense(params, 'd', 3, 2, 'sigmoid');
+    const relu = new Dense(params, 'r', 4, 2, 'relu');
+    expectGradientsMatch(params, () => tf.add(sigmoid.apply(stack.apply(x)), relu.apply(x)));
+    params.dispose();
+  });
+
+  it('LayerNorm, PositionalEmbedding and seeded dropout', () => {
+    const params = new Params(new Random(3));
+    const x = randomTensor([2, 4, 6], 4) as tf.Tensor3D;
+    const norm = new LayerNorm(params, 'n', 6);
+    const positions = new PositionalEmbedding(params, 'p', 5, 6);
+    // The same seed draws the same mask each time, so the function is deterministic.
+    const f = () => dropout(norm.apply(positions.apply(x)), 0.3, { training: true, random: new Random(11) });
+    expectGradientsMatch(params, f);
+    const normed = tf.tidy(() => norm.apply(x).arraySync() as number[][][]);
+    const mean = normed[0][0].reduce((a, b) => a + b, 0) / 6;
+    expect(mean).toBeCloseTo(0, 4);
+    expect(tf.tidy(() => dropout(x, 0.5, scoring).arraySync())).toEqual(x.arraySync());
+    params.dispose();
+  });
+
+  it('MultiHeadAttention with causal and padding masks', () => {
+    const params = new Params(new Random(4));
+    const attention = new MultiHeadAttention(params, 'a', 4, 2);
+    const x = randomTensor([2, 3, 4], 5) as tf.Tensor3D;
+    const real = tf.tensor2d([[0, 1, 1], [1, 1, 1]]);
+    const mask = tf.add(causalMask(3), paddingMask(real));
+    // A padding query sees only masked keys; models zero its output (its weights are float32 noise around −1e9).
+    expectGradientsMatch(params, () => tf.mul(attention.apply(x, x, mask).output, real.expandDims(2)));
+    const weights = tf.tidy(() => attention.apply(x, x, mask).weights.arraySync());
+    // Causal: position 0 sees only itself; padding: nobody attends to the first user's slot 0.
+    expect(weights[1][0][0][1]).toBeCloseTo(0, 6);
+    expect(weights[0][1][2][0]).toBeCloseTo(0, 6);
+    expect(weights[0][0][2].reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    params.dispose();
+  });
+
+  it('TransformerBlock, and its targets pass equals a full pass with the target hidden from the history', () => {
+    const params = new Params(new Random(6));
+    const block = new TransformerBlock(params, 'b', 4, 2, 0);
+    const history = randomTensor([2, 3, 4], 7) as tf.Tensor3D;
+    const targets = randomTensor([2, 2, 4], 8) as tf.Tensor3D;
+    const real = tf.tensor2d([[0, 1, 1], [1, 1, 1]]);
+    expectGradientsMatch(params, () => tf.add(block.apply(history, paddingMask(real), scoring).output.sum(1), block.applyTargets(targets, history, paddingMask(real), scoring).output.sum(1)));
+    // Each target alone appended to the history, which may not see it: the target row must match.
+    for (let t = 0; t < 2; t++) {
+      const full = tf.tidy(() => {
+        const sequence = tf.concat([history, targets.slice([0, t, 0], [2, 1, 4])], 1) as tf.Tensor3D;
+        // History rows (0–2) may not see the target (column 3); the target sees everything real.
+        const hideTarget = tf.tensor4d([0, 0, 0, -1e9, 0, 0, 0, -1e9, 0, 0, 0, -1e9, 0, 0, 0, 0], [1, 1, 4, 4]);
+        const mask = tf.add(hideTarget, paddingMask(tf.concat([real, tf.ones([2, 1])], 1) as tf.Tensor2D));
+        return block.apply(sequence, mask, scoring).output.slice([0, 3, 0], [2, 1, 4]).arraySync();
+      });
+      const fast = tf.tidy(() => block.applyTargets(targets, history, paddingMask(real), scoring).output.slice([0, t, 0], [2, 1, 4]).arraySync());
+      expect(fast.flat(2)).toEqual(full.flat(2).map((v) => expect.closeTo(v, 4)));
+    }
+    params.dispose();
+  });
+
+  it('Gru, whose state passes padding slots unchanged', () => {
+    const params = new Params(new Random(9));
+    const gru = new Gru(params, 'g', 3, 4);
+    const x = randomTensor([2, 3, 3], 10) as tf.Tensor3D;
+    const real = tf.tensor2d([[0, 1, 1], [1, 1, 1]]);
+    expectGradientsMatch(params, () => gru.apply(x, real), 6);
+    const states = tf.tidy(() => gru.apply(x, real).arraySync());
+    expect(states[0][0]).toEqual([0, 0, 0, 0]);
+    params.dispose();
+  });
+});
+
+describe('Params', () => {
+  it('exports, imports, snapshots and restores the weights, and refuses weights of another shape', () => {
+    const params = new Params(new Random(1));
+    const d = new Dense(params, 'd', 2, 3);
+    const saved = params.export();
+    const snapshot = params.snapshot();
+    d.kernel.assign(tf.zeros([2, 3]));
+    params.restore(snapshot);
+    expect([...d.kernel.dataSync()]).toEqual([...saved['d.kernel']]);
+    d.kernel.assign(tf.zeros([2, 3]));
+    params.import(saved);
+    expect([...d.kernel.dataSync()]).toEqual([...saved['d.kernel']]);
+    expect(() => params.import({ ...saved, 'd.kernel': new Float32Array(5) })).toThrow(/5 values for "d.kernel", which needs 6 \(shape \[2, 3\]\)/);
+    expect(() => params.create('d.kernel', [1])).toThrow(/registered twice/);
+    tf.dispose(snapshot);
+    params.dispose();
+  });
+});
