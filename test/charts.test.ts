@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BarSeriesOption, EChartsOption, LineSeriesOption, ScatterSeriesOption } from 'echarts';
-import { Chart, bar, charts, histogram, line, renderSvg, scatter, setChartDatabase } from '../src/charts';
+import { Chart, bar, charts, heatmap, histogram, line, renderSvg, scatter, setChartDatabase } from '../src/charts';
 import { Database, Table } from '../src/data';
 import type { KernelClient } from '../src/kernel';
 import { library } from '../src/kernel/library';
@@ -318,8 +318,8 @@ describe('the charts’ static form', () => {
   });
 
   it('are the library’s rl.charts, beside rl.chart', () => {
-    expect(library.charts).toMatchObject({ histogram, bar, line, scatter });
-    expect(Object.keys(charts)).toEqual(['histogram', 'bar', 'line', 'scatter']);
+    expect(library.charts).toMatchObject({ histogram, bar, line, scatter, heatmap });
+    expect(Object.keys(charts)).toEqual(['histogram', 'bar', 'line', 'scatter', 'heatmap']);
     expect(library.chart({ series: [] })).toBeInstanceOf(Chart);
     // The projector is a chart only; the kernel's training host is not the cells' to replace.
     expect(typeof library.charts.embeddings).toBe('function');
@@ -341,6 +341,15 @@ describe('charts in a notebook', () => {
     expect(bundle['text/plain']).toMatch(/^Chart: /);
     const option = (bundle[MIME.echarts] as { option: EChartsOption }).option;
     expect((option.series as BarSeriesOption[])[0].data).toEqual([200, 200, 200, 200, 200]);
+  });
+
+  it('shows a heatmap with a text line that names its strongest cells', async () => {
+    const r = await run(kernel, "rl.charts.heatmap({ values: [[0.2, 0.41]], rows: ['next'], columns: ['Alien', 'Aliens'] }, { title: 'Attention' })");
+    expect(r.reply.status).toBe('ok');
+    const bundle = r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data : {};
+    expect(bundle['text/plain']).toBe('Chart: Attention · strongest: next → Aliens 0.41, next → Alien 0.2');
+    expect(String(bundle['image/svg+xml'])).toMatch(/^<svg/);
+    expect((bundle[MIME.echarts] as { option: EChartsOption }).option.series).toMatchObject([{ type: 'heatmap' }]);
   });
 
   it('shows a bad column as an error that lists the columns', async () => {

@@ -122,6 +122,18 @@ describe('sample notebooks on the synthetic sample (reclab run)', () => {
     expect(text).toMatch(/Models by NDCG@10/);
     expect(widgetsOf(nb)[0].models).toHaveLength(6);
   }, LIMIT);
+
+  it('06-sequences: GRU4Rec, SASRec and BST against order-blind models, attention maps, the widget, a reading', async () => {
+    const nb = await runSample('06-sequences');
+    expectDrawn(nb);
+    const text = shown(nb);
+    for (const model of ['MostPopular', 'ItemCF', 'EASE', 'GRU4Rec', 'SASRec', 'BST']) expect(text).toContain(`**${model}**: HitRate@10`);
+    expect(text).toMatch(/SASRec: attention of user .* strongest: after /);
+    expect(text).toMatch(/BST: attention of user .* strongest: /);
+    const [widget] = widgetsOf(nb);
+    expect(widget.models).toEqual(['SASRec', 'BST', 'GRU4Rec', 'ItemCF']);
+    expect(JSON.stringify(widget.last?.rows)).toContain('after ');
+  }, LIMIT);
 });
 
 describe.skipIf(!existsSync(path.join(MOVIELENS, 'ratings.csv')))('sample notebooks on MovieLens (skipped without ../shared/datasets/ml-latest-small or RECLAB_MOVIELENS)', () => {

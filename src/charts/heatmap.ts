@@ -2,7 +2,7 @@
  * A heatmap: rows × columns of values, such as one user's attention in a sequence model
  * (rows: the query positions or the prediction, columns: the history's items).
  */
-import { formatCount } from '../api';
+import { formatCount, formatCountOf } from '../api';
 import type { EChartsOption, HeatmapSeriesOption } from 'echarts';
 import { Table } from '../data';
 import { Chart } from './chart';
@@ -78,6 +78,7 @@ interface Grid {
 export function heatmap(data: HeatmapMatrix, options?: HeatmapOptions): Chart;
 export function heatmap(data: ChartData, options: HeatmapTableOptions): Chart;
 export function heatmap(data: HeatmapMatrix | ChartData, options: HeatmapOptions & Partial<HeatmapTableOptions> = {}): Chart {
+  checkScale(options);
   const fromTable = data instanceof Table || options.x !== undefined || options.y !== undefined || options.value !== undefined;
   const grid = fromTable ? tableGrid(data as ChartData, options) : matrixGrid(data);
   return draw(grid, {
@@ -90,7 +91,7 @@ export function heatmap(data: HeatmapMatrix | ChartData, options: HeatmapOptions
 
 function matrixGrid(data: unknown): Grid {
   if (data === null || typeof data !== 'object' || isValues(data) || !('values' in data && 'rows' in data && 'columns' in data)) {
-    throw new Error(`heatmap: the data must be { values, rows, columns } (values row by row, and the rows' and columns' labels), or a Table with options { x, y, value }; got ${describeValue(data)}.`);
+    throw new Error(`heatmap: the data must be { values, rows, columns } (values row by row, and the rows’ and columns’ labels), or a Table with options { x, y, value }; got ${describeValue(data)}.`);
   }
   const matrix = data as HeatmapMatrix;
   const rows = labelList(matrix.rows, 'rows');
@@ -113,18 +114,17 @@ function flatten(values: unknown, numRows: number, numColumns: number): Float64A
   const out = new Float64Array(numRows * numColumns);
   const list = values as ArrayLike<unknown>;
   if (isValues(list[0])) {
-    if (list.length !== numRows) throw new Error(`heatmap: values has ${formatCount(list.length)} rows, but rows has ${formatCount(numRows)} labels; give one array of ${formatCount(numColumns)} numbers per row.`);
+    if (list.length !== numRows) throw new Error(`heatmap: values has ${formatCountOf(list.length, 'row')}, but rows has ${formatCountOf(numRows, 'label')}; give one array of ${formatCountOf(numColumns, 'number')} per row.`);
     for (let r = 0; r < numRows; r++) {
       const row = list[r];
-      if (!isValues(row) || row.length !== numColumns) {
-        throw new Error(`heatmap: values[${r}] has ${isValues(row) ? `${formatCount(row.length)} numbers` : `${describeValue(row)} in it`}, but columns has ${formatCount(numColumns)} labels.`);
-      }
+      if (!isValues(row)) throw new Error(`heatmap: values[${r}] must be an array of ${formatCountOf(numColumns, 'number')}, like values[0], got ${describeValue(row)}.`);
+      if (row.length !== numColumns) throw new Error(`heatmap: values[${r}] has ${formatCountOf(row.length, 'number')}, but columns has ${formatCountOf(numColumns, 'label')}.`);
       for (let c = 0; c < numColumns; c++) out[r * numColumns + c] = asNumber((row as ArrayLike<unknown>)[c]);
     }
     return out;
   }
   if (list.length !== out.length) {
-    throw new Error(`heatmap: values has ${formatCount(list.length)} numbers, but rows (${formatCount(numRows)}) × columns (${formatCount(numColumns)}) needs ${formatCount(out.length)}; give the values row by row.`);
+    throw new Error(`heatmap: values has ${formatCountOf(list.length, 'number')}, but rows (${formatCount(numRows)}) × columns (${formatCount(numColumns)}) needs ${formatCount(out.length)}; give the values row by row.`);
   }
   for (let i = 0; i < out.length; i++) out[i] = asNumber(list[i]);
   return out;
@@ -197,15 +197,24 @@ function draw(grid: Grid, options: Named): Chart {
   const title = options.title ?? `${options.valueName} by ${options.rowName || 'row'} and ${options.columnName || 'column'}`;
   const head = heading(title, [leftOut(grid.missing, grid.total, grid.noun)], false);
   const longest = columns.reduce((most, l) => Math.max(most, l.length), 0);
+  const labelWidth = Math.min(longest * CHAR_PX, LABEL_WIDTH);
   // Column labels that fit their columns all show, else they turn and ECharts leaves out what would overlap.
-  const turned = Math.min(longest * CHAR_PX, LABEL_WIDTH) > PLOT_WIDTH / columns.length;
+  const turned = labelWidth > PLOT_WIDTH / columns.length;
   const labelled = rows.length <= MAX_LABELLED && columns.length <= MAX_LABELLED;
   const axisLabel = { width: LABEL_WIDTH, overflow: 'truncate' as const };
   const option: EChartsOption = {
     ...head,
     grid: { ...(head.grid as object), right: 96 },
     tooltip: { trigger: 'item' },
-    xAxis: { type: 'category', data: columns, name: options.columnName, nameLocation: 'middle', nameGap: 28, axisLabel: { ...axisLabel, ...(turned ? { rotate: 45 } : { interval: 0 }) } },
+    xAxis: {
+      type: 'category',
+      data: columns,
+      name: options.columnName,
+      nameLocation: 'middle',
+      // Below the turned labels' height: ECharts does not move the name off them.
+      nameGap: turned ? 20 + Math.ceil(labelWidth * Math.SQRT1_2) : 28,
+      axisLabel: { ...axisLabel, ...(turned ? { rotate: 45 } : { interval: 0 }) },
+    },
     // The first row at the top, as a matrix is read; the inverted axis ends at the bottom, so its name goes at its start.
     yAxis: { type: 'category', data: rows, inverse: true, name: options.rowName, nameLocation: 'start', axisLabel },
     visualMap: {
@@ -234,14 +243,17 @@ function formatOf(format: unknown): (value: number) => string {
   return (v) => String(format(v));
 }
 
-/** The colour scale's ends: as given, else the data's. */
-function scaleOf(lo: number, hi: number, options: HeatmapOptions): [number, number] {
+function checkScale(options: HeatmapOptions): void {
   for (const key of ['min', 'max'] as const) {
     const v = options[key];
     if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v))) throw new Error(`heatmap: option ${key} must be a finite number, got ${describeValue(v)}.`);
   }
+}
+
+/** The colour scale's ends: as given, else the data's. */
+function scaleOf(lo: number, hi: number, options: HeatmapOptions): [number, number] {
   if (options.min === undefined && options.max === undefined && lo === hi) {
-    // Every cell alike: a scale reaching 0 still colours them (all ones dark, all zeros light).
+    // Every cell alike: a scale reaching 0 still colours them (all ones in the top colour, all zeros in the bottom one).
     return lo === 0 ? [0, 1] : [Math.min(lo, 0), Math.max(hi, 0)];
   }
   const min = options.min ?? lo;

@@ -76,8 +76,9 @@ export function toMimeBundle(value: unknown, { tables, widgets }: Registries): M
   return { 'text/plain': plainText(value) };
 }
 
-/** A chart as a line of text, for readers without pictures: its title, else its size. */
+/** A chart as a line of text, for readers without pictures: its builder's line, else its title, else its size. */
 function chartText(chart: Chart): string {
+  if (chart.text) return `Chart: ${chart.text}`;
   const title = [chart.option.title].flat()[0] as { text?: unknown } | undefined;
   return typeof title?.text === 'string' && title.text ? `Chart: ${title.text}` : `<Chart ${chart.width}×${chart.height}>`;
 }

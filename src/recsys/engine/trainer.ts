@@ -91,7 +91,7 @@ export async function runTraining(ctx: TrainingContext, plan: TrainingPlan): Pro
     }
     if (snapshot && plan.params && bestEpoch !== ctx.epochs) {
       plan.params.restore(snapshot);
-      show(`${ctx.model}: ${stop!.metric} stopped improving after epoch ${bestEpoch}; its weights are kept (${stop!.metric} ${best!.toFixed(4)}).`);
+      show(`${ctx.model}: ${stop!.metric} was best after epoch ${bestEpoch} (${best!.toFixed(4)}); the model keeps that epoch's weights.`);
     }
   } finally {
     tf.dispose(snapshot ?? []);

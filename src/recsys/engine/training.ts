@@ -3,6 +3,7 @@
  * installs a host whose progress bar is the notebook's and whose `check` throws when the
  * user interrupts the cell; elsewhere (tests, bench) the default host is silent.
  */
+import { inspect } from 'node:util';
 import { Table } from '../../data';
 import { line, type Chart } from '../../charts';
 
@@ -81,6 +82,20 @@ export class History {
     };
     for (const n of names) columns[n] = Float64Array.from(this.epochs, (e) => e.metrics[n] ?? NaN);
     return Table.fromColumns(columns);
+  }
+
+  /** One line, as a notebook shows a fit's result: epochs, the loss and each metric from first to last, the time. */
+  toString(): string {
+    const first = this.epochs[0];
+    const last = this.epochs[this.epochs.length - 1];
+    if (!first) return `${this.model}: fitted in one pass (${this.seconds.toFixed(1)} s)`;
+    const change = (a: number, b: number) => `${a.toPrecision(4)} → ${b.toPrecision(4)}`;
+    const metrics = Object.keys(last.metrics).map((m) => `${m} ${change(first.metrics[m] ?? NaN, last.metrics[m])}`);
+    return `${this.model}: ${this.epochs.length} epochs, loss ${change(first.loss, last.loss)}${metrics.map((m) => `, ${m}`).join('')} (${this.seconds.toFixed(1)} s); .table and .chart() for each epoch`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
   }
 
   chart(): Chart {

@@ -297,7 +297,7 @@ export abstract class SequentialModel<C extends SequenceSettings> extends Model<
   /** Says what of the data the fit leaves out, once. */
   private describeData(seqs: Sequences, samples: Samples): void {
     const notes: string[] = [];
-    if (seqs.truncated) notes.push(`${seqs.truncated} users have more than maxLen = ${seqs.maxLen} items: predictions read their latest ${seqs.maxLen} (training reads every item, in windows)`);
+    if (seqs.truncated) notes.push(`${seqs.truncated} users have more than maxLen = ${seqs.maxLen} items: predictions read their latest ${seqs.maxLen} (training still learns from every item)`);
     let single = 0;
     for (let u = 0; u < seqs.numUsers; u++) if (seqs.length(u) === 1) single++;
     if (single) notes.push(`${single} users with one interaction are left out of training; they are recommended popular items (the fallback)`);
