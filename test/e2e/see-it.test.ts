@@ -17,7 +17,7 @@ import { notebookToHtml } from '../../src/server';
 
 const unavailable = browserUnavailable();
 const NOTEBOOKS = path.join(import.meta.dirname, '../../notebooks');
-const SAMPLES = ['01-explore', '02-itemcf-usercf', '03-autoencoder', '04-two-tower', '05-compare'];
+const SAMPLES = ['01-explore', '02-itemcf-usercf', '03-autoencoder', '04-two-tower', '05-compare', '06-sequences'];
 
 let folder: string;
 let server: Served;
@@ -192,6 +192,25 @@ describe.skipIf(!!unavailable)(`seeing it in Chromium${unavailable ? ` (skipped:
       await runSample(page, name);
       expect(await page.getByTestId('recommend-widget').count()).toBe(1);
     }
+    expect(errors).toEqual([]);
+  });
+
+  it('06-sequences runs from the UI in dark: the attention heatmaps draw and the widget gives the models’ reasons', async () => {
+    const { page, errors } = await browser('dark');
+    await runSample(page, '06-sequences');
+    const heatmaps = page.locator('[data-testid=chart]').filter({ has: page.locator('canvas') });
+    const sasrec = heatmaps.nth((await heatmaps.count()) - 2);
+    await sasrec.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    expect(await inkedPixels(sasrec.locator('canvas').first())).toBeGreaterThan(5000);
+    await screenshot(page, 'sequence-attention-dark');
+    const widget = page.getByTestId('recommend-widget');
+    await widget.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    const reasons = await widget.getByTestId('recommend-row').allTextContents();
+    expect(reasons).toHaveLength(10);
+    expect(reasons.every((r) => r.includes('after '))).toBe(true);
+    await widget.getByTestId('recommend-model').selectOption('GRU4Rec');
+    await expect.poll(() => widget.locator('h4').first().textContent()).toContain('GRU4Rec');
+    await screenshot(page, 'sequence-widget-dark');
     expect(errors).toEqual([]);
   });
 
