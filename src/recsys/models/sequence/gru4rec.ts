@@ -11,7 +11,7 @@ import { Dense, Embedding, Gru, dropout, type Mode, type Params } from '../../en
 import type { NegativeSampler } from '../../engine/negatives';
 import type { SettingsSchema } from '../../engine/settings';
 import { Random } from '../../random';
-import { nextItemLoss } from './next-item-loss';
+import { nextItemLoss, nextItemScores } from './next-item';
 import { SEQUENCE_SCHEMA, SequentialModel, type SequenceBatch, type SequenceSettings } from './sequential-model';
 
 export interface GRU4RecConfig extends SequenceSettings {
@@ -68,14 +68,9 @@ export class GRU4Rec extends SequentialModel<GRU4RecConfig> {
   }
 
   protected scoreWindows(windows: Int32Array, _users: Int32Array, out: Float32Array): void {
-    const { maxLen: L, embeddingDim: d } = this.config;
+    const L = this.config.maxLen;
     const rows = windows.length / L;
-    tf.tidy(() => {
-      const states = this.encode(tf.tensor2d(windows, [rows, L], 'int32'), SCORING);
-      const last = states.slice([0, L - 1, 0], [rows, 1, d]).reshape([rows, d]) as tf.Tensor2D;
-      const table = this.layers!.items.table.slice([1, 0], [-1, -1]) as tf.Tensor2D;
-      out.set(tf.matMul(last, table, false, true).dataSync() as Float32Array);
-    });
+    tf.tidy(() => nextItemScores(this.encode(tf.tensor2d(windows, [rows, L], 'int32'), SCORING), this.layers!.items, out));
   }
 
   protected sequenceReason(u: number): string {

@@ -12,7 +12,7 @@ import type { NegativeSampler } from '../../engine/negatives';
 import type { SettingsSchema } from '../../engine/settings';
 import { Random } from '../../random';
 import { attentionChart, attentionReason, type AttentionMap } from './attention-view';
-import { nextItemLoss } from './next-item-loss';
+import { nextItemLoss, nextItemScores } from './next-item';
 import { SEQUENCE_SCHEMA, SequentialModel, type SequenceBatch, type SequenceSettings } from './sequential-model';
 
 export interface SASRecConfig extends SequenceSettings {
@@ -92,12 +92,7 @@ export class SASRec extends SequentialModel<SASRecConfig> {
   protected scoreWindows(windows: Int32Array, _users: Int32Array, out: Float32Array): void {
     const L = this.config.maxLen;
     const rows = windows.length / L;
-    tf.tidy(() => {
-      const { states } = this.encode(tf.tensor2d(windows, [rows, L], 'int32'), SCORING);
-      const last = states.slice([0, L - 1, 0], [rows, 1, -1]).reshape([rows, this.config.embeddingDim]) as tf.Tensor2D;
-      const table = this.layers!.items.table.slice([1, 0], [-1, -1]) as tf.Tensor2D;
-      out.set(tf.matMul(last, table, false, true).dataSync() as Float32Array);
-    });
+    tf.tidy(() => nextItemScores(this.encode(tf.tensor2d(windows, [rows, L], 'int32'), SCORING).states, this.layers!.items, out));
   }
 
   /**

@@ -1,8 +1,9 @@
 /**
- * The next-item losses of the sequence models, over the states of the slots that have a
- * next item: binary cross-entropy against sampled negatives (SASRec's), or a sampled
- * softmax over negatives shared by the batch, log-Q corrected so that it estimates the full
- * softmax (GRU4Rec's, SASRec's option). Scores are inner products with the item embeddings.
+ * The next item from the states of a sequence model whose state scores items by inner product
+ * with the item embeddings (SASRec, GRU4Rec): every item's score after the last slot, and the
+ * losses over the slots that have a next item: binary cross-entropy against sampled negatives
+ * (SASRec's), or a sampled softmax over negatives shared by the batch, log-Q corrected so that
+ * it estimates the full softmax (GRU4Rec's, SASRec's option).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Embedding } from '../../engine/layers';
@@ -52,4 +53,12 @@ export function nextItemLoss(states: tf.Tensor2D, targets: Int32Array, items: Em
 /** Item indices as slot values (the embedding's row 0 is padding). */
 function slotsOf(items: Int32Array): Int32Array {
   return Int32Array.from(items, (i) => i + 1);
+}
+
+/** Scores of every item after each row's last slot: states [rows, L, d] · item embeddings (padding row left out), into `out` (rows × items). */
+export function nextItemScores(states: tf.Tensor3D, items: Embedding, out: Float32Array): void {
+  const [rows, length, d] = states.shape;
+  const last = states.slice([0, length - 1, 0], [rows, 1, d]).reshape([rows, d]) as tf.Tensor2D;
+  const table = items.table.slice([1, 0], [-1, -1]) as tf.Tensor2D;
+  out.set(tf.matMul(last, table, false, true).dataSync() as Float32Array);
 }
