@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
 import { initTensorFlow } from '../src/kernel/tf-backend';
 import { BST, Dataset, FeatureSet, FitCancelledError, GRU4Rec, ItemCF, SASRec, evaluate, leaveLastOut, loadModel, setTrainingHost, synthetic, type Recommender, type Split } from '../src/recsys';
 
@@ -136,6 +137,22 @@ describe('sequence models: fits that stop, resume and go wrong', () => {
     } finally {
       setTrainingHost(null);
     }
+  });
+
+  it('keeps only its weights and optimiser moments on the device, through refits and interrupts', async () => {
+    const tiny = synthetic({ order: 'chains', users: 40, items: 50 });
+    const before = tf.memory().numTensors;
+    const model = new SASRec({ maxLen: 5, epochs: 2, embeddingDim: 8, validationUsers: 10 });
+    await model.fit(tiny, { progress: false });
+    model.recommend(tiny.userNames[0]);
+    const kept = tf.memory().numTensors - before;
+    // Each weight, and Adam's two moments of it.
+    expect(kept % 3).toBe(0);
+    await model.fit(tiny, { progress: false });
+    expect(tf.memory().numTensors - before).toBe(kept);
+    const controller = new AbortController();
+    await expect(model.fit(tiny, { resume: true, progress: false, signal: controller.signal, onEpoch: () => controller.abort() })).rejects.toBeInstanceOf(FitCancelledError);
+    expect(tf.memory().numTensors - before).toBe(kept);
   });
 
   it('names the closest setting for a typo, and stops a diverging fit naming the epoch', async () => {

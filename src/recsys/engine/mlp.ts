@@ -1,11 +1,11 @@
 /**
  * A stack of dense layers (ReLU between them, the last one linear): the towers of
- * TwoTower and the encoder/decoder of AutoEncoder. The forward pass runs in TensorFlow.js;
- * the backward pass is written out rather than taped, and Adam runs on the weights in
- * typed arrays. On the wasm and cpu backends every kernel call costs microseconds of
- * bookkeeping whatever its size, and taping a small network's gradient and running
- * TensorFlow.js's Adam take several hundred calls per step; this takes a few dozen.
- * Weights start from a seeded Glorot-uniform draw and leave and enter as typed arrays.
+ * TwoTower's written-out step. The forward pass runs in TensorFlow.js; the backward pass
+ * is written out rather than taped, and Adam runs on the weights in typed arrays. On the
+ * wasm and cpu backends every kernel call costs microseconds of bookkeeping whatever its
+ * size, and taping a small network's gradient and running TensorFlow.js's Adam take
+ * several hundred calls per step; this takes a few dozen. Weights start from a seeded
+ * Glorot-uniform draw.
  */
 import * as tf from '@tensorflow/tfjs';
 import { AdamState, type AdamOptions } from './adam';
@@ -20,7 +20,7 @@ export interface MlpTape {
 export class Mlp {
   /** Kernel (in × out, row-major) and bias of each layer, in order. */
   private readonly params: Float32Array[];
-  /** Gradient and optimiser state exist only once `train` is called: a loaded model only scores. */
+  /** Gradient and optimiser state exist once `train` is called. */
   private grads: Float32Array[] = [];
   private tensors: tf.Tensor[];
   private adam: AdamState[] = [];
@@ -29,21 +29,16 @@ export class Mlp {
   constructor(
     readonly sizes: readonly number[],
     random: Random,
-    weights?: readonly Float32Array[],
   ) {
     if (sizes.length < 2 || sizes.some((s) => !Number.isInteger(s) || s < 1)) {
       throw new Error(`A dense stack needs an input width and at least one layer, all whole numbers ≥ 1; got [${sizes.join(', ')}].`);
     }
     const layers = sizes.length - 1;
-    if (weights && weights.length !== 2 * layers) throw new Error(`Expected ${2 * layers} weight arrays, got ${weights.length}.`);
     this.params = [];
     for (let l = 0; l < layers; l++) {
       const [n, m] = [sizes[l], sizes[l + 1]];
       const limit = Math.sqrt(6 / (n + m));
-      const kernel = weights?.[2 * l] ?? Float32Array.from({ length: n * m }, () => (2 * random.next() - 1) * limit);
-      const bias = weights?.[2 * l + 1] ?? new Float32Array(m);
-      if (kernel.length !== n * m || bias.length !== m) throw new Error(`Layer ${l + 1} weights do not fit ${n} → ${m}.`);
-      this.params.push(kernel, bias);
+      this.params.push(Float32Array.from({ length: n * m }, () => (2 * random.next() - 1) * limit), new Float32Array(m));
     }
     this.tensors = this.upload();
   }
@@ -60,33 +55,8 @@ export class Mlp {
 
   /** The forward pass; with a `tape`, records what `backward` needs. */
   apply(x: tf.Tensor2D, tape?: MlpTape): tf.Tensor2D {
-    return this.forward(0, x, tape);
-  }
-
-  /**
-   * The forward pass of inputs that are rows of ones and zeros, given as CSR rows `rows`
-   * (a user's items): the first layer adds up the kernel rows of the ones in typed arrays,
-   * reading only those rows where a product would read the whole kernel.
-   */
-  applyToSparseRows(indptr: Int32Array, indices: Int32Array, rows: Int32Array): tf.Tensor2D {
-    const width = this.sizes[1];
-    const [kernel, bias] = this.params;
-    const h = new Float32Array(rows.length * width);
-    rows.forEach((row, r) => {
-      const to = r * width;
-      h.set(bias, to);
-      for (let p = indptr[row]; p < indptr[row + 1]; p++) {
-        const from = indices[p] * width;
-        for (let j = 0; j < width; j++) h[to + j] += kernel[from + j];
-      }
-      if (this.layers > 1) for (let j = 0; j < width; j++) h[to + j] = Math.max(0, h[to + j]);
-    });
-    return this.forward(1, tf.tensor2d(h, [rows.length, width]));
-  }
-
-  private forward(from: number, x: tf.Tensor2D, tape?: MlpTape): tf.Tensor2D {
     let h = x;
-    for (let l = from; l < this.layers; l++) {
+    for (let l = 0; l < this.layers; l++) {
       const activation = l < this.layers - 1 ? 'relu' : 'linear';
       const out = tf.fused.matMul({ a: h, b: this.tensors[2 * l] as tf.Tensor2D, bias: this.tensors[2 * l + 1], activation }) as tf.Tensor2D;
       tape?.inputs.push(h);
@@ -124,11 +94,6 @@ export class Mlp {
     this.params.forEach((p, i) => this.adam[i].update(p, 0, this.grads[i], 0, p.length, this.adam[i].nextRate()));
     tf.dispose(this.tensors);
     this.tensors = this.upload();
-  }
-
-  /** Kernel and bias of each layer, in order, as copies. */
-  weights(): Float32Array[] {
-    return this.params.map((p) => p.slice());
   }
 
   dispose(): void {

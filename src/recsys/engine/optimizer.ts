@@ -36,8 +36,8 @@ export class Optimizer {
     private readonly variables: readonly tf.Variable[],
     private settings: OptimizerSettings,
   ) {
-    this.m = variables.map((w) => tf.variable(tf.zerosLike(w), false));
-    this.v = variables.map((w) => tf.variable(tf.zerosLike(w), false));
+    this.m = variables.map((w) => tf.tidy(() => tf.variable(tf.zerosLike(w), false)));
+    this.v = variables.map((w) => tf.tidy(() => tf.variable(tf.zerosLike(w), false)));
   }
 
   /** Starts a fit of `steps` steps: the schedule runs over these (a resumed fit starts its own schedule, the moments go on). */
@@ -95,7 +95,7 @@ export class Optimizer {
   import(state: { steps: number; moments: readonly Float32Array[] }): void {
     const all = [...this.m, ...this.v];
     if (state.moments.length !== all.length) throw new Error(`The saved optimiser state has ${state.moments.length} arrays; this model needs ${all.length}.`);
-    all.forEach((t, i) => t.assign(tf.tensor(state.moments[i], t.shape)));
+    all.forEach((t, i) => tf.tidy(() => t.assign(tf.tensor(state.moments[i], t.shape))));
     this.steps = state.steps;
   }
 

@@ -30,9 +30,16 @@ export class TowerInput {
   private readonly bags: Bag[] = [];
   private readonly numeric: NumericColumn[] = [];
 
-  constructor(numEntities: number, features: FeatureSet | null, dim: number, random: Random, adam: AdamOptions) {
+  constructor(
+    /** Users or items: the rows of the ID embedding. */
+    readonly count: number,
+    features: FeatureSet | null,
+    dim: number,
+    random: Random,
+    adam: AdamOptions,
+  ) {
     let offset = 0;
-    this.bags.push({ table: new SparseEmbedding(numEntities, dim, false, random, adam), lookup: null, width: 1, offset });
+    this.bags.push({ table: new SparseEmbedding(count, dim, false, random, adam), lookup: null, width: 1, offset });
     offset += dim;
     for (const g of features?.groups ?? []) {
       if (g.kind === 'categorical') {
@@ -67,7 +74,7 @@ export class TowerInput {
 }
 
 /** Mean and 1/std of the values present, so a numeric column enters at unit scale. */
-function standardise(values: Float32Array): { mean: number; scale: number } {
+export function standardise(values: Float32Array): { mean: number; scale: number } {
   let n = 0;
   let sum = 0;
   let squares = 0;

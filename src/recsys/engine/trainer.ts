@@ -59,15 +59,20 @@ export async function runTraining(ctx: TrainingContext, plan: TrainingPlan): Pro
     for (; epoch < plan.epochs; epoch++) {
       plan.startEpoch(epoch);
       let lossSum: tf.Scalar = tf.scalar(0);
-      for (let s = 0; s < plan.stepsPerEpoch; s++) {
-        const loss = plan.step(s);
-        const next = tf.add(lossSum, loss) as tf.Scalar;
-        tf.dispose([lossSum, loss]);
-        lossSum = next;
-        await ctx.pause();
+      let loss: number;
+      try {
+        for (let s = 0; s < plan.stepsPerEpoch; s++) {
+          const stepLoss = plan.step(s);
+          const next = tf.add(lossSum, stepLoss) as tf.Scalar;
+          tf.dispose([lossSum, stepLoss]);
+          lossSum = next;
+          await ctx.pause();
+        }
+        loss = (await lossSum.data())[0] / Math.max(1, plan.stepsPerEpoch);
+      } finally {
+        // Also when a step throws or the fit is interrupted.
+        lossSum.dispose();
       }
-      const loss = (await lossSum.data())[0] / Math.max(1, plan.stepsPerEpoch);
-      lossSum.dispose();
       if (!Number.isFinite(loss)) {
         throw new Error(`${ctx.model}: the loss became ${loss} in epoch ${ctx.epochs + 1}; training diverged. Fit again with a lower learningRate (or clipNorm).`);
       }

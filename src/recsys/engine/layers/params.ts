@@ -27,7 +27,8 @@ export class Params {
       const limit = Math.sqrt(6 / (fanIn + fanOut));
       for (let i = 0; i < size; i++) values[i] = (2 * this.random.next() - 1) * limit;
     } else if (init !== 'zeros') for (let i = 0; i < size; i++) values[i] = this.random.normal() * init.normal;
-    const v = tf.variable(tf.tensor(values, shape), true);
+    // The initial tensor is copied into the variable: a tidy frees it.
+    const v = tf.tidy(() => tf.variable(tf.tensor(values, shape), true));
     this.byName.set(name, v);
     return v;
   }
@@ -58,7 +59,7 @@ export class Params {
     for (const [name, v] of this.byName) {
       const w = weights[name];
       if (!w || w.length !== v.size) throw new Error(`The saved weights have ${w ? `${w.length} values` : 'nothing'} for "${name}", which needs ${v.size} (shape [${v.shape.join(', ')}]). Were they saved with other settings?`);
-      v.assign(tf.tensor(w, v.shape));
+      tf.tidy(() => v.assign(tf.tensor(w, v.shape)));
     }
   }
 

@@ -4,11 +4,23 @@
  * layers, sigmoid output. Items the user has are dropped out of the input at random, and
  * the network learns to give every item the user has a high output, so what it gives a
  * high output among the items the user lacks is what the user's co-raters chose.
+ *
+ * It trains on the engine: a DenseStack, the sigmoid cross-entropy, taped gradients and the
+ * engine's Adam on the device, epochs run by `runTraining`. The written-out backward pass
+ * it had before (engine/mlp.ts, Adam in typed arrays, the gradients read back every step)
+ * is gone: measured in one process on wasm (1 thread; AMD EPYC, 2 shared cores), default
+ * settings, 3 epochs, best of 3 alternating runs, 2026-12-07, users/s: ml-latest-small
+ * (610 users × 9,724 items) 705 taped against 510 written out; the synthetic sample
+ * (1,000 × 500) 10,900 against 11,200. Per step, the written one is some 14 % faster at 500
+ * items (4.3 against 4.9 ms of CPU) and the taped one 18 % faster at 9,724 (67 against
+ * 81 ms): the readback and the typed-array Adam grow with the catalogue.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../data/dataset';
 import { Model, type Embeddings } from '../../model';
-import { Mlp, type MlpTape } from '../../engine/mlp';
+import { DenseStack, Params } from '../../engine/layers';
+import { Optimizer, type OptimizerSettings } from '../../engine/optimizer';
+import { runTraining, tapedStep } from '../../engine/trainer';
 import { Random } from '../../random';
 import type { ModelState } from '../../store';
 import type { TrainingContext } from '../../engine/training';
@@ -36,8 +48,41 @@ const SCHEMA: SettingsSchema<AutoEncoderConfig> = {
   seed: { type: 'int', default: 42 },
 };
 
+const LAYERS = 4;
+
+/** The network's weights and layers: kernel and bias of each of the four layers. */
+interface Network {
+  params: Params;
+  stack: DenseStack;
+}
+
+function network(numItems: number, hidden: readonly [number, number], random: Random): Network {
+  const params = new Params(random);
+  const stack = new DenseStack(params, 'layer', [numItems, hidden[0], hidden[1], hidden[0], numItems]);
+  return { params, stack };
+}
+
+/**
+ * The cross-entropy of sigmoid(x) against the 0/1 targets y, summed, in the form that cannot
+ * overflow: max(x, 0) − x·y + log(1 + e^−|x|). Its gradient with respect to x is given,
+ * sigmoid(x) − y, so the tape runs three ops where it would differentiate eight: per step,
+ * some 3 % of the time on the synthetic sample and 12 % on ml-latest-small, where
+ * tf.losses.sigmoidCrossEntropy costs more still.
+ */
+export const sigmoidCrossEntropy = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, y, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  save([x, y]);
+  const value = tf.sum(tf.add(tf.sub(tf.relu(x), tf.mul(x, y)), tf.log1p(tf.exp(tf.neg(tf.abs(x))))));
+  return { value, gradFunc: (dy: tf.Tensor, [xs, ys]: tf.Tensor[]) => [tf.mul(dy, tf.sub(tf.sigmoid(xs), ys)), tf.zerosLike(ys)] };
+}) as (x: tf.Tensor, y: tf.Tensor) => tf.Scalar;
+
+/** The name a weight is saved under (`layer0.kernel`, as before the move to the engine) from its name in Params (`layer.0.kernel`). */
+const savedName = (name: string) => name.replace(/^layer\.(\d+)\./, 'layer$1.');
+
 export class AutoEncoder extends Model<AutoEncoderConfig> {
-  private net: Mlp | undefined;
+  private net: Network | undefined;
+  /** The first layer's weights on the host: scoring adds up the kernel rows of a user's items (see scoreUsers). */
+  private first: { kernel: Float32Array; bias: Float32Array } | null = null;
   private itemVectors: Embeddings | null = null;
 
   constructor(config: Partial<AutoEncoderConfig> = {}) {
@@ -49,49 +94,42 @@ export class AutoEncoder extends Model<AutoEncoderConfig> {
     if (train.numInteractions === 0) throw new Error('AutoEncoder: the training data has no interactions.');
     const random = new Random(c.seed);
     const n = train.numItems;
-    const net = new Mlp([n, c.hidden[0], c.hidden[1], c.hidden[0], n], random);
-    net.train({ learningRate: c.learningRate });
+    const net = network(n, c.hidden, random);
+    const settings: OptimizerSettings = { optimizer: 'adam', learningRate: c.learningRate, weightDecay: 0, clipNorm: 0, schedule: 'constant', warmup: 0 };
+    const optimizer = new Optimizer(net.params.variables, settings);
     const batch = Math.min(c.batchSize, train.numUsers);
+    const stepsPerEpoch = Math.ceil(train.numUsers / batch);
+    optimizer.plan(c.epochs * stepsPerEpoch);
     const users = Int32Array.from({ length: train.numUsers }, (_, u) => u);
     const input = new Float32Array(batch * n);
     const target = new Float32Array(batch * n);
     const keep = 1 - c.corruption;
-    ctx.begin(c.epochs, 'AutoEncoder epochs');
+    let rows = 0;
+    const step = tapedStep(net.params, optimizer, () => {
+      const logits = net.stack.apply(tf.tensor2d(input.subarray(0, rows * n), [rows, n]));
+      const y = tf.tensor2d(target.subarray(0, rows * n), [rows, n]);
+      return tf.div(sigmoidCrossEntropy(logits, y), rows) as tf.Scalar;
+    });
     try {
-      for (let epoch = 0; epoch < c.epochs; epoch++) {
-        random.shuffle(users);
-        let lossSum: tf.Scalar = tf.scalar(0);
-        let steps = 0;
-        for (let start = 0; start < users.length; start += batch) {
-          const part = users.subarray(start, Math.min(users.length, start + batch));
-          const rows = part.length;
+      await runTraining(ctx, {
+        epochs: c.epochs,
+        stepsPerEpoch,
+        startEpoch: () => random.shuffle(users),
+        step: (s) => {
+          const part = users.subarray(s * batch, Math.min(users.length, (s + 1) * batch));
+          rows = part.length;
           this.rows(train, part, target);
           // Dropped items are zeroed and kept ones scaled by 1/keep, so the input's
           // expected value is the user's row whatever the corruption.
           for (let at = 0; at < rows * n; at++) input[at] = target[at] > 0 && random.next() < keep ? target[at] / keep : 0;
-          const next = tf.tidy(() => {
-            const tape: MlpTape = { inputs: [], outputs: [] };
-            const logits = net.apply(tf.tensor2d(input.subarray(0, rows * n), [rows, n]), tape);
-            const y = tf.tensor2d(target.subarray(0, rows * n), [rows, n]);
-            // Cross-entropy of sigmoid(logits) against the row, summed over items, averaged
-            // over users; its gradient with respect to the logits is (sigmoid − row) / users.
-            const loss = tf.div(tf.sum(tf.losses.sigmoidCrossEntropy(y, logits, undefined, 0, tf.Reduction.NONE)), rows) as tf.Scalar;
-            net.backward(tape, tf.div(tf.sub(tf.sigmoid(logits), y), rows) as tf.Tensor2D, false);
-            return tf.add(lossSum, loss) as tf.Scalar;
-          });
-          lossSum.dispose();
-          lossSum = next;
-          net.step();
-          steps++;
-          await ctx.pause();
-        }
-        const loss = (await lossSum.data())[0] / steps;
-        lossSum.dispose();
-        await ctx.epoch(loss);
-      }
+          return step();
+        },
+      });
     } catch (e) {
-      net.dispose();
+      net.params.dispose();
       throw e;
+    } finally {
+      optimizer.dispose();
     }
     this.use(net);
   }
@@ -100,12 +138,32 @@ export class AutoEncoder extends Model<AutoEncoderConfig> {
     this.scoreUsers(Int32Array.of(u), out);
   }
 
+  /**
+   * The inputs are rows of ones and zeros (a user's items), so the first layer adds up the
+   * kernel rows of the ones in typed arrays, reading only those rows where a product would
+   * read the whole kernel; the other layers run in TensorFlow.js.
+   */
   override scoreUsers(users: Int32Array, out: Float32Array): void {
-    const net = this.network();
+    const { stack } = this.network();
+    const { kernel, bias } = this.first!;
     const { indptr, indices } = this.train.byUser;
+    const width = bias.length;
+    const h = new Float32Array(users.length * width);
+    users.forEach((u, r) => {
+      const to = r * width;
+      h.set(bias, to);
+      for (let p = indptr[u]; p < indptr[u + 1]; p++) {
+        const from = indices[p] * width;
+        for (let j = 0; j < width; j++) h[to + j] += kernel[from + j];
+      }
+      for (let j = 0; j < width; j++) h[to + j] = Math.max(0, h[to + j]);
+    });
     // The scores are copied out inside the tidy: returned from it, a typed array would be
     // walked element by element in search of tensors.
-    tf.tidy(() => out.set(tf.sigmoid(net.applyToSparseRows(indptr, indices, users)).dataSync() as Float32Array));
+    tf.tidy(() => {
+      const logits = stack.layers.slice(1).reduce<tf.Tensor>((x, layer) => layer.apply(x), tf.tensor2d(h, [users.length, width]));
+      out.set(tf.sigmoid(logits).dataSync() as Float32Array);
+    });
   }
 
   /** Each item's vector in the last decoder layer: items the network raises together lie close. */
@@ -115,22 +173,28 @@ export class AutoEncoder extends Model<AutoEncoderConfig> {
 
   protected state(): ModelState {
     const arrays: ModelState['arrays'] = {};
-    this.network().weights().forEach((w, i) => (arrays[`layer${i >> 1}.${i % 2 ? 'bias' : 'kernel'}`] = w));
+    for (const [name, w] of Object.entries(this.network().params.export())) arrays[savedName(name)] = w;
     return { config: { ...this.config }, arrays };
   }
 
   protected restore(state: ModelState): void {
-    const n = this.train.numItems;
-    const { hidden } = this.config;
-    const weights = Array.from({ length: 8 }, (_, i) => state.arrays[`layer${i >> 1}.${i % 2 ? 'bias' : 'kernel'}`] as Float32Array);
-    this.use(new Mlp([n, hidden[0], hidden[1], hidden[0], n], new Random(0), weights));
+    const net = network(this.train.numItems, this.config.hidden, new Random(this.config.seed));
+    try {
+      net.params.import(Object.fromEntries(net.params.names.map((name) => [name, state.arrays[savedName(name)] as Float32Array])));
+    } catch (e) {
+      net.params.dispose();
+      throw e;
+    }
+    this.use(net);
   }
 
-  private use(net: Mlp): void {
-    this.net?.dispose();
+  private use(net: Network): void {
+    this.net?.params.dispose();
     this.net = net;
+    const layers = net.stack.layers;
+    this.first = { kernel: layers[0].kernel.dataSync() as Float32Array, bias: layers[0].bias!.dataSync() as Float32Array };
     // The last kernel is hidden × items; item i's vector is its column.
-    const kernel = net.weights()[6];
+    const kernel = layers[LAYERS - 1].kernel.dataSync() as Float32Array;
     const dim = this.config.hidden[0];
     const n = kernel.length / dim;
     const data = new Float32Array(n * dim);
@@ -138,7 +202,7 @@ export class AutoEncoder extends Model<AutoEncoderConfig> {
     this.itemVectors = { data, dim };
   }
 
-  private network(): Mlp {
+  private network(): Network {
     void this.train; // throws when not fitted
     return this.net!;
   }
