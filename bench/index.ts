@@ -22,6 +22,7 @@ import {
 import { chartsBench } from './charts';
 import { recsysBench } from './recsys';
 import { neuralBench } from './recsys-neural';
+import { sequenceBench } from './sequence';
 import { MOVIELENS, printTable, quantile } from './shared';
 import { workbenchBench } from './workbench';
 
@@ -275,8 +276,8 @@ function print(): void {
   );
 }
 
-// `npm run bench -- SECTION…` runs only the sections named: core, recsys, workbench, charts.
-const asked = process.argv.slice(2).filter((a) => ['core', 'recsys', 'workbench', 'charts'].includes(a));
+// `npm run bench -- SECTION…` runs only the sections named: core, recsys, sequence, workbench, charts.
+const asked = process.argv.slice(2).filter((a) => ['core', 'recsys', 'sequence', 'workbench', 'charts'].includes(a));
 const wants = (section: string) => asked.length === 0 || asked.includes(section);
 if (wants('core')) {
   await kernelFigures();
@@ -287,5 +288,6 @@ if (wants('recsys')) {
   await recsysBench();
   await neuralBench();
 }
+if (wants('sequence')) await sequenceBench();
 if (wants('workbench')) await workbenchBench();
 if (wants('charts')) await chartsBench();

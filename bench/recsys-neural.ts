@@ -1,17 +1,14 @@
 /**
  * The neural retrieval figures of `npm run bench`: TwoTower's training throughput beside
  * the same model in PyTorch (bench/reference/two_tower.py: same towers, loss, batches,
- * optimiser, data and split, torch on the CPU with TensorFlow.js's thread count), and the
- * ClusterIndex's recall@10 against exact search and its speed-up at 100,000 items.
+ * optimiser, data and split, torch on the CPU with TensorFlow.js's thread count); TwoTower's
+ * and AutoEncoder's on the training engine, TwoTower's written-out step beside the taped
+ * one; and the ClusterIndex's recall@10 against exact search and its speed-up at 100,000 items.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { PYTHON, benchDatasets, printTable } from './shared';
+import { TORCH, benchDatasets, printTable, runReference, tensorFlowThreads } from './shared';
 import { initTensorFlow } from '../src/kernel/tf-backend';
-import { ClusterIndex, Dataset, TwoTower, exactSearch, randomSplit, type FeatureSet } from '../src/recsys';
+import { AutoEncoder, ClusterIndex, Dataset, TwoTower, exactSearch, randomSplit, type FeatureSet } from '../src/recsys';
+import type { TwoTowerStep } from '../src/recsys/models/retrieval/two-tower';
 import { clusteredVectors } from '../test/helpers/clustered-vectors';
 
 const EPOCHS = 5;
@@ -35,31 +32,23 @@ async function ours(train: Dataset, model: TwoTower): Promise<Throughput> {
 
 /** The PyTorch reference on the same training interactions and features; a reason string where it cannot run. */
 async function pytorch(train: Dataset, model: TwoTower, threads: number): Promise<Throughput | string> {
-  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  const probe = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
-  if (probe.status !== 0) return `PyTorch is not installed for ${PYTHON} (apt-get install python3-torch)`;
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'reclab-two-tower-'));
-  try {
-    const write = (name: string, a: Int32Array | Float32Array) => fs.writeFile(path.join(dir, name), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-    const side = async (name: string, count: number, features: FeatureSet) => {
-      const groups = model.config.useFeatures ? features.groups : [];
-      await Promise.all(groups.map((g) => (g.kind === 'numeric' ? write(`${name}.${g.name}.f32`, g.values!) : write(`${name}.${g.name}.i32`, g.ids))));
-      return { count, groups: groups.map((g) => ({ name: g.name, kind: g.kind, width: g.width, cardinality: g.cardinality })) };
-    };
-    const spec = {
-      ...model.config,
-      epochs: EPOCHS,
-      threads,
-      user: await side('user', train.numUsers, train.userFeatures),
-      item: await side('item', train.numItems, train.itemFeatures),
-    };
-    await Promise.all([write('users.i32', train.users), write('items.i32', train.items), fs.writeFile(path.join(dir, 'spec.json'), JSON.stringify(spec))]);
-    const r = spawnSync(PYTHON, [path.join(import.meta.dirname, 'reference', 'two_tower.py'), dir], { encoding: 'utf8' });
-    if (r.status !== 0) return `the PyTorch script failed: ${r.stderr.trim().split('\n').at(-1)}`;
-    return JSON.parse(r.stdout) as Throughput;
-  } finally {
-    await fs.rm(dir, { recursive: true, force: true });
-  }
+  const arrays: Record<string, Int32Array | Float32Array> = { 'users.i32': train.users, 'items.i32': train.items };
+  const side = (name: string, count: number, features: FeatureSet) => {
+    const groups = model.config.useFeatures ? features.groups : [];
+    for (const g of groups) {
+      if (g.kind === 'numeric') arrays[`${name}.${g.name}.f32`] = g.values!;
+      else arrays[`${name}.${g.name}.i32`] = g.ids;
+    }
+    return { count, groups: groups.map((g) => ({ name: g.name, kind: g.kind, width: g.width, cardinality: g.cardinality })) };
+  };
+  const spec = {
+    ...model.config,
+    epochs: EPOCHS,
+    threads,
+    user: side('user', train.numUsers, train.userFeatures),
+    item: side('item', train.numItems, train.itemFeatures),
+  };
+  return runReference<Throughput>('two_tower.py', TORCH, spec, arrays);
 }
 
 /** Alternate runs of each side; the machine is shared, so each side's best run is reported. */
@@ -106,6 +95,45 @@ async function throughput(datasets: [string, Dataset][], threads: number): Promi
   if (ratios.length) console.log(`\nTarget: RecLab ≥ 0.25× PyTorch's samples/s (goal 1×): ${ratios.every((r) => r >= 0.25) ? 'met' : 'MISSED'} (worst ${Math.min(...ratios).toFixed(2)}×)`);
 }
 
+/** TwoTower trained by the engine's taped step, which the written-out one (the default) beats on wasm. */
+class TapedTwoTower extends TwoTower {
+  protected override readonly trainingStep: TwoTowerStep = 'taped';
+}
+
+/** Epochs and alternating runs of the engine comparison: short, the best run of each kept. */
+const ENGINE_EPOCHS = 2;
+const ENGINE_RUNS = 2;
+
+/** Training samples per second of one fit (TwoTower: interactions; AutoEncoder: users, a row each), final vectors included. */
+async function samplesPerSecond(train: Dataset, model: TwoTower | AutoEncoder): Promise<number> {
+  const started = performance.now();
+  await model.fit(train, { epochs: ENGINE_EPOCHS, progress: false });
+  const seconds = (performance.now() - started) / 1000;
+  if (model instanceof AutoEncoder) return (train.numUsers * ENGINE_EPOCHS) / seconds;
+  const batch = Math.min(model.config.batchSize, train.numInteractions);
+  return (Math.floor(train.numInteractions / batch) * batch * ENGINE_EPOCHS) / seconds;
+}
+
+/** TwoTower and AutoEncoder on the training engine (runTraining); TwoTower's written-out step beside the engine's taped one. */
+async function engineSteps(datasets: [string, Dataset][]): Promise<void> {
+  const lines: string[][] = [];
+  for (const [name, data] of datasets) {
+    const { train } = randomSplit(data, { ratio: 0.8, seed: 0 });
+    const runs: Record<'written' | 'taped' | 'autoEncoder', number[]> = { written: [], taped: [], autoEncoder: [] };
+    for (let run = 0; run < ENGINE_RUNS; run++) {
+      runs.written.push(await samplesPerSecond(train, new TwoTower()));
+      runs.taped.push(await samplesPerSecond(train, new TapedTwoTower()));
+      runs.autoEncoder.push(await samplesPerSecond(train, new AutoEncoder()));
+    }
+    const [written, taped, autoEncoder] = [runs.written, runs.taped, runs.autoEncoder].map((r) => Math.max(...r));
+    lines.push([name, 'TwoTower', 'written out (kept)', written.toFixed(0), `${(written / taped).toFixed(2)}× taped`]);
+    lines.push([name, 'TwoTower', 'taped', taped.toFixed(0), '']);
+    lines.push([name, 'AutoEncoder', 'taped', autoEncoder.toFixed(0), '']);
+  }
+  console.log(`\nTwoTower and AutoEncoder on the training engine, default settings, ${ENGINE_EPOCHS} epochs, best of ${ENGINE_RUNS} alternating runs (samples: interactions for TwoTower, users for AutoEncoder)\n`);
+  printTable(['dataset', 'model', 'step', 'samples/s', 'written vs taped'], lines);
+}
+
 function clusterIndex(): void {
   const n = 100_000;
   const dim = 32;
@@ -148,9 +176,10 @@ function clusterIndex(): void {
 
 export async function neuralBench(): Promise<void> {
   const backend = await initTensorFlow();
-  const threads = backend.backend === 'wasm' ? getThreadsCount() : os.cpus().length;
+  const threads = tensorFlowThreads(backend.backend);
   console.log(`\nRecLab neural retrieval benchmark — TensorFlow.js on ${backend.backend} (${backend.device})`);
   const datasets = await benchDatasets();
   await throughput(datasets, threads);
+  await engineSteps(datasets);
   clusterIndex();
 }

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PYTHON, benchDatasets, printTable, quantile } from './shared';
 import { initTensorFlow } from '../src/kernel/tf-backend';
-import { ItemCF, MODELS, evaluate, leaveLastOut, randomSplit, type FitOptions, type Split } from '../src/recsys';
+import { ItemCF, MODELS, SequentialModel, evaluate, leaveLastOut, randomSplit, type FitOptions, type Split } from '../src/recsys';
 
 
 /** Per-model fit options for the bench: EASE on items with at least 5 ratings, as the issue sets it. */
@@ -46,6 +46,8 @@ function latency(model: ReturnType<(typeof MODELS)[string]>, split: Split): { p5
 async function runModels(dataset: string, split: Split, rows: Row[]): Promise<void> {
   for (const [name, make] of Object.entries(MODELS)) {
     const model = make();
+    // The sequence models have a section of their own (npm run bench -- sequence), with settings for them.
+    if (model instanceof SequentialModel) continue;
     const started = performance.now();
     try {
       await model.fit(split.train, { progress: false, ...FIT_OPTIONS[name] });

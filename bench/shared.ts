@@ -1,7 +1,10 @@
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { Database, importMovieLens } from '../src/data';
-import { Dataset, synthetic } from '../src/recsys';
+import { Dataset, synthetic, type SyntheticOptions } from '../src/recsys';
 
 /** Debian's python3, where python3-scipy and python3-torch (the references) are installed. */
 export const PYTHON = '/usr/bin/python3';
@@ -18,8 +21,11 @@ export function printTable(header: string[], lines: string[][]): void {
 /** MovieLens is read where it lies (its licence forbids copying it into the project). */
 export const MOVIELENS = process.env.RECLAB_MOVIELENS ?? path.join(import.meta.dirname, '..', '..', 'shared', 'datasets', 'ml-latest-small');
 
-/** The recommender benchmarks' data: ml-latest-small (every rating an interaction) where found, and the synthetic sample. */
-export async function benchDatasets(): Promise<[string, Dataset][]> {
+/**
+ * The recommender benchmarks' data: ml-latest-small (every rating an interaction) where
+ * found, and the synthetic sample made with `syntheticOptions` (e.g. `{ order: 'chains' }`).
+ */
+export async function benchDatasets(syntheticOptions: SyntheticOptions = {}): Promise<[string, Dataset][]> {
   const datasets: [string, Dataset][] = [];
   if (existsSync(path.join(MOVIELENS, 'ratings.csv'))) {
     const db = await Database.open();
@@ -28,6 +34,45 @@ export async function benchDatasets(): Promise<[string, Dataset][]> {
   } else {
     console.log(`(MovieLens skipped: ${MOVIELENS} not found; set RECLAB_MOVIELENS to the ml-latest-small folder)`);
   }
-  datasets.push(['synthetic', synthetic()]);
+  datasets.push([syntheticOptions.order === 'chains' ? 'synthetic (chains)' : 'synthetic', synthetic(syntheticOptions)]);
   return datasets;
+}
+
+/** The threads TensorFlow.js computes with on `backend`: what the references are given, so both sides use the same cores. */
+export function tensorFlowThreads(backend: string): number {
+  return backend === 'wasm' ? getThreadsCount() : os.cpus().length;
+}
+
+/** What a reference script needs of PYTHON: the library (by name), the modules it imports, the Debian package that has them. */
+export interface PythonNeeds {
+  name: string;
+  modules: string[];
+  install: string;
+}
+
+export const TORCH: PythonNeeds = { name: 'PyTorch', modules: ['torch', 'numpy'], install: 'python3-torch' };
+
+/**
+ * Runs `bench/reference/<script> DIR` on a fresh DIR holding spec.json and `arrays` (each
+ * written raw, little-endian, under its file name), and returns the JSON line the script
+ * prints; a string says why it could not run (no python, a module missing, the script failed).
+ */
+export async function runReference<T>(script: string, needs: PythonNeeds, spec: object, arrays: Record<string, Int32Array | Float32Array>): Promise<T | string> {
+  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
+  const probe = spawnSync(PYTHON, ['-c', `import ${needs.modules.join(', ')}`], { encoding: 'utf8' });
+  if (probe.status !== 0) return `${needs.name} is not installed for ${PYTHON} (apt-get install ${needs.install})`;
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `reclab-${path.basename(script, '.py')}-`));
+  try {
+    await Promise.all([
+      fs.writeFile(path.join(dir, 'spec.json'), JSON.stringify(spec)),
+      ...Object.entries(arrays).map(([name, a]) => fs.writeFile(path.join(dir, name), new Uint8Array(a.buffer, a.byteOffset, a.byteLength))),
+    ]);
+    // No __pycache__ left in bench/reference by scripts that import a shared module.
+    const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
+    const r = spawnSync(PYTHON, [path.join(import.meta.dirname, 'reference', script), dir], { encoding: 'utf8', env });
+    if (r.status !== 0) return `${script} failed: ${r.stderr.trim().split('\n').at(-1)}`;
+    return JSON.parse(r.stdout) as T;
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 }

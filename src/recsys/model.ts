@@ -24,10 +24,8 @@ import type { Dataset } from './data/dataset';
 import { readModel, writeModel, type ModelState } from './store';
 import { TopK } from './top-k';
 import { TrainingContext, type FitOptions, type History } from './engine/training';
-import { checkSettings, defaults, type SettingsSchema } from './engine/settings';
+import { checkSettings, defaults, fitSettings, fitWith, type SettingsSchema } from './engine/settings';
 
-/** Fit options that steer the fit rather than set the model. */
-const FIT_CONTROLS: readonly string[] = ['onEpoch', 'signal', 'progress', 'resume'];
 
 export interface RecommendOptions {
   /** How many items (default 10). */
@@ -112,24 +110,15 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
   }
 
   async fit(train: Dataset, options: FitOptions = {}): Promise<History> {
-    const given = Object.fromEntries(Object.entries(options).filter(([name]) => !FIT_CONTROLS.includes(name)));
-    const settings = checkSettings(this.schema, given, `${this.name}.fit`, FIT_CONTROLS);
+    const settings = fitSettings(this.schema, options, `${this.name}.fit`);
     if (options.resume && !this.resumable) {
       // A model with epochs could resume in principle; one without has nothing to continue.
       const why = 'epochs' in this.schema ? 'starts every fit afresh' : 'is computed in one pass';
       throw new Error(`${this.name}.fit: resume is for models trained in epochs (it continues from the weights and optimiser state of the last fit); ${this.name} ${why}.`);
     }
-    const before = { ...this.config };
-    // The fit's settings are the model's from now on, and what save() records.
-    Object.assign(this.config, settings);
     const ctx = new TrainingContext(this.name, options);
     this.trained = undefined;
-    try {
-      await this.fitModel(train, ctx);
-    } catch (e) {
-      Object.assign(this.config, before);
-      throw e;
-    }
+    await fitWith(this.config, settings, () => this.fitModel(train, ctx));
     this.trained = train;
     return ctx.finish();
   }

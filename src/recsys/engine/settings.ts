@@ -11,7 +11,11 @@ export type SettingSpec =
   | { type: 'boolean' }
   | { type: 'choice'; values: readonly string[] }
   /** A list of whole numbers (layer widths); `length` fixes how many. */
-  | { type: 'ints'; min?: number; length?: number };
+  | { type: 'ints'; min?: number; length?: number }
+  /** A list of numbers (weights), non-empty, each finite and within the bounds. */
+  | { type: 'numbers'; min?: number; max?: number }
+  /** A non-empty list of distinct values from `values` (the tasks a model learns). */
+  | { type: 'choices'; values: readonly string[] };
 
 /** Each setting of a model's config, with its default and its spec. */
 export type SettingsSchema<C> = { readonly [K in keyof C]: SettingSpec & { readonly default: C[K] } };
@@ -65,6 +69,14 @@ function check(spec: SettingSpec, value: unknown): string | null {
       const ok = Array.isArray(value) && (spec.length === undefined ? value.length > 0 : value.length === spec.length) && value.every((v) => Number.isInteger(v) && inRange(v as number, spec.min, undefined, false));
       return ok ? null : `${spec.length === undefined ? 'a list of' : `a list of ${spec.length}`} whole numbers${range(spec.min, undefined, false)}, e.g. [64, 32]`;
     }
+    case 'numbers': {
+      const ok = Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'number' && Number.isFinite(v) && inRange(v, spec.min, spec.max, false));
+      return ok ? null : `a non-empty list of numbers${range(spec.min, spec.max, false)}, e.g. [1, 0.5]`;
+    }
+    case 'choices': {
+      const ok = Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && spec.values.includes(v)) && new Set(value).size === value.length;
+      return ok ? null : `a non-empty list of distinct values from ${spec.values.map((v) => `"${v}"`).join(', ')}`;
+    }
   }
 }
 
@@ -89,5 +101,29 @@ function range(min: number | undefined, max: number | undefined, open: Open): st
 }
 
 function show(value: unknown): string {
-  return typeof value === 'string' ? `"${value}"` : Array.isArray(value) ? `[${value.join(', ')}]` : String(value);
+  return typeof value === 'string' ? `"${value}"` : Array.isArray(value) ? `[${value.map((v) => (typeof v === 'string' ? `"${v}"` : String(v))).join(', ')}]` : String(value);
+}
+
+/** Fit options that steer a fit rather than set the model. */
+export const FIT_CONTROLS: readonly string[] = ['onEpoch', 'signal', 'progress', 'resume'];
+
+/** The settings among a fit's options (every key that is not a control), checked against the schema. */
+export function fitSettings<C>(schema: SettingsSchema<C>, options: object, where: string): Partial<C> {
+  const given = Object.fromEntries(Object.entries(options).filter(([name]) => !FIT_CONTROLS.includes(name)));
+  return checkSettings(schema, given, where, FIT_CONTROLS);
+}
+
+/**
+ * Runs a fit with `settings` applied to `config`: they stay (they are what the model now is,
+ * and what save() records), unless the fit throws, which puts the config back as it was.
+ */
+export async function fitWith<C extends object, T>(config: C, settings: Partial<C>, fit: () => Promise<T>): Promise<T> {
+  const before = { ...config };
+  Object.assign(config, settings);
+  try {
+    return await fit();
+  } catch (e) {
+    Object.assign(config, before);
+    throw e;
+  }
 }

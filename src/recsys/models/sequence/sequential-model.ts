@@ -119,8 +119,9 @@ export abstract class SequentialModel<C extends SequenceSettings> extends Model<
     const resume = ctx.options.resume === true;
     if (resume) this.checkResumable(train);
     else this.reset();
-    const random = new Random(c.seed + this.logs.length);
-    const validation = c.validationUsers > 0 ? this.validationUsers(seqs, random) : new Int32Array(0);
+    // The held-out users depend on the seed alone, so a resumed fit validates on the same ones; the batches go on differently.
+    const validation = c.validationUsers > 0 ? this.validationUsers(seqs, new Random(c.seed)) : new Int32Array(0);
+    const random = new Random(c.seed + 1 + this.logs.length);
     const held = new Uint8Array(train.numUsers);
     for (const u of validation) held[u] = 1;
     const samples = this.samples(seqs, held);
