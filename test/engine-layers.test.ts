@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initTensorFlow } from '../src/kernel/tf-backend';
 import { Random } from '../src/recsys/random';
-import { Dense, DenseStack, Embedding, Gru, LayerNorm, MultiHeadAttention, Params, PositionalEmbedding, TransformerBlock, causalMask, dropout, paddingMask, type Mode } from '../src/recsys/engine/layers';
+import { Augru, Dense, DenseStack, Embedding, Gru, LayerNorm, MultiHeadAttention, Params, PositionalEmbedding, TransformerBlock, causalMask, dropout, paddingMask, type Mode } from '../src/recsys/engine/layers';
 
 beforeAll(async () => {
   await initTensorFlow('wasm');
@@ -133,6 +133,24 @@ describe('engine layers: taped gradients match finite differences', () => {
     expectGradientsMatch(params, () => gru.apply(x, real), 6);
     const states = tf.tidy(() => gru.apply(x, real).arraySync());
     expect(states[0][0]).toEqual([0, 0, 0, 0]);
+    params.dispose();
+  });
+
+  it('Augru, whose attention scales the update gate: a score of 0 or a padding slot keeps the state', () => {
+    const params = new Params(new Random(12));
+    const augru = new Augru(params, 'a', 3, 4);
+    const x = randomTensor([2, 4, 3], 13) as tf.Tensor3D;
+    const real = tf.tensor2d([[0, 1, 1, 1], [1, 1, 1, 1]]);
+    // Scores as a masked softmax gives them, and one step of the second row ignored (score 0).
+    const scores = tf.tensor2d([[0, 0.2, 0.5, 0.3], [0.4, 0, 0.35, 0.25]]);
+    // The scores as a weight too, so the gradient that reaches the attention is checked.
+    const scored = params.create('scores', [2, 4]);
+    scored.assign(tf.tensor2d([[0.1, 0.2, 0.5, 0.3], [0.4, 0.1, 0.35, 0.25]]));
+    expectGradientsMatch(params, () => augru.apply(x, scored as tf.Tensor2D, real), 6);
+    const states = tf.tidy(() => augru.apply(x, scores, real).arraySync());
+    expect(states[0][0]).toEqual([0, 0, 0, 0]);
+    expect(states[1][1]).toEqual(states[1][0]);
+    expect(states[1][2]).not.toEqual(states[1][1]);
     params.dispose();
   });
 });

@@ -64,6 +64,35 @@ describe('a setting of the wrong type or out of bounds', () => {
     expect(() => new AutoEncoder(untyped({ hidden: [32, 16, 8] }))).toThrow('got [32, 16, 8].');
   });
 
+  it('choices: a non-empty list of distinct values from its values; numbers: a non-empty list of numbers within the bounds', () => {
+    interface Config {
+      tasks: string[];
+      weights: number[];
+    }
+    const schema: SettingsSchema<Config> = {
+      tasks: { type: 'choices', values: ['click', 'cart', 'buy'], default: ['click'] },
+      weights: { type: 'numbers', min: 0, max: 10, default: [1] },
+    };
+    expect(checkSettings(schema, { tasks: ['buy', 'click'], weights: [0, 2.5] }, 'MMoE')).toEqual({ tasks: ['buy', 'click'], weights: [0, 2.5] });
+    const bad = 'MMoE: tasks must be a non-empty list of distinct values from "click", "cart", "buy"';
+    expect(() => checkSettings(schema, { tasks: [] }, 'MMoE')).toThrow(`${bad}, got [].`);
+    expect(() => checkSettings(schema, { tasks: ['click', 'clicks'] }, 'MMoE')).toThrow(`${bad}, got ["click", "clicks"].`);
+    expect(() => checkSettings(schema, { tasks: ['buy', 'buy'] }, 'MMoE')).toThrow(`${bad}, got ["buy", "buy"].`);
+    expect(() => checkSettings(schema, { tasks: 'click' }, 'MMoE')).toThrow(`${bad}, got "click".`);
+    expect(() => checkSettings(schema, { weights: [] }, 'MMoE')).toThrow('MMoE: weights must be a non-empty list of numbers ≥ 0 and ≤ 10, e.g. [1, 0.5], got [].');
+    expect(() => checkSettings(schema, { weights: [1, 11] }, 'MMoE')).toThrow('got [1, 11].');
+    expect(() => checkSettings(schema, { weights: [1, Number.NaN] }, 'MMoE')).toThrow('got [1, NaN].');
+    expect(() => checkSettings(schema, { weights: ['1'] }, 'MMoE')).toThrow('got ["1"].');
+    // Given lists are copied, and so are the defaults.
+    const tasks = ['cart'];
+    const checked = checkSettings(schema, { tasks }, 'MMoE');
+    tasks.push('buy');
+    expect(checked.tasks).toEqual(['cart']);
+    const d = defaults(schema);
+    d.tasks.push('buy');
+    expect(defaults(schema).tasks).toEqual(['click']);
+  });
+
   it('is refused by fit too, naming fit as the one that was given it', async () => {
     await expect(new TwoTower().fit(data(), { batchSize: 0 })).rejects.toThrow('TwoTower.fit: batchSize must be a whole number ≥ 1, got 0.');
     await expect(new AutoEncoder().fit(data(), { hidden: [8] })).rejects.toThrow('AutoEncoder.fit: hidden must be a list of 2 whole numbers ≥ 1');

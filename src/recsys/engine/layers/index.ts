@@ -8,3 +8,5 @@ export { PositionalEmbedding } from './positional-embedding';
 export { MultiHeadAttention, causalMask, paddingMask, type AttentionResult } from './attention';
 export { TransformerBlock } from './transformer-block';
 export { Gru } from './gru';
+export { Augru } from './augru';
+export { Dice } from './dice';

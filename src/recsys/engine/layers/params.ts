@@ -14,8 +14,20 @@ export class Params {
 
   constructor(private readonly random: Random) {}
 
-  /** A new variable; initial values are drawn on the host from the seeded stream, so a seed gives one model everywhere. */
+  /** A new weight; initial values are drawn on the host from the seeded stream, so a seed gives one model everywhere. */
   create(name: string, shape: number[], init: Init = 'glorot'): tf.Variable {
+    return this.add(name, shape, init, true);
+  }
+
+  /**
+   * State that is not a weight (running statistics): saved, restored and freed with the
+   * weights, but no gradient or optimiser step touches it.
+   */
+  state(name: string, shape: number[], init: Init): tf.Variable {
+    return this.add(name, shape, init, false);
+  }
+
+  private add(name: string, shape: number[], init: Init, trainable: boolean): tf.Variable {
     if (this.byName.has(name)) throw new Error(`Params: "${name}" is registered twice.`);
     const size = shape.reduce((a, b) => a * b, 1);
     const values = new Float32Array(size);
@@ -28,7 +40,7 @@ export class Params {
       for (let i = 0; i < size; i++) values[i] = (2 * this.random.next() - 1) * limit;
     } else if (init !== 'zeros') for (let i = 0; i < size; i++) values[i] = this.random.normal() * init.normal;
     // The initial tensor is copied into the variable: a tidy frees it.
-    const v = tf.tidy(() => tf.variable(tf.tensor(values, shape), true));
+    const v = tf.tidy(() => tf.variable(tf.tensor(values, shape), trainable));
     this.byName.set(name, v);
     return v;
   }
@@ -37,8 +49,9 @@ export class Params {
     return [...this.byName.keys()];
   }
 
+  /** The weights: what the trainer differentiates and the optimiser steps. */
   get variables(): tf.Variable[] {
-    return [...this.byName.values()];
+    return [...this.byName.values()].filter((v) => v.trainable);
   }
 
   get size(): number {
@@ -65,11 +78,11 @@ export class Params {
 
   /** Copies of the weights on the device (no readback): the best epoch's, for early stopping. */
   snapshot(): tf.Tensor[] {
-    return this.variables.map((v) => tf.keep(v.clone()));
+    return [...this.byName.values()].map((v) => tf.keep(v.clone()));
   }
 
   restore(snapshot: readonly tf.Tensor[]): void {
-    this.variables.forEach((v, i) => v.assign(snapshot[i]));
+    [...this.byName.values()].forEach((v, i) => v.assign(snapshot[i]));
   }
 
   dispose(): void {

@@ -1,0 +1,79 @@
+/**
+ * DIN, the Deep Interest Network (Zhou et al., KDD 2018): the history is pooled with weights
+ * that depend on the candidate (target attention), so a user's many interests do not blur
+ * into one mean; the MLP over [user, candidate, attended history] uses Dice activations.
+ * `attention(samples, s)` gives one prediction's weights over its history ("bought because
+ * of X (0.35)").
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { RankingSamples } from '../../data/ranking-samples';
+import { Dense, Dice, dropout, type Mode, type Params } from '../../engine/layers';
+import type { SettingsSchema } from '../../engine/settings';
+import type { AttentionMap } from '../sequence';
+import { RANKING_SCHEMA, RankingModel, type FieldEmbeddings, type RankingInputs, type RankingOutputs, type RankingSettings } from './ranking-model';
+import { SINGLE_TASK_SCHEMA, singleTaskRows, type SingleTaskSettings } from './single-task';
+import { TargetAttention, historyAttention } from './target-attention';
+
+export interface DINConfig extends RankingSettings, SingleTaskSettings {
+  /** Widths of the MLP's hidden layers (each followed by Dice). */
+  layers: number[];
+}
+
+const SCHEMA: SettingsSchema<DINConfig> = {
+  ...RANKING_SCHEMA,
+  ...SINGLE_TASK_SCHEMA,
+  layers: { type: 'ints', min: 1, default: [200, 80] },
+};
+
+interface Layers {
+  attention: TargetAttention;
+  hidden: { dense: Dense; dice: Dice }[];
+  out: Dense;
+}
+
+export class DIN extends RankingModel<DINConfig> {
+  private layers: Layers | null = null;
+
+  constructor(config: Partial<DINConfig> = {}) {
+    super('DIN', SCHEMA, config);
+  }
+
+  get tasks() {
+    return [this.config.task] as const;
+  }
+
+  protected override trainingRows(train: RankingSamples): Int32Array {
+    return singleTaskRows(train, this.config.trainOn);
+  }
+
+  protected build(params: Params, fields: FieldEmbeddings): void {
+    const d = fields.dim;
+    const widths = [d + 4 * d, ...this.config.layers];
+    this.layers = {
+      attention: new TargetAttention(params, 'attention', 2 * d),
+      hidden: this.config.layers.map((w, l) => ({ dense: new Dense(params, `mlp.${l}`, widths[l], w), dice: new Dice(params, `mlp.${l}.dice`, w) })),
+      out: new Dense(params, 'mlp.out', widths[widths.length - 1], 1),
+    };
+  }
+
+  protected outputs(inputs: RankingInputs, mode: Mode): RankingOutputs {
+    const { attention, hidden, out } = this.layers!;
+    const weights = attention.weights(inputs.history, inputs.target, inputs.mask, mode);
+    const interest = tf.sum(tf.mul(inputs.history, weights.expandDims(2)), 1);
+    let h = dropout(tf.concat([inputs.user, inputs.target, interest], 1), this.config.dropout, mode) as tf.Tensor2D;
+    for (const { dense, dice } of hidden) h = dice.apply(dense.apply(h) as tf.Tensor2D, mode);
+    return { logits: { [this.config.task]: out.apply(h).reshape([inputs.size]) as tf.Tensor1D } };
+  }
+
+  /**
+   * Sample s's prediction's weights over its history (the candidate is the one row; the
+   * history's behaviours, oldest first, the columns): the weights DIN pools the history with,
+   * not normalised (the paper's intensity of interest), so they need not sum to 1.
+   */
+  attention(samples: RankingSamples, s: number): AttentionMap {
+    return historyAttention(this, samples, s, (batch, mode) => {
+      const inputs = this.inputs(batch);
+      return this.layers!.attention.weights(inputs.history, inputs.target, inputs.mask, mode);
+    });
+  }
+}
