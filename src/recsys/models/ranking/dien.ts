@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RankingSamples, RankingVocabulary } from '../../data/ranking-samples';
 import { Augru, Dense, Dice, Gru, dropout, type Mode, type Params } from '../../engine/layers';
 import type { SettingsSchema } from '../../engine/settings';
-import type { AttentionMap } from '../sequence';
+import { attentionChart, type AttentionMap } from '../../views/attention-view';
 import { RANKING_SCHEMA, RankingModel, type FieldEmbeddings, type RankingInputs, type RankingOutputs, type RankingSettings } from './ranking-model';
 import { SINGLE_TASK_SCHEMA, singleTaskRows, type SingleTaskSettings } from './single-task';
 import { TargetAttention, historyAttention, maskedSoftmax, type RankingBatch } from './target-attention';
@@ -160,5 +160,10 @@ export class DIEN extends RankingModel<DIENConfig> {
    */
   attention(samples: RankingSamples, s: number): AttentionMap {
     return historyAttention(this, samples, s, (batch, mode) => this.interests(this.inputs(batch), mode).scores);
+  }
+
+  /** The attention map as a heatmap chart (interactive, static SVG and text). */
+  attentionChart(samples: RankingSamples, s: number) {
+    return attentionChart(this.name, this.attention(samples, s));
   }
 }

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RankingSamples } from '../../data/ranking-samples';
 import { Dense, Dice, dropout, type Mode, type Params } from '../../engine/layers';
 import type { SettingsSchema } from '../../engine/settings';
-import type { AttentionMap } from '../sequence';
+import { attentionChart, type AttentionMap } from '../../views/attention-view';
 import { RANKING_SCHEMA, RankingModel, type FieldEmbeddings, type RankingInputs, type RankingOutputs, type RankingSettings } from './ranking-model';
 import { SINGLE_TASK_SCHEMA, singleTaskRows, type SingleTaskSettings } from './single-task';
 import { TargetAttention, historyAttention } from './target-attention';
@@ -75,5 +75,10 @@ export class DIN extends RankingModel<DINConfig> {
       const inputs = this.inputs(batch);
       return this.layers!.attention.weights(inputs.history, inputs.target, inputs.mask, mode);
     });
+  }
+
+  /** The attention map as a heatmap chart (interactive, static SVG and text). */
+  attentionChart(samples: RankingSamples, s: number) {
+    return attentionChart(this.name, this.attention(samples, s));
   }
 }

@@ -15,7 +15,7 @@ import { DenseStack, Embedding, PositionalEmbedding, TransformerBlock, dropout, 
 import type { NegativeSampler } from '../../engine/negatives';
 import type { SettingsSchema } from '../../engine/settings';
 import { Random } from '../../random';
-import { attentionChart, attentionReason, type AttentionMap } from './attention-view';
+import { attentionChart, attentionReason, type AttentionMap } from '../../views/attention-view';
 import { SEQUENCE_SCHEMA, SequentialModel, type SequenceBatch, type SequenceSettings } from './sequential-model';
 
 export interface BSTConfig extends SequenceSettings {

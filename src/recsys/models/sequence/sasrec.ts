@@ -11,7 +11,7 @@ import { Embedding, LayerNorm, PositionalEmbedding, TransformerBlock, causalMask
 import type { NegativeSampler } from '../../engine/negatives';
 import type { SettingsSchema } from '../../engine/settings';
 import { Random } from '../../random';
-import { attentionChart, attentionReason, type AttentionMap } from './attention-view';
+import { attentionChart, attentionReason, type AttentionMap } from '../../views/attention-view';
 import { nextItemLoss, nextItemScores } from './next-item';
 import { SEQUENCE_SCHEMA, SequentialModel, type SequenceBatch, type SequenceSettings } from './sequential-model';
 

@@ -1,5 +1,5 @@
 /** What the attention models show of themselves: a user's attention as a map, a heatmap, and a reason. */
-import { heatmap, type Chart } from '../../../charts';
+import { heatmap, type Chart } from '../../charts';
 
 /** Attention weights: rows read columns (history items); values row-major, each row summing to at most 1. */
 export interface AttentionMap {
@@ -10,7 +10,11 @@ export interface AttentionMap {
 }
 
 export function attentionChart(model: string, map: AttentionMap): Chart {
-  return heatmap({ values: map.values, rows: map.rows, columns: map.columns }, { title: `${model}: attention of user ${map.user}`, rowName: 'prediction', columnName: 'history item', valueName: 'attention', min: 0, max: 1 });
+  // Softmax weights lie in [0, 1]; DIN's unnormalised ones may not, and the scale follows them.
+  let lo = 0;
+  let hi = 1;
+  for (const v of map.values) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  return heatmap({ values: map.values, rows: map.rows, columns: map.columns }, { title: `${model}: attention of user ${map.user}`, rowName: 'prediction', columnName: 'history item', valueName: 'attention', min: lo, max: hi });
 }
 
 /** "after Alien (0.41), Heat (0.22)": the history items with the most weight, strongest first. */
