@@ -1,5 +1,5 @@
 /** Taobao UserBehavior.csv (Tianchi): user, item, category, behaviour (pv, buy, cart, fav), timestamp; no header. */
-import { createTables, readCsvSql } from './csv-file';
+import { createTables, readCsvSql, type SkippedLines } from './csv-file';
 import { quoteIdentifier, quoteLiteral, type Database } from './database';
 import { readInteractionData, type InteractionData } from './interaction-data';
 
@@ -10,23 +10,42 @@ export interface TaobaoOptions {
   table?: string;
   /** Keep only these behaviours (default all). */
   behaviours?: readonly ('pv' | 'buy' | 'cart' | 'fav')[];
+  /**
+   * Leave out lines that do not parse (a truncated last line, a behaviour that is none of
+   * the four) instead of failing, and say which in `skipped` (default false: such a line
+   * is an error that names it).
+   */
+  skipMalformed?: boolean;
 }
 
-export async function importTaobao(db: Database, file: string, options: TaobaoOptions = {}): Promise<InteractionData> {
+/** What `importTaobao` gives back: the tables, and with `skipMalformed` the lines it left out. */
+export interface TaobaoData extends InteractionData {
+  /** Only with `skipMalformed`: how many lines were left out, their numbers and the first few lines' text. */
+  skipped?: SkippedLines;
+}
+
+export async function importTaobao(db: Database, file: string, options: TaobaoOptions = {}): Promise<TaobaoData> {
   const table = options.table ?? 'taobao';
   const layout = {
-    columns: { user: 'INTEGER', item: 'INTEGER', category: 'INTEGER', behaviour: 'VARCHAR', timestamp: 'BIGINT' },
+    // The behaviour is one of four words: anything else (a truncated "ca") is a malformed line.
+    columns: { user: 'INTEGER', item: 'INTEGER', category: 'INTEGER', behaviour: `ENUM(${BEHAVIOURS.map(quoteLiteral).join(', ')})`, timestamp: 'BIGINT' },
     delimiter: ',',
     header: false,
+    skipMalformed: options.skipMalformed === true,
   };
   const unknown = options.behaviours?.filter((b) => !BEHAVIOURS.includes(b));
   if (unknown?.length) throw new Error(`importTaobao: unknown behaviour ${unknown.map((b) => `"${b}"`).join(', ')}; UserBehavior.csv has ${BEHAVIOURS.join(', ')}.`);
   const behaviours = options.behaviours?.map(quoteLiteral).join(', ');
   const where = behaviours ? `WHERE behaviour IN (${behaviours})` : '';
-  await createTables(db, {
-    [table]: { sql: `SELECT * FROM ${readCsvSql(file, layout)} ${where}`, file, layout },
+  const [skipped] = await createTables(db, {
+    // The behaviour is kept as text, as it is in the file.
+    [table]: { sql: `SELECT "user", item, category, behaviour::VARCHAR AS behaviour, "timestamp" FROM ${readCsvSql(file, layout)} ${where}`, file, layout },
     // An item's category, as a feature (the smallest, should the log disagree).
     [`${table}_items`]: { sql: `SELECT item, min(category) AS category FROM ${quoteIdentifier(table)} GROUP BY item`, file },
   });
-  return readInteractionData(db, 'Taobao UserBehavior', { interactions: table, items: `${table}_items` }, {});
+  const data: TaobaoData = await readInteractionData(db, 'Taobao UserBehavior', { interactions: table, items: `${table}_items` }, {});
+  if (!skipped) return data;
+  // Said where a cell's output shows it, not only in a field nobody may look at.
+  if (skipped.count) console.warn(`importTaobao: ${skipped.message}`);
+  return { ...data, skipped };
 }

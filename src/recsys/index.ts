@@ -44,6 +44,8 @@ export { auc, calibration, gauc, logLoss } from './evaluation/ranking-metrics';
 export type { CalibrationBin } from './evaluation/ranking-metrics';
 export { leaveLastOut, randomSplit, timeSplit } from './data/split';
 export type { Split } from './data/split';
+export { rankingSamples } from './data/ranking-builder';
+export type { RankingFeatureTable, RankingSampleOptions } from './data/ranking-builder';
 export { importSynthetic, synthetic } from './data/synthetic';
 export type { SyntheticOptions } from './data/synthetic';
 export { importSyntheticBehaviour, syntheticBehaviour } from './data/synthetic-behaviour';
