@@ -134,6 +134,17 @@ describe('sample notebooks on the synthetic sample (reclab run)', () => {
     expect(widget.models).toEqual(['SASRec', 'BST', 'GRU4Rec', 'ItemCF']);
     expect(JSON.stringify(widget.last?.rows)).toContain('after ');
   }, LIMIT);
+
+  it('07-ranking: samples built in DuckDB, every ranker compared, ESMM and MMoE against single models, a reading', async () => {
+    const nb = await runSample('07-ranking');
+    expectDrawn(nb);
+    const text = shown(nb);
+    expect(text).toMatch(/Ranking samples from \\"taobao\\"/);
+    for (const model of ['LogisticRegression', 'DNN', 'DeepFM', 'DIN', 'DIEN']) expect(text).toMatch(new RegExp(`\\d+\\. \\*\\*${model}\\*\\*: 0\\.\\d{4}`));
+    expect(text).toMatch(/calibration of click/);
+    expect(text).toMatch(/DIN: attention of user .* strongest: /);
+    expect(text).toMatch(/Buy AUC over every test sample: ESMM 0\.\d{4}, the CVR model trained on clicks only 0\.\d{4}; MMoE 0\.\d{4}/);
+  }, LIMIT);
 });
 
 describe.skipIf(!existsSync(path.join(MOVIELENS, 'ratings.csv')))('sample notebooks on MovieLens (skipped without ../shared/datasets/ml-latest-small or RECLAB_MOVIELENS)', () => {

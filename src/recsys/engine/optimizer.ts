@@ -6,6 +6,7 @@
  * resume where it was.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { SettingsSchema } from './settings';
 
 export interface OptimizerSettings {
   optimizer: 'adam' | 'adamw';
@@ -18,6 +19,16 @@ export interface OptimizerSettings {
   schedule: 'constant' | 'linear' | 'cosine';
   warmup: number;
 }
+
+/** The optimiser's settings as a model declares them; a family overrides the learning rate's default. */
+export const OPTIMIZER_SCHEMA: SettingsSchema<OptimizerSettings> = {
+  learningRate: { type: 'number', min: 0, open: true, default: 0.001 },
+  optimizer: { type: 'choice', values: ['adam', 'adamw'], default: 'adam' },
+  weightDecay: { type: 'number', min: 0, default: 0 },
+  clipNorm: { type: 'number', min: 0, default: 0 },
+  schedule: { type: 'choice', values: ['constant', 'linear', 'cosine'], default: 'constant' },
+  warmup: { type: 'int', min: 0, default: 0 },
+};
 
 const BETA1 = 0.9;
 const BETA2 = 0.999;

@@ -8,12 +8,12 @@
  * each mean-pooled over the real slots (the shared tables', behaviour embedding included).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { RankingSamples, RankingVocabulary } from '../../data/ranking-samples';
+import type { RankingVocabulary } from '../../data/ranking-samples';
 import { DenseStack, dropout, type Mode, type Params } from '../../engine/layers';
 import type { SettingsSchema } from '../../engine/settings';
 import { FieldWeights } from './logistic-regression';
-import { RANKING_SCHEMA, RankingModel, meanPool, type FieldEmbeddings, type RankingInputs, type RankingOutputs, type RankingSettings } from './ranking-model';
-import { SINGLE_TASK_SCHEMA, singleTaskRows, type SingleTaskSettings } from './single-task';
+import { RANKING_SCHEMA, meanPool, type FieldEmbeddings, type RankingInputs, type RankingOutputs, type RankingSettings } from './ranking-model';
+import { SINGLE_TASK_SCHEMA, SingleTaskModel, type SingleTaskSettings } from './single-task';
 
 export interface DeepFMConfig extends RankingSettings, SingleTaskSettings {
   /** Widths of the deep part's hidden layers. */
@@ -34,20 +34,14 @@ interface Layers {
   deep: DenseStack;
 }
 
-export class DeepFM extends RankingModel<DeepFMConfig> {
+export class DeepFM extends SingleTaskModel<DeepFMConfig> {
   private layers: Layers | null = null;
 
   constructor(config: Partial<DeepFMConfig> = {}) {
     super('DeepFM', SCHEMA, config);
   }
 
-  get tasks() {
-    return [this.config.task] as const;
-  }
 
-  protected override trainingRows(train: RankingSamples): Int32Array {
-    return singleTaskRows(train, this.config.trainOn);
-  }
 
   protected build(params: Params, fields: FieldEmbeddings, vocabulary: RankingVocabulary): void {
     this.layers = {

@@ -16,8 +16,8 @@ import type { RankingSamples, RankingVocabulary } from '../../data/ranking-sampl
 import { Augru, Dense, Dice, Gru, dropout, type Mode, type Params } from '../../engine/layers';
 import type { SettingsSchema } from '../../engine/settings';
 import { attentionChart, type AttentionMap } from '../../views/attention-view';
-import { RANKING_SCHEMA, RankingModel, type FieldEmbeddings, type RankingInputs, type RankingOutputs, type RankingSettings } from './ranking-model';
-import { SINGLE_TASK_SCHEMA, singleTaskRows, type SingleTaskSettings } from './single-task';
+import { RANKING_SCHEMA, type FieldEmbeddings, type RankingInputs, type RankingOutputs, type RankingSettings } from './ranking-model';
+import { SINGLE_TASK_SCHEMA, SingleTaskModel, type SingleTaskSettings } from './single-task';
 import { TargetAttention, historyAttention, maskedSoftmax, type RankingBatch } from './target-attention';
 
 export interface DIENConfig extends RankingSettings, SingleTaskSettings {
@@ -54,20 +54,14 @@ interface DIENInputs extends RankingInputs {
   historyBehaviours: Int32Array;
 }
 
-export class DIEN extends RankingModel<DIENConfig> {
+export class DIEN extends SingleTaskModel<DIENConfig> {
   private layers: Layers | null = null;
 
   constructor(config: Partial<DIENConfig> = {}) {
     super('DIEN', SCHEMA, config);
   }
 
-  get tasks() {
-    return [this.config.task] as const;
-  }
 
-  protected override trainingRows(train: RankingSamples): Int32Array {
-    return singleTaskRows(train, this.config.trainOn);
-  }
 
   protected build(params: Params, fields: FieldEmbeddings, vocabulary: RankingVocabulary): void {
     const d = fields.dim;

@@ -10,8 +10,8 @@ import type { RankingSamples } from '../../data/ranking-samples';
 import { Dense, Dice, dropout, type Mode, type Params } from '../../engine/layers';
 import type { SettingsSchema } from '../../engine/settings';
 import { attentionChart, type AttentionMap } from '../../views/attention-view';
-import { RANKING_SCHEMA, RankingModel, type FieldEmbeddings, type RankingInputs, type RankingOutputs, type RankingSettings } from './ranking-model';
-import { SINGLE_TASK_SCHEMA, singleTaskRows, type SingleTaskSettings } from './single-task';
+import { RANKING_SCHEMA, type FieldEmbeddings, type RankingInputs, type RankingOutputs, type RankingSettings } from './ranking-model';
+import { SINGLE_TASK_SCHEMA, SingleTaskModel, type SingleTaskSettings } from './single-task';
 import { TargetAttention, historyAttention } from './target-attention';
 
 export interface DINConfig extends RankingSettings, SingleTaskSettings {
@@ -31,20 +31,14 @@ interface Layers {
   out: Dense;
 }
 
-export class DIN extends RankingModel<DINConfig> {
+export class DIN extends SingleTaskModel<DINConfig> {
   private layers: Layers | null = null;
 
   constructor(config: Partial<DINConfig> = {}) {
     super('DIN', SCHEMA, config);
   }
 
-  get tasks() {
-    return [this.config.task] as const;
-  }
 
-  protected override trainingRows(train: RankingSamples): Int32Array {
-    return singleTaskRows(train, this.config.trainOn);
-  }
 
   protected build(params: Params, fields: FieldEmbeddings): void {
     const d = fields.dim;

@@ -5,11 +5,10 @@
  * behaviour the same weight, whatever the candidate: what DIN's attention improves on.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { RankingSamples } from '../../data/ranking-samples';
 import { DenseStack, dropout, type Mode, type Params } from '../../engine/layers';
 import type { SettingsSchema } from '../../engine/settings';
-import { RANKING_SCHEMA, RankingModel, meanPool, type FieldEmbeddings, type RankingInputs, type RankingOutputs, type RankingSettings } from './ranking-model';
-import { SINGLE_TASK_SCHEMA, singleTaskRows, type SingleTaskSettings } from './single-task';
+import { RANKING_SCHEMA, meanPool, type FieldEmbeddings, type RankingInputs, type RankingOutputs, type RankingSettings } from './ranking-model';
+import { SINGLE_TASK_SCHEMA, SingleTaskModel, type SingleTaskSettings } from './single-task';
 
 export interface DNNConfig extends RankingSettings, SingleTaskSettings {
   /** Widths of the MLP's hidden layers. */
@@ -22,20 +21,14 @@ const SCHEMA: SettingsSchema<DNNConfig> = {
   layers: { type: 'ints', min: 1, default: [200, 80] },
 };
 
-export class DNN extends RankingModel<DNNConfig> {
+export class DNN extends SingleTaskModel<DNNConfig> {
   private mlp: DenseStack | null = null;
 
   constructor(config: Partial<DNNConfig> = {}) {
     super('DNN', SCHEMA, config);
   }
 
-  get tasks() {
-    return [this.config.task] as const;
-  }
 
-  protected override trainingRows(train: RankingSamples): Int32Array {
-    return singleTaskRows(train, this.config.trainOn);
-  }
 
   protected build(params: Params, fields: FieldEmbeddings): void {
     const d = fields.dim;

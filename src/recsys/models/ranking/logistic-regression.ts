@@ -9,11 +9,11 @@
  * attention close. Fast, and a floor the other rankers must clear.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { RankingSamples, RankingVocabulary } from '../../data/ranking-samples';
+import type { RankingVocabulary } from '../../data/ranking-samples';
 import { Embedding, type Params } from '../../engine/layers';
 import type { SettingsSchema } from '../../engine/settings';
-import { RANKING_SCHEMA, RankingModel, type FieldEmbeddings, type RankingInputs, type RankingOutputs, type RankingSettings } from './ranking-model';
-import { SINGLE_TASK_SCHEMA, singleTaskRows, type SingleTaskSettings } from './single-task';
+import { RANKING_SCHEMA, type FieldEmbeddings, type RankingInputs, type RankingOutputs, type RankingSettings } from './ranking-model';
+import { SINGLE_TASK_SCHEMA, SingleTaskModel, type SingleTaskSettings } from './single-task';
 
 export interface LogisticRegressionConfig extends RankingSettings, SingleTaskSettings {}
 
@@ -47,20 +47,14 @@ export class FieldWeights {
   }
 }
 
-export class LogisticRegression extends RankingModel<LogisticRegressionConfig> {
+export class LogisticRegression extends SingleTaskModel<LogisticRegressionConfig> {
   private weights: FieldWeights | null = null;
 
   constructor(config: Partial<LogisticRegressionConfig> = {}) {
     super('LogisticRegression', SCHEMA, config);
   }
 
-  get tasks() {
-    return [this.config.task] as const;
-  }
 
-  protected override trainingRows(train: RankingSamples): Int32Array {
-    return singleTaskRows(train, this.config.trainOn);
-  }
 
   protected build(params: Params, _fields: FieldEmbeddings, vocabulary: RankingVocabulary): void {
     this.weights = new FieldWeights(params, 'lr', vocabulary);

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { RankingSamples, TASKS, type RankingVocabulary, type Task } from '../../data/ranking-samples';
 import { auc } from '../../evaluation/ranking-metrics';
 import { Embedding, Params, type Mode } from '../../engine/layers';
-import { Optimizer, type OptimizerSettings } from '../../engine/optimizer';
+import { OPTIMIZER_SCHEMA, Optimizer, type OptimizerSettings } from '../../engine/optimizer';
 import { checkSettings, defaults, fitSettings, fitWith, type SettingsSchema } from '../../engine/settings';
 import { runTraining, tapedStep } from '../../engine/trainer';
 import { TrainingContext, type FitOptions, type History } from '../../engine/training';
@@ -38,12 +38,8 @@ export const RANKING_SCHEMA: SettingsSchema<RankingSettings> = {
   historyLength: { type: 'int', min: 1, max: 1000, default: 20 },
   epochs: { type: 'int', min: 1, default: 5 },
   batchSize: { type: 'int', min: 1, default: 512 },
-  learningRate: { type: 'number', min: 0, open: true, default: 0.003 },
-  optimizer: { type: 'choice', values: ['adam', 'adamw'], default: 'adam' },
-  weightDecay: { type: 'number', min: 0, default: 0 },
-  clipNorm: { type: 'number', min: 0, default: 0 },
-  schedule: { type: 'choice', values: ['constant', 'linear', 'cosine'], default: 'constant' },
-  warmup: { type: 'int', min: 0, default: 0 },
+  ...OPTIMIZER_SCHEMA,
+  learningRate: { ...OPTIMIZER_SCHEMA.learningRate, default: 0.003 },
   dropout: { type: 'number', min: 0, max: 0.95, default: 0 },
   validation: { type: 'number', min: 0, max: 0.5, default: 0.1 },
   patience: { type: 'int', min: 0, default: 2 },

@@ -12,7 +12,7 @@ import type { Dataset } from '../../data/dataset';
 import type { Sequences } from '../../data/sequences';
 import { NegativeSampler } from '../../engine/negatives';
 import { Params, type Mode } from '../../engine/layers';
-import { Optimizer, type OptimizerSettings } from '../../engine/optimizer';
+import { OPTIMIZER_SCHEMA, Optimizer, type OptimizerSettings } from '../../engine/optimizer';
 import type { SettingsSchema } from '../../engine/settings';
 import { runTraining, tapedStep } from '../../engine/trainer';
 import { show, type EpochLog, type TrainingContext } from '../../engine/training';
@@ -45,12 +45,8 @@ export const SEQUENCE_SCHEMA: SettingsSchema<SequenceSettings> = {
   embeddingDim: { type: 'int', min: 1, default: 64 },
   epochs: { type: 'int', min: 1, default: 20 },
   batchSize: { type: 'int', min: 1, default: 128 },
-  learningRate: { type: 'number', min: 0, open: true, default: 0.005 },
-  optimizer: { type: 'choice', values: ['adam', 'adamw'], default: 'adam' },
-  weightDecay: { type: 'number', min: 0, default: 0 },
-  clipNorm: { type: 'number', min: 0, default: 0 },
-  schedule: { type: 'choice', values: ['constant', 'linear', 'cosine'], default: 'constant' },
-  warmup: { type: 'int', min: 0, default: 0 },
+  ...OPTIMIZER_SCHEMA,
+  learningRate: { ...OPTIMIZER_SCHEMA.learningRate, default: 0.005 },
   dropout: { type: 'number', min: 0, max: 0.95, default: 0.2 },
   negatives: { type: 'int', min: 1, default: 1 },
   sampler: { type: 'choice', values: ['uniform', 'popularity'], default: 'uniform' },
