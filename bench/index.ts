@@ -21,6 +21,7 @@ import {
 } from '../src/notebook';
 import { chartsBench } from './charts';
 import { recsysBench } from './recsys';
+import { rankingBench } from './ranking';
 import { neuralBench } from './recsys-neural';
 import { sequenceBench } from './sequence';
 import { MOVIELENS, printTable, quantile } from './shared';
@@ -276,8 +277,8 @@ function print(): void {
   );
 }
 
-// `npm run bench -- SECTION…` runs only the sections named: core, recsys, sequence, workbench, charts.
-const asked = process.argv.slice(2).filter((a) => ['core', 'recsys', 'sequence', 'workbench', 'charts'].includes(a));
+// `npm run bench -- SECTION…` runs only the sections named: core, recsys, sequence, ranking, workbench, charts.
+const asked = process.argv.slice(2).filter((a) => ['core', 'recsys', 'sequence', 'ranking', 'workbench', 'charts'].includes(a));
 const wants = (section: string) => asked.length === 0 || asked.includes(section);
 if (wants('core')) {
   await kernelFigures();
@@ -289,5 +290,6 @@ if (wants('recsys')) {
   await neuralBench();
 }
 if (wants('sequence')) await sequenceBench();
+if (wants('ranking')) await rankingBench();
 if (wants('workbench')) await workbenchBench();
 if (wants('charts')) await chartsBench();

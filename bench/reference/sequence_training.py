@@ -80,9 +80,12 @@ def main(model_class):
     sampler = Sampler(counts, spec["sampler"], spec["alpha"])
     model = model_class(spec, spec["numItems"])
     model.train()
-    optimiser = torch.optim.Adam(model.parameters(), lr=spec["learningRate"], betas=(0.9, 0.999), eps=1e-8)
+    train_timed(spec, model, inputs.shape[0], lambda rows: model.loss(inputs[rows], targets[rows], sampler))
 
-    n = inputs.shape[0]
+
+def train_timed(spec, model, n, batch_loss):
+    """Adam over shuffled batches of the n samples, warm-up epochs then timed ones; prints the figures as JSON."""
+    optimiser = torch.optim.Adam(model.parameters(), lr=spec["learningRate"], betas=(0.9, 0.999), eps=1e-8)
     batch = min(spec["batchSize"], n)
     steps = math.ceil(n / batch)
     first = []
@@ -91,8 +94,7 @@ def main(model_class):
         order = torch.randperm(n)
         total = torch.zeros(())
         for s in range(steps):
-            rows = order[s * batch:(s + 1) * batch]
-            loss = model.loss(inputs[rows], targets[rows], sampler)
+            loss = batch_loss(order[s * batch:(s + 1) * batch])
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
