@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Params } from './params';
 
-export class Gru {
+/** The weights and the recurrence GRU and AUGRU share; they differ in how much of each step's candidate they take. */
+export abstract class GatedRecurrence {
   private readonly inputKernel: tf.Variable;
   private readonly inputBias: tf.Variable;
   private readonly recurrentKernel: tf.Variable;
@@ -25,29 +26,38 @@ export class Gru {
   }
 
   /**
-   * x: [batch, length, inputs]; real: [batch, length] 1 for an item, 0 for padding (the
-   * state passes a padding slot unchanged). Returns every step's state, [batch, length, units].
+   * Every step's state, [batch, length, units], from h ← h + w_t·(n_t − h): n_t the candidate
+   * (the reset gate on the recurrent product, bias included), w_t = take(t, g_t) with g_t the
+   * step's update gate.
    */
-  apply(x: tf.Tensor3D, real: tf.Tensor2D | null): tf.Tensor3D {
+  protected recur(x: tf.Tensor3D, take: (t: number, gate: tf.Tensor) => tf.Tensor): tf.Tensor3D {
     const [batch, length] = x.shape;
     const u = this.units;
     const projected = tf.fused.matMul({ a: x.reshape([batch * length, this.inputs]) as tf.Tensor2D, b: this.inputKernel as tf.Tensor2D, bias: this.inputBias }).reshape([batch, length, 3 * u]);
     const steps = tf.unstack(projected, 1);
-    const keep = real ? tf.unstack(real.expandDims(2), 1) : null;
     let h: tf.Tensor2D = tf.zeros([batch, u]);
     const states: tf.Tensor2D[] = [];
     for (let t = 0; t < length; t++) {
       const [xz, xr, xn] = tf.split(steps[t], 3, 1);
       const [hz, hr, hn] = tf.split(tf.fused.matMul({ a: h, b: this.recurrentKernel as tf.Tensor2D, bias: this.recurrentBias }), 3, 1);
-      const z = tf.sigmoid(tf.add(xz, hz));
+      const gate = tf.sigmoid(tf.add(xz, hz));
       const r = tf.sigmoid(tf.add(xr, hr));
       const n = tf.tanh(tf.add(xn, tf.mul(r, hn)));
-      // h' = (1 − z)·n + z·h = n + z·(h − n)
-      let next = tf.add(n, tf.mul(z, tf.sub(h, n))) as tf.Tensor2D;
-      if (keep) next = tf.add(h, tf.mul(keep[t], tf.sub(next, h))) as tf.Tensor2D;
-      h = next;
+      h = tf.add(h, tf.mul(take(t, gate), tf.sub(n, h))) as tf.Tensor2D;
       states.push(h);
     }
     return tf.stack(states, 1) as tf.Tensor3D;
+  }
+}
+
+export class Gru extends GatedRecurrence {
+  /**
+   * x: [batch, length, inputs]; real: [batch, length] 1 for an item, 0 for padding (the
+   * state passes a padding slot unchanged). Returns every step's state, [batch, length, units].
+   */
+  apply(x: tf.Tensor3D, real: tf.Tensor2D | null): tf.Tensor3D {
+    const keep = real ? tf.unstack(real.expandDims(2), 1) : null;
+    // The update gate z keeps the old state: h' = (1 − z)·n + z·h.
+    return this.recur(x, (t, z) => (keep ? tf.mul(keep[t], tf.sub(1, z)) : tf.sub(1, z)));
   }
 }

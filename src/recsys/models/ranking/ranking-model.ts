@@ -189,20 +189,15 @@ export abstract class RankingModel<C extends RankingSettings> implements Ranker 
     const mode: Mode = { training: true, random };
     const batch = this.batchArrays(Math.min(c.batchSize, learn.length));
     const order = Int32Array.from(learn);
-    let at = 0;
     const step = tapedStep(params, optimizer, () => this.loss(batch, mode));
     this.log = train.log;
     try {
       await runTraining(ctx, {
         epochs: c.epochs,
         stepsPerEpoch: steps,
-        startEpoch: () => {
-          random.shuffle(order);
-          at = 0;
-        },
-        step: () => {
-          this.fill(train, order, at, batch);
-          at += batch.size;
+        startEpoch: () => random.shuffle(order),
+        step: (s) => {
+          this.fill(train, order, s * c.batchSize, batch);
           return step();
         },
         validate: validated ? async () => ({ [`${validationTask} AUC`]: auc(this.predictSamples(validation)[validationTask]!, validation.labels[validationTask]) ?? NaN }) : undefined,

@@ -139,7 +139,6 @@ export abstract class SequentialModel<C extends SequenceSettings> extends Model<
     const mode: Mode = { training: true, random };
     const batch = this.batchArrays(Math.min(c.batchSize, samples.users.length));
     const order = Int32Array.from({ length: samples.users.length }, (_, i) => i);
-    let at = 0;
     const step = tapedStep(params, optimizer, () => this.loss(batch, sampler, mode));
     this.seqs = seqs;
     this.popularity = popularityScores(counts);
@@ -147,13 +146,9 @@ export abstract class SequentialModel<C extends SequenceSettings> extends Model<
       await runTraining(ctx, {
         epochs: c.epochs,
         stepsPerEpoch: steps,
-        startEpoch: () => {
-          random.shuffle(order);
-          at = 0;
-        },
-        step: () => {
-          this.fillBatch(seqs, samples, order, at, batch);
-          at += batch.size;
+        startEpoch: () => random.shuffle(order),
+        step: (s) => {
+          this.fillBatch(seqs, samples, order, s * c.batchSize, batch);
           return step();
         },
         validate: validation.length ? async () => this.validate(seqs, validation, ctx) : undefined,
