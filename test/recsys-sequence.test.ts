@@ -134,6 +134,10 @@ describe('sequence models: fits that stop, resume and go wrong', () => {
       const solo = model.recommend('solo1');
       expect(solo.numRows).toBe(10);
       expect((solo.column('reason') as string[])[0]).toMatch(/^popular/);
+      // A batch mixing fallback and modelled users scores each as it would be scored alone.
+      const mixed = ['solo1', data.userNames[3], 'solo2', data.userNames[7]];
+      const batch = model.recommendBatch(mixed, { k: 5 });
+      mixed.forEach((user, r) => expect([...batch.items.subarray(r * 5, r * 5 + 5)]).toEqual([...model.recommendBatch([user], { k: 5 }).items]));
     } finally {
       setTrainingHost(null);
     }

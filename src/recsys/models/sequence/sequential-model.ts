@@ -133,8 +133,7 @@ export abstract class SequentialModel<C extends SequenceSettings> extends Model<
     const optimizer = this.optimizer!;
     const steps = Math.ceil(samples.users.length / c.batchSize);
     optimizer.plan(c.epochs * steps, c);
-    const counts = new Float64Array(train.numItems);
-    for (const i of train.items) counts[i]++;
+    const counts = train.itemCounts();
     const sampler = new NegativeSampler(counts, { strategy: c.sampler, alpha: c.alpha, random });
     const mode: Mode = { training: true, random };
     const batch = this.batchArrays(Math.min(c.batchSize, samples.users.length));
@@ -166,22 +165,21 @@ export abstract class SequentialModel<C extends SequenceSettings> extends Model<
     const seqs = this.sequences;
     const n = this.train.numItems;
     const L = seqs.maxLen;
-    const modelled = users.filter((u) => seqs.length(u) >= 2);
-    for (let r = 0; r < users.length; r++) if (seqs.length(users[r]) < 2) out.set(this.popularity, r * n);
-    if (!modelled.length) return;
-    const windows = new Int32Array(Math.min(SCORE_BLOCK, modelled.length) * L);
-    const scores = new Float32Array(Math.min(SCORE_BLOCK, modelled.length) * n);
-    let m = 0;
-    for (let start = 0; start < modelled.length; start += SCORE_BLOCK) {
-      const part = modelled.subarray(start, start + SCORE_BLOCK);
-      part.forEach((u, r) => windows.set(seqs.windows.subarray(u * L, (u + 1) * L), r * L));
-      this.scoreWindows(windows.subarray(0, part.length * L), part, scores.subarray(0, part.length * n));
-      // Back into the rows of `users`, in order (the modelled users are a subsequence of them).
-      for (let r = 0; r < part.length; r++) {
-        while (users[m] !== part[r] || seqs.length(users[m]) < 2) m++;
-        out.set(scores.subarray(r * n, (r + 1) * n), m * n);
-        m++;
+    // The rows of `users` the model scores; the others get the fallback.
+    const rows: number[] = [];
+    users.forEach((u, r) => (seqs.length(u) >= 2 ? rows.push(r) : out.set(this.popularity, r * n)));
+    const block = Math.min(SCORE_BLOCK, rows.length);
+    const part = new Int32Array(block);
+    const windows = new Int32Array(block * L);
+    const scores = new Float32Array(block * n);
+    for (let start = 0; start < rows.length; start += block) {
+      const size = Math.min(block, rows.length - start);
+      for (let b = 0; b < size; b++) {
+        part[b] = users[rows[start + b]];
+        windows.set(seqs.windows.subarray(part[b] * L, (part[b] + 1) * L), b * L);
       }
+      this.scoreWindows(windows.subarray(0, size * L), part.subarray(0, size), scores.subarray(0, size * n));
+      for (let b = 0; b < size; b++) out.set(scores.subarray(b * n, (b + 1) * n), rows[start + b] * n);
     }
   }
 
@@ -231,9 +229,7 @@ export abstract class SequentialModel<C extends SequenceSettings> extends Model<
     this.logs = (state.meta?.epochs as EpochLog[] | undefined) ?? [];
     this.seqs = seqs;
     this.weightsVersion++;
-    const counts = new Float64Array(this.train.numItems);
-    for (const i of this.train.items) counts[i]++;
-    this.popularity = popularityScores(counts);
+    this.popularity = popularityScores(this.train.itemCounts());
   }
 
   protected network(): Params {
@@ -354,7 +350,7 @@ export abstract class SequentialModel<C extends SequenceSettings> extends Model<
 }
 
 /** Popularity as scores for the fallback: counts scaled into (0, 1]. */
-function popularityScores(counts: Float64Array): Float32Array {
+function popularityScores(counts: Int32Array): Float32Array {
   let max = 1;
   for (const c of counts) if (c > max) max = c;
   return Float32Array.from(counts, (c) => c / max);
