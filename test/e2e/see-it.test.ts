@@ -304,7 +304,8 @@ describe.skipIf(!!unavailable)(`seeing it in Chromium${unavailable ? ` (skipped:
     const { canvas, x, y } = await firstPoint(projector);
     await canvas.click({ position: { x, y } });
     await expect.poll(() => projector.getAttribute('data-selected')).not.toBe('');
-    await expect.poll(() => projector.getByTestId('projector-neighbours').textContent()).toMatch(/run its cell again/);
+    // The answer comes once the new server has started a kernel for the notebook: seconds on a loaded machine.
+    await expect.poll(() => projector.getByTestId('projector-neighbours').textContent(), { timeout: 60_000 }).toMatch(/run its cell again/);
     await screenshot(second, 'projector-saved-dark');
     expect(errors).toEqual([]);
   });
