@@ -30,7 +30,9 @@ export async function histogramBench(): Promise<void> {
   const db = await Database.open();
   try {
     await db.run(`SELECT setseed(0.42)`);
-    await db.run(`CREATE TABLE ratings AS SELECT round(1 + random() * 9) / 2 AS rating, random() * 10 AS score FROM range(${ROWS})`);
+    await db.run(
+      `CREATE TABLE ratings AS SELECT round(1 + random() * 9) / 2 AS rating, random() * 10 AS score FROM range(${ROWS})`,
+    );
     const lines: string[][] = [];
     for (const [column, what] of [
       ['rating', 'half-star ratings, one bar per value'],
@@ -39,7 +41,7 @@ export async function histogramBench(): Promise<void> {
       const values = (await db.query(`SELECT ${column} FROM ratings`)).column(column) as Float64Array;
       const chart = await histogram('ratings', { column, db });
       const same = JSON.stringify(chart.option) === JSON.stringify(histogram({ [column]: values }).option);
-      const bins = ((chart.option.xAxis as { data: string[] }).data).length;
+      const bins = (chart.option.xAxis as { data: string[] }).data.length;
       const inDuckDB = await median(() => histogram('ratings', { column, db }));
       const inJs = await median(() => histogram({ [column]: values }));
       const read = await median(() => db.query(`SELECT ${column} FROM ratings`));
@@ -54,14 +56,28 @@ export async function histogramBench(): Promise<void> {
         same ? 'yes' : 'NO',
       ]);
     }
-    printTable(['histogram', 'in DuckDB', 'JS over typed array', 'ratio', 'read into JS + JS', 'ratio', 'into JS: DuckDB / JS way', 'same chart'], lines);
+    printTable(
+      [
+        'histogram',
+        'in DuckDB',
+        'JS over typed array',
+        'ratio',
+        'read into JS + JS',
+        'ratio',
+        'into JS: DuckDB / JS way',
+        'same chart',
+      ],
+      lines,
+    );
   } finally {
     db.close();
   }
 }
 
 export async function chartsBench(): Promise<void> {
-  console.log(`\nRecLab charts benchmark — ${os.cpus()[0]?.model.trim()} × ${os.cpus().length}, Node ${process.version} (median of ${RUNS})\n`);
+  console.log(
+    `\nRecLab charts benchmark — ${os.cpus()[0]?.model.trim()} × ${os.cpus().length}, Node ${process.version} (median of ${RUNS})\n`,
+  );
   await histogramBench();
   await projectionBench();
 }

@@ -60,7 +60,8 @@ async function bareChild(): Promise<{ startMs: number; roundTripMs: number }> {
     starts.push(performance.now() - t);
     if (i === 4) {
       const trips: number[] = [];
-      for (let k = 0; k < 200; k++) trips.push(await time(() => new Promise((r) => (child.once('message', r), child.send({ k })))));
+      for (let k = 0; k < 200; k++)
+        trips.push(await time(() => new Promise((r) => (child.once('message', r), child.send({ k })))));
       roundTripMs = median(trips);
     }
     child.kill();
@@ -181,14 +182,19 @@ async function sqlFigures(kernel: KernelClient): Promise<void> {
   });
 }
 
-
 async function movieLensFigures(kernel: KernelClient): Promise<void> {
   const csv = path.join(MOVIELENS, 'ratings.csv');
   if (!(await fs.stat(csv).catch(() => null))) {
-    console.log(`(MovieLens figures skipped: ${csv} not found; set RECLAB_MOVIELENS to the ml-latest-small folder)`);
+    console.log(
+      `(MovieLens figures skipped: ${csv} not found; set RECLAB_MOVIELENS to the ml-latest-small folder)`,
+    );
     return;
   }
-  const ratings = await paired(kernel, `-- name: ratings\nSELECT * FROM read_csv('${csv.replaceAll("'", "''")}')`, 9);
+  const ratings = await paired(
+    kernel,
+    `-- name: ratings\nSELECT * FROM read_csv('${csv.replaceAll("'", "''")}')`,
+    9,
+  );
   rows.push({
     what: 'SQL cell binding MovieLens ratings.csv (100,836 rows) as a Table',
     value: ratings.cell,
@@ -203,8 +209,13 @@ function bigNotebook() {
   const cells: CodeCell[] = [];
   const png = Buffer.alloc(48_000, 7).toString('base64');
   for (let i = 0; i < 220; i++) {
-    const cell = newCodeCell(`// cell ${i}\nconst r${i} = await db.query("SELECT * FROM t LIMIT ${i}");\nr${i}`);
-    const rowsText = Array.from({ length: 200 }, (_, r) => `${r} │ user_${r} │ ${(r * 0.37).toFixed(3)} │ ✓ ünïcode`).join('\n');
+    const cell = newCodeCell(
+      `// cell ${i}\nconst r${i} = await db.query("SELECT * FROM t LIMIT ${i}");\nr${i}`,
+    );
+    const rowsText = Array.from(
+      { length: 200 },
+      (_, r) => `${r} │ user_${r} │ ${(r * 0.37).toFixed(3)} │ ✓ ünïcode`,
+    ).join('\n');
     cell.outputs.push(
       { output_type: 'stream', name: 'stdout', text: rowsText.split('\n').map((l) => l + '\n') },
       {
@@ -214,7 +225,12 @@ function bigNotebook() {
         data: {
           'text/plain': rowsText,
           'image/png': png,
-          [MIME.table]: { tableId: `t${i}`, numRows: 200, columns: [{ name: 'a', type: 'float64' }], rows: Array.from({ length: 200 }, (_, r) => [r * 0.5]) },
+          [MIME.table]: {
+            tableId: `t${i}`,
+            numRows: 200,
+            columns: [{ name: 'a', type: 'float64' }],
+            rows: Array.from({ length: 200 }, (_, r) => [r * 0.5]),
+          },
         },
       },
     );
@@ -240,7 +256,9 @@ async function notebookFigures(): Promise<void> {
     saves.push(await time(() => writeNotebookFile(file, nb)));
     let plain: unknown;
     nativeParse.push(await time(async () => (plain = JSON.parse(await fs.readFile(file, 'utf8')))));
-    nativeStringify.push(await time(() => fs.writeFile(path.join(dir, 'plain.json'), JSON.stringify(plain, null, 1))));
+    nativeStringify.push(
+      await time(() => fs.writeFile(path.join(dir, 'plain.json'), JSON.stringify(plain, null, 1))),
+    );
   }
   const unchanged = serializeNotebook(parseNotebook(text)) === text;
   const mb = (size / 1e6).toFixed(1);
@@ -264,7 +282,9 @@ async function notebookFigures(): Promise<void> {
 }
 
 function print(): void {
-  console.log(`\nRecLab core benchmark — ${os.cpus()[0]?.model.trim()} × ${os.cpus().length}, Node ${process.version}\n`);
+  console.log(
+    `\nRecLab core benchmark — ${os.cpus()[0]?.model.trim()} × ${os.cpus().length}, Node ${process.version}\n`,
+  );
   printTable(
     ['figure', 'RecLab', 'reference', 'ratio', 'target'],
     rows.map((r) => [
@@ -278,7 +298,9 @@ function print(): void {
 }
 
 // `npm run bench -- SECTION…` runs only the sections named: core, recsys, sequence, ranking, workbench, charts.
-const asked = process.argv.slice(2).filter((a) => ['core', 'recsys', 'sequence', 'ranking', 'workbench', 'charts'].includes(a));
+const asked = process.argv
+  .slice(2)
+  .filter((a) => ['core', 'recsys', 'sequence', 'ranking', 'workbench', 'charts'].includes(a));
 const wants = (section: string) => asked.length === 0 || asked.includes(section);
 if (wants('core')) {
   await kernelFigures();

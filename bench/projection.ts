@@ -36,7 +36,8 @@ function phaseTimer(): Map<string, number> {
   return phases;
 }
 
-const vectors = (n: number, seed: number) => clusteredVectors(n, DIM, { centres: 20, noise: 0.5, queries: 0, seed }).vectors;
+const vectors = (n: number, seed: number) =>
+  clusteredVectors(n, DIM, { centres: 20, noise: 0.5, queries: 0, seed }).vectors;
 
 export async function projectionBench(): Promise<void> {
   const lines: string[][] = [];
@@ -46,14 +47,30 @@ export async function projectionBench(): Promise<void> {
     const umap = await timed(() => embeddings(small, { dim: DIM, method: 'umap' }));
     const alone = await timed(() => {
       const random = new Random(1);
-      return new UMAP({ random: () => random.next() }).fit(Array.from({ length: 10_000 }, (_, i) => Array.from(small.subarray(i * DIM, (i + 1) * DIM))));
+      return new UMAP({ random: () => random.next() }).fit(
+        Array.from({ length: 10_000 }, (_, i) => Array.from(small.subarray(i * DIM, (i + 1) * DIM))),
+      );
     });
     const phaseText = [...phases].map(([label, t]) => `${label.replace('UMAP: ', '')} ${s(t)}`).join(', ');
-    lines.push(['UMAP, 10,000 × 64, end to end', s(umap.ms), `${s(alone.ms)} (umap-js fit alone)`, `${(umap.ms / alone.ms).toFixed(2)}×`, `< 30 s ${umap.ms < 30_000 ? 'met' : 'MISSED'}`, phaseText]);
+    lines.push([
+      'UMAP, 10,000 × 64, end to end',
+      s(umap.ms),
+      `${s(alone.ms)} (umap-js fit alone)`,
+      `${(umap.ms / alone.ms).toFixed(2)}×`,
+      `< 30 s ${umap.ms < 30_000 ? 'met' : 'MISSED'}`,
+      phaseText,
+    ]);
 
     phases.clear();
     const tsne = await timed(() => embeddings(small, { dim: DIM, method: 'tsne' }));
-    lines.push(['t-SNE, 10,000 × 64 (its limit), end to end', s(tsne.ms), '', '', '', [...phases].map(([label, t]) => `${label.replace('t-SNE: ', '')} ${s(t)}`).join(', ')]);
+    lines.push([
+      't-SNE, 10,000 × 64 (its limit), end to end',
+      s(tsne.ms),
+      '',
+      '',
+      '',
+      [...phases].map(([label, t]) => `${label.replace('t-SNE: ', '')} ${s(t)}`).join(', '),
+    ]);
 
     const large = vectors(100_000, 2);
     const pca = await timed(() => embeddings(large, { dim: DIM }));
@@ -62,13 +79,34 @@ export async function projectionBench(): Promise<void> {
       for (let i = 0; i < large.length; i++) sum += large[i];
       return sum;
     });
-    lines.push(['PCA, 100,000 × 64, end to end', ms(pca.ms), `${ms(floor.ms)} (one pass summing the numbers)`, `${(pca.ms / floor.ms).toFixed(0)}×`, '', '']);
+    lines.push([
+      'PCA, 100,000 × 64, end to end',
+      ms(pca.ms),
+      `${ms(floor.ms)} (one pass summing the numbers)`,
+      `${(pca.ms / floor.ms).toFixed(0)}×`,
+      '',
+      '',
+    ]);
     const bundle = await timed(() => pca.value.bundle('bench'));
     const bytes = JSON.stringify(bundle.value).length;
-    lines.push(['projector output for 100,000 points (payload + SVG)', ms(bundle.ms), '', '', '', `${(bytes / 1e6).toFixed(1)} MB as JSON`]);
+    lines.push([
+      'projector output for 100,000 points (payload + SVG)',
+      ms(bundle.ms),
+      '',
+      '',
+      '',
+      `${(bytes / 1e6).toFixed(1)} MB as JSON`,
+    ]);
 
     const { ours, naive } = neighbourTimes(pca.value, large);
-    lines.push(['neighbours of a point among 100,000 (p50 / p99)', `${ms(quantile(ours, 0.5))} / ${ms(quantile(ours, 0.99))}`, `${ms(quantile(naive, 0.5))} / ${ms(quantile(naive, 0.99))} (naive cosine)`, `${(quantile(ours, 0.5) / quantile(naive, 0.5)).toFixed(2)}×`, '', '']);
+    lines.push([
+      'neighbours of a point among 100,000 (p50 / p99)',
+      `${ms(quantile(ours, 0.5))} / ${ms(quantile(ours, 0.99))}`,
+      `${ms(quantile(naive, 0.5))} / ${ms(quantile(naive, 0.99))} (naive cosine)`,
+      `${(quantile(ours, 0.5) / quantile(naive, 0.5)).toFixed(2)}×`,
+      '',
+      '',
+    ]);
   } finally {
     setTrainingHost(null);
   }

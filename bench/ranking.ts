@@ -17,7 +17,20 @@ import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Database } from '../src/data';
 import { initTensorFlow } from '../src/kernel/tf-backend';
-import { DIEN, DIN, DNN, DeepFM, ESMM, LogisticRegression, MMoE, evaluateRanking, importSyntheticBehaviour, rankingSamples, type EpochLog, type Ranker } from '../src/recsys';
+import {
+  DIEN,
+  DIN,
+  DNN,
+  DeepFM,
+  ESMM,
+  LogisticRegression,
+  MMoE,
+  evaluateRanking,
+  importSyntheticBehaviour,
+  rankingSamples,
+  type EpochLog,
+  type Ranker,
+} from '../src/recsys';
 import { TORCH, printTable, runReference, tensorFlowThreads } from './shared';
 
 type Split = Awaited<ReturnType<typeof rankingSamples>>;
@@ -101,21 +114,43 @@ function ours(logs: EpochLog[], samples: number): Throughput {
 }
 
 /** The same training in PyTorch on the same samples; a reason string where it cannot run. */
-function pytorch(script: string, train: Samples, config: { epochs: number; historyLength: number; task: Task }, threads: number): Promise<Throughput | string> {
+function pytorch(
+  script: string,
+  train: Samples,
+  config: { epochs: number; historyLength: number; task: Task },
+  threads: number,
+): Promise<Throughput | string> {
   const warmupEpochs = warmup(config.epochs);
   const timedEpochs = Math.min(config.epochs - warmupEpochs, REFERENCE_TIMED_EPOCHS);
   const v = train.vocabulary;
-  const spec = { ...config, threads, users: v.users.length, items: v.items.length, categories: v.categories.length, warmupEpochs, timedEpochs };
-  return runReference<Throughput>(script, TORCH, spec, sampleArrays(train, config.historyLength, config.task));
+  const spec = {
+    ...config,
+    threads,
+    users: v.users.length,
+    items: v.items.length,
+    categories: v.categories.length,
+    warmupEpochs,
+    timedEpochs,
+  };
+  return runReference<Throughput>(
+    script,
+    TORCH,
+    spec,
+    sampleArrays(train, config.historyLength, config.task),
+  );
 }
 
-const f3 = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? '—' : x.toFixed(3));
-const f4 = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? '—' : x.toFixed(4));
+const f3 = (x: number | null | undefined) =>
+  x === null || x === undefined || Number.isNaN(x) ? '—' : x.toFixed(3);
+const f4 = (x: number | null | undefined) =>
+  x === null || x === undefined || Number.isNaN(x) ? '—' : x.toFixed(4);
 
 export async function rankingBench(): Promise<void> {
   const backend = await initTensorFlow();
   const threads = tensorFlowThreads(backend.backend);
-  console.log(`\nRecLab ranking benchmark — TensorFlow.js on ${backend.backend} (${backend.device}); timings on a shared machine are approximate\n`);
+  console.log(
+    `\nRecLab ranking benchmark — TensorFlow.js on ${backend.backend} (${backend.device}); timings on a shared machine are approximate\n`,
+  );
 
   const db = await Database.open();
   let split: Split;
@@ -141,7 +176,9 @@ export async function rankingBench(): Promise<void> {
       fitSeconds.set(name, (performance.now() - started) / 1000);
       fitted[name] = model;
       epochLogs.set(name, logs);
-      console.log(`  ${name}: ${model.config.epochs} epoch${model.config.epochs === 1 ? '' : 's'} in ${fitSeconds.get(name)!.toFixed(1)} s, loss ${logs.map((l) => f3(l.loss)).join(' → ')}`);
+      console.log(
+        `  ${name}: ${model.config.epochs} epoch${model.config.epochs === 1 ? '' : 's'} in ${fitSeconds.get(name)!.toFixed(1)} s, loss ${logs.map((l) => f3(l.loss)).join(' → ')}`,
+      );
     } catch (err) {
       console.log(`  ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -152,12 +189,28 @@ export async function rankingBench(): Promise<void> {
   await buildFigures();
 }
 
-async function throughputFigures(train: Samples, fitted: Record<string, Ranker>, epochLogs: Map<string, EpochLog[]>, threads: number): Promise<void> {
+async function throughputFigures(
+  train: Samples,
+  fitted: Record<string, Ranker>,
+  epochLogs: Map<string, EpochLog[]>,
+  threads: number,
+): Promise<void> {
   const speed: string[][] = [];
   const ratios: number[] = [];
   const settings: string[] = [];
   for (const [name, { reference }] of Object.entries(CANDIDATES)) {
-    const model = fitted[name] as (Ranker & { config: { epochs: number; historyLength: number; batchSize: number; embeddingDim: number; task: Task; layers: number[] } }) | undefined;
+    const model = fitted[name] as
+      | (Ranker & {
+          config: {
+            epochs: number;
+            historyLength: number;
+            batchSize: number;
+            embeddingDim: number;
+            task: Task;
+            layers: number[];
+          };
+        })
+      | undefined;
     if (!reference || !model) continue;
     const c = model.config;
     settings.push(`${name} ${c.epochs} epochs, layers [${c.layers.join(', ')}]`);
@@ -165,7 +218,12 @@ async function throughputFigures(train: Samples, fitted: Record<string, Ranker>,
     const mine = ours(logs, train.size);
     const theirs = await pytorch(reference, train, c, threads);
     const timed = `${logs.length - warmup(logs.length)} / ${typeof theirs === 'string' ? '—' : theirs.losses.length - warmup(c.epochs)}`;
-    const row = [name, `${train.size} / ${Math.ceil(train.size / c.batchSize)}`, timed, mine.samplesPerSecond.toFixed(0)];
+    const row = [
+      name,
+      `${train.size} / ${Math.ceil(train.size / c.batchSize)}`,
+      timed,
+      mine.samplesPerSecond.toFixed(0),
+    ];
     if (typeof theirs === 'string') {
       console.log(`  (PyTorch ${name} reference skipped: ${theirs})`);
       speed.push([...row, '—', '—', '', `${f3(mine.losses[0])} / —`]);
@@ -173,20 +231,49 @@ async function throughputFigures(train: Samples, fitted: Record<string, Ranker>,
     }
     const ratio = mine.samplesPerSecond / theirs.samplesPerSecond;
     ratios.push(ratio);
-    speed.push([...row, theirs.samplesPerSecond.toFixed(0), `${ratio.toFixed(2)}×`, ratio >= 0.5 ? 'met' : 'MISSED', `${f3(mine.losses[0])} / ${f3(theirs.losses[0])} (${f3(theirs.firstLoss)})`]);
+    speed.push([
+      ...row,
+      theirs.samplesPerSecond.toFixed(0),
+      `${ratio.toFixed(2)}×`,
+      ratio >= 0.5 ? 'met' : 'MISSED',
+      `${f3(mine.losses[0])} / ${f3(theirs.losses[0])} (${f3(theirs.firstLoss)})`,
+    ]);
   }
   if (!speed.length) return;
   const any = fitted.DIN ?? fitted.DeepFM;
-  const c = (any as unknown as { config: { historyLength: number; batchSize: number; embeddingDim: number; learningRate: number } }).config;
+  const c = (
+    any as unknown as {
+      config: { historyLength: number; batchSize: number; embeddingDim: number; learningRate: number };
+    }
+  ).config;
   console.log(
     `\nDeepFM and DIN training (click), timed over the epochs after the first (samples = training samples, each once an epoch; embeddings ${c.embeddingDim}, ` +
       `history ${c.historyLength}, batch ${c.batchSize}, Adam ${c.learningRate}; ${settings.join('; ')}; no validation), on the ${train.size} training samples; ${threads} thread(s) each\n`,
   );
-  printTable(['model', 'samples / steps an epoch', 'timed epochs RecLab / PyTorch', 'RecLab samples/s', 'PyTorch samples/s', 'ratio', 'target ≥ 0.5×', 'epoch 1 loss RecLab / PyTorch (PyTorch step 1)'], speed);
-  if (ratios.length) console.log(`\nTarget: RecLab ≥ 0.5× PyTorch's samples/s: ${ratios.every((r) => r >= 0.5) ? 'met' : 'MISSED'} (worst ${Math.min(...ratios).toFixed(2)}×, best ${Math.max(...ratios).toFixed(2)}×)`);
+  printTable(
+    [
+      'model',
+      'samples / steps an epoch',
+      'timed epochs RecLab / PyTorch',
+      'RecLab samples/s',
+      'PyTorch samples/s',
+      'ratio',
+      'target ≥ 0.5×',
+      'epoch 1 loss RecLab / PyTorch (PyTorch step 1)',
+    ],
+    speed,
+  );
+  if (ratios.length)
+    console.log(
+      `\nTarget: RecLab ≥ 0.5× PyTorch's samples/s: ${ratios.every((r) => r >= 0.5) ? 'met' : 'MISSED'} (worst ${Math.min(...ratios).toFixed(2)}×, best ${Math.max(...ratios).toFixed(2)}×)`,
+    );
 }
 
-async function aucFigures(split: Split, fitted: Record<string, Ranker>, fitSeconds: Map<string, number>): Promise<void> {
+async function aucFigures(
+  split: Split,
+  fitted: Record<string, Ranker>,
+  fitSeconds: Map<string, number>,
+): Promise<void> {
   if (!Object.keys(fitted).length) return;
   // The models are fitted already: evaluateRanking only predicts the test samples and judges them.
   const e = await evaluateRanking(fitted, split, { progress: false });
@@ -195,21 +282,40 @@ async function aucFigures(split: Split, fitted: Record<string, Ranker>, fitSecon
     const model = fitted[name] as Ranker & { config: { epochs: number } };
     for (const task of model.tasks) {
       const m = (metric: 'AUC' | 'GAUC' | 'log_loss') => e.metric(name, task, metric);
-      lines.push([name, String(model.config.epochs), task, f4(m('AUC')), f4(m('GAUC')), f4(m('log_loss')), `${fitSeconds.get(name)!.toFixed(1)} s`]);
+      lines.push([
+        name,
+        String(model.config.epochs),
+        task,
+        f4(m('AUC')),
+        f4(m('GAUC')),
+        f4(m('log_loss')),
+        `${fitSeconds.get(name)!.toFixed(1)} s`,
+      ]);
     }
   }
-  console.log(`\nRankers on the test days of the synthetic log (${split.test.size} samples; AUC over all of them, GAUC per user), fitted on the ${split.train.size} training samples with no validation hold-out\n`);
+  console.log(
+    `\nRankers on the test days of the synthetic log (${split.test.size} samples; AUC over all of them, GAUC per user), fitted on the ${split.train.size} training samples with no validation hold-out\n`,
+  );
   printTable(['model', 'epochs', 'task', 'AUC', 'GAUC', 'log loss', 'fit'], lines);
 
   const targets: string[][] = [];
   const auc = (model: string, task: Task) => (fitted[model] ? e.metric(model, task, 'AUC') : null);
   const check = (what: string, model: number | null, baseline: number | null, margin = 0) => {
     if (model === null || baseline === null) targets.push([what, 'not measured', '—']);
-    else targets.push([what, `${model.toFixed(4)} vs ${(baseline + margin).toFixed(4)}`, model >= baseline + margin ? 'met' : 'MISSED']);
+    else
+      targets.push([
+        what,
+        `${model.toFixed(4)} vs ${(baseline + margin).toFixed(4)}`,
+        model >= baseline + margin ? 'met' : 'MISSED',
+      ]);
   };
   check("DIN's click AUC ≥ DNN's + 0.01", auc('DIN', 'click'), auc('DNN', 'click'), 0.01);
   check("DIEN's click AUC ≥ DIN's", auc('DIEN', 'click'), auc('DIN', 'click'));
-  check(`ESMM's buy AUC (pCTCVR, all test samples) ≥ the clicked-only CVR model's (all test samples)`, auc('ESMM', 'buy'), auc(CVR, 'buy'));
+  check(
+    `ESMM's buy AUC (pCTCVR, all test samples) ≥ the clicked-only CVR model's (all test samples)`,
+    auc('ESMM', 'buy'),
+    auc(CVR, 'buy'),
+  );
   check("MMoE's buy AUC ≥ the single-task buy model's", auc('MMoE', 'buy'), auc(BUY, 'buy'));
   console.log('\nTargets\n');
   printTable(['target', 'measured', ''], targets);
@@ -312,7 +418,11 @@ async function buildChild(rows: number): Promise<BuildFigures> {
 /** Runs buildChild(rows) in a fresh process (this file, with the parent's loader); a string says why it gave nothing. */
 function inChild(rows: number): Promise<BuildFigures | string> {
   return new Promise((resolve) => {
-    const child = fork(import.meta.filename, [CHILD, String(rows)], { execArgv: process.execArgv, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(import.meta.filename, [CHILD, String(rows)], {
+      execArgv: process.execArgv,
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
     let stderr = '';
     let result: BuildFigures | string | null = null;
     child.stderr!.on('data', (d) => (stderr += d));
@@ -321,7 +431,8 @@ function inChild(rows: number): Promise<BuildFigures | string> {
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       if (result !== null) resolve(result);
-      else if (signal === 'SIGKILL') resolve(`stopped after ${BUILD_TIMEOUT_MS / 1000} s (or killed for memory)`);
+      else if (signal === 'SIGKILL')
+        resolve(`stopped after ${BUILD_TIMEOUT_MS / 1000} s (or killed for memory)`);
       else resolve(`the child exited with ${signal ?? code}: ${stderr.trim().split('\n').at(-1) ?? ''}`);
     });
   });
@@ -351,15 +462,30 @@ async function buildFigures(): Promise<void> {
       `${gb(r.peak)} (${r.peakSource})`,
     ]);
     if (rows === largest) {
-      verdicts.push(`time ${r.buildSeconds.toFixed(1)} s < ${BUILD_TARGET.seconds} s ${r.buildSeconds < BUILD_TARGET.seconds ? 'met' : 'MISSED'}`);
-      verdicts.push(`peak memory ${gb(r.peak)} < ${gb(BUILD_TARGET.bytes)} ${r.peak < BUILD_TARGET.bytes ? 'met' : 'MISSED'}`);
+      verdicts.push(
+        `time ${r.buildSeconds.toFixed(1)} s < ${BUILD_TARGET.seconds} s ${r.buildSeconds < BUILD_TARGET.seconds ? 'met' : 'MISSED'}`,
+      );
+      verdicts.push(
+        `peak memory ${gb(r.peak)} < ${gb(BUILD_TARGET.bytes)} ${r.peak < BUILD_TARGET.bytes ? 'met' : 'MISSED'}`,
+      );
     }
   }
   console.log(
     '\nrl.rankingSamples on generated Taobao-like logs (a user per 100 rows, an item per 25, skewed; pv 89.5 %, cart 5.5 %, fav 3 %, buy 2 %; 9 days; defaults: 1 negative per click, the last day the test), ' +
       'each in a child process of its own: the log is made in DuckDB SQL, then the samples built; peak = the process’s peak resident memory, the log’s generation included\n',
   );
-  printTable(['log rows', 'behaviours / users / items kept', 'samples train / test', 'generate', 'build', 'RSS before build', 'peak'], lines);
+  printTable(
+    [
+      'log rows',
+      'behaviours / users / items kept',
+      'samples train / test',
+      'generate',
+      'build',
+      'RSS before build',
+      'peak',
+    ],
+    lines,
+  );
   console.log(`\nTargets at ${largest / 1e6}M rows: ${verdicts.join('; ')}`);
 }
 

@@ -7,7 +7,15 @@
  */
 import { TORCH, benchDatasets, printTable, runReference, tensorFlowThreads } from './shared';
 import { initTensorFlow } from '../src/kernel/tf-backend';
-import { AutoEncoder, ClusterIndex, Dataset, TwoTower, exactSearch, randomSplit, type FeatureSet } from '../src/recsys';
+import {
+  AutoEncoder,
+  ClusterIndex,
+  Dataset,
+  TwoTower,
+  exactSearch,
+  randomSplit,
+  type FeatureSet,
+} from '../src/recsys';
 import type { TwoTowerStep } from '../src/recsys/models/retrieval/two-tower';
 import { clusteredVectors } from '../test/helpers/clustered-vectors';
 
@@ -27,19 +35,29 @@ async function ours(train: Dataset, model: TwoTower): Promise<Throughput> {
   const fitSeconds = (performance.now() - started) / 1000;
   const batch = Math.min(model.config.batchSize, train.numInteractions);
   const samples = Math.floor(train.numInteractions / batch) * batch * EPOCHS;
-  return { samplesPerSecond: samples / fitSeconds, fitSeconds, meanLoss: losses.reduce((a, b) => a + b, 0) / losses.length };
+  return {
+    samplesPerSecond: samples / fitSeconds,
+    fitSeconds,
+    meanLoss: losses.reduce((a, b) => a + b, 0) / losses.length,
+  };
 }
 
 /** The PyTorch reference on the same training interactions and features; a reason string where it cannot run. */
 async function pytorch(train: Dataset, model: TwoTower, threads: number): Promise<Throughput | string> {
-  const arrays: Record<string, Int32Array | Float32Array> = { 'users.i32': train.users, 'items.i32': train.items };
+  const arrays: Record<string, Int32Array | Float32Array> = {
+    'users.i32': train.users,
+    'items.i32': train.items,
+  };
   const side = (name: string, count: number, features: FeatureSet) => {
     const groups = model.config.useFeatures ? features.groups : [];
     for (const g of groups) {
       if (g.kind === 'numeric') arrays[`${name}.${g.name}.f32`] = g.values!;
       else arrays[`${name}.${g.name}.i32`] = g.ids;
     }
-    return { count, groups: groups.map((g) => ({ name: g.name, kind: g.kind, width: g.width, cardinality: g.cardinality })) };
+    return {
+      count,
+      groups: groups.map((g) => ({ name: g.name, kind: g.kind, width: g.width, cardinality: g.cardinality })),
+    };
   };
   const spec = {
     ...model.config,
@@ -57,7 +75,8 @@ const RUNS = 3;
 async function throughput(datasets: [string, Dataset][], threads: number): Promise<void> {
   const lines: string[][] = [];
   const ratios: number[] = [];
-  const best = (runs: Throughput[]) => runs.reduce((a, b) => (b.samplesPerSecond > a.samplesPerSecond ? b : a));
+  const best = (runs: Throughput[]) =>
+    runs.reduce((a, b) => (b.samplesPerSecond > a.samplesPerSecond ? b : a));
   for (const [name, data] of datasets) {
     const { train } = randomSplit(data, { ratio: 0.8, seed: 0 });
     const mineRuns: Throughput[] = [];
@@ -73,7 +92,16 @@ async function throughput(datasets: [string, Dataset][], threads: number): Promi
     const mine = best(mineRuns);
     if (skipped) {
       console.log(`  (PyTorch reference skipped on ${name}: ${skipped})`);
-      lines.push([name, `${mine.samplesPerSecond.toFixed(0)}`, '—', '—', `${mine.fitSeconds.toFixed(2)} s`, '—', mine.meanLoss.toFixed(3), '—']);
+      lines.push([
+        name,
+        `${mine.samplesPerSecond.toFixed(0)}`,
+        '—',
+        '—',
+        `${mine.fitSeconds.toFixed(2)} s`,
+        '—',
+        mine.meanLoss.toFixed(3),
+        '—',
+      ]);
       continue;
     }
     const reference = best(referenceRuns);
@@ -90,9 +118,26 @@ async function throughput(datasets: [string, Dataset][], threads: number): Promi
     ]);
   }
   const c = new TwoTower().config;
-  console.log(`\nTwoTower training, ${EPOCHS} epochs, best of ${RUNS} alternating runs each: batch ${c.batchSize}, embeddings ${c.embeddingDim}, layers [${c.layers.join(', ')}], ${c.score}, in-batch negatives${c.uniformNegatives ? ` + ${c.uniformNegatives} uniform` : ''}${c.logQ ? ', logQ' : ''}; ${threads} thread(s) each\n`);
-  printTable(['dataset', 'RecLab samples/s', 'PyTorch samples/s', 'ratio', 'RecLab fit', 'PyTorch fit', 'RecLab mean loss', 'PyTorch mean loss'], lines);
-  if (ratios.length) console.log(`\nTarget: RecLab ≥ 0.25× PyTorch's samples/s (goal 1×): ${ratios.every((r) => r >= 0.25) ? 'met' : 'MISSED'} (worst ${Math.min(...ratios).toFixed(2)}×)`);
+  console.log(
+    `\nTwoTower training, ${EPOCHS} epochs, best of ${RUNS} alternating runs each: batch ${c.batchSize}, embeddings ${c.embeddingDim}, layers [${c.layers.join(', ')}], ${c.score}, in-batch negatives${c.uniformNegatives ? ` + ${c.uniformNegatives} uniform` : ''}${c.logQ ? ', logQ' : ''}; ${threads} thread(s) each\n`,
+  );
+  printTable(
+    [
+      'dataset',
+      'RecLab samples/s',
+      'PyTorch samples/s',
+      'ratio',
+      'RecLab fit',
+      'PyTorch fit',
+      'RecLab mean loss',
+      'PyTorch mean loss',
+    ],
+    lines,
+  );
+  if (ratios.length)
+    console.log(
+      `\nTarget: RecLab ≥ 0.25× PyTorch's samples/s (goal 1×): ${ratios.every((r) => r >= 0.25) ? 'met' : 'MISSED'} (worst ${Math.min(...ratios).toFixed(2)}×)`,
+    );
 }
 
 /** TwoTower trained by the engine's taped step, which the written-out one (the default) beats on wasm. */
@@ -119,18 +164,32 @@ async function engineSteps(datasets: [string, Dataset][]): Promise<void> {
   const lines: string[][] = [];
   for (const [name, data] of datasets) {
     const { train } = randomSplit(data, { ratio: 0.8, seed: 0 });
-    const runs: Record<'written' | 'taped' | 'autoEncoder', number[]> = { written: [], taped: [], autoEncoder: [] };
+    const runs: Record<'written' | 'taped' | 'autoEncoder', number[]> = {
+      written: [],
+      taped: [],
+      autoEncoder: [],
+    };
     for (let run = 0; run < ENGINE_RUNS; run++) {
       runs.written.push(await samplesPerSecond(train, new TwoTower()));
       runs.taped.push(await samplesPerSecond(train, new TapedTwoTower()));
       runs.autoEncoder.push(await samplesPerSecond(train, new AutoEncoder()));
     }
-    const [written, taped, autoEncoder] = [runs.written, runs.taped, runs.autoEncoder].map((r) => Math.max(...r));
-    lines.push([name, 'TwoTower', 'written out (kept)', written.toFixed(0), `${(written / taped).toFixed(2)}× taped`]);
+    const [written, taped, autoEncoder] = [runs.written, runs.taped, runs.autoEncoder].map((r) =>
+      Math.max(...r),
+    );
+    lines.push([
+      name,
+      'TwoTower',
+      'written out (kept)',
+      written.toFixed(0),
+      `${(written / taped).toFixed(2)}× taped`,
+    ]);
     lines.push([name, 'TwoTower', 'taped', taped.toFixed(0), '']);
     lines.push([name, 'AutoEncoder', 'taped', autoEncoder.toFixed(0), '']);
   }
-  console.log(`\nTwoTower and AutoEncoder on the training engine, default settings, ${ENGINE_EPOCHS} epochs, best of ${ENGINE_RUNS} alternating runs (samples: interactions for TwoTower, users for AutoEncoder)\n`);
+  console.log(
+    `\nTwoTower and AutoEncoder on the training engine, default settings, ${ENGINE_EPOCHS} epochs, best of ${ENGINE_RUNS} alternating runs (samples: interactions for TwoTower, users for AutoEncoder)\n`,
+  );
   printTable(['dataset', 'model', 'step', 'samples/s', 'written vs taped'], lines);
 }
 
@@ -163,9 +222,17 @@ function clusterIndex(): void {
     const recall = found / (10 * queries.length);
     const speedUp = exactPerQuery / perQuery;
     if (!chosen && recall >= 0.95) chosen = { nprobe, recall, speedUp };
-    lines.push([String(nprobe), recall.toFixed(4), `${perQuery.toFixed(3)} ms`, `${exactPerQuery.toFixed(3)} ms`, `${speedUp.toFixed(1)}×`]);
+    lines.push([
+      String(nprobe),
+      recall.toFixed(4),
+      `${perQuery.toFixed(3)} ms`,
+      `${exactPerQuery.toFixed(3)} ms`,
+      `${speedUp.toFixed(1)}×`,
+    ]);
   }
-  console.log(`\nClusterIndex over ${n.toLocaleString('en')} item vectors (${dim} dims, 1,000 taste centres), ${index.numClusters} k-means clusters built in ${(buildMs / 1000).toFixed(1)} s; ${queries.length} queries, top 10 by inner product\n`);
+  console.log(
+    `\nClusterIndex over ${n.toLocaleString('en')} item vectors (${dim} dims, 1,000 taste centres), ${index.numClusters} k-means clusters built in ${(buildMs / 1000).toFixed(1)} s; ${queries.length} queries, top 10 by inner product\n`,
+  );
   printTable(['nprobe', 'recall@10 vs exact', 'index per query', 'exact per query', 'speed-up'], lines);
   console.log(
     chosen
@@ -177,7 +244,9 @@ function clusterIndex(): void {
 export async function neuralBench(): Promise<void> {
   const backend = await initTensorFlow();
   const threads = tensorFlowThreads(backend.backend);
-  console.log(`\nRecLab neural retrieval benchmark — TensorFlow.js on ${backend.backend} (${backend.device})`);
+  console.log(
+    `\nRecLab neural retrieval benchmark — TensorFlow.js on ${backend.backend} (${backend.device})`,
+  );
   const datasets = await benchDatasets();
   await throughput(datasets, threads);
   await engineSteps(datasets);

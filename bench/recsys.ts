@@ -11,8 +11,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PYTHON, benchDatasets, printTable, quantile } from './shared';
 import { initTensorFlow } from '../src/kernel/tf-backend';
-import { ItemCF, MODELS, SequentialModel, evaluate, leaveLastOut, randomSplit, type FitOptions, type Split } from '../src/recsys';
-
+import {
+  ItemCF,
+  MODELS,
+  SequentialModel,
+  evaluate,
+  leaveLastOut,
+  randomSplit,
+  type FitOptions,
+  type Split,
+} from '../src/recsys';
 
 /** Per-model fit options for the bench: EASE on items with at least 5 ratings, as the issue sets it. */
 const FIT_OPTIONS: Record<string, FitOptions> = { EASE: { minCount: 5 } };
@@ -28,7 +36,6 @@ interface Row {
   p99: number;
   items: number;
 }
-
 
 function latency(model: ReturnType<(typeof MODELS)[string]>, split: Split): { p50: number; p99: number } {
   const users = split.train.userNames;
@@ -52,12 +59,23 @@ async function runModels(dataset: string, split: Split, rows: Row[]): Promise<vo
     try {
       await model.fit(split.train, { progress: false, ...FIT_OPTIONS[name] });
     } catch (e) {
-      console.log(`  ${name} on ${dataset} / ${split.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+      console.log(
+        `  ${name} on ${dataset} / ${split.name} failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
       continue;
     }
     const fitMs = performance.now() - started;
     const e = await evaluate(model, split, { k: [10], progress: false });
-    rows.push({ dataset, split: split.name, model: name, recall: e.value('Recall@10', 0) as number, ndcg: e.value('NDCG@10', 0) as number, fitMs, ...latency(model, split), items: split.train.numItems });
+    rows.push({
+      dataset,
+      split: split.name,
+      model: name,
+      recall: e.value('Recall@10', 0) as number,
+      ndcg: e.value('NDCG@10', 0) as number,
+      fitMs,
+      ...latency(model, split),
+      items: split.train.numItems,
+    });
     process.stdout.write(`  ${dataset} / ${split.name} / ${name}: done\n`);
   }
 }
@@ -75,7 +93,8 @@ async function scipyItemCF(split: Split, config: ItemCF['config']): Promise<Refe
   if (probe.status !== 0) return `SciPy is not installed for ${PYTHON} (apt-get install python3-scipy)`;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'reclab-ref-'));
   try {
-    const write = (name: string, a: Int32Array) => fs.writeFile(path.join(dir, `${name}.bin`), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    const write = (name: string, a: Int32Array) =>
+      fs.writeFile(path.join(dir, `${name}.bin`), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
     await Promise.all([
       write('train_users', split.train.users),
       write('train_items', split.train.items),
@@ -84,7 +103,9 @@ async function scipyItemCF(split: Split, config: ItemCF['config']): Promise<Refe
       write('shape', Int32Array.of(split.train.numUsers, split.train.numItems)),
     ]);
     const script = path.join(import.meta.dirname, 'reference', 'itemcf.py');
-    const r = spawnSync(PYTHON, [script, dir, String(config.neighbours), String(config.shrink)], { encoding: 'utf8' });
+    const r = spawnSync(PYTHON, [script, dir, String(config.neighbours), String(config.shrink)], {
+      encoding: 'utf8',
+    });
     if (r.status !== 0) return `the SciPy script failed: ${r.stderr.trim().split('\n').at(-1)}`;
     const out = JSON.parse(r.stdout) as { fit_seconds: number; recall10: number; ndcg10: number };
     return { fitMs: out.fit_seconds * 1000, recall: out.recall10, ndcg: out.ndcg10 };
@@ -98,7 +119,9 @@ const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.
 
 export async function recsysBench(): Promise<void> {
   const backend = await initTensorFlow();
-  console.log(`\nRecLab recommender benchmark — TensorFlow.js on ${backend.backend}; timings on a shared machine are approximate\n`);
+  console.log(
+    `\nRecLab recommender benchmark — TensorFlow.js on ${backend.backend}; timings on a shared machine are approximate\n`,
+  );
   const datasets = await benchDatasets();
 
   const rows: Row[] = [];
@@ -111,7 +134,15 @@ export async function recsysBench(): Promise<void> {
       const reference = await scipyItemCF(split, new ItemCF().config);
       if (typeof reference === 'string') console.log(`  (SciPy ItemCF reference skipped: ${reference})`);
       else if (ours) {
-        references.push([name, split.name, `${ms(ours.fitMs)} ms`, `${ms(reference.fitMs)} ms`, `${(ours.fitMs / reference.fitMs).toFixed(2)}×`, `${f4(ours.recall)} / ${f4(reference.recall)}`, `${f4(ours.ndcg)} / ${f4(reference.ndcg)}`]);
+        references.push([
+          name,
+          split.name,
+          `${ms(ours.fitMs)} ms`,
+          `${ms(reference.fitMs)} ms`,
+          `${(ours.fitMs / reference.fitMs).toFixed(2)}×`,
+          `${f4(ours.recall)} / ${f4(reference.recall)}`,
+          `${f4(ours.ndcg)} / ${f4(reference.ndcg)}`,
+        ]);
       }
     }
   }
@@ -119,18 +150,40 @@ export async function recsysBench(): Promise<void> {
   console.log('\nQuality (full ranking over all items, training items excluded) and speed\n');
   printTable(
     ['dataset', 'split', 'model', 'Recall@10', 'NDCG@10', 'fit', 'recommend p50', 'p99'],
-    rows.map((r) => [r.dataset, r.split, r.model, f4(r.recall), f4(r.ndcg), `${ms(r.fitMs)} ms`, `${ms(r.p50)} ms`, `${ms(r.p99)} ms`]),
+    rows.map((r) => [
+      r.dataset,
+      r.split,
+      r.model,
+      f4(r.recall),
+      f4(r.ndcg),
+      `${ms(r.fitMs)} ms`,
+      `${ms(r.p50)} ms`,
+      `${ms(r.p99)} ms`,
+    ]),
   );
   if (references.length) {
     console.log('\nItemCF: RecLab (TypeScript) beside SciPy sparse, same data, split and settings\n');
-    printTable(['dataset', 'split', 'RecLab fit', 'SciPy fit', 'ratio', 'Recall@10 ours / SciPy', 'NDCG@10 ours / SciPy'], references);
+    printTable(
+      [
+        'dataset',
+        'split',
+        'RecLab fit',
+        'SciPy fit',
+        'ratio',
+        'Recall@10 ours / SciPy',
+        'NDCG@10 ours / SciPy',
+      ],
+      references,
+    );
   }
   const ml = rows.filter((r) => r.dataset === 'ml-latest-small');
   const targets: string[][] = [];
-  const check = (what: string, label: string, limit: number, value: number) => targets.push([what, label, `${ms(value)} ms`, value < limit ? 'met' : 'MISSED']);
+  const check = (what: string, label: string, limit: number, value: number) =>
+    targets.push([what, label, `${ms(value)} ms`, value < limit ? 'met' : 'MISSED']);
   for (const r of ml) {
     if (r.model === 'ItemCF') check(`ItemCF fit on ml-latest-small (${r.split})`, '< 1 s', 1000, r.fitMs);
-    if (r.model === 'EASE') check(`EASE fit on ml-latest-small, items with ≥ 5 ratings (${r.split})`, '< 15 s', 15000, r.fitMs);
+    if (r.model === 'EASE')
+      check(`EASE fit on ml-latest-small, items with ≥ 5 ratings (${r.split})`, '< 15 s', 15000, r.fitMs);
   }
   for (const r of ml) check(`${r.model} recommend p99 on ${r.items} items (${r.split})`, '< 5 ms', 5, r.p99);
   if (targets.length) {

@@ -10,7 +10,20 @@
  */
 import { TORCH, benchDatasets, printTable, runReference, tensorFlowThreads } from './shared';
 import { initTensorFlow } from '../src/kernel/tf-backend';
-import { BST, EASE, GRU4Rec, ItemCF, MostPopular, SASRec, evaluate, leaveLastOut, type Dataset, type EpochLog, type FitOptions, type Recommender } from '../src/recsys';
+import {
+  BST,
+  EASE,
+  GRU4Rec,
+  ItemCF,
+  MostPopular,
+  SASRec,
+  evaluate,
+  leaveLastOut,
+  type Dataset,
+  type EpochLog,
+  type FitOptions,
+  type Recommender,
+} from '../src/recsys';
 
 /** The training settings the throughput figures are for; no validation hold-out, so every item trains and no epoch pauses to validate. */
 const TRAINING = { maxLen: 50, batchSize: 128, embeddingDim: 64, validationUsers: 0, patience: 0 };
@@ -40,7 +53,10 @@ function candidates(dataset: string): Record<string, Candidate> {
     EASE: { make: () => new EASE(), fit: { minCount: 5 } },
     GRU4Rec: { make: () => new GRU4Rec({ ...TRAINING, hidden: 64, epochs }), reference: 'gru4rec.py' },
     SASRec: { make: () => new SASRec({ ...TRAINING, blocks: 2, heads: 1, epochs }), reference: 'sasrec.py' },
-    BST: { make: () => new BST({ validationUsers: 0, patience: 0, maxLen: 10, batchSize: 512, epochs: movies ? 1 : 2 }) },
+    BST: {
+      make: () =>
+        new BST({ validationUsers: 0, patience: 0, maxLen: 10, batchSize: 512, epochs: movies ? 1 : 2 }),
+    },
   };
 }
 
@@ -60,10 +76,14 @@ interface Throughput {
  * windows of maxLen + 1 items back from the latest, each slot's input an item (slot value
  * item + 1, left-padded with 0) and its target the next item (0 where the slot has no input).
  */
-function trainingWindows(data: Dataset, maxLen: number): { count: number; inputs: Int32Array; targets: Int32Array } {
+function trainingWindows(
+  data: Dataset,
+  maxLen: number,
+): { count: number; inputs: Int32Array; targets: Int32Array } {
   const seqs = data.sequences({ maxLen });
   const samples: [number, number][] = [];
-  for (let u = 0; u < seqs.numUsers; u++) for (let end = seqs.length(u); end >= 2; end -= maxLen) samples.push([u, end]);
+  for (let u = 0; u < seqs.numUsers; u++)
+    for (let end = seqs.length(u); end >= 2; end -= maxLen) samples.push([u, end]);
   const inputs = new Int32Array(samples.length * maxLen);
   const targets = new Int32Array(samples.length * maxLen);
   samples.forEach(([u, end], s) => {
@@ -84,12 +104,29 @@ function ours(logs: EpochLog[], samples: number): Throughput {
 type Windows = ReturnType<typeof trainingWindows>;
 
 /** The same training in PyTorch on the same windows; a reason string where it cannot run. */
-function pytorch(script: string, train: Dataset, windows: Windows, config: object & { epochs: number }, threads: number): Promise<Throughput | string> {
+function pytorch(
+  script: string,
+  train: Dataset,
+  windows: Windows,
+  config: object & { epochs: number },
+  threads: number,
+): Promise<Throughput | string> {
   const counts = new Int32Array(train.numItems);
   for (const i of train.items) counts[i]++;
   const timedEpochs = Math.min(config.epochs - WARMUP_EPOCHS, REFERENCE_TIMED_EPOCHS);
-  const spec = { ...config, epochs: WARMUP_EPOCHS + timedEpochs, threads, numItems: train.numItems, warmupEpochs: WARMUP_EPOCHS, timedEpochs };
-  return runReference<Throughput>(script, TORCH, spec, { 'inputs.i32': windows.inputs, 'targets.i32': windows.targets, 'counts.i32': counts });
+  const spec = {
+    ...config,
+    epochs: WARMUP_EPOCHS + timedEpochs,
+    threads,
+    numItems: train.numItems,
+    warmupEpochs: WARMUP_EPOCHS,
+    timedEpochs,
+  };
+  return runReference<Throughput>(script, TORCH, spec, {
+    'inputs.i32': windows.inputs,
+    'targets.i32': windows.targets,
+    'counts.i32': counts,
+  });
 }
 
 const METRICS = ['HitRate@10', 'NDCG@10', 'MRR@10', 'MAP@10'];
@@ -98,7 +135,9 @@ const f3 = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(3));
 export async function sequenceBench(): Promise<void> {
   const backend = await initTensorFlow();
   const threads = tensorFlowThreads(backend.backend);
-  console.log(`\nRecLab sequence model benchmark — TensorFlow.js on ${backend.backend} (${backend.device}); timings on a shared machine are approximate\n`);
+  console.log(
+    `\nRecLab sequence model benchmark — TensorFlow.js on ${backend.backend} (${backend.device}); timings on a shared machine are approximate\n`,
+  );
   const datasets = await benchDatasets({ order: 'chains' });
 
   const speed: string[][] = [];
@@ -111,7 +150,10 @@ export async function sequenceBench(): Promise<void> {
     for (const [name, { make, fit, reference }] of Object.entries(candidates(dataset))) {
       const model = make();
       const logs: EpochLog[] = [];
-      const settings = model instanceof SASRec || model instanceof GRU4Rec || model instanceof BST ? `${model.config.epochs} epoch${model.config.epochs === 1 ? '' : 's'}, maxLen ${model.config.maxLen}, batch ${model.config.batchSize}` : '';
+      const settings =
+        model instanceof SASRec || model instanceof GRU4Rec || model instanceof BST
+          ? `${model.config.epochs} epoch${model.config.epochs === 1 ? '' : 's'}, maxLen ${model.config.maxLen}, batch ${model.config.batchSize}`
+          : '';
       try {
         const started = performance.now();
         await model.fit(split.train, { progress: false, ...fit, onEpoch: (log) => logs.push(log) });
@@ -119,7 +161,13 @@ export async function sequenceBench(): Promise<void> {
         const e = await evaluate(model, split, { k: [10], progress: false });
         const values = METRICS.map((m) => e.value(m, 0) as number);
         hitRate.set(`${dataset}/${name}`, values[0]);
-        scores.push([dataset, name, settings, ...values.map((v) => v.toFixed(4)), `${fitSeconds.toFixed(1)} s`]);
+        scores.push([
+          dataset,
+          name,
+          settings,
+          ...values.map((v) => v.toFixed(4)),
+          `${fitSeconds.toFixed(1)} s`,
+        ]);
       } catch (err) {
         console.log(`  ${name} on ${dataset} failed: ${err instanceof Error ? err.message : String(err)}`);
         scores.push([dataset, name, settings, ...METRICS.map(() => 'failed'), '—']);
@@ -130,17 +178,33 @@ export async function sequenceBench(): Promise<void> {
         const mine = ours(logs, windows.count);
         const theirs = await pytorch(reference, split.train, windows, model.config, threads);
         const timed = `${logs.length - WARMUP_EPOCHS} / ${typeof theirs === 'string' ? '—' : theirs.losses.length - WARMUP_EPOCHS}`;
-        const row = [dataset, name, `${windows.count} / ${Math.ceil(windows.count / model.config.batchSize)}`, timed, mine.samplesPerSecond.toFixed(0)];
+        const row = [
+          dataset,
+          name,
+          `${windows.count} / ${Math.ceil(windows.count / model.config.batchSize)}`,
+          timed,
+          mine.samplesPerSecond.toFixed(0),
+        ];
         if (typeof theirs === 'string') {
           console.log(`  (PyTorch ${name} reference skipped: ${theirs})`);
-          speed.push([...row, '—', '—', '', `${f3(mine.losses[0])} / —`, `${mine.losses.length}: ${f3(mine.losses.at(-1))} / —`]);
+          speed.push([
+            ...row,
+            '—',
+            '—',
+            '',
+            `${f3(mine.losses[0])} / —`,
+            `${mine.losses.length}: ${f3(mine.losses.at(-1))} / —`,
+          ]);
         } else {
           const ratio = mine.samplesPerSecond / theirs.samplesPerSecond;
           ratios.push(ratio);
           const target = `${ratio >= 0.5 ? 'met' : 'MISSED'}; goal ${ratio >= 1 ? 'met' : 'not yet'}`;
           // The last epoch both ran: the curves should agree (same model, data and optimiser).
           const last = theirs.losses.length;
-          const losses = [`${f3(mine.losses[0])} / ${f3(theirs.losses[0])} (${f3(theirs.firstLoss)})`, `${last}: ${f3(mine.losses[last - 1])} / ${f3(theirs.losses[last - 1])}`];
+          const losses = [
+            `${f3(mine.losses[0])} / ${f3(theirs.losses[0])} (${f3(theirs.firstLoss)})`,
+            `${last}: ${f3(mine.losses[last - 1])} / ${f3(theirs.losses[last - 1])}`,
+          ];
           speed.push([...row, theirs.samplesPerSecond.toFixed(0), `${ratio.toFixed(2)}×`, target, ...losses]);
         }
       }
@@ -153,18 +217,47 @@ export async function sequenceBench(): Promise<void> {
       `maxLen ${TRAINING.maxLen}, batch ${TRAINING.batchSize}, embeddings ${TRAINING.embeddingDim}; SASRec 2 blocks × 1 head, BCE with one sampled negative per slot; ` +
       `GRU4Rec hidden 64, sampled softmax over ${new GRU4Rec().config.negatives} shared negatives with log-Q; Adam; no validation), on the leave-last-out training data; ${threads} thread(s) each\n`,
   );
-  printTable(['dataset', 'model', 'samples / steps an epoch', 'timed epochs RecLab / PyTorch', 'RecLab samples/s', 'PyTorch samples/s', 'ratio', 'target ≥ 0.5× (goal 1×)', 'epoch 1 loss RecLab / PyTorch (PyTorch step 1)', 'epoch k: loss RecLab / PyTorch'], speed);
-  if (ratios.length) console.log(`\nTarget: RecLab ≥ 0.5× PyTorch's samples/s (goal 1×): ${ratios.every((r) => r >= 0.5) ? 'met' : 'MISSED'} (worst ${Math.min(...ratios).toFixed(2)}×, best ${Math.max(...ratios).toFixed(2)}×)`);
+  printTable(
+    [
+      'dataset',
+      'model',
+      'samples / steps an epoch',
+      'timed epochs RecLab / PyTorch',
+      'RecLab samples/s',
+      'PyTorch samples/s',
+      'ratio',
+      'target ≥ 0.5× (goal 1×)',
+      'epoch 1 loss RecLab / PyTorch (PyTorch step 1)',
+      'epoch k: loss RecLab / PyTorch',
+    ],
+    speed,
+  );
+  if (ratios.length)
+    console.log(
+      `\nTarget: RecLab ≥ 0.5× PyTorch's samples/s (goal 1×): ${ratios.every((r) => r >= 0.5) ? 'met' : 'MISSED'} (worst ${Math.min(...ratios).toFixed(2)}×, best ${Math.max(...ratios).toFixed(2)}×)`,
+    );
 
-  console.log("\nQuality under leave-last-out (each user's latest item), full ranking over every item the user has not trained on\n");
+  console.log(
+    "\nQuality under leave-last-out (each user's latest item), full ranking over every item the user has not trained on\n",
+  );
   printTable(['dataset', 'model', 'settings', ...METRICS, 'fit'], scores);
   const targets: string[][] = [];
   const check = (what: string, model: string, baseline: string, factor: number) => {
     const [m, b] = [hitRate.get(model), hitRate.get(baseline)];
-    if (m !== undefined && b !== undefined) targets.push([what, `${m.toFixed(4)} vs ${(factor * b).toFixed(4)}`, m >= factor * b ? 'met' : 'MISSED']);
+    if (m !== undefined && b !== undefined)
+      targets.push([
+        what,
+        `${m.toFixed(4)} vs ${(factor * b).toFixed(4)}`,
+        m >= factor * b ? 'met' : 'MISSED',
+      ]);
   };
   check("SASRec HitRate@10 ≥ EASE's on ml-latest-small", 'ml-latest-small/SASRec', 'ml-latest-small/EASE', 1);
-  check("SASRec HitRate@10 ≥ 1.5 × ItemCF's on the synthetic chains", 'synthetic (chains)/SASRec', 'synthetic (chains)/ItemCF', 1.5);
+  check(
+    "SASRec HitRate@10 ≥ 1.5 × ItemCF's on the synthetic chains",
+    'synthetic (chains)/SASRec',
+    'synthetic (chains)/ItemCF',
+    1.5,
+  );
   if (targets.length) {
     console.log('\nTargets\n');
     printTable(['target', 'measured', ''], targets);

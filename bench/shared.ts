@@ -10,16 +10,20 @@ import { Dataset, synthetic, type SyntheticOptions } from '../src/recsys';
 export const PYTHON = '/usr/bin/python3';
 
 /** The q-quantile of the samples (0.5: the median). */
-export const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+export const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 
 /** A plain text table with a rule under the header. */
 export function printTable(header: string[], lines: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  for (const l of [header, widths.map((w) => '─'.repeat(w)), ...lines]) console.log(l.map((c, i) => c.padEnd(widths[i])).join('  '));
+  for (const l of [header, widths.map((w) => '─'.repeat(w)), ...lines])
+    console.log(l.map((c, i) => c.padEnd(widths[i])).join('  '));
 }
 
 /** MovieLens is read where it lies (its licence forbids copying it into the project). */
-export const MOVIELENS = process.env.RECLAB_MOVIELENS ?? path.join(import.meta.dirname, '..', '..', 'shared', 'datasets', 'ml-latest-small');
+export const MOVIELENS =
+  process.env.RECLAB_MOVIELENS ??
+  path.join(import.meta.dirname, '..', '..', 'shared', 'datasets', 'ml-latest-small');
 
 /**
  * The recommender benchmarks' data: ml-latest-small (every rating an interaction) where
@@ -32,9 +36,14 @@ export async function benchDatasets(syntheticOptions: SyntheticOptions = {}): Pr
     datasets.push(['ml-latest-small', Dataset.fromData(await importMovieLens(db, MOVIELENS)).implicit()]);
     db.close();
   } else {
-    console.log(`(MovieLens skipped: ${MOVIELENS} not found; set RECLAB_MOVIELENS to the ml-latest-small folder)`);
+    console.log(
+      `(MovieLens skipped: ${MOVIELENS} not found; set RECLAB_MOVIELENS to the ml-latest-small folder)`,
+    );
   }
-  datasets.push([syntheticOptions.order === 'chains' ? 'synthetic (chains)' : 'synthetic', synthetic(syntheticOptions)]);
+  datasets.push([
+    syntheticOptions.order === 'chains' ? 'synthetic (chains)' : 'synthetic',
+    synthetic(syntheticOptions),
+  ]);
   return datasets;
 }
 
@@ -57,19 +66,30 @@ export const TORCH: PythonNeeds = { name: 'PyTorch', modules: ['torch', 'numpy']
  * written raw, little-endian, under its file name), and returns the JSON line the script
  * prints; a string says why it could not run (no python, a module missing, the script failed).
  */
-export async function runReference<T>(script: string, needs: PythonNeeds, spec: object, arrays: Record<string, Int32Array | Float32Array>): Promise<T | string> {
+export async function runReference<T>(
+  script: string,
+  needs: PythonNeeds,
+  spec: object,
+  arrays: Record<string, Int32Array | Float32Array>,
+): Promise<T | string> {
   if (!existsSync(PYTHON)) return `${PYTHON} not found`;
   const probe = spawnSync(PYTHON, ['-c', `import ${needs.modules.join(', ')}`], { encoding: 'utf8' });
-  if (probe.status !== 0) return `${needs.name} is not installed for ${PYTHON} (apt-get install ${needs.install})`;
+  if (probe.status !== 0)
+    return `${needs.name} is not installed for ${PYTHON} (apt-get install ${needs.install})`;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), `reclab-${path.basename(script, '.py')}-`));
   try {
     await Promise.all([
       fs.writeFile(path.join(dir, 'spec.json'), JSON.stringify(spec)),
-      ...Object.entries(arrays).map(([name, a]) => fs.writeFile(path.join(dir, name), new Uint8Array(a.buffer, a.byteOffset, a.byteLength))),
+      ...Object.entries(arrays).map(([name, a]) =>
+        fs.writeFile(path.join(dir, name), new Uint8Array(a.buffer, a.byteOffset, a.byteLength)),
+      ),
     ]);
     // No __pycache__ left in bench/reference by scripts that import a shared module.
     const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
-    const r = spawnSync(PYTHON, [path.join(import.meta.dirname, 'reference', script), dir], { encoding: 'utf8', env });
+    const r = spawnSync(PYTHON, [path.join(import.meta.dirname, 'reference', script), dir], {
+      encoding: 'utf8',
+      env,
+    });
     if (r.status !== 0) return `${script} failed: ${r.stderr.trim().split('\n').at(-1)}`;
     return JSON.parse(r.stdout) as T;
   } finally {

@@ -31,17 +31,38 @@ function longNotebook(cells: number): string {
   const list: Cell[] = [];
   for (let i = 0; i < cells; i++) {
     if (i % 5 === 0) {
-      list.push(newMarkdownCell(`## Step ${i / 5 + 1}\n\nWhat this part of the analysis does, in a sentence or two.`));
+      list.push(
+        newMarkdownCell(`## Step ${i / 5 + 1}\n\nWhat this part of the analysis does, in a sentence or two.`),
+      );
       continue;
     }
     const sql = i % 5 === 1;
     const cell = newCodeCell(
-      sql ? `-- name: t${i}\nSELECT user_id, count(*) AS n\nFROM ratings\nGROUP BY user_id\nORDER BY n DESC\nLIMIT 20` : `const x${i} = tf.tensor1d([1, 2, 3]);\nconst y${i} = x${i}.square().sum();\ndisplay(y${i}.dataSync()[0]);\nconsole.log('cell ${i}');`,
+      sql
+        ? `-- name: t${i}\nSELECT user_id, count(*) AS n\nFROM ratings\nGROUP BY user_id\nORDER BY n DESC\nLIMIT 20`
+        : `const x${i} = tf.tensor1d([1, 2, 3]);\nconst y${i} = x${i}.square().sum();\ndisplay(y${i}.dataSync()[0]);\nconsole.log('cell ${i}');`,
       sql ? 'sql' : 'typescript',
     );
     const rows = Array.from({ length: 20 }, (_, r) => [r, 100 - r]);
     cell.outputs = sql
-      ? [{ output_type: 'display_data', metadata: {}, data: { 'text/plain': 'table', [MIME.table]: { tableId: `old-${i}`, numRows: 20, columns: [{ name: 'user_id', type: 'int32' }, { name: 'n', type: 'float64' }], rows } } }]
+      ? [
+          {
+            output_type: 'display_data',
+            metadata: {},
+            data: {
+              'text/plain': 'table',
+              [MIME.table]: {
+                tableId: `old-${i}`,
+                numRows: 20,
+                columns: [
+                  { name: 'user_id', type: 'int32' },
+                  { name: 'n', type: 'float64' },
+                ],
+                rows,
+              },
+            },
+          },
+        ]
       : [{ output_type: 'stream', name: 'stdout', text: [`cell ${i}\n`] }];
     list.push(cell);
   }
@@ -55,7 +76,9 @@ async function openTimes(page: Page, url: string, cells: number, runs: number): 
     const t = performance.now();
     await page.goto(url);
     // Interactive: every cell is on the page and the first editor takes keys.
-    await page.waitForFunction(`document.querySelectorAll('[data-testid=cell]').length === ${cells} && !!document.querySelector('.monaco-editor')`);
+    await page.waitForFunction(
+      `document.querySelectorAll('[data-testid=cell]').length === ${cells} && !!document.querySelector('.monaco-editor')`,
+    );
     times.push(performance.now() - t);
     await page.evaluate('sessionStorage.clear()');
   }
@@ -147,10 +170,22 @@ export async function workbenchBench(): Promise<void> {
   const file = path.join(dir, 'long.ipynb');
   const CELLS = 200;
   await fs.writeFile(file, longNotebook(CELLS));
-  const server = await startServer({ folder: dir, rendererDir: path.join(ROOT, 'out/renderer'), samplesFolder: dir, stateDir: path.join(dir, '.state') });
+  const server = await startServer({
+    folder: dir,
+    rendererDir: path.join(ROOT, 'out/renderer'),
+    samplesFolder: dir,
+    stateDir: path.join(dir, '.state'),
+  });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     // The page's CSP forbids eval; the measuring code is passed as text.
@@ -159,7 +194,12 @@ export async function workbenchBench(): Promise<void> {
     await page.goto(server.url);
 
     // 1. Opening a 200-cell notebook until it takes keys.
-    const opens = await openTimes(page, `http://127.0.0.1:${server.port}/?path=${encodeURIComponent(file)}`, CELLS, 5);
+    const opens = await openTimes(
+      page,
+      `http://127.0.0.1:${server.port}/?path=${encodeURIComponent(file)}`,
+      CELLS,
+      5,
+    );
     // The floor: the start page, the same UI bundle without a notebook.
     const shell: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -169,19 +209,35 @@ export async function workbenchBench(): Promise<void> {
       await page.getByTestId('welcome').waitFor();
       shell.push(performance.now() - t);
     }
-    figures.push({ what: `open a ${CELLS}-cell notebook until interactive (median of 5)`, value: `${f1(quantile(opens, 0.5))} ms`, floor: `${f1(quantile(shell, 0.5))} ms (the start page, same UI)`, target: `< 2000 ms ${quantile(opens, 0.5) < 2000 ? 'met' : 'MISSED'}` });
+    figures.push({
+      what: `open a ${CELLS}-cell notebook until interactive (median of 5)`,
+      value: `${f1(quantile(opens, 0.5))} ms`,
+      floor: `${f1(quantile(shell, 0.5))} ms (the start page, same UI)`,
+      target: `< 2000 ms ${quantile(opens, 0.5) < 2000 ? 'met' : 'MISSED'}`,
+    });
 
     // 2. Pages of a million-row result, through the WebSocket, against the kernel directly.
     const client = await WorkbenchClient.connect(server.port, server.token);
     const big = path.join(dir, 'big.ipynb');
-    await fs.writeFile(big, serializeNotebook(createNotebook([newCodeCell('SELECT range AS i, range % 7 AS k, md5(range::VARCHAR) AS h FROM range(1000000)', 'sql')])));
+    await fs.writeFile(
+      big,
+      serializeNotebook(
+        createNotebook([
+          newCodeCell(
+            'SELECT range AS i, range % 7 AS k, md5(range::VARCHAR) AS h FROM range(1000000)',
+            'sql',
+          ),
+        ]),
+      ),
+    );
     const { notebook } = await client.request('open', { path: big });
     await client.waitFor((e) => e.event === 'kernel' && e.kernel.state === 'idle');
     await client.request('execute', { session: notebook.session, cells: [notebook.cells[0].handle] });
     await client.waitFor((e) => e.event === 'run' && e.run.state === 'done' && !!e.run.status);
     const state = await client.request('attach', { session: notebook.session });
     const output = state.cells[0].outputs[0];
-    const tableId = output.output_type === 'execute_result' ? (output.data[MIME.table] as { tableId: string }).tableId : '';
+    const tableId =
+      output.output_type === 'execute_result' ? (output.data[MIME.table] as { tableId: string }).tableId : '';
     const viaServer: number[] = [];
     const sorted: number[] = [];
     // What a click on a column header costs: the first page of a new sort, then one deep in it.
@@ -189,7 +245,13 @@ export async function workbenchBench(): Promise<void> {
     for (const column of ['h', 'k']) {
       for (const offset of [0, 500_000]) {
         const t = performance.now();
-        await client.request('page', { session: notebook.session, tableId, offset, limit: 200, sort: { column, descending: true } });
+        await client.request('page', {
+          session: notebook.session,
+          tableId,
+          offset,
+          limit: 200,
+          sort: { column, descending: true },
+        });
         sortStarts.push(performance.now() - t);
       }
     }
@@ -199,7 +261,13 @@ export async function workbenchBench(): Promise<void> {
       await client.request('page', { session: notebook.session, tableId, offset, limit: 200 });
       viaServer.push(performance.now() - t);
       t = performance.now();
-      await client.request('page', { session: notebook.session, tableId, offset, limit: 200, sort: { column: 'h', descending: true } });
+      await client.request('page', {
+        session: notebook.session,
+        tableId,
+        offset,
+        limit: 200,
+        sort: { column: 'h', descending: true },
+      });
       sorted.push(performance.now() - t);
     }
     const kernel = await KernelClient.start({ cwd: dir });
@@ -213,11 +281,31 @@ export async function workbenchBench(): Promise<void> {
       direct.push(performance.now() - t);
     }
     await kernel.shutdown();
-    figures.push({ what: 'page of 200 rows from a 1M-row result (p99 of 100)', value: `${f1(quantile(viaServer, 0.99))} ms`, floor: `${f1(quantile(direct, 0.99))} ms (bare kernel round trip)`, target: `< 50 ms ${quantile(viaServer, 0.99) < 50 ? 'met' : 'MISSED'}` });
+    figures.push({
+      what: 'page of 200 rows from a 1M-row result (p99 of 100)',
+      value: `${f1(quantile(viaServer, 0.99))} ms`,
+      floor: `${f1(quantile(direct, 0.99))} ms (bare kernel round trip)`,
+      target: `< 50 ms ${quantile(viaServer, 0.99) < 50 ? 'met' : 'MISSED'}`,
+    });
     const [textFirst, textDeep, intFirst, intDeep] = sortStarts;
-    figures.push({ what: 'first page of a new sort: text column / integer column', value: `${f1(textFirst)} / ${f1(intFirst)} ms`, floor: '', target: `< 50 ms ${Math.max(textFirst, intFirst) < 50 ? 'met' : 'MISSED'}` });
-    figures.push({ what: 'then a page in the middle (sorts every row once)', value: `${f1(textDeep)} / ${f1(intDeep)} ms`, floor: '', target: 'once per column' });
-    figures.push({ what: 'random pages of a sorted result (p99 of 100)', value: `${f1(quantile(sorted, 0.99))} ms (p50 ${f1(quantile(sorted, 0.5))})`, floor: '', target: `< 50 ms ${quantile(sorted, 0.99) < 50 ? 'met' : 'MISSED'}` });
+    figures.push({
+      what: 'first page of a new sort: text column / integer column',
+      value: `${f1(textFirst)} / ${f1(intFirst)} ms`,
+      floor: '',
+      target: `< 50 ms ${Math.max(textFirst, intFirst) < 50 ? 'met' : 'MISSED'}`,
+    });
+    figures.push({
+      what: 'then a page in the middle (sorts every row once)',
+      value: `${f1(textDeep)} / ${f1(intDeep)} ms`,
+      floor: '',
+      target: 'once per column',
+    });
+    figures.push({
+      what: 'random pages of a sorted result (p99 of 100)',
+      value: `${f1(quantile(sorted, 0.99))} ms (p50 ${f1(quantile(sorted, 0.5))})`,
+      floor: '',
+      target: `< 50 ms ${quantile(sorted, 0.99) < 50 ? 'met' : 'MISSED'}`,
+    });
 
     // 3. Scrolling that grid in the UI, frame by frame.
     await page.goto(`http://127.0.0.1:${server.port}/?path=${encodeURIComponent(big)}`);
@@ -225,17 +313,31 @@ export async function workbenchBench(): Promise<void> {
     await page.getByTestId('run-all').click();
     await page.getByTestId('table-grid').waitFor({ timeout: 60_000 });
     const gaps = await scrollFrames(page, '[data-testid=table-grid] .scroller', 3000);
-    await page.setContent('<div id="s" style="height:400px;overflow:auto"><div style="height:24000000px"></div></div>');
+    await page.setContent(
+      '<div id="s" style="height:400px;overflow:auto"><div style="height:24000000px"></div></div>',
+    );
     const floorGaps = await scrollFrames(page, '#s', 3000);
     const dropped = (xs: number[]) => xs.filter((g) => g > 1000 / 60 + 8).length;
-    figures.push({ what: 'scroll the 1M-row grid, 240 px a frame for 3 s: frame interval p95', value: `${f1(quantile(gaps, 0.95))} ms, ${dropped(gaps)} of ${gaps.length} frames late`, floor: `${f1(quantile(floorGaps, 0.95))} ms, ${dropped(floorGaps)} of ${floorGaps.length} late (empty scroller)`, target: 'no dropped frames at 60 Hz' });
+    figures.push({
+      what: 'scroll the 1M-row grid, 240 px a frame for 3 s: frame interval p95',
+      value: `${f1(quantile(gaps, 0.95))} ms, ${dropped(gaps)} of ${gaps.length} frames late`,
+      floor: `${f1(quantile(floorGaps, 0.95))} ms, ${dropped(floorGaps)} of ${floorGaps.length} late (empty scroller)`,
+      target: 'no dropped frames at 60 Hz',
+    });
 
     // 4. Typing while a cell trains in the kernel.
     const train = path.join(dir, 'train.ipynb');
-    await fs.writeFile(train, serializeNotebook(createNotebook([
-      newCodeCell('const m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [64], units: 256, activation: "relu" }), tf.layers.dense({ units: 1 })] });\nm.compile({ optimizer: "adam", loss: "meanSquaredError" });\nawait m.fit(tf.randomNormal([20000, 64]), tf.randomNormal([20000, 1]), { epochs: 50, batchSize: 256, verbose: 0 });'),
-      newCodeCell('// type here\n'),
-    ])));
+    await fs.writeFile(
+      train,
+      serializeNotebook(
+        createNotebook([
+          newCodeCell(
+            'const m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [64], units: 256, activation: "relu" }), tf.layers.dense({ units: 1 })] });\nm.compile({ optimizer: "adam", loss: "meanSquaredError" });\nawait m.fit(tf.randomNormal([20000, 64]), tf.randomNormal([20000, 1]), { epochs: 50, batchSize: 256, verbose: 0 });',
+          ),
+          newCodeCell('// type here\n'),
+        ]),
+      ),
+    );
     await page.goto(`http://127.0.0.1:${server.port}/?path=${encodeURIComponent(train)}`);
     await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor({ timeout: 60_000 });
     await page.getByTestId('cell').nth(1).locator('.view-lines').click();
@@ -245,7 +347,12 @@ export async function workbenchBench(): Promise<void> {
     await page.getByTestId('cell').nth(1).locator('.view-lines').click();
     const busy = await typingLatency(page, 40);
     await page.getByTestId('interrupt').click();
-    figures.push({ what: 'typing: key press to frame (p95 of 40) while a cell trains', value: `${f1(quantile(busy, 0.95))} ms`, floor: `${f1(quantile(idle, 0.95))} ms (kernel idle)`, target: 'unaffected' });
+    figures.push({
+      what: 'typing: key press to frame (p95 of 40) while a cell trains',
+      value: `${f1(quantile(busy, 0.95))} ms`,
+      floor: `${f1(quantile(idle, 0.95))} ms (kernel idle)`,
+      target: 'unaffected',
+    });
 
     // 5. Hovering an embedding map of 100,000 points.
     const map = path.join(dir, 'map.ipynb');
@@ -258,16 +365,32 @@ export async function workbenchBench(): Promise<void> {
     await page.locator('[data-testid=projector-canvas][data-points="100000"]').waitFor({ timeout: 120_000 });
     const shown = performance.now() - t;
     await canvas.scrollIntoViewIfNeeded();
-    const hover = (await page.evaluate(`(${HOVER_LATENCY})('[data-testid=projector-canvas]', 100)`)) as { latencies: number[]; labelled: number };
+    const hover = (await page.evaluate(`(${HOVER_LATENCY})('[data-testid=projector-canvas]', 100)`)) as {
+      latencies: number[];
+      labelled: number;
+    };
     await page.setContent('<canvas id="c" width="600" height="400"></canvas>');
     const floorHover = (await page.evaluate(`(${HOVER_LATENCY})('#c', 100)`)) as { latencies: number[] };
-    figures.push({ what: 'embedding map, 100,000 points: run (PCA) to drawn', value: `${f1(shown)} ms`, floor: '', target: '' });
-    figures.push({ what: 'hover on it: pointer move to painted frame (p95 of 100)', value: `${f1(quantile(hover.latencies, 0.95))} ms, ${hover.labelled} of 100 moves named a point`, floor: `${f1(quantile(floorHover.latencies, 0.95))} ms (a bare canvas)`, target: `< 50 ms ${quantile(hover.latencies, 0.95) < 50 ? 'met' : 'MISSED'}` });
+    figures.push({
+      what: 'embedding map, 100,000 points: run (PCA) to drawn',
+      value: `${f1(shown)} ms`,
+      floor: '',
+      target: '',
+    });
+    figures.push({
+      what: 'hover on it: pointer move to painted frame (p95 of 100)',
+      value: `${f1(quantile(hover.latencies, 0.95))} ms, ${hover.labelled} of 100 moves named a point`,
+      floor: `${f1(quantile(floorHover.latencies, 0.95))} ms (a bare canvas)`,
+      target: `< 50 ms ${quantile(hover.latencies, 0.95) < 50 ? 'met' : 'MISSED'}`,
+    });
     await context.close();
   } finally {
     await browser.close();
     await server.close();
     await fs.rm(dir, { recursive: true, force: true });
   }
-  printTable(['figure', 'RecLab', 'floor in the same run', 'target'], figures.map((f) => [f.what, f.value, f.floor, f.target]));
+  printTable(
+    ['figure', 'RecLab', 'floor in the same run', 'target'],
+    figures.map((f) => [f.what, f.value, f.floor, f.target]),
+  );
 }

@@ -6,7 +6,17 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BrowserWindow, Menu, app, dialog, ipcMain, shell, type IpcMainEvent, type IpcMainInvokeEvent, type Rectangle } from 'electron';
+import {
+  BrowserWindow,
+  Menu,
+  app,
+  dialog,
+  ipcMain,
+  shell,
+  type IpcMainEvent,
+  type IpcMainInvokeEvent,
+  type Rectangle,
+} from 'electron';
 import { startServer, type RunningServer } from '../src/server';
 import { menuTemplate } from './menu';
 
@@ -17,7 +27,8 @@ let dirty = false;
 /** Notebooks asked for before the window was ready (command line, the OS). */
 const pendingFiles: string[] = [];
 
-const notebookArgs = (argv: string[]) => argv.filter((a) => a.toLowerCase().endsWith('.ipynb')).map((a) => path.resolve(a));
+const notebookArgs = (argv: string[]) =>
+  argv.filter((a) => a.toLowerCase().endsWith('.ipynb')).map((a) => path.resolve(a));
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -58,27 +69,40 @@ async function start(): Promise<void> {
   server = await startServer({
     folder: pendingFiles[0] ? path.dirname(pendingFiles[0]) : os.homedir(),
     rendererDir: path.join(import.meta.dirname, '../renderer'),
-    samplesFolder: app.isPackaged ? path.join(process.resourcesPath, 'notebooks') : path.join(appRoot, 'notebooks'),
+    samplesFolder: app.isPackaged
+      ? path.join(process.resourcesPath, 'notebooks')
+      : path.join(appRoot, 'notebooks'),
     stateDir: process.env.RECLAB_STATE_DIR ?? app.getPath('userData'),
     kernel: { entry: path.join(import.meta.dirname, 'kernel.js') },
     version: app.getVersion(),
   });
-  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate((command) => window?.webContents.send('reclab:command', command), isMac)));
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      menuTemplate((command) => window?.webContents.send('reclab:command', command), isMac),
+    ),
+  );
   registerIpc(new URL(server.url).origin);
   await createWindow(server);
 }
 
 /** Only the RecLab page may ask for dialogs; anything else that ends up in the window is ignored. */
 function registerIpc(origin: string): void {
-  const trusted = (event: IpcMainInvokeEvent | IpcMainEvent) => !!event.senderFrame && new URL(event.senderFrame.url).origin === origin;
+  const trusted = (event: IpcMainInvokeEvent | IpcMainEvent) =>
+    !!event.senderFrame && new URL(event.senderFrame.url).origin === origin;
   ipcMain.handle('reclab:open-dialog', async (event) => {
     if (!trusted(event)) return undefined;
-    const result = await dialog.showOpenDialog(window!, { properties: ['openFile'], filters: [{ name: 'Notebooks', extensions: ['ipynb'] }] });
+    const result = await dialog.showOpenDialog(window!, {
+      properties: ['openFile'],
+      filters: [{ name: 'Notebooks', extensions: ['ipynb'] }],
+    });
     return result.canceled ? undefined : result.filePaths[0];
   });
   ipcMain.handle('reclab:save-dialog', async (event, suggestedName: string) => {
     if (!trusted(event)) return undefined;
-    const result = await dialog.showSaveDialog(window!, { defaultPath: suggestedName, filters: [{ name: 'Notebooks', extensions: ['ipynb'] }] });
+    const result = await dialog.showSaveDialog(window!, {
+      defaultPath: suggestedName,
+      filters: [{ name: 'Notebooks', extensions: ['ipynb'] }],
+    });
     return result.canceled ? undefined : result.filePath;
   });
   ipcMain.on('reclab:set-dirty', (event, value: boolean) => {
@@ -89,7 +113,8 @@ function registerIpc(origin: string): void {
 const stateFile = () => path.join(app.getPath('userData'), 'window-state.json');
 
 async function createWindow(s: RunningServer): Promise<void> {
-  const saved = (await fs.readFile(stateFile(), 'utf8').then(JSON.parse, () => undefined)) as (Rectangle & { maximized?: boolean }) | undefined;
+  const saved = (await fs.readFile(stateFile(), 'utf8').then(JSON.parse, () => undefined)) as
+    (Rectangle & { maximized?: boolean }) | undefined;
   const win = new BrowserWindow({
     width: saved?.width ?? 1280,
     height: saved?.height ?? 860,
@@ -135,7 +160,8 @@ async function createWindow(s: RunningServer): Promise<void> {
         defaultId: 0,
         cancelId: 0,
         message: 'The notebook has unsaved changes.',
-        detail: 'They are kept in the recovery file, and RecLab offers them back the next time you open the notebook.',
+        detail:
+          'They are kept in the recovery file, and RecLab offers them back the next time you open the notebook.',
       });
       if (choice === 0) return event.preventDefault();
     }

@@ -66,11 +66,24 @@ export function menuTemplate(run: Run, isMac: boolean): MenuItemConstructorOptio
     },
     {
       label: 'Kernel',
-      submenu: [item('Interrupt', 'kernel.interrupt'), item('Restart', 'kernel.restart'), item('Restart and Run All', 'kernel.restartRunAll')],
+      submenu: [
+        item('Interrupt', 'kernel.interrupt'),
+        item('Restart', 'kernel.restart'),
+        item('Restart and Run All', 'kernel.restartRunAll'),
+      ],
     },
     {
       label: 'View',
-      submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }],
+      submenu: [
+        { role: 'reload' },
+        { role: 'toggleDevTools' },
+        { type: 'separator' },
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
     },
     { label: 'Help', submenu: [item('Keyboard Shortcuts', 'help.keys')] },
   ];

@@ -7,7 +7,8 @@ import type { DesktopApi } from './preload-api';
 
 const api: DesktopApi = {
   openDialog: () => ipcRenderer.invoke('reclab:open-dialog') as Promise<string | undefined>,
-  saveDialog: (suggestedName) => ipcRenderer.invoke('reclab:save-dialog', suggestedName) as Promise<string | undefined>,
+  saveDialog: (suggestedName) =>
+    ipcRenderer.invoke('reclab:save-dialog', suggestedName) as Promise<string | undefined>,
   setDirty: (dirty) => ipcRenderer.send('reclab:set-dirty', dirty),
   onCommand: (listener) => subscribe('reclab:command', listener),
   onOpenFile: (listener) => subscribe('reclab:open-file', listener),

@@ -3,7 +3,10 @@ import { safeChartOption } from '../src/api';
 
 describe('a chart option from a notebook file', () => {
   it('draws tooltips as text, one or several', () => {
-    expect(safeChartOption({ tooltip: { formatter: '<b>{b}</b>' } }).tooltip).toEqual({ formatter: '<b>{b}</b>', renderMode: 'richText' });
+    expect(safeChartOption({ tooltip: { formatter: '<b>{b}</b>' } }).tooltip).toEqual({
+      formatter: '<b>{b}</b>',
+      renderMode: 'richText',
+    });
     expect(safeChartOption({ tooltip: [{ trigger: 'axis' }, { trigger: 'item' }] }).tooltip).toEqual([
       { trigger: 'axis', renderMode: 'richText' },
       { trigger: 'item', renderMode: 'richText' },
@@ -12,8 +15,13 @@ describe('a chart option from a notebook file', () => {
   });
 
   it('keeps a title’s http(s) links and drops any other', () => {
-    const title = safeChartOption({ title: { text: 't', link: 'javascript:alert(1)', sublink: ' https://example.org/x' } }).title;
+    const title = safeChartOption({
+      title: { text: 't', link: 'javascript:alert(1)', sublink: ' https://example.org/x' },
+    }).title;
     expect(title).toEqual({ text: 't', sublink: ' https://example.org/x' });
-    expect(safeChartOption({ title: [{ link: 'JAVASCRIPT:x' }, { link: 'http://a' }] }).title).toEqual([{}, { link: 'http://a' }]);
+    expect(safeChartOption({ title: [{ link: 'JAVASCRIPT:x' }, { link: 'http://a' }] }).title).toEqual([
+      {},
+      { link: 'http://a' },
+    ]);
   });
 });

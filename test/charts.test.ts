@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BarSeriesOption, EChartsOption, LineSeriesOption, ScatterSeriesOption } from 'echarts';
-import { Chart, bar, charts, heatmap, histogram, line, renderSvg, scatter, setChartDatabase } from '../src/charts';
+import {
+  Chart,
+  bar,
+  charts,
+  heatmap,
+  histogram,
+  line,
+  renderSvg,
+  scatter,
+  setChartDatabase,
+} from '../src/charts';
 import { Database, Table } from '../src/data';
 import type { KernelClient } from '../src/kernel';
 import { library } from '../src/kernel/library';
@@ -15,7 +25,9 @@ function parts(c: Chart) {
     title: one(o.title) as { text: string; subtext: string },
     x: one(o.xAxis) as { type: string; data?: string[]; name?: string; inverse?: boolean },
     y: one(o.yAxis) as { type: string; data?: string[]; name?: string; inverse?: boolean },
-    series: (Array.isArray(o.series) ? o.series : [o.series]) as (BarSeriesOption & LineSeriesOption & ScatterSeriesOption)[],
+    series: (Array.isArray(o.series) ? o.series : [o.series]) as (BarSeriesOption &
+      LineSeriesOption &
+      ScatterSeriesOption)[],
     visualMap: o.visualMap as { dimension: number; min: number; max: number } | undefined,
   };
 }
@@ -24,7 +36,9 @@ const labels = (c: Chart) => parts(c).x.data as string[];
 
 describe('histogram', () => {
   it('gives ratings one bar per value, empty values included, and says how many missing values it left out', () => {
-    const c = histogram(Table.fromColumns({ rating: Float64Array.of(1, 2, 2, 5, 5, 5, NaN, Infinity) }), { column: 'rating' });
+    const c = histogram(Table.fromColumns({ rating: Float64Array.of(1, 2, 2, 5, 5, 5, NaN, Infinity) }), {
+      column: 'rating',
+    });
     expect(labels(c)).toEqual(['1', '2', '3', '4', '5']);
     expect(counts(c)).toEqual([1, 2, 0, 0, 3]);
     expect(parts(c).title.text).toBe('Distribution of rating');
@@ -48,18 +62,46 @@ describe('histogram', () => {
     expect(parts(c).x.name).toBe('score (0–1)');
     expect(parts(c).title.text).toBe('Scores');
     // Asked for bins, whole numbers get them too.
-    expect(labels(histogram(Int32Array.from({ length: 50 }, (_, i) => i), { bins: 5 }))).toEqual(['0 to 10', '10 to 20', '20 to 30', '30 to 40', '40 to 50']);
+    expect(
+      labels(
+        histogram(
+          Int32Array.from({ length: 50 }, (_, i) => i),
+          { bins: 5 },
+        ),
+      ),
+    ).toEqual(['0 to 10', '10 to 20', '20 to 30', '30 to 40', '40 to 50']);
   });
 
   it('puts a value on an edge in the bin the labels start with it, though the division falls short', () => {
     // (0.15 - 0) / 0.05 is 2.9999999999999996.
-    const c = histogram(Float64Array.from({ length: 100 }, (_, i) => i / 100), { bins: 20 });
+    const c = histogram(
+      Float64Array.from({ length: 100 }, (_, i) => i / 100),
+      { bins: 20 },
+    );
     expect(labels(c)[3]).toBe('0.15 to 0.20');
     expect(counts(c)).toEqual(Array(20).fill(5));
     // 0.29 × 100 is 28.999999999999996.
-    expect(counts(histogram(Float64Array.from({ length: 101 }, (_, i) => i / 100), { bins: 100 }))).toEqual([...Array(99).fill(1), 2]);
+    expect(
+      counts(
+        histogram(
+          Float64Array.from({ length: 101 }, (_, i) => i / 100),
+          { bins: 100 },
+        ),
+      ),
+    ).toEqual([...Array(99).fill(1), 2]);
     const d = histogram([0.3, 0.7, 0.9, 1.3], { bins: 10 });
-    expect(labels(d)).toEqual(['0.3 to 0.4', '0.4 to 0.5', '0.5 to 0.6', '0.6 to 0.7', '0.7 to 0.8', '0.8 to 0.9', '0.9 to 1.0', '1.0 to 1.1', '1.1 to 1.2', '1.2 to 1.3']);
+    expect(labels(d)).toEqual([
+      '0.3 to 0.4',
+      '0.4 to 0.5',
+      '0.5 to 0.6',
+      '0.6 to 0.7',
+      '0.7 to 0.8',
+      '0.8 to 0.9',
+      '0.9 to 1.0',
+      '1.0 to 1.1',
+      '1.1 to 1.2',
+      '1.2 to 1.3',
+    ]);
     expect(counts(d)).toEqual([1, 0, 0, 0, 1, 0, 1, 0, 0, 1]);
     // The first bin starts at the minimum (0.29 × 100 falls short of 29), the last ends at the maximum (0.55 × 100 passes 55).
     const e = histogram([0.29, 0.39], { bins: 10 });
@@ -81,8 +123,12 @@ describe('histogram', () => {
   });
 
   it('refuses dates and times rather than label bins in milliseconds', () => {
-    const t = new Table([{ name: 'at', type: 'timestamp', data: Float64Array.of(1_704_000_000_000, 1_704_500_000_000) }]);
-    expect(() => histogram(t)).toThrow('histogram: column "at" holds dates or times, which it does not bin; count a number made from them instead (such as the year, or epoch() in SQL).');
+    const t = new Table([
+      { name: 'at', type: 'timestamp', data: Float64Array.of(1_704_000_000_000, 1_704_500_000_000) },
+    ]);
+    expect(() => histogram(t)).toThrow(
+      'histogram: column "at" holds dates or times, which it does not bin; count a number made from them instead (such as the year, or epoch() in SQL).',
+    );
   });
 
   it('uses a one-column table’s column without being told', () => {
@@ -91,12 +137,24 @@ describe('histogram', () => {
 
   it('says what is wrong with bad input', () => {
     const t = Table.fromColumns({ a: Float64Array.of(1), b: Float64Array.of(2), title: ['x'] });
-    expect(() => histogram(t, { column: 'x' })).toThrow('histogram: no column "x" (column); the columns are a, b, title.');
-    expect(() => histogram(t)).toThrow('histogram: say which column to count with { column }; the columns are a, b, title.');
-    expect(() => histogram(t, { column: 'title' })).toThrow('histogram: column "title" (column) holds text, not numbers');
-    expect(() => histogram(Table.fromColumns({ a: new Float64Array(0) }))).toThrow('histogram: the data has no rows; nothing to draw.');
-    expect(() => histogram([NaN, NaN])).toThrow('histogram: column "value" has no finite values (all 2 are missing, NaN or infinite); nothing to count.');
-    expect(() => histogram([1, 2], { bins: 0 })).toThrow('histogram: bins must be a whole number from 1 to 1000, got number 0.');
+    expect(() => histogram(t, { column: 'x' })).toThrow(
+      'histogram: no column "x" (column); the columns are a, b, title.',
+    );
+    expect(() => histogram(t)).toThrow(
+      'histogram: say which column to count with { column }; the columns are a, b, title.',
+    );
+    expect(() => histogram(t, { column: 'title' })).toThrow(
+      'histogram: column "title" (column) holds text, not numbers',
+    );
+    expect(() => histogram(Table.fromColumns({ a: new Float64Array(0) }))).toThrow(
+      'histogram: the data has no rows; nothing to draw.',
+    );
+    expect(() => histogram([NaN, NaN])).toThrow(
+      'histogram: column "value" has no finite values (all 2 are missing, NaN or infinite); nothing to count.',
+    );
+    expect(() => histogram([1, 2], { bins: 0 })).toThrow(
+      'histogram: bins must be a whole number from 1 to 1000, got number 0.',
+    );
     expect(() => histogram([1, 2], { column: 'a' })).toThrow('leave column out');
   });
 });
@@ -117,11 +175,18 @@ describe('histogram computed by DuckDB', () => {
 
   it('draws the very chart the same data draws in memory', async () => {
     const rows = await db.query('SELECT * FROM r');
-    for (const options of [{ column: 'rating' }, { column: 'score' }, { column: 'score', bins: 7 }, { column: 'rating', bins: 3, title: 'r' }]) {
+    for (const options of [
+      { column: 'rating' },
+      { column: 'score' },
+      { column: 'score', bins: 7 },
+      { column: 'rating', bins: 3, title: 'r' },
+    ]) {
       const inDuckDB = await histogram('r', { ...options, db });
       expect(inDuckDB.option).toEqual(histogram(rows, options).option);
     }
-    expect(parts(await histogram('r', { column: 'score', db })).title.subtext).toMatch(/of 20,000 values left out: missing or not finite$/);
+    expect(parts(await histogram('r', { column: 'score', db })).title.subtext).toMatch(
+      /of 20,000 values left out: missing or not finite$/,
+    );
   });
 
   it('reads a query, with the installed database when none is given', async () => {
@@ -135,10 +200,21 @@ describe('histogram computed by DuckDB', () => {
   it('bins on the same edges as in memory, and refuses times with the same message', async () => {
     const c = await histogram('SELECT range / 100 AS x FROM range(100)', { db, bins: 20 });
     expect(counts(c)).toEqual(Array(20).fill(5));
-    expect(counts(await histogram('SELECT range / 100 AS x FROM range(101)', { db, bins: 100 }))).toEqual([...Array(99).fill(1), 2]);
-    expect(counts(await histogram('SELECT * FROM (VALUES (0.3), (0.7), (0.9), (1.3)) AS t(x)', { db, bins: 10 }))).toEqual([1, 0, 0, 0, 1, 0, 1, 0, 0, 1]);
-    expect(counts(await histogram('SELECT 7 + range % 67 AS age FROM range(6700)', { db }))).toEqual([300, ...Array(12).fill(500), 400]);
-    await expect(histogram("SELECT TIMESTAMP '2024-01-01' AS at", { db })).rejects.toThrow('histogram: column "at" holds dates or times, which it does not bin;');
+    expect(counts(await histogram('SELECT range / 100 AS x FROM range(101)', { db, bins: 100 }))).toEqual([
+      ...Array(99).fill(1),
+      2,
+    ]);
+    expect(
+      counts(await histogram('SELECT * FROM (VALUES (0.3), (0.7), (0.9), (1.3)) AS t(x)', { db, bins: 10 })),
+    ).toEqual([1, 0, 0, 0, 1, 0, 1, 0, 0, 1]);
+    expect(counts(await histogram('SELECT 7 + range % 67 AS age FROM range(6700)', { db }))).toEqual([
+      300,
+      ...Array(12).fill(500),
+      400,
+    ]);
+    await expect(histogram("SELECT TIMESTAMP '2024-01-01' AS at", { db })).rejects.toThrow(
+      'histogram: column "at" holds dates or times, which it does not bin;',
+    );
   });
 
   it('takes names that start with a keyword for tables, and reads a query that ends in a comment', async () => {
@@ -146,7 +222,9 @@ describe('histogram computed by DuckDB', () => {
       await db.run(`CREATE TABLE "${name}" AS SELECT range AS n FROM range(4)`);
       expect(counts(await histogram(name, { db }))).toEqual([1, 1, 1, 1]);
     }
-    expect(counts(await histogram('SELECT range AS n FROM range(3) -- the first three', { db }))).toEqual([1, 1, 1]);
+    expect(counts(await histogram('SELECT range AS n FROM range(3) -- the first three', { db }))).toEqual([
+      1, 1, 1,
+    ]);
   });
 
   it('runs the source once: a sample’s bars add up to its count, and no table is left behind', async () => {
@@ -154,9 +232,17 @@ describe('histogram computed by DuckDB', () => {
     const shown = Number(/^([\d,]+) values/.exec(parts(c).title.subtext)?.[1].replaceAll(',', ''));
     expect(counts(c).reduce((a, b) => a + b)).toBe(shown);
     // Failing while filling the table, and after it.
-    await expect(histogram("SELECT CASE WHEN range = 3 THEN error('boom') ELSE range END AS v FROM range(5)", { db })).rejects.toThrow('boom');
+    await expect(
+      histogram("SELECT CASE WHEN range = 3 THEN error('boom') ELSE range END AS v FROM range(5)", { db }),
+    ).rejects.toThrow('boom');
     await expect(histogram('SELECT NULL::DOUBLE AS v', { db })).rejects.toThrow('no finite values');
-    expect((await db.query("SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name LIKE 'rl_histogram_%'")).rows()).toEqual([{ n: 0 }]);
+    expect(
+      (
+        await db.query(
+          "SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name LIKE 'rl_histogram_%'",
+        )
+      ).rows(),
+    ).toEqual([{ n: 0 }]);
   });
 
   it('quotes the table and column names it is given', async () => {
@@ -165,14 +251,28 @@ describe('histogram computed by DuckDB', () => {
   });
 
   it('says what is wrong with a bad table, column or database', async () => {
-    await expect(histogram('nope', { db })).rejects.toThrow(/^histogram: DuckDB could not read table "nope": Table with name nope does not exist/);
-    await expect(histogram('r', { db })).rejects.toThrow('histogram: say which column to count with { column }; the columns are rating, score, name.');
-    await expect(histogram('r', { db, column: 'x' })).rejects.toThrow('histogram: no column "x" in table "r"; the columns are rating, score, name.');
-    await expect(histogram('r', { db, column: 'name' })).rejects.toThrow('histogram: column "name" of table "r" is VARCHAR, not a number');
-    await expect(histogram('SELECT 1 AS v WHERE false', { db })).rejects.toThrow('histogram: column "v" has no values; nothing to count.');
-    await expect(histogram('SELECT NULL::DOUBLE AS v', { db })).rejects.toThrow('histogram: column "v" has no finite values (all 1 are missing, NaN or infinite)');
+    await expect(histogram('nope', { db })).rejects.toThrow(
+      /^histogram: DuckDB could not read table "nope": Table with name nope does not exist/,
+    );
+    await expect(histogram('r', { db })).rejects.toThrow(
+      'histogram: say which column to count with { column }; the columns are rating, score, name.',
+    );
+    await expect(histogram('r', { db, column: 'x' })).rejects.toThrow(
+      'histogram: no column "x" in table "r"; the columns are rating, score, name.',
+    );
+    await expect(histogram('r', { db, column: 'name' })).rejects.toThrow(
+      'histogram: column "name" of table "r" is VARCHAR, not a number',
+    );
+    await expect(histogram('SELECT 1 AS v WHERE false', { db })).rejects.toThrow(
+      'histogram: column "v" has no values; nothing to count.',
+    );
+    await expect(histogram('SELECT NULL::DOUBLE AS v', { db })).rejects.toThrow(
+      'histogram: column "v" has no finite values (all 1 are missing, NaN or infinite)',
+    );
     setChartDatabase(null);
-    await expect(histogram('r')).rejects.toThrow('histogram: a table name or query needs a DuckDB database; pass { db }');
+    await expect(histogram('r')).rejects.toThrow(
+      'histogram: a table name or query needs a DuckDB database; pass { db }',
+    );
     await expect(histogram('r', { db, bins: 1.5 })).rejects.toThrow('histogram: bins must be a whole number');
   });
 });
@@ -188,7 +288,14 @@ describe('bar', () => {
   });
 
   it('groups bars for several y columns (metric comparison)', () => {
-    const c = bar(Table.fromColumns({ model: ['Pop', 'ItemCF'], recall: Float64Array.of(0.1, 0.2), ndcg: Float64Array.of(0.05, 0.15) }), { x: 'model', y: ['recall', 'ndcg'] });
+    const c = bar(
+      Table.fromColumns({
+        model: ['Pop', 'ItemCF'],
+        recall: Float64Array.of(0.1, 0.2),
+        ndcg: Float64Array.of(0.05, 0.15),
+      }),
+      { x: 'model', y: ['recall', 'ndcg'] },
+    );
     expect(parts(c).series.map((s) => [s.name, s.data])).toEqual([
       ['recall', [0.1, 0.2]],
       ['ndcg', [0.05, 0.15]],
@@ -198,7 +305,13 @@ describe('bar', () => {
 
   it('draws a long tail of many bars in large mode, keeping the tallest of each pixel column', () => {
     const n = 20000;
-    const c = bar({ rank: Int32Array.from({ length: n }, (_, i) => i + 1), count: Float64Array.from({ length: n }, (_, i) => Math.floor(5000 / (i + 1))) }, { x: 'rank', y: 'count', logY: true });
+    const c = bar(
+      {
+        rank: Int32Array.from({ length: n }, (_, i) => i + 1),
+        count: Float64Array.from({ length: n }, (_, i) => Math.floor(5000 / (i + 1))),
+      },
+      { x: 'rank', y: 'count', logY: true },
+    );
     expect(parts(c).series[0]).toMatchObject({ large: true, sampling: 'max' });
     expect(parts(c).series[0].data).toHaveLength(n);
     expect(labels(c)[0]).toBe('1');
@@ -215,25 +328,61 @@ describe('bar', () => {
   });
 
   it('leaves out missing heights and says so, and says what is wrong with bad input', () => {
-    expect(parts(bar({ x: ['a', 'b'], y: [1, null] }, { x: 'x', y: 'y' })).title.subtext).toBe('1 of 2 values left out: missing or not finite');
-    expect(() => bar({ x: ['a', 'b'], y: [NaN, NaN] }, { x: 'x', y: 'y' })).toThrow('bar: nothing to draw: "y" has no finite values.');
-    expect(() => bar({ x: ['a', 'b'], y: [1] }, { x: 'x', y: 'y' })).toThrow('bar: the columns have different lengths (x: 2, y: 1); give every column one value per row.');
-    expect(() => bar({ x: ['a'], y: [1] }, { x: 'x', y: ['y', 'z'] })).toThrow('bar: no column "z" (y); the columns are x, y.');
-    expect(() => bar({ x: ['a'], y: ['b'] }, { x: 'x', y: 'y' })).toThrow('bar: column "y" (y) holds text, not numbers');
-    expect(() => bar([1, 2] as never, { x: 'x', y: 'y' })).toThrow('bar: the data must be a Table or named columns such as { x: [...], y: [...] }, got an array of 2.');
-    expect(() => bar({ x: ['a'], y: [1] }, { y: 'y' } as never)).toThrow('bar: option x must name a column (one of x, y), got undefined.');
+    expect(parts(bar({ x: ['a', 'b'], y: [1, null] }, { x: 'x', y: 'y' })).title.subtext).toBe(
+      '1 of 2 values left out: missing or not finite',
+    );
+    expect(() => bar({ x: ['a', 'b'], y: [NaN, NaN] }, { x: 'x', y: 'y' })).toThrow(
+      'bar: nothing to draw: "y" has no finite values.',
+    );
+    expect(() => bar({ x: ['a', 'b'], y: [1] }, { x: 'x', y: 'y' })).toThrow(
+      'bar: the columns have different lengths (x: 2, y: 1); give every column one value per row.',
+    );
+    expect(() => bar({ x: ['a'], y: [1] }, { x: 'x', y: ['y', 'z'] })).toThrow(
+      'bar: no column "z" (y); the columns are x, y.',
+    );
+    expect(() => bar({ x: ['a'], y: ['b'] }, { x: 'x', y: 'y' })).toThrow(
+      'bar: column "y" (y) holds text, not numbers',
+    );
+    expect(() => bar([1, 2] as never, { x: 'x', y: 'y' })).toThrow(
+      'bar: the data must be a Table or named columns such as { x: [...], y: [...] }, got an array of 2.',
+    );
+    expect(() => bar({ x: ['a'], y: [1] }, { y: 'y' } as never)).toThrow(
+      'bar: option x must name a column (one of x, y), got undefined.',
+    );
     expect(() => bar({}, { x: 'x', y: 'y' })).toThrow('bar: the data has no columns; nothing to draw.');
-    expect(() => bar({ x: [], y: [] }, { x: 'x', y: 'y' })).toThrow('bar: the data has no rows; nothing to draw.');
+    expect(() => bar({ x: [], y: [] }, { x: 'x', y: 'y' })).toThrow(
+      'bar: the data has no rows; nothing to draw.',
+    );
   });
 });
 
 describe('line', () => {
   it('draws numeric x as points, one line per y column, leaving out missing ones and saying so', () => {
-    const c = line({ epoch: Int32Array.of(1, 2, 3), loss: Float64Array.of(2, 1, 0.5), recall: Float64Array.of(NaN, 0.1, 0.2) }, { x: 'epoch', y: ['loss', 'recall'] });
+    const c = line(
+      {
+        epoch: Int32Array.of(1, 2, 3),
+        loss: Float64Array.of(2, 1, 0.5),
+        recall: Float64Array.of(NaN, 0.1, 0.2),
+      },
+      { x: 'epoch', y: ['loss', 'recall'] },
+    );
     expect(parts(c).x).toMatchObject({ type: 'value', name: 'epoch' });
     expect(parts(c).series.map((s) => [s.name, s.data])).toEqual([
-      ['loss', [[1, 2], [2, 1], [3, 0.5]]],
-      ['recall', [[2, 0.1], [3, 0.2]]],
+      [
+        'loss',
+        [
+          [1, 2],
+          [2, 1],
+          [3, 0.5],
+        ],
+      ],
+      [
+        'recall',
+        [
+          [2, 0.1],
+          [3, 0.2],
+        ],
+      ],
     ]);
     expect(parts(c).title.subtext).toBe('1 of 6 points left out: missing or not finite');
   });
@@ -251,13 +400,20 @@ describe('line', () => {
 
   it('thins a long line and drops its markers', () => {
     const n = 5000;
-    const c = line({ t: Float64Array.from({ length: n }, (_, i) => i), v: Float64Array.from({ length: n }, Math.random) }, { x: 't', y: 'v' });
+    const c = line(
+      { t: Float64Array.from({ length: n }, (_, i) => i), v: Float64Array.from({ length: n }, Math.random) },
+      { x: 't', y: 'v' },
+    );
     expect(parts(c).series[0]).toMatchObject({ showSymbol: false, sampling: 'lttb' });
   });
 
   it('says when nothing is left to draw', () => {
-    expect(() => line({ x: [1, 2], y: [NaN, NaN] }, { x: 'x', y: 'y' })).toThrow('line: nothing to draw: "y" against "x" has no finite values.');
-    expect(() => line({ x: [1], y: [1] }, { x: 'x', y: [] })).toThrow('line: option y must name a column or a list of columns (of x, y), got an array of 0.');
+    expect(() => line({ x: [1, 2], y: [NaN, NaN] }, { x: 'x', y: 'y' })).toThrow(
+      'line: nothing to draw: "y" against "x" has no finite values.',
+    );
+    expect(() => line({ x: [1], y: [1] }, { x: 'x', y: [] })).toThrow(
+      'line: option y must name a column or a list of columns (of x, y), got an array of 0.',
+    );
   });
 });
 
@@ -267,7 +423,11 @@ describe('scatter', () => {
 
   it('draws the rows with finite x and y, and says how many it left out', () => {
     const c = scatter({ x, y }, { x: 'x', y: 'y' });
-    expect(parts(c).series[0].data).toEqual([[1, 2], [2, 4], [3, 6]]);
+    expect(parts(c).series[0].data).toEqual([
+      [1, 2],
+      [2, 4],
+      [3, 6],
+    ]);
     expect(parts(c).title.subtext).toBe('3 points · 2 of 5 rows left out: missing or not finite');
   });
 
@@ -276,18 +436,45 @@ describe('scatter', () => {
     const grouped = scatter({ x, y, genre }, { x: 'x', y: 'y', color: 'genre' });
     expect(parts(grouped).series.map((s) => [s.name, s.data])).toEqual([
       ['a', [[2, 4]]],
-      ['b', [[1, 2], [3, 6]]],
+      [
+        'b',
+        [
+          [1, 2],
+          [3, 6],
+        ],
+      ],
     ]);
-    const clusters = scatter({ x, y, cluster: Int32Array.of(10, 2, 2, 0, 0) }, { x: 'x', y: 'y', color: 'cluster' });
+    const clusters = scatter(
+      { x, y, cluster: Int32Array.of(10, 2, 2, 0, 0) },
+      { x: 'x', y: 'y', color: 'cluster' },
+    );
     expect(parts(clusters).series.map((s) => s.name)).toEqual(['2', '10']);
-    const scaled = scatter({ x, y, pop: [0.5, 0.25, 1, 1, 1], title: ['A', 'B', 'C', 'D', 'E'] }, { x: 'x', y: 'y', color: 'pop', label: 'title' });
-    expect(parts(scaled).series[0]).toMatchObject({ data: [[1, 2, 0.5, 'A'], [2, 4, 0.25, 'B'], [3, 6, 1, 'C']], dimensions: ['x', 'y', 'pop', 'title'], encode: { tooltip: [3, 0, 1] } });
+    const scaled = scatter(
+      { x, y, pop: [0.5, 0.25, 1, 1, 1], title: ['A', 'B', 'C', 'D', 'E'] },
+      { x: 'x', y: 'y', color: 'pop', label: 'title' },
+    );
+    expect(parts(scaled).series[0]).toMatchObject({
+      data: [
+        [1, 2, 0.5, 'A'],
+        [2, 4, 0.25, 'B'],
+        [3, 6, 1, 'C'],
+      ],
+      dimensions: ['x', 'y', 'pop', 'title'],
+      encode: { tooltip: [3, 0, 1] },
+    });
     expect(parts(scaled).visualMap).toMatchObject({ dimension: 2, min: 0.25, max: 1 });
   });
 
   it('merges the smallest of many colour groups into "other"', () => {
     const n = 30;
-    const c = scatter({ x: Float64Array.from({ length: n }, (_, i) => i), y: new Float64Array(n), g: Array.from({ length: n }, (_, i) => `g${i < 5 ? 0 : i}`) }, { x: 'x', y: 'y', color: 'g' });
+    const c = scatter(
+      {
+        x: Float64Array.from({ length: n }, (_, i) => i),
+        y: new Float64Array(n),
+        g: Array.from({ length: n }, (_, i) => `g${i < 5 ? 0 : i}`),
+      },
+      { x: 'x', y: 'y', color: 'g' },
+    );
     const names = parts(c).series.map((s) => s.name);
     expect(names).toHaveLength(20);
     expect(names[0]).toBe('g0');
@@ -297,20 +484,36 @@ describe('scatter', () => {
 
   it('draws many points in large mode', () => {
     const n = 6000;
-    const c = scatter({ x: Float64Array.from({ length: n }, Math.random), y: Float64Array.from({ length: n }, Math.random) }, { x: 'x', y: 'y' });
+    const c = scatter(
+      { x: Float64Array.from({ length: n }, Math.random), y: Float64Array.from({ length: n }, Math.random) },
+      { x: 'x', y: 'y' },
+    );
     expect(parts(c).series[0]).toMatchObject({ large: true });
   });
 
   it('says when nothing is left to draw, and which option names a missing column', () => {
-    expect(() => scatter({ x: [NaN], y: [1] }, { x: 'x', y: 'y' })).toThrow('scatter: nothing to draw: no row has finite values in "x", "y" (1 rows).');
-    expect(() => scatter({ x, y }, { x: 'x', y: 'y', color: 'genre' })).toThrow('scatter: no column "genre" (color); the columns are x, y.');
+    expect(() => scatter({ x: [NaN], y: [1] }, { x: 'x', y: 'y' })).toThrow(
+      'scatter: nothing to draw: no row has finite values in "x", "y" (1 rows).',
+    );
+    expect(() => scatter({ x, y }, { x: 'x', y: 'y', color: 'genre' })).toThrow(
+      'scatter: no column "genre" (color); the columns are x, y.',
+    );
   });
 });
 
 describe('the charts’ static form', () => {
   it('draws every builder into an SVG with shapes in it', () => {
-    const t = Table.fromColumns({ item: ['a', 'b', 'c'], n: Float64Array.of(3, 2, 1), score: Float64Array.of(0.2, 0.5, 0.9) });
-    for (const c of [histogram(t, { column: 'n' }), bar(t, { x: 'item', y: 'n' }), line(t, { x: 'score', y: 'n' }), scatter(t, { x: 'score', y: 'n', label: 'item' })]) {
+    const t = Table.fromColumns({
+      item: ['a', 'b', 'c'],
+      n: Float64Array.of(3, 2, 1),
+      score: Float64Array.of(0.2, 0.5, 0.9),
+    });
+    for (const c of [
+      histogram(t, { column: 'n' }),
+      bar(t, { x: 'item', y: 'n' }),
+      line(t, { x: 'score', y: 'n' }),
+      scatter(t, { x: 'score', y: 'n', label: 'item' }),
+    ]) {
       const svg = renderSvg(c);
       expect(svg).toMatch(/^<svg[\s\S]*<path[\s\S]*<\/svg>$/);
       expect(svg).toContain(String((c.option.title as { text: string }).text));
@@ -333,7 +536,15 @@ describe('charts in a notebook', () => {
   suiteKernel((k) => (kernel = k));
 
   it('counts a histogram of a table in the kernel’s DuckDB and shows it as SVG, ECharts and text', async () => {
-    expect((await run(kernel, 'CREATE TABLE ratings AS SELECT 1 + (range % 5)::INTEGER AS rating FROM range(1000)', 'sql')).reply.status).toBe('ok');
+    expect(
+      (
+        await run(
+          kernel,
+          'CREATE TABLE ratings AS SELECT 1 + (range % 5)::INTEGER AS rating FROM range(1000)',
+          'sql',
+        )
+      ).reply.status,
+    ).toBe('ok');
     const r = await run(kernel, "await rl.charts.histogram('ratings')");
     expect(r.reply.status).toBe('ok');
     const bundle = r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data : {};
@@ -344,12 +555,17 @@ describe('charts in a notebook', () => {
   });
 
   it('shows a heatmap with a text line that names its strongest cells', async () => {
-    const r = await run(kernel, "rl.charts.heatmap({ values: [[0.2, 0.41]], rows: ['next'], columns: ['Alien', 'Aliens'] }, { title: 'Attention' })");
+    const r = await run(
+      kernel,
+      "rl.charts.heatmap({ values: [[0.2, 0.41]], rows: ['next'], columns: ['Alien', 'Aliens'] }, { title: 'Attention' })",
+    );
     expect(r.reply.status).toBe('ok');
     const bundle = r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data : {};
     expect(bundle['text/plain']).toBe('Chart: Attention · strongest: next → Aliens 0.41, next → Alien 0.2');
     expect(String(bundle['image/svg+xml'])).toMatch(/^<svg/);
-    expect((bundle[MIME.echarts] as { option: EChartsOption }).option.series).toMatchObject([{ type: 'heatmap' }]);
+    expect((bundle[MIME.echarts] as { option: EChartsOption }).option.series).toMatchObject([
+      { type: 'heatmap' },
+    ]);
   });
 
   it('shows a bad column as an error that lists the columns', async () => {

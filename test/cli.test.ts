@@ -3,13 +3,25 @@ import { spawnSync } from 'node:child_process';
 import { promises as fs, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MIME, createNotebook, newCodeCell, newMarkdownCell, readNotebookFile, serializeNotebook, writeNotebookFile, type CodeCell } from '../src/notebook';
+import {
+  MIME,
+  createNotebook,
+  newCodeCell,
+  newMarkdownCell,
+  readNotebookFile,
+  serializeNotebook,
+  writeNotebookFile,
+  type CodeCell,
+} from '../src/notebook';
 import { nbformatAvailable, validateWithNbformat } from './helpers/nbformat';
 
 const BIN = path.join(__dirname, '..', 'bin', 'reclab.mjs');
 
 function reclab(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, RECLAB_TF_BACKEND: 'wasm' } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, RECLAB_TF_BACKEND: 'wasm' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -25,7 +37,9 @@ describe('reclab run', () => {
     const file = await notebookFile('ok.ipynb', [
       newMarkdownCell('# Ratings'),
       newCodeCell('-- name: ratings\nSELECT range AS user_id, range % 5 AS rating FROM range(20)', 'sql'),
-      newCodeCell('const bar = progress({ total: 2 });\nbar.tick(); bar.tick();\nconsole.log("users", ratings.numRows);\ndisplay(rl.chart({ xAxis: { type: "category", data: ["a"] }, yAxis: {}, series: [{ type: "bar", data: [1] }] }));\nratings.numRows * 2'),
+      newCodeCell(
+        'const bar = progress({ total: 2 });\nbar.tick(); bar.tick();\nconsole.log("users", ratings.numRows);\ndisplay(rl.chart({ xAxis: { type: "category", data: ["a"] }, yAxis: {}, series: [{ type: "bar", data: [1] }] }));\nratings.numRows * 2',
+      ),
     ]);
     const out = file.replace('ok.ipynb', 'out.ipynb');
     const r = reclab('run', file, '-o', out);
@@ -36,9 +50,19 @@ describe('reclab run', () => {
     const nb = await readNotebookFile(out);
     const [, sql, ts] = nb.cells as CodeCell[];
     expect(sql.execution_count).toBe(1);
-    expect(sql.outputs[0]).toMatchObject({ output_type: 'execute_result', data: { [MIME.table]: expect.objectContaining({ numRows: 20 }) } });
-    expect(ts.outputs.map((o) => o.output_type)).toEqual(['display_data', 'stream', 'display_data', 'execute_result']);
-    expect(ts.outputs[0]).toMatchObject({ data: { [MIME.progress]: expect.objectContaining({ value: 2, done: true }) } });
+    expect(sql.outputs[0]).toMatchObject({
+      output_type: 'execute_result',
+      data: { [MIME.table]: expect.objectContaining({ numRows: 20 }) },
+    });
+    expect(ts.outputs.map((o) => o.output_type)).toEqual([
+      'display_data',
+      'stream',
+      'display_data',
+      'execute_result',
+    ]);
+    expect(ts.outputs[0]).toMatchObject({
+      data: { [MIME.progress]: expect.objectContaining({ value: 2, done: true }) },
+    });
     expect(ts.outputs[3]).toMatchObject({ data: { 'text/plain': '40' } });
     // The input file is untouched when -o is given.
     expect((await readNotebookFile(file)).cells[1]).toMatchObject({ outputs: [] });
@@ -46,7 +70,11 @@ describe('reclab run', () => {
   });
 
   it('exits 1 naming the failing cell, and keeps the outputs so far', async () => {
-    const file = await notebookFile('fail.ipynb', [newCodeCell('const a = 1;\na'), newCodeCell('const b = 2;\nthrow new Error("bad data")'), newCodeCell('"never"')]);
+    const file = await notebookFile('fail.ipynb', [
+      newCodeCell('const a = 1;\na'),
+      newCodeCell('const b = 2;\nthrow new Error("bad data")'),
+      newCodeCell('"never"'),
+    ]);
     const r = reclab('run', file);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/\[2\/3\] cell 2 +ts  ERROR .* Error: bad data/);
@@ -58,10 +86,15 @@ describe('reclab run', () => {
   });
 
   it('exits 1 when the kernel dies under a cell, saying so in the cell', async () => {
-    const file = await notebookFile('crash.ipynb', [newCodeCell('console.log("before");\nprocess.exit(3)'), newCodeCell('"never"')]);
+    const file = await notebookFile('crash.ipynb', [
+      newCodeCell('console.log("before");\nprocess.exit(3)'),
+      newCodeCell('"never"'),
+    ]);
     const r = reclab('run', file);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/cell 1 \(id [0-9a-f]+\) failed: KernelDied: The kernel process exited with code 3/);
+    expect(r.stderr).toMatch(
+      /cell 1 \(id [0-9a-f]+\) failed: KernelDied: The kernel process exited with code 3/,
+    );
     const nb = await readNotebookFile(file);
     expect(JSON.stringify((nb.cells[0] as CodeCell).outputs)).toContain('exited with code 3');
   });
@@ -76,7 +109,9 @@ describe('reclab run', () => {
   });
 
   it('interrupts a cell that runs past --timeout', async () => {
-    const file = await notebookFile('slow.ipynb', [newCodeCell('await new Promise((r) => setTimeout(r, 60_000));')]);
+    const file = await notebookFile('slow.ipynb', [
+      newCodeCell('await new Promise((r) => setTimeout(r, 60_000));'),
+    ]);
     const r = reclab('run', file, '--timeout', '1');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/cell 1 +ts  TIMEOUT/);
@@ -121,8 +156,20 @@ describe('reclab export --to html', () => {
     const nb = await readNotebookFile(file);
     (nb.cells[1] as CodeCell).outputs.push(
       { output_type: 'stream', name: 'stdout', text: ['<not html>\n'] },
-      { output_type: 'display_data', metadata: {}, data: { 'text/plain': 'chart', 'image/svg+xml': '<svg></svg>', [MIME.echarts]: { option: { series: [{ type: 'bar', data: [1] }] }, width: 300, height: 200 } } },
-      { output_type: 'display_data', metadata: {}, data: { 'text/html': '<table><tr><td>1</td></tr></table><img src=x onerror="evil()">' } },
+      {
+        output_type: 'display_data',
+        metadata: {},
+        data: {
+          'text/plain': 'chart',
+          'image/svg+xml': '<svg></svg>',
+          [MIME.echarts]: { option: { series: [{ type: 'bar', data: [1] }] }, width: 300, height: 200 },
+        },
+      },
+      {
+        output_type: 'display_data',
+        metadata: {},
+        data: { 'text/html': '<table><tr><td>1</td></tr></table><img src=x onerror="evil()">' },
+      },
     );
     await writeNotebookFile(file, nb);
     const r = reclab('export', file, '--to', 'html');
@@ -144,23 +191,68 @@ describe('reclab export --to html', () => {
   it('draws an embedding map as an interactive scatter with a series for missing colours, and falls back to the static picture for a payload that does not hold together', async () => {
     const b64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
     const map = (count: number, coords: string) => ({
-      widgetId: 'k-w1', title: 'map', method: 'pca', dims: 2, count, coords, labels: Array.from({ length: count }, (_, i) => `p${i}`),
-      color: { name: 'genre', kind: 'category', categories: ['a', 'b'], values: b64(new Uint16Array([0, 1, 2])) },
+      widgetId: 'k-w1',
+      title: 'map',
+      method: 'pca',
+      dims: 2,
+      count,
+      coords,
+      labels: Array.from({ length: count }, (_, i) => `p${i}`),
+      color: {
+        name: 'genre',
+        kind: 'category',
+        categories: ['a', 'b'],
+        values: b64(new Uint16Array([0, 1, 2])),
+      },
     });
     const file = await notebookFile('maps.ipynb', [newCodeCell('good'), newCodeCell('bad')]);
     const nb = await readNotebookFile(file);
-    (nb.cells[0] as CodeCell).outputs.push({ output_type: 'display_data', metadata: {}, data: { 'text/plain': 'good map', 'image/svg+xml': '<svg id="good"></svg>', [MIME.projector]: map(3, b64(new Float32Array([0, 0, 1, 1, 2, 2]))) } });
+    (nb.cells[0] as CodeCell).outputs.push({
+      output_type: 'display_data',
+      metadata: {},
+      data: {
+        'text/plain': 'good map',
+        'image/svg+xml': '<svg id="good"></svg>',
+        [MIME.projector]: map(3, b64(new Float32Array([0, 0, 1, 1, 2, 2]))),
+      },
+    });
     // A billion points claimed over six numbers: refused before anything is decoded.
-    (nb.cells[1] as CodeCell).outputs.push({ output_type: 'display_data', metadata: {}, data: { 'text/plain': 'bad map', 'image/svg+xml': '<svg id="bad"></svg>', [MIME.projector]: { ...map(3, 'AAAA'), count: 1e9 } } });
+    (nb.cells[1] as CodeCell).outputs.push({
+      output_type: 'display_data',
+      metadata: {},
+      data: {
+        'text/plain': 'bad map',
+        'image/svg+xml': '<svg id="bad"></svg>',
+        [MIME.projector]: { ...map(3, 'AAAA'), count: 1e9 },
+      },
+    });
     // The right length, in characters base64 does not have.
-    (nb.cells[1] as CodeCell).outputs.push({ output_type: 'display_data', metadata: {}, data: { 'text/plain': 'bad map', 'image/svg+xml': '<svg id="bad2"></svg>', [MIME.projector]: map(3, '!'.repeat(32)) } });
+    (nb.cells[1] as CodeCell).outputs.push({
+      output_type: 'display_data',
+      metadata: {},
+      data: {
+        'text/plain': 'bad map',
+        'image/svg+xml': '<svg id="bad2"></svg>',
+        [MIME.projector]: map(3, '!'.repeat(32)),
+      },
+    });
     await writeNotebookFile(file, nb);
     expect(reclab('export', file, '--to', 'html').code).toBe(0);
     const html = await fs.readFile(file.replace(/\.ipynb$/, '.html'), 'utf8');
     expect(html.match(/class="chart map"/g)).toHaveLength(1);
-    const charts = JSON.parse(html.match(/var charts = (\[.*\]);/)![1]) as { option: { series: { name: string; data: unknown[] }[] } }[];
-    expect(charts[0].option.series.map((s) => [s.name, s.data.length])).toEqual([['a', 1], ['b', 1], ['(missing)', 1]]);
-    for (const id of ['bad', 'bad2']) expect(html).toContain('<img class="image" alt="chart" src="data:image/svg+xml;base64,' + Buffer.from(`<svg id="${id}"></svg>`).toString('base64'));
+    const charts = JSON.parse(html.match(/var charts = (\[.*\]);/)![1]) as {
+      option: { series: { name: string; data: unknown[] }[] };
+    }[];
+    expect(charts[0].option.series.map((s) => [s.name, s.data.length])).toEqual([
+      ['a', 1],
+      ['b', 1],
+      ['(missing)', 1],
+    ]);
+    for (const id of ['bad', 'bad2'])
+      expect(html).toContain(
+        '<img class="image" alt="chart" src="data:image/svg+xml;base64,' +
+          Buffer.from(`<svg id="${id}"></svg>`).toString('base64'),
+      );
   });
 });
 
@@ -189,7 +281,6 @@ describe('sample notebooks', () => {
     expect(outputs.length).toBeGreaterThan(0);
     if (nbformatAvailable()) expect(validateWithNbformat(out)).toBe('');
   });
-
 });
 
 describe('reclab serve', () => {

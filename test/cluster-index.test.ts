@@ -67,7 +67,9 @@ describe('ClusterIndex', () => {
 
   it('says what is wrong with bad input', () => {
     expect(() => ClusterIndex.build(new Float32Array(0), dim)).toThrow(/no vectors/);
-    expect(() => ClusterIndex.build(new Float32Array(10), 4)).toThrow(/not a whole number of 4-dimensional rows/);
+    expect(() => ClusterIndex.build(new Float32Array(10), 4)).toThrow(
+      /not a whole number of 4-dimensional rows/,
+    );
     expect(() => ClusterIndex.build(vectors, dim, { clusters: 0 })).toThrow(/clusters must be/);
     const index = ClusterIndex.build(vectors, dim, { seed: 1 });
     expect(() => index.search(new Float32Array(3), 10)).toThrow(/query has 3 values.*8-dimensional/);

@@ -11,7 +11,15 @@ describe('column summaries of numbers', () => {
   it('bins values between min and max in equal widths, the maximum in the last bin', () => {
     const t = Table.fromColumns({ x: Float64Array.from([0, 0.5, 1, 2.5, 7.5, 9.99, 10]) });
     const s = numeric(t.columnInfo('x'), 4);
-    expect(s).toMatchObject({ kind: 'numeric', type: 'float64', rows: 7, nulls: 0, infinite: 0, min: 0, max: 10 });
+    expect(s).toMatchObject({
+      kind: 'numeric',
+      type: 'float64',
+      rows: 7,
+      nulls: 0,
+      infinite: 0,
+      min: 0,
+      max: 10,
+    });
     expect(s.histogram).toEqual({ start: 0, width: 2.5, counts: [3, 1, 0, 3], discrete: false });
   });
 
@@ -24,37 +32,78 @@ describe('column summaries of numbers', () => {
 
   it('gives one bin per value to whole numbers over a short span, and equal-width bins past it', () => {
     const ratings = Table.fromColumns({ r: Int32Array.from([5, 3, 3, 1, 5, 5]) }).columnInfo('r');
-    expect(numeric(ratings).histogram).toEqual({ start: 1, width: 1, counts: [1, 0, 2, 0, 3], discrete: true });
+    expect(numeric(ratings).histogram).toEqual({
+      start: 1,
+      width: 1,
+      counts: [1, 0, 2, 0, 3],
+      discrete: true,
+    });
     // BIGINT results arrive as float64: what counts is that every value is whole.
-    const codes = Table.fromColumns({ k: Float64Array.from({ length: 70 }, (_, i) => i % 7) }).columnInfo('k');
-    expect(numeric(codes).histogram).toEqual({ start: 0, width: 1, counts: [10, 10, 10, 10, 10, 10, 10], discrete: true });
-    expect(numeric(codes, 6).histogram).toMatchObject({ discrete: false, width: 1, counts: [10, 10, 10, 10, 10, 20] });
+    const codes = Table.fromColumns({ k: Float64Array.from({ length: 70 }, (_, i) => i % 7) }).columnInfo(
+      'k',
+    );
+    expect(numeric(codes).histogram).toEqual({
+      start: 0,
+      width: 1,
+      counts: [10, 10, 10, 10, 10, 10, 10],
+      discrete: true,
+    });
+    expect(numeric(codes, 6).histogram).toMatchObject({
+      discrete: false,
+      width: 1,
+      counts: [10, 10, 10, 10, 10, 20],
+    });
   });
 
   it('gives half-star ratings one bin per half step, with no empty bins between them', () => {
     // MovieLens: 0.5 to 5 stars; 16 equal bins would leave every other one empty.
-    const stars = Table.fromColumns({ rating: Float64Array.from({ length: 100 }, (_, i) => 0.5 + (i % 10) / 2) }).columnInfo('rating');
-    expect(numeric(stars).histogram).toEqual({ start: 0.5, width: 0.5, counts: Array(10).fill(10), discrete: true });
+    const stars = Table.fromColumns({
+      rating: Float64Array.from({ length: 100 }, (_, i) => 0.5 + (i % 10) / 2),
+    }).columnInfo('rating');
+    expect(numeric(stars).histogram).toEqual({
+      start: 0.5,
+      width: 0.5,
+      counts: Array(10).fill(10),
+      discrete: true,
+    });
     // Past the bins asked for, bins hold whole half steps.
-    expect(numeric(stars, 4).histogram).toEqual({ start: 0, width: 2, counts: [30, 40, 30], discrete: false });
+    expect(numeric(stars, 4).histogram).toEqual({
+      start: 0,
+      width: 2,
+      counts: [30, 40, 30],
+      discrete: false,
+    });
   });
 
   it('bins as the histogram does: a value on an edge in the bin it starts, whole numbers in whole widths', () => {
-    const hundredths = Table.fromColumns({ x: Float64Array.from({ length: 100 }, (_, i) => i / 100) }).columnInfo('x');
+    const hundredths = Table.fromColumns({
+      x: Float64Array.from({ length: 100 }, (_, i) => i / 100),
+    }).columnInfo('x');
     expect(numeric(hundredths, 20).histogram.counts).toEqual(Array(20).fill(5));
-    const ages = Table.fromColumns({ age: Int32Array.from({ length: 6700 }, (_, i) => 7 + (i % 67)) }).columnInfo('age');
-    expect(numeric(ages, 30).histogram).toEqual({ start: 5, width: 5, counts: [300, ...Array(12).fill(500), 400], discrete: false });
+    const ages = Table.fromColumns({
+      age: Int32Array.from({ length: 6700 }, (_, i) => 7 + (i % 67)),
+    }).columnInfo('age');
+    expect(numeric(ages, 30).histogram).toEqual({
+      start: 5,
+      width: 5,
+      counts: [300, ...Array(12).fill(500), 400],
+      discrete: false,
+    });
   });
 
   it('puts a column of one repeated value in one bin, and an all-NULL column in none', () => {
-    expect(numeric(Table.fromColumns({ x: Float64Array.from([0.25, 0.25]) }).columnInfo('x')).histogram).toEqual({ start: 0.25, width: 1, counts: [2], discrete: true });
+    expect(
+      numeric(Table.fromColumns({ x: Float64Array.from([0.25, 0.25]) }).columnInfo('x')).histogram,
+    ).toEqual({ start: 0.25, width: 1, counts: [2], discrete: true });
     const empty = numeric(Table.fromColumns({ x: Float64Array.from([NaN, NaN]) }).columnInfo('x'));
     expect(empty).toMatchObject({ nulls: 2, min: null, max: null, histogram: { counts: [] } });
   });
 
   it('summarises times in ms since 1970, as their columns hold them', () => {
     const day = 86_400_000;
-    const dates = new Table([{ name: 'd', type: 'date', data: Float64Array.from([0, day, 40 * day, NaN]) }]).columnInfo('d');
+    const dates = new Table([
+      { name: 'd', type: 'date', data: Float64Array.from([0, day, 40 * day, NaN]) },
+    ]).columnInfo('d');
     const s = numeric(dates, 4);
     expect(s).toMatchObject({ type: 'date', min: 0, max: 40 * day, nulls: 1 });
     expect(s.histogram.counts).toEqual([2, 0, 0, 1]);
@@ -69,7 +118,9 @@ describe('column summaries of numbers', () => {
 
 describe('column summaries of text, booleans and nested values', () => {
   it('counts distinct values, NULLs and the most frequent values, ties in a fixed order', () => {
-    const t = Table.fromColumns({ g: ['drama', 'comedy', null, 'drama', 'horror', 'comedy', 'drama', null, 'noir'] });
+    const t = Table.fromColumns({
+      g: ['drama', 'comedy', null, 'drama', 'horror', 'comedy', 'drama', null, 'noir'],
+    });
     const s = category(t.columnInfo('g'), 3);
     expect(s).toEqual({
       kind: 'category',
@@ -96,8 +147,15 @@ describe('column summaries of text, booleans and nested values', () => {
     expect(s.distinct).toBe(DISTINCT_CAP);
     expect(s.distinctCapped).toBe(true);
     const each = n / 4 / 3;
-    expect(s.top.slice(0, 3).map((t) => t.value).sort()).toEqual(['often-0', 'often-1', 'often-2']);
-    expect(s.top.slice(0, 3).map((t) => t.count)).toEqual([Math.ceil(each), Math.round(each), Math.floor(each)].sort((a, b) => b - a));
+    expect(
+      s.top
+        .slice(0, 3)
+        .map((t) => t.value)
+        .sort(),
+    ).toEqual(['often-0', 'often-1', 'often-2']);
+    expect(s.top.slice(0, 3).map((t) => t.count)).toEqual(
+      [Math.ceil(each), Math.round(each), Math.floor(each)].sort((a, b) => b - a),
+    );
     expect(s.top.slice(3).every((t) => t.count === 1)).toBe(true);
   });
 
@@ -110,9 +168,27 @@ describe('column summaries of text, booleans and nested values', () => {
 
   it('summarises booleans with NULLs apart, and nested values by their JSON', () => {
     const flags = Table.fromColumns({ b: Uint8Array.from([1, 0, 1, 2, 1]) }).columnInfo('b');
-    expect(category(flags)).toMatchObject({ type: 'bool', nulls: 1, distinct: 2, top: [{ value: 'true', count: 3 }, { value: 'false', count: 1 }] });
+    expect(category(flags)).toMatchObject({
+      type: 'bool',
+      nulls: 1,
+      distinct: 2,
+      top: [
+        { value: 'true', count: 3 },
+        { value: 'false', count: 1 },
+      ],
+    });
     const lists = Table.fromColumns({ l: [[1, 2], null, [1, 2], { a: 1 }, '1', 1] }).columnInfo('l');
-    expect(category(lists)).toMatchObject({ type: 'json', nulls: 1, distinct: 4, top: [{ value: '[1,2]', count: 2 }, { value: '{"a":1}', count: 1 }, { value: '"1"', count: 1 }, { value: '1', count: 1 }] });
+    expect(category(lists)).toMatchObject({
+      type: 'json',
+      nulls: 1,
+      distinct: 4,
+      top: [
+        { value: '[1,2]', count: 2 },
+        { value: '{"a":1}', count: 1 },
+        { value: '"1"', count: 1 },
+        { value: '1', count: 1 },
+      ],
+    });
   });
 });
 
@@ -122,7 +198,10 @@ describe('column summaries kept with their table', () => {
     const table = Table.fromColumns({ n: Int32Array.from([1, 2, 2]), s: ['a', 'b', 'b'] });
     const id = registry.add(table);
     const all = registry.columnSummary(id);
-    expect(all.map((s) => [s.column, s.kind])).toEqual([['n', 'numeric'], ['s', 'category']]);
+    expect(all.map((s) => [s.column, s.kind])).toEqual([
+      ['n', 'numeric'],
+      ['s', 'category'],
+    ]);
     expect(registry.columnSummary(id, 's')[0]).toBe(all[1]);
     expect(registry.columnSummary(id, 'n', 40)[0]).not.toBe(all[0]);
     expect(() => registry.columnSummary(id, 'missing')).toThrow(/No column "missing". The table has: n, s/);

@@ -7,7 +7,15 @@ import { rankingFixture } from './helpers/ranking-fixture';
 
 // Clicks follow the category of the user's last 4 behaviours, not of older ones.
 const { train, test } = rankingFixture({ users: 120, steps: 20, recent: 4, seed: 7 });
-const SMALL = { embeddingDim: 8, historyLength: 8, layers: [32, 16], batchSize: 256, learningRate: 0.02, validation: 0, seed: 3 };
+const SMALL = {
+  embeddingDim: 8,
+  historyLength: 8,
+  layers: [32, 16],
+  batchSize: 256,
+  learningRate: 0.02,
+  validation: 0,
+  seed: 3,
+};
 
 beforeAll(async () => {
   await initTensorFlow('wasm');
@@ -28,7 +36,9 @@ describe('DIEN', () => {
     expect(p).toHaveLength(test.size);
     for (const v of p) expect(v > 0 && v < 1).toBe(true);
     const testAuc = auc(p, test.labels.click)!;
-    console.log(`DIEN test AUC ${testAuc.toFixed(3)} (${test.size} samples, ${(test.positiveRate('click') * 100).toFixed(0)} % clicked); losses ${losses.map((l) => l.toFixed(3)).join(' ')}`);
+    console.log(
+      `DIEN test AUC ${testAuc.toFixed(3)} (${test.size} samples, ${(test.positiveRate('click') * 100).toFixed(0)} % clicked); losses ${losses.map((l) => l.toFixed(3)).join(' ')}`,
+    );
     expect(testAuc).toBeGreaterThan(0.7);
     expect(dien.scoreItems('user0', ['item0', 'item1'])).toHaveLength(2);
   });
@@ -46,7 +56,9 @@ describe('DIEN', () => {
 
   it("gives one prediction's attention over its history: one row, ≥ 0, nothing on padding", () => {
     // A sample whose history is shorter than historyLength, so its window has padding.
-    const s = Array.from({ length: test.size }, (_, i) => i).find((i) => test.historyEnds[i] > 1 && test.historyEnds[i] < SMALL.historyLength)!;
+    const s = Array.from({ length: test.size }, (_, i) => i).find(
+      (i) => test.historyEnds[i] > 1 && test.historyEnds[i] < SMALL.historyLength,
+    )!;
     expect(s).toBeDefined();
     const map = dien.attention(test, s);
     expect(map.rows).toEqual([test.vocabulary.items[test.items[s]]]);
@@ -59,7 +71,9 @@ describe('DIEN', () => {
     for (const v of map.values) expect(v).toBeGreaterThanOrEqual(0);
     expect(map.values.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
     // A full window: still one row, weights over historyLength behaviours.
-    const full = Array.from({ length: test.size }, (_, i) => i).find((i) => test.historyEnds[i] > SMALL.historyLength)!;
+    const full = Array.from({ length: test.size }, (_, i) => i).find(
+      (i) => test.historyEnds[i] > SMALL.historyLength,
+    )!;
     const fullMap = dien.attention(test, full);
     expect(fullMap.values).toHaveLength(SMALL.historyLength);
     expect(fullMap.values.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
@@ -72,7 +86,9 @@ describe('DIN', () => {
   it("gives one prediction's attention weights over its history", async () => {
     const din = new DIN({ ...SMALL, epochs: 1 });
     await din.fit(train);
-    const s = Array.from({ length: test.size }, (_, i) => i).find((i) => test.historyEnds[i] > 1 && test.historyEnds[i] < SMALL.historyLength)!;
+    const s = Array.from({ length: test.size }, (_, i) => i).find(
+      (i) => test.historyEnds[i] > 1 && test.historyEnds[i] < SMALL.historyLength,
+    )!;
     const map = din.attention(test, s);
     expect(map.rows).toHaveLength(1);
     expect(map.columns).toHaveLength(test.historyEnds[s]);

@@ -32,7 +32,11 @@ function payload(map: EmbeddingMap, widgetId = 'w1'): ProjectorOutput {
 /** Counts the progress bars begun: none means no projection ran. */
 function progressSpy(): { bars: string[] } {
   const bars: string[] = [];
-  setTrainingHost({ progress: (label) => (bars.push(label), { tick() {}, done() {} }), check() {}, show: () => ({ update() {} }) });
+  setTrainingHost({
+    progress: (label) => (bars.push(label), { tick() {}, done() {} }),
+    check() {},
+    show: () => ({ update() {} }),
+  });
   return { bars };
 }
 
@@ -40,7 +44,11 @@ describe('rl.charts.embeddings', () => {
   it('maps rows with labels and category colours; the payload decodes back to the map', async () => {
     const rows = randomRows(300, 6, 1);
     const genres = rows.map((_, i) => (i % 10 === 0 ? null : i % 3 === 0 ? 'drama' : 'comedy'));
-    const map = await embeddings(rows, { labels: rows.map((_, i) => `movie ${i}`), colorBy: { name: 'genre', values: genres }, title: 'Movies' });
+    const map = await embeddings(rows, {
+      labels: rows.map((_, i) => `movie ${i}`),
+      colorBy: { name: 'genre', values: genres },
+      title: 'Movies',
+    });
     expect(map).toBeInstanceOf(EmbeddingMap);
     const bundle = map.bundle('w7');
     const p = bundle[MIME.projector] as unknown as ProjectorOutput;
@@ -52,8 +60,14 @@ describe('rl.charts.embeddings', () => {
     // Categories by size, most first; a missing value indexes one past them.
     expect(p.color).toMatchObject({ name: 'genre', kind: 'category', categories: ['comedy', 'drama'] });
     const values = uint16(p.color!.values);
-    genres.forEach((g, i) => expect(g === null ? values[i] === 2 : p.color!.kind === 'category' && p.color!.categories[values[i]] === g).toBe(true));
-    expect(String(bundle['text/plain'])).toBe('Movies: 300 points of 6 numbers mapped to 2-D by PCA, coloured by genre (2 categories). Open the notebook in RecLab to hover, search and list neighbours.');
+    genres.forEach((g, i) =>
+      expect(
+        g === null ? values[i] === 2 : p.color!.kind === 'category' && p.color!.categories[values[i]] === g,
+      ).toBe(true),
+    );
+    expect(String(bundle['text/plain'])).toBe(
+      'Movies: 300 points of 6 numbers mapped to 2-D by PCA, coloured by genre (2 categories). Open the notebook in RecLab to hover, search and list neighbours.',
+    );
     const svg = String(bundle['image/svg+xml']);
     expect(svg).toMatch(/^<svg[\s\S]*comedy[\s\S]*drama[\s\S]*missing[\s\S]*<\/svg>$/);
   });
@@ -103,7 +117,10 @@ describe('nearest neighbours', () => {
   function bruteForce(i: number, k: number): { index: number; similarity: number }[] {
     const norm = (v: number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
     return rows
-      .map((r, j) => ({ index: j, similarity: r.reduce((s, x, c) => s + x * rows[i][c], 0) / (norm(r) * norm(rows[i])) }))
+      .map((r, j) => ({
+        index: j,
+        similarity: r.reduce((s, x, c) => s + x * rows[i][c], 0) / (norm(r) * norm(rows[i])),
+      }))
       .filter((n) => n.index !== i)
       .sort((a, b) => b.similarity - a.similarity)
       .slice(0, k);
@@ -122,10 +139,12 @@ describe('nearest neighbours', () => {
   });
 
   it('say what is wrong with a bad point or k', () => {
-    expect(() => map.neighbours(500)).toThrow('No point 500: the map\'s points are numbered 0 to 499.');
+    expect(() => map.neighbours(500)).toThrow("No point 500: the map's points are numbered 0 to 499.");
     expect(() => map.neighbours(-1)).toThrow('No point -1');
     expect(() => map.neighbours(2.5)).toThrow('No point 2.5');
-    expect(() => map.neighbours('itme 17')).toThrow('No point is labelled "itme 17"; the closest labels are "item 17"');
+    expect(() => map.neighbours('itme 17')).toThrow(
+      'No point is labelled "itme 17"; the closest labels are "item 17"',
+    );
     expect(() => map.neighbours(3, 0)).toThrow('neighbours: k must be a whole number of at least 1, got 0.');
   });
 
@@ -137,39 +156,129 @@ describe('nearest neighbours', () => {
     expect(spec.bundle('w3')[MIME.projector]).toMatchObject({ widgetId: 'w3', count: 500 });
     expect(() => spec.call('neighbours', { index: 'x' }, noVariables)).toThrow('No point is labelled "x"');
     // Read as numbers, these would answer for point 0 or 1.
-    expect(() => spec.call('neighbours', { index: null }, noVariables)).toThrow("neighbours: index must be a point's number or its label, got null.");
+    expect(() => spec.call('neighbours', { index: null }, noVariables)).toThrow(
+      "neighbours: index must be a point's number or its label, got null.",
+    );
     expect(() => spec.call('neighbours', { index: true }, noVariables)).toThrow('got true.');
     expect(() => spec.call('neighbours', {}, noVariables)).toThrow('got nothing.');
     expect(() => spec.call('neighbours', { index: '' }, noVariables)).toThrow('No point is labelled ""');
-    expect(() => spec.call('neighbours', { index: 17, k: true }, noVariables)).toThrow('neighbours: k must be a whole number of at least 1, got true.');
-    expect(() => spec.call('zoom', {}, noVariables)).toThrow('The projector has no method "zoom"; it answers "neighbours".');
+    expect(() => spec.call('neighbours', { index: 17, k: true }, noVariables)).toThrow(
+      'neighbours: k must be a whole number of at least 1, got true.',
+    );
+    expect(() => spec.call('zoom', {}, noVariables)).toThrow(
+      'The projector has no method "zoom"; it answers "neighbours".',
+    );
   });
 });
 
 describe('bad input is refused before anything is computed', () => {
   const rows = randomRows(40, 5, 6);
   const cases: [string, () => Promise<unknown>, string][] = [
-    ['an unknown method', () => embeddings(rows, { method: 'mds' as 'pca' }), `No projection method "mds": choose 'pca', 'umap', 'tsne'.`],
-    ['10 million rows', () => embeddings(new Array(10_000_000)), 'rl.charts.embeddings: 10,000,000 points is more than the projector shows (1,000,000 at most); sample them first, e.g. every 10th vector (1,000,000 points), with their labels and colours alike.'],
-    ['10 million flat numbers', () => embeddings(new Float32Array(10_000_000), { dim: 1 }), '10,000,000 points is more than the projector shows'],
-    ['UMAP over its limit', () => embeddings({ data: new Float32Array(60_000 * 2), dim: 2 }, { method: 'umap' }), "UMAP takes at most 50,000 points (its layout takes about 45 s at that size), and there are 60,000: use method 'pca', or sample them first, e.g. every 2nd vector (30,000 points)"],
-    ['UMAP over its limit for long vectors', () => embeddings({ data: new Float32Array(20_000 * 256), dim: 256 }, { method: 'umap' }), "UMAP takes at most 15,000 points (its neighbour search compares every pair of points, 256 numbers each; fewer numbers per point allow more points), and there are 20,000: use method 'pca', or sample them first, e.g. every 2nd vector (10,000 points)"],
-    ['t-SNE over its limit', () => embeddings({ data: new Float32Array(10_001 * 2), dim: 2 }, { method: 'tsne' }), "t-SNE takes at most 10,000 points (it compares every pair of points to find neighbours), and there are 10,001: use method 'pca'"],
-    ['labels of another length', () => embeddings(rows, { labels: ['a', 'b'] }), '2 labels for 40 points; give one label per point.'],
-    ['colours of another length', () => embeddings(rows, { colorBy: [1, 2, 3] }), 'colorBy has 3 values for 40 points; give one per point.'],
-    ['an infinite colour', () => embeddings(rows, { colorBy: rows.map((_, i) => (i === 5 ? Infinity : i)) }), 'colorBy value 5 is Infinity'],
-    ['a NaN in a vector', () => embeddings(rows.map((r, i) => (i === 7 ? [1, 2, NaN, 4, 5] : r)), { labels: rows.map((_, i) => `m${i}`) }), 'rl.charts.embeddings: vector 7 ("m7") holds NaN at position 2; the projector needs finite numbers: fix or drop that vector.'],
-    ['an infinity in a flat array', () => embeddings(Float32Array.from(rows.flat(), (v, i) => (i === 13 ? -Infinity : v)), { dim: 5 }), 'vector 2 holds -Infinity at position 3'],
-    ['rows of different lengths', () => embeddings([...rows.slice(0, 3), [1, 2]]), 'row 3 has 2 numbers where row 0 has 5; every vector needs the same length.'],
-    ['a flat array without dim', () => embeddings(new Float32Array(10)), 'a flat array of numbers needs { dim }, the numbers per vector.'],
-    ['a setting of another method', () => embeddings(rows, { method: 'umap', perplexity: 5 }), 'perplexity is not a UMAP setting (its settings are nNeighbors, minDist, epochs).'],
+    [
+      'an unknown method',
+      () => embeddings(rows, { method: 'mds' as 'pca' }),
+      `No projection method "mds": choose 'pca', 'umap', 'tsne'.`,
+    ],
+    [
+      '10 million rows',
+      () => embeddings(new Array(10_000_000)),
+      'rl.charts.embeddings: 10,000,000 points is more than the projector shows (1,000,000 at most); sample them first, e.g. every 10th vector (1,000,000 points), with their labels and colours alike.',
+    ],
+    [
+      '10 million flat numbers',
+      () => embeddings(new Float32Array(10_000_000), { dim: 1 }),
+      '10,000,000 points is more than the projector shows',
+    ],
+    [
+      'UMAP over its limit',
+      () => embeddings({ data: new Float32Array(60_000 * 2), dim: 2 }, { method: 'umap' }),
+      "UMAP takes at most 50,000 points (its layout takes about 45 s at that size), and there are 60,000: use method 'pca', or sample them first, e.g. every 2nd vector (30,000 points)",
+    ],
+    [
+      'UMAP over its limit for long vectors',
+      () => embeddings({ data: new Float32Array(20_000 * 256), dim: 256 }, { method: 'umap' }),
+      "UMAP takes at most 15,000 points (its neighbour search compares every pair of points, 256 numbers each; fewer numbers per point allow more points), and there are 20,000: use method 'pca', or sample them first, e.g. every 2nd vector (10,000 points)",
+    ],
+    [
+      't-SNE over its limit',
+      () => embeddings({ data: new Float32Array(10_001 * 2), dim: 2 }, { method: 'tsne' }),
+      "t-SNE takes at most 10,000 points (it compares every pair of points to find neighbours), and there are 10,001: use method 'pca'",
+    ],
+    [
+      'labels of another length',
+      () => embeddings(rows, { labels: ['a', 'b'] }),
+      '2 labels for 40 points; give one label per point.',
+    ],
+    [
+      'colours of another length',
+      () => embeddings(rows, { colorBy: [1, 2, 3] }),
+      'colorBy has 3 values for 40 points; give one per point.',
+    ],
+    [
+      'an infinite colour',
+      () => embeddings(rows, { colorBy: rows.map((_, i) => (i === 5 ? Infinity : i)) }),
+      'colorBy value 5 is Infinity',
+    ],
+    [
+      'a NaN in a vector',
+      () =>
+        embeddings(
+          rows.map((r, i) => (i === 7 ? [1, 2, NaN, 4, 5] : r)),
+          { labels: rows.map((_, i) => `m${i}`) },
+        ),
+      'rl.charts.embeddings: vector 7 ("m7") holds NaN at position 2; the projector needs finite numbers: fix or drop that vector.',
+    ],
+    [
+      'an infinity in a flat array',
+      () =>
+        embeddings(
+          Float32Array.from(rows.flat(), (v, i) => (i === 13 ? -Infinity : v)),
+          { dim: 5 },
+        ),
+      'vector 2 holds -Infinity at position 3',
+    ],
+    [
+      'rows of different lengths',
+      () => embeddings([...rows.slice(0, 3), [1, 2]]),
+      'row 3 has 2 numbers where row 0 has 5; every vector needs the same length.',
+    ],
+    [
+      'a flat array without dim',
+      () => embeddings(new Float32Array(10)),
+      'a flat array of numbers needs { dim }, the numbers per vector.',
+    ],
+    [
+      'a setting of another method',
+      () => embeddings(rows, { method: 'umap', perplexity: 5 }),
+      'perplexity is not a UMAP setting (its settings are nNeighbors, minDist, epochs).',
+    ],
     ['an unknown option', () => embeddings(rows, { colourBy: [] } as object), 'no option "colourBy"'],
     ['dims 4', () => embeddings(rows, { dims: 4 as 2 }), 'dims must be 2 or 3, got 4.'],
-    ['3-D from 2 numbers', () => embeddings([[1, 2], [3, 4], [5, 6]], { dims: 3 }), 'a 3-D map needs vectors of at least 3 numbers; these have 2.'],
+    [
+      '3-D from 2 numbers',
+      () =>
+        embeddings(
+          [
+            [1, 2],
+            [3, 4],
+            [5, 6],
+          ],
+          { dims: 3 },
+        ),
+      'a 3-D map needs vectors of at least 3 numbers; these have 2.',
+    ],
     ['no vectors', () => embeddings([]), 'there are no vectors to map.'],
     ['not vectors', () => embeddings('abc' as unknown as number[][]), 'rl.charts.embeddings maps vectors'],
-    ['a model without vectors', async () => embeddings(await fitted(new ItemCF())), 'ItemCF has no item embeddings to map; models with them include TwoTower and AutoEncoder.'],
-    ['a model not fitted', () => embeddings(new TwoTower()), 'TwoTower is not fitted yet: call fit(train) first.'],
+    [
+      'a model without vectors',
+      async () => embeddings(await fitted(new ItemCF())),
+      'ItemCF has no item embeddings to map; models with them include TwoTower and AutoEncoder.',
+    ],
+    [
+      'a model not fitted',
+      () => embeddings(new TwoTower()),
+      'TwoTower is not fitted yet: call fit(train) first.',
+    ],
   ];
   for (const [what, call, message] of cases) {
     it(what, async () => {
@@ -196,11 +305,16 @@ describe('in a notebook', () => {
   suiteKernel((k) => (kernel = k));
 
   it('shows the projector with progress, answers its view, and says why a matrix is too large', async () => {
-    const cell = await run(kernel, "const rows = Array.from({ length: 200 }, (_, i) => [Math.cos(i), Math.sin(i), i % 7, 1]);\nawait rl.charts.embeddings(rows, { method: 'umap', nNeighbors: 5, epochs: 20, labels: rows.map((_, i) => 'p' + i) })");
+    const cell = await run(
+      kernel,
+      "const rows = Array.from({ length: 200 }, (_, i) => [Math.cos(i), Math.sin(i), i % 7, 1]);\nawait rl.charts.embeddings(rows, { method: 'umap', nNeighbors: 5, epochs: 20, labels: rows.map((_, i) => 'p' + i) })",
+    );
     expect(cell.reply.status).toBe('ok');
     expect(cell.updates.some((u) => MIME.progress in u)).toBe(true);
     const shown = cell.outputs.find((o) => o.output_type === 'execute_result');
-    const p = (shown?.output_type === 'execute_result' ? shown.data[MIME.projector] : undefined) as unknown as ProjectorOutput;
+    const p = (shown?.output_type === 'execute_result'
+      ? shown.data[MIME.projector]
+      : undefined) as unknown as ProjectorOutput;
     expect(p).toMatchObject({ method: 'umap', count: 200, dims: 2 });
     const reply = await kernel.widget(p.widgetId, 'neighbours', { index: 0, k: 3 });
     const neighbours = reply.result as { index: number; label: string }[];
@@ -209,7 +323,9 @@ describe('in a notebook', () => {
     expect(neighbours.map((n) => n.index)).not.toContain(0);
     const big = await run(kernel, 'await rl.charts.embeddings(new Float32Array(20_000_000), { dim: 2 })');
     expect(big.reply.status).toBe('error');
-    expect(big.text).toContain('10,000,000 points is more than the projector shows (1,000,000 at most); sample them first');
+    expect(big.text).toContain(
+      '10,000,000 points is more than the projector shows (1,000,000 at most); sample them first',
+    );
   });
 });
 

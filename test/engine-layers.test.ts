@@ -2,7 +2,22 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initTensorFlow } from '../src/kernel/tf-backend';
 import { Random } from '../src/recsys/random';
-import { Augru, Dense, DenseStack, Embedding, Gru, LayerNorm, MultiHeadAttention, Params, PositionalEmbedding, TransformerBlock, causalMask, dropout, paddingMask, type Mode } from '../src/recsys/engine/layers';
+import {
+  Augru,
+  Dense,
+  DenseStack,
+  Embedding,
+  Gru,
+  LayerNorm,
+  MultiHeadAttention,
+  Params,
+  PositionalEmbedding,
+  TransformerBlock,
+  causalMask,
+  dropout,
+  paddingMask,
+  type Mode,
+} from '../src/recsys/engine/layers';
 
 beforeAll(async () => {
   await initTensorFlow('wasm');
@@ -11,7 +26,10 @@ beforeAll(async () => {
 function randomTensor(shape: number[], seed: number, scale = 1): tf.Tensor {
   const random = new Random(seed);
   const size = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: size }, () => random.normal() * scale), shape);
+  return tf.tensor(
+    Float32Array.from({ length: size }, () => random.normal() * scale),
+    shape,
+  );
 }
 
 /**
@@ -39,7 +57,9 @@ function expectGradientsMatch(params: Params, f: () => tf.Tensor, entries = 4): 
       const numeric = (probe(eps) - probe(-eps)) / (2 * eps);
       v.assign(tf.tensor(values, v.shape));
       expect(analytic[at], `${v.name}[${at}]`).toBeCloseTo(numeric, 1);
-      expect(Math.abs(analytic[at] - numeric), `${v.name}[${at}]`).toBeLessThan(0.02 * Math.max(1, Math.abs(numeric)));
+      expect(Math.abs(analytic[at] - numeric), `${v.name}[${at}]`).toBeLessThan(
+        0.02 * Math.max(1, Math.abs(numeric)),
+      );
       checked++;
     }
   }
@@ -53,7 +73,14 @@ describe('engine layers: taped gradients match finite differences', () => {
   it('Embedding (lookup and bag with padding)', () => {
     const params = new Params(new Random(1));
     const e = new Embedding(params, 'e', 6, 3);
-    const ids = tf.tensor2d([[1, 2, 0], [3, 3, 5]], [2, 3], 'int32');
+    const ids = tf.tensor2d(
+      [
+        [1, 2, 0],
+        [3, 3, 5],
+      ],
+      [2, 3],
+      'int32',
+    );
     expectGradientsMatch(params, () => tf.add(e.apply(ids).sum(1), e.bag(ids)));
     // The bag leaves padding (id 0) out.
     const bag = tf.tidy(() => e.bag(tf.tensor2d([[2, 0]], [1, 2], 'int32')).arraySync());
@@ -91,7 +118,10 @@ describe('engine layers: taped gradients match finite differences', () => {
     const params = new Params(new Random(4));
     const attention = new MultiHeadAttention(params, 'a', 4, 2);
     const x = randomTensor([2, 3, 4], 5) as tf.Tensor3D;
-    const real = tf.tensor2d([[0, 1, 1], [1, 1, 1]]);
+    const real = tf.tensor2d([
+      [0, 1, 1],
+      [1, 1, 1],
+    ]);
     const mask = tf.add(causalMask(3), paddingMask(real));
     // A padding query sees only masked keys; models zero its output (its weights are float32 noise around −1e9).
     expectGradientsMatch(params, () => tf.mul(attention.apply(x, x, mask).output, real.expandDims(2)));
@@ -108,18 +138,34 @@ describe('engine layers: taped gradients match finite differences', () => {
     const block = new TransformerBlock(params, 'b', 4, 2, 0);
     const history = randomTensor([2, 3, 4], 7) as tf.Tensor3D;
     const targets = randomTensor([2, 2, 4], 8) as tf.Tensor3D;
-    const real = tf.tensor2d([[0, 1, 1], [1, 1, 1]]);
-    expectGradientsMatch(params, () => tf.add(block.apply(history, paddingMask(real), scoring).output.sum(1), block.applyTargets(targets, history, paddingMask(real), scoring).output.sum(1)));
+    const real = tf.tensor2d([
+      [0, 1, 1],
+      [1, 1, 1],
+    ]);
+    expectGradientsMatch(params, () =>
+      tf.add(
+        block.apply(history, paddingMask(real), scoring).output.sum(1),
+        block.applyTargets(targets, history, paddingMask(real), scoring).output.sum(1),
+      ),
+    );
     // Each target alone appended to the history, which may not see it: the target row must match.
     for (let t = 0; t < 2; t++) {
       const full = tf.tidy(() => {
         const sequence = tf.concat([history, targets.slice([0, t, 0], [2, 1, 4])], 1) as tf.Tensor3D;
         // History rows (0–2) may not see the target (column 3); the target sees everything real.
-        const hideTarget = tf.tensor4d([0, 0, 0, -1e9, 0, 0, 0, -1e9, 0, 0, 0, -1e9, 0, 0, 0, 0], [1, 1, 4, 4]);
+        const hideTarget = tf.tensor4d(
+          [0, 0, 0, -1e9, 0, 0, 0, -1e9, 0, 0, 0, -1e9, 0, 0, 0, 0],
+          [1, 1, 4, 4],
+        );
         const mask = tf.add(hideTarget, paddingMask(tf.concat([real, tf.ones([2, 1])], 1) as tf.Tensor2D));
         return block.apply(sequence, mask, scoring).output.slice([0, 3, 0], [2, 1, 4]).arraySync();
       });
-      const fast = tf.tidy(() => block.applyTargets(targets, history, paddingMask(real), scoring).output.slice([0, t, 0], [2, 1, 4]).arraySync());
+      const fast = tf.tidy(() =>
+        block
+          .applyTargets(targets, history, paddingMask(real), scoring)
+          .output.slice([0, t, 0], [2, 1, 4])
+          .arraySync(),
+      );
       expect(fast.flat(2)).toEqual(full.flat(2).map((v) => expect.closeTo(v, 4)));
     }
     params.dispose();
@@ -129,7 +175,10 @@ describe('engine layers: taped gradients match finite differences', () => {
     const params = new Params(new Random(9));
     const gru = new Gru(params, 'g', 3, 4);
     const x = randomTensor([2, 3, 3], 10) as tf.Tensor3D;
-    const real = tf.tensor2d([[0, 1, 1], [1, 1, 1]]);
+    const real = tf.tensor2d([
+      [0, 1, 1],
+      [1, 1, 1],
+    ]);
     expectGradientsMatch(params, () => gru.apply(x, real), 6);
     const states = tf.tidy(() => gru.apply(x, real).arraySync());
     expect(states[0][0]).toEqual([0, 0, 0, 0]);
@@ -140,12 +189,23 @@ describe('engine layers: taped gradients match finite differences', () => {
     const params = new Params(new Random(12));
     const augru = new Augru(params, 'a', 3, 4);
     const x = randomTensor([2, 4, 3], 13) as tf.Tensor3D;
-    const real = tf.tensor2d([[0, 1, 1, 1], [1, 1, 1, 1]]);
+    const real = tf.tensor2d([
+      [0, 1, 1, 1],
+      [1, 1, 1, 1],
+    ]);
     // Scores as a masked softmax gives them, and one step of the second row ignored (score 0).
-    const scores = tf.tensor2d([[0, 0.2, 0.5, 0.3], [0.4, 0, 0.35, 0.25]]);
+    const scores = tf.tensor2d([
+      [0, 0.2, 0.5, 0.3],
+      [0.4, 0, 0.35, 0.25],
+    ]);
     // The scores as a weight too, so the gradient that reaches the attention is checked.
     const scored = params.create('scores', [2, 4]);
-    scored.assign(tf.tensor2d([[0.1, 0.2, 0.5, 0.3], [0.4, 0.1, 0.35, 0.25]]));
+    scored.assign(
+      tf.tensor2d([
+        [0.1, 0.2, 0.5, 0.3],
+        [0.4, 0.1, 0.35, 0.25],
+      ]),
+    );
     expectGradientsMatch(params, () => augru.apply(x, scored as tf.Tensor2D, real), 6);
     const states = tf.tidy(() => augru.apply(x, scores, real).arraySync());
     expect(states[0][0]).toEqual([0, 0, 0, 0]);
@@ -167,7 +227,9 @@ describe('Params', () => {
     d.kernel.assign(tf.zeros([2, 3]));
     params.import(saved);
     expect([...d.kernel.dataSync()]).toEqual([...saved['d.kernel']]);
-    expect(() => params.import({ ...saved, 'd.kernel': new Float32Array(5) })).toThrow(/5 values for "d.kernel", which needs 6 \(shape \[2, 3\]\)/);
+    expect(() => params.import({ ...saved, 'd.kernel': new Float32Array(5) })).toThrow(
+      /5 values for "d.kernel", which needs 6 \(shape \[2, 3\]\)/,
+    );
     expect(() => params.create('d.kernel', [1])).toThrow(/registered twice/);
     tf.dispose(snapshot);
     params.dispose();

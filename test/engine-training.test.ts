@@ -11,7 +11,14 @@ beforeAll(async () => {
   await initTensorFlow('wasm');
 });
 
-const adam: OptimizerSettings = { optimizer: 'adam', learningRate: 0.1, weightDecay: 0, clipNorm: 0, schedule: 'constant', warmup: 0 };
+const adam: OptimizerSettings = {
+  optimizer: 'adam',
+  learningRate: 0.1,
+  weightDecay: 0,
+  clipNorm: 0,
+  schedule: 'constant',
+  warmup: 0,
+};
 
 function oneWeight(value: number): { params: Params; w: tf.Variable } {
   const params = new Params(new Random(1));
@@ -79,12 +86,20 @@ describe('Optimizer', () => {
     copy.import(state);
     expect(copy.steps).toBe(1);
     expect([...copy.export().moments[0]]).toEqual([...state.moments[0]]);
-    expect(() => copy.import({ steps: 1, moments: [new Float32Array(1)] })).toThrow(/has 1 arrays; this model needs 2/);
+    expect(() => copy.import({ steps: 1, moments: [new Float32Array(1)] })).toThrow(
+      /has 1 arrays; this model needs 2/,
+    );
   });
 });
 
 /** A plan that fits w to a target by squared error; validation reports a made-up series. */
-function quadraticPlan(params: Params, w: tf.Variable, opt: Optimizer, metrics: number[], losses?: () => tf.Scalar): TrainingPlan {
+function quadraticPlan(
+  params: Params,
+  w: tf.Variable,
+  opt: Optimizer,
+  metrics: number[],
+  losses?: () => tf.Scalar,
+): TrainingPlan {
   let epoch = 0;
   return {
     epochs: metrics.length,
@@ -116,7 +131,9 @@ describe('runTraining', () => {
     let calls = 0;
     const loss = () => (calls++ < 4 ? tf.sum(tf.square(w)) : tf.sum(tf.log(tf.sub(w, 1e6)))) as tf.Scalar;
     const ctx = new TrainingContext('toy', { progress: false });
-    await expect(runTraining(ctx, quadraticPlan(params, w, opt, [1, 2, 3], loss))).rejects.toThrow(/toy: the loss became NaN in epoch 2; training diverged/);
+    await expect(runTraining(ctx, quadraticPlan(params, w, opt, [1, 2, 3], loss))).rejects.toThrow(
+      /toy: the loss became NaN in epoch 2; training diverged/,
+    );
   });
 
   it('continues the epochs of an earlier fit when resumed', async () => {

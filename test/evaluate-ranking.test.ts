@@ -26,7 +26,13 @@ function samples(name: string, users: number[], labels: Partial<Record<Task, num
       userFeatures: FeatureSet.empty(numUsers),
       itemFeatures: FeatureSet.empty(1),
     },
-    log: { indptr: new Int32Array(numUsers + 1), items: new Int32Array(0), categories: new Int32Array(0), behaviours: new Int32Array(0), times: new Float64Array(0) },
+    log: {
+      indptr: new Int32Array(numUsers + 1),
+      items: new Int32Array(0),
+      categories: new Int32Array(0),
+      behaviours: new Int32Array(0),
+      times: new Float64Array(0),
+    },
     users: Int32Array.from(users),
     items: new Int32Array(n),
     categories: new Int32Array(n),
@@ -54,7 +60,12 @@ class Fixed implements Ranker {
   async fit(train: RankingSamples, options?: FitOptions): Promise<History> {
     this.fits.push({ train, options });
     this.isFitted = true;
-    const epochs: EpochLog[] = this.curve.map((v, i) => ({ epoch: i + 1, loss: 1 / (i + 1), seconds: 0, metrics: { [`${this.tasks[0]} AUC`]: v } }));
+    const epochs: EpochLog[] = this.curve.map((v, i) => ({
+      epoch: i + 1,
+      loss: 1 / (i + 1),
+      seconds: 0,
+      metrics: { [`${this.tasks[0]} AUC`]: v },
+    }));
     return new History(this.name, epochs, 0);
   }
   predict(s: RankingSamples): Predictions {
@@ -88,7 +99,11 @@ function split(): RankingSplit {
 const shown: unknown[] = [];
 function capture(): void {
   shown.length = 0;
-  setTrainingHost({ progress: () => ({ tick() {}, done() {} }), check() {}, show: (v) => (shown.push(v), { update() {} }) });
+  setTrainingHost({
+    progress: () => ({ tick() {}, done() {} }),
+    check() {},
+    show: (v) => (shown.push(v), { update() {} }),
+  });
 }
 afterEach(() => setTrainingHost(null));
 
@@ -124,7 +139,10 @@ describe('ranking metrics, by hand', () => {
   });
 
   it('log loss is the mean cross-entropy, clipped away from 0 and 1', () => {
-    expect(logLoss([0.25, 0.5, 0.75], [1, 0, 1])).toBeCloseTo(-(Math.log(0.25) + Math.log(0.5) + Math.log(0.75)) / 3, 12);
+    expect(logLoss([0.25, 0.5, 0.75], [1, 0, 1])).toBeCloseTo(
+      -(Math.log(0.25) + Math.log(0.5) + Math.log(0.75)) / 3,
+      12,
+    );
     expect(logLoss([0, 1], [0, 1])).toBeCloseTo(-Math.log(1 - 1e-7), 12);
     expect(logLoss([0], [1])).toBeCloseTo(-Math.log(1e-7), 9);
     expect(logLoss([], [])).toBeNull();
@@ -157,7 +175,21 @@ describe('evaluateRanking', () => {
     const e = await evaluateRanking([a, b], split(), { progress: false });
     expect(e).toBeInstanceOf(RankingEvaluation);
     expect(e.tasks).toEqual(['click', 'buy']);
-    expect(e.columnNames).toEqual(['model', 'task', 'samples', 'positives', 'AUC', 'GAUC', 'log_loss', 'predicted_rate', 'observed_rate', 'calibration', 'fit_s', 'predict_s', 'note']);
+    expect(e.columnNames).toEqual([
+      'model',
+      'task',
+      'samples',
+      'positives',
+      'AUC',
+      'GAUC',
+      'log_loss',
+      'predicted_rate',
+      'observed_rate',
+      'calibration',
+      'fit_s',
+      'predict_s',
+      'note',
+    ]);
     const rows = e.rows();
     expect(rows.map((r) => `${r.model} ${r.task}`)).toEqual(['A click', 'A buy', 'B click']);
 
@@ -165,11 +197,31 @@ describe('evaluateRanking', () => {
     // Per user: user 0 has 0.75 against 0.25 and 0.875 → 0.5; user 1 has 0.5 and 0.875 above 0.125 → 1; both weigh 3.
     const ll = -(2 * Math.log(0.75) + Math.log(0.125) + Math.log(0.5) + 2 * Math.log(0.875)) / 6;
     expect(rows[0]).toEqual(
-      expect.objectContaining({ samples: 6, positives: 3, AUC: expect.closeTo(6.5 / 9, 12), GAUC: expect.closeTo(0.75, 12), log_loss: expect.closeTo(ll, 6) }),
+      expect.objectContaining({
+        samples: 6,
+        positives: 3,
+        AUC: expect.closeTo(6.5 / 9, 12),
+        GAUC: expect.closeTo(0.75, 12),
+        log_loss: expect.closeTo(ll, 6),
+      }),
     );
-    expect(rows[0]).toEqual(expect.objectContaining({ predicted_rate: expect.closeTo(0.5625, 12), observed_rate: 0.5, calibration: expect.closeTo(1.125, 12), note: '' }));
+    expect(rows[0]).toEqual(
+      expect.objectContaining({
+        predicted_rate: expect.closeTo(0.5625, 12),
+        observed_rate: 0.5,
+        calibration: expect.closeTo(1.125, 12),
+        note: '',
+      }),
+    );
     // B knows nothing: every pair ties.
-    expect(rows[2]).toEqual(expect.objectContaining({ AUC: 0.5, GAUC: 0.5, log_loss: expect.closeTo(Math.log(2), 6), calibration: 1 }));
+    expect(rows[2]).toEqual(
+      expect.objectContaining({
+        AUC: 0.5,
+        GAUC: 0.5,
+        log_loss: expect.closeTo(Math.log(2), 6),
+        calibration: 1,
+      }),
+    );
     // Timings: fitted before, so no fit time; prediction timed.
     expect(rows[0].fit_s).toBeNull();
     expect(rows[0].predict_s).toBeGreaterThanOrEqual(0);
@@ -181,12 +233,33 @@ describe('evaluateRanking', () => {
   });
 
   it('reports AUC of a one-class task as null with a note, shown as NULL, never NaN', async () => {
-    const a = new Fixed('A', { click: A_CLICK, cart: new Array(6).fill(0.75), buy: new Array(6).fill(0.125) });
+    const a = new Fixed('A', {
+      click: A_CLICK,
+      cart: new Array(6).fill(0.75),
+      buy: new Array(6).fill(0.125),
+    });
     const e = await evaluateRanking(a, split(), { progress: false });
     const byTask = Object.fromEntries(e.rows().map((r) => [r.task, r]));
-    expect(byTask.buy).toEqual(expect.objectContaining({ positives: 0, AUC: null, GAUC: null, calibration: null, observed_rate: 0, note: 'AUC undefined: no positives' }));
+    expect(byTask.buy).toEqual(
+      expect.objectContaining({
+        positives: 0,
+        AUC: null,
+        GAUC: null,
+        calibration: null,
+        observed_rate: 0,
+        note: 'AUC undefined: no positives',
+      }),
+    );
     expect(byTask.buy.log_loss).toBeCloseTo(-Math.log(0.875), 6);
-    expect(byTask.cart).toEqual(expect.objectContaining({ positives: 6, AUC: null, GAUC: null, calibration: 0.75, note: 'AUC undefined: no negatives' }));
+    expect(byTask.cart).toEqual(
+      expect.objectContaining({
+        positives: 6,
+        AUC: null,
+        GAUC: null,
+        calibration: 0.75,
+        note: 'AUC undefined: no negatives',
+      }),
+    );
     expect(e.metric('A', 'buy', 'AUC')).toBeNull();
     expect(e.metric('A', 'click', 'AUC')).toBeCloseTo(6.5 / 9, 12);
     // As text and HTML, the missing cells say NULL; nothing says NaN.
@@ -222,7 +295,11 @@ describe('evaluateRanking', () => {
   });
 
   it('names two models of one name apart', async () => {
-    const e = await evaluateRanking([new Fixed('A', { click: A_CLICK }), new Fixed('A', { click: new Array(6).fill(0.5) })], split(), { progress: false });
+    const e = await evaluateRanking(
+      [new Fixed('A', { click: A_CLICK }), new Fixed('A', { click: new Array(6).fill(0.5) })],
+      split(),
+      { progress: false },
+    );
     expect(e.models).toEqual(['A', 'A (2)']);
   });
 
@@ -231,7 +308,12 @@ describe('evaluateRanking', () => {
     const b = new Fixed('B', { click: new Array(6).fill(0.5) });
     const e = await evaluateRanking([a, b], split(), { progress: false });
     const c = e.chart();
-    expect((c.option.xAxis as { data: string[] }).data).toEqual(['click AUC', 'click GAUC', 'buy AUC', 'buy GAUC']);
+    expect((c.option.xAxis as { data: string[] }).data).toEqual([
+      'click AUC',
+      'click GAUC',
+      'buy AUC',
+      'buy GAUC',
+    ]);
     const series = seriesOf(c);
     expect(series.map((s) => [s.name, s.type])).toEqual([
       ['A', 'bar'],
@@ -271,42 +353,86 @@ describe('evaluateRanking', () => {
     expect(pointsB.map(([x]) => x)).toEqual([0.5, 0.5, 0.5, 0.5, 0.5, 0.5]);
     expect(pointsB.reduce((sum, [, y]) => sum + y, 0)).toBe(3);
     // The diagonal spans the axes, which are alike: 0 to a round bound above the largest value.
-    expect(series[2].data).toEqual([[0, 0], [1, 1]]);
-    expect(c.option.title).toEqual(expect.objectContaining({ text: 'tiny: calibration of click', subtext: '10 bins of equal count by prediction, per model' }));
+    expect(series[2].data).toEqual([
+      [0, 0],
+      [1, 1],
+    ]);
+    expect(c.option.title).toEqual(
+      expect.objectContaining({
+        text: 'tiny: calibration of click',
+        subtext: '10 bins of equal count by prediction, per model',
+      }),
+    );
     expect(c.option.xAxis).toEqual(expect.objectContaining({ min: 0, max: 1, name: 'predicted' }));
     expect(c.option.yAxis).toEqual(expect.objectContaining({ min: 0, max: 1, name: 'observed' }));
-    expect(c.text).toBe('calibration of click on tiny (10 bins by prediction): A predicts 56.3% where 50.0% happen, B predicts 50.0% where 50.0% happen');
+    expect(c.text).toBe(
+      'calibration of click on tiny (10 bins by prediction): A predicts 56.3% where 50.0% happen, B predicts 50.0% where 50.0% happen',
+    );
     expect(renderSvg(c)).toContain('tiny: calibration of click');
     // 40 samples, one positive: 10 bins of 4, none above 0.25 predicted or observed; so both axes end at 0.3, and so does the diagonal.
     const forty = Array.from({ length: 40 }, (_, i) => i);
-    const lowTest = samples('test', forty.map(() => 0), { click: forty.map((i) => (i === 39 ? 1 : 0)) });
-    const low = await evaluateRanking(new Fixed('Low', { click: forty.map((i) => (i < 20 ? 0.125 : 0.25)) }), { ...split(), test: lowTest }, { progress: false });
+    const lowTest = samples(
+      'test',
+      forty.map(() => 0),
+      { click: forty.map((i) => (i === 39 ? 1 : 0)) },
+    );
+    const low = await evaluateRanking(
+      new Fixed('Low', { click: forty.map((i) => (i < 20 ? 0.125 : 0.25)) }),
+      { ...split(), test: lowTest },
+      { progress: false },
+    );
     expect(low.calibrationCurves[0].bins.map((x) => x.count)).toEqual(new Array(10).fill(4));
-    expect(seriesOf(low.calibrationChart()).at(-1)!.data).toEqual([[0, 0], [0.3, 0.3]]);
+    expect(seriesOf(low.calibrationChart()).at(-1)!.data).toEqual([
+      [0, 0],
+      [0.3, 0.3],
+    ]);
     expect(low.calibrationChart().option.yAxis).toEqual(expect.objectContaining({ min: 0, max: 0.3 }));
-    expect(() => e.calibrationChart('buy')).toThrow('calibrationChart: task "buy" was not evaluated; the tasks are click.');
+    expect(() => e.calibrationChart('buy')).toThrow(
+      'calibrationChart: task "buy" was not evaluated; the tasks are click.',
+    );
   });
 
   it('says clearly what is wrong with its input', async () => {
     const a = new Fixed('A', { click: A_CLICK });
     const s = split();
-    await expect(evaluateRanking(a, s, { tasks: ['buy'] })).rejects.toThrow('evaluateRanking: no model predicts "buy" (A: click).');
-    await expect(evaluateRanking(a, s, { tasks: ['view' as Task] })).rejects.toThrow('evaluateRanking: unknown task "view"; the tasks are click, cart, buy.');
+    await expect(evaluateRanking(a, s, { tasks: ['buy'] })).rejects.toThrow(
+      'evaluateRanking: no model predicts "buy" (A: click).',
+    );
+    await expect(evaluateRanking(a, s, { tasks: ['view' as Task] })).rejects.toThrow(
+      'evaluateRanking: unknown task "view"; the tasks are click, cart, buy.',
+    );
     await expect(evaluateRanking(a, s, { tasks: [] })).rejects.toThrow(/tasks must be a list/);
-    await expect(evaluateRanking(a, { ...s, test: samples('empty', [], {}) })).rejects.toThrow('evaluateRanking: the test set of "tiny" is empty; nothing to evaluate (hand-built).');
-    await expect(evaluateRanking(new Fixed('None', {}), s)).rejects.toThrow('evaluateRanking: None predicts no task; a ranker predicts one or more of click, cart, buy.');
+    await expect(evaluateRanking(a, { ...s, test: samples('empty', [], {}) })).rejects.toThrow(
+      'evaluateRanking: the test set of "tiny" is empty; nothing to evaluate (hand-built).',
+    );
+    await expect(evaluateRanking(new Fixed('None', {}), s)).rejects.toThrow(
+      'evaluateRanking: None predicts no task; a ranker predicts one or more of click, cart, buy.',
+    );
     await expect(evaluateRanking([], s)).rejects.toThrow('evaluateRanking: no models given');
-    await expect(evaluateRanking({ cf: { name: 'ItemCF', fit: async () => {}, recommend() {} } as unknown as Ranker }, s)).rejects.toThrow(
+    await expect(
+      evaluateRanking(
+        { cf: { name: 'ItemCF', fit: async () => {}, recommend() {} } as unknown as Ranker },
+        s,
+      ),
+    ).rejects.toThrow(
       'evaluateRanking: "cf" is not a ranker (it has no tasks and predict(samples)); rl.evaluate judges retrieval models.',
     );
-    await expect(evaluateRanking(a, { name: 'x', train: {}, test: {} } as unknown as RankingSplit)).rejects.toThrow(/the split must be a RankingSplit/);
+    await expect(
+      evaluateRanking(a, { name: 'x', train: {}, test: {} } as unknown as RankingSplit),
+    ).rejects.toThrow(/the split must be a RankingSplit/);
     const nan = new Fixed('Diverged', { click: [0.5, NaN, 0.5, 0.5, 0.5, 0.5] });
-    await expect(evaluateRanking(nan, s, { progress: false })).rejects.toThrow('evaluateRanking: Diverged predicted click as NaN for test sample 1: its training diverged');
+    await expect(evaluateRanking(nan, s, { progress: false })).rejects.toThrow(
+      'evaluateRanking: Diverged predicted click as NaN for test sample 1: its training diverged',
+    );
     const big = new Fixed('Big', { click: [0.5, 2, 0.5, 0.5, 0.5, 0.5] });
-    await expect(evaluateRanking(big, s, { progress: false })).rejects.toThrow('predictions must be probabilities in [0, 1]');
+    await expect(evaluateRanking(big, s, { progress: false })).rejects.toThrow(
+      'predictions must be probabilities in [0, 1]',
+    );
     const short = new Fixed('Short', { click: A_CLICK });
     short.predict = () => ({ click: new Float32Array(2) });
-    await expect(evaluateRanking(short, s, { progress: false })).rejects.toThrow('evaluateRanking: Short predicts click but gave 2 probabilities for the 6 test samples.');
+    await expect(evaluateRanking(short, s, { progress: false })).rejects.toThrow(
+      'evaluateRanking: Short predicts click but gave 2 probabilities for the 6 test samples.',
+    );
   });
 
   it('shows no chart when no AUC is defined, and chart() says why', async () => {
@@ -314,7 +440,9 @@ describe('evaluateRanking', () => {
     const a = new Fixed('A', { buy: new Array(6).fill(0.125) });
     const e = await evaluateRanking(a, split(), { progress: false });
     expect(shown).toHaveLength(0);
-    expect(() => e.chart()).toThrow('RankingEvaluation.chart: no AUC or GAUC to draw on tiny: AUC undefined: no positives.');
+    expect(() => e.chart()).toThrow(
+      'RankingEvaluation.chart: no AUC or GAUC to draw on tiny: AUC undefined: no positives.',
+    );
   });
 
   it('moves a progress bar over the models', async () => {
@@ -337,16 +465,32 @@ describe('evaluateRanking', () => {
 
 describe('aucCurves', () => {
   const history = (model: string, values: number[], metric = 'click AUC') =>
-    new History(model, values.map((v, i) => ({ epoch: i + 1, loss: 1, seconds: 0, metrics: { lr: 0.01, [metric]: v } })), 0);
+    new History(
+      model,
+      values.map((v, i) => ({ epoch: i + 1, loss: 1, seconds: 0, metrics: { lr: 0.01, [metric]: v } })),
+      0,
+    );
 
   it('draws one line per model, x = epoch, from the metric ending in AUC', () => {
     const c = aucCurves([history('DIN', [0.6, 0.7, 0.65]), history('DNN', [0.55, 0.58])]);
     const series = seriesOf(c);
     expect(series.map((s) => s.name)).toEqual(['DIN', 'DNN']);
-    expect(series[0].data).toEqual([[1, 0.6], [2, 0.7], [3, 0.65]]);
+    expect(series[0].data).toEqual([
+      [1, 0.6],
+      [2, 0.7],
+      [3, 0.65],
+    ]);
     // The shorter fit stops at its last epoch.
-    expect(series[1].data).toEqual([[1, 0.55], [2, 0.58]]);
-    expect(c.option.title).toEqual(expect.objectContaining({ text: 'click AUC by epoch', subtext: 'best: DIN 0.7000 at epoch 2 · DNN 0.5800 at epoch 2' }));
+    expect(series[1].data).toEqual([
+      [1, 0.55],
+      [2, 0.58],
+    ]);
+    expect(c.option.title).toEqual(
+      expect.objectContaining({
+        text: 'click AUC by epoch',
+        subtext: 'best: DIN 0.7000 at epoch 2 · DNN 0.5800 at epoch 2',
+      }),
+    );
     expect(c.option.xAxis).toEqual(expect.objectContaining({ name: 'epoch' }));
     expect(c.option.yAxis).toEqual(expect.objectContaining({ name: 'click AUC' }));
     expect(c.text).toBe('click AUC by epoch: best DIN 0.7000 at epoch 2, DNN 0.5800 at epoch 2');
@@ -354,21 +498,34 @@ describe('aucCurves', () => {
   });
 
   it('takes { name: History } and an evaluation that fitted its models', async () => {
-    const named = aucCurves({ mine: history('DIN', [0.6, 0.7]), yours: history('DIN', [0.5, 0.6], 'buy AUC') });
+    const named = aucCurves({
+      mine: history('DIN', [0.6, 0.7]),
+      yours: history('DIN', [0.5, 0.6], 'buy AUC'),
+    });
     expect(seriesOf(named).map((s) => s.name)).toEqual(['mine', 'yours']);
     expect((named.option.title as { text: string }).text).toBe('AUC by epoch');
     const a = new Fixed('A', { click: A_CLICK }, { fitted: false, auc: [0.61, 0.64, 0.63] });
     const e = await evaluateRanking(a, split(), { progress: false });
-    expect(seriesOf(aucCurves(e))[0].data).toEqual([[1, 0.61], [2, 0.64], [3, 0.63]]);
+    expect(seriesOf(aucCurves(e))[0].data).toEqual([
+      [1, 0.61],
+      [2, 0.64],
+      [3, 0.63],
+    ]);
     const before = await evaluateRanking(new Fixed('B', { click: A_CLICK }), split(), { progress: false });
     expect(() => aucCurves(before)).toThrow('aucCurves: this evaluation fitted no model');
   });
 
   it('says what is wrong with its input', () => {
     const noAuc = new History('LR', [{ epoch: 1, loss: 1, seconds: 0, metrics: {} }], 0);
-    expect(() => aucCurves([history('DIN', [0.6]), noAuc])).toThrow("aucCurves: LR's history has no AUC metric (it measured only its loss); fit it with validation > 0, or leave it out.");
-    expect(() => aucCurves(history('DIN', [0.6]), { metric: 'buy AUC' })).toThrow('aucCurves: DIN\'s history has no "buy AUC" (it measured lr, click AUC)');
-    expect(() => aucCurves({ din: new Fixed('DIN', { click: A_CLICK }) as unknown as History })).toThrow('aucCurves: "din" is a model, not its History');
+    expect(() => aucCurves([history('DIN', [0.6]), noAuc])).toThrow(
+      "aucCurves: LR's history has no AUC metric (it measured only its loss); fit it with validation > 0, or leave it out.",
+    );
+    expect(() => aucCurves(history('DIN', [0.6]), { metric: 'buy AUC' })).toThrow(
+      'aucCurves: DIN\'s history has no "buy AUC" (it measured lr, click AUC)',
+    );
+    expect(() => aucCurves({ din: new Fixed('DIN', { click: A_CLICK }) as unknown as History })).toThrow(
+      'aucCurves: "din" is a model, not its History',
+    );
     expect(() => aucCurves([])).toThrow('aucCurves: no histories given');
   });
 });

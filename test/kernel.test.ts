@@ -20,30 +20,59 @@ describe('TypeScript cells', () => {
   it('strips types and shows the value of the last expression', async () => {
     const r = await run(kernel, 'const answer: number = 41;\ninterface Unused { a: string }\nanswer + 1');
     expect(r.reply.status).toBe('ok');
-    expect(r.outputs).toEqual([{ output_type: 'execute_result', execution_count: r.reply.executionCount, data: { 'text/plain': '42' }, metadata: {} }]);
+    expect(r.outputs).toEqual([
+      {
+        output_type: 'execute_result',
+        execution_count: r.reply.executionCount,
+        data: { 'text/plain': '42' },
+        metadata: {},
+      },
+    ]);
   });
 
   it('keeps top-level declarations for later cells, and a const can be declared again', async () => {
-    await run(kernel, 'const shared = 1;\nlet counter = 0;\nfunction bump(): number { return ++counter; }\nclass Box { constructor(public v: number) {} }\nconst { a, b: [c] } = { a: 5, b: [6] };');
-    expect((await run(kernel, 'bump(); bump(); [shared, counter, new Box(3).v, a, c]')).text).toBe('[ 1, 2, 3, 5, 6 ]');
+    await run(
+      kernel,
+      'const shared = 1;\nlet counter = 0;\nfunction bump(): number { return ++counter; }\nclass Box { constructor(public v: number) {} }\nconst { a, b: [c] } = { a: 5, b: [6] };',
+    );
+    expect((await run(kernel, 'bump(); bump(); [shared, counter, new Box(3).v, a, c]')).text).toBe(
+      '[ 1, 2, 3, 5, 6 ]',
+    );
     expect((await run(kernel, 'const shared = 10;\nshared')).text).toBe('10');
     expect((await run(kernel, 'let later;\nlater')).outputs).toEqual([]);
   });
 
   it('supports top-level await and imports of bundled packages', async () => {
-    expect((await run(kernel, 'await new Promise((r) => setTimeout(r, 20));\n"waited"')).text).toBe("waited");
-    expect((await run(kernel, "import * as tfjs from '@tensorflow/tfjs';\nimport { Table } from 'reclab';\n[tfjs === tf, Table === rl.Table]")).text).toBe('[ true, true ]');
-    expect((await run(kernel, "import { basename } from 'node:path';\nbasename('/a/b.ts')")).text).toBe('b.ts');
-  });
-
-  it('has tf, db, display, progress and rl without imports', async () => {
-    expect((await run(kernel, '[typeof tf.tensor, typeof db.query, typeof display, typeof progress, typeof rl.chart]')).text).toBe(
-      "[ 'function', 'function', 'function', 'function', 'function' ]",
+    expect((await run(kernel, 'await new Promise((r) => setTimeout(r, 20));\n"waited"')).text).toBe('waited');
+    expect(
+      (
+        await run(
+          kernel,
+          "import * as tfjs from '@tensorflow/tfjs';\nimport { Table } from 'reclab';\n[tfjs === tf, Table === rl.Table]",
+        )
+      ).text,
+    ).toBe('[ true, true ]');
+    expect((await run(kernel, "import { basename } from 'node:path';\nbasename('/a/b.ts')")).text).toBe(
+      'b.ts',
     );
   });
 
+  it('has tf, db, display, progress and rl without imports', async () => {
+    expect(
+      (
+        await run(
+          kernel,
+          '[typeof tf.tensor, typeof db.query, typeof display, typeof progress, typeof rl.chart]',
+        )
+      ).text,
+    ).toBe("[ 'function', 'function', 'function', 'function', 'function' ]");
+  });
+
   it('turns console output into streams, in order', async () => {
-    const r = await run(kernel, 'console.log("one", { n: 1 });\nconsole.error("two");\nconsole.log("three");');
+    const r = await run(
+      kernel,
+      'console.log("one", { n: 1 });\nconsole.error("two");\nconsole.log("three");',
+    );
     expect(r.outputs).toEqual([
       { output_type: 'stream', name: 'stdout', text: ['one { n: 1 }\n'] },
       { output_type: 'stream', name: 'stderr', text: ['two\n'] },
@@ -52,7 +81,10 @@ describe('TypeScript cells', () => {
   });
 
   it('names the exception, its message and the line in the cell', async () => {
-    const r = await run(kernel, 'type Id = number;\ninterface User {\n  id: Id;\n}\nconst user: User | undefined = undefined;\nuser!.id');
+    const r = await run(
+      kernel,
+      'type Id = number;\ninterface User {\n  id: Id;\n}\nconst user: User | undefined = undefined;\nuser!.id',
+    );
     expect(r.reply).toMatchObject({ status: 'error', errorLine: 6 });
     expect(r.outputs[0]).toMatchObject({ output_type: 'error', ename: 'TypeError' });
     expect(r.text).toContain("Cannot read properties of undefined (reading 'id')");
@@ -60,7 +92,10 @@ describe('TypeScript cells', () => {
   });
 
   it('points at the line inside a function defined in an earlier cell', async () => {
-    await run(kernel, 'function fails(x: number): number {\n  if (x > 1) {\n    throw new RangeError(`too big: ${x}`);\n  }\n  return x;\n}');
+    await run(
+      kernel,
+      'function fails(x: number): number {\n  if (x > 1) {\n    throw new RangeError(`too big: ${x}`);\n  }\n  return x;\n}',
+    );
     const r = await run(kernel, 'const ok = fails(1);\nfails(2)');
     expect(r.reply).toMatchObject({ status: 'error', errorLine: 2 });
     expect(r.text).toMatch(/RangeError: too big: 2/);
@@ -85,16 +120,30 @@ describe('TypeScript cells', () => {
   });
 
   it('refuses to declare globals the kernel needs, and keeps serving', async () => {
-    const r = await run(kernel, 'const rows = [1, 2];\nfunction process(xs: number[]) {\n  return xs.length;\n}');
+    const r = await run(
+      kernel,
+      'const rows = [1, 2];\nfunction process(xs: number[]) {\n  return xs.length;\n}',
+    );
     expect(r.reply).toMatchObject({ status: 'error', errorLine: 2 });
-    expect(r.text).toMatch(/"process" is a global the kernel itself needs.*Rename it \(for example "myProcess"\)/);
+    expect(r.text).toMatch(
+      /"process" is a global the kernel itself needs.*Rename it \(for example "myProcess"\)/,
+    );
     const sql = await run(kernel, '-- name: console\nSELECT 1', 'sql');
     expect(sql.text).toMatch(/"-- name: console" on line 1: "console" is a global the kernel itself needs/);
     expect((await run(kernel, 'class Map {}')).text).toMatch(/"Map" is a global the kernel itself needs/);
     expect((await run(kernel, 'console.log("alive"); typeof process.send')).text).toBe('alive\n\nfunction');
     // Importing a built-in binds the object the global already holds: allowed.
-    expect((await run(kernel, 'import process from "node:process";\nimport { Buffer } from "node:buffer";\nBuffer.from("ok").toString()')).text).toBe('ok');
-    expect((await run(kernel, 'function f() {\n  const process = 1;\n  return process;\n}\nf()')).text).toBe('1');
+    expect(
+      (
+        await run(
+          kernel,
+          'import process from "node:process";\nimport { Buffer } from "node:buffer";\nBuffer.from("ok").toString()',
+        )
+      ).text,
+    ).toBe('ok');
+    expect((await run(kernel, 'function f() {\n  const process = 1;\n  return process;\n}\nf()')).text).toBe(
+      '1',
+    );
   });
 
   it('keeps a chart whose option holds functions as a static SVG only', async () => {
@@ -114,22 +163,36 @@ describe('TypeScript cells', () => {
       kernel,
       'display.markdown("**bold**");\ndisplay(tf.tensor([1, 2]));\ndisplay(rl.chart({ xAxis: { type: "category", data: ["a", "b"] }, yAxis: {}, series: [{ type: "bar", data: [1, 3] }] }));',
     );
-    expect(r.outputs[0]).toMatchObject({ output_type: 'display_data', data: { 'text/markdown': '**bold**' } });
+    expect(r.outputs[0]).toMatchObject({
+      output_type: 'display_data',
+      data: { 'text/markdown': '**bold**' },
+    });
     expect(r.outputs[1]).toMatchObject({ data: { 'text/plain': expect.stringContaining('[1, 2]') } });
     const chart = r.outputs[2];
-    expect(chart.output_type === 'display_data' && chart.data['image/svg+xml']).toMatch(/^<svg[\s\S]*<\/svg>$/);
-    expect(chart.output_type === 'display_data' && chart.data[MIME.echarts]).toMatchObject({ width: 640, height: 360 });
+    expect(chart.output_type === 'display_data' && chart.data['image/svg+xml']).toMatch(
+      /^<svg[\s\S]*<\/svg>$/,
+    );
+    expect(chart.output_type === 'display_data' && chart.data[MIME.echarts]).toMatchObject({
+      width: 640,
+      height: 360,
+    });
   });
 
   it('shows what an object says of itself, made JSON-safe', async () => {
-    const r = await run(kernel, "({ [Symbol.for('reclab.display')]: () => ({ 'application/x-counts': { n: 2n ** 64n, share: NaN, at: [1, undefined] } }) })");
+    const r = await run(
+      kernel,
+      "({ [Symbol.for('reclab.display')]: () => ({ 'application/x-counts': { n: 2n ** 64n, share: NaN, at: [1, undefined] } }) })",
+    );
     expect(r.reply.status).toBe('ok');
     const data = r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data : {};
     expect(data['application/x-counts']).toEqual({ n: '18446744073709551616', share: null, at: [1, null] });
   });
 
   it('updates a progress bar in place with count, rate and ETA', async () => {
-    const r = await run(kernel, 'const bar = progress({ total: 4, label: "epochs" });\nfor (let i = 0; i < 4; i++) { await new Promise((r) => setTimeout(r, 120)); bar.tick(); }');
+    const r = await run(
+      kernel,
+      'const bar = progress({ total: 4, label: "epochs" });\nfor (let i = 0; i < 4; i++) { await new Promise((r) => setTimeout(r, 120)); bar.tick(); }',
+    );
     expect(r.outputs).toHaveLength(1);
     const final = r.outputs[0].output_type === 'display_data' ? r.outputs[0].data : {};
     // The elapsed time is whatever the machine took: a busy one reads 00:01.
@@ -145,7 +208,11 @@ describe('SQL cells', () => {
   suiteKernel((k) => (kernel = k));
 
   it('binds a named result to a variable for TypeScript cells', async () => {
-    const r = await run(kernel, "-- name: ratings\nSELECT range::INTEGER AS user_id, (range % 5) + 0.5 AS rating, 'u' || range AS name FROM range(1000)", 'sql');
+    const r = await run(
+      kernel,
+      "-- name: ratings\nSELECT range::INTEGER AS user_id, (range % 5) + 0.5 AS rating, 'u' || range AS name FROM range(1000)",
+      'sql',
+    );
     expect(r.reply.status).toBe('ok');
     const data = r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data : {};
     expect(data['text/plain']).toContain('1,000 rows × 3 columns (first 10 shown)');
@@ -154,13 +221,22 @@ describe('SQL cells', () => {
     expect(table.numRows).toBe(1000);
     expect(table.rows).toHaveLength(50);
     expect(table.rows[1]).toEqual([1, 1.5, 'u1']);
-    const ts = await run(kernel, 'const ids = ratings.column("user_id");\n[ids instanceof Int32Array, ratings.numRows, ratings.rows(2, 3)[0].name]');
+    const ts = await run(
+      kernel,
+      'const ids = ratings.column("user_id");\n[ids instanceof Int32Array, ratings.numRows, ratings.rows(2, 3)[0].name]',
+    );
     expect(ts.text).toBe("[ true, 1000, 'u2' ]");
   });
 
   it('serves further pages, sorted, from the kernel', async () => {
-    const r = await run(kernel, 'SELECT range AS n, CASE WHEN range % 3 = 0 THEN NULL ELSE range % 7 END AS m FROM range(100000)', 'sql');
-    const { tableId } = (r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data[MIME.table] : {}) as { tableId: string };
+    const r = await run(
+      kernel,
+      'SELECT range AS n, CASE WHEN range % 3 = 0 THEN NULL ELSE range % 7 END AS m FROM range(100000)',
+      'sql',
+    );
+    const { tableId } = (
+      r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data[MIME.table] : {}
+    ) as { tableId: string };
     const page = await kernel.page(tableId, 99_990, 50);
     expect(page.rows).toHaveLength(10);
     expect(page.rows[9]).toEqual([99_999, 99_999 % 3 === 0 ? null : 99_999 % 7]);
@@ -171,15 +247,43 @@ describe('SQL cells', () => {
     await expect(kernel.page('t999', 0, 1)).rejects.toThrow(/t999 was made by an earlier kernel/);
   });
 
-  it('summarises a result\'s columns for the grid\'s headers', async () => {
-    const r = await run(kernel, "SELECT range AS n, range % 4 AS k, CASE WHEN range % 10 = 0 THEN NULL ELSE 'g' || (range % 3) END AS g FROM range(1000)", 'sql');
-    const { tableId } = (r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data[MIME.table] : {}) as { tableId: string };
+  it("summarises a result's columns for the grid's headers", async () => {
+    const r = await run(
+      kernel,
+      "SELECT range AS n, range % 4 AS k, CASE WHEN range % 10 = 0 THEN NULL ELSE 'g' || (range % 3) END AS g FROM range(1000)",
+      'sql',
+    );
+    const { tableId } = (
+      r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data[MIME.table] : {}
+    ) as { tableId: string };
     const [n, k, g] = await kernel.columnSummary(tableId);
-    expect(n).toMatchObject({ kind: 'numeric', column: 'n', rows: 1000, nulls: 0, min: 0, max: 999, histogram: { discrete: false } });
+    expect(n).toMatchObject({
+      kind: 'numeric',
+      column: 'n',
+      rows: 1000,
+      nulls: 0,
+      min: 0,
+      max: 999,
+      histogram: { discrete: false },
+    });
     // Bins on round edges, as the histogram's: 0 to 999 in about 16 bins is 10 bins 100 wide.
-    expect(n.kind === 'numeric' && n.histogram).toEqual({ start: 0, width: 100, counts: Array(10).fill(100), discrete: false });
-    expect(k).toMatchObject({ kind: 'numeric', histogram: { start: 0, width: 1, counts: [250, 250, 250, 250], discrete: true } });
-    expect(g).toMatchObject({ kind: 'category', type: 'string', nulls: 100, distinct: 3, distinctCapped: false });
+    expect(n.kind === 'numeric' && n.histogram).toEqual({
+      start: 0,
+      width: 100,
+      counts: Array(10).fill(100),
+      discrete: false,
+    });
+    expect(k).toMatchObject({
+      kind: 'numeric',
+      histogram: { start: 0, width: 1, counts: [250, 250, 250, 250], discrete: true },
+    });
+    expect(g).toMatchObject({
+      kind: 'category',
+      type: 'string',
+      nulls: 100,
+      distinct: 3,
+      distinctCapped: false,
+    });
     const [wide] = await kernel.columnSummary(tableId, 'n', 40);
     expect(wide.kind === 'numeric' && wide.histogram.counts.reduce((a, b) => a + b)).toBe(1000);
     expect(wide.kind === 'numeric' && wide.histogram.counts).toHaveLength(40);
@@ -195,7 +299,7 @@ describe('SQL cells', () => {
     expect(r.text).toBe("[ { k: 7, label: 'seven' }, { s: 6, c: 2 } ]");
   });
 
-  it('shows DuckDB\'s message and the failing line, and keeps the kernel\'s state', async () => {
+  it("shows DuckDB's message and the failing line, and keeps the kernel's state", async () => {
     await run(kernel, '-- name: before\nSELECT 1 AS one', 'sql');
     const r = await run(kernel, 'SELECT 1\nFROM missing_table', 'sql');
     expect(r.reply).toMatchObject({ status: 'error', errorLine: 2 });
@@ -217,7 +321,10 @@ describe('interrupt, restart and death', () => {
 
   it('cancels a cell at its next await and keeps the kernel', async () => {
     await run(kernel, 'const survivor = 7; let steps = 0;');
-    const { result: pending, started } = runStarted(kernel, 'while (true) { await new Promise((r) => setTimeout(r, 10)); steps++; }');
+    const { result: pending, started } = runStarted(
+      kernel,
+      'while (true) { await new Promise((r) => setTimeout(r, 10)); steps++; }',
+    );
     await started;
     await new Promise((r) => setTimeout(r, 200));
     const pid = kernel.info.pid;
@@ -225,7 +332,10 @@ describe('interrupt, restart and death', () => {
     const r = await pending;
     expect(r.reply.status).toBe('interrupted');
     expect(r.outputs.at(-1)).toMatchObject({ output_type: 'error', ename: 'Interrupted' });
-    const after = await run(kernel, 'const before = steps;\nawait new Promise((r) => setTimeout(r, 100));\n[survivor, steps > 0, steps === before]');
+    const after = await run(
+      kernel,
+      'const before = steps;\nawait new Promise((r) => setTimeout(r, 100));\n[survivor, steps > 0, steps === before]',
+    );
     expect(after.text).toBe('[ 7, true, true ]');
     expect(kernel.info.pid).toBe(pid);
   });
@@ -239,7 +349,9 @@ describe('interrupt, restart and death', () => {
     await Promise.all([kernel.interrupt(), kernel.interrupt()]);
     const r = await pending;
     expect(r.reply.status).toBe('interrupted');
-    expect(r.outputs.filter((o) => o.output_type === 'error' && o.ename === 'KernelRestarted')).toHaveLength(1);
+    expect(r.outputs.filter((o) => o.output_type === 'error' && o.ename === 'KernelRestarted')).toHaveLength(
+      1,
+    );
     expect(restarts).toBe(1);
     const [a, b] = await Promise.all([kernel.restart(), kernel.restart()]);
     expect(a.pid).toBe(b.pid);
@@ -303,7 +415,10 @@ describe('the notebook folder', () => {
     await fs.writeFile(path.join(dir, 'helper.cjs'), 'module.exports = { twice: (x) => 2 * x };');
     const kernel = await startKernel({ cwd: dir });
     try {
-      const r = await run(kernel, "import { twice } from './helper.cjs';\nimport * as fs from 'node:fs';\n[twice(21), fs.existsSync('helper.cjs')]");
+      const r = await run(
+        kernel,
+        "import { twice } from './helper.cjs';\nimport * as fs from 'node:fs';\n[twice(21), fs.existsSync('helper.cjs')]",
+      );
       expect(r.text).toBe('[ 42, true ]');
       const missing = await run(kernel, "import nothing from 'no-such-package';");
       expect(missing.text).toMatch(/Cannot find module "no-such-package"/);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { NegativeSampler, StreamingFrequency, candidateLogQ, type ItemCounts } from '../src/recsys/engine/negatives';
+import {
+  NegativeSampler,
+  StreamingFrequency,
+  candidateLogQ,
+  type ItemCounts,
+} from '../src/recsys/engine/negatives';
 import { Random } from '../src/recsys/random';
 
 /** Zipf counts: item i has round(top / (i + 1)^s) interactions. */
@@ -67,13 +72,19 @@ describe('NegativeSampler', () => {
     const total = counts.reduce((s, n) => s + n, 0);
     const linear = new NegativeSampler(counts, { strategy: 'popularity', alpha: 1, random: new Random(5) });
     for (let i = 0; i < 40; i++) expect(linear.probability(i)).toBeCloseTo(counts[i] / total, 14);
-    expect(chiSquare(histogram(linear, draws), (i) => (draws * counts[i]) / total)).toBeLessThan(chiBound(39));
+    expect(chiSquare(histogram(linear, draws), (i) => (draws * counts[i]) / total)).toBeLessThan(
+      chiBound(39),
+    );
   });
 
   it('never draws an item of count 0 by popularity, at any α', () => {
     const counts = Int32Array.from({ length: 30 }, (_, i) => (i % 4 === 0 || i === 29 ? 0 : 30 - i));
     for (const alpha of [0, 0.5, 1, 3]) {
-      const sampler = new NegativeSampler(counts, { strategy: 'popularity', alpha, random: new Random(alpha * 10 + 1) });
+      const sampler = new NegativeSampler(counts, {
+        strategy: 'popularity',
+        alpha,
+        random: new Random(alpha * 10 + 1),
+      });
       const seen = histogram(sampler, 50_000);
       counts.forEach((n, i) => {
         if (n === 0) {
@@ -132,7 +143,10 @@ describe('candidateLogQ', () => {
   function expectMatches(seen: Float64Array, logQ: Float32Array): void {
     for (let i = 0; i < numItems; i++) {
       const expected = batches * Math.exp(logQ[i]);
-      expect(Math.abs(seen[i] - expected), `item ${i}: seen ${seen[i]}, expected ${expected.toFixed(1)}`).toBeLessThan(5 * Math.sqrt(expected) + 1);
+      expect(
+        Math.abs(seen[i] - expected),
+        `item ${i}: seen ${seen[i]}, expected ${expected.toFixed(1)}`,
+      ).toBeLessThan(5 * Math.sqrt(expected) + 1);
     }
   }
 
@@ -154,7 +168,11 @@ describe('candidateLogQ', () => {
   });
 
   it('popularity negatives: sampled × count^α / Σ count^α times a batch', () => {
-    const sampler = new NegativeSampler(counts, { strategy: 'popularity', alpha: 0.5, random: new Random(3) });
+    const sampler = new NegativeSampler(counts, {
+      strategy: 'popularity',
+      alpha: 0.5,
+      random: new Random(3),
+    });
     const logQ = candidateLogQ(counts, { inBatch: 0, sampled, sampler });
     expectMatches(simulate(false, sampler, new Random(3)), logQ);
     const sum = counts.reduce((s, n) => s + Math.sqrt(n), 0);
@@ -196,9 +214,11 @@ describe('StreamingFrequency', () => {
     const next = stream(zipf, batch, new Random(21));
     for (let step = 0; step < 40; step++) frequency.observe(next(), step);
     // Without debiasing the zero start, items 1 and 2 would still be overstated by some 20 and 45 % here.
-    for (let i = 0; i < 3; i++) expect(Math.abs(frequency.probability(i) / truth(i) - 1), `item ${i} early`).toBeLessThan(0.15);
+    for (let i = 0; i < 3; i++)
+      expect(Math.abs(frequency.probability(i) / truth(i) - 1), `item ${i} early`).toBeLessThan(0.15);
     for (let step = 40; step < 3000; step++) frequency.observe(next(), step);
-    for (let i = 0; i < 10; i++) expect(Math.abs(frequency.probability(i) / truth(i) - 1), `item ${i}`).toBeLessThan(0.15);
+    for (let i = 0; i < 10; i++)
+      expect(Math.abs(frequency.probability(i) / truth(i) - 1), `item ${i}`).toBeLessThan(0.15);
     expect(frequency.probability(0)).toBeGreaterThan(20 * frequency.probability(numItems - 1));
   });
 
@@ -232,7 +252,8 @@ describe('StreamingFrequency', () => {
       frequency.observe(after(), step);
       if (step >= 2400) for (let i = 0; i < numItems; i++) mean[i] += frequency.probability(i) / 100;
     }
-    for (let i = numItems - 5; i < numItems; i++) expect(Math.abs(mean[i] / truth(i, true) - 1), `new top item ${i}`).toBeLessThan(0.15);
+    for (let i = numItems - 5; i < numItems; i++)
+      expect(Math.abs(mean[i] / truth(i, true) - 1), `new top item ${i}`).toBeLessThan(0.15);
     // The old top item, now rare, has followed it down from ~43 a step to ~0.2.
     expect(frequency.probability(0)).toBeLessThan(oldTop / 50);
     expect(Math.abs(frequency.probability(0) / truth(0, true) - 1)).toBeLessThan(0.5);
@@ -258,26 +279,42 @@ describe('bad input', () => {
   const random = new Random(1);
 
   it('says which count is wrong and what counts must be', () => {
-    for (const counts of [Float64Array.of(1, -2, 3), Float64Array.of(1, NaN), Float64Array.of(Infinity, 1)] as ItemCounts[]) {
-      expect(() => new NegativeSampler(counts, { strategy: 'uniform', random })).toThrow(/NegativeSampler: the count of item \d is (-2|NaN|Infinity); counts must be finite and ≥ 0/);
+    for (const counts of [
+      Float64Array.of(1, -2, 3),
+      Float64Array.of(1, NaN),
+      Float64Array.of(Infinity, 1),
+    ] as ItemCounts[]) {
+      expect(() => new NegativeSampler(counts, { strategy: 'uniform', random })).toThrow(
+        /NegativeSampler: the count of item \d is (-2|NaN|Infinity); counts must be finite and ≥ 0/,
+      );
       expect(() => candidateLogQ(counts, { inBatch: 4 })).toThrow(/candidateLogQ: the count of item \d/);
     }
-    expect(() => new NegativeSampler(new Int32Array(0), { strategy: 'uniform', random })).toThrow(/counts is empty; pass one count per item/);
+    expect(() => new NegativeSampler(new Int32Array(0), { strategy: 'uniform', random })).toThrow(
+      /counts is empty; pass one count per item/,
+    );
   });
 
   it('refuses popularity sampling when every count is 0, and a bad alpha or strategy', () => {
-    expect(() => new NegativeSampler(new Int32Array(5), { strategy: 'popularity', random })).toThrow(/every item's count is 0.*use strategy 'uniform'/);
+    expect(() => new NegativeSampler(new Int32Array(5), { strategy: 'popularity', random })).toThrow(
+      /every item's count is 0.*use strategy 'uniform'/,
+    );
     expect(new NegativeSampler(new Int32Array(5), { strategy: 'uniform', random }).probability(2)).toBe(0.2);
     for (const alpha of [-0.5, NaN, Infinity]) {
-      expect(() => new NegativeSampler(Float64Array.of(1, 2), { strategy: 'popularity', alpha, random })).toThrow(/alpha must be a finite number ≥ 0/);
+      expect(
+        () => new NegativeSampler(Float64Array.of(1, 2), { strategy: 'popularity', alpha, random }),
+      ).toThrow(/alpha must be a finite number ≥ 0/);
     }
     const strategy = 'zipf' as unknown as 'uniform';
-    expect(() => new NegativeSampler(Float64Array.of(1, 2), { strategy, random })).toThrow(/strategy must be "uniform" or "popularity", got zipf/);
+    expect(() => new NegativeSampler(Float64Array.of(1, 2), { strategy, random })).toThrow(
+      /strategy must be "uniform" or "popularity", got zipf/,
+    );
   });
 
   it('refuses a draw range or item outside the catalogue', () => {
     const sampler = new NegativeSampler(Float64Array.of(1, 2), { strategy: 'popularity', random });
-    expect(() => sampler.draw(new Int32Array(4), 2, 5)).toThrow(/0 ≤ from ≤ to ≤ out.length \(4\), got 2 and 5/);
+    expect(() => sampler.draw(new Int32Array(4), 2, 5)).toThrow(
+      /0 ≤ from ≤ to ≤ out.length \(4\), got 2 and 5/,
+    );
     expect(() => sampler.probability(2)).toThrow(/item must be a whole number in \[0, 2\), got 2/);
   });
 
@@ -285,21 +322,33 @@ describe('bad input', () => {
     const counts = Float64Array.of(3, 1);
     const sampler = new NegativeSampler(Float64Array.of(1, 1, 1), { strategy: 'uniform', random });
     expect(() => candidateLogQ(counts, { inBatch: 0 })).toThrow(/no candidates/);
-    expect(() => candidateLogQ(counts, { inBatch: 2, sampled: 4 })).toThrow(/sampled is 4 but no sampler was given/);
-    expect(() => candidateLogQ(counts, { inBatch: 2, sampled: 4, sampler })).toThrow(/sampler draws from 3 items but counts has 2/);
+    expect(() => candidateLogQ(counts, { inBatch: 2, sampled: 4 })).toThrow(
+      /sampled is 4 but no sampler was given/,
+    );
+    expect(() => candidateLogQ(counts, { inBatch: 2, sampled: 4, sampler })).toThrow(
+      /sampler draws from 3 items but counts has 2/,
+    );
     expect(() => candidateLogQ(counts, { inBatch: -1 })).toThrow(/inBatch must be a whole number ≥ 0/);
     expect(() => candidateLogQ(new Int32Array(2), { inBatch: 8 })).toThrow(/every item count is 0/);
   });
 
   it('says what is wrong with StreamingFrequency settings and steps', () => {
-    for (const buckets of [0, -4, 2.5, NaN]) expect(() => new StreamingFrequency({ buckets })).toThrow(/buckets must be a whole number ≥ 1 \(a power of two/);
+    for (const buckets of [0, -4, 2.5, NaN])
+      expect(() => new StreamingFrequency({ buckets })).toThrow(
+        /buckets must be a whole number ≥ 1 \(a power of two/,
+      );
     expect(() => new StreamingFrequency({})).toThrow(/give items .* or buckets/);
-    for (const learningRate of [0, 1.5, NaN]) expect(() => new StreamingFrequency({ items: 10, learningRate })).toThrow(/learningRate must be in \(0, 1\]/);
+    for (const learningRate of [0, 1.5, NaN])
+      expect(() => new StreamingFrequency({ items: 10, learningRate })).toThrow(
+        /learningRate must be in \(0, 1\]/,
+      );
     const frequency = new StreamingFrequency({ buckets: 64 });
     const out = new Float32Array(1);
     expect(() => frequency.logQ(Int32Array.of(1), 8, out)).toThrow(/nothing observed yet/);
     frequency.observe(Int32Array.of(1, 2), 5);
-    expect(() => frequency.observe(Int32Array.of(1), 4)).toThrow(/step 4 comes after step 5; steps must not decrease/);
+    expect(() => frequency.observe(Int32Array.of(1), 4)).toThrow(
+      /step 4 comes after step 5; steps must not decrease/,
+    );
     expect(() => frequency.observe(Int32Array.of(1), 5.5)).toThrow(/step must be a whole number ≥ 0/);
     expect(() => frequency.logQ(Int32Array.of(3), 8, out)).toThrow(/item 3 has never been observed/);
     expect(() => frequency.logQ(Int32Array.of(1, 2), 8, out)).toThrow(/out has 1 places for 2 items/);

@@ -56,7 +56,9 @@ describe('JSON as Jupyter writes it', () => {
     const sparse = { data: [1, undefined, 3], skip: undefined, fn: () => 1 } as unknown as JsonValue;
     expect(stringifyJupyter(sparse)).toBe('{\n "data": [\n  1,\n  null,\n  3\n ]\n}\n');
     const odd = { big: 12345678901234567890n, at: new Date(Date.UTC(2024, 0, 2)) } as unknown as JsonValue;
-    expect(stringifyJupyter(odd)).toBe('{\n "at": "2024-01-02T00:00:00.000Z",\n "big": 12345678901234567890\n}\n');
+    expect(stringifyJupyter(odd)).toBe(
+      '{\n "at": "2024-01-02T00:00:00.000Z",\n "big": 12345678901234567890\n}\n',
+    );
   });
 
   it('reports where the JSON is broken', () => {
@@ -76,11 +78,13 @@ describe('ipynb round trip', () => {
     expect(cellLanguage(nb.cells[1])).toBe('typescript');
   });
 
-  it.skipIf(!nbformatAvailable())('reproduces what the installed nbformat writes, NaN and all, byte for byte', async () => {
-    const file = path.join(await tempDir(), 'made-by-nbformat.ipynb');
-    writeWithNbformat(
-      file,
-      `nb = v4.new_notebook()
+  it.skipIf(!nbformatAvailable())(
+    'reproduces what the installed nbformat writes, NaN and all, byte for byte',
+    async () => {
+      const file = path.join(await tempDir(), 'made-by-nbformat.ipynb');
+      writeWithNbformat(
+        file,
+        `nb = v4.new_notebook()
 nb.metadata["custom"] = {"z": 1, "a": [1.0, "é"], "nested": {"b": None, "a": True}}
 nb.cells = [
     v4.new_markdown_cell("# Ünïcode ✓ 日本語 \\u2028 tab\\t"),
@@ -92,14 +96,19 @@ nb.cells = [
         v4.new_output("stream", name="stdout", text="out\\n"),
     ]),
 ]`,
-    );
-    const text = await fs.readFile(file, 'utf8');
-    expect(text).toContain('NaN');
-    expect(serializeNotebook(parseNotebook(text, file))).toBe(text);
-  });
+      );
+      const text = await fs.readFile(file, 'utf8');
+      expect(text).toContain('NaN');
+      expect(serializeNotebook(parseNotebook(text, file))).toBe(text);
+    },
+  );
 
   it('reproduces a RecLab-written notebook byte for byte', async () => {
-    const nb = createNotebook([newMarkdownCell('# Hi ✓\n'), newCodeCell('SELECT 1', 'sql'), newCodeCell('const x = 1.5;\nx')]);
+    const nb = createNotebook([
+      newMarkdownCell('# Hi ✓\n'),
+      newCodeCell('SELECT 1', 'sql'),
+      newCodeCell('const x = 1.5;\nx'),
+    ]);
     (nb.cells[2] as CodeCell).outputs.push({
       output_type: 'execute_result',
       execution_count: 1,
@@ -134,20 +143,31 @@ nb.cells = [
   it('names the file and the problem for malformed notebooks', () => {
     expect(() => parseNotebook('{"cells": [', 'a.ipynb')).toThrow(/a\.ipynb: not valid JSON: .*line 1/);
     expect(() => parseNotebook('[]', 'b.ipynb')).toThrow(/b\.ipynb: not a Jupyter notebook: the top level/);
-    expect(() => parseNotebook('{"nbformat": 3, "metadata": {}, "cells": []}', 'c.ipynb')).toThrow(/nbformat 3 is not supported/);
+    expect(() => parseNotebook('{"nbformat": 3, "metadata": {}, "cells": []}', 'c.ipynb')).toThrow(
+      /nbformat 3 is not supported/,
+    );
     expect(() => parseNotebook('{"nbformat": 4, "metadata": {}}', 'd.ipynb')).toThrow(/"cells" is missing/);
     expect(() =>
-      parseNotebook('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code"}]}', 'e.ipynb'),
+      parseNotebook(
+        '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code"}]}',
+        'e.ipynb',
+      ),
     ).toThrow(/cell 1 has no "source"/);
   });
 
   it('upgrades older notebooks with cell ids only when asked', () => {
-    const nb = parseNotebook('{"nbformat": 4, "nbformat_minor": 2, "metadata": {}, "cells": [{"cell_type": "code", "source": "1", "metadata": {}, "outputs": [], "execution_count": null}]}');
+    const nb = parseNotebook(
+      '{"nbformat": 4, "nbformat_minor": 2, "metadata": {}, "cells": [{"cell_type": "code", "source": "1", "metadata": {}, "outputs": [], "execution_count": null}]}',
+    );
     expect(nb.cells[0].id).toBeUndefined();
     upgradeNotebook(nb);
     expect(nb.nbformat_minor).toBe(5);
     expect(nb.cells[0].id).toMatch(/^[0-9a-f]{12}$/);
-    expect(nb.metadata.kernelspec).toEqual({ name: 'reclab-ts', display_name: 'TypeScript (RecLab)', language: 'typescript' });
+    expect(nb.metadata.kernelspec).toEqual({
+      name: 'reclab-ts',
+      display_name: 'TypeScript (RecLab)',
+      language: 'typescript',
+    });
   });
 });
 
@@ -157,7 +177,9 @@ describe('notebook files', () => {
     const file = path.join(dir, 'broken.ipynb');
     await fs.writeFile(file, '{"cells": [');
     await expect(readNotebookFile(file)).rejects.toBeInstanceOf(NotebookFormatError);
-    await expect(readNotebookFile(path.join(dir, 'missing.ipynb'))).rejects.toThrow(/missing\.ipynb: cannot be read: no such file/);
+    await expect(readNotebookFile(path.join(dir, 'missing.ipynb'))).rejects.toThrow(
+      /missing\.ipynb: cannot be read: no such file/,
+    );
     expect(await fs.readFile(file, 'utf8')).toBe('{"cells": [');
   });
 
@@ -193,22 +215,29 @@ describe('notebook files', () => {
     await writeNotebookFile(file, createNotebook([newCodeCell('old')]));
     const before = await fs.readFile(file, 'utf8');
     const cyclic = createNotebook([newCodeCell('new')]);
-    (cyclic.metadata as Record<string, unknown>).self = { get bad(): never { throw new Error('boom'); } };
+    (cyclic.metadata as Record<string, unknown>).self = {
+      get bad(): never {
+        throw new Error('boom');
+      },
+    };
     await expect(writeNotebookFile(file, cyclic)).rejects.toThrow();
     expect(await fs.readFile(file, 'utf8')).toBe(before);
   });
 
-  it.skipIf(!nbformatAvailable())('writes notebooks that the official nbformat validator accepts', async () => {
-    const dir = await tempDir();
-    const file = path.join(dir, 'valid.ipynb');
-    const nb = createNotebook([newMarkdownCell('# t'), newCodeCell('SELECT 1', 'sql'), newCodeCell('x')]);
-    (nb.cells[2] as CodeCell).outputs.push(
-      { output_type: 'stream', name: 'stdout', text: ['a\n'] },
-      { output_type: 'error', ename: 'Error', evalue: 'e', traceback: ['Error: e'] },
-    );
-    await writeNotebookFile(file, nb);
-    expect(validateWithNbformat(file)).toBe('');
-  });
+  it.skipIf(!nbformatAvailable())(
+    'writes notebooks that the official nbformat validator accepts',
+    async () => {
+      const dir = await tempDir();
+      const file = path.join(dir, 'valid.ipynb');
+      const nb = createNotebook([newMarkdownCell('# t'), newCodeCell('SELECT 1', 'sql'), newCodeCell('x')]);
+      (nb.cells[2] as CodeCell).outputs.push(
+        { output_type: 'stream', name: 'stdout', text: ['a\n'] },
+        { output_type: 'error', ename: 'Error', evalue: 'e', traceback: ['Error: e'] },
+      );
+      await writeNotebookFile(file, nb);
+      expect(validateWithNbformat(file)).toBe('');
+    },
+  );
 });
 
 describe('output collector', () => {
@@ -218,7 +247,9 @@ describe('output collector', () => {
     c.add({ output_type: 'stream', name: 'stdout', text: 'b' });
     c.add({ output_type: 'stream', name: 'stderr', text: 'e\n' });
     c.add({ output_type: 'display_data', data: { 'text/plain': '0%' }, metadata: {} }, 'bar');
-    expect(c.update('bar', { output_type: 'display_data', data: { 'text/plain': '100%' }, metadata: {} })).toBe(true);
+    expect(
+      c.update('bar', { output_type: 'display_data', data: { 'text/plain': '100%' }, metadata: {} }),
+    ).toBe(true);
     expect(c.update('nope', { output_type: 'display_data', data: {}, metadata: {} })).toBe(false);
     expect(c.outputs).toEqual([
       { output_type: 'stream', name: 'stdout', text: ['a\n', 'b'] },

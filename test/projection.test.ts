@@ -9,7 +9,12 @@ import { clusteredVectors } from './helpers/clustered-vectors';
 afterEach(() => setTrainingHost(null));
 
 /** Vectors around `centres` centres, and which centre each came from (the first vector of a cluster within `radius` names it). */
-function clusters(n: number, dim: number, centres: number, seed: number): { data: Float32Array; dim: number; cluster: Int32Array } {
+function clusters(
+  n: number,
+  dim: number,
+  centres: number,
+  seed: number,
+): { data: Float32Array; dim: number; cluster: Int32Array } {
   const { vectors } = clusteredVectors(n, dim, { centres, noise: 0.1, queries: 0, seed });
   const cluster = new Int32Array(n).fill(-1);
   const firsts: number[] = [];
@@ -53,7 +58,11 @@ function centroidPurity(coords: Float32Array, dims: number, cluster: Int32Array)
   return right / cluster.length;
 }
 
-function run(method: ProjectionName, matrix: { data: Float32Array; dim: number }, settings: Partial<ProjectionSettings> = {}): Promise<Float32Array> {
+function run(
+  method: ProjectionName,
+  matrix: { data: Float32Array; dim: number },
+  settings: Partial<ProjectionSettings> = {},
+): Promise<Float32Array> {
   const s: ProjectionSettings = { dims: 2, seed: 1, ...settings };
   const projection = PROJECTIONS[method];
   projection.check(matrix.data.length / matrix.dim, s);
@@ -72,7 +81,10 @@ interface Bar {
  * Records progress bars and their ticks; `check` throws once `stopAfter` checks have passed,
  * or, given a function, once it says so from the bars so far (the interrupt lands in a phase).
  */
-function recordingHost(stopAfter: number | ((bars: Bar[]) => boolean) = Infinity): { bars: Bar[]; checks: () => number } {
+function recordingHost(stopAfter: number | ((bars: Bar[]) => boolean) = Infinity): {
+  bars: Bar[];
+  checks: () => number;
+} {
   const bars: Bar[] = [];
   let checks = 0;
   const stop = typeof stopAfter === 'number' ? () => checks > stopAfter : () => stopAfter(bars);
@@ -100,7 +112,14 @@ describe('PCA', () => {
     const v = [2, -1, 1, 0, 0, 0].map((x) => x / Math.sqrt(6));
     const w = [0, 0, 0, 0, 1, -3].map((x) => x / Math.sqrt(10));
     expect(u.reduce((s, x, i) => s + x * v[i], 0)).toBeCloseTo(0, 12);
-    const rows = [[5, u], [-5, u], [3, v], [-3, v], [1, w], [-1, w]].map(([a, dir]) => (dir as number[]).map((x) => (a as number) * x + 0.5));
+    const rows = [
+      [5, u],
+      [-5, u],
+      [3, v],
+      [-3, v],
+      [1, w],
+      [-1, w],
+    ].map(([a, dir]) => (dir as number[]).map((x) => (a as number) * x + 0.5));
     const coords = await run('pca', { data: Float32Array.from(rows.flat()), dim: 6 });
     // Each axis's largest entry is positive: u's is its 5th (3/4), v's its 1st; so +5u maps to (5, 0), +3v to (0, 3).
     const expected = [5, 0, -5, 0, 0, 3, 0, -3, 0, 0, 0, 0];
@@ -193,7 +212,9 @@ describe('UMAP', () => {
     const host = recordingHost((bars) => bars[0].ticks > 0);
     await expect(run('umap', m, { epochs: 30 })).rejects.toThrow('interrupted');
     // The first point's 199 pairs, then the interrupt: no layout bar was begun.
-    expect(host.bars.map(summary)).toEqual([{ label: 'UMAP: nearest neighbours', total: 19_900, ticks: 199 }]);
+    expect(host.bars.map(summary)).toEqual([
+      { label: 'UMAP: nearest neighbours', total: 19_900, ticks: 199 },
+    ]);
   });
 
   it('takes fewer points the more numbers each has, and the most at few numbers', () => {
@@ -201,17 +222,26 @@ describe('UMAP', () => {
     expect(PROJECTIONS.umap.maxPoints(256)).toBe(15_000);
     expect(PROJECTIONS.umap.maxPoints(16)).toBe(50_000);
     expect(PROJECTIONS.umap.maxPoints(2)).toBe(50_000);
-    expect(PROJECTIONS.umap.limitReason(256)).toBe('its neighbour search compares every pair of points, 256 numbers each; fewer numbers per point allow more points');
+    expect(PROJECTIONS.umap.limitReason(256)).toBe(
+      'its neighbour search compares every pair of points, 256 numbers each; fewer numbers per point allow more points',
+    );
     expect(PROJECTIONS.umap.limitReason(2)).toBe('its layout takes about 45 s at that size');
   });
 
   it('refuses settings it cannot work with before it starts', () => {
-    const check = (n: number, s: Partial<ProjectionSettings>) => () => PROJECTIONS.umap.check(n, { dims: 2, seed: 1, ...s });
-    expect(check(10, {})).toThrow('UMAP: 10 points are too few for nNeighbors 15; it needs more points than neighbours (set nNeighbors below 10');
+    const check = (n: number, s: Partial<ProjectionSettings>) => () =>
+      PROJECTIONS.umap.check(n, { dims: 2, seed: 1, ...s });
+    expect(check(10, {})).toThrow(
+      'UMAP: 10 points are too few for nNeighbors 15; it needs more points than neighbours (set nNeighbors below 10',
+    );
     expect(check(100, { minDist: 2 })).toThrow('minDist must be a number from 0 to 1, got 2');
-    expect(check(100, { nNeighbors: 2.5 })).toThrow('nNeighbors must be a whole number from 2 to 200, got 2.5');
+    expect(check(100, { nNeighbors: 2.5 })).toThrow(
+      'nNeighbors must be a whole number from 2 to 200, got 2.5',
+    );
     expect(check(100, { epochs: 0 })).toThrow('epochs must be a whole number at least 1, got 0');
-    expect(check(1000, { nNeighbors: 201 })).toThrow('nNeighbors must be a whole number from 2 to 200, got 201');
+    expect(check(1000, { nNeighbors: 201 })).toThrow(
+      'nNeighbors must be a whole number from 2 to 200, got 201',
+    );
   });
 });
 
@@ -239,9 +269,13 @@ describe('t-SNE', () => {
   });
 
   it('asks for a lower perplexity when there are too few points for it', () => {
-    expect(() => PROJECTIONS.tsne.check(50, { dims: 2, seed: 1 })).toThrow('t-SNE: perplexity 30 needs more than 90 points (3 × perplexity); there are 50: set perplexity to 16 or less.');
+    expect(() => PROJECTIONS.tsne.check(50, { dims: 2, seed: 1 })).toThrow(
+      't-SNE: perplexity 30 needs more than 90 points (3 × perplexity); there are 50: set perplexity to 16 or less.',
+    );
     expect(() => PROJECTIONS.tsne.check(3, { dims: 2, seed: 1, perplexity: 1 })).toThrow("use method 'pca'");
-    expect(() => PROJECTIONS.tsne.check(500, { dims: 2, seed: 1, perplexity: 0.5 })).toThrow('perplexity must be a number of at least 1, got 0.5');
+    expect(() => PROJECTIONS.tsne.check(500, { dims: 2, seed: 1, perplexity: 0.5 })).toThrow(
+      'perplexity must be a number of at least 1, got 0.5',
+    );
   });
 });
 

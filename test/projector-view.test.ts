@@ -1,17 +1,40 @@
 import { describe, expect, it } from 'vitest';
 import type { ProjectorOutput } from '../src/api';
 import {
-  LEVELS, ScreenGrid, categoryColour, centreOn, decodeProjector, extent, fit, newFrame, palette, pixel, project, rasterise,
-  readNeighbours, rotate, searchLabels, sequentialColour, zoomAt, type Raster,
+  LEVELS,
+  ScreenGrid,
+  categoryColour,
+  centreOn,
+  decodeProjector,
+  extent,
+  fit,
+  newFrame,
+  palette,
+  pixel,
+  project,
+  rasterise,
+  readNeighbours,
+  rotate,
+  searchLabels,
+  sequentialColour,
+  zoomAt,
+  type Raster,
 } from '../renderer/src/lib/projector-view';
 
-const base64 = (values: Float32Array | Uint16Array) => Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+const base64 = (values: Float32Array | Uint16Array) =>
+  Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
 
 function payload(coords: number[], dims: 2 | 3, extra: Partial<ProjectorOutput> = {}): ProjectorOutput {
   const count = coords.length / dims;
   return {
-    widgetId: 'w', title: 't', method: 'pca', dims, count,
-    coords: base64(Float32Array.from(coords)), labels: Array.from({ length: count }, (_, i) => `p${i}`), ...extra,
+    widgetId: 'w',
+    title: 't',
+    method: 'pca',
+    dims,
+    count,
+    coords: base64(Float32Array.from(coords)),
+    labels: Array.from({ length: count }, (_, i) => `p${i}`),
+    ...extra,
   };
 }
 
@@ -31,31 +54,67 @@ describe('the projector payload', () => {
   });
 
   it('colours by category, an index past the categories counting as missing', () => {
-    const color = { name: 'genre', kind: 'category' as const, categories: ['a', 'b'], values: base64(Uint16Array.of(1, 0, 1, 9)) };
+    const color = {
+      name: 'genre',
+      kind: 'category' as const,
+      categories: ['a', 'b'],
+      values: base64(Uint16Array.of(1, 0, 1, 9)),
+    };
     const data = decodeProjector(payload([0, 0, 1, 1, 2, 2, 3, 3], 2, { color }));
     expect(Array.from(data.colour)).toEqual([1, 0, 1, 2]);
     expect(data.legend.kind === 'category' && Array.from(data.legend.counts)).toEqual([1, 2]);
   });
 
   it('puts numbers on the sequential scale between min and max, NaN apart', () => {
-    const color = { name: 'pop', kind: 'number' as const, min: 10, max: 20, values: base64(Float32Array.of(10, 20, 15, NaN)) };
+    const color = {
+      name: 'pop',
+      kind: 'number' as const,
+      min: 10,
+      max: 20,
+      values: base64(Float32Array.of(10, 20, 15, NaN)),
+    };
     const data = decodeProjector(payload([0, 0, 1, 1, 2, 2, 3, 3], 2, { color }));
     expect(Array.from(data.colour)).toEqual([0, LEVELS - 1, LEVELS / 2, LEVELS]);
     expect(data.legend.kind === 'number' && data.legend.missing).toBe(1);
   });
 
   it('says which part does not fit the point count', () => {
-    expect(() => decodeProjector({ ...payload([0, 0, 1, 1], 2), count: 3, labels: ['a', 'b', 'c'] })).toThrow(/coordinates hold 4 numbers where 6/);
-    expect(() => decodeProjector({ ...payload([0, 0, 1, 1], 2), labels: ['a'] })).toThrow(/1 labels for 2 points/);
-    const color = { name: 'g', kind: 'category' as const, categories: ['a'], values: base64(Uint16Array.of(0)) };
-    expect(() => decodeProjector(payload([0, 0, 1, 1], 2, { color }))).toThrow(/'g' colours hold 1 values where 2/);
+    expect(() => decodeProjector({ ...payload([0, 0, 1, 1], 2), count: 3, labels: ['a', 'b', 'c'] })).toThrow(
+      /coordinates hold 4 numbers where 6/,
+    );
+    expect(() => decodeProjector({ ...payload([0, 0, 1, 1], 2), labels: ['a'] })).toThrow(
+      /1 labels for 2 points/,
+    );
+    const color = {
+      name: 'g',
+      kind: 'category' as const,
+      categories: ['a'],
+      values: base64(Uint16Array.of(0)),
+    };
+    expect(() => decodeProjector(payload([0, 0, 1, 1], 2, { color }))).toThrow(
+      /'g' colours hold 1 values where 2/,
+    );
   });
 });
 
 describe('projector colours', () => {
   it('has one colour per category or level, and grey for missing last', () => {
-    const data = decodeProjector(payload([0, 0], 2, { color: { name: 'g', kind: 'category', categories: ['a', 'b', 'c'], values: base64(Uint16Array.of(0)) } }));
-    expect(palette(data.legend, false)).toEqual([categoryColour(0), categoryColour(1), categoryColour(2), '#8b949e']);
+    const data = decodeProjector(
+      payload([0, 0], 2, {
+        color: {
+          name: 'g',
+          kind: 'category',
+          categories: ['a', 'b', 'c'],
+          values: base64(Uint16Array.of(0)),
+        },
+      }),
+    );
+    expect(palette(data.legend, false)).toEqual([
+      categoryColour(0),
+      categoryColour(1),
+      categoryColour(2),
+      '#8b949e',
+    ]);
     expect(palette({ kind: 'number', name: 'x', min: 0, max: 1, missing: 0 }, true)).toHaveLength(LEVELS + 1);
   });
 
@@ -107,7 +166,11 @@ describe('the projector view', () => {
       expect(Math.min(...frame.x)).toBeGreaterThanOrEqual(0);
       expect(Math.max(...frame.y)).toBeLessThanOrEqual(H);
       // Tight: turned into the screen's plane, the farthest point would reach the margin.
-      const reach = Math.max(...Array.from(frame.x, (x, i) => Math.hypot(x - W / 2, frame.y[i] - H / 2, frame.depth[i] * view.scale)));
+      const reach = Math.max(
+        ...Array.from(frame.x, (x, i) =>
+          Math.hypot(x - W / 2, frame.y[i] - H / 2, frame.depth[i] * view.scale),
+        ),
+      );
       expect(reach).toBeCloseTo(0.45 * H, 3);
     }
   });
@@ -119,7 +182,11 @@ describe('the projector view', () => {
     for (let i = 0; i < 5000; i++) view = rotate(view, 3.7, -1.3);
     const frame = newFrame(2);
     project(coords, 3, box, '3d', view, W, H, frame);
-    const length = Math.hypot(frame.x[1] - frame.x[0], frame.y[1] - frame.y[0], frame.depth[1] - frame.depth[0]);
+    const length = Math.hypot(
+      frame.x[1] - frame.x[0],
+      frame.y[1] - frame.y[0],
+      frame.depth[1] - frame.depth[0],
+    );
     expect(length).toBeCloseTo(3, 5);
   });
 
@@ -141,15 +208,35 @@ describe('the projector view', () => {
 });
 
 describe('drawing the points', () => {
-  const raster = (depth = false): Raster => ({ pixels: new Uint32Array(10 * 10), width: 10, height: 10, ratio: 1, size: 3, depth: depth ? new Float32Array(100) : undefined });
+  const raster = (depth = false): Raster => ({
+    pixels: new Uint32Array(10 * 10),
+    width: 10,
+    height: 10,
+    ratio: 1,
+    size: 3,
+    depth: depth ? new Float32Array(100) : undefined,
+  });
   const frame = (points: [number, number, number][]) => ({
-    x: Float32Array.from(points, (p) => p[0]), y: Float32Array.from(points, (p) => p[1]), depth: Float32Array.from(points, (p) => p[2]),
+    x: Float32Array.from(points, (p) => p[0]),
+    y: Float32Array.from(points, (p) => p[1]),
+    depth: Float32Array.from(points, (p) => p[2]),
   });
   const colours = Uint32Array.of(pixel('#ff0000'), pixel('#00ff00'), pixel('#0000ff'));
 
   it('draws each point as a square and counts those on the canvas', () => {
     const r = raster();
-    const drawn = rasterise(frame([[5, 5, 0], [50, 5, 0], [NaN, 1, 0], [0, 0, 0]]), Uint16Array.of(0, 1, 1, 2), colours, undefined, r);
+    const drawn = rasterise(
+      frame([
+        [5, 5, 0],
+        [50, 5, 0],
+        [NaN, 1, 0],
+        [0, 0, 0],
+      ]),
+      Uint16Array.of(0, 1, 1, 2),
+      colours,
+      undefined,
+      r,
+    );
     expect(drawn).toBe(2);
     expect(r.pixels.filter((p) => p === colours[0]).length).toBe(9);
     expect(r.pixels[0]).toBe(colours[2]);
@@ -158,13 +245,32 @@ describe('drawing the points', () => {
 
   it('hides a farther point behind a nearer one in 3-D, whatever the order', () => {
     const r = raster(true);
-    rasterise(frame([[5, 5, 2], [5, 5, -1]]), Uint16Array.of(0, 1), colours, undefined, r);
+    rasterise(
+      frame([
+        [5, 5, 2],
+        [5, 5, -1],
+      ]),
+      Uint16Array.of(0, 1),
+      colours,
+      undefined,
+      r,
+    );
     expect(r.pixels[5 * 10 + 5]).toBe(colours[0]);
   });
 
   it('draws dimmed colours faint and beneath the others', () => {
     const r = raster();
-    rasterise(frame([[5, 5, 0], [5, 5, 0], [1, 1, 0]]), Uint16Array.of(0, 1, 1), colours, Uint8Array.of(0, 1, 0, 0), r);
+    rasterise(
+      frame([
+        [5, 5, 0],
+        [5, 5, 0],
+        [1, 1, 0],
+      ]),
+      Uint16Array.of(0, 1, 1),
+      colours,
+      Uint8Array.of(0, 1, 0, 0),
+      r,
+    );
     expect(r.pixels[5 * 10 + 5]).toBe(colours[0]);
     expect(r.pixels[1 * 10 + 1] >>> 24).toBeLessThan(0x80);
   });
@@ -195,7 +301,11 @@ describe('finding the point under the pointer', () => {
   });
 
   it('finds nothing beyond the radius or off the canvas, and prefers the nearer of two points in one place', () => {
-    const f = { x: Float32Array.of(100, 100, -5), y: Float32Array.of(100, 100, 10), depth: Float32Array.of(1, 3, 0) };
+    const f = {
+      x: Float32Array.of(100, 100, -5),
+      y: Float32Array.of(100, 100, 10),
+      depth: Float32Array.of(1, 3, 0),
+    };
     const grid = new ScreenGrid();
     grid.build(f, 200, 200);
     expect(grid.nearest(100, 107, 6)).toBe(-1);

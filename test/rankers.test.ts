@@ -12,7 +12,15 @@ beforeAll(async () => {
 // Click depends on whether the user's recent history holds the target's category (a cross
 // feature); buy on the item's propensity. 1,500 training and 500 test samples, split by time.
 const { train, test } = rankingFixture();
-const small = { embeddingDim: 8, historyLength: 8, batchSize: 64, epochs: 6, learningRate: 0.01, validation: 0, patience: 0 };
+const small = {
+  embeddingDim: 8,
+  historyLength: 8,
+  batchSize: 64,
+  epochs: 6,
+  learningRate: 0.01,
+  validation: 0,
+  patience: 0,
+};
 const silent = { progress: false };
 
 const models: Record<string, { make: () => Ranker; tasks: Task[] }> = {
@@ -21,7 +29,10 @@ const models: Record<string, { make: () => Ranker; tasks: Task[] }> = {
   DNN: { make: () => new DNN({ ...small, layers: [32, 16] }), tasks: ['click'] },
   DeepFM: { make: () => new DeepFM({ ...small, layers: [32, 16] }), tasks: ['click'] },
   DIN: { make: () => new DIN({ ...small, layers: [32, 16] }), tasks: ['click'] },
-  MMoE: { make: () => new MMoE({ ...small, expertUnits: 16, towerLayers: [8] }), tasks: ['click', 'cart', 'buy'] },
+  MMoE: {
+    make: () => new MMoE({ ...small, expertUnits: 16, towerLayers: [8] }),
+    tasks: ['click', 'cart', 'buy'],
+  },
   ESMM: { make: () => new ESMM({ ...small, layers: [32, 16] }), tasks: ['click', 'buy'] },
 };
 const fitted: Record<string, Ranker> = {};
@@ -62,9 +73,14 @@ describe.each(Object.keys(models))('%s', (name) => {
     for (const v of scores) expect(v > 0 && v < 1).toBe(true);
     // Items as indices too (what a pipeline passes): the same scores as by name.
     expect(m.scoreItems('user3', Int32Array.of(0, 7))).toEqual(scores.subarray(0, 2));
-    expect(() => m.scoreItems('usr3', ['item0'])).toThrow(/Unknown user "usr3".*Closest user names: .*"user3"/);
+    expect(() => m.scoreItems('usr3', ['item0'])).toThrow(
+      /Unknown user "usr3".*Closest user names: .*"user3"/,
+    );
     expect(() => m.scoreItems('user3', ['item600'])).toThrow(/Unknown item "item600".*"item60?"/);
-    if (!tasks.includes('cart')) expect(() => m.scoreItems('user3', ['item0'], { task: 'cart' })).toThrow(`${m.name} does not predict "cart"; it predicts ${tasks.join(', ')}.`);
+    if (!tasks.includes('cart'))
+      expect(() => m.scoreItems('user3', ['item0'], { task: 'cart' })).toThrow(
+        `${m.name} does not predict "cart"; it predicts ${tasks.join(', ')}.`,
+      );
   });
 });
 
@@ -108,7 +124,10 @@ describe('MMoE', () => {
     const p = m.predict(test);
     expect(Object.keys(p).sort()).toEqual(['buy', 'click']);
     // The first task is the default score.
-    expect(m.scoreItems('user1', ['item4'])[0]).toBeCloseTo(m.scoreItems('user1', ['item4'], { task: 'buy' })[0], 6);
+    expect(m.scoreItems('user1', ['item4'])[0]).toBeCloseTo(
+      m.scoreItems('user1', ['item4'], { task: 'buy' })[0],
+      6,
+    );
   });
 
   it('weighs each task’s loss by taskWeights (Adam steps alike when every weight doubles, so the loss doubles)', async () => {
@@ -119,13 +138,23 @@ describe('MMoE', () => {
   });
 
   it('needs one weight per task, in the constructor and in fit, and leaves its settings as they were when refused', async () => {
-    expect(() => new MMoE({ tasks: ['click', 'buy'], taskWeights: [1, 2, 3] })).toThrow('new rl.MMoE: taskWeights must have one weight per task (2: click, buy), got [1, 2, 3].');
-    expect(() => new MMoE({ taskWeights: [1] })).toThrow('taskWeights must have one weight per task (3: click, cart, buy), got [1].');
-    expect(() => new MMoE({ tasks: [] })).toThrow('new rl.MMoE: tasks must be a non-empty list of distinct values from "click", "cart", "buy", got [].');
+    expect(() => new MMoE({ tasks: ['click', 'buy'], taskWeights: [1, 2, 3] })).toThrow(
+      'new rl.MMoE: taskWeights must have one weight per task (2: click, buy), got [1, 2, 3].',
+    );
+    expect(() => new MMoE({ taskWeights: [1] })).toThrow(
+      'taskWeights must have one weight per task (3: click, cart, buy), got [1].',
+    );
+    expect(() => new MMoE({ tasks: [] })).toThrow(
+      'new rl.MMoE: tasks must be a non-empty list of distinct values from "click", "cart", "buy", got [].',
+    );
     expect(() => new MMoE({ tasks: ['click', 'click'] })).toThrow('got ["click", "click"].');
-    expect(() => new MMoE({ taskWeights: [1, -1, 1] })).toThrow('taskWeights must be a non-empty list of numbers ≥ 0, e.g. [1, 0.5], got [1, -1, 1].');
+    expect(() => new MMoE({ taskWeights: [1, -1, 1] })).toThrow(
+      'taskWeights must be a non-empty list of numbers ≥ 0, e.g. [1, 0.5], got [1, -1, 1].',
+    );
     const m = new MMoE({ ...small, tasks: ['click', 'buy'], taskWeights: [1, 5] });
-    await expect(m.fit(train, { taskWeights: [1] })).rejects.toThrow('MMoE.fit: taskWeights must have one weight per task (2: click, buy), got [1].');
+    await expect(m.fit(train, { taskWeights: [1] })).rejects.toThrow(
+      'MMoE.fit: taskWeights must have one weight per task (2: click, buy), got [1].',
+    );
     expect(m.config).toMatchObject({ tasks: ['click', 'buy'], taskWeights: [1, 5] });
     expect(m.isFitted).toBe(false);
   });
@@ -133,25 +162,49 @@ describe('MMoE', () => {
 
 describe('settings', () => {
   it('a typo names the closest setting', () => {
-    expect(() => new LogisticRegression({ tsk: 'buy' } as object)).toThrow('new rl.LogisticRegression: no setting "tsk"; did you mean "task"?');
-    expect(() => new DeepFM({ layer: [8] } as object)).toThrow('new rl.DeepFM: no setting "layer"; did you mean "layers"?');
-    expect(() => new MMoE({ expert: 2 } as object)).toThrow('new rl.MMoE: no setting "expert"; did you mean "experts"?');
+    expect(() => new LogisticRegression({ tsk: 'buy' } as object)).toThrow(
+      'new rl.LogisticRegression: no setting "tsk"; did you mean "task"?',
+    );
+    expect(() => new DeepFM({ layer: [8] } as object)).toThrow(
+      'new rl.DeepFM: no setting "layer"; did you mean "layers"?',
+    );
+    expect(() => new MMoE({ expert: 2 } as object)).toThrow(
+      'new rl.MMoE: no setting "expert"; did you mean "experts"?',
+    );
     expect(() => new MMoE({ taskWeight: [1, 1, 1] } as object)).toThrow('did you mean "taskWeights"?');
-    expect(() => new ESMM({ layres: [8] } as object)).toThrow('new rl.ESMM: no setting "layres"; did you mean "layers"?');
-    expect(() => new LogisticRegression({ task: 'buys' as Task })).toThrow('new rl.LogisticRegression: task must be one of "click", "cart", "buy", got "buys".');
+    expect(() => new ESMM({ layres: [8] } as object)).toThrow(
+      'new rl.ESMM: no setting "layres"; did you mean "layers"?',
+    );
+    expect(() => new LogisticRegression({ task: 'buys' as Task })).toThrow(
+      'new rl.LogisticRegression: task must be one of "click", "cart", "buy", got "buys".',
+    );
   });
 
   it('a typo in fit is refused before training', async () => {
     const m = new ESMM(small);
-    await expect(m.fit(train, { epoch: 2 })).rejects.toThrow('ESMM.fit: no setting "epoch"; did you mean "epochs"?');
-    await expect(new MMoE(small).fit(train, { expertUnit: 4 })).rejects.toThrow('MMoE.fit: no setting "expertUnit"; did you mean "expertUnits"?');
+    await expect(m.fit(train, { epoch: 2 })).rejects.toThrow(
+      'ESMM.fit: no setting "epoch"; did you mean "epochs"?',
+    );
+    await expect(new MMoE(small).fit(train, { expertUnit: 4 })).rejects.toThrow(
+      'MMoE.fit: no setting "expertUnit"; did you mean "expertUnits"?',
+    );
     expect(m.isFitted).toBe(false);
   });
 
   it('each model declares its own on top of the rankers’ shared ones', () => {
-    expect(new LogisticRegression().config).toMatchObject({ task: 'click', trainOn: 'all', embeddingDim: 16 });
+    expect(new LogisticRegression().config).toMatchObject({
+      task: 'click',
+      trainOn: 'all',
+      embeddingDim: 16,
+    });
     expect(new DeepFM().config).toMatchObject({ task: 'click', layers: [200, 80] });
-    expect(new MMoE().config).toMatchObject({ tasks: ['click', 'cart', 'buy'], taskWeights: [1, 1, 1], experts: 4, expertUnits: 64, towerLayers: [32] });
+    expect(new MMoE().config).toMatchObject({
+      tasks: ['click', 'cart', 'buy'],
+      taskWeights: [1, 1, 1],
+      experts: 4,
+      expertUnits: 64,
+      towerLayers: [32],
+    });
     expect(new ESMM().config).toMatchObject({ layers: [200, 80], historyLength: 20 });
     expect(new ESMM().tasks).toEqual(['click', 'buy']);
   });

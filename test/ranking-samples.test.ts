@@ -4,7 +4,12 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DataFileError, Database, Table, importTaobao } from '../src/data';
 import { rankingSamples } from '../src/recsys';
-import { BEHAVIOURS, TASKS, type RankingSamples, type RankingSplit } from '../src/recsys/data/ranking-samples';
+import {
+  BEHAVIOURS,
+  TASKS,
+  type RankingSamples,
+  type RankingSplit,
+} from '../src/recsys/data/ranking-samples';
 
 let db: Database;
 let dir: string;
@@ -39,7 +44,7 @@ async function logTable(name: string, rows: readonly Row[]): Promise<void> {
 /** A pseudo-random log of a few users over `days` days, with many ties in time, in shuffled row order. */
 function randomLog(seed: number, users = 30, items = 60, rowsPerUser = 40, days = 5): Row[] {
   let state = seed;
-  const next = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const rows: Row[] = [];
   for (let u = 0; u < users; u++) {
     for (let r = 0; r < rowsPerUser; r++) {
@@ -62,7 +67,9 @@ const userName = (s: RankingSamples, row: number) => Number(s.vocabulary.users[s
 const itemName = (s: RankingSamples, row: number) => Number(s.vocabulary.items[s.items[row]]);
 
 async function tables(): Promise<string[]> {
-  return (await db.query('SELECT table_name FROM duckdb_tables() ORDER BY 1')).column('table_name') as string[];
+  return (await db.query('SELECT table_name FROM duckdb_tables() ORDER BY 1')).column(
+    'table_name',
+  ) as string[];
 }
 
 describe('rankingSamples', () => {
@@ -84,8 +91,19 @@ describe('rankingSamples', () => {
     const split = await rankingSamples(db, 'labels', { negatives: 0 });
     const { train, test } = split;
     const byPv = (s: RankingSamples) =>
-      Array.from({ length: s.size }, (_, r) => `${userName(s, r)}:${itemName(s, r)}@${s.times[r] - T0} ${TASKS.map((t) => s.labels[t][r]).join('')}`);
-    expect(byPv(train)).toEqual(['1:10@100 110', '2:10@100 100', '1:11@400 100', '1:10@500 100', '1:12@600 101', '1:13@700 110']);
+      Array.from(
+        { length: s.size },
+        (_, r) =>
+          `${userName(s, r)}:${itemName(s, r)}@${s.times[r] - T0} ${TASKS.map((t) => s.labels[t][r]).join('')}`,
+      );
+    expect(byPv(train)).toEqual([
+      '1:10@100 110',
+      '2:10@100 100',
+      '1:11@400 100',
+      '1:10@500 100',
+      '1:12@600 101',
+      '1:13@700 110',
+    ]);
     expect(byPv(test)).toEqual([`1:14@${2 * DAY} 100`, `2:14@${2 * DAY} 100`]);
     expect(train.vocabulary.users).toEqual(['1', '2']);
     expect(train.vocabulary.items).toEqual(['10', '11', '12', '13', '14']);
@@ -94,7 +112,18 @@ describe('rankingSamples', () => {
     // The log: user 1's behaviours in time order, a pv before a buy of the same second.
     const log = train.log;
     expect(Array.from(log.indptr)).toEqual([0, 10, 12]);
-    expect(Array.from(log.behaviours.subarray(0, 10), (b) => BEHAVIOURS[b])).toEqual(['pv', 'cart', 'buy', 'pv', 'pv', 'pv', 'buy', 'pv', 'fav', 'pv']);
+    expect(Array.from(log.behaviours.subarray(0, 10), (b) => BEHAVIOURS[b])).toEqual([
+      'pv',
+      'cart',
+      'buy',
+      'pv',
+      'pv',
+      'pv',
+      'buy',
+      'pv',
+      'fav',
+      'pv',
+    ]);
     expect(split.description).toMatch(/8 click samples/);
     expect(split.description).toMatch(/Train: 6 samples/);
     expect(split.description).toMatch(/Test: 2 samples of the last 1 day/);
@@ -104,7 +133,10 @@ describe('rankingSamples', () => {
     [rows[5], rows[6]] = [rows[6], rows[5]];
     await logTable('labels_swapped', rows);
     const swapped = await rankingSamples(db, 'labels_swapped', { negatives: 0 });
-    expect(Array.from(swapped.train.log.behaviours.subarray(5, 7), (b) => BEHAVIOURS[b])).toEqual(['buy', 'pv']);
+    expect(Array.from(swapped.train.log.behaviours.subarray(5, 7), (b) => BEHAVIOURS[b])).toEqual([
+      'buy',
+      'pv',
+    ]);
     expect(Array.from(swapped.train.historyEnds)).toEqual(Array.from(train.historyEnds));
     expect(byPv(swapped.train)).toEqual(byPv(train));
   });
@@ -116,7 +148,8 @@ describe('rankingSamples', () => {
     const expected = new Map<string, number>();
     for (const [u, i, , b, t] of rows) {
       if (b !== 'pv') continue;
-      const after = (kinds: string[]) => rows.some((r) => r[0] === u && r[1] === i && kinds.includes(r[3]) && r[4] >= t);
+      const after = (kinds: string[]) =>
+        rows.some((r) => r[0] === u && r[1] === i && kinds.includes(r[3]) && r[4] >= t);
       const history = rows.filter((r) => r[0] === u && r[4] < t).length;
       const key = `${u} ${i} ${t} ${history} 1${after(['cart', 'fav']) ? 1 : 0}${after(['buy']) ? 1 : 0}`;
       expected.set(key, (expected.get(key) ?? 0) + 1);
@@ -154,12 +187,15 @@ describe('rankingSamples', () => {
     const log = split.train.log;
     expect(log.items.length).toBe(rows.length);
     for (let u = 0; u < split.train.vocabulary.users.length; u++) {
-      for (let p = log.indptr[u] + 1; p < log.indptr[u + 1]; p++) expect(log.times[p]).toBeGreaterThanOrEqual(log.times[p - 1]);
+      for (let p = log.indptr[u] + 1; p < log.indptr[u + 1]; p++)
+        expect(log.times[p]).toBeGreaterThanOrEqual(log.times[p - 1]);
     }
-    expect(split.description).toMatch(/The log was not in time order within each user \(at [\d,]+ places\): sorted by time/);
+    expect(split.description).toMatch(
+      /The log was not in time order within each user \(at [\d,]+ places\): sorted by time/,
+    );
   });
 
-  it('draws negatives only among items the user never touched, with the click\'s time and history, all labels 0', async () => {
+  it("draws negatives only among items the user never touched, with the click's time and history, all labels 0", async () => {
     const split = await rankingSamples(db, 'random_log', { negatives: 3, seed: 11 });
     const rows = randomLog(7);
     const touched = new Set(rows.map((r) => `${r[0]} ${r[1]}`));
@@ -174,7 +210,11 @@ describe('rankingSamples', () => {
         drawn.add(s.items[r]);
         // Every negative sits right after its click (or another negative of it): same user, time and history.
         const click = r - [1, 2, 3].find((d) => s.labels.click[r - d])!;
-        expect([s.users[click], s.times[click], s.historyEnds[click]]).toEqual([s.users[r], s.times[r], s.historyEnds[r]]);
+        expect([s.users[click], s.times[click], s.historyEnds[click]]).toEqual([
+          s.users[r],
+          s.times[r],
+          s.historyEnds[r],
+        ]);
       }
     }
     const clicks = rows.filter((r) => r[3] === 'pv').length;
@@ -184,12 +224,22 @@ describe('rankingSamples', () => {
 
     // A user who touched all but one item gets that one; one who touched every item gets none.
     await logTable('dense', [
-      [1, 10, 1, 'pv', T0], [1, 11, 1, 'pv', T0 + 10], [1, 12, 1, 'cart', T0 + 20],
-      [2, 10, 1, 'pv', T0], [2, 11, 1, 'pv', T0 + DAY], [2, 12, 1, 'buy', T0 + 2 * DAY], [2, 13, 1, 'pv', T0 + 3 * DAY],
+      [1, 10, 1, 'pv', T0],
+      [1, 11, 1, 'pv', T0 + 10],
+      [1, 12, 1, 'cart', T0 + 20],
+      [2, 10, 1, 'pv', T0],
+      [2, 11, 1, 'pv', T0 + DAY],
+      [2, 12, 1, 'buy', T0 + 2 * DAY],
+      [2, 13, 1, 'pv', T0 + 3 * DAY],
       [3, 13, 1, 'pv', T0 + 3 * DAY],
     ]);
     const dense = await rankingSamples(db, 'dense', { negatives: 2 });
-    const negativesOf = (user: number) => both(dense).flatMap((s) => Array.from({ length: s.size }, (_, r) => r).filter((r) => !s.labels.click[r] && userName(s, r) === user).map((r) => itemName(s, r)));
+    const negativesOf = (user: number) =>
+      both(dense).flatMap((s) =>
+        Array.from({ length: s.size }, (_, r) => r)
+          .filter((r) => !s.labels.click[r] && userName(s, r) === user)
+          .map((r) => itemName(s, r)),
+      );
     expect(negativesOf(1)).toEqual([13, 13, 13, 13]);
     expect(negativesOf(2)).toEqual([]);
     expect(negativesOf(3).every((i) => i !== 13)).toBe(true);
@@ -216,7 +266,8 @@ describe('rankingSamples', () => {
     const cut = last - 2 * DAY;
     expect(split.train.times.every((t) => t <= cut)).toBe(true);
     expect(split.test.times.every((t) => t > cut && t <= last)).toBe(true);
-    for (const s of both(split)) for (let r = 1; r < s.size; r++) expect(s.times[r]).toBeGreaterThanOrEqual(s.times[r - 1]);
+    for (const s of both(split))
+      for (let r = 1; r < s.size; r++) expect(s.times[r]).toBeGreaterThanOrEqual(s.times[r - 1]);
     expect(split.test.name).toBe('random_log test');
 
     const all = await rankingSamples(db, 'random_log', { negatives: 1 });
@@ -225,62 +276,126 @@ describe('rankingSamples', () => {
     expect(Array.from(kept.train.times)).toEqual(Array.from(all.train.times.subarray(all.train.size - 100)));
     expect(Array.from(kept.train.items)).toEqual(Array.from(all.train.items.subarray(all.train.size - 100)));
     expect(kept.test.size).toBe(all.test.size);
-    expect(kept.description).toMatch(new RegExp(`the latest 100 of ${all.train.size.toLocaleString('en-US')}: maxSamples`));
+    expect(kept.description).toMatch(
+      new RegExp(`the latest 100 of ${all.train.size.toLocaleString('en-US')}: maxSamples`),
+    );
   });
 
   it('leaves out users without clicks and says so; reads user and item features from tables', async () => {
     await logTable('no_clicks', [
-      [1, 10, 1, 'pv', T0], [1, 11, 2, 'buy', T0 + 5], [1, 11, 2, 'pv', T0 + 2 * DAY],
-      [2, 10, 1, 'cart', T0], [2, 11, 2, 'buy', T0 + 1],
+      [1, 10, 1, 'pv', T0],
+      [1, 11, 2, 'buy', T0 + 5],
+      [1, 11, 2, 'pv', T0 + 2 * DAY],
+      [2, 10, 1, 'cart', T0],
+      [2, 11, 2, 'buy', T0 + 1],
     ]);
-    await db.run(`CREATE OR REPLACE TABLE people AS SELECT * FROM (VALUES (1, 'F', 'books|games'), (3, 'M', 'tools')) t("user", gender, interests)`);
-    await db.run(`CREATE OR REPLACE TABLE goods AS SELECT * FROM (VALUES (10, 2.5), (11, 7.0)) t(item, price)`);
-    const split = await rankingSamples(db, 'no_clicks', { userTable: { table: 'people', separators: { interests: '|' } }, itemTable: { table: 'goods', numeric: ['price'] } });
+    await db.run(
+      `CREATE OR REPLACE TABLE people AS SELECT * FROM (VALUES (1, 'F', 'books|games'), (3, 'M', 'tools')) t("user", gender, interests)`,
+    );
+    await db.run(
+      `CREATE OR REPLACE TABLE goods AS SELECT * FROM (VALUES (10, 2.5), (11, 7.0)) t(item, price)`,
+    );
+    const split = await rankingSamples(db, 'no_clicks', {
+      userTable: { table: 'people', separators: { interests: '|' } },
+      itemTable: { table: 'goods', numeric: ['price'] },
+    });
     const v = split.train.vocabulary;
     expect(v.users).toEqual(['1']);
-    expect(split.description).toMatch(/Left out: 1 user without clicks \(no pv, so no sample\), with their 2 behaviours/);
+    expect(split.description).toMatch(
+      /Left out: 1 user without clicks \(no pv, so no sample\), with their 2 behaviours/,
+    );
     expect(v.userFeatures.decode('interests', 0)).toEqual(['books', 'games']);
     expect(v.userFeatures.decode('gender', 0)).toEqual(['F']);
     expect(v.itemFeatures.group('price').values![1]).toBe(7);
     expect(split.description).toMatch(/User features: gender, interests/);
     // Without feature tables the sets are empty, one row per user or item.
     const plain = await rankingSamples(db, 'no_clicks');
-    expect([plain.train.vocabulary.userFeatures.groups.length, plain.train.vocabulary.itemFeatures.numRows]).toEqual([0, 2]);
+    expect([
+      plain.train.vocabulary.userFeatures.groups.length,
+      plain.train.vocabulary.itemFeatures.numRows,
+    ]).toEqual([0, 2]);
   });
 
   it('says what is wrong with bad input, and leaves no table behind', async () => {
     const before = await tables();
-    await logTable('odd_behaviours', [[1, 10, 1, 'pv', T0], [1, 10, 1, 'click', T0], [1, 10, 1, 'click', T0 + 1], [2, 10, 1, 'like', T0]]);
-    await expect(rankingSamples(db, 'odd_behaviours')).rejects.toThrow(/table "odd_behaviours" has behaviours other than pv, cart, fav, buy: "click" \(2 rows\), "like" \(1 row\)\. Map them/);
-    await db.run(`CREATE OR REPLACE TABLE no_time AS SELECT 1 AS "user", 2 AS item, 3 AS category, 'pv' AS behaviour`);
-    await expect(rankingSamples(db, 'no_time')).rejects.toThrow(/table "no_time" has no column "timestamp"; its columns are user, item, category, behaviour\. A behaviour log has user, item, category, behaviour, timestamp/);
-    await expect(rankingSamples(db, 'nowhere')).rejects.toThrow(/no table or view "nowhere" in the database; there are .*labels/);
-    await db.run(`CREATE OR REPLACE TABLE holes AS SELECT * FROM (VALUES (1, 10, 1, 'pv', ${T0}), (NULL, 10, 1, 'pv', ${T0})) t("user", item, category, behaviour, "timestamp")`);
+    await logTable('odd_behaviours', [
+      [1, 10, 1, 'pv', T0],
+      [1, 10, 1, 'click', T0],
+      [1, 10, 1, 'click', T0 + 1],
+      [2, 10, 1, 'like', T0],
+    ]);
+    await expect(rankingSamples(db, 'odd_behaviours')).rejects.toThrow(
+      /table "odd_behaviours" has behaviours other than pv, cart, fav, buy: "click" \(2 rows\), "like" \(1 row\)\. Map them/,
+    );
+    await db.run(
+      `CREATE OR REPLACE TABLE no_time AS SELECT 1 AS "user", 2 AS item, 3 AS category, 'pv' AS behaviour`,
+    );
+    await expect(rankingSamples(db, 'no_time')).rejects.toThrow(
+      /table "no_time" has no column "timestamp"; its columns are user, item, category, behaviour\. A behaviour log has user, item, category, behaviour, timestamp/,
+    );
+    await expect(rankingSamples(db, 'nowhere')).rejects.toThrow(
+      /no table or view "nowhere" in the database; there are .*labels/,
+    );
+    await db.run(
+      `CREATE OR REPLACE TABLE holes AS SELECT * FROM (VALUES (1, 10, 1, 'pv', ${T0}), (NULL, 10, 1, 'pv', ${T0})) t("user", item, category, behaviour, "timestamp")`,
+    );
     await expect(rankingSamples(db, 'holes')).rejects.toThrow(/missing values: 1 in "user"/);
-    await db.run(`CREATE OR REPLACE TABLE text_time AS SELECT 1 AS "user", 2 AS item, 3 AS category, 'pv' AS behaviour, 'noon' AS "timestamp"`);
-    await expect(rankingSamples(db, 'text_time')).rejects.toThrow(/column "timestamp" of "text_time" is VARCHAR; it must hold seconds/);
+    await db.run(
+      `CREATE OR REPLACE TABLE text_time AS SELECT 1 AS "user", 2 AS item, 3 AS category, 'pv' AS behaviour, 'noon' AS "timestamp"`,
+    );
+    await expect(rankingSamples(db, 'text_time')).rejects.toThrow(
+      /column "timestamp" of "text_time" is VARCHAR; it must hold seconds/,
+    );
     for (const negatives of [-1, 1.5, '2' as unknown as number]) {
-      await expect(rankingSamples(db, 'labels', { negatives })).rejects.toThrow(/negatives must be a whole number of at least 0; got/);
+      await expect(rankingSamples(db, 'labels', { negatives })).rejects.toThrow(
+        /negatives must be a whole number of at least 0; got/,
+      );
     }
-    await expect(rankingSamples(db, 'labels', { history: 50 } as object)).rejects.toThrow(/"history" is not an option here: every sample keeps its whole history/);
-    await expect(rankingSamples(db, 'labels', { negative: 2 } as object)).rejects.toThrow(/unknown option "negative"; did you mean "negatives"\?/);
-    await expect(rankingSamples(db, 'labels', { testDays: 0 })).rejects.toThrow(/testDays must be a number of days above 0/);
-    await expect(rankingSamples(db, 'labels', { maxSamples: 0 })).rejects.toThrow(/maxSamples must be a whole number of at least 1/);
+    await expect(rankingSamples(db, 'labels', { history: 50 } as object)).rejects.toThrow(
+      /"history" is not an option here: every sample keeps its whole history/,
+    );
+    await expect(rankingSamples(db, 'labels', { negative: 2 } as object)).rejects.toThrow(
+      /unknown option "negative"; did you mean "negatives"\?/,
+    );
+    await expect(rankingSamples(db, 'labels', { testDays: 0 })).rejects.toThrow(
+      /testDays must be a number of days above 0/,
+    );
+    await expect(rankingSamples(db, 'labels', { maxSamples: 0 })).rejects.toThrow(
+      /maxSamples must be a whole number of at least 1/,
+    );
     // Failures after the temporary tables were made: no pv at all, nothing before the test days, no click in them.
     await logTable('only_buys', [[1, 10, 1, 'buy', T0]]);
-    await expect(rankingSamples(db, 'only_buys')).rejects.toThrow(/has no pv \(click\) behaviour, so no sample/);
-    await logTable('one_day', [[1, 10, 1, 'pv', T0], [1, 11, 1, 'pv', T0 + 60]]);
-    await expect(rankingSamples(db, 'one_day')).rejects.toThrow(/every sample of "one_day" lies in its last 1 day .* so the training set would be empty\. Give a smaller testDays/);
-    await logTable('ends_in_buys', [[1, 10, 1, 'pv', T0], [1, 10, 1, 'buy', T0 + 3 * DAY]]);
-    await expect(rankingSamples(db, 'ends_in_buys')).rejects.toThrow(/no click in the last 1 day of "ends_in_buys" .* the test set would be empty/);
-    await expect(rankingSamples(db, 'labels', { userTable: { table: 'people', columns: ['age'] } })).rejects.toThrow(/userTable "people" has no column "age"; its columns are user, gender, interests/);
+    await expect(rankingSamples(db, 'only_buys')).rejects.toThrow(
+      /has no pv \(click\) behaviour, so no sample/,
+    );
+    await logTable('one_day', [
+      [1, 10, 1, 'pv', T0],
+      [1, 11, 1, 'pv', T0 + 60],
+    ]);
+    await expect(rankingSamples(db, 'one_day')).rejects.toThrow(
+      /every sample of "one_day" lies in its last 1 day .* so the training set would be empty\. Give a smaller testDays/,
+    );
+    await logTable('ends_in_buys', [
+      [1, 10, 1, 'pv', T0],
+      [1, 10, 1, 'buy', T0 + 3 * DAY],
+    ]);
+    await expect(rankingSamples(db, 'ends_in_buys')).rejects.toThrow(
+      /no click in the last 1 day of "ends_in_buys" .* the test set would be empty/,
+    );
+    await expect(
+      rankingSamples(db, 'labels', { userTable: { table: 'people', columns: ['age'] } }),
+    ).rejects.toThrow(/userTable "people" has no column "age"; its columns are user, gender, interests/);
     const added = ['odd_behaviours', 'no_time', 'holes', 'text_time', 'only_buys', 'one_day', 'ends_in_buys'];
     expect(await tables()).toEqual([...before, ...added].sort());
-    expect((await db.query(`SELECT count(*) AS n FROM duckdb_tables() WHERE temporary`)).value('n', 0)).toBe(0);
+    expect((await db.query(`SELECT count(*) AS n FROM duckdb_tables() WHERE temporary`)).value('n', 0)).toBe(
+      0,
+    );
   });
 
   it('reads a TIMESTAMP column as seconds, and a view as a table', async () => {
-    await db.run(`CREATE OR REPLACE TABLE stamped AS SELECT "user", item, category, behaviour, to_timestamp("timestamp") AS "timestamp" FROM labels`);
+    await db.run(
+      `CREATE OR REPLACE TABLE stamped AS SELECT "user", item, category, behaviour, to_timestamp("timestamp") AS "timestamp" FROM labels`,
+    );
     const split = await rankingSamples(db, 'stamped', { negatives: 0 });
     const plain = await rankingSamples(db, 'labels', { negatives: 0 });
     expect(Array.from(split.train.times)).toEqual(Array.from(plain.train.times));
@@ -295,13 +410,24 @@ describe('importTaobao with skipMalformed', () => {
   const file = () => path.join(dir, 'UserBehavior.csv');
 
   it('fails on a truncated line by default, and skips it (saying which) when asked', async () => {
-    const good = ['1,2268318,2520377,pv,1511544070', '1,2333346,2520771,buy,1511561733', '2,2268318,2520377,cart,1511572885'];
-    writeFileSync(file(), [...good.slice(0, 2), '3,5,6,clik,1511572885', good[2], '2,2268318,25203'].join('\n'));
-    await expect(importTaobao(db, file(), { table: 'tb' })).rejects.toThrow(/UserBehavior\.csv, line 5: expected 5 fields separated by "," \(user, item, category, behaviour, timestamp\), found 3; found "2,2268318,25203"/);
+    const good = [
+      '1,2268318,2520377,pv,1511544070',
+      '1,2333346,2520771,buy,1511561733',
+      '2,2268318,2520377,cart,1511572885',
+    ];
+    writeFileSync(
+      file(),
+      [...good.slice(0, 2), '3,5,6,clik,1511572885', good[2], '2,2268318,25203'].join('\n'),
+    );
+    await expect(importTaobao(db, file(), { table: 'tb' })).rejects.toThrow(
+      /UserBehavior\.csv, line 5: expected 5 fields separated by "," \(user, item, category, behaviour, timestamp\), found 3; found "2,2268318,25203"/,
+    );
     expect(await tables()).not.toContain('tb');
     // A behaviour that is none of the four is a malformed line too.
     writeFileSync(path.join(dir, 'odd.csv'), `${good[0]}\n3,5,6,clik,1511572885\n`);
-    await expect(importTaobao(db, path.join(dir, 'odd.csv'), { table: 'tb' })).rejects.toThrow(/odd\.csv, line 2: expected behaviour to be one of pv, buy, cart, fav, not "clik"/);
+    await expect(importTaobao(db, path.join(dir, 'odd.csv'), { table: 'tb' })).rejects.toThrow(
+      /odd\.csv, line 2: expected behaviour to be one of pv, buy, cart, fav, not "clik"/,
+    );
 
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const data = await importTaobao(db, file(), { table: 'tb', skipMalformed: true });
@@ -310,22 +436,44 @@ describe('importTaobao with skipMalformed', () => {
     expect(data.interactions.numRows).toBe(3);
     expect(data.skipped).toMatchObject({ count: 2, lines: [3, 5] });
     expect(data.skipped!.examples).toEqual([
-      { line: 3, text: '3,5,6,clik,1511572885', problem: 'behaviour to be one of pv, buy, cart, fav, not "clik"' },
-      { line: 5, text: '2,2268318,25203', problem: '5 fields separated by "," (user, item, category, behaviour, timestamp), found 3' },
+      {
+        line: 3,
+        text: '3,5,6,clik,1511572885',
+        problem: 'behaviour to be one of pv, buy, cart, fav, not "clik"',
+      },
+      {
+        line: 5,
+        text: '2,2268318,25203',
+        problem: '5 fields separated by "," (user, item, category, behaviour, timestamp), found 3',
+      },
     ]);
-    expect(data.skipped!.message).toMatch(/^Skipped 2 malformed lines of UserBehavior\.csv \(lines 3, 5\): line 3 "3,5,6,clik,1511572885": expected behaviour/);
+    expect(data.skipped!.message).toMatch(
+      /^Skipped 2 malformed lines of UserBehavior\.csv \(lines 3, 5\): line 3 "3,5,6,clik,1511572885": expected behaviour/,
+    );
     // The table is what a strict import of the good lines gives, behaviour as text; no rejects table is left.
-    expect((await db.query('SELECT behaviour FROM tb ORDER BY "timestamp"')).column('behaviour')).toEqual(['pv', 'buy', 'cart']);
-    expect((await db.query(`SELECT count(*) AS n FROM duckdb_tables() WHERE temporary`)).value('n', 0)).toBe(0);
+    expect((await db.query('SELECT behaviour FROM tb ORDER BY "timestamp"')).column('behaviour')).toEqual([
+      'pv',
+      'buy',
+      'cart',
+    ]);
+    expect((await db.query(`SELECT count(*) AS n FROM duckdb_tables() WHERE temporary`)).value('n', 0)).toBe(
+      0,
+    );
   });
 
   it('says no line was skipped in a clean file, and fails when nothing but malformed lines is left', async () => {
     writeFileSync(file(), '1,2268318,2520377,pv,1511544070\n');
-    expect((await importTaobao(db, file(), { table: 'tb_clean', skipMalformed: true })).skipped).toMatchObject({ count: 0, lines: [] });
+    expect(
+      (await importTaobao(db, file(), { table: 'tb_clean', skipMalformed: true })).skipped,
+    ).toMatchObject({ count: 0, lines: [] });
     writeFileSync(file(), 'user;item\n1;2\n');
-    const error = await importTaobao(db, file(), { table: 'tb_bad', skipMalformed: true }).catch((e: unknown) => e);
+    const error = await importTaobao(db, file(), { table: 'tb_bad', skipMalformed: true }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(DataFileError);
-    expect((error as Error).message).toMatch(/line 1: expected lines of 5 fields .* but nothing is left once its 2 malformed lines are skipped/);
+    expect((error as Error).message).toMatch(
+      /line 1: expected lines of 5 fields .* but nothing is left once its 2 malformed lines are skipped/,
+    );
     expect(await tables()).not.toContain('tb_bad');
   });
 });

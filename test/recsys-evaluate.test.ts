@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { Dataset, Model, evaluate, setTrainingHost, synthetic, leaveLastOut, randomSplit, timeSplit, topKMetrics, userAuc, type ModelState, type Split } from '../src/recsys';
+import {
+  Dataset,
+  Model,
+  evaluate,
+  setTrainingHost,
+  synthetic,
+  leaveLastOut,
+  randomSplit,
+  timeSplit,
+  topKMetrics,
+  userAuc,
+  type ModelState,
+  type Split,
+} from '../src/recsys';
 
 /** Scores item i as -i: item 0 is everyone's favourite. */
 class ByIndex extends Model {
@@ -22,9 +35,13 @@ describe('metrics of one user, by hand', () => {
     // Relevant items at ranks 1 and 3; three relevant in all.
     topKMetrics([1, 3], 3, 3, out);
     const idcg3 = 1 + 1 / Math.log2(3) + 0.5;
-    expect(Array.from(out)).toEqual([2 / 3, 2 / 3, 1.5 / idcg3, 1, 1, (1 + 2 / 3) / 3].map((x) => expect.closeTo(x, 12)));
+    expect(Array.from(out)).toEqual(
+      [2 / 3, 2 / 3, 1.5 / idcg3, 1, 1, (1 + 2 / 3) / 3].map((x) => expect.closeTo(x, 12)),
+    );
     topKMetrics([1, 3], 3, 2, out);
-    expect(Array.from(out)).toEqual([1 / 3, 1 / 2, 1 / (1 + 1 / Math.log2(3)), 1, 1, 1 / 2].map((x) => expect.closeTo(x, 12)));
+    expect(Array.from(out)).toEqual(
+      [1 / 3, 1 / 2, 1 / (1 + 1 / Math.log2(3)), 1, 1, 1 / 2].map((x) => expect.closeTo(x, 12)),
+    );
     topKMetrics([4], 1, 3, out);
     expect(Array.from(out)).toEqual([0, 0, 0, 0, 0, 0]);
   });
@@ -47,7 +64,10 @@ class Constant extends ByIndex {
 
 function tiny(): Split {
   // a: trained on item 0, tested on 2 and 4; b: trained on 1, tested on 0.
-  const d = Dataset.fromInteractions({ user: ['a', 'b', 'a', 'a', 'b', 'x', 'x'], item: [0, 1, 2, 4, 0, 3, 3] });
+  const d = Dataset.fromInteractions({
+    user: ['a', 'b', 'a', 'a', 'b', 'x', 'x'],
+    item: [0, 1, 2, 4, 0, 3, 3],
+  });
   const train = d.subset(Int32Array.from([0, 1, 5]));
   const test = d.subset(Int32Array.from([2, 3, 4]));
   return { name: 'tiny', train, test, description: 'by hand' };
@@ -80,12 +100,17 @@ describe('evaluate', () => {
         out.fill(NaN);
       }
     }
-    await expect(evaluate([new Diverged()], tiny(), { k: [1] })).rejects.toThrow(/Diverged scored item \S+ as NaN for user \S+: its training diverged/);
+    await expect(evaluate([new Diverged()], tiny(), { k: [1] })).rejects.toThrow(
+      /Diverged scored item \S+ as NaN for user \S+: its training diverged/,
+    );
   });
 
   it('charts one series per model, two models of one name included, grouped by metric', async () => {
     const e = await evaluate([new ByIndex(), new ByIndex()], tiny(), { k: [1, 2] });
-    const option = e.chart().option as { series: { name: string; data: unknown[] }[]; xAxis: { data: string[] } };
+    const option = e.chart().option as {
+      series: { name: string; data: unknown[] }[];
+      xAxis: { data: string[] };
+    };
     expect(option.series.map((s) => s.name)).toEqual(['ByIndex', 'ByIndex (2)']);
     expect(option.xAxis.data).toEqual(['Recall@1', 'NDCG@1', 'Recall@2', 'NDCG@2']);
     expect(option.series[0].data).toHaveLength(4);
@@ -133,7 +158,9 @@ describe('splits', () => {
     const s = leaveLastOut(d);
     expect(Array.from(s.test.items, (i) => d.itemNames[i])).toEqual(['1', '1']);
     expect(s.test.timestamps).toEqual(Float64Array.from([50, 5]));
-    expect(() => leaveLastOut(Dataset.fromInteractions({ user: [1], item: [1] }))).toThrow(/needs timestamps/);
+    expect(() => leaveLastOut(Dataset.fromInteractions({ user: [1], item: [1] }))).toThrow(
+      /needs timestamps/,
+    );
   });
 
   it('global time cut, dropping test users unknown to training', () => {

@@ -22,11 +22,17 @@ describe('the recommender library in a notebook', () => {
   }
 
   it('trains ItemCF on synthetic data with a progress bar and shows a named user’s top 10 as a table', async () => {
-    const fit = await run(kernel, "const data = rl.synthetic({ users: 300, items: 200 });\nconst model = new rl.ItemCF();\nawait model.fit(data);\nconst who: string = data.userNames[3];\nwho");
+    const fit = await run(
+      kernel,
+      'const data = rl.synthetic({ users: 300, items: 200 });\nconst model = new rl.ItemCF();\nawait model.fit(data);\nconst who: string = data.userNames[3];\nwho',
+    );
     expect(fit.reply.status).toBe('ok');
     expect(fit.updates.some((u) => MIME.progress in u)).toBe(true);
     const result = fit.outputs.find((o) => o.output_type === 'execute_result');
-    const who = String(result?.output_type === 'execute_result' ? result.data['text/plain'] : '').replaceAll("'", '');
+    const who = String(result?.output_type === 'execute_result' ? result.data['text/plain'] : '').replaceAll(
+      "'",
+      '',
+    );
     const r = await run(kernel, 'model.recommend(who, { k: 10 })');
     expect(r.reply.status).toBe('ok');
     const bundle = r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data : {};
@@ -38,7 +44,10 @@ describe('the recommender library in a notebook', () => {
   });
 
   it('evaluates into a table and a bar chart, and through `import * as rl from "reclab"`', async () => {
-    const r = await run(kernel, "import * as lib from 'reclab';\nawait lib.evaluate([new lib.MostPopular(), model], lib.leaveLastOut(data), { k: [10] })");
+    const r = await run(
+      kernel,
+      "import * as lib from 'reclab';\nawait lib.evaluate([new lib.MostPopular(), model], lib.leaveLastOut(data), { k: [10] })",
+    );
     expect(r.reply.status).toBe('ok');
     expect(r.outputs.some((o) => o.output_type === 'display_data' && MIME.echarts in o.data)).toBe(true);
     expect(r.text).toMatch(/MostPopular[\s\S]*ItemCF/);
@@ -50,7 +59,10 @@ describe('the recommender library in a notebook', () => {
   });
 
   it('trains TwoTower with a progress bar, recommends with reasons, and indexes its item vectors', async () => {
-    const fit = await run(kernel, 'const data = rl.synthetic({ users: 300, items: 200 });\nconst tt = new rl.TwoTower({ epochs: 3 });\nawait tt.fit(data);');
+    const fit = await run(
+      kernel,
+      'const data = rl.synthetic({ users: 300, items: 200 });\nconst tt = new rl.TwoTower({ epochs: 3 });\nawait tt.fit(data);',
+    );
     expect(fit.reply.status).toBe('ok');
     expect(fit.updates.some((u) => MIME.progress in u)).toBe(true);
     const r = await run(kernel, 'tt.recommend(data.userNames[5], { k: 10 })');

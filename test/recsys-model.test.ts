@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { Table } from '../src/data';
-import { Dataset, FeatureSet, ItemCF, MostPopular, Recommendations, topK, closestNames, TrainingContext, setTrainingHost, FitCancelledError } from '../src/recsys';
+import {
+  Dataset,
+  FeatureSet,
+  ItemCF,
+  MostPopular,
+  Recommendations,
+  topK,
+  closestNames,
+  TrainingContext,
+  setTrainingHost,
+  FitCancelledError,
+} from '../src/recsys';
 import { expectReloadsIdentically } from './helpers/reload';
 
 function small(): Dataset {
@@ -34,8 +45,12 @@ describe('Dataset', () => {
   });
 
   it('refuses rows without a rating or a time, naming the row', () => {
-    expect(() => Dataset.fromInteractions({ user: ['a', 'b'], item: ['x', 'y'], rating: [4, Number.NaN] })).toThrow(/row 2 \(user b, item y\) has no rating/);
-    expect(() => Dataset.fromInteractions({ user: ['a'], item: ['x'], timestamp: [Number.NaN] })).toThrow(/row 1 .* has no timestamp/);
+    expect(() =>
+      Dataset.fromInteractions({ user: ['a', 'b'], item: ['x', 'y'], rating: [4, Number.NaN] }),
+    ).toThrow(/row 2 \(user b, item y\) has no rating/);
+    expect(() => Dataset.fromInteractions({ user: ['a'], item: ['x'], timestamp: [Number.NaN] })).toThrow(
+      /row 1 .* has no timestamp/,
+    );
   });
 
   it('encodes features: indexed, hashed, multi-valued padded to the longest', () => {
@@ -92,14 +107,17 @@ describe('Model base, through MostPopular', () => {
   it('saves and loads, by class and through the registry', async () => {
     const m = new MostPopular();
     await m.fit(small());
-    for (const loaded of await expectReloadsIdentically(m, 'cat')) expect(loaded.train.itemTitle(0)).toBe('Alpha');
+    for (const loaded of await expectReloadsIdentically(m, 'cat'))
+      expect(loaded.train.itemTitle(0)).toBe('Alpha');
   });
 
   it('keeps the settings a fit was given and refuses unknown ones, naming the closest', async () => {
     const m = new ItemCF({ neighbours: 50 });
     await m.fit(small(), { neighbours: 3, binary: false, progress: false });
     expect(m.config).toMatchObject({ neighbours: 3, binary: false });
-    await expect(m.fit(small(), { neighbors: 3 })).rejects.toThrow(/ItemCF\.fit: no setting "neighbors"; did you mean "neighbours"\? Its settings are neighbours, shrink, seeds, binary \(and onEpoch, signal, progress, resume\)/);
+    await expect(m.fit(small(), { neighbors: 3 })).rejects.toThrow(
+      /ItemCF\.fit: no setting "neighbors"; did you mean "neighbours"\? Its settings are neighbours, shrink, seeds, binary \(and onEpoch, signal, progress, resume\)/,
+    );
   });
 
   it('is refused before fit', () => {
@@ -126,7 +144,13 @@ describe('TrainingContext', () => {
     abort.abort();
     await expect(ctx.step()).rejects.toBeInstanceOf(FitCancelledError);
     const ticks: number[] = [];
-    setTrainingHost({ progress: () => ({ tick: (n = 1) => ticks.push(n), done() {} }), check: () => { if (ticks.length >= 2) throw new Error('stop'); }, show: () => ({ update() {} }) });
+    setTrainingHost({
+      progress: () => ({ tick: (n = 1) => ticks.push(n), done() {} }),
+      check: () => {
+        if (ticks.length >= 2) throw new Error('stop');
+      },
+      show: () => ({ update() {} }),
+    });
     try {
       const c = new TrainingContext('M');
       c.begin(5);
@@ -141,7 +165,9 @@ describe('TrainingContext', () => {
 describe('FeatureSet at scale', () => {
   it('encodes a million rows', () => {
     const n = 1_000_000;
-    const f = FeatureSet.encode(n, [{ name: 'category', values: Array.from({ length: n }, (_, i) => i % 7) }]);
+    const f = FeatureSet.encode(n, [
+      { name: 'category', values: Array.from({ length: n }, (_, i) => i % 7) },
+    ]);
     expect(f.group('category').cardinality).toBe(8);
   });
 });

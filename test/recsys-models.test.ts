@@ -5,13 +5,27 @@ import { expectReloadsIdentically } from './helpers/reload';
 
 // u1: A B C, u2: A B, u3: B C D, u4: D
 function data(): Dataset {
-  const pairs = [['u1', 'A'], ['u1', 'B'], ['u1', 'C'], ['u2', 'A'], ['u2', 'B'], ['u3', 'B'], ['u3', 'C'], ['u3', 'D'], ['u4', 'D']];
+  const pairs = [
+    ['u1', 'A'],
+    ['u1', 'B'],
+    ['u1', 'C'],
+    ['u2', 'A'],
+    ['u2', 'B'],
+    ['u3', 'B'],
+    ['u3', 'C'],
+    ['u3', 'D'],
+    ['u4', 'D'],
+  ];
   return Dataset.fromInteractions({ user: pairs.map((p) => p[0]), item: pairs.map((p) => p[1]) });
 }
 
 describe('ItemCF', () => {
   it('takes a user’s most recent items as seeds when it keeps a few', async () => {
-    const d = Dataset.fromInteractions({ user: ['a', 'a', 'b', 'b', 'c', 'c'], item: ['x', 'y', 'x', 'p', 'y', 'q'], timestamp: [10, 20, 1, 2, 3, 4] });
+    const d = Dataset.fromInteractions({
+      user: ['a', 'a', 'b', 'b', 'c', 'c'],
+      item: ['x', 'y', 'x', 'p', 'y', 'q'],
+      timestamp: [10, 20, 1, 2, 3, 4],
+    });
     const m = new ItemCF({ seeds: 1, shrink: 0 });
     await m.fit(d);
     // a's latest item is y, whose only neighbour beside x is q.
@@ -56,7 +70,9 @@ describe('ItemCF', () => {
     const db = await Database.open();
     try {
       expect(await m.registerTables(db)).toEqual(['itemcf_user_interest', 'itemcf_item_similarity']);
-      const t = await db.query("SELECT similar_item FROM itemcf_item_similarity WHERE item = 'D' ORDER BY rank");
+      const t = await db.query(
+        "SELECT similar_item FROM itemcf_item_similarity WHERE item = 'D' ORDER BY rank",
+      );
       expect(t.column('similar_item')).toEqual(['C', 'B']);
       expect((await db.query('SELECT count(*) AS n FROM itemcf_user_interest')).value('n', 0)).toBe(9);
     } finally {
@@ -65,7 +81,11 @@ describe('ItemCF', () => {
   });
 
   it('keeps only the user’s top-n seeds when asked', async () => {
-    const d = Dataset.fromInteractions({ user: ['a', 'a', 'b', 'b', 'c', 'c'], item: ['x', 'y', 'x', 'p', 'y', 'q'], rating: [5, 1, 5, 5, 5, 5] });
+    const d = Dataset.fromInteractions({
+      user: ['a', 'a', 'b', 'b', 'c', 'c'],
+      item: ['x', 'y', 'x', 'p', 'y', 'q'],
+      rating: [5, 1, 5, 5, 5, 5],
+    });
     const m = new ItemCF({ seeds: 1, binary: false });
     await m.fit(d);
     // a's top seed is x (rated 5): p (x's neighbour) is reached, q (only y's) is not.
@@ -86,7 +106,10 @@ describe('UserCF', () => {
 
   it('recommends only items its similar users reached, fewer than k when that is all', async () => {
     // Two groups with no item in common: a's neighbours are b only, so y is the one item reached.
-    const d = Dataset.fromInteractions({ user: ['a', 'b', 'b', 'c', 'c', 'd'], item: ['x', 'x', 'y', 'p', 'q', 'p'] });
+    const d = Dataset.fromInteractions({
+      user: ['a', 'b', 'b', 'c', 'c', 'd'],
+      item: ['x', 'x', 'y', 'p', 'q', 'p'],
+    });
     const m = new UserCF({ shrink: 0 });
     await m.fit(d);
     const r = m.recommend('a', { k: 3 });
@@ -99,7 +122,8 @@ describe('EASE', () => {
   it('inverts SPD matrices: G · G⁻¹ = I', async () => {
     const m = 37;
     const g = new Float64Array(m * m);
-    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) g[i * m + j] = (i === j ? m : 0) + Math.cos(i - j);
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < m; j++) g[i * m + j] = (i === j ? m : 0) + Math.cos(i - j);
     const p = await invertSpd(g.slice(), m);
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < m; j++) {
@@ -124,11 +148,17 @@ describe('EASE', () => {
     const p = await invertSpd(g, n);
     const b = (i: number, j: number) => (i === j ? 0 : -p[i * n + j] / p[j * n + j]);
     // u2 has 2 of 4 items (scores summed over them); u1 has 3 (over the one it lacks, subtracted from all rows' sum).
-    for (const [user, items] of [['u2', ['A', 'B']], ['u1', ['A', 'B', 'C']]] as const) {
+    for (const [user, items] of [
+      ['u2', ['A', 'B']],
+      ['u1', ['A', 'B', 'C']],
+    ] as const) {
       const r = m.recommend(user, { k: 2, excludeSeen: false });
       for (let row = 0; row < r.numRows; row++) {
         const j = d.itemIndex(r.value('item', row) as string);
-        expect(r.value('score', row)).toBeCloseTo(items.reduce((s, i) => s + b(d.itemIndex(i), j), 0), 5);
+        expect(r.value('score', row)).toBeCloseTo(
+          items.reduce((s, i) => s + b(d.itemIndex(i), j), 0),
+          5,
+        );
       }
     }
   });
@@ -137,7 +167,9 @@ describe('EASE', () => {
     const m = new EASE({ lambda: 1, maxItems: 2 });
     await m.fit(data());
     // B has 3 interactions, A, C and D 2 each: exactly two are kept, the tie going to the first seen.
-    expect(m.note).toBe('EASE models 2 of the 4 items, the 2 most frequent (at least 2 interactions each; maxItems is 2); the others are never recommended.');
+    expect(m.note).toBe(
+      'EASE models 2 of the 4 items, the 2 most frequent (at least 2 interactions each; maxItems is 2); the others are never recommended.',
+    );
     expect(m.recommend('u4').column('item')).toEqual(['A', 'B']);
     // The cap does not leak into the next fit's settings.
     await m.fit(data(), { maxItems: 10 });

@@ -1,7 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initTensorFlow } from '../src/kernel/tf-backend';
-import { Dataset, FitCancelledError, MostPopular, evaluate, randomSplit, synthetic, type Recommender, type Split } from '../src/recsys';
+import {
+  Dataset,
+  FitCancelledError,
+  MostPopular,
+  evaluate,
+  randomSplit,
+  synthetic,
+  type Recommender,
+  type Split,
+} from '../src/recsys';
 import { AutoEncoder, sigmoidCrossEntropy } from '../src/recsys/models/retrieval/auto-encoder';
 import { TwoTower, type TwoTowerStep } from '../src/recsys/models/retrieval/two-tower';
 import { Random } from '../src/recsys/random';
@@ -50,24 +59,36 @@ describe('SparseEmbedding', () => {
 
 describe('written-out gradients agree with TensorFlow.js autodiff', () => {
   const random = new Random(11);
-  const matrix = (rows: number, cols: number) => tf.tensor2d(Float32Array.from({ length: rows * cols }, () => random.normal()), [rows, cols]);
-  const close = (a: tf.Tensor, b: tf.Tensor) => expect([...a.dataSync()]).toEqual([...b.dataSync()].map((v) => expect.closeTo(v, 4)));
+  const matrix = (rows: number, cols: number) =>
+    tf.tensor2d(
+      Float32Array.from({ length: rows * cols }, () => random.normal()),
+      [rows, cols],
+    );
+  const close = (a: tf.Tensor, b: tf.Tensor) =>
+    expect([...a.dataSync()]).toEqual([...b.dataSync()].map((v) => expect.closeTo(v, 4)));
 
   for (const cosine of [true, false]) {
     it(`sampled softmax, ${cosine ? 'cosine' : 'dot'} scores, with a uniform negative and a masked accidental hit`, () => {
       tf.tidy(() => {
         const users = matrix(4, 3);
         const items = matrix(5, 3);
-        const bias = tf.tensor2d(Float32Array.from({ length: 20 }, (_, k) => (k === 7 ? -1e9 : 0.3 * random.normal())), [4, 5]);
+        const bias = tf.tensor2d(
+          Float32Array.from({ length: 20 }, (_, k) => (k === 7 ? -1e9 : 0.3 * random.normal())),
+          [4, 5],
+        );
         const positives = tf.eye(4, 5) as tf.Tensor2D;
         const scale = cosine ? 5 : 1;
         const { loss, dUsers, dItems } = sampledSoftmax(users, items, bias, positives, { cosine, scale });
         const reference = (u: tf.Tensor2D, i: tf.Tensor2D) => {
-          const [a, b] = cosine ? [u, i].map((x) => tf.div(x, tf.norm(x, 'euclidean', 1, true)) as tf.Tensor2D) : [u, i];
+          const [a, b] = cosine
+            ? [u, i].map((x) => tf.div(x, tf.norm(x, 'euclidean', 1, true)) as tf.Tensor2D)
+            : [u, i];
           const logits = tf.add(tf.mul(tf.matMul(a, b, false, true), scale), bias);
           return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), positives), 1))) as tf.Scalar;
         };
-        const { value, grads } = tf.valueAndGrads((u: tf.Tensor, i: tf.Tensor) => reference(u as tf.Tensor2D, i as tf.Tensor2D))([users, items]);
+        const { value, grads } = tf.valueAndGrads((u: tf.Tensor, i: tf.Tensor) =>
+          reference(u as tf.Tensor2D, i as tf.Tensor2D),
+        )([users, items]);
         expect(loss.dataSync()[0]).toBeCloseTo(value.dataSync()[0], 4);
         close(dUsers, grads[0]);
         close(dItems, grads[1]);
@@ -78,8 +99,12 @@ describe('written-out gradients agree with TensorFlow.js autodiff', () => {
   it("AutoEncoder's sigmoid cross-entropy: value and gradient, large logits included", () => {
     tf.tidy(() => {
       const x = tf.concat([matrix(3, 4), tf.tensor2d([[60, -60, 0.5, -0.5]])]) as tf.Tensor2D;
-      const y = tf.tensor2d(Float32Array.from({ length: 16 }, (_, k) => (k % 3 === 0 ? 1 : 0)), [4, 4]);
-      const reference = (logits: tf.Tensor) => tf.sum(tf.losses.sigmoidCrossEntropy(y, logits, undefined, 0, tf.Reduction.NONE)) as tf.Scalar;
+      const y = tf.tensor2d(
+        Float32Array.from({ length: 16 }, (_, k) => (k % 3 === 0 ? 1 : 0)),
+        [4, 4],
+      );
+      const reference = (logits: tf.Tensor) =>
+        tf.sum(tf.losses.sigmoidCrossEntropy(y, logits, undefined, 0, tf.Reduction.NONE)) as tf.Scalar;
       const w = matrix(4, 4);
       const mine = tf.valueAndGrad((logits: tf.Tensor) => sigmoidCrossEntropy(tf.mul(logits, w), y))(x);
       const expected = tf.valueAndGrad((logits: tf.Tensor) => reference(tf.mul(logits, w)))(x);
@@ -115,7 +140,9 @@ describe('TwoTower', () => {
   it('learns with mixed negatives and without the logQ correction too', async () => {
     const popular = await recallAt10(new MostPopular());
     expect(await recallAt10(new TwoTower({ ...fast, uniformNegatives: 64 }))).toBeGreaterThan(popular + 0.15);
-    expect(await recallAt10(new TwoTower({ ...fast, logQ: false, score: 'dot', learningRate: 0.005 }))).toBeGreaterThan(popular + 0.15);
+    expect(
+      await recallAt10(new TwoTower({ ...fast, logQ: false, score: 'dot', learningRate: 0.005 })),
+    ).toBeGreaterThan(popular + 0.15);
   });
 
   it('counters in-batch sampling\u2019s bias against popular items with the logQ correction and with uniform negatives', async () => {
@@ -169,7 +196,10 @@ describe('TwoTower', () => {
     const controller = new AbortController();
     const epochs: number[] = [];
     const m = new TwoTower({ ...fast, epochs: 50 });
-    const fit = m.fit(split.train, { signal: controller.signal, onEpoch: (log) => (epochs.push(log.epoch), controller.abort()) });
+    const fit = m.fit(split.train, {
+      signal: controller.signal,
+      onEpoch: (log) => (epochs.push(log.epoch), controller.abort()),
+    });
     await expect(fit).rejects.toBeInstanceOf(FitCancelledError);
     expect(epochs).toEqual([1]);
     expect(m.isFitted).toBe(false);
@@ -178,7 +208,11 @@ describe('TwoTower', () => {
   it('learns on the engine too (taped step): seeded, with mixed negatives, dot scores and numeric attributes', async () => {
     const popular = await recallAt10(new MostPopular());
     expect(await recallAt10(new TapedTwoTower(fast))).toBeGreaterThan(popular + 0.15);
-    expect(await recallAt10(new TapedTwoTower({ ...fast, uniformNegatives: 64, logQ: false, score: 'dot', learningRate: 0.005 }))).toBeGreaterThan(popular + 0.15);
+    expect(
+      await recallAt10(
+        new TapedTwoTower({ ...fast, uniformNegatives: 64, logQ: false, score: 'dot', learningRate: 0.005 }),
+      ),
+    ).toBeGreaterThan(popular + 0.15);
     const a = new TapedTwoTower({ ...fast, epochs: 1 });
     const b = new TapedTwoTower({ ...fast, epochs: 1 });
     const data = synthetic({ users: 100, items: 60 });
@@ -189,7 +223,11 @@ describe('TwoTower', () => {
   });
 
   it('stops with the epoch named when the loss turns NaN (AutoEncoder too)', async () => {
-    for (const m of [new TwoTower({ ...fast, learningRate: 1e30 }), new TapedTwoTower({ ...fast, learningRate: 1e30 }), new AutoEncoder({ learningRate: 1e30, epochs: 3 })]) {
+    for (const m of [
+      new TwoTower({ ...fast, learningRate: 1e30 }),
+      new TapedTwoTower({ ...fast, learningRate: 1e30 }),
+      new AutoEncoder({ learningRate: 1e30, epochs: 3 }),
+    ]) {
       await expect(m.fit(split.train)).rejects.toThrow(/the loss became NaN in epoch 1/);
     }
   });
@@ -201,9 +239,15 @@ describe('TwoTower', () => {
     expect(() => m.recommend('nobody')).toThrow(/Unknown user "nobody"/);
     const empty = split.train.subset(new Int32Array(0));
     await expect(new TwoTower().fit(empty)).rejects.toThrow(/no interactions/);
-    expect(() => new TwoTower({ layers: [64, 0] })).toThrow('new rl.TwoTower: layers must be a list of whole numbers ≥ 1, e.g. [64, 32], got [64, 0].');
-    await expect(new TwoTower().fit(split.train, { batchSize: 0 })).rejects.toThrow('TwoTower.fit: batchSize must be a whole number ≥ 1, got 0.');
-    expect(() => new TwoTower({ score: 'euclid' as 'dot' })).toThrow('new rl.TwoTower: score must be one of "cosine", "dot", got "euclid".');
+    expect(() => new TwoTower({ layers: [64, 0] })).toThrow(
+      'new rl.TwoTower: layers must be a list of whole numbers ≥ 1, e.g. [64, 32], got [64, 0].',
+    );
+    await expect(new TwoTower().fit(split.train, { batchSize: 0 })).rejects.toThrow(
+      'TwoTower.fit: batchSize must be a whole number ≥ 1, got 0.',
+    );
+    expect(() => new TwoTower({ score: 'euclid' as 'dot' })).toThrow(
+      'new rl.TwoTower: score must be one of "cosine", "dot", got "euclid".',
+    );
   });
 });
 
@@ -236,8 +280,12 @@ describe('AutoEncoder', () => {
     const rows = tf.tidy(() => {
       const { indptr, indices } = split.train.byUser;
       const dense = new Float32Array(sparse.length);
-      users.forEach((u, r) => indices.subarray(indptr[u], indptr[u + 1]).forEach((i) => (dense[r * split.train.numItems + i] = 1)));
-      return tf.sigmoid(m['net']!.stack.apply(tf.tensor2d(dense, [users.length, split.train.numItems]))).dataSync();
+      users.forEach((u, r) =>
+        indices.subarray(indptr[u], indptr[u + 1]).forEach((i) => (dense[r * split.train.numItems + i] = 1)),
+      );
+      return tf
+        .sigmoid(m['net']!.stack.apply(tf.tensor2d(dense, [users.length, split.train.numItems])))
+        .dataSync();
     });
     expect([...sparse]).toEqual([...rows].map((v) => expect.closeTo(v, 5)));
   });
@@ -257,15 +305,24 @@ describe('AutoEncoder', () => {
   it('stops when the fit is cancelled', async () => {
     const controller = new AbortController();
     const epochs: number[] = [];
-    const fit = new AutoEncoder({ ...small, epochs: 50 }).fit(split.train, { signal: controller.signal, onEpoch: (log) => (epochs.push(log.epoch), controller.abort()) });
+    const fit = new AutoEncoder({ ...small, epochs: 50 }).fit(split.train, {
+      signal: controller.signal,
+      onEpoch: (log) => (epochs.push(log.epoch), controller.abort()),
+    });
     await expect(fit).rejects.toBeInstanceOf(FitCancelledError);
     expect(epochs).toEqual([1]);
   });
 
   it('says what is wrong with bad input', async () => {
-    await expect(new AutoEncoder().fit(split.train.subset(new Int32Array(0)))).rejects.toThrow(/no interactions/);
-    expect(() => new AutoEncoder({ hidden: [32] as unknown as [number, number] })).toThrow('new rl.AutoEncoder: hidden must be a list of 2 whole numbers ≥ 1, e.g. [64, 32], got [32].');
-    await expect(new AutoEncoder().fit(split.train, { corruption: 1 })).rejects.toThrow('AutoEncoder.fit: corruption must be a number ≥ 0 and < 1, got 1.');
+    await expect(new AutoEncoder().fit(split.train.subset(new Int32Array(0)))).rejects.toThrow(
+      /no interactions/,
+    );
+    expect(() => new AutoEncoder({ hidden: [32] as unknown as [number, number] })).toThrow(
+      'new rl.AutoEncoder: hidden must be a list of 2 whole numbers ≥ 1, e.g. [64, 32], got [32].',
+    );
+    await expect(new AutoEncoder().fit(split.train, { corruption: 1 })).rejects.toThrow(
+      'AutoEncoder.fit: corruption must be a number ≥ 0 and < 1, got 1.',
+    );
     expect(() => new AutoEncoder().recommend('u1')).toThrow(/not fitted/);
   });
 });
@@ -273,7 +330,10 @@ describe('AutoEncoder', () => {
 describe('TensorFlow.js memory', () => {
   it('a fit leaves no tensors behind, the AutoEncoder keeping only its eight weight arrays', async () => {
     const before = tf.memory().numTensors;
-    for (const twoTower of [new TwoTower({ ...fast, epochs: 1 }), new TapedTwoTower({ ...fast, epochs: 1 })]) {
+    for (const twoTower of [
+      new TwoTower({ ...fast, epochs: 1 }),
+      new TapedTwoTower({ ...fast, epochs: 1 }),
+    ]) {
       await twoTower.fit(split.train);
       twoTower.recommend('u1');
       expect(tf.memory().numTensors).toBe(before);
@@ -290,7 +350,10 @@ describe('TensorFlow.js memory', () => {
 describe('Dataset shapes the neural models accept', () => {
   it('trains on a dataset without item features', async () => {
     const d = Dataset.fromInteractions({ user: ['a', 'a', 'b', 'b', 'c'], item: ['x', 'y', 'x', 'z', 'y'] });
-    for (const m of [new TwoTower({ epochs: 2, batchSize: 4 }), new AutoEncoder({ epochs: 2, hidden: [4, 2] })]) {
+    for (const m of [
+      new TwoTower({ epochs: 2, batchSize: 4 }),
+      new AutoEncoder({ epochs: 2, hidden: [4, 2] }),
+    ]) {
       await m.fit(d);
       expect(m.recommend('c', { k: 2 }).numRows).toBe(2);
     }

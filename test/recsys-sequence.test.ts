@@ -4,7 +4,22 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initTensorFlow } from '../src/kernel/tf-backend';
-import { BST, Dataset, FeatureSet, FitCancelledError, GRU4Rec, ItemCF, SASRec, evaluate, leaveLastOut, loadModel, setTrainingHost, synthetic, type Recommender, type Split } from '../src/recsys';
+import {
+  BST,
+  Dataset,
+  FeatureSet,
+  FitCancelledError,
+  GRU4Rec,
+  ItemCF,
+  SASRec,
+  evaluate,
+  leaveLastOut,
+  loadModel,
+  setTrainingHost,
+  synthetic,
+  type Recommender,
+  type Split,
+} from '../src/recsys';
 
 beforeAll(async () => {
   await initTensorFlow('wasm');
@@ -66,42 +81,58 @@ describe('Dataset.sequences', () => {
 });
 
 describe.each(Object.keys(models) as (keyof typeof models)[])('%s', (name) => {
-  it('learns the order of the chains, which ItemCF cannot: HitRate@10 at least 1.5× ItemCF’s', { timeout: 240_000 }, async () => {
-    const model = models[name]();
-    const history = await model.fit(split.train, { progress: false });
-    fitted[name] = model;
-    expect(history.epochs.at(-1)!.metrics['NDCG@10']).toBeGreaterThan(history.epochs[0].metrics['NDCG@10']);
-    const hr = await hitRate(model);
-    expect(hr).toBeGreaterThan(1.5 * itemCfHitRate);
-  });
+  it(
+    'learns the order of the chains, which ItemCF cannot: HitRate@10 at least 1.5× ItemCF’s',
+    { timeout: 240_000 },
+    async () => {
+      const model = models[name]();
+      const history = await model.fit(split.train, { progress: false });
+      fitted[name] = model;
+      expect(history.epochs.at(-1)!.metrics['NDCG@10']).toBeGreaterThan(history.epochs[0].metrics['NDCG@10']);
+      const hr = await hitRate(model);
+      expect(hr).toBeGreaterThan(1.5 * itemCfHitRate);
+    },
+  );
 
-  it('explains by the history, saves and loads to identical scores, and resumes after loading', { timeout: 120_000 }, async () => {
-    const model = fitted[name]!;
-    const user = split.train.userNames[3];
-    const list = model.recommend(user);
-    expect(list.numRows).toBe(10);
-    const reasons = list.column('reason') as string[];
-    expect(reasons.every((r) => r.startsWith('after '))).toBe(true);
-    await model.save(join(dir, name));
-    const loaded = await loadModel(join(dir, name));
-    // The training data's attributes come back too (BST embeds them).
-    expect([...loaded.train.userFeatures.group('occupation').ids]).toEqual([...split.train.userFeatures.group('occupation').ids]);
-    const users = Int32Array.from({ length: 20 }, (_, u) => u);
-    const a = model.recommendBatch(users);
-    const b = loaded.recommendBatch(users);
-    expect([...b.items]).toEqual([...a.items]);
-    expect([...b.scores]).toEqual([...a.scores].map((s) => expect.closeTo(s, 5)));
-    const resumed = await loaded.fit(split.train, { resume: true, epochs: 1, progress: false });
-    expect(resumed.epochs.map((e) => e.epoch)).toEqual(Array.from({ length: resumed.epochs.length }, (_, e) => e + 1));
-    expect(resumed.epochs.length).toBe(model.config.epochs + 1);
-  });
+  it(
+    'explains by the history, saves and loads to identical scores, and resumes after loading',
+    { timeout: 120_000 },
+    async () => {
+      const model = fitted[name]!;
+      const user = split.train.userNames[3];
+      const list = model.recommend(user);
+      expect(list.numRows).toBe(10);
+      const reasons = list.column('reason') as string[];
+      expect(reasons.every((r) => r.startsWith('after '))).toBe(true);
+      await model.save(join(dir, name));
+      const loaded = await loadModel(join(dir, name));
+      // The training data's attributes come back too (BST embeds them).
+      expect([...loaded.train.userFeatures.group('occupation').ids]).toEqual([
+        ...split.train.userFeatures.group('occupation').ids,
+      ]);
+      const users = Int32Array.from({ length: 20 }, (_, u) => u);
+      const a = model.recommendBatch(users);
+      const b = loaded.recommendBatch(users);
+      expect([...b.items]).toEqual([...a.items]);
+      expect([...b.scores]).toEqual([...a.scores].map((s) => expect.closeTo(s, 5)));
+      const resumed = await loaded.fit(split.train, { resume: true, epochs: 1, progress: false });
+      expect(resumed.epochs.map((e) => e.epoch)).toEqual(
+        Array.from({ length: resumed.epochs.length }, (_, e) => e + 1),
+      );
+      expect(resumed.epochs.length).toBe(model.config.epochs + 1);
+    },
+  );
 });
 
 describe('sequence models: fits that stop, resume and go wrong', () => {
   it('resumes an interrupted fit where it stopped, continuing its curve', { timeout: 120_000 }, async () => {
     const model = new SASRec({ ...small, epochs: 6 });
     const controller = new AbortController();
-    const fit = model.fit(split.train, { progress: false, signal: controller.signal, onEpoch: (log) => log.epoch === 2 && controller.abort() });
+    const fit = model.fit(split.train, {
+      progress: false,
+      signal: controller.signal,
+      onEpoch: (log) => log.epoch === 2 && controller.abort(),
+    });
     await expect(fit).rejects.toBeInstanceOf(FitCancelledError);
     expect(model.isFitted).toBe(false);
     const history = await model.fit(split.train, { resume: true, epochs: 2, progress: false });
@@ -109,39 +140,57 @@ describe('sequence models: fits that stop, resume and go wrong', () => {
     // Continued, not restarted: the third epoch's loss is below the first's.
     expect(history.epochs[2].loss).toBeLessThan(history.epochs[0].loss);
     expect(model.isFitted).toBe(true);
-    await expect(new SASRec().fit(split.train, { resume: true })).rejects.toThrow(/nothing to resume; fit it first/);
-    await expect(model.fit(split.train, { resume: true, maxLen: 10 })).rejects.toThrow(/maxLen was 20 in the last fit/);
+    await expect(new SASRec().fit(split.train, { resume: true })).rejects.toThrow(
+      /nothing to resume; fit it first/,
+    );
+    await expect(model.fit(split.train, { resume: true, maxLen: 10 })).rejects.toThrow(
+      /maxLen was 20 in the last fit/,
+    );
   });
 
-  it('says what it leaves out: cut histories and users with one interaction, who get popular items', { timeout: 120_000 }, async () => {
-    const shown: string[] = [];
-    setTrainingHost({ progress: () => ({ tick() {}, done() {} }), check() {}, show: (v) => (shown.push(String(v)), { update() {} }) });
-    try {
-      const base = synthetic({ order: 'chains', users: 60, items: 80 });
-      // Two extra users with one interaction each.
-      const data = new Dataset({
-        ...base.parts(),
-        userNames: [...base.userNames, 'solo1', 'solo2'],
-        users: Int32Array.from([...base.users, base.numUsers, base.numUsers + 1]),
-        items: Int32Array.from([...base.items, 0, 1]),
-        values: Float32Array.from([...base.values, 1, 1]),
-        timestamps: Float64Array.from([...base.timestamps!, 1, 1]),
-        userFeatures: undefined,
+  it(
+    'says what it leaves out: cut histories and users with one interaction, who get popular items',
+    { timeout: 120_000 },
+    async () => {
+      const shown: string[] = [];
+      setTrainingHost({
+        progress: () => ({ tick() {}, done() {} }),
+        check() {},
+        show: (v) => (shown.push(String(v)), { update() {} }),
       });
-      const model = new GRU4Rec({ maxLen: 5, epochs: 1, embeddingDim: 8, hidden: 8 });
-      await model.fit(data);
-      expect(shown.join('\n')).toMatch(/GRU4Rec: \d+ users have more than maxLen = 5 items: predictions read their latest 5.*; 2 users with one interaction are left out of training; they are recommended popular items \(the fallback\)/);
-      const solo = model.recommend('solo1');
-      expect(solo.numRows).toBe(10);
-      expect((solo.column('reason') as string[])[0]).toMatch(/^popular/);
-      // A batch mixing fallback and modelled users scores each as it would be scored alone.
-      const mixed = ['solo1', data.userNames[3], 'solo2', data.userNames[7]];
-      const batch = model.recommendBatch(mixed, { k: 5 });
-      mixed.forEach((user, r) => expect([...batch.items.subarray(r * 5, r * 5 + 5)]).toEqual([...model.recommendBatch([user], { k: 5 }).items]));
-    } finally {
-      setTrainingHost(null);
-    }
-  });
+      try {
+        const base = synthetic({ order: 'chains', users: 60, items: 80 });
+        // Two extra users with one interaction each.
+        const data = new Dataset({
+          ...base.parts(),
+          userNames: [...base.userNames, 'solo1', 'solo2'],
+          users: Int32Array.from([...base.users, base.numUsers, base.numUsers + 1]),
+          items: Int32Array.from([...base.items, 0, 1]),
+          values: Float32Array.from([...base.values, 1, 1]),
+          timestamps: Float64Array.from([...base.timestamps!, 1, 1]),
+          userFeatures: undefined,
+        });
+        const model = new GRU4Rec({ maxLen: 5, epochs: 1, embeddingDim: 8, hidden: 8 });
+        await model.fit(data);
+        expect(shown.join('\n')).toMatch(
+          /GRU4Rec: \d+ users have more than maxLen = 5 items: predictions read their latest 5.*; 2 users with one interaction are left out of training; they are recommended popular items \(the fallback\)/,
+        );
+        const solo = model.recommend('solo1');
+        expect(solo.numRows).toBe(10);
+        expect((solo.column('reason') as string[])[0]).toMatch(/^popular/);
+        // A batch mixing fallback and modelled users scores each as it would be scored alone.
+        const mixed = ['solo1', data.userNames[3], 'solo2', data.userNames[7]];
+        const batch = model.recommendBatch(mixed, { k: 5 });
+        mixed.forEach((user, r) =>
+          expect([...batch.items.subarray(r * 5, r * 5 + 5)]).toEqual([
+            ...model.recommendBatch([user], { k: 5 }).items,
+          ]),
+        );
+      } finally {
+        setTrainingHost(null);
+      }
+    },
+  );
 
   it('keeps only its weights and optimiser moments on the device, through refits and interrupts', async () => {
     const tiny = synthetic({ order: 'chains', users: 40, items: 50 });
@@ -155,7 +204,14 @@ describe('sequence models: fits that stop, resume and go wrong', () => {
     await model.fit(tiny, { progress: false });
     expect(tf.memory().numTensors - before).toBe(kept);
     const controller = new AbortController();
-    await expect(model.fit(tiny, { resume: true, progress: false, signal: controller.signal, onEpoch: () => controller.abort() })).rejects.toBeInstanceOf(FitCancelledError);
+    await expect(
+      model.fit(tiny, {
+        resume: true,
+        progress: false,
+        signal: controller.signal,
+        onEpoch: () => controller.abort(),
+      }),
+    ).rejects.toBeInstanceOf(FitCancelledError);
     expect(tf.memory().numTensors - before).toBe(kept);
   });
 
@@ -163,7 +219,12 @@ describe('sequence models: fits that stop, resume and go wrong', () => {
     expect(() => new SASRec({ maxlen: 5 } as never)).toThrow(/no setting "maxlen"; did you mean "maxLen"\?/);
     expect(() => new BST({ layers: [] })).toThrow(/layers must be a list of whole numbers/);
     const tiny = synthetic({ order: 'chains', users: 40, items: 50 });
-    await expect(new SASRec({ maxLen: 5, epochs: 3, embeddingDim: 8, learningRate: 1e30, validationUsers: 0 }).fit(tiny, { progress: false })).rejects.toThrow(/SASRec: the loss became (NaN|Infinity) in epoch \d; training diverged/);
+    await expect(
+      new SASRec({ maxLen: 5, epochs: 3, embeddingDim: 8, learningRate: 1e30, validationUsers: 0 }).fit(
+        tiny,
+        { progress: false },
+      ),
+    ).rejects.toThrow(/SASRec: the loss became (NaN|Infinity) in epoch \d; training diverged/);
   });
 
   it('shows attention: SASRec causal rows over the history, BST one row per candidate', () => {
@@ -178,7 +239,8 @@ describe('sequence models: fits that stop, resume and go wrong', () => {
     const whole = sas.attention(user, 20);
     const n = whole.columns.length;
     expect(n).toBe(Math.min(20, split.train.byUser.indptr[6] - split.train.byUser.indptr[5]));
-    for (let r = 0; r < n; r++) expect(whole.values.subarray(r * n, r * n + n).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    for (let r = 0; r < n; r++)
+      expect(whole.values.subarray(r * n, r * n + n).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
     const bst = fitted.BST as BST;
     const rows = bst.attention(user);
     expect(rows.rows).toHaveLength(10);

@@ -1,12 +1,22 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Database } from '../src/data';
-import { Dataset, ItemCF, MostPopular, evaluate, importSynthetic, leaveLastOut, synthetic, type Split } from '../src/recsys';
+import {
+  Dataset,
+  ItemCF,
+  MostPopular,
+  evaluate,
+  importSynthetic,
+  leaveLastOut,
+  synthetic,
+  type Split,
+} from '../src/recsys';
 
 /** The generated data, byte for byte: interactions in order and every name and title. */
 function digest(d: Dataset): string {
   const hash = createHash('sha256');
-  for (const a of [d.users, d.items, d.values, d.timestamps!]) hash.update(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+  for (const a of [d.users, d.items, d.values, d.timestamps!])
+    hash.update(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
   hash.update(JSON.stringify([d.userNames, d.itemNames, d.itemTitles]));
   return hash.digest('hex');
 }
@@ -32,7 +42,7 @@ function successorHitRate(split: Split): number {
   const nextCount = new Int32Array(n);
   for (const [key, count] of transitions) {
     const from = Math.floor(key / n);
-    if (count > nextCount[from]) (nextCount[from] = count), (next[from] = key % n);
+    if (count > nextCount[from]) ((nextCount[from] = count), (next[from] = key % n));
   }
   const seen = new Uint8Array(n);
   const testRows = test.userRows;
@@ -58,7 +68,9 @@ describe('synthetic data', () => {
     expect(again.userNames).toEqual(d.userNames);
     expect(Array.from(again.items)).toEqual(Array.from(d.items));
     expect(Array.from(again.values)).toEqual(Array.from(d.values));
-    expect(Array.from(synthetic({ users: 300, items: 200, seed: 6 }).items.subarray(0, 50))).not.toEqual(Array.from(d.items.subarray(0, 50)));
+    expect(Array.from(synthetic({ users: 300, items: 200, seed: 6 }).items.subarray(0, 50))).not.toEqual(
+      Array.from(d.items.subarray(0, 50)),
+    );
   });
 
   it('has user profiles, item genres and titles, by name', () => {
@@ -90,8 +102,12 @@ describe('synthetic data', () => {
   it('orders each user’s events in time, with consecutive items sharing genres more often than chance', () => {
     const genres = d.itemFeatures.group('genres');
     const share = (a: number, b: number) => {
-      const ga = Array.from(genres.ids.subarray(a * genres.width, (a + 1) * genres.width)).filter((g) => g > 0);
-      return Array.from(genres.ids.subarray(b * genres.width, (b + 1) * genres.width)).some((g) => g > 0 && ga.includes(g));
+      const ga = Array.from(genres.ids.subarray(a * genres.width, (a + 1) * genres.width)).filter(
+        (g) => g > 0,
+      );
+      return Array.from(genres.ids.subarray(b * genres.width, (b + 1) * genres.width)).some(
+        (g) => g > 0 && ga.includes(g),
+      );
     };
     let consecutive = 0;
     let pairs = 0;
@@ -113,7 +129,9 @@ describe('synthetic data', () => {
     const full = synthetic();
     expect(full.numInteractions).toBe(40726);
     expect(digest(full)).toBe('a9c668a7b1e0df6ac132e5008b78f771eeb1d9706b82100eba990531caac4490');
-    expect(digest(synthetic({ users: 300, items: 200, seed: 5, order: 'similar', chainProbability: 0.3 }))).toBe(digest(d));
+    expect(
+      digest(synthetic({ users: 300, items: 200, seed: 5, order: 'similar', chainProbability: 0.3 })),
+    ).toBe(digest(d));
   });
 
   it('is learnable at its default size: ItemCF clearly beats popularity', async () => {
@@ -134,7 +152,8 @@ describe('synthetic data ordered in chains', () => {
     expect(Array.from(d.items.subarray(0, 50))).not.toEqual(Array.from(plain.items.subarray(0, 50)));
     expect(d.name).toBe('synthetic (seed 42, chains)');
     let unordered = 0;
-    for (let r = 1; r < d.numInteractions; r++) if (d.users[r] === d.users[r - 1] && !(d.timestamps![r] > d.timestamps![r - 1])) unordered++;
+    for (let r = 1; r < d.numInteractions; r++)
+      if (d.users[r] === d.users[r - 1] && !(d.timestamps![r] > d.timestamps![r - 1])) unordered++;
     expect(unordered).toBe(0);
     // byUser merges repeated items: as many entries as interactions means nobody saw an item twice.
     expect(d.byUser.indices.length).toBe(d.numInteractions);
@@ -154,14 +173,20 @@ describe('synthetic data ordered in chains', () => {
   });
 
   it('follows the chain as often as chainProbability says', () => {
-    const rates = [0.3, 0.95].map((chainProbability) => successorHitRate(leaveLastOut(synthetic({ ...options, chainProbability }))));
+    const rates = [0.3, 0.95].map((chainProbability) =>
+      successorHitRate(leaveLastOut(synthetic({ ...options, chainProbability }))),
+    );
     expect(rates[0]).toBeLessThan(0.45);
     expect(rates[1]).toBeGreaterThan(0.8);
   });
 
   it('refuses an unknown order and a probability outside 0…1', () => {
-    expect(() => synthetic({ order: 'chain' as 'chains' })).toThrow(/order must be 'similar' or 'chains', got "chain"/);
-    expect(() => synthetic({ order: 'chains', chainProbability: 1.5 })).toThrow(/chainProbability must be between 0 and 1/);
+    expect(() => synthetic({ order: 'chain' as 'chains' })).toThrow(
+      /order must be 'similar' or 'chains', got "chain"/,
+    );
+    expect(() => synthetic({ order: 'chains', chainProbability: 1.5 })).toThrow(
+      /chainProbability must be between 0 and 1/,
+    );
   });
 });
 
@@ -172,12 +197,21 @@ describe('the synthetic sample in DuckDB', () => {
       const data = await importSynthetic(db, { users: 200, items: 150, seed: 5 });
       expect(data.tables).toEqual(['ml_ratings', 'ml_movies', 'ml_users']);
       const expected = synthetic({ users: 200, items: 150, seed: 5 });
-      const counts = (await db.query('SELECT count(*) AS n, count(DISTINCT "user") AS users, min(rating) AS lo, max(rating) AS hi FROM ml_ratings')).rows()[0];
+      const counts = (
+        await db.query(
+          'SELECT count(*) AS n, count(DISTINCT "user") AS users, min(rating) AS lo, max(rating) AS hi FROM ml_ratings',
+        )
+      ).rows()[0];
       expect(counts).toEqual({ n: expected.numInteractions, users: 200, lo: 1, hi: 5 });
-      const genres = (await db.query("SELECT genres FROM ml_movies WHERE item = 'item001'")).rows()[0].genres as string;
+      const genres = (await db.query("SELECT genres FROM ml_movies WHERE item = 'item001'")).rows()[0]
+        .genres as string;
       expect(genres.split('|').length).toBeGreaterThanOrEqual(1);
       const d = Dataset.fromData(data);
-      expect([d.numUsers, d.numItems, d.numInteractions]).toEqual([expected.numUsers, expected.numItems, expected.numInteractions]);
+      expect([d.numUsers, d.numItems, d.numInteractions]).toEqual([
+        expected.numUsers,
+        expected.numItems,
+        expected.numInteractions,
+      ]);
       expect(d.itemTitle(d.itemIndex('item001'))).toBe(expected.itemTitle(expected.itemIndex('item001')));
     } finally {
       db.close();
@@ -196,9 +230,14 @@ describe('the synthetic sample in DuckDB', () => {
         const { indptr, rows } = x.userRows;
         return Array.from(rows.subarray(indptr[u], indptr[u + 1]), (r) => x.itemNames[x.items[r]]);
       };
-      for (const user of expected.userNames.slice(0, 20)) expect(sequence(d, user)).toEqual(sequence(expected, user));
+      for (const user of expected.userNames.slice(0, 20))
+        expect(sequence(d, user)).toEqual(sequence(expected, user));
       const first = expected.userNames[0];
-      const rows = (await db.query(`SELECT item FROM ml_ratings WHERE "user" = '${first}' ORDER BY timestamp`)).rows().map((r) => r.item);
+      const rows = (
+        await db.query(`SELECT item FROM ml_ratings WHERE "user" = '${first}' ORDER BY timestamp`)
+      )
+        .rows()
+        .map((r) => r.item);
       expect(rows).toEqual(sequence(expected, first).reverse());
       expect(rows).not.toEqual(sequence(synthetic({ users: 200, items: 150, seed: 5 }), first).reverse());
     } finally {

@@ -7,7 +7,16 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MIME, joinText, readNotebookFile, serializeNotebook, writeNotebookFile, type CodeCell, type MimeBundle, type Notebook } from '../src/notebook';
+import {
+  MIME,
+  joinText,
+  readNotebookFile,
+  serializeNotebook,
+  writeNotebookFile,
+  type CodeCell,
+  type MimeBundle,
+  type Notebook,
+} from '../src/notebook';
 import type { ProjectorOutput, RecommendOutput } from '../src/api';
 import { MOVIELENS } from '../bench/shared';
 import { nbformatAvailable, validateWithNbformat } from './helpers/nbformat';
@@ -22,9 +31,14 @@ beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'reclab-samples-'));
 });
 
-function reclabRun(file: string, out: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function reclabRun(
+  file: string,
+  out: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'run', file, '-o', out], { env: { ...process.env, RECLAB_TF_BACKEND: 'wasm' } });
+    const child = spawn(process.execPath, [BIN, 'run', file, '-o', out], {
+      env: { ...process.env, RECLAB_TF_BACKEND: 'wasm' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -39,7 +53,10 @@ async function runSample(name: string, movielens?: string): Promise<Notebook> {
   if (movielens) {
     const nb = await readNotebookFile(file);
     const params = nb.cells.find((c) => joinText(c.source).includes("const MOVIELENS = '';"))!;
-    params.source = joinText(params.source).replace("const MOVIELENS = '';", `const MOVIELENS = ${JSON.stringify(movielens)};`);
+    params.source = joinText(params.source).replace(
+      "const MOVIELENS = '';",
+      `const MOVIELENS = ${JSON.stringify(movielens)};`,
+    );
     file = path.join(dir, `${name}-movielens.ipynb`);
     await writeNotebookFile(file, nb);
   }
@@ -58,7 +75,9 @@ async function runSample(name: string, movielens?: string): Promise<Notebook> {
 
 function bundles(nb: Notebook): MimeBundle[] {
   return (nb.cells.filter((c) => c.cell_type === 'code') as CodeCell[]).flatMap((c) =>
-    c.outputs.flatMap((o) => (o.output_type === 'display_data' || o.output_type === 'execute_result' ? [o.data] : [])),
+    c.outputs.flatMap((o) =>
+      o.output_type === 'display_data' || o.output_type === 'execute_result' ? [o.data] : [],
+    ),
   );
 }
 
@@ -67,95 +86,144 @@ function expectDrawn(nb: Notebook): { charts: number } {
   const outputs = (nb.cells.filter((c) => c.cell_type === 'code') as CodeCell[]).flatMap((c) => c.outputs);
   expect(outputs.filter((o) => o.output_type === 'error')).toEqual([]);
   const charts = bundles(nb).filter((b) => b[MIME.echarts] !== undefined);
-  for (const b of charts) expect(joinText(b['image/svg+xml'] as string | string[])).toMatch(/^<svg[\s\S]*<path/);
+  for (const b of charts)
+    expect(joinText(b['image/svg+xml'] as string | string[])).toMatch(/^<svg[\s\S]*<path/);
   return { charts: charts.length };
 }
 
 /** What the cells showed (not their sources, which name the same things). */
-const shown = (nb: Notebook) => JSON.stringify((nb.cells.filter((c) => c.cell_type === 'code') as CodeCell[]).map((c) => c.outputs));
+const shown = (nb: Notebook) =>
+  JSON.stringify((nb.cells.filter((c) => c.cell_type === 'code') as CodeCell[]).map((c) => c.outputs));
 
-const widgetsOf = (nb: Notebook) => bundles(nb).flatMap((b) => (b[MIME.recommend] ? [b[MIME.recommend] as unknown as RecommendOutput] : []));
+const widgetsOf = (nb: Notebook) =>
+  bundles(nb).flatMap((b) => (b[MIME.recommend] ? [b[MIME.recommend] as unknown as RecommendOutput] : []));
 
 describe('sample notebooks on the synthetic sample (reclab run)', () => {
-  it('01-explore: overview, rating distribution, long tail, user activity, genres, time', async () => {
-    const nb = await runSample('01-explore');
-    expect(expectDrawn(nb).charts).toBe(5);
-    expect(shown(nb)).toContain('Rating distribution');
-  }, LIMIT);
+  it(
+    '01-explore: overview, rating distribution, long tail, user activity, genres, time',
+    async () => {
+      const nb = await runSample('01-explore');
+      expect(expectDrawn(nb).charts).toBe(5);
+      expect(shown(nb)).toContain('Rating distribution');
+    },
+    LIMIT,
+  );
 
-  it('02-itemcf-usercf: the three tables in DuckDB, SQL agreeing with the model, recall, the top-10 widget', async () => {
-    const nb = await runSample('02-itemcf-usercf');
-    expectDrawn(nb);
-    const text = shown(nb);
-    expect(text).toMatch(/itemcf_user_interest.*itemcf_item_similarity.*usercf_user_similarity/);
-    expect(text).toMatch(/SQL and the model agree on \*\*(9|10) of 10\*\*/);
-    const [widget] = widgetsOf(nb);
-    expect(widget.models).toEqual(['itemcf', 'usercf']);
-    expect(widget.last?.rows).toHaveLength(10);
-  }, LIMIT);
+  it(
+    '02-itemcf-usercf: the three tables in DuckDB, SQL agreeing with the model, recall, the top-10 widget',
+    async () => {
+      const nb = await runSample('02-itemcf-usercf');
+      expectDrawn(nb);
+      const text = shown(nb);
+      expect(text).toMatch(/itemcf_user_interest.*itemcf_item_similarity.*usercf_user_similarity/);
+      expect(text).toMatch(/SQL and the model agree on \*\*(9|10) of 10\*\*/);
+      const [widget] = widgetsOf(nb);
+      expect(widget.models).toEqual(['itemcf', 'usercf']);
+      expect(widget.last?.rows).toHaveLength(10);
+    },
+    LIMIT,
+  );
 
-  it('03-autoencoder: live training curve, a named user’s top 10 with scores, against popularity', async () => {
-    const nb = await runSample('03-autoencoder');
-    expect(expectDrawn(nb).charts).toBeGreaterThanOrEqual(3);
-    const [widget] = widgetsOf(nb);
-    expect(widget.last?.rows).toHaveLength(10);
-    expect(widget.last?.columns).toContain('score');
-  }, LIMIT);
+  it(
+    '03-autoencoder: live training curve, a named user’s top 10 with scores, against popularity',
+    async () => {
+      const nb = await runSample('03-autoencoder');
+      expect(expectDrawn(nb).charts).toBeGreaterThanOrEqual(3);
+      const [widget] = widgetsOf(nb);
+      expect(widget.last?.rows).toHaveLength(10);
+      expect(widget.last?.columns).toContain('score');
+    },
+    LIMIT,
+  );
 
-  it('04-two-tower: in-batch and mixed negatives, the item embedding map, cluster index against exact search', async () => {
-    const nb = await runSample('04-two-tower');
-    expectDrawn(nb);
-    const maps = bundles(nb).flatMap((b) => (b[MIME.projector] ? [b[MIME.projector] as unknown as ProjectorOutput] : []));
-    expect(maps).toHaveLength(1);
-    expect(maps[0]).toMatchObject({ method: 'umap', dims: 2 });
-    expect(maps[0].labels).toHaveLength(maps[0].count);
-    expect(maps[0].color?.kind).toBe('category');
-    expect(shown(nb)).toContain('recall@10 vs exact');
-    expect(widgetsOf(nb)[0].last?.rows).toHaveLength(10);
-  }, LIMIT);
+  it(
+    '04-two-tower: in-batch and mixed negatives, the item embedding map, cluster index against exact search',
+    async () => {
+      const nb = await runSample('04-two-tower');
+      expectDrawn(nb);
+      const maps = bundles(nb).flatMap((b) =>
+        b[MIME.projector] ? [b[MIME.projector] as unknown as ProjectorOutput] : [],
+      );
+      expect(maps).toHaveLength(1);
+      expect(maps[0]).toMatchObject({ method: 'umap', dims: 2 });
+      expect(maps[0].labels).toHaveLength(maps[0].count);
+      expect(maps[0].color?.kind).toBe('category');
+      expect(shown(nb)).toContain('recall@10 vs exact');
+      expect(widgetsOf(nb)[0].last?.rows).toHaveLength(10);
+    },
+    LIMIT,
+  );
 
-  it('05-compare: every model on one split, the metrics table and charts, a reading from the numbers', async () => {
-    const nb = await runSample('05-compare');
-    expectDrawn(nb);
-    const text = shown(nb);
-    for (const model of ['MostPopular', 'ItemCF', 'UserCF', 'EASE', 'AutoEncoder', 'TwoTower']) expect(text).toContain(model);
-    expect(text).toMatch(/Models by NDCG@10/);
-    expect(widgetsOf(nb)[0].models).toHaveLength(6);
-  }, LIMIT);
+  it(
+    '05-compare: every model on one split, the metrics table and charts, a reading from the numbers',
+    async () => {
+      const nb = await runSample('05-compare');
+      expectDrawn(nb);
+      const text = shown(nb);
+      for (const model of ['MostPopular', 'ItemCF', 'UserCF', 'EASE', 'AutoEncoder', 'TwoTower'])
+        expect(text).toContain(model);
+      expect(text).toMatch(/Models by NDCG@10/);
+      expect(widgetsOf(nb)[0].models).toHaveLength(6);
+    },
+    LIMIT,
+  );
 
-  it('06-sequences: GRU4Rec, SASRec and BST against order-blind models, attention maps, the widget, a reading', async () => {
-    const nb = await runSample('06-sequences');
-    expectDrawn(nb);
-    const text = shown(nb);
-    for (const model of ['MostPopular', 'ItemCF', 'EASE', 'GRU4Rec', 'SASRec', 'BST']) expect(text).toContain(`**${model}**: HitRate@10`);
-    expect(text).toMatch(/SASRec: attention of user .* strongest: after /);
-    expect(text).toMatch(/BST: attention of user .* strongest: /);
-    const [widget] = widgetsOf(nb);
-    expect(widget.models).toEqual(['SASRec', 'BST', 'GRU4Rec', 'ItemCF']);
-    expect(JSON.stringify(widget.last?.rows)).toContain('after ');
-  }, LIMIT);
+  it(
+    '06-sequences: GRU4Rec, SASRec and BST against order-blind models, attention maps, the widget, a reading',
+    async () => {
+      const nb = await runSample('06-sequences');
+      expectDrawn(nb);
+      const text = shown(nb);
+      for (const model of ['MostPopular', 'ItemCF', 'EASE', 'GRU4Rec', 'SASRec', 'BST'])
+        expect(text).toContain(`**${model}**: HitRate@10`);
+      expect(text).toMatch(/SASRec: attention of user .* strongest: after /);
+      expect(text).toMatch(/BST: attention of user .* strongest: /);
+      const [widget] = widgetsOf(nb);
+      expect(widget.models).toEqual(['SASRec', 'BST', 'GRU4Rec', 'ItemCF']);
+      expect(JSON.stringify(widget.last?.rows)).toContain('after ');
+    },
+    LIMIT,
+  );
 
-  it('07-ranking: samples built in DuckDB, every ranker compared, ESMM and MMoE against single models, a reading', async () => {
-    const nb = await runSample('07-ranking');
-    expectDrawn(nb);
-    const text = shown(nb);
-    expect(text).toMatch(/Ranking samples from \\"taobao\\"/);
-    for (const model of ['LogisticRegression', 'DNN', 'DeepFM', 'DIN', 'DIEN']) expect(text).toMatch(new RegExp(`\\d+\\. \\*\\*${model}\\*\\*: 0\\.\\d{4}`));
-    expect(text).toMatch(/calibration of click/);
-    expect(text).toMatch(/DIN: attention of user .* strongest: /);
-    expect(text).toMatch(/Buy AUC over every test sample: ESMM 0\.\d{4}, the CVR model trained on clicks only 0\.\d{4}; MMoE 0\.\d{4}/);
-  }, LIMIT);
+  it(
+    '07-ranking: samples built in DuckDB, every ranker compared, ESMM and MMoE against single models, a reading',
+    async () => {
+      const nb = await runSample('07-ranking');
+      expectDrawn(nb);
+      const text = shown(nb);
+      expect(text).toMatch(/Ranking samples from \\"taobao\\"/);
+      for (const model of ['LogisticRegression', 'DNN', 'DeepFM', 'DIN', 'DIEN'])
+        expect(text).toMatch(new RegExp(`\\d+\\. \\*\\*${model}\\*\\*: 0\\.\\d{4}`));
+      expect(text).toMatch(/calibration of click/);
+      expect(text).toMatch(/DIN: attention of user .* strongest: /);
+      expect(text).toMatch(
+        /Buy AUC over every test sample: ESMM 0\.\d{4}, the CVR model trained on clicks only 0\.\d{4}; MMoE 0\.\d{4}/,
+      );
+    },
+    LIMIT,
+  );
 });
 
-describe.skipIf(!existsSync(path.join(MOVIELENS, 'ratings.csv')))('sample notebooks on MovieLens (skipped without ../shared/datasets/ml-latest-small or RECLAB_MOVIELENS)', () => {
-  it('01-explore switches to the real data with its one parameter', async () => {
-    const nb = await runSample('01-explore', MOVIELENS);
-    expectDrawn(nb);
-    expect(shown(nb)).toContain('100836');
-  }, LIMIT);
+describe.skipIf(!existsSync(path.join(MOVIELENS, 'ratings.csv')))(
+  'sample notebooks on MovieLens (skipped without ../shared/datasets/ml-latest-small or RECLAB_MOVIELENS)',
+  () => {
+    it(
+      '01-explore switches to the real data with its one parameter',
+      async () => {
+        const nb = await runSample('01-explore', MOVIELENS);
+        expectDrawn(nb);
+        expect(shown(nb)).toContain('100836');
+      },
+      LIMIT,
+    );
 
-  it('02-itemcf-usercf runs on it too, its widget showing a real user’s list', async () => {
-    const nb = await runSample('02-itemcf-usercf', MOVIELENS);
-    expect(widgetsOf(nb)[0].last?.rows).toHaveLength(10);
-  }, LIMIT);
-});
+    it(
+      '02-itemcf-usercf runs on it too, its widget showing a real user’s list',
+      async () => {
+        const nb = await runSample('02-itemcf-usercf', MOVIELENS);
+        expect(widgetsOf(nb)[0].last?.rows).toHaveLength(10);
+      },
+      LIMIT,
+    );
+  },
+);

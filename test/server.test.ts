@@ -22,11 +22,19 @@ interface HttpResult {
 
 function get(pathname: string, headers: Record<string, string> = {}): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: server.port, path: pathname, headers: { host: `127.0.0.1:${server.port}`, ...headers } }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path: pathname,
+        headers: { host: `127.0.0.1:${server.port}`, ...headers },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -70,8 +78,18 @@ describe('access', () => {
 
   it('refuses a wrong token, a foreign Host (DNS rebinding) and a foreign Origin', async () => {
     expect((await get('/', { cookie: `reclab-token-${server.port}=wrong` })).status).toBe(403);
-    expect((await get('/', { cookie: `reclab-token-${server.port}=${server.token}`, host: 'evil.example:80' })).status).toBe(403);
-    expect((await get('/', { cookie: `reclab-token-${server.port}=${server.token}`, origin: 'http://evil.example' })).status).toBe(403);
+    expect(
+      (await get('/', { cookie: `reclab-token-${server.port}=${server.token}`, host: 'evil.example:80' }))
+        .status,
+    ).toBe(403);
+    expect(
+      (
+        await get('/', {
+          cookie: `reclab-token-${server.port}=${server.token}`,
+          origin: 'http://evil.example',
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it('refuses requests that do not follow the contract, with a message', async () => {
@@ -79,14 +97,18 @@ describe('access', () => {
     const raw = c as unknown as { request(method: string, params: unknown): Promise<unknown> };
     await expect(raw.request('constructor', {})).rejects.toThrow(/Unknown method "constructor"/);
     await expect(raw.request('open', {})).rejects.toThrow(/open: "path" is missing/);
-    await expect(raw.request('page', { session: 's', tableId: 't', offset: '0', limit: 1 })).rejects.toThrow(/"offset" must be a number, not string/);
+    await expect(raw.request('page', { session: 's', tableId: 't', offset: '0', limit: 1 })).rejects.toThrow(
+      /"offset" must be a number, not string/,
+    );
     await expect(raw.request('edit', null)).rejects.toThrow(/parameters must be an object/);
     c.close();
   });
 
   it('refuses a WebSocket without the token or from another origin', async () => {
     await expect(WorkbenchClient.connect(server.port, 'wrong')).rejects.toThrow(/403/);
-    await expect(WorkbenchClient.connect(server.port, server.token, 'http://evil.example')).rejects.toThrow(/403/);
+    await expect(WorkbenchClient.connect(server.port, server.token, 'http://evil.example')).rejects.toThrow(
+      /403/,
+    );
     const ok = await WorkbenchClient.connect(server.port, server.token);
     expect((await ok.request('hello', {})).folder).toBe(path.join(dir, 'work'));
     ok.close();
@@ -139,10 +161,20 @@ describe('notebook files', () => {
     });
     expect((await c.request('attach', { session: notebook.session })).dirty).toBe(true);
     // A batch re-sent after a lost connection is applied once.
-    await c.request('edit', { session: notebook.session, client: 'w1', seq: 1, edits: [{ op: 'insert', index: 0, cell: 'again', kind: 'sql', source: 'x' }] });
+    await c.request('edit', {
+      session: notebook.session,
+      client: 'w1',
+      seq: 1,
+      edits: [{ op: 'insert', index: 0, cell: 'again', kind: 'sql', source: 'x' }],
+    });
     await c.request('save', { session: notebook.session });
     const saved = JSON.parse(await fs.readFile(file, 'utf8'));
-    expect(saved.cells.map((cell: { cell_type: string; source: string[] }) => [cell.cell_type, cell.source.join('')])).toEqual([
+    expect(
+      saved.cells.map((cell: { cell_type: string; source: string[] }) => [
+        cell.cell_type,
+        cell.source.join(''),
+      ]),
+    ).toEqual([
       ['markdown', '# Title'],
       ['code', '-- name: t\nSELECT 1 AS a'],
       ['code', 'const x = 2;'],
@@ -151,11 +183,31 @@ describe('notebook files', () => {
     if (nbformatAvailable()) expect(validateWithNbformat(file)).toBe('');
     expect((await c.request('recent', {})).map((e) => e.path)).toContain(file);
     // Undo of a deletion brings the cell back where it was.
-    await c.request('edit', { session: notebook.session, client: 'w1', seq: 2, edits: [{ op: 'delete', cell: first }, { op: 'undelete', cell: first }] });
-    expect((await c.request('attach', { session: notebook.session })).cells.map((x) => x.handle)).toEqual(['md1', 'sql1', first]);
+    await c.request('edit', {
+      session: notebook.session,
+      client: 'w1',
+      seq: 2,
+      edits: [
+        { op: 'delete', cell: first },
+        { op: 'undelete', cell: first },
+      ],
+    });
+    expect((await c.request('attach', { session: notebook.session })).cells.map((x) => x.handle)).toEqual([
+      'md1',
+      'sql1',
+      first,
+    ]);
     // A batch with an edit that cannot apply changes nothing, and says why.
     await expect(
-      c.request('edit', { session: notebook.session, client: 'w1', seq: 3, edits: [{ op: 'source', cell: first, source: 'lost' }, { op: 'move', cell: 'nope', index: 0 }] }),
+      c.request('edit', {
+        session: notebook.session,
+        client: 'w1',
+        seq: 3,
+        edits: [
+          { op: 'source', cell: first, source: 'lost' },
+          { op: 'move', cell: 'nope', index: 0 },
+        ],
+      }),
     ).rejects.toThrow(/no cell nope/);
     expect((await c.request('attach', { session: notebook.session })).cells[2].source).toBe('const x = 2;');
     // Opening the same file again shares the session instead of starting a rival one.
@@ -180,7 +232,12 @@ describe('notebook files', () => {
     await fs.writeFile(file, serializeNotebook(createNotebook([newCodeCell('1')])));
     const c = await WorkbenchClient.connect(server.port, server.token);
     const { notebook } = await c.request('open', { path: file });
-    await c.request('edit', { session: notebook.session, client: 'w1', seq: 1, edits: [{ op: 'source', cell: notebook.cells[0].handle, source: 'precious()' }] });
+    await c.request('edit', {
+      session: notebook.session,
+      client: 'w1',
+      seq: 1,
+      edits: [{ op: 'source', cell: notebook.cells[0].handle, source: 'precious()' }],
+    });
     await fs.chmod(folder, 0o500);
     try {
       if (process.getuid?.() === 0) {
@@ -188,7 +245,9 @@ describe('notebook files', () => {
         await fs.chmod(folder, 0o700);
         await fs.mkdir(path.join(folder, '.n.ipynb.bak'));
       }
-      await expect(c.request('save', { session: notebook.session })).rejects.toThrow(/Could not save .*n\.ipynb: .*Your edits are kept/);
+      await expect(c.request('save', { session: notebook.session })).rejects.toThrow(
+        /Could not save .*n\.ipynb: .*Your edits are kept/,
+      );
     } finally {
       await fs.chmod(folder, 0o700);
     }
@@ -205,7 +264,9 @@ describe('notebook files', () => {
     await c.request('close', { session: restored.notebook.session });
     await fs.writeFile(file, '{ truncated');
     await expect(c.request('open', { path: file })).rejects.toThrow(/not valid JSON/);
-    expect((await c.request('open', { path: file, restore: true })).notebook.cells[0].source).toBe('precious()');
+    expect((await c.request('open', { path: file, restore: true })).notebook.cells[0].source).toBe(
+      'precious()',
+    );
     c.close();
   });
 });
@@ -216,7 +277,12 @@ describe('unsaved edits and closing', () => {
     await fs.writeFile(file, serializeNotebook(createNotebook([newCodeCell('1')])));
     const c = await WorkbenchClient.connect(server.port, server.token);
     const { notebook } = await c.request('open', { path: file });
-    await c.request('edit', { session: notebook.session, client: 'w', seq: 1, edits: [{ op: 'source', cell: notebook.cells[0].handle, source: 'typed()' }] });
+    await c.request('edit', {
+      session: notebook.session,
+      client: 'w',
+      seq: 1,
+      edits: [{ op: 'source', cell: notebook.cells[0].handle, source: 'typed()' }],
+    });
     const store = new StateStore(path.join(dir, 'state'));
     await new Promise((r) => setTimeout(r, RECOVERY_INTERVAL_MS + 1000));
     expect((await store.readRecovery(file))?.text).toContain('typed()');
@@ -232,7 +298,12 @@ describe('unsaved edits and closing', () => {
     await fs.writeFile(file, serializeNotebook(createNotebook([newCodeCell('1')])));
     const c = await WorkbenchClient.connect(server.port, server.token);
     const { notebook } = await c.request('open', { path: file });
-    await c.request('edit', { session: notebook.session, client: 'w', seq: 1, edits: [{ op: 'source', cell: notebook.cells[0].handle, source: 'copy()' }] });
+    await c.request('edit', {
+      session: notebook.session,
+      client: 'w',
+      seq: 1,
+      edits: [{ op: 'source', cell: notebook.cells[0].handle, source: 'copy()' }],
+    });
     const saved = await c.request('saveAs', { session: notebook.session, path: 'copy' });
     expect(saved).toEqual({ path: path.join(dir, 'work', 'copy.ipynb'), name: 'copy.ipynb' });
     expect(await fs.readFile(saved.path, 'utf8')).toContain('copy()');
@@ -245,14 +316,26 @@ describe('unsaved edits and closing', () => {
 
   it('shuts the kernel down when its notebook closes, and clears a queued cell that was deleted', async () => {
     const file = path.join(dir, 'work', 'closing.ipynb');
-    await fs.writeFile(file, serializeNotebook(createNotebook([newCodeCell('await new Promise((r) => setTimeout(r, 1500))'), newCodeCell('2')])));
+    await fs.writeFile(
+      file,
+      serializeNotebook(
+        createNotebook([newCodeCell('await new Promise((r) => setTimeout(r, 1500))'), newCodeCell('2')]),
+      ),
+    );
     const c = await WorkbenchClient.connect(server.port, server.token);
     const { notebook } = await c.request('open', { path: file });
-    const ready = await c.waitFor((e) => e.event === 'kernel' && e.kernel.state === 'idle' && !!e.kernel.info);
+    const ready = await c.waitFor(
+      (e) => e.event === 'kernel' && e.kernel.state === 'idle' && !!e.kernel.info,
+    );
     const pid = ready.event === 'kernel' ? ready.kernel.info!.pid : 0;
     const [slow, queued] = notebook.cells.map((x) => x.handle);
     await c.request('execute', { session: notebook.session, cells: [slow, queued] });
-    await c.request('edit', { session: notebook.session, client: 'w', seq: 1, edits: [{ op: 'delete', cell: queued }] });
+    await c.request('edit', {
+      session: notebook.session,
+      client: 'w',
+      seq: 1,
+      edits: [{ op: 'delete', cell: queued }],
+    });
     await c.waitFor((e) => e.event === 'run' && e.run.cell === queued && e.run.state === 'done');
     expect((await c.request('attach', { session: notebook.session })).running).toEqual([]);
     await c.request('close', { session: notebook.session });
@@ -273,7 +356,16 @@ describe('kernels', () => {
   it('runs queued cells in order, stops the queue at a failing cell, and reports a dead kernel to its notebook only', async () => {
     const a = path.join(dir, 'work', 'a.ipynb');
     const b = path.join(dir, 'work', 'b.ipynb');
-    await fs.writeFile(a, serializeNotebook(createNotebook([newCodeCell('const v = 6 * 7; v'), newCodeCell('throw new Error("stop here")'), newCodeCell('"never"')])));
+    await fs.writeFile(
+      a,
+      serializeNotebook(
+        createNotebook([
+          newCodeCell('const v = 6 * 7; v'),
+          newCodeCell('throw new Error("stop here")'),
+          newCodeCell('"never"'),
+        ]),
+      ),
+    );
     await fs.writeFile(b, serializeNotebook(createNotebook([newCodeCell('1')])));
     const ca = await WorkbenchClient.connect(server.port, server.token);
     const cb = await WorkbenchClient.connect(server.port, server.token);
@@ -290,18 +382,32 @@ describe('kernels', () => {
 
     // A cell that prints fast reaches the window in a few batched updates, with every line.
     const before = ca.events.filter((e) => e.event === 'outputs').length;
-    await ca.request('edit', { session: na.session, client: 'a', seq: 1, edits: [{ op: 'source', cell: h3, source: 'for (let i = 0; i < 20000; i++) console.log(`line ${i}`);' }] });
+    await ca.request('edit', {
+      session: na.session,
+      client: 'a',
+      seq: 1,
+      edits: [
+        { op: 'source', cell: h3, source: 'for (let i = 0; i < 20000; i++) console.log(`line ${i}`);' },
+      ],
+    });
     await ca.request('execute', { session: na.session, cells: [h3] });
-    await ca.waitFor((e) => e.event === 'run' && e.run.cell === h3 && e.run.state === 'done' && e.run.status === 'ok');
+    await ca.waitFor(
+      (e) => e.event === 'run' && e.run.cell === h3 && e.run.state === 'done' && e.run.status === 'ok',
+    );
     const updates = ca.events.filter((e) => e.event === 'outputs').slice(before);
     expect(updates.length).toBeLessThan(100);
     const last = updates[updates.length - 1];
-    const text = last.event === 'outputs' && last.outputs[0].output_type === 'stream' ? last.outputs[0].text : [];
+    const text =
+      last.event === 'outputs' && last.outputs[0].output_type === 'stream' ? last.outputs[0].text : [];
     expect(text.length).toBe(20000);
     expect(text[19999]).toBe('line 19999\n');
 
-    const kernelA = await ca.waitFor((e) => e.event === 'kernel' && e.kernel.state === 'idle' && !!e.kernel.info);
-    const kernelB = await cb.waitFor((e) => e.event === 'kernel' && e.kernel.state === 'idle' && !!e.kernel.info);
+    const kernelA = await ca.waitFor(
+      (e) => e.event === 'kernel' && e.kernel.state === 'idle' && !!e.kernel.info,
+    );
+    const kernelB = await cb.waitFor(
+      (e) => e.event === 'kernel' && e.kernel.state === 'idle' && !!e.kernel.info,
+    );
     const pidA = kernelA.event === 'kernel' ? kernelA.kernel.info!.pid : 0;
     expect(pidA).not.toBe(kernelB.event === 'kernel' ? kernelB.kernel.info!.pid : 0);
     process.kill(pidA, 'SIGKILL');
@@ -344,17 +450,29 @@ display(counter);`;
     await c.request('execute', { session: notebook.session, cells: [cell] });
     await c.waitFor((e) => e.event === 'run' && e.run.cell === cell && e.run.state === 'done');
     const shown = (await c.request('attach', { session: notebook.session })).cells[0].outputs[0];
-    const widgetId = shown.output_type === 'display_data' ? (shown.data['application/vnd.reclab.counter+json'] as { widgetId: string }).widgetId : '';
+    const widgetId =
+      shown.output_type === 'display_data'
+        ? (shown.data['application/vnd.reclab.counter+json'] as { widgetId: string }).widgetId
+        : '';
     expect(widgetId).toMatch(/^[0-9a-f]{8}-w\d+$/);
 
-    const variables = (await c.request('widget', { session: notebook.session, widgetId, method: 'variables', params: null })) as string[];
+    const variables = (await c.request('widget', {
+      session: notebook.session,
+      widgetId,
+      method: 'variables',
+      params: null,
+    })) as string[];
     expect(variables).toEqual(expect.arrayContaining(['answer', 'counter']));
     expect(variables).not.toContain('tf');
     expect(variables).not.toContain('process');
 
     const before = c.events.length;
-    expect(await c.request('widget', { session: notebook.session, widgetId, method: 'add', params: { by: 5 } })).toBe(10);
-    const update = await c.waitFor((e) => e.event === 'outputs' && e.cell === cell && c.events.indexOf(e) >= before);
+    expect(
+      await c.request('widget', { session: notebook.session, widgetId, method: 'add', params: { by: 5 } }),
+    ).toBe(10);
+    const update = await c.waitFor(
+      (e) => e.event === 'outputs' && e.cell === cell && c.events.indexOf(e) >= before,
+    );
     expect(update.event === 'outputs' && update.from).toBe(0);
     await c.request('save', { session: notebook.session });
     const saved = JSON.parse(await fs.readFile(file, 'utf8'));
@@ -362,18 +480,49 @@ display(counter);`;
 
     // Run again, the cell shows a new widget and the kernel lets the old one go.
     await c.request('execute', { session: notebook.session, cells: [cell] });
-    await c.waitFor((e) => e.event === 'run' && e.run.cell === cell && e.run.state === 'done' && c.events.indexOf(e) > before);
-    await expect(c.request('widget', { session: notebook.session, widgetId, method: 'add', params: { by: 1 } })).rejects.toThrow(/no longer in the kernel \(its cell ran again or was cleared/);
+    await c.waitFor(
+      (e) =>
+        e.event === 'run' && e.run.cell === cell && e.run.state === 'done' && c.events.indexOf(e) > before,
+    );
+    await expect(
+      c.request('widget', { session: notebook.session, widgetId, method: 'add', params: { by: 1 } }),
+    ).rejects.toThrow(/no longer in the kernel \(its cell ran again or was cleared/);
     // Clearing the outputs lets the new one go too.
     const rerun = (await c.request('attach', { session: notebook.session })).cells[0].outputs[0];
-    const newId = rerun.output_type === 'display_data' ? (rerun.data['application/vnd.reclab.counter+json'] as { widgetId: string }).widgetId : '';
-    expect(await c.request('widget', { session: notebook.session, widgetId: newId, method: 'add', params: { by: 2 } })).toBe(4);
-    await c.request('edit', { session: notebook.session, client: 'w', seq: 1, edits: [{ op: 'clearOutputs' }] });
-    await expect(c.request('widget', { session: notebook.session, widgetId: newId, method: 'add', params: { by: 1 } })).rejects.toThrow(/no longer in the kernel \(its cell ran again or was cleared/);
+    const newId =
+      rerun.output_type === 'display_data'
+        ? (rerun.data['application/vnd.reclab.counter+json'] as { widgetId: string }).widgetId
+        : '';
+    expect(
+      await c.request('widget', {
+        session: notebook.session,
+        widgetId: newId,
+        method: 'add',
+        params: { by: 2 },
+      }),
+    ).toBe(4);
+    await c.request('edit', {
+      session: notebook.session,
+      client: 'w',
+      seq: 1,
+      edits: [{ op: 'clearOutputs' }],
+    });
+    await expect(
+      c.request('widget', { session: notebook.session, widgetId: newId, method: 'add', params: { by: 1 } }),
+    ).rejects.toThrow(/no longer in the kernel \(its cell ran again or was cleared/);
 
     await c.request('restart', { session: notebook.session });
-    await expect(c.request('widget', { session: notebook.session, widgetId, method: 'add', params: { by: 1 } })).rejects.toThrow(/no longer in the kernel \(the kernel was restarted.*run its cell again/);
-    await expect(c.request('widget', { session: notebook.session, widgetId: 7 as unknown as string, method: 'add', params: null })).rejects.toThrow(/"widgetId" must be a string/);
+    await expect(
+      c.request('widget', { session: notebook.session, widgetId, method: 'add', params: { by: 1 } }),
+    ).rejects.toThrow(/no longer in the kernel \(the kernel was restarted.*run its cell again/);
+    await expect(
+      c.request('widget', {
+        session: notebook.session,
+        widgetId: 7 as unknown as string,
+        method: 'add',
+        params: null,
+      }),
+    ).rejects.toThrow(/"widgetId" must be a string/);
     await c.request('close', { session: notebook.session });
     c.close();
   });
@@ -383,9 +532,15 @@ describe('column summaries', () => {
   it('checks the parameters of columnSummary before asking a kernel', async () => {
     const c = await WorkbenchClient.connect(server.port, server.token);
     const raw = c as unknown as { request(method: string, params: unknown): Promise<unknown> };
-    await expect(raw.request('columnSummary', { session: 's' })).rejects.toThrow(/columnSummary: "tableId" is missing/);
-    await expect(raw.request('columnSummary', { session: 's', tableId: 't', bins: '40' })).rejects.toThrow(/"bins" must be a number, not string/);
-    await expect(raw.request('columnSummary', { session: 's', tableId: 't', column: 3 })).rejects.toThrow(/"column" must be a string, not number/);
+    await expect(raw.request('columnSummary', { session: 's' })).rejects.toThrow(
+      /columnSummary: "tableId" is missing/,
+    );
+    await expect(raw.request('columnSummary', { session: 's', tableId: 't', bins: '40' })).rejects.toThrow(
+      /"bins" must be a number, not string/,
+    );
+    await expect(raw.request('columnSummary', { session: 's', tableId: 't', column: 3 })).rejects.toThrow(
+      /"column" must be a string, not number/,
+    );
     c.close();
   });
 });
@@ -407,15 +562,36 @@ console.log('done');`;
     const { notebook } = await c.request('open', { path: file });
     const [cell] = notebook.cells.map((x) => x.handle);
     await c.request('execute', { session: notebook.session, cells: [cell] });
-    const shown = await c.waitFor((e) => e.event === 'outputs' && e.cell === cell && e.outputs.some((o) => o.output_type === 'display_data'));
-    const output = shown.event === 'outputs' ? shown.outputs.find((o) => o.output_type === 'display_data') : undefined;
-    const widgetId = output?.output_type === 'display_data' ? (output.data['application/vnd.reclab.projector+json'] as { widgetId: string }).widgetId : '';
+    const shown = await c.waitFor(
+      (e) =>
+        e.event === 'outputs' && e.cell === cell && e.outputs.some((o) => o.output_type === 'display_data'),
+    );
+    const output =
+      shown.event === 'outputs' ? shown.outputs.find((o) => o.output_type === 'display_data') : undefined;
+    const widgetId =
+      output?.output_type === 'display_data'
+        ? (output.data['application/vnd.reclab.projector+json'] as { widgetId: string }).widgetId
+        : '';
     // Clearing outputs while the cell runs does not cost it its widget: the run still shows it.
-    await c.request('edit', { session: notebook.session, client: 'w', seq: 1, edits: [{ op: 'clearOutputs' }] });
-    await c.request('widget', { session: notebook.session, widgetId, method: 'set', params: { text: 'second' } });
+    await c.request('edit', {
+      session: notebook.session,
+      client: 'w',
+      seq: 1,
+      edits: [{ op: 'clearOutputs' }],
+    });
+    await c.request('widget', {
+      session: notebook.session,
+      widgetId,
+      method: 'set',
+      params: { text: 'second' },
+    });
     await c.waitFor((e) => e.event === 'run' && e.run.cell === cell && e.run.state === 'done');
     const after = (await c.request('attach', { session: notebook.session })).cells[0].outputs;
-    expect(after.map((o) => (o.output_type === 'display_data' ? [o.data['text/plain']].flat().join('') : o.output_type))).toEqual(['second', 'stream']);
+    expect(
+      after.map((o) =>
+        o.output_type === 'display_data' ? [o.data['text/plain']].flat().join('') : o.output_type,
+      ),
+    ).toEqual(['second', 'stream']);
     await c.request('save', { session: notebook.session });
     expect(await fs.readFile(file, 'utf8')).toContain('"second"');
     await c.request('close', { session: notebook.session });

@@ -8,7 +8,8 @@ import { importSyntheticBehaviour, syntheticBehaviour, type SyntheticBehaviour }
 
 function digest(d: SyntheticBehaviour): string {
   const hash = createHash('sha256');
-  for (const a of [d.user, d.item, d.category, d.timestamp, d.items.category]) hash.update(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+  for (const a of [d.user, d.item, d.category, d.timestamp, d.items.category])
+    hash.update(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
   hash.update(d.behaviour.join(','));
   return hash.digest('hex');
 }
@@ -29,7 +30,9 @@ describe('synthetic behaviour log', () => {
   it('is reproducible by seed, and another seed gives another log', () => {
     expect(digest(syntheticBehaviour({ users: 1000, seed: 3 }))).toBe(digest(d));
     expect(digest(syntheticBehaviour({ users: 1000, seed: 4 }))).not.toBe(digest(d));
-    expect(() => syntheticBehaviour({ items: 10, categories: 40 })).toThrow(/items must be a whole number ≥ categories \(40\), got 10/);
+    expect(() => syntheticBehaviour({ items: 10, categories: 40 })).toThrow(
+      /items must be a whole number ≥ categories \(40\), got 10/,
+    );
   });
 
   it('has Taobao ids and sizes: users 1…n, items and categories from 1, about eventsPerUser behaviours each', () => {
@@ -52,8 +55,10 @@ describe('synthetic behaviour log', () => {
     expect(start).toBe(1511539200);
     let ordered = true;
     for (let k = 0; k + 1 < starts.length; k++) {
-      for (let r = starts[k] + 1; r < starts[k + 1]; r++) if (!(d.timestamp[r] > d.timestamp[r - 1])) ordered = false;
-      if (d.timestamp[starts[k]] < start || d.timestamp[starts[k + 1] - 1] >= start + 8 * 86400) ordered = false;
+      for (let r = starts[k] + 1; r < starts[k + 1]; r++)
+        if (!(d.timestamp[r] > d.timestamp[r - 1])) ordered = false;
+      if (d.timestamp[starts[k]] < start || d.timestamp[starts[k + 1] - 1] >= start + 8 * 86400)
+        ordered = false;
     }
     expect(ordered).toBe(true);
     expect(d.timestamp.every((t) => Number.isInteger(t))).toBe(true);
@@ -72,8 +77,10 @@ describe('synthetic behaviour log', () => {
     let labelled = 0;
     for (let k = 0; k + 1 < starts.length; k++) {
       const boughtAt = new Map<number, number>();
-      for (let r = starts[k]; r < starts[k + 1]; r++) if (d.behaviour[r] === 'buy') boughtAt.set(d.item[r], r);
-      for (let r = starts[k]; r < starts[k + 1]; r++) if (d.behaviour[r] === 'pv' && (boughtAt.get(d.item[r]) ?? -1) > r) labelled++;
+      for (let r = starts[k]; r < starts[k + 1]; r++)
+        if (d.behaviour[r] === 'buy') boughtAt.set(d.item[r], r);
+      for (let r = starts[k]; r < starts[k + 1]; r++)
+        if (d.behaviour[r] === 'pv' && (boughtAt.get(d.item[r]) ?? -1) > r) labelled++;
     }
     expect(labelled / pv).toBeGreaterThan(0.005);
     expect(labelled / pv).toBeLessThan(0.02);
@@ -128,7 +135,8 @@ describe('synthetic behaviour log', () => {
         if (d.behaviour[r] !== 'pv') continue;
         const categories = new Set<number>();
         const items = new Set<number>();
-        for (let q = Math.max(starts[k], r - 10); q < r; q++) categories.add(d.category[q]), items.add(d.item[q] - 1);
+        for (let q = Math.max(starts[k], r - 10); q < r; q++)
+          (categories.add(d.category[q]), items.add(d.item[q] - 1));
         pvs++;
         if (categories.has(d.category[r])) inRecent++;
         for (const c of categories) chance += share[c - 1];
@@ -155,31 +163,61 @@ describe('importSyntheticBehaviour', () => {
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const columns = async (table: string) => (await db.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '${table}' ORDER BY ordinal_position`)).rows();
+  const columns = async (table: string) =>
+    (
+      await db.query(
+        `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '${table}' ORDER BY ordinal_position`,
+      )
+    ).rows();
 
   it('makes the tables importTaobao makes, with its column names and types', async () => {
-    writeFileSync(path.join(dir, 'UserBehavior.csv'), '1,2268318,2520377,pv,1511544070\n1,2333346,2520771,buy,1511561733\n');
+    writeFileSync(
+      path.join(dir, 'UserBehavior.csv'),
+      '1,2268318,2520377,pv,1511544070\n1,2333346,2520771,buy,1511561733\n',
+    );
     await importTaobao(db, path.join(dir, 'UserBehavior.csv'), { table: 'real' });
     const data = await importSyntheticBehaviour(db, { users: 100, seed: 9 });
     expect(data.tables).toEqual(['taobao', 'taobao_items']);
     expect(await columns('taobao')).toEqual(await columns('real'));
     expect(await columns('taobao_items')).toEqual(await columns('real_items'));
-    expect((await columns('taobao')).map((c) => `${c.column_name} ${c.data_type}`)).toEqual(['user INTEGER', 'item INTEGER', 'category INTEGER', 'behaviour VARCHAR', 'timestamp BIGINT']);
+    expect((await columns('taobao')).map((c) => `${c.column_name} ${c.data_type}`)).toEqual([
+      'user INTEGER',
+      'item INTEGER',
+      'category INTEGER',
+      'behaviour VARCHAR',
+      'timestamp BIGINT',
+    ]);
     // The same rows as the generator's, and the items in the log with their categories.
     const log = syntheticBehaviour({ users: 100, seed: 9 });
     expect(data.interactions.numRows).toBe(log.user.length);
-    const [summary] = (await db.query('SELECT count(DISTINCT user) AS users, sum(CASE WHEN behaviour = \'buy\' THEN 1 ELSE 0 END) AS buys, min(timestamp) >= 1511539200 AS after FROM taobao')).rows();
-    expect(summary).toEqual({ users: 100, buys: log.behaviour.filter((b) => b === 'buy').length, after: true });
+    const [summary] = (
+      await db.query(
+        "SELECT count(DISTINCT user) AS users, sum(CASE WHEN behaviour = 'buy' THEN 1 ELSE 0 END) AS buys, min(timestamp) >= 1511539200 AS after FROM taobao",
+      )
+    ).rows();
+    expect(summary).toEqual({
+      users: 100,
+      buys: log.behaviour.filter((b) => b === 'buy').length,
+      after: true,
+    });
     expect(data.items!.numRows).toBe(new Set(log.item).size);
     expect(data.truth.fading).toEqual(log.truth.fading);
   });
 
   it('takes a table name and a behaviour filter as importTaobao does', async () => {
-    const data = await importSyntheticBehaviour(db, { table: 'sample', users: 50, behaviours: ['pv', 'buy'] });
+    const data = await importSyntheticBehaviour(db, {
+      table: 'sample',
+      users: 50,
+      behaviours: ['pv', 'buy'],
+    });
     expect(data.tables).toEqual(['sample', 'sample_items']);
-    const kinds = (await db.query('SELECT DISTINCT behaviour FROM sample ORDER BY behaviour')).rows().map((r) => r.behaviour);
+    const kinds = (await db.query('SELECT DISTINCT behaviour FROM sample ORDER BY behaviour'))
+      .rows()
+      .map((r) => r.behaviour);
     expect(kinds).toEqual(['buy', 'pv']);
     expect(await columns('sample')).toEqual(await columns('real'));
-    await expect(importSyntheticBehaviour(db, { behaviours: ['click' as 'pv'] })).rejects.toThrow(/unknown behaviour "click"/);
+    await expect(importSyntheticBehaviour(db, { behaviours: ['click' as 'pv'] })).rejects.toThrow(
+      /unknown behaviour "click"/,
+    );
   });
 });

@@ -16,15 +16,46 @@ describe('scatter-add for embedding gradients', () => {
     it(`gives the gradient of tf.gather on ${backend}`, async () => {
       const report = await initTensorFlow(backend);
       expect(report.backend).toBe(backend);
-      const table = tf.variable(tf.tensor2d([[1, 1], [2, 2], [3, 3], [4, 4]]));
+      const table = tf.variable(
+        tf.tensor2d([
+          [1, 1],
+          [2, 2],
+          [3, 3],
+          [4, 4],
+        ]),
+      );
       const ids = tf.tensor1d([3, 1, 3, 3], 'int32');
-      const weights = tf.tensor2d([[1, 10], [2, 20], [3, 30], [4, 40]]);
-      const { grads } = tf.variableGrads(() => tf.gather(table, ids).mul(weights).sum() as tf.Scalar, [table]);
-      expect(await grads[table.name].array()).toEqual([[0, 0], [2, 20], [0, 0], [8, 80]]);
+      const weights = tf.tensor2d([
+        [1, 10],
+        [2, 20],
+        [3, 30],
+        [4, 40],
+      ]);
+      const { grads } = tf.variableGrads(
+        () => tf.gather(table, ids).mul(weights).sum() as tf.Scalar,
+        [table],
+      );
+      expect(await grads[table.name].array()).toEqual([
+        [0, 0],
+        [2, 20],
+        [0, 0],
+        [8, 80],
+      ]);
       // With several segment dimensions, as a batch of id sequences produces.
-      const seq = tf.tensor2d([[0, 1], [1, 1]], [2, 2], 'int32');
+      const seq = tf.tensor2d(
+        [
+          [0, 1],
+          [1, 1],
+        ],
+        [2, 2],
+        'int32',
+      );
       const g2 = tf.grad((t: tf.Tensor) => tf.gather(t, seq).sum())(tf.ones([3, 2]));
-      expect(await g2.array()).toEqual([[1, 1], [3, 3], [0, 0]]);
+      expect(await g2.array()).toEqual([
+        [1, 1],
+        [3, 3],
+        [0, 0],
+      ]);
       tf.dispose([table, ids, weights, seq, g2, ...Object.values(grads)]);
     });
 
@@ -68,7 +99,12 @@ const loss = history.history.loss as number[];
 describe('the backend ladder', () => {
   it('says why each better backend was skipped, and names an unknown RECLAB_TF_BACKEND', async () => {
     const report = await initTensorFlow('gpu-please');
-    expect(report.skipped[0]).toEqual({ backend: 'gpu-please', reason: expect.stringMatching(/unknown backend; RECLAB_TF_BACKEND takes one of tensorflow-gpu, tensorflow, webgpu, wasm, cpu/) });
+    expect(report.skipped[0]).toEqual({
+      backend: 'gpu-please',
+      reason: expect.stringMatching(
+        /unknown backend; RECLAB_TF_BACKEND takes one of tensorflow-gpu, tensorflow, webgpu, wasm, cpu/,
+      ),
+    });
     // On this machine the native and WebGPU rungs are missing or find no device; each says why.
     for (const rung of report.skipped.slice(1)) expect(rung.reason).toMatch(/\S/);
     expect(report.skipped.map((s) => s.backend).slice(1)).toEqual(

@@ -48,7 +48,18 @@ describe('the live training curves of a fit', () => {
     expect(shown).toHaveLength(1);
     expect(curves(shown[0].option).loss).toEqual([[1, 1]]);
     expect(updates.map((u) => curves(u.option).loss.length)).toEqual([2, 3, 4]);
-    expect(curves(updates.at(-1)!.option)).toEqual({ loss: [[1, 1], [2, 0.5], [3, 1 / 3], [4, 0.25]], recall: [[2, 0.2], [4, 0.4]] });
+    expect(curves(updates.at(-1)!.option)).toEqual({
+      loss: [
+        [1, 1],
+        [2, 0.5],
+        [3, 1 / 3],
+        [4, 0.25],
+      ],
+      recall: [
+        [2, 0.2],
+        [4, 0.4],
+      ],
+    });
   });
 
   it('redraws fast epochs at most every quarter second, and always shows the last', async () => {
@@ -87,8 +98,17 @@ describe('the live training curves of a fit', () => {
     const history = await fit(2, 1000, { progress: false });
     const chart = history.chart();
     expect((chart.option.title as { text: string }).text).toBe('Model: training');
-    expect((chart.option.xAxis as { type: string; name: string })).toMatchObject({ type: 'value', name: 'epoch' });
-    expect(curves(chart.option)).toEqual({ loss: [[1, 1], [2, 0.5]], recall: [[2, 0.2]] });
+    expect(chart.option.xAxis as { type: string; name: string }).toMatchObject({
+      type: 'value',
+      name: 'epoch',
+    });
+    expect(curves(chart.option)).toEqual({
+      loss: [
+        [1, 1],
+        [2, 0.5],
+      ],
+      recall: [[2, 0.2]],
+    });
   });
 
   it('History.chart of a fit without epochs says so, naming the model', () => {
@@ -101,14 +121,26 @@ describe('training curves in a notebook', () => {
   let kernel: KernelClient;
   suiteKernel((k) => (kernel = k));
 
-  const charts = (outputs: Output[]) => outputs.filter((o) => o.output_type === 'display_data' && MIME.echarts in o.data);
+  const charts = (outputs: Output[]) =>
+    outputs.filter((o) => o.output_type === 'display_data' && MIME.echarts in o.data);
 
   it('model.fit draws one chart beside its progress bar and updates it in place to the last epoch', async () => {
-    const r = await run(kernel, "const data = rl.synthetic({ users: 120, items: 60 });\nawait new rl.AutoEncoder({ epochs: 3, hidden: [16, 8] }).fit(data);\n'fitted'");
+    const r = await run(
+      kernel,
+      "const data = rl.synthetic({ users: 120, items: 60 });\nawait new rl.AutoEncoder({ epochs: 3, hidden: [16, 8] }).fit(data);\n'fitted'",
+    );
     expect(r.reply.status).toBe('ok');
     const shown = charts(r.outputs);
     expect(shown).toHaveLength(1);
-    const kinds = r.outputs.map((o) => (o.output_type === 'display_data' ? (MIME.progress in o.data ? 'progress' : MIME.echarts in o.data ? 'chart' : 'other') : o.output_type));
+    const kinds = r.outputs.map((o) =>
+      o.output_type === 'display_data'
+        ? MIME.progress in o.data
+          ? 'progress'
+          : MIME.echarts in o.data
+            ? 'chart'
+            : 'other'
+        : o.output_type,
+    );
     expect(kinds.slice(0, 2)).toEqual(['progress', 'chart']);
     const last = shown[0].output_type === 'display_data' ? shown[0].data : ({} as MimeBundle);
     expect(String(last['image/svg+xml'])).toMatch(/^<svg/);
@@ -117,7 +149,10 @@ describe('training curves in a notebook', () => {
   });
 
   it('a fit without progress shows no chart', async () => {
-    const r = await run(kernel, 'await new rl.AutoEncoder({ epochs: 2, hidden: [16, 8] }).fit(data, { progress: false });');
+    const r = await run(
+      kernel,
+      'await new rl.AutoEncoder({ epochs: 2, hidden: [16, 8] }).fit(data, { progress: false });',
+    );
     expect(r.reply.status).toBe('ok');
     expect(charts(r.outputs)).toEqual([]);
   });

@@ -6,14 +6,21 @@ import { registerTransposedMatMulKernel } from '../src/kernel/transposed-matmul'
 describe('wasm matMul of transposed operands', () => {
   it('transposes first, giving the numbers of the cpu backend, batched and not', async () => {
     await initTensorFlow('wasm');
-    const kernel = () => tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc as { transposesFirst?: boolean } | undefined;
+    const kernel = () =>
+      tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc as { transposesFirst?: boolean } | undefined;
     // initTensorFlow registers it itself: the test does not do it for it.
     expect(kernel()?.transposesFirst).toBe(true);
     const registered = kernel();
     registerTransposedMatMulKernel(); // twice: still one wrapper, not a wrapper of it
     expect(kernel()).toBe(registered);
-    const a = tf.tensor3d(Array.from({ length: 2 * 3 * 4 }, (_, i) => Math.sin(i)), [2, 3, 4]);
-    const b = tf.tensor3d(Array.from({ length: 2 * 3 * 4 }, (_, i) => Math.cos(i)), [2, 3, 4]);
+    const a = tf.tensor3d(
+      Array.from({ length: 2 * 3 * 4 }, (_, i) => Math.sin(i)),
+      [2, 3, 4],
+    );
+    const b = tf.tensor3d(
+      Array.from({ length: 2 * 3 * 4 }, (_, i) => Math.cos(i)),
+      [2, 3, 4],
+    );
     const cases: [tf.Tensor, tf.Tensor, boolean, boolean][] = [
       [a, b, false, true],
       [a, b, true, false],
@@ -23,9 +30,17 @@ describe('wasm matMul of transposed operands', () => {
     ];
     const onWasm = cases.map(([x, y, ta, tb]) => tf.matMul(x, y, ta, tb).arraySync());
     await tf.setBackend('cpu');
-    const onCpu = cases.map(([x, y, ta, tb]) => tf.matMul(tf.tensor(x.arraySync() as number[]), tf.tensor(y.arraySync() as number[]), ta, tb).arraySync());
+    const onCpu = cases.map(([x, y, ta, tb]) =>
+      tf
+        .matMul(tf.tensor(x.arraySync() as number[]), tf.tensor(y.arraySync() as number[]), ta, tb)
+        .arraySync(),
+    );
     await tf.setBackend('wasm');
-    onWasm.forEach((r, i) => expect((r as number[]).flat(2)).toEqual((onCpu[i] as number[]).flat(2).map((v) => expect.closeTo(v, 5))));
+    onWasm.forEach((r, i) =>
+      expect((r as number[]).flat(2)).toEqual(
+        (onCpu[i] as number[]).flat(2).map((v) => expect.closeTo(v, 5)),
+      ),
+    );
     // The transposed copies are freed in the backend, where no tensor counts them.
     const buffers = () => tf.engine().backend.numDataIds();
     const before = buffers();

@@ -15,7 +15,11 @@ export function kernelTypes(root: string): Plugin {
     name: 'reclab-kernel-types',
     apply: 'build',
     generateBundle() {
-      this.emitFile({ type: 'asset', fileName: 'kernel-types.json', source: JSON.stringify(collectTypes(root)) });
+      this.emitFile({
+        type: 'asset',
+        fileName: 'kernel-types.json',
+        source: JSON.stringify(collectTypes(root)),
+      });
     },
   };
 }
@@ -43,13 +47,22 @@ export function collectTypes(root: string): Record<string, string> {
     const rel = path.relative(root, source.fileName);
     if (!rel.startsWith('node_modules')) continue;
     files[virtual(source.fileName)] = source.text;
-    const m = rel.split(path.sep).join('/').match(/^node_modules\/((?:@[^/]+\/)?[^/]+)/);
+    const m = rel
+      .split(path.sep)
+      .join('/')
+      .match(/^node_modules\/((?:@[^/]+\/)?[^/]+)/);
     if (m) packages.add(m[1]);
   }
   // The editor resolves bare imports the classic node way: through each package's "types".
   for (const name of packages) {
-    const pkg = JSON.parse(readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')) as Record<string, unknown>;
-    files[`file:///node_modules/${name}/package.json`] = JSON.stringify({ name, version: pkg.version, types: pkg.types ?? pkg.typings ?? 'index.d.ts' });
+    const pkg = JSON.parse(
+      readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    files[`file:///node_modules/${name}/package.json`] = JSON.stringify({
+      name,
+      version: pkg.version,
+      types: pkg.types ?? pkg.typings ?? 'index.d.ts',
+    });
   }
   const checker = program.getTypeChecker();
   const exported = (file: string, name: string) => {
@@ -59,8 +72,14 @@ export function collectTypes(root: string): Record<string, string> {
     if (!symbol) throw new Error(`kernel-types: ${file} does not export ${name}`);
     return symbol;
   };
-  const libraryKeys = checker.getTypeOfSymbol(exported(libraryFile, 'library')).getProperties().map((p) => p.name);
-  const globalNames = checker.getDeclaredTypeOfSymbol(exported(globalsFile, 'KernelGlobals')).getProperties().map((p) => p.name);
+  const libraryKeys = checker
+    .getTypeOfSymbol(exported(libraryFile, 'library'))
+    .getProperties()
+    .map((p) => p.name);
+  const globalNames = checker
+    .getDeclaredTypeOfSymbol(exported(globalsFile, 'KernelGlobals'))
+    .getProperties()
+    .map((p) => p.name);
   files['file:///node_modules/reclab/package.json'] = JSON.stringify({ name: 'reclab', types: 'index.d.ts' });
   files['file:///node_modules/reclab/index.d.ts'] = libraryKeys
     .map((k) => `export declare const ${k}: import('../../src/kernel/library').Library['${k}'];`)

@@ -7,7 +7,11 @@ import type { ChartOutput } from './kernel';
  * opens only http(s) addresses, never `javascript:`.
  */
 export function safeChartOption(option: ChartOutput['option']): ChartOutput['option'] {
-  return { ...option, ...each(option, 'tooltip', (t) => ({ ...t, renderMode: 'richText' })), ...each(option, 'title', withWebLinks) };
+  return {
+    ...option,
+    ...each(option, 'tooltip', (t) => ({ ...t, renderMode: 'richText' })),
+    ...each(option, 'title', withWebLinks),
+  };
 }
 
 type Part = Record<string, unknown>;
@@ -15,7 +19,8 @@ type Part = Record<string, unknown>;
 /** `option[key]` (one component or a list of them) with `change` applied to each. */
 function each(option: ChartOutput['option'], key: string, change: (part: Part) => Part): Part {
   const value = option[key];
-  const one = (v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? change(v as Part) : v);
+  const one = (v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? change(v as Part) : v;
   if (value === undefined || value === null || typeof value !== 'object') return {};
   return { [key]: Array.isArray(value) ? value.map(one) : one(value) };
 }

@@ -8,7 +8,9 @@ export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '?';
   const t = Math.round(seconds);
   const two = (n: number) => String(n).padStart(2, '0');
-  return t >= 3600 ? `${Math.floor(t / 3600)}:${two(Math.floor(t / 60) % 60)}:${two(t % 60)}` : `${two(Math.floor(t / 60))}:${two(t % 60)}`;
+  return t >= 3600
+    ? `${Math.floor(t / 3600)}:${two(Math.floor(t / 60) % 60)}:${two(t % 60)}`
+    : `${two(Math.floor(t / 60))}:${two(t % 60)}`;
 }
 
 /** Items per second: whole from 100 on, two decimals below. */

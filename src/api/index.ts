@@ -5,7 +5,18 @@ export type { JsonValue } from '../notebook/json';
 export { MIME } from '../notebook/nbformat';
 export { sqlCellName } from './sql-name';
 export { formatCount, formatCountOf, formatDuration, formatRate, formatValue } from './format';
-export type { ProjectorColor, ProjectorNeighbour, ProjectorOutput, RecommendOutput, RecommendResult, Widget, WidgetCallResult, WidgetContext, WidgetReply, WidgetSpec } from './widgets';
+export type {
+  ProjectorColor,
+  ProjectorNeighbour,
+  ProjectorOutput,
+  RecommendOutput,
+  RecommendResult,
+  Widget,
+  WidgetCallResult,
+  WidgetContext,
+  WidgetReply,
+  WidgetSpec,
+} from './widgets';
 export { WIDGET, WIDGET_GONE, isWidget } from './widgets';
 export { escapeHtml } from './escape-html';
 export { safeChartOption } from './chart-option';

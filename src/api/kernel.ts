@@ -156,7 +156,9 @@ export interface ReplyPayload {
 }
 
 export type KernelReply =
-  | { [K in keyof ReplyPayload]: { type: 'reply'; id: number; request: K; ok: true; result: ReplyPayload[K] } }[keyof ReplyPayload]
+  | {
+      [K in keyof ReplyPayload]: { type: 'reply'; id: number; request: K; ok: true; result: ReplyPayload[K] };
+    }[keyof ReplyPayload]
   | { type: 'reply'; id: number; request: KernelRequest['type']; ok: false; error: string };
 
 export type KernelEvent =

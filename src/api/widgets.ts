@@ -41,7 +41,9 @@ export interface Widget {
 }
 
 export function isWidget(value: unknown): value is Widget {
-  return typeof value === 'object' && value !== null && typeof (value as Partial<Widget>)[WIDGET] === 'function';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as Partial<Widget>)[WIDGET] === 'function'
+  );
 }
 
 /**

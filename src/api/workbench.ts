@@ -102,9 +102,15 @@ export interface WorkbenchMethods {
   execute: { params: { session: string; cells: string[] }; result: null };
   interrupt: { params: { session: string }; result: null };
   restart: { params: { session: string }; result: KernelStatus };
-  page: { params: { session: string; tableId: string; offset: number; limit: number; sort?: SortKey }; result: TablePage };
+  page: {
+    params: { session: string; tableId: string; offset: number; limit: number; sort?: SortKey };
+    result: TablePage;
+  };
   /** A table's column distributions, for the grid's headers and charts; `bins` as in the kernel's request. */
-  columnSummary: { params: { session: string; tableId: string; column?: string; bins?: number }; result: ColumnSummary[] };
+  columnSummary: {
+    params: { session: string; tableId: string; column?: string; bins?: number };
+    result: ColumnSummary[];
+  };
   catalog: { params: { session: string }; result: CatalogTable[] };
   /** The notebook as it is now (unsaved edits too) as one self-contained HTML page. */
   exportHtml: { params: { session: string }; result: { html: string; name: string } };
@@ -112,7 +118,10 @@ export interface WorkbenchMethods {
    * Calls `method` on the kernel object behind a widget output. When the call changes what
    * the widget shows, its output in the notebook is replaced (and an `outputs` event sent).
    */
-  widget: { params: { session: string; widgetId: string; method: string; params?: JsonValue }; result: JsonValue };
+  widget: {
+    params: { session: string; widgetId: string; method: string; params?: JsonValue };
+    result: JsonValue;
+  };
 }
 
 export type WorkbenchMethod = keyof WorkbenchMethods;
@@ -122,8 +131,7 @@ export type WorkbenchRequest = {
 }[WorkbenchMethod];
 
 export type WorkbenchResponse =
-  | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: string };
+  { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
 
 export type WorkbenchEvent =
   /** A cell's outputs from index `from` on; the ones before it are unchanged. */

@@ -39,19 +39,39 @@ export function bar(data: ChartData, options: BarOptions): Chart {
       else if (options.logY && v <= 0) nonPositive++;
       heights[r] = Number.isFinite(v) && !(options.logY && v <= 0) ? v : null;
     }
-    return { type: 'bar', name: c.name, data: heights, ...(large ? { large: true, largeThreshold: LARGE, sampling: 'max' as const } : {}) };
+    return {
+      type: 'bar',
+      name: c.name,
+      data: heights,
+      ...(large ? { large: true, largeThreshold: LARGE, sampling: 'max' as const } : {}),
+    };
   });
   const cells = n * ys.length;
   if (missing + nonPositive === cells) {
-    throw new Error(`bar: nothing to draw: ${ys.map((c) => `"${c.name}"`).join(', ')} ${options.logY ? 'has no finite value above 0 for the log axis' : 'has no finite values'}.`);
+    throw new Error(
+      `bar: nothing to draw: ${ys.map((c) => `"${c.name}"`).join(', ')} ${options.logY ? 'has no finite value above 0 for the log axis' : 'has no finite values'}.`,
+    );
   }
-  const category = { type: 'category' as const, name: options.x, data: labels, inverse: options.horizontal === true };
-  const value = { type: options.logY ? ('log' as const) : ('value' as const), name: ys.length === 1 ? ys[0].name : '' };
-  const notes = [leftOut(missing, cells, 'values'), nonPositive ? `${formatCount(nonPositive)} values ≤ 0 left out of the log axis` : ''];
+  const category = {
+    type: 'category' as const,
+    name: options.x,
+    data: labels,
+    inverse: options.horizontal === true,
+  };
+  const value = {
+    type: options.logY ? ('log' as const) : ('value' as const),
+    name: ys.length === 1 ? ys[0].name : '',
+  };
+  const notes = [
+    leftOut(missing, cells, 'values'),
+    nonPositive ? `${formatCount(nonPositive)} values ≤ 0 left out of the log axis` : '',
+  ];
   return new Chart({
     ...heading(options.title ?? `${ys.map((c) => c.name).join(', ')} by ${options.x}`, notes, ys.length > 1),
     tooltip: { trigger: 'axis' },
-    xAxis: options.horizontal ? { ...value, nameLocation: 'middle', nameGap: 28 } : { ...category, nameLocation: 'middle', nameGap: 28 },
+    xAxis: options.horizontal
+      ? { ...value, nameLocation: 'middle', nameGap: 28 }
+      : { ...category, nameLocation: 'middle', nameGap: 28 },
     // Inverted, the category axis ends at the bottom: its name goes at its start, on top.
     yAxis: options.horizontal ? { ...category, nameLocation: 'start' } : value,
     series,

@@ -100,7 +100,8 @@ export function binStatsOf(row: Record<string, unknown>): BinStats {
 export function binLayout(stats: BinStats, { bins, maxDiscrete }: BinOptions): BinLayout {
   const { min, max } = stats;
   if (!(stats.finite > 0)) throw new Error('binLayout: no finite values to lay bins over.');
-  if (!Number.isFinite(max - min)) throw new Error(`binLayout: the values span ${min} to ${max}, more than a double can hold.`);
+  if (!Number.isFinite(max - min))
+    throw new Error(`binLayout: the values span ${min} to ${max}, more than a double can hold.`);
   // Bins of whole-number data must hold the same number of whole values each: a width of
   // 2.5 alternates bins of two and three values and draws a sawtooth over flat data.
   const dataStep = stats.integers ? 1 : stats.halves ? 0.5 : 0;
@@ -108,7 +109,13 @@ export function binLayout(stats: BinStats, { bins, maxDiscrete }: BinOptions): B
     const width = dataStep || 1;
     // Edges half a step either side of each value: scale makes them whole numbers.
     const scale = 2 / width;
-    return { first: min * scale - 1, step: 2, scale, count: Math.round((max - min) / width) + 1, discrete: true };
+    return {
+      first: min * scale - 1,
+      step: 2,
+      scale,
+      count: Math.round((max - min) / width) + 1,
+      discrete: true,
+    };
   }
   const { step, scale } = roundWidth((max - min) / bins, dataStep);
   const layout: BinLayout = { first: 0, step, scale, count: 1, discrete: false };
@@ -132,7 +139,11 @@ function roundWidth(raw: number, dataStep: number): { step: number; scale: numbe
       const e = k + de;
       const width = u * 10 ** e;
       if (width < raw * (1 - 1e-12)) continue;
-      if (dataStep > 0 && (width < dataStep || Math.abs(width / dataStep - Math.round(width / dataStep)) > 1e-9)) continue;
+      if (
+        dataStep > 0 &&
+        (width < dataStep || Math.abs(width / dataStep - Math.round(width / dataStep)) > 1e-9)
+      )
+        continue;
       if (e >= 0) return { step: width, scale: 1 };
       // Widths finer than 10^-22 (values that differ only far past the decimal point) keep float edges.
       return -e <= EXACT_POWERS ? { step: u, scale: 10 ** -e } : { step: width, scale: 1 };

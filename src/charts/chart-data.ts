@@ -41,11 +41,15 @@ export class ChartInput {
     private readonly data: ChartData,
   ) {
     if (data === null || typeof data !== 'object' || isValues(data)) {
-      throw new Error(`${builder}: the data must be a Table or named columns such as { x: [...], y: [...] }, got ${describeValue(data)}.`);
+      throw new Error(
+        `${builder}: the data must be a Table or named columns such as { x: [...], y: [...] }, got ${describeValue(data)}.`,
+      );
     }
     this.names = data instanceof Table ? data.columnNames : Object.keys(data);
     if (this.names.length === 0) throw new Error(`${builder}: the data has no columns; nothing to draw.`);
-    const lengths = this.names.map((n) => (data instanceof Table ? data.numRows : lengthOf(builder, n, (data as Record<string, ChartValues>)[n])));
+    const lengths = this.names.map((n) =>
+      data instanceof Table ? data.numRows : lengthOf(builder, n, (data as Record<string, ChartValues>)[n]),
+    );
     if (lengths.some((l) => l !== lengths[0])) {
       throw new Error(
         `${builder}: the columns have different lengths (${this.names.map((n, i) => `${n}: ${lengths[i]}`).join(', ')}); give every column one value per row.`,
@@ -56,8 +60,14 @@ export class ChartInput {
   }
 
   column(name: string, option: string): ChartColumn {
-    if (typeof name !== 'string') throw new Error(`${this.builder}: option ${option} must name a column (one of ${this.names.join(', ')}), got ${describeValue(name)}.`);
-    if (!this.names.includes(name)) throw new Error(`${this.builder}: no column "${name}" (${option}); the columns are ${this.names.join(', ')}.`);
+    if (typeof name !== 'string')
+      throw new Error(
+        `${this.builder}: option ${option} must name a column (one of ${this.names.join(', ')}), got ${describeValue(name)}.`,
+      );
+    if (!this.names.includes(name))
+      throw new Error(
+        `${this.builder}: no column "${name}" (${option}); the columns are ${this.names.join(', ')}.`,
+      );
     const data = this.data;
     if (data instanceof Table) return tableColumn(data, name);
     return arrayColumn(name, (data as Record<string, ChartValues>)[name]);
@@ -66,14 +76,20 @@ export class ChartInput {
   /** A column that must hold numbers or times. */
   numbers(name: string, option: string): NumberColumn {
     const c = this.column(name, option);
-    if (c.kind === 'category') throw new Error(`${this.builder}: column "${name}" (${option}) holds text, not numbers; choose a numeric column or convert it first.`);
+    if (c.kind === 'category')
+      throw new Error(
+        `${this.builder}: column "${name}" (${option}) holds text, not numbers; choose a numeric column or convert it first.`,
+      );
     return c;
   }
 
   /** The numeric columns `y` names: one, or several drawn side by side. */
   series(y: string | readonly string[], option = 'y'): NumberColumn[] {
     const names = typeof y === 'string' ? [y] : y;
-    if (!Array.isArray(names) || names.length === 0) throw new Error(`${this.builder}: option ${option} must name a column or a list of columns (of ${this.names.join(', ')}), got ${describeValue(y)}.`);
+    if (!Array.isArray(names) || names.length === 0)
+      throw new Error(
+        `${this.builder}: option ${option} must name a column or a list of columns (of ${this.names.join(', ')}), got ${describeValue(y)}.`,
+      );
     return names.map((n) => this.numbers(n, option));
   }
 }
@@ -83,7 +99,12 @@ export function labelsOf(c: ChartColumn): string[] {
   const out = new Array<string>(c.values.length);
   for (let i = 0; i < out.length; i++) {
     const v = c.values[i];
-    out[i] = v === null || (typeof v === 'number' && Number.isNaN(v)) ? '(missing)' : c.kind === 'time' ? timeLabel(v as number) : String(v);
+    out[i] =
+      v === null || (typeof v === 'number' && Number.isNaN(v))
+        ? '(missing)'
+        : c.kind === 'time'
+          ? timeLabel(v as number)
+          : String(v);
   }
   return out;
 }
@@ -114,12 +135,20 @@ function tableColumn(table: Table, name: string): ChartColumn {
 function arrayColumn(name: string, values: ChartValues): ChartColumn {
   if (ArrayBuffer.isView(values)) return { name, kind: 'number', values: values as ArrayLike<number> };
   const list = values as readonly unknown[];
-  if (list.every((v) => typeof v === 'number' || v == null)) return { name, kind: 'number', values: Float64Array.from(list, (v) => (v == null ? NaN : (v as number))) };
+  if (list.every((v) => typeof v === 'number' || v == null))
+    return {
+      name,
+      kind: 'number',
+      values: Float64Array.from(list, (v) => (v == null ? NaN : (v as number))),
+    };
   return { name, kind: 'category', values: Array.from(list, (v) => (v == null ? null : String(v))) };
 }
 
 function lengthOf(builder: string, name: string, values: unknown): number {
-  if (!isValues(values)) throw new Error(`${builder}: column "${name}" must be an array or typed array, got ${describeValue(values)}.`);
+  if (!isValues(values))
+    throw new Error(
+      `${builder}: column "${name}" must be an array or typed array, got ${describeValue(values)}.`,
+    );
   return values.length;
 }
 

@@ -10,6 +10,9 @@ export function setChartDatabase(db: Database | null): void {
 /** The database `builder` queries: the one its options give, else the installed one. */
 export function chartDatabase(builder: string, given: Database | undefined): Database {
   const db = given ?? installed;
-  if (!db) throw new Error(`${builder}: a table name or query needs a DuckDB database; pass { db }, or run the cell in a RecLab kernel (its \`db\` is used).`);
+  if (!db)
+    throw new Error(
+      `${builder}: a table name or query needs a DuckDB database; pass { db }, or run the cell in a RecLab kernel (its \`db\` is used).`,
+    );
   return db;
 }

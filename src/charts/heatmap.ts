@@ -55,7 +55,13 @@ const PLOT_WIDTH = 480;
 const PALETTE = ['#440154', '#3b528b', '#21918c', '#5ec962', '#fde725'];
 
 /** A cell's numbers and texts; the texts are ordinal, else ECharts reads "41%" as a number, and fails. */
-const DIMENSIONS: NonNullable<HeatmapSeriesOption['dimensions']> = ['column', 'row', 'value', { name: 'text', type: 'ordinal' }, { name: 'cell', type: 'ordinal' }];
+const DIMENSIONS: NonNullable<HeatmapSeriesOption['dimensions']> = [
+  'column',
+  'row',
+  'value',
+  { name: 'text', type: 'ordinal' },
+  { name: 'cell', type: 'ordinal' },
+];
 
 /** The cells to draw, whichever form they came in. */
 interface Grid {
@@ -77,9 +83,16 @@ interface Grid {
  */
 export function heatmap(data: HeatmapMatrix, options?: HeatmapOptions): Chart;
 export function heatmap(data: ChartData, options: HeatmapTableOptions): Chart;
-export function heatmap(data: HeatmapMatrix | ChartData, options: HeatmapOptions & Partial<HeatmapTableOptions> = {}): Chart {
+export function heatmap(
+  data: HeatmapMatrix | ChartData,
+  options: HeatmapOptions & Partial<HeatmapTableOptions> = {},
+): Chart {
   checkScale(options);
-  const fromTable = data instanceof Table || options.x !== undefined || options.y !== undefined || options.value !== undefined;
+  const fromTable =
+    data instanceof Table ||
+    options.x !== undefined ||
+    options.y !== undefined ||
+    options.value !== undefined;
   const grid = fromTable ? tableGrid(data as ChartData, options) : matrixGrid(data);
   return draw(grid, {
     ...options,
@@ -90,8 +103,15 @@ export function heatmap(data: HeatmapMatrix | ChartData, options: HeatmapOptions
 }
 
 function matrixGrid(data: unknown): Grid {
-  if (data === null || typeof data !== 'object' || isValues(data) || !('values' in data && 'rows' in data && 'columns' in data)) {
-    throw new Error(`heatmap: the data must be { values, rows, columns } (values row by row, and the rows’ and columns’ labels), or a Table with options { x, y, value }; got ${describeValue(data)}.`);
+  if (
+    data === null ||
+    typeof data !== 'object' ||
+    isValues(data) ||
+    !('values' in data && 'rows' in data && 'columns' in data)
+  ) {
+    throw new Error(
+      `heatmap: the data must be { values, rows, columns } (values row by row, and the rows’ and columns’ labels), or a Table with options { x, y, value }; got ${describeValue(data)}.`,
+    );
   }
   const matrix = data as HeatmapMatrix;
   const rows = labelList(matrix.rows, 'rows');
@@ -103,28 +123,43 @@ function matrixGrid(data: unknown): Grid {
 }
 
 function labelList(labels: unknown, option: 'rows' | 'columns'): string[] {
-  if (!isValues(labels)) throw new Error(`heatmap: ${option} must be an array of labels, got ${describeValue(labels)}.`);
+  if (!isValues(labels))
+    throw new Error(`heatmap: ${option} must be an array of labels, got ${describeValue(labels)}.`);
   if (labels.length === 0) throw new Error(`heatmap: ${option} is empty; nothing to draw.`);
   return Array.from(labels as ArrayLike<unknown>, (l) => (l == null ? '(missing)' : String(l)));
 }
 
 function flatten(values: unknown, numRows: number, numColumns: number): Float64Array {
   checkSize(numRows, numColumns);
-  if (!isValues(values)) throw new Error(`heatmap: values must be an array of numbers or one array per row, got ${describeValue(values)}.`);
+  if (!isValues(values))
+    throw new Error(
+      `heatmap: values must be an array of numbers or one array per row, got ${describeValue(values)}.`,
+    );
   const out = new Float64Array(numRows * numColumns);
   const list = values as ArrayLike<unknown>;
   if (isValues(list[0])) {
-    if (list.length !== numRows) throw new Error(`heatmap: values has ${formatCountOf(list.length, 'row')}, but rows has ${formatCountOf(numRows, 'label')}; give one array of ${formatCountOf(numColumns, 'number')} per row.`);
+    if (list.length !== numRows)
+      throw new Error(
+        `heatmap: values has ${formatCountOf(list.length, 'row')}, but rows has ${formatCountOf(numRows, 'label')}; give one array of ${formatCountOf(numColumns, 'number')} per row.`,
+      );
     for (let r = 0; r < numRows; r++) {
       const row = list[r];
-      if (!isValues(row)) throw new Error(`heatmap: values[${r}] must be an array of ${formatCountOf(numColumns, 'number')}, like values[0], got ${describeValue(row)}.`);
-      if (row.length !== numColumns) throw new Error(`heatmap: values[${r}] has ${formatCountOf(row.length, 'number')}, but columns has ${formatCountOf(numColumns, 'label')}.`);
+      if (!isValues(row))
+        throw new Error(
+          `heatmap: values[${r}] must be an array of ${formatCountOf(numColumns, 'number')}, like values[0], got ${describeValue(row)}.`,
+        );
+      if (row.length !== numColumns)
+        throw new Error(
+          `heatmap: values[${r}] has ${formatCountOf(row.length, 'number')}, but columns has ${formatCountOf(numColumns, 'label')}.`,
+        );
       for (let c = 0; c < numColumns; c++) out[r * numColumns + c] = asNumber((row as ArrayLike<unknown>)[c]);
     }
     return out;
   }
   if (list.length !== out.length) {
-    throw new Error(`heatmap: values has ${formatCountOf(list.length, 'number')}, but rows (${formatCount(numRows)}) × columns (${formatCount(numColumns)}) needs ${formatCount(out.length)}; give the values row by row.`);
+    throw new Error(
+      `heatmap: values has ${formatCountOf(list.length, 'number')}, but rows (${formatCount(numRows)}) × columns (${formatCount(numColumns)}) needs ${formatCount(out.length)}; give the values row by row.`,
+    );
   }
   for (let i = 0; i < out.length; i++) out[i] = asNumber(list[i]);
   return out;
@@ -137,7 +172,9 @@ function asNumber(v: unknown): number {
 
 function checkSize(numRows: number, numColumns: number): void {
   if (numRows * numColumns > MAX_CELLS) {
-    throw new Error(`heatmap: ${formatCount(numRows)} rows × ${formatCount(numColumns)} columns is more than the ${formatCount(MAX_CELLS)} cells it draws; show fewer rows or columns (the last 100 history items, say).`);
+    throw new Error(
+      `heatmap: ${formatCount(numRows)} rows × ${formatCount(numColumns)} columns is more than the ${formatCount(MAX_CELLS)} cells it draws; show fewer rows or columns (the last 100 history items, say).`,
+    );
   }
 }
 
@@ -149,7 +186,8 @@ function tableGrid(data: ChartData, options: Partial<HeatmapTableOptions>): Grid
   const v = input.numbers(options.value as string, 'value');
   const columns = new Map<string, number>();
   const rows = new Map<string, number>();
-  const indexOf = (labels: Map<string, number>, label: string) => labels.get(label) ?? labels.set(label, labels.size).size - 1;
+  const indexOf = (labels: Map<string, number>, label: string) =>
+    labels.get(label) ?? labels.set(label, labels.size).size - 1;
   const n = input.numRows;
   const rowOf = Int32Array.from(ys, (label) => indexOf(rows, label));
   const columnOf = Int32Array.from(xs, (label) => indexOf(columns, label));
@@ -160,13 +198,23 @@ function tableGrid(data: ChartData, options: Partial<HeatmapTableOptions>): Grid
   for (let r = 0; r < n; r++) {
     const cell = rowOf[r] * columns.size + columnOf[r];
     if (given[cell] >= 0) {
-      throw new Error(`heatmap: "${ys[r]}" and "${xs[r]}" (${options.y}, ${options.x}) come twice, in rows ${given[cell]} and ${r}; give one value per pair (sum or average them first).`);
+      throw new Error(
+        `heatmap: "${ys[r]}" and "${xs[r]}" (${options.y}, ${options.x}) come twice, in rows ${given[cell]} and ${r}; give one value per pair (sum or average them first).`,
+      );
     }
     given[cell] = r;
     if (Number.isFinite(v.values[r])) values[cell] = v.values[r];
     else missing++;
   }
-  return { rows: [...rows.keys()], columns: [...columns.keys()], values, source: `"${v.name}"`, missing, total: n, noun: 'rows' };
+  return {
+    rows: [...rows.keys()],
+    columns: [...columns.keys()],
+    values,
+    source: `"${v.name}"`,
+    missing,
+    total: n,
+    noun: 'rows',
+  };
 }
 
 type Named = Required<Pick<HeatmapOptions, 'rowName' | 'columnName' | 'valueName'>> & HeatmapOptions;
@@ -191,10 +239,15 @@ function draw(grid: Grid, options: Named): Chart {
       hi = Math.max(hi, value);
     }
   }
-  if (cells.length === 0) throw new Error(`heatmap: nothing to draw: ${grid.source} has no finite values (${formatCount(grid.total)} ${grid.noun}).`);
+  if (cells.length === 0)
+    throw new Error(
+      `heatmap: nothing to draw: ${grid.source} has no finite values (${formatCount(grid.total)} ${grid.noun}).`,
+    );
   const [min, max] = scaleOf(lo, hi, options);
 
-  const title = options.title ?? `${options.valueName} by ${options.rowName || 'row'} and ${options.columnName || 'column'}`;
+  const title =
+    options.title ??
+    `${options.valueName} by ${options.rowName || 'row'} and ${options.columnName || 'column'}`;
   const head = heading(title, [leftOut(grid.missing, grid.total, grid.noun)], false);
   const longest = columns.reduce((most, l) => Math.max(most, l.length), 0);
   const labelWidth = Math.min(longest * CHAR_PX, LABEL_WIDTH);
@@ -216,7 +269,14 @@ function draw(grid: Grid, options: Named): Chart {
       axisLabel: { ...axisLabel, ...(turned ? { rotate: 45 } : { interval: 0 }) },
     },
     // The first row at the top, as a matrix is read; the inverted axis ends at the bottom, so its name goes at its start.
-    yAxis: { type: 'category', data: rows, inverse: true, name: options.rowName, nameLocation: 'start', axisLabel },
+    yAxis: {
+      type: 'category',
+      data: rows,
+      inverse: true,
+      name: options.rowName,
+      nameLocation: 'start',
+      axisLabel,
+    },
     visualMap: {
       type: 'continuous',
       dimension: 2,
@@ -227,7 +287,16 @@ function draw(grid: Grid, options: Named): Chart {
       top: 'middle',
       inRange: { color: PALETTE },
     },
-    series: [{ type: 'heatmap', name: options.valueName, data, dimensions: DIMENSIONS, encode: { x: 0, y: 1, tooltip: 'text', itemName: 'cell' }, label: { show: labelled, formatter: '{@text}' } }],
+    series: [
+      {
+        type: 'heatmap',
+        name: options.valueName,
+        data,
+        dimensions: DIMENSIONS,
+        encode: { x: 0, y: 1, tooltip: 'text', itemName: 'cell' },
+        label: { show: labelled, formatter: '{@text}' },
+      },
+    ],
   };
   const strongest = cells
     .sort((a, b) => b.value - a.value)
@@ -238,15 +307,20 @@ function draw(grid: Grid, options: Named): Chart {
 }
 
 function formatOf(format: unknown): (value: number) => string {
-  if (format === undefined) return (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : String(Number(v.toPrecision(2))));
-  if (typeof format !== 'function') throw new Error(`heatmap: option format must be a function from a number to its text, such as (v) => v.toFixed(3); got ${describeValue(format)}.`);
+  if (format === undefined)
+    return (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : String(Number(v.toPrecision(2))));
+  if (typeof format !== 'function')
+    throw new Error(
+      `heatmap: option format must be a function from a number to its text, such as (v) => v.toFixed(3); got ${describeValue(format)}.`,
+    );
   return (v) => String(format(v));
 }
 
 function checkScale(options: HeatmapOptions): void {
   for (const key of ['min', 'max'] as const) {
     const v = options[key];
-    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v))) throw new Error(`heatmap: option ${key} must be a finite number, got ${describeValue(v)}.`);
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v)))
+      throw new Error(`heatmap: option ${key} must be a finite number, got ${describeValue(v)}.`);
   }
 }
 
@@ -260,7 +334,9 @@ function scaleOf(lo: number, hi: number, options: HeatmapOptions): [number, numb
   const max = options.max ?? hi;
   if (!(min < max)) {
     const from = (key: 'min' | 'max') => (options[key] === undefined ? ' (the data’s)' : '');
-    throw new Error(`heatmap: the colour scale needs min below max, got min ${min}${from('min')} and max ${max}${from('max')}.`);
+    throw new Error(
+      `heatmap: the colour scale needs min below max, got min ${min}${from('min')} and max ${max}${from('max')}.`,
+    );
   }
   return [min, max];
 }

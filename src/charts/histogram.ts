@@ -6,7 +6,19 @@
 import { formatCount } from '../api';
 import { randomBytes } from 'node:crypto';
 import { SqlError, quoteIdentifier, type Database } from '../data';
-import { binCountSql, binEdge, binLayout, binParams, binStats, binStatsOf, binStatsSql, binWidth, countBins, type BinLayout, type BinStats } from './bins';
+import {
+  binCountSql,
+  binEdge,
+  binLayout,
+  binParams,
+  binStats,
+  binStatsOf,
+  binStatsSql,
+  binWidth,
+  countBins,
+  type BinLayout,
+  type BinStats,
+} from './bins';
 import { Chart } from './chart';
 import { chartDatabase } from './chart-database';
 import { ChartInput, describeValue, isValues, leftOut, type ChartData, type ChartValues } from './chart-data';
@@ -41,7 +53,10 @@ const MAX_BINS = 1000;
  */
 export function histogram(source: string, options?: SqlHistogramOptions): Promise<Chart>;
 export function histogram(data: ChartData | ChartValues, options?: HistogramOptions): Chart;
-export function histogram(data: string | ChartData | ChartValues, options: SqlHistogramOptions = {}): Chart | Promise<Chart> {
+export function histogram(
+  data: string | ChartData | ChartValues,
+  options: SqlHistogramOptions = {},
+): Chart | Promise<Chart> {
   if (typeof data === 'string') return sqlHistogram(data, options);
   checkBins(options.bins);
   const { name, values } = valuesOf(data, options.column);
@@ -52,13 +67,21 @@ export function histogram(data: string | ChartData | ChartValues, options: SqlHi
 
 function checkBins(bins: number | undefined): void {
   if (bins !== undefined && !(Number.isInteger(bins) && bins >= 1 && bins <= MAX_BINS)) {
-    throw new Error(`histogram: bins must be a whole number from 1 to ${MAX_BINS}, got ${describeValue(bins)}.`);
+    throw new Error(
+      `histogram: bins must be a whole number from 1 to ${MAX_BINS}, got ${describeValue(bins)}.`,
+    );
   }
 }
 
-function valuesOf(data: ChartData | ChartValues, column: string | undefined): { name: string; values: ArrayLike<number> } {
+function valuesOf(
+  data: ChartData | ChartValues,
+  column: string | undefined,
+): { name: string; values: ArrayLike<number> } {
   if (isValues(data)) {
-    if (column !== undefined) throw new Error(`histogram: option column "${column}" names a column, but the data is one array of values; leave column out.`);
+    if (column !== undefined)
+      throw new Error(
+        `histogram: option column "${column}" names a column, but the data is one array of values; leave column out.`,
+      );
     return valuesOf({ value: data }, 'value');
   }
   const input = new ChartInput('histogram', data);
@@ -70,17 +93,24 @@ function valuesOf(data: ChartData | ChartValues, column: string | undefined): { 
 
 function soleColumn(names: readonly string[]): string {
   if (names.length === 1) return names[0];
-  throw new Error(`histogram: say which column to count with { column }; the columns are ${names.join(', ')}.`);
+  throw new Error(
+    `histogram: say which column to count with { column }; the columns are ${names.join(', ')}.`,
+  );
 }
 
 /** Bins are laid out on numbers; times would get edges in milliseconds, in both ways alike refused. */
 function timesRefused(name: string): Error {
-  return new Error(`histogram: column "${name}" holds dates or times, which it does not bin; count a number made from them instead (such as the year, or epoch() in SQL).`);
+  return new Error(
+    `histogram: column "${name}" holds dates or times, which it does not bin; count a number made from them instead (such as the year, or epoch() in SQL).`,
+  );
 }
 
 function layoutOf(s: BinStats, bins: number | undefined, column: string): BinLayout {
   if (s.total === 0) throw new Error(`histogram: column "${column}" has no values; nothing to count.`);
-  if (s.finite === 0) throw new Error(`histogram: column "${column}" has no finite values (all ${formatCount(s.total)} are missing, NaN or infinite); nothing to count.`);
+  if (s.finite === 0)
+    throw new Error(
+      `histogram: column "${column}" has no finite values (all ${formatCount(s.total)} are missing, NaN or infinite); nothing to count.`,
+    );
   // Bins asked for are bins: then only a single value gets a bar of its own.
   return binLayout(s, { bins: bins ?? DEFAULT_BINS, maxDiscrete: bins === undefined ? MAX_DISCRETE : 1 });
 }
@@ -92,18 +122,44 @@ function decimalsOf(width: number): number {
   return d;
 }
 
-function draw(column: string, counts: Float64Array, layout: BinLayout, stats: BinStats, options: HistogramOptions): Chart {
+function draw(
+  column: string,
+  counts: Float64Array,
+  layout: BinLayout,
+  stats: BinStats,
+  options: HistogramOptions,
+): Chart {
   const width = binWidth(layout);
   const d = decimalsOf(width);
   const labels = Array.from({ length: layout.count }, (_, i) =>
-    layout.discrete ? String(stats.min + i * width) : `${binEdge(layout, i).toFixed(d)} to ${binEdge(layout, i + 1).toFixed(d)}`,
+    layout.discrete
+      ? String(stats.min + i * width)
+      : `${binEdge(layout, i).toFixed(d)} to ${binEdge(layout, i + 1).toFixed(d)}`,
   );
   return new Chart({
-    ...heading(options.title ?? `Distribution of ${column}`, [`${formatCount(stats.finite)} values`, leftOut(stats.total - stats.finite, stats.total, 'values')], false),
+    ...heading(
+      options.title ?? `Distribution of ${column}`,
+      [`${formatCount(stats.finite)} values`, leftOut(stats.total - stats.finite, stats.total, 'values')],
+      false,
+    ),
     tooltip: { trigger: 'axis' },
-    xAxis: { type: 'category', name: options.xName ?? column, nameLocation: 'middle', nameGap: 28, data: labels },
+    xAxis: {
+      type: 'category',
+      name: options.xName ?? column,
+      nameLocation: 'middle',
+      nameGap: 28,
+      data: labels,
+    },
     yAxis: { type: 'value', name: 'count' },
-    series: [{ type: 'bar', name: 'count', data: Array.from(counts), barCategoryGap: layout.discrete ? '20%' : '2%', large: layout.count > 400 }],
+    series: [
+      {
+        type: 'bar',
+        name: 'count',
+        data: Array.from(counts),
+        barCategoryGap: layout.discrete ? '20%' : '2%',
+        large: layout.count > 400,
+      },
+    ],
   });
 }
 
@@ -111,7 +167,8 @@ function draw(column: string, counts: Float64Array, layout: BinLayout, stats: Bi
  * A name is a table or view; text that starts like a query is one. The keyword must end
  * there and be followed by more (`selected_items`, `table_2` and `Values` are names).
  */
-const QUERY = /^\s*(?:(?:--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*(?:(?:select|with|from|values|table|pivot|unpivot)\b(?!\s*$)|\()/i;
+const QUERY =
+  /^\s*(?:(?:--[^\n]*\n|\/\*[\s\S]*?\*\/)\s*)*(?:(?:select|with|from|values|table|pivot|unpivot)\b(?!\s*$)|\()/i;
 
 async function sqlHistogram(source: string, options: SqlHistogramOptions): Promise<Chart> {
   checkBins(options.bins);
@@ -126,14 +183,22 @@ async function sqlHistogram(source: string, options: SqlHistogramOptions): Promi
   const types = columns.column('column_type') as string[];
   const name = options.column ?? soleColumn(names);
   const at = names.indexOf(name);
-  if (at < 0) throw new Error(`histogram: no column "${name}" in ${what}; the columns are ${names.join(', ')}.`);
+  if (at < 0)
+    throw new Error(`histogram: no column "${name}" in ${what}; the columns are ${names.join(', ')}.`);
   if (TIME_SQL.test(types[at])) throw timesRefused(name);
-  if (!NUMERIC_SQL.test(types[at])) throw new Error(`histogram: column "${name}" of ${what} is ${types[at]}, not a number; choose a numeric column or cast it in a query.`);
+  if (!NUMERIC_SQL.test(types[at]))
+    throw new Error(
+      `histogram: column "${name}" of ${what} is ${types[at]}, not a number; choose a numeric column or cast it in a query.`,
+    );
   // The source runs once, into a temporary table that both counts read: a query that samples
   // or is slow would otherwise run per count, and its bars need not add up to its total.
   const values = quoteIdentifier(`rl_histogram_${randomBytes(8).toString('hex')}`);
   try {
-    await read(db, `CREATE TEMP TABLE ${values} AS SELECT CAST(${quoteIdentifier(name)} AS DOUBLE) AS v FROM ${from}`, what);
+    await read(
+      db,
+      `CREATE TEMP TABLE ${values} AS SELECT CAST(${quoteIdentifier(name)} AS DOUBLE) AS v FROM ${from}`,
+      what,
+    );
     const stats = binStatsOf((await read(db, binStatsSql(values), what)).rows()[0]);
     const layout = layoutOf(stats, options.bins, name);
     const bins = await read(db, binCountSql(values), what, binParams(layout));
@@ -148,14 +213,16 @@ async function sqlHistogram(source: string, options: SqlHistogramOptions): Promi
   }
 }
 
-const NUMERIC_SQL = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL(\(\d+,\s*\d+\))?)$/i;
+const NUMERIC_SQL =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL(\(\d+,\s*\d+\))?)$/i;
 const TIME_SQL = /^(DATE|TIME|TIMESTAMP)\b/i;
 
 async function read(db: Database, sql: string, what: string, params?: Record<string, number>) {
   try {
     return await db.query(sql, params);
   } catch (e) {
-    if (e instanceof SqlError) throw new Error(`histogram: DuckDB could not read ${what}: ${e.message}`, { cause: e });
+    if (e instanceof SqlError)
+      throw new Error(`histogram: DuckDB could not read ${what}: ${e.message}`, { cause: e });
     throw e;
   }
 }

@@ -39,14 +39,28 @@ export function line(data: ChartData, options: LineOptions): Chart {
       if (labels) points.push(ok ? v : null);
       else if (ok) points.push([at, v]);
     }
-    return { type: 'line', name: c.name, data: points, connectNulls: true, showSymbol: !dense, ...(dense ? { sampling: 'lttb' as const } : {}) };
+    return {
+      type: 'line',
+      name: c.name,
+      data: points,
+      connectNulls: true,
+      showSymbol: !dense,
+      ...(dense ? { sampling: 'lttb' as const } : {}),
+    };
   });
-  if (drawn === 0) throw new Error(`line: nothing to draw: ${ys.map((c) => `"${c.name}"`).join(', ')} ${x.kind === 'category' ? '' : `against "${x.name}" `}has no finite values.`);
+  if (drawn === 0)
+    throw new Error(
+      `line: nothing to draw: ${ys.map((c) => `"${c.name}"`).join(', ')} ${x.kind === 'category' ? '' : `against "${x.name}" `}has no finite values.`,
+    );
   const xAxis = labels
     ? { type: 'category' as const, data: labels, boundaryGap: false }
     : { type: x.kind === 'time' ? ('time' as const) : ('value' as const), scale: true };
   return new Chart({
-    ...heading(options.title ?? `${ys.map((c) => c.name).join(', ')} by ${x.name}`, [leftOut(missing, n * ys.length, 'points')], ys.length > 1),
+    ...heading(
+      options.title ?? `${ys.map((c) => c.name).join(', ')} by ${x.name}`,
+      [leftOut(missing, n * ys.length, 'points')],
+      ys.length > 1,
+    ),
     tooltip: { trigger: 'axis' },
     xAxis: { ...xAxis, name: x.name, nameLocation: 'middle', nameGap: 28 },
     yAxis: { type: 'value', scale: true, name: ys.length === 1 ? ys[0].name : '' },

@@ -15,7 +15,12 @@ export function loadECharts(): typeof ECharts {
  * without RecLab (GitHub, Jupyter, VS Code). Animation is off: there is one frame.
  */
 export function renderSvg(chart: Chart): string {
-  const instance = loadECharts().init(null, null, { renderer: 'svg', ssr: true, width: chart.width, height: chart.height });
+  const instance = loadECharts().init(null, null, {
+    renderer: 'svg',
+    ssr: true,
+    width: chart.width,
+    height: chart.height,
+  });
   try {
     instance.setOption({ ...chart.option, animation: false });
     return instance.renderToSVGString();

@@ -60,7 +60,9 @@ export function scatter(data: ChartData, options: ScatterOptions): Chart {
   }
   if (kept === 0) {
     const names = [x.name, y.name, ...(scale ? [colour!.name] : [])].map((s) => `"${s}"`).join(', ');
-    throw new Error(`scatter: nothing to draw: no row has finite values in ${names} (${formatCount(n)} rows).`);
+    throw new Error(
+      `scatter: nothing to draw: no row has finite values in ${names} (${formatCount(n)} rows).`,
+    );
   }
 
   const merged = groups ? mergeSmallGroups(byGroup) : byGroup;
@@ -74,17 +76,39 @@ export function scatter(data: ChartData, options: ScatterOptions): Chart {
     symbolSize: large ? 3 : 6,
     ...(large ? { large: true, largeThreshold: LARGE } : {}),
   }));
-  const notes = [`${formatCount(kept)} points`, leftOut(n - kept, n), merged.size < byGroup.size ? `${byGroup.size - merged.size + 1} smallest groups of "${colour!.name}" drawn as other` : ''];
+  const notes = [
+    `${formatCount(kept)} points`,
+    leftOut(n - kept, n),
+    merged.size < byGroup.size
+      ? `${byGroup.size - merged.size + 1} smallest groups of "${colour!.name}" drawn as other`
+      : '',
+  ];
   const head = heading(options.title ?? `${y.name} against ${x.name}`, notes, groups !== undefined);
   const option: EChartsOption = {
     ...head,
     tooltip: { trigger: 'item' },
-    xAxis: { type: x.kind === 'time' ? 'time' : 'value', scale: true, name: x.name, nameLocation: 'middle', nameGap: 28 },
+    xAxis: {
+      type: x.kind === 'time' ? 'time' : 'value',
+      scale: true,
+      name: x.name,
+      nameLocation: 'middle',
+      nameGap: 28,
+    },
     yAxis: { type: y.kind === 'time' ? 'time' : 'value', scale: true, name: y.name },
     series,
   };
   if (scale) {
-    option.visualMap = { type: 'continuous', dimension: 2, min: lo, max: hi, text: [colour!.name, ''], right: 8, top: 'middle', calculable: true, inRange: { color: ['#313695', '#74add1', '#fee090', '#f46d43', '#a50026'] } };
+    option.visualMap = {
+      type: 'continuous',
+      dimension: 2,
+      min: lo,
+      max: hi,
+      text: [colour!.name, ''],
+      right: 8,
+      top: 'middle',
+      calculable: true,
+      inRange: { color: ['#313695', '#74add1', '#fee090', '#f46d43', '#a50026'] },
+    };
     option.grid = { ...(head.grid as object), right: 96 };
   }
   return new Chart(option);
@@ -110,6 +134,10 @@ function mergeSmallGroups(groups: Map<string, Point[]>): Map<string, Point[]> {
   const bySize = [...groups].sort((a, b) => b[1].length - a[1].length);
   const kept = groups.size > MAX_GROUPS ? bySize.slice(0, MAX_GROUPS - 1) : bySize;
   const out = new Map(kept.sort((a, b) => a[0].localeCompare(b[0], 'en', { numeric: true })));
-  if (kept.length < groups.size) out.set('other', bySize.slice(kept.length).flatMap(([, points]) => points));
+  if (kept.length < groups.size)
+    out.set(
+      'other',
+      bySize.slice(kept.length).flatMap(([, points]) => points),
+    );
   return out;
 }

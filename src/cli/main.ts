@@ -6,7 +6,13 @@
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { NotebookFormatError, readNotebookFile, upgradeNotebook, writeFileAtomic, writeNotebookFile } from '../notebook';
+import {
+  NotebookFormatError,
+  readNotebookFile,
+  upgradeNotebook,
+  writeFileAtomic,
+  writeNotebookFile,
+} from '../notebook';
 import { KernelDiedError } from '../kernel';
 import { notebookToHtml } from '../server';
 import { runNotebook, type CellSummary } from './run-notebook';
@@ -68,7 +74,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function oneNotebook(positionals: string[]): string {
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? 'Give one notebook.' : 'Which notebook? Give its path.');
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length ? 'Give one notebook.' : 'Which notebook? Give its path.');
   return positionals[0];
 }
 
@@ -76,7 +83,11 @@ async function runCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { output: { type: 'string', short: 'o' }, timeout: { type: 'string' }, backend: { type: 'string' } },
+    options: {
+      output: { type: 'string', short: 'o' },
+      timeout: { type: 'string' },
+      backend: { type: 'string' },
+    },
   });
   const file = oneNotebook(positionals);
   const timeoutSeconds = values.timeout === undefined ? undefined : Number(values.timeout);
@@ -98,7 +109,9 @@ async function runCommand(args: string[]): Promise<number> {
   await writeNotebookFile(out, notebook);
   if (result.failed) {
     const f = result.failed;
-    console.error(`reclab: cell ${f.position}${f.cellId ? ` (id ${f.cellId})` : ''} failed: ${f.error ?? f.status}`);
+    console.error(
+      `reclab: cell ${f.position}${f.cellId ? ` (id ${f.cellId})` : ''} failed: ${f.error ?? f.status}`,
+    );
     console.error(`reclab: wrote ${out} with the outputs so far`);
     return 1;
   }
@@ -110,7 +123,8 @@ async function runCommand(args: string[]): Promise<number> {
 async function checkWritable(file: string): Promise<void> {
   const dir = path.dirname(path.resolve(file));
   const stat = await fs.stat(dir).catch(() => undefined);
-  if (!stat?.isDirectory()) throw new OutputError(`${file}: the folder ${dir} does not exist; create it or write elsewhere with -o.`);
+  if (!stat?.isDirectory())
+    throw new OutputError(`${file}: the folder ${dir} does not exist; create it or write elsewhere with -o.`);
   const target = await fs.stat(file).catch(() => undefined);
   if (target?.isDirectory()) throw new OutputError(`${file}: is a folder; give a file name with -o.`);
   try {
@@ -135,10 +149,12 @@ async function exportCommand(args: string[]): Promise<number> {
     options: { to: { type: 'string' }, output: { type: 'string', short: 'o' } },
   });
   const file = oneNotebook(positionals);
-  if (values.to !== 'html') throw new UsageError(`--to takes "html"${values.to ? `, not "${values.to}"` : ''}.`);
+  if (values.to !== 'html')
+    throw new UsageError(`--to takes "html"${values.to ? `, not "${values.to}"` : ''}.`);
   const notebook = await readNotebookFile(file);
   const out = values.output ?? file.replace(/\.ipynb$/i, '') + '.html';
-  if (path.resolve(out) === path.resolve(file)) throw new OutputError(`${out}: that is the notebook itself; give another file for the HTML with -o.`);
+  if (path.resolve(out) === path.resolve(file))
+    throw new OutputError(`${out}: that is the notebook itself; give another file for the HTML with -o.`);
   await checkWritable(out);
   await writeFileAtomic(out, notebookToHtml(notebook, path.basename(file, '.ipynb')));
   console.log(`reclab: wrote ${out}`);
@@ -153,7 +169,8 @@ async function serveCommand(args: string[]): Promise<number> {
   });
   if (positionals.length > 1) throw new UsageError('Give at most one folder.');
   const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes a port number (0 to 65535), not "${values.port}".`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port takes a port number (0 to 65535), not "${values.port}".`);
   const folder = path.resolve(positionals[0] ?? '.');
   const stat = await fs.stat(folder).catch(() => undefined);
   if (!stat?.isDirectory()) throw new UsageError(`${folder} is not a folder.`);

@@ -52,7 +52,12 @@ export async function runNotebook(notebook: Notebook, options: RunOptions): Prom
   }
 }
 
-async function runCell(kernel: KernelClient, cell: CodeCell, index: number, timeoutSeconds?: number): Promise<CellSummary> {
+async function runCell(
+  kernel: KernelClient,
+  cell: CodeCell,
+  index: number,
+  timeoutSeconds?: number,
+): Promise<CellSummary> {
   const kind = cellLanguage(cell) === 'sql' ? 'sql' : 'typescript';
   const collector = new OutputCollector([]);
   cell.outputs = collector.outputs;

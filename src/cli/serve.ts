@@ -15,10 +15,14 @@ export interface ServeOptions {
 export async function serve(options: ServeOptions): Promise<number> {
   const rendererDir = `${packageRoot}out/renderer`;
   if (!(await rendererBuilt(rendererDir))) {
-    console.error(`reclab: the interface is not built (no ${rendererDir}/index.html). Run "npm run build" first, or start with "npm run web", which builds it.`);
+    console.error(
+      `reclab: the interface is not built (no ${rendererDir}/index.html). Run "npm run build" first, or start with "npm run web", which builds it.`,
+    );
     return 2;
   }
-  const { version } = JSON.parse(await fs.readFile(`${packageRoot}package.json`, 'utf8')) as { version: string };
+  const { version } = JSON.parse(await fs.readFile(`${packageRoot}package.json`, 'utf8')) as {
+    version: string;
+  };
   const server = await startServer({
     folder: options.folder,
     rendererDir,
@@ -27,7 +31,9 @@ export async function serve(options: ServeOptions): Promise<number> {
     stateDir: process.env.RECLAB_STATE_DIR,
     version,
   });
-  console.log(`RecLab is serving ${options.folder}\nOpen this address in a browser (it carries the access token):\n\n    ${server.url}\n`);
+  console.log(
+    `RecLab is serving ${options.folder}\nOpen this address in a browser (it carries the access token):\n\n    ${server.url}\n`,
+  );
   if (options.open) openBrowser(server.url);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -39,7 +45,8 @@ export async function serve(options: ServeOptions): Promise<number> {
 
 /** Best effort: a machine without a desktop just keeps the printed address. */
 function openBrowser(url: string): void {
-  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const command =
+    process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
   try {
     const child = spawn(command, [url], { stdio: 'ignore', detached: true });
     child.on('error', () => undefined);

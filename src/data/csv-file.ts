@@ -47,7 +47,9 @@ export class DataFileError extends Error {
     readonly expected: string,
     readonly found?: string,
   ) {
-    super(`${file}${line === undefined ? '' : `, line ${line}`}: expected ${expected}${found === undefined ? '' : `; found ${JSON.stringify(found)}`}.`);
+    super(
+      `${file}${line === undefined ? '' : `, line ${line}`}: expected ${expected}${found === undefined ? '' : `; found ${JSON.stringify(found)}`}.`,
+    );
     this.name = 'DataFileError';
   }
 }
@@ -68,7 +70,11 @@ export function readCsvSql(file: string, layout: CsvLayout): string {
   ];
   if (layout.skipMalformed) {
     const rejects = rejectsTable(file);
-    options.push('store_rejects=true', `rejects_table=${quoteLiteral(rejects)}`, `rejects_scan=${quoteLiteral(`${rejects}_scan`)}`);
+    options.push(
+      'store_rejects=true',
+      `rejects_table=${quoteLiteral(rejects)}`,
+      `rejects_scan=${quoteLiteral(`${rejects}_scan`)}`,
+    );
   }
   return `read_csv(${quoteLiteral(file)}, ${options.join(', ')})`;
 }
@@ -89,11 +95,19 @@ function rejectsTable(file: string): string {
  * layout has `skipMalformed` gives the lines it left out (in statement order); one that
  * leaves nothing but malformed lines is an error, since an empty table is not what was asked for.
  */
-export async function createTables(db: Database, statements: Record<string, { sql: string; file: string; layout?: CsvLayout }>): Promise<SkippedLines[]> {
+export async function createTables(
+  db: Database,
+  statements: Record<string, { sql: string; file: string; layout?: CsvLayout }>,
+): Promise<SkippedLines[]> {
   for (const { file } of Object.values(statements)) {
-    if (!(await fs.stat(file).catch(() => null))) throw new DataFileError(file, undefined, 'this file to exist (it does not)');
+    if (!(await fs.stat(file).catch(() => null)))
+      throw new DataFileError(file, undefined, 'this file to exist (it does not)');
   }
-  const lenient = [...new Set(Object.values(statements).flatMap(({ file, layout }) => (layout?.skipMalformed ? [file] : [])))];
+  const lenient = [
+    ...new Set(
+      Object.values(statements).flatMap(({ file, layout }) => (layout?.skipMalformed ? [file] : [])),
+    ),
+  ];
   const dropRejects = async () => {
     for (const file of lenient) {
       const rejects = rejectsTable(file);
@@ -113,10 +127,17 @@ export async function createTables(db: Database, statements: Record<string, { sq
       }
       if (layout?.skipMalformed) {
         const left = await skippedLines(db, file, layout);
-        const rows = Number((await db.query(`SELECT count(*) AS n FROM ${quoteIdentifier(name)}`)).value('n', 0));
+        const rows = Number(
+          (await db.query(`SELECT count(*) AS n FROM ${quoteIdentifier(name)}`)).value('n', 0),
+        );
         if (rows === 0 && left.count > 0) {
           const first = left.examples[0];
-          throw new DataFileError(file, first.line, `lines of ${layoutText(layout)}, but nothing is left once its ${left.count} malformed line${left.count === 1 ? ' is' : 's are'} skipped (the first: ${first.problem})`, first.text);
+          throw new DataFileError(
+            file,
+            first.line,
+            `lines of ${layoutText(layout)}, but nothing is left once its ${left.count} malformed line${left.count === 1 ? ' is' : 's are'} skipped (the first: ${first.problem})`,
+            first.text,
+          );
         }
         skipped.push(left);
       }
@@ -163,7 +184,12 @@ async function skippedLines(db: Database, file: string, layout: CsvLayout): Prom
 export function csvError(file: string, layout: CsvLayout | undefined, e: unknown): Error {
   const text = e instanceof Error ? e.message : String(e);
   const line = /CSV Error on Line: (\d+)/.exec(text);
-  if (!line) return layout ? (e instanceof Error ? e : new Error(text)) : new DataFileError(file, undefined, 'a file DuckDB can read', text.split('\n')[0]);
+  if (!line)
+    return layout
+      ? e instanceof Error
+        ? e
+        : new Error(text)
+      : new DataFileError(file, undefined, 'a file DuckDB can read', text.split('\n')[0]);
   const original = /Original Line: (.*)/.exec(text)?.[1];
   return new DataFileError(file, Number(line[1]), describeProblem(layout, text), original);
 }
@@ -177,7 +203,9 @@ function layoutText(layout: CsvLayout): string {
 /** What a line should have held, from DuckDB's text about it (an error, or a rejected line's record). */
 function describeProblem(layout: CsvLayout | undefined, text: string): string {
   const count = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(text);
-  const conversion = /converting column "([^"]+)"\. Could not convert string "([^"]*)" to '(.+)'$/m.exec(text);
+  const conversion = /converting column "([^"]+)"\. Could not convert string "([^"]*)" to '(.+)'$/m.exec(
+    text,
+  );
   const row = layout ? layoutText(layout) : `${count?.[1] ?? 'as many'} fields, as in the first rows`;
   if (count) return `${row}, found ${count[2]}`;
   if (conversion) {

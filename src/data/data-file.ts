@@ -16,7 +16,13 @@ const READERS: Record<string, (quoted: string) => string> = {
 export async function readDataFile(db: Database, file: string): Promise<Table> {
   const ext = path.extname(file).toLowerCase();
   const reader = READERS[ext];
-  if (!reader) throw new DataFileError(file, undefined, `one of ${Object.keys(READERS).join(', ')} as its extension`, ext || '(none)');
+  if (!reader)
+    throw new DataFileError(
+      file,
+      undefined,
+      `one of ${Object.keys(READERS).join(', ')} as its extension`,
+      ext || '(none)',
+    );
   try {
     return await db.query(`SELECT * FROM ${reader(quoteLiteral(file))}`);
   } catch (e) {

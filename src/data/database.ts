@@ -152,7 +152,8 @@ function columnWriter(appender: DuckDBAppender, column: Column): (row: number) =
     case 'string':
       return (r) => (data[r] == null ? appender.appendNull() : appender.appendVarchar(data[r] as string));
     case 'json':
-      return (r) => (data[r] == null ? appender.appendNull() : appender.appendVarchar(JSON.stringify(data[r])));
+      return (r) =>
+        data[r] == null ? appender.appendNull() : appender.appendVarchar(JSON.stringify(data[r]));
   }
 }
 
@@ -165,7 +166,11 @@ interface ColumnBuilder {
 }
 
 function builderFor(type: DuckDBType, rows: number): ColumnBuilder {
-  const typed = <A extends Int32Array | Float32Array | Float64Array>(type: ColumnType, data: A, toNumber: (v: DuckDBValue) => number) => ({
+  const typed = <A extends Int32Array | Float32Array | Float64Array>(
+    type: ColumnType,
+    data: A,
+    toNumber: (v: DuckDBValue) => number,
+  ) => ({
     type,
     data,
     set: (r: number, v: DuckDBValue) => {
@@ -199,7 +204,9 @@ function builderFor(type: DuckDBType, rows: number): ColumnBuilder {
     case DuckDBTypeId.TIMESTAMP_TZ:
       return typed('timestamp', new Float64Array(rows), epochMillis);
     case DuckDBTypeId.DATE:
-      return typed('date', new Float64Array(rows), (v) => inDateRange((v as DuckDBDateValue).days * 86_400_000));
+      return typed('date', new Float64Array(rows), (v) =>
+        inDateRange((v as DuckDBDateValue).days * 86_400_000),
+      );
     case DuckDBTypeId.BOOLEAN: {
       const data = new Uint8Array(rows);
       return { type: 'bool', data, set: (r, v) => void (data[r] = v === null ? 2 : v ? 1 : 0) };
@@ -210,7 +217,11 @@ function builderFor(type: DuckDBType, rows: number): ColumnBuilder {
       // DuckDB's JSON type is text with an alias.
       if ((type as { alias?: string }).alias === 'JSON') {
         const data: unknown[] = new Array(rows);
-        return { type: 'json', data, set: (r, v) => void (data[r] = v === null ? null : JSON.parse(String(v))) };
+        return {
+          type: 'json',
+          data,
+          set: (r, v) => void (data[r] = v === null ? null : JSON.parse(String(v))),
+        };
       }
       const data: (string | null)[] = new Array(rows);
       return { type: 'string', data, set: (r, v) => void (data[r] = v === null ? null : String(v)) };
@@ -244,11 +255,15 @@ function int32Builder(rows: number): ColumnBuilder {
 function epochMillis(v: DuckDBValue): number {
   const t = v as { micros?: bigint; millis?: bigint; seconds?: bigint; nanos?: bigint };
   const ms =
-    t.micros !== undefined ? Number(t.micros) / 1e3
-    : t.millis !== undefined ? Number(t.millis)
-    : t.seconds !== undefined ? Number(t.seconds) * 1e3
-    : t.nanos !== undefined ? Number(t.nanos) / 1e6
-    : NaN;
+    t.micros !== undefined
+      ? Number(t.micros) / 1e3
+      : t.millis !== undefined
+        ? Number(t.millis)
+        : t.seconds !== undefined
+          ? Number(t.seconds) * 1e3
+          : t.nanos !== undefined
+            ? Number(t.nanos) / 1e6
+            : NaN;
   return inDateRange(ms);
 }
 
@@ -268,7 +283,9 @@ function bigIntegerBuilder(rows: number): ColumnBuilder {
       if (builder.type === 'float64') {
         const n = v === null ? NaN : Number(v);
         if (v === null || Number.isSafeInteger(n)) return void ((builder.data as Float64Array)[r] = n);
-        const text: (string | null)[] = Array.from(builder.data as Float64Array, (x) => (Number.isNaN(x) ? null : String(x)));
+        const text: (string | null)[] = Array.from(builder.data as Float64Array, (x) =>
+          Number.isNaN(x) ? null : String(x),
+        );
         builder.type = 'string';
         builder.data = text;
       }
@@ -276,7 +293,8 @@ function bigIntegerBuilder(rows: number): ColumnBuilder {
     },
     copy(vector, offset, n) {
       const items = plainItems(vector, n);
-      if (builder.type !== 'float64' || !(items instanceof BigInt64Array || items instanceof BigUint64Array)) return false;
+      if (builder.type !== 'float64' || !(items instanceof BigInt64Array || items instanceof BigUint64Array))
+        return false;
       const data = builder.data as Float64Array;
       for (let r = 0; r < n; r++) {
         const x = Number(items[r]);
@@ -300,9 +318,13 @@ export function exactInteger(v: bigint): number | string {
 function toJs(v: DuckDBValue): unknown {
   if (v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'bigint') return exactInteger(v);
-  const anyValue = v as { items?: DuckDBValue[]; entries?: Record<string, DuckDBValue> | { key: DuckDBValue; value: DuckDBValue }[] };
+  const anyValue = v as {
+    items?: DuckDBValue[];
+    entries?: Record<string, DuckDBValue> | { key: DuckDBValue; value: DuckDBValue }[];
+  };
   if (Array.isArray(anyValue.items)) return anyValue.items.map(toJs);
-  if (Array.isArray(anyValue.entries)) return anyValue.entries.map((e) => ({ key: toJs(e.key), value: toJs(e.value) }));
+  if (Array.isArray(anyValue.entries))
+    return anyValue.entries.map((e) => ({ key: toJs(e.key), value: toJs(e.value) }));
   if (anyValue.entries && typeof anyValue.entries === 'object') {
     return Object.fromEntries(Object.entries(anyValue.entries).map(([k, e]) => [k, toJs(e)]));
   }
@@ -317,8 +339,17 @@ function toJs(v: DuckDBValue): unknown {
 function withBulkCopy(builder: ColumnBuilder): ColumnBuilder {
   builder.copy = (vector, offset, n) => {
     const items = plainItems(vector, n);
-    if (!ArrayBuffer.isView(items) || items instanceof DataView || items instanceof BigInt64Array || items instanceof BigUint64Array) return false;
-    (builder.data as Int32Array | Float32Array | Float64Array).set(items as unknown as ArrayLike<number>, offset);
+    if (
+      !ArrayBuffer.isView(items) ||
+      items instanceof DataView ||
+      items instanceof BigInt64Array ||
+      items instanceof BigUint64Array
+    )
+      return false;
+    (builder.data as Int32Array | Float32Array | Float64Array).set(
+      items as unknown as ArrayLike<number>,
+      offset,
+    );
     return true;
   };
   return builder;

@@ -17,7 +17,9 @@ export function tableText(table: Table): string {
     for (let r = 0; r < shown; r++) values.push(formatValue(cellValue(c, r)));
     return values;
   });
-  const widths = table.columns.map((c, i) => Math.min(40, Math.max(c.name.length, ...cells[i].map((v) => v.length))));
+  const widths = table.columns.map((c, i) =>
+    Math.min(40, Math.max(c.name.length, ...cells[i].map((v) => v.length))),
+  );
   const fit = (s: string, w: number) => (s.length > w ? s.slice(0, w - 1) + '…' : s.padEnd(w));
   const lines = [
     table.columns.map((c, i) => fit(c.name, widths[i])).join(' │ '),
@@ -32,10 +34,14 @@ export function tableText(table: Table): string {
 /** A static HTML table, for GitHub and Jupyter. */
 export function tableHtml(table: Table): string {
   const shown = Math.min(HTML_ROWS, table.numRows);
-  const head = table.columns.map((c) => `<th title="${escapeHtml(c.type)}">${escapeHtml(c.name)}</th>`).join('');
+  const head = table.columns
+    .map((c) => `<th title="${escapeHtml(c.type)}">${escapeHtml(c.name)}</th>`)
+    .join('');
   const body: string[] = [];
   for (let r = 0; r < shown; r++) {
-    body.push(`<tr>${table.columns.map((c) => `<td>${escapeHtml(formatValue(cellValue(c, r)))}</td>`).join('')}</tr>`);
+    body.push(
+      `<tr>${table.columns.map((c) => `<td>${escapeHtml(formatValue(cellValue(c, r)))}</td>`).join('')}</tr>`,
+    );
   }
   const more = table.numRows > shown ? `, first ${shown} shown` : '';
   return (

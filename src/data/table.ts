@@ -6,7 +6,8 @@ import type { SortKey } from '../api';
 
 export type ColumnType = 'int32' | 'float32' | 'float64' | 'bool' | 'string' | 'timestamp' | 'date' | 'json';
 
-export type ColumnData = Int32Array | Float32Array | Float64Array | Uint8Array | (string | null)[] | unknown[];
+export type ColumnData =
+  Int32Array | Float32Array | Float64Array | Uint8Array | (string | null)[] | unknown[];
 
 export type CellValue = number | string | boolean | null | unknown;
 
@@ -15,7 +16,6 @@ export interface Column {
   readonly type: ColumnType;
   readonly data: ColumnData;
 }
-
 
 const NUMERIC: ReadonlySet<ColumnType> = new Set(['int32', 'float32', 'float64', 'timestamp', 'date']);
 
@@ -29,7 +29,9 @@ export class Table {
     this.numRows = columns.length ? columns[0].data.length : 0;
     for (const c of columns) {
       if (c.data.length !== this.numRows) {
-        throw new Error(`Column "${c.name}" has ${c.data.length} rows, but "${columns[0].name}" has ${this.numRows}.`);
+        throw new Error(
+          `Column "${c.name}" has ${c.data.length} rows, but "${columns[0].name}" has ${this.numRows}.`,
+        );
       }
       this.byName.set(c.name, c);
     }
@@ -47,10 +49,18 @@ export class Table {
       names.map((name) => {
         const values = rows.map((r) => r[name]);
         if (values.every((v) => typeof v === 'number' || v === null || v === undefined)) {
-          return { name, type: 'float64' as const, data: Float64Array.from(values, (v) => (v == null ? NaN : (v as number))) };
+          return {
+            name,
+            type: 'float64' as const,
+            data: Float64Array.from(values, (v) => (v == null ? NaN : (v as number))),
+          };
         }
         if (values.every((v) => typeof v === 'string' || v == null)) {
-          return { name, type: 'string' as const, data: values.map((v) => (v == null ? null : (v as string))) };
+          return {
+            name,
+            type: 'string' as const,
+            data: values.map((v) => (v == null ? null : (v as string))),
+          };
         }
         return { name, type: 'json' as const, data: values };
       }),
@@ -67,7 +77,10 @@ export class Table {
 
   columnInfo(name: string): Column {
     const c = this.byName.get(name);
-    if (!c) throw new Error(`No column "${name}". The table has: ${this.columnNames.join(', ') || '(no columns)'}.`);
+    if (!c)
+      throw new Error(
+        `No column "${name}". The table has: ${this.columnNames.join(', ') || '(no columns)'}.`,
+      );
     return c;
   }
 
@@ -151,7 +164,9 @@ function rowOrder(column: Column, dir: number): (a: number, b: number) => number
       return ordered(x, y, a, b);
     };
   }
-  const text = (column.data as unknown[]).map((v) => (v == null ? null : typeof v === 'string' ? v : JSON.stringify(v)));
+  const text = (column.data as unknown[]).map((v) =>
+    v == null ? null : typeof v === 'string' ? v : JSON.stringify(v),
+  );
   const integers = text.every((v) => v === null || /^-?\d+$/.test(v));
   const keys: (string | bigint | null)[] = integers ? text.map((v) => (v === null ? null : BigInt(v))) : text;
   return (a, b) => {

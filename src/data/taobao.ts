@@ -24,26 +24,51 @@ export interface TaobaoData extends InteractionData {
   skipped?: SkippedLines;
 }
 
-export async function importTaobao(db: Database, file: string, options: TaobaoOptions = {}): Promise<TaobaoData> {
+export async function importTaobao(
+  db: Database,
+  file: string,
+  options: TaobaoOptions = {},
+): Promise<TaobaoData> {
   const table = options.table ?? 'taobao';
   const layout = {
     // The behaviour is one of four words: anything else (a truncated "ca") is a malformed line.
-    columns: { user: 'INTEGER', item: 'INTEGER', category: 'INTEGER', behaviour: `ENUM(${BEHAVIOURS.map(quoteLiteral).join(', ')})`, timestamp: 'BIGINT' },
+    columns: {
+      user: 'INTEGER',
+      item: 'INTEGER',
+      category: 'INTEGER',
+      behaviour: `ENUM(${BEHAVIOURS.map(quoteLiteral).join(', ')})`,
+      timestamp: 'BIGINT',
+    },
     delimiter: ',',
     header: false,
     skipMalformed: options.skipMalformed === true,
   };
   const unknown = options.behaviours?.filter((b) => !BEHAVIOURS.includes(b));
-  if (unknown?.length) throw new Error(`importTaobao: unknown behaviour ${unknown.map((b) => `"${b}"`).join(', ')}; UserBehavior.csv has ${BEHAVIOURS.join(', ')}.`);
+  if (unknown?.length)
+    throw new Error(
+      `importTaobao: unknown behaviour ${unknown.map((b) => `"${b}"`).join(', ')}; UserBehavior.csv has ${BEHAVIOURS.join(', ')}.`,
+    );
   const behaviours = options.behaviours?.map(quoteLiteral).join(', ');
   const where = behaviours ? `WHERE behaviour IN (${behaviours})` : '';
   const [skipped] = await createTables(db, {
     // The behaviour is kept as text, as it is in the file.
-    [table]: { sql: `SELECT "user", item, category, behaviour::VARCHAR AS behaviour, "timestamp" FROM ${readCsvSql(file, layout)} ${where}`, file, layout },
+    [table]: {
+      sql: `SELECT "user", item, category, behaviour::VARCHAR AS behaviour, "timestamp" FROM ${readCsvSql(file, layout)} ${where}`,
+      file,
+      layout,
+    },
     // An item's category, as a feature (the smallest, should the log disagree).
-    [`${table}_items`]: { sql: `SELECT item, min(category) AS category FROM ${quoteIdentifier(table)} GROUP BY item`, file },
+    [`${table}_items`]: {
+      sql: `SELECT item, min(category) AS category FROM ${quoteIdentifier(table)} GROUP BY item`,
+      file,
+    },
   });
-  const data: TaobaoData = await readInteractionData(db, 'Taobao UserBehavior', { interactions: table, items: `${table}_items` }, {});
+  const data: TaobaoData = await readInteractionData(
+    db,
+    'Taobao UserBehavior',
+    { interactions: table, items: `${table}_items` },
+    {},
+  );
   if (!skipped) return data;
   // Said where a cell's output shows it, not only in a field nobody may look at.
   if (skipped.count) console.warn(`importTaobao: ${skipped.message}`);

@@ -92,7 +92,11 @@ export class KernelClient extends EventEmitter {
     return this.infoValue;
   }
 
-  execute(code: string, kind: CellKind = 'typescript', handlers: ExecuteHandlers = {}): Promise<ExecuteReply> {
+  execute(
+    code: string,
+    kind: CellKind = 'typescript',
+    handlers: ExecuteHandlers = {},
+  ): Promise<ExecuteReply> {
     const id = this.nextId++;
     this.handlers.set(id, handlers);
     const execution = this.request<'execute'>({ type: 'execute', id, code, kind }).finally(() => {
@@ -106,7 +110,12 @@ export class KernelClient extends EventEmitter {
    * Runs a cell and gathers its outputs into `collector` the way a notebook stores them
    * (streams merged, displays updated in place); `onChange` hears of each change.
    */
-  executeInto(code: string, kind: CellKind, collector: OutputCollector, onChange?: () => void): Promise<ExecuteReply> {
+  executeInto(
+    code: string,
+    kind: CellKind,
+    collector: OutputCollector,
+    onChange?: () => void,
+  ): Promise<ExecuteReply> {
     return this.execute(code, kind, {
       onOutput: (output, displayId) => {
         collector.add(output, displayId);
@@ -206,12 +215,18 @@ export class KernelClient extends EventEmitter {
     this.failPending(reason);
   }
 
-  private request<K extends keyof ReplyPayload>(message: KernelRequest & { type: K }): Promise<ReplyPayload[K]> {
+  private request<K extends keyof ReplyPayload>(
+    message: KernelRequest & { type: K },
+  ): Promise<ReplyPayload[K]> {
     if (!this.child || this.stateValue === 'dead') {
       return Promise.reject(new KernelDiedError('The kernel is not running. Restart it to run cells again.'));
     }
     return new Promise((resolve, reject) => {
-      this.pending.set(message.id, { request: message.type, resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(message.id, {
+        request: message.type,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
       this.post(message);
     });
   }
@@ -249,7 +264,11 @@ export class KernelClient extends EventEmitter {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
-        reject(new KernelDiedError(`The kernel did not start within ${STARTUP_TIMEOUT_MS / 1000} s.${this.lastLog()}`));
+        reject(
+          new KernelDiedError(
+            `The kernel did not start within ${STARTUP_TIMEOUT_MS / 1000} s.${this.lastLog()}`,
+          ),
+        );
       }, STARTUP_TIMEOUT_MS);
       child.on('message', (message: KernelOutbound) => {
         if (message.type === 'ready') {
@@ -262,7 +281,8 @@ export class KernelClient extends EventEmitter {
       child.on('exit', (code, signal) => {
         clearTimeout(timer);
         // Stopped on purpose (restart, shutdown): only a start still under way is told.
-        if (this.child !== child) return reject(new KernelDiedError('The kernel was stopped before it was ready.'));
+        if (this.child !== child)
+          return reject(new KernelDiedError('The kernel was stopped before it was ready.'));
         this.child = undefined;
         const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
         const error = new KernelDiedError(
@@ -316,7 +336,8 @@ export class KernelClient extends EventEmitter {
 
   private handlerFor(execId: number): ExecuteHandlers | undefined {
     // Drop handlers of executions that can no longer produce output.
-    for (const id of this.handlers.keys()) if (id < this.lastExecution && id !== execId) this.handlers.delete(id);
+    for (const id of this.handlers.keys())
+      if (id < this.lastExecution && id !== execId) this.handlers.delete(id);
     return this.handlers.get(execId);
   }
 }

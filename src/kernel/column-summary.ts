@@ -17,7 +17,9 @@ const NUMERIC: ReadonlySet<string> = new Set(['int32', 'float32', 'float64', 'ti
  */
 export function summarizeColumn(column: Column, bins?: number): ColumnSummary {
   if (bins !== undefined && !(Number.isInteger(bins) && bins >= 1 && bins <= MAX_BINS)) {
-    throw new Error(`Column summary: bins must be a whole number from 1 to ${MAX_BINS}, got ${String(bins)}.`);
+    throw new Error(
+      `Column summary: bins must be a whole number from 1 to ${MAX_BINS}, got ${String(bins)}.`,
+    );
   }
   if (NUMERIC.has(column.type)) return numericSummary(column, bins ?? DEFAULT_BINS);
   if (column.type === 'bool') return boolSummary(column, bins ?? DEFAULT_TOP);
@@ -32,10 +34,23 @@ export function summarizeColumn(column: Column, bins?: number): ColumnSummary {
 function numericSummary(column: Column, bins: number): NumericSummary {
   const data = column.data as Int32Array | Float32Array | Float64Array;
   const stats = binStats(data);
-  const base = { kind: 'numeric' as const, column: column.name, type: column.type, rows: stats.total, nulls: stats.total - stats.finite - stats.infinite, infinite: stats.infinite };
-  if (stats.finite === 0) return { ...base, min: null, max: null, histogram: { start: 0, width: 0, counts: [], discrete: false } };
+  const base = {
+    kind: 'numeric' as const,
+    column: column.name,
+    type: column.type,
+    rows: stats.total,
+    nulls: stats.total - stats.finite - stats.infinite,
+    infinite: stats.infinite,
+  };
+  if (stats.finite === 0)
+    return { ...base, min: null, max: null, histogram: { start: 0, width: 0, counts: [], discrete: false } };
   const layout = binLayout(stats, { bins, maxDiscrete: bins });
-  const histogram = { start: layout.discrete ? stats.min : binEdge(layout, 0), width: binWidth(layout), counts: Array.from(countBins(data, layout)), discrete: layout.discrete };
+  const histogram = {
+    start: layout.discrete ? stats.min : binEdge(layout, 0),
+    width: binWidth(layout),
+    counts: Array.from(countBins(data, layout)),
+    discrete: layout.discrete,
+  };
   return { ...base, min: stats.min, max: stats.max, histogram };
 }
 

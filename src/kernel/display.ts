@@ -32,7 +32,9 @@ export class Html {
 }
 
 export function plainText(value: unknown): string {
-  return typeof value === 'string' ? value : inspect(value, { depth: 4, maxArrayLength: 100, breakLength: 100 });
+  return typeof value === 'string'
+    ? value
+    : inspect(value, { depth: 4, maxArrayLength: 100, breakLength: 100 });
 }
 
 /** Where shown tables and widgets stay, so their views can page through or call them. */
@@ -51,7 +53,12 @@ export function toMimeBundle(value: unknown, { tables, widgets }: Registries): M
     return {
       'text/plain': tableText(value),
       'text/html': tableHtml(value),
-      [MIME.table]: json({ tableId, numRows: value.numRows, columns: page.columns, rows: page.rows } satisfies TableOutput),
+      [MIME.table]: json({
+        tableId,
+        numRows: value.numRows,
+        columns: page.columns,
+        rows: page.rows,
+      } satisfies TableOutput),
     };
   }
   if (value instanceof Chart) {
@@ -60,18 +67,27 @@ export function toMimeBundle(value: unknown, { tables, widgets }: Registries): M
     const option = jsonSafe(value.option, () => (functions = true));
     // Functions (formatters, callbacks) are drawn into the SVG but cannot be saved: such a
     // chart keeps only its static form.
-    if (functions) return { 'text/plain': `${chartText(value)}, static: its option holds functions`, 'image/svg+xml': svg };
+    if (functions)
+      return {
+        'text/plain': `${chartText(value)}, static: its option holds functions`,
+        'image/svg+xml': svg,
+      };
     return {
       'text/plain': chartText(value),
       'image/svg+xml': svg,
-      [MIME.echarts]: json({ option: option as ChartOutput['option'], width: value.width, height: value.height } satisfies ChartOutput),
+      [MIME.echarts]: json({
+        option: option as ChartOutput['option'],
+        width: value.width,
+        height: value.height,
+      } satisfies ChartOutput),
     };
   }
   if (value instanceof Markdown) return { 'text/markdown': value.text, 'text/plain': value.text };
   if (value instanceof Html) return { 'text/html': value.html, 'text/plain': value.html };
   // A bundle a library returns may hold what JSON cannot carry (bigint, NaN, functions):
   // cleaned here, before it reaches the IPC channel, a WebSocket or a notebook file.
-  if (isSelfDisplaying(value)) return { 'text/plain': plainText(value), ...(jsonSafe(value[DISPLAY]()) as MimeBundle) };
+  if (isSelfDisplaying(value))
+    return { 'text/plain': plainText(value), ...(jsonSafe(value[DISPLAY]()) as MimeBundle) };
   if (isTensor(value)) return { 'text/plain': value.toString() };
   return { 'text/plain': plainText(value) };
 }
@@ -80,7 +96,9 @@ export function toMimeBundle(value: unknown, { tables, widgets }: Registries): M
 function chartText(chart: Chart): string {
   if (chart.text) return `Chart: ${chart.text}`;
   const title = [chart.option.title].flat()[0] as { text?: unknown } | undefined;
-  return typeof title?.text === 'string' && title.text ? `Chart: ${title.text}` : `<Chart ${chart.width}×${chart.height}>`;
+  return typeof title?.text === 'string' && title.text
+    ? `Chart: ${title.text}`
+    : `<Chart ${chart.width}×${chart.height}>`;
 }
 
 export interface DisplayFunction {

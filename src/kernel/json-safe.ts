@@ -13,7 +13,8 @@ export function jsonSafe(v: unknown, onFunction?: () => void): unknown {
   if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return null;
   if (typeof v !== 'object' || v === null) return v;
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
-  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<unknown>, (x) => jsonSafe(x));
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView))
+    return Array.from(v as unknown as ArrayLike<unknown>, (x) => jsonSafe(x));
   if (Array.isArray(v)) return v.map((x) => jsonSafe(x, onFunction));
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) {

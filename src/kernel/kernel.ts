@@ -44,7 +44,8 @@ export class Kernel {
   private nextDisplayId = 1;
   private readonly sink: OutputSink = {
     display: (data, displayId) => this.emit({ output_type: 'display_data', data, metadata: {} }, displayId),
-    update: (displayId, data) => this.send({ type: 'update_display', execId: this.currentRequest, displayId, data }),
+    update: (displayId, data) =>
+      this.send({ type: 'update_display', execId: this.currentRequest, displayId, data }),
   };
 
   constructor(
@@ -58,7 +59,8 @@ export class Kernel {
       db,
       rl: library,
       display: createDisplay(this.sink, this),
-      progress: (options: ProgressOptions) => new Progress(options, this.sink, this.signal, `progress-${this.nextDisplayId++}`),
+      progress: (options: ProgressOptions) =>
+        new Progress(options, this.sink, this.signal, `progress-${this.nextDisplayId++}`),
     };
     this.kernelGlobals = new Set(Object.keys(globals));
     Object.assign(globalThis as Globals, globals, {
@@ -97,11 +99,22 @@ export class Kernel {
     try {
       if (this.cancelled.delete(requestId)) throw new InterruptError();
       const value = kind === 'sql' ? await this.runSql(code) : await this.runTypeScript(code, executionCount);
-      if (value !== undefined) this.emit({ output_type: 'execute_result', execution_count: executionCount, data: toMimeBundle(value, this), metadata: {} });
+      if (value !== undefined)
+        this.emit({
+          output_type: 'execute_result',
+          execution_count: executionCount,
+          data: toMimeBundle(value, this),
+          metadata: {},
+        });
       return reply('ok');
     } catch (error) {
       if (error instanceof InterruptError) {
-        this.emit({ output_type: 'error', ename: error.name, evalue: error.message, traceback: [`${error.name}: ${error.message}`] });
+        this.emit({
+          output_type: 'error',
+          ename: error.name,
+          evalue: error.message,
+          traceback: [`${error.name}: ${error.message}`],
+        });
         return reply('interrupted');
       }
       const report = reportError(error, { executionCount, source: code }, this.cells);
@@ -144,7 +157,9 @@ export class Kernel {
   private async runTypeScript(code: string, executionCount: number): Promise<unknown> {
     const transpiled = transpileCell(code);
     this.cells.set(executionCount, { executionCount, source: code, transpiled });
-    return this.signal.guard(runInThisContext(transpiled.code, { filename: cellFileName(executionCount) }) as Promise<unknown>);
+    return this.signal.guard(
+      runInThisContext(transpiled.code, { filename: cellFileName(executionCount) }) as Promise<unknown>,
+    );
   }
 
   private async runSql(code: string): Promise<unknown> {
@@ -158,7 +173,8 @@ export class Kernel {
   /** What cells declared, by name. */
   private *variables(): Iterable<[string, unknown]> {
     const globals = globalThis as Globals;
-    for (const name of Object.keys(globals)) if (!isReserved(name) && !this.kernelGlobals.has(name)) yield [name, globals[name]];
+    for (const name of Object.keys(globals))
+      if (!isReserved(name) && !this.kernelGlobals.has(name)) yield [name, globals[name]];
   }
 
   private emit(output: Output, displayId?: string): void {

@@ -15,5 +15,15 @@ export interface LibraryCharts extends ChartBuilders {
 const { embeddings, setTrainingHost, ...models } = recsys;
 const libraryCharts: LibraryCharts = { ...charts, embeddings };
 
-export const library = { ...models, Table, Chart, chart, charts: libraryCharts, importMovieLens, importTaobao, readDataFile, DataFileError } as const;
+export const library = {
+  ...models,
+  Table,
+  Chart,
+  chart,
+  charts: libraryCharts,
+  importMovieLens,
+  importTaobao,
+  readDataFile,
+  DataFileError,
+} as const;
 export type Library = typeof library;

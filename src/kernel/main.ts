@@ -28,12 +28,21 @@ async function main(): Promise<void> {
 
   // Cells run one after another; pages and info are answered while a cell runs.
   let queue: Promise<void> = Promise.resolve();
-  const answer = async <K extends keyof ReplyPayload>(request: KernelRequest & { type: K }, work: () => Promise<ReplyPayload[K]> | ReplyPayload[K]) => {
+  const answer = async <K extends keyof ReplyPayload>(
+    request: KernelRequest & { type: K },
+    work: () => Promise<ReplyPayload[K]> | ReplyPayload[K],
+  ) => {
     try {
       const result = await work();
       send({ type: 'reply', id: request.id, request: request.type, ok: true, result } as KernelOutbound);
     } catch (e) {
-      send({ type: 'reply', id: request.id, request: request.type, ok: false, error: e instanceof Error ? e.message : String(e) });
+      send({
+        type: 'reply',
+        id: request.id,
+        request: request.type,
+        ok: false,
+        error: e instanceof Error ? e.message : String(e),
+      });
     }
   };
 
@@ -55,10 +64,14 @@ async function main(): Promise<void> {
         void answer(message, () => kernel.widgets.release(message.widgetIds));
         break;
       case 'page':
-        void answer(message, () => kernel.tables.page(message.tableId, message.offset, message.limit, message.sort));
+        void answer(message, () =>
+          kernel.tables.page(message.tableId, message.offset, message.limit, message.sort),
+        );
         break;
       case 'columnSummary':
-        void answer(message, () => kernel.tables.columnSummary(message.tableId, message.column, message.bins));
+        void answer(message, () =>
+          kernel.tables.columnSummary(message.tableId, message.column, message.bins),
+        );
         break;
       case 'execute':
         queue = queue.then(async () => {

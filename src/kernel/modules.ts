@@ -31,7 +31,8 @@ export class ModuleLoader {
         return req(resolved);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'ERR_REQUIRE_ESM' || code === 'ERR_REQUIRE_ASYNC_MODULE') return import(pathToFileURL(resolved).href);
+        if (code === 'ERR_REQUIRE_ESM' || code === 'ERR_REQUIRE_ASYNC_MODULE')
+          return import(pathToFileURL(resolved).href);
         throw e;
       }
     }

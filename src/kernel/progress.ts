@@ -8,7 +8,6 @@ export interface ProgressOptions {
   label?: string;
 }
 
-
 /** Updates are sent at most this often; the final state is always sent. */
 const MIN_INTERVAL_MS = 100;
 
@@ -30,7 +29,8 @@ export class Progress {
     private readonly signal: InterruptSignal,
     private readonly displayId: string,
   ) {
-    if (!(options.total >= 0)) throw new Error(`progress: total must be a number ≥ 0, got ${String(options.total)}.`);
+    if (!(options.total >= 0))
+      throw new Error(`progress: total must be a number ≥ 0, got ${String(options.total)}.`);
     this.total = options.total;
     this.label = options.label ?? '';
     sink.display(this.bundle(), displayId);

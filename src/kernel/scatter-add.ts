@@ -50,7 +50,12 @@ const wasmKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   // Views into the wasm heap are taken after the allocation, which may move it.
   const outValues = wasm.typedArrayFromHeap(out);
   outValues.fill(0);
-  scatterAdd(wasm.typedArrayFromHeap(segments.x), wasm.typedArrayFromHeap(segments.segmentIds), numSegments, outValues);
+  scatterAdd(
+    wasm.typedArrayFromHeap(segments.x),
+    wasm.typedArrayFromHeap(segments.segmentIds),
+    numSegments,
+    outValues,
+  );
   return out;
 };
 
@@ -60,7 +65,12 @@ const cpuKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const numSegments = (attrs as { numSegments: number }).numSegments;
   const shape = outputShape(segments, numSegments);
   const out = segments.x.dtype === 'int32' ? new Int32Array(size(shape)) : new Float32Array(size(shape));
-  scatterAdd(cpu.data.get(segments.x.dataId).values, cpu.data.get(segments.segmentIds.dataId).values, numSegments, out);
+  scatterAdd(
+    cpu.data.get(segments.x.dataId).values,
+    cpu.data.get(segments.segmentIds.dataId).values,
+    numSegments,
+    out,
+  );
   return cpu.makeTensorInfo(shape, segments.x.dtype, out);
 };
 
@@ -68,7 +78,8 @@ export const SCATTER_ADD_KERNELS = { wasm: wasmKernel, cpu: cpuKernel } as const
 
 export function registerScatterAddKernels(): void {
   for (const [backendName, kernelFunc] of Object.entries(SCATTER_ADD_KERNELS)) {
-    if (tf.getKernel('UnsortedSegmentSum', backendName)) tf.unregisterKernel('UnsortedSegmentSum', backendName);
+    if (tf.getKernel('UnsortedSegmentSum', backendName))
+      tf.unregisterKernel('UnsortedSegmentSum', backendName);
     tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName, kernelFunc });
   }
 }

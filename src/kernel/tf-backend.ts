@@ -48,7 +48,10 @@ const RUNGS: Rung[] = [
       return 'GPU (CUDA, libtensorflow)';
     },
     // libtensorflow built for CUDA quietly runs on the CPU where it finds no usable GPU.
-    checkDevice: (device) => (nativeBinding()?.isUsingGpuDevice?.() === false ? `${cpuName()}, libtensorflow (no CUDA GPU found)` : device),
+    checkDevice: (device) =>
+      nativeBinding()?.isUsingGpuDevice?.() === false
+        ? `${cpuName()}, libtensorflow (no CUDA GPU found)`
+        : device,
   },
   {
     name: 'tensorflow',
@@ -89,7 +92,10 @@ export async function initTensorFlow(preferred = process.env.RECLAB_TF_BACKEND):
   if (preferred) {
     const start = RUNGS.findIndex((r) => r.name === preferred);
     if (start < 0) {
-      skipped.push({ backend: preferred, reason: `unknown backend; RECLAB_TF_BACKEND takes one of ${BACKENDS.join(', ')}` });
+      skipped.push({
+        backend: preferred,
+        reason: `unknown backend; RECLAB_TF_BACKEND takes one of ${BACKENDS.join(', ')}`,
+      });
     } else ladder = RUNGS.slice(start);
   }
   for (const rung of ladder) {
@@ -103,7 +109,9 @@ export async function initTensorFlow(preferred = process.env.RECLAB_TF_BACKEND):
       skipped.push({ backend: rung.name, reason: describeLoadError(e) });
     }
   }
-  throw new Error(`No TensorFlow.js backend could be started: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`);
+  throw new Error(
+    `No TensorFlow.js backend could be started: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`,
+  );
 }
 
 function describeLoadError(e: unknown): string {

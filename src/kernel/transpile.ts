@@ -68,14 +68,20 @@ export function transpileCell(source: string): TranspiledCell {
     const { line, character } = error.file
       ? error.file.getLineAndCharacterOfPosition(error.start ?? 0)
       : { line: 0, character: 0 };
-    throw new CellSyntaxError(ts.flattenDiagnosticMessageText(error.messageText, '\n'), line + 1, character + 1);
+    throw new CellSyntaxError(
+      ts.flattenDiagnosticMessageText(error.messageText, '\n'),
+      line + 1,
+      character + 1,
+    );
   }
   const js = output.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
   const map = new SourceMap(JSON.parse(output.sourceMapText!));
   const { body, prologue, declared } = rewrite(js);
   const cellLine = (generatedLine: number) => {
     const entry = map.findEntry(generatedLine - 1, 1e6) as { generatedLine?: number; originalLine?: number };
-    return entry.generatedLine === generatedLine - 1 && entry.originalLine !== undefined ? entry.originalLine + 1 : generatedLine;
+    return entry.generatedLine === generatedLine - 1 && entry.originalLine !== undefined
+      ? entry.originalLine + 1
+      : generatedLine;
   };
   for (const name of declared) {
     const problem = reservedNameProblem(name.text);
@@ -104,7 +110,13 @@ function rewrite(js: string): { body: string; prologue: string; declared: TS.Ide
     if ((ts.isClassDeclaration(statement) || ts.isFunctionDeclaration(statement)) && !statement.name) {
       // `export default class {}`: an anonymous class or function is a value, like `export default x`.
       const modifiers = ts.getModifiers(statement) ?? [];
-      if (modifiers.length) asValue(modifiers[0].getStart(), modifiers[modifiers.length - 1].end, statement.end, index === statements.length - 1);
+      if (modifiers.length)
+        asValue(
+          modifiers[0].getStart(),
+          modifiers[modifiers.length - 1].end,
+          statement.end,
+          index === statements.length - 1,
+        );
       return;
     }
     stripExport(statement, edits);
@@ -119,13 +131,27 @@ function rewrite(js: string): { body: string; prologue: string; declared: TS.Ide
       insert(statement.end, ';');
     } else if (ts.isExportAssignment(statement)) {
       // `export default x` in a cell is the expression `x`, shown when it comes last.
-      asValue(statement.getStart(), statement.expression.getStart(), statement.expression.end, index === statements.length - 1);
+      asValue(
+        statement.getStart(),
+        statement.expression.getStart(),
+        statement.expression.end,
+        index === statements.length - 1,
+      );
     } else if (ts.isExportDeclaration(statement)) {
       edits.push({ start: statement.getStart(), end: statement.end, text: '' });
     } else if (ts.isImportDeclaration(statement)) {
       edits.push({ start: statement.getStart(), end: statement.end, text: importAssignment(statement, js) });
-    } else if (index === statements.length - 1 && ts.isExpressionStatement(statement) && !isAssignment(statement.expression)) {
-      asValue(statement.expression.getStart(), statement.expression.getStart(), statement.expression.end, true);
+    } else if (
+      index === statements.length - 1 &&
+      ts.isExpressionStatement(statement) &&
+      !isAssignment(statement.expression)
+    ) {
+      asValue(
+        statement.expression.getStart(),
+        statement.expression.getStart(),
+        statement.expression.end,
+        true,
+      );
     }
   });
 
@@ -149,13 +175,19 @@ function declaredNames(statement: TS.Statement): TS.Identifier[] {
     else for (const element of name.elements) if (!ts.isOmittedExpression(element)) bind(element.name);
   };
   if (ts.isVariableStatement(statement)) statement.declarationList.declarations.forEach((d) => bind(d.name));
-  else if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name) names.push(statement.name);
+  else if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name)
+    names.push(statement.name);
   // `import process from 'node:process'` binds the very object the global already holds.
-  else if (ts.isImportDeclaration(statement) && statement.importClause && !isBuiltin((statement.moduleSpecifier as TS.StringLiteral).text)) {
+  else if (
+    ts.isImportDeclaration(statement) &&
+    statement.importClause &&
+    !isBuiltin((statement.moduleSpecifier as TS.StringLiteral).text)
+  ) {
     const { name, namedBindings } = statement.importClause;
     if (name) names.push(name);
     if (namedBindings && ts.isNamespaceImport(namedBindings)) names.push(namedBindings.name);
-    if (namedBindings && ts.isNamedImports(namedBindings)) names.push(...namedBindings.elements.map((e) => e.name));
+    if (namedBindings && ts.isNamedImports(namedBindings))
+      names.push(...namedBindings.elements.map((e) => e.name));
   }
   return names;
 }
@@ -192,7 +224,9 @@ function importAssignment(statement: TS.ImportDeclaration, js: string): string {
     const bindings = clause.namedBindings;
     if (bindings && ts.isNamespaceImport(bindings)) parts.push(`${bindings.name.text} = ${load};`);
     if (bindings && ts.isNamedImports(bindings) && bindings.elements.length) {
-      const names = bindings.elements.map((e) => (e.propertyName ? `${e.propertyName.text}: ${e.name.text}` : e.name.text));
+      const names = bindings.elements.map((e) =>
+        e.propertyName ? `${e.propertyName.text}: ${e.name.text}` : e.name.text,
+      );
       parts.push(`({${names.join(', ')}} = ${load});`);
     }
   }
@@ -202,12 +236,18 @@ function importAssignment(statement: TS.ImportDeclaration, js: string): string {
 }
 
 function isAssignment(e: TS.Expression): boolean {
-  return ts.isBinaryExpression(e) && e.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && e.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
+  return (
+    ts.isBinaryExpression(e) &&
+    e.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+    e.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+  );
 }
 
 /** Applies non-overlapping edits; insertions at one position keep the order they were made. */
 function applyEdits(text: string, edits: Edit[]): string {
-  const ordered = edits.map((e, seq) => ({ ...e, seq })).sort((a, b) => a.start - b.start || a.end - b.end || a.seq - b.seq);
+  const ordered = edits
+    .map((e, seq) => ({ ...e, seq }))
+    .sort((a, b) => a.start - b.start || a.end - b.end || a.seq - b.seq);
   let out = '';
   let pos = 0;
   for (const e of ordered) {

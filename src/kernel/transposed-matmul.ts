@@ -28,7 +28,11 @@ export function registerTransposedMatMulKernel(): void {
     const left = transposeA ? flip(a) : a;
     const right = transposeB ? flip(b) : b;
     try {
-      return plain.kernelFunc({ ...args, inputs: { a: left, b: right }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
+      return plain.kernelFunc({
+        ...args,
+        inputs: { a: left, b: right },
+        attrs: { ...args.attrs, transposeA: false, transposeB: false },
+      });
     } finally {
       const backend = args.backend as unknown as Backend;
       if (transposeA) backend.disposeData(left.dataId);

@@ -36,7 +36,9 @@ export class WidgetRegistry {
   async call(widgetId: string, method: string, params: JsonValue): Promise<WidgetCallResult> {
     const spec = this.widgets.get(widgetId);
     if (!spec) {
-      const why = widgetId.startsWith(`${this.prefix}-`) ? 'its cell ran again or was cleared, or many newer widgets were shown since' : 'the kernel was restarted, or the notebook reopened';
+      const why = widgetId.startsWith(`${this.prefix}-`)
+        ? 'its cell ran again or was cleared, or many newer widgets were shown since'
+        : 'the kernel was restarted, or the notebook reopened';
       throw new Error(`${WIDGET_GONE} (${why}): run its cell again to make it live.`);
     }
     // In use: the last to be let go.

@@ -1,7 +1,13 @@
 export * from './nbformat';
 export { parseJson, stringifyJupyter, formatNumber, JsonNumberText, JsonSyntaxError } from './json';
 export type { JsonObject, JsonValue } from './json';
-export { parseNotebook, serializeNotebook, createNotebook, upgradeNotebook, NotebookFormatError } from './ipynb';
+export {
+  parseNotebook,
+  serializeNotebook,
+  createNotebook,
+  upgradeNotebook,
+  NotebookFormatError,
+} from './ipynb';
 export {
   cellSource,
   setCellSource,

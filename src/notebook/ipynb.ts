@@ -29,7 +29,10 @@ export function parseNotebook(text: string, file = 'notebook'): Notebook {
     root = parseJson(text);
   } catch (e) {
     if (e instanceof JsonSyntaxError) {
-      throw new NotebookFormatError(file, `not valid JSON: ${e.message}. Fix the file in a text editor or restore it from a backup.`);
+      throw new NotebookFormatError(
+        file,
+        `not valid JSON: ${e.message}. Fix the file in a text editor or restore it from a backup.`,
+      );
     }
     throw e;
   }

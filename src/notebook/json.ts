@@ -142,13 +142,13 @@ export function parseJson(text: string): JsonValue {
       }
     }
     if (c === '"') return parseString();
-    if (text.startsWith('true', pos)) return (pos += 4), true;
-    if (text.startsWith('false', pos)) return (pos += 5), false;
-    if (text.startsWith('null', pos)) return (pos += 4), null;
+    if (text.startsWith('true', pos)) return ((pos += 4), true);
+    if (text.startsWith('false', pos)) return ((pos += 5), false);
+    if (text.startsWith('null', pos)) return ((pos += 4), null);
     // Not JSON, but Python's json module (and so Jupyter) writes them.
-    if (text.startsWith('NaN', pos)) return (pos += 3), NaN;
-    if (text.startsWith('Infinity', pos)) return (pos += 8), Infinity;
-    if (text.startsWith('-Infinity', pos)) return (pos += 9), -Infinity;
+    if (text.startsWith('NaN', pos)) return ((pos += 3), NaN);
+    if (text.startsWith('Infinity', pos)) return ((pos += 8), Infinity);
+    if (text.startsWith('-Infinity', pos)) return ((pos += 9), -Infinity);
     return parseNumber();
   };
 

@@ -68,7 +68,9 @@ export function widgetIds(outputs: readonly Output[]): string[] {
   for (const o of outputs) {
     if (o.output_type !== 'display_data' && o.output_type !== 'execute_result') continue;
     for (const [mime, payload] of Object.entries(o.data)) {
-      const id = mime.startsWith(RECLAB_MIME) ? (payload as { widgetId?: unknown } | null)?.widgetId : undefined;
+      const id = mime.startsWith(RECLAB_MIME)
+        ? (payload as { widgetId?: unknown } | null)?.widgetId
+        : undefined;
       if (typeof id === 'string') ids.push(id);
     }
   }

@@ -10,7 +10,13 @@ export type { ModelState, StateArray } from './store';
 export { FitCancelledError, History, TrainingContext, setTrainingHost, show } from './engine/training';
 export type { EpochLog, FitOptions, ProgressBar, Shown, TrainingHost } from './engine/training';
 export { NegativeSampler, StreamingFrequency, candidateLogQ } from './engine/negatives';
-export type { CandidateLogQOptions, ItemCounts, NegativeSamplerOptions, NegativeStrategy, StreamingFrequencyOptions } from './engine/negatives';
+export type {
+  CandidateLogQOptions,
+  ItemCounts,
+  NegativeSamplerOptions,
+  NegativeStrategy,
+  StreamingFrequencyOptions,
+} from './engine/negatives';
 export type { SettingSpec, SettingsSchema } from './engine/settings';
 export { closestNames } from './names';
 export { MODELS, loadModel } from './registry';
@@ -26,9 +32,41 @@ export type { TwoTowerConfig } from './models/retrieval/two-tower';
 export { AutoEncoder } from './models/retrieval/auto-encoder';
 export type { AutoEncoderConfig } from './models/retrieval/auto-encoder';
 export { BST, GRU4Rec, SASRec, SequentialModel } from './models/sequence';
-export type { AttentionMap, BSTConfig, GRU4RecConfig, SASRecConfig, SequenceSettings } from './models/sequence';
-export { DIEN, DIN, DNN, DeepFM, ESMM, LogisticRegression, MMoE, RANKING_SCHEMA, RankingModel, SINGLE_TASK_SCHEMA } from './models/ranking';
-export type { DIENConfig, DINConfig, DNNConfig, DeepFMConfig, ESMMConfig, LogisticRegressionConfig, MMoEConfig, Predictions, Ranker, RankingInputs, RankingOutputs, RankingSettings, ScoreOptions, SingleTaskSettings } from './models/ranking';
+export type {
+  AttentionMap,
+  BSTConfig,
+  GRU4RecConfig,
+  SASRecConfig,
+  SequenceSettings,
+} from './models/sequence';
+export {
+  DIEN,
+  DIN,
+  DNN,
+  DeepFM,
+  ESMM,
+  LogisticRegression,
+  MMoE,
+  RANKING_SCHEMA,
+  RankingModel,
+  SINGLE_TASK_SCHEMA,
+} from './models/ranking';
+export type {
+  DIENConfig,
+  DINConfig,
+  DNNConfig,
+  DeepFMConfig,
+  ESMMConfig,
+  LogisticRegressionConfig,
+  MMoEConfig,
+  Predictions,
+  Ranker,
+  RankingInputs,
+  RankingOutputs,
+  RankingSettings,
+  ScoreOptions,
+  SingleTaskSettings,
+} from './models/ranking';
 export { Sequences } from './data/sequences';
 export type { CodedGroup } from './data/sequences';
 export { ClusterIndex, exactSearch } from './indexes/cluster-index';
@@ -38,8 +76,19 @@ export { evaluate, Evaluation } from './evaluation/evaluate';
 export type { EvaluateOptions } from './evaluation/evaluate';
 export { TOP_K_METRICS, topKMetrics, userAuc } from './evaluation/metrics';
 export type { TopKMetric } from './evaluation/metrics';
-export { aucCurves, evaluateRanking, RankingEvaluation, CALIBRATION_BINS } from './evaluation/evaluate-ranking';
-export type { AucCurvesInput, AucCurvesOptions, CalibrationCurve, EvaluateRankingOptions, Rankers } from './evaluation/evaluate-ranking';
+export {
+  aucCurves,
+  evaluateRanking,
+  RankingEvaluation,
+  CALIBRATION_BINS,
+} from './evaluation/evaluate-ranking';
+export type {
+  AucCurvesInput,
+  AucCurvesOptions,
+  CalibrationCurve,
+  EvaluateRankingOptions,
+  Rankers,
+} from './evaluation/evaluate-ranking';
 export { auc, calibration, gauc, logLoss } from './evaluation/ranking-metrics';
 export type { CalibrationBin } from './evaluation/ranking-metrics';
 export { leaveLastOut, randomSplit, timeSplit } from './data/split';
@@ -49,7 +98,11 @@ export type { RankingFeatureTable, RankingSampleOptions } from './data/ranking-b
 export { importSynthetic, synthetic } from './data/synthetic';
 export type { SyntheticOptions } from './data/synthetic';
 export { importSyntheticBehaviour, syntheticBehaviour } from './data/synthetic-behaviour';
-export type { BehaviourTruth, SyntheticBehaviour, SyntheticBehaviourOptions } from './data/synthetic-behaviour';
+export type {
+  BehaviourTruth,
+  SyntheticBehaviour,
+  SyntheticBehaviourOptions,
+} from './data/synthetic-behaviour';
 export { RecommendWidget, widgets } from './views/recommend-widget';
 export type { RecommendWidgetOptions } from './views/recommend-widget';
 export { embeddings } from './views/map-embeddings';

@@ -26,7 +26,6 @@ import { TopK } from './top-k';
 import { TrainingContext, type FitOptions, type History } from './engine/training';
 import { checkSettings, defaults, fitSettings, fitWith, type SettingsSchema } from './engine/settings';
 
-
 export interface RecommendOptions {
   /** How many items (default 10). */
   k?: number;
@@ -114,7 +113,9 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
     if (options.resume && !this.resumable) {
       // A model with epochs could resume in principle; one without has nothing to continue.
       const why = 'epochs' in this.schema ? 'starts every fit afresh' : 'is computed in one pass';
-      throw new Error(`${this.name}.fit: resume is for models trained in epochs (it continues from the weights and optimiser state of the last fit); ${this.name} ${why}.`);
+      throw new Error(
+        `${this.name}.fit: resume is for models trained in epochs (it continues from the weights and optimiser state of the last fit); ${this.name} ${why}.`,
+      );
     }
     const ctx = new TrainingContext(this.name, options);
     this.trained = undefined;
@@ -128,7 +129,10 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
     for (let r = 0; r < users.length; r++) this.scoreUser(users[r], out.subarray(r * n, (r + 1) * n));
   }
 
-  recommendBatch(users: Int32Array | readonly (string | number)[], options: RecommendOptions = {}): TopKLists {
+  recommendBatch(
+    users: Int32Array | readonly (string | number)[],
+    options: RecommendOptions = {},
+  ): TopKLists {
     const train = this.train;
     const ids = users instanceof Int32Array ? users : Int32Array.from(users, (u) => train.userIndex(u));
     const k = options.k ?? 10;
@@ -162,7 +166,10 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
     const rows = Array.from(recent.subarray(indptr[u], indptr[u + 1]));
     const columns: Record<string, ColumnData> = { item: rows.map((r) => train.itemNames[train.items[r]]) };
     if (train.itemTitles) columns.title = rows.map((r) => train.itemTitles![train.items[r]]);
-    columns[train.feedback === 'explicit' ? 'rating' : 'value'] = Float32Array.from(rows, (r) => train.values[r]);
+    columns[train.feedback === 'explicit' ? 'rating' : 'value'] = Float32Array.from(
+      rows,
+      (r) => train.values[r],
+    );
     if (train.timestamps) columns.timestamp = Float64Array.from(rows, (r) => train.timestamps![r]);
     return Table.fromColumns(columns);
   }
@@ -199,7 +206,8 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
   static async load<M extends Model<object>>(this: new () => M, dir: string): Promise<M> {
     const stored = await readModel(dir);
     const model = new this();
-    if (stored.model !== model.name) throw new Error(`${dir} holds a ${stored.model} model, not ${model.name}.`);
+    if (stored.model !== model.name)
+      throw new Error(`${dir} holds a ${stored.model} model, not ${model.name}.`);
     model.adopt(stored.train, stored.state);
     return model;
   }
@@ -245,21 +253,27 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
 /** A model that scored an item NaN: its training diverged, and no ranking of it means anything. */
 export function divergedError(model: Recommender, u: number, item: number): Error {
   const train = model.train;
-  return new Error(`${model.name} scored item ${train.itemNames[item]} as NaN for user ${train.userNames[u]}: its training diverged (a loss of NaN?). Fit it again, with a lower learning rate.`);
+  return new Error(
+    `${model.name} scored item ${train.itemNames[item]} as NaN for user ${train.userNames[u]}: its training diverged (a loss of NaN?). Fit it again, with a lower learning rate.`,
+  );
 }
 
 /**
  * Every user's full score row, scored in blocks through `scoreUsers` (one block's scores fit
  * in memory whatever the catalogue size). A row is overwritten once the next block is scored.
  */
-export function* scoredRows(model: Recommender, users: Int32Array): Generator<{ index: number; user: number; row: Float32Array }> {
+export function* scoredRows(
+  model: Recommender,
+  users: Int32Array,
+): Generator<{ index: number; user: number; row: Float32Array }> {
   const n = model.train.numItems;
   const block = Math.max(1, Math.min(users.length, Math.floor(4_000_000 / Math.max(1, n))));
   const buffer = new Float32Array(block * n);
   for (let start = 0; start < users.length; start += block) {
     const part = users.subarray(start, Math.min(users.length, start + block));
     model.scoreUsers(part, buffer.subarray(0, part.length * n));
-    for (let r = 0; r < part.length; r++) yield { index: start + r, user: part[r], row: buffer.subarray(r * n, (r + 1) * n) };
+    for (let r = 0; r < part.length; r++)
+      yield { index: start + r, user: part[r], row: buffer.subarray(r * n, (r + 1) * n) };
   }
 }
 
@@ -267,7 +281,13 @@ export function* scoredRows(model: Recommender, users: Int32Array): Generator<{ 
  * The k best of `scores`, best first, into `outItems`/`outScores` at `offset` (item -1 pads a
  * short list); -Infinity (an excluded item) and NaN are never picked. Returns how many.
  */
-export function topK(scores: Float32Array, k: number, outItems: Int32Array, outScores: Float32Array, offset = 0): number {
+export function topK(
+  scores: Float32Array,
+  k: number,
+  outItems: Int32Array,
+  outScores: Float32Array,
+  offset = 0,
+): number {
   const heap = new TopK(k);
   // Items come in ascending order, so an item tying the threshold would lose to the one held.
   for (let i = 0; i < scores.length; i++) if (scores[i] > heap.threshold) heap.push(i, scores[i]);
@@ -304,7 +324,12 @@ function cosineToRow(e: Embeddings, i: number, out: Float32Array): void {
 }
 
 /** The k best-scored items as table columns: rank, item, title (when known), then the score under `scoreName`. */
-function rankedItems(train: Dataset, scores: Float32Array, k: number, scoreName: string): { picked: Int32Array; columns: Record<string, ColumnData> } {
+function rankedItems(
+  train: Dataset,
+  scores: Float32Array,
+  k: number,
+  scoreName: string,
+): { picked: Int32Array; columns: Record<string, ColumnData> } {
   const items = new Int32Array(k);
   const top = new Float32Array(k);
   const found = topK(scores, k, items, top);

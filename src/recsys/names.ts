@@ -38,6 +38,10 @@ function editDistance(a: string, b: string): number {
 /** An error for a name that is not there, listing the closest ones. */
 export function unknownName(kind: 'user' | 'item', name: string | number, names: readonly string[]): Error {
   const close = closestNames(String(name), names);
-  const hint = close.length ? ` Closest ${kind} names: ${close.map((c) => JSON.stringify(c)).join(', ')}.` : '';
-  return new Error(`Unknown ${kind} ${JSON.stringify(String(name))}: the dataset has ${names.length} ${kind}s.${hint}`);
+  const hint = close.length
+    ? ` Closest ${kind} names: ${close.map((c) => JSON.stringify(c)).join(', ')}.`
+    : '';
+  return new Error(
+    `Unknown ${kind} ${JSON.stringify(String(name))}: the dataset has ${names.length} ${kind}s.${hint}`,
+  );
 }

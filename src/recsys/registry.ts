@@ -29,7 +29,10 @@ export const MODELS: Record<string, () => Model<object>> = {
 export async function loadModel(dir: string): Promise<Model<object>> {
   const stored = await readModel(dir);
   const make = MODELS[stored.model];
-  if (!make) throw new Error(`${dir} holds a "${stored.model}" model, which this RecLab does not know (it knows ${Object.keys(MODELS).join(', ')}).`);
+  if (!make)
+    throw new Error(
+      `${dir} holds a "${stored.model}" model, which this RecLab does not know (it knows ${Object.keys(MODELS).join(', ')}).`,
+    );
   const model = make();
   model.adopt(stored.train, stored.state);
   return model;

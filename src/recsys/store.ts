@@ -50,7 +50,12 @@ function typeOf(a: StateArray): ArrayEntry['type'] {
   return a instanceof Int32Array ? 'int32' : a instanceof Float32Array ? 'float32' : 'float64';
 }
 
-export async function writeModel(dir: string, model: string, state: ModelState, train: Dataset): Promise<void> {
+export async function writeModel(
+  dir: string,
+  model: string,
+  state: ModelState,
+  train: Dataset,
+): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
   const arrays: Record<string, StateArray> = { ...state.arrays };
   const put = (prefix: string, f: FeatureSet) =>
@@ -60,7 +65,11 @@ export async function writeModel(dir: string, model: string, state: ModelState, 
       const { ids: _ids, values: _values, ...rest } = g;
       return rest;
     });
-  Object.assign(arrays, { 'train.users': train.users, 'train.items': train.items, 'train.values': train.values });
+  Object.assign(arrays, {
+    'train.users': train.users,
+    'train.items': train.items,
+    'train.values': train.values,
+  });
   if (train.timestamps) arrays['train.timestamps'] = train.timestamps;
   // Before the manifest lists the arrays: `put` adds the feature arrays it must list.
   const userFeatures = put('userFeatures', train.userFeatures);
@@ -82,7 +91,11 @@ export async function writeModel(dir: string, model: string, state: ModelState, 
       itemFeatures,
     },
   };
-  await Promise.all(Object.entries(arrays).map(([name, a]) => fs.writeFile(path.join(dir, `${name}.bin`), new Uint8Array(a.buffer, a.byteOffset, a.byteLength))));
+  await Promise.all(
+    Object.entries(arrays).map(([name, a]) =>
+      fs.writeFile(path.join(dir, `${name}.bin`), new Uint8Array(a.buffer, a.byteOffset, a.byteLength)),
+    ),
+  );
   await fs.writeFile(path.join(dir, 'model.json'), JSON.stringify(manifest));
 }
 
@@ -101,7 +114,8 @@ export async function readModel(dir: string): Promise<StoredModel> {
     const bytes = await fs.readFile(path.join(dir, `${entry.name}.bin`));
     const Type = TYPES[entry.type];
     const copy = new Uint8Array(entry.length * Type.BYTES_PER_ELEMENT);
-    if (bytes.length !== copy.length) throw new Error(`${entry.name}.bin in ${dir} has ${bytes.length} bytes; expected ${copy.length}.`);
+    if (bytes.length !== copy.length)
+      throw new Error(`${entry.name}.bin in ${dir} has ${bytes.length} bytes; expected ${copy.length}.`);
     copy.set(bytes);
     arrays[entry.name] = new Type(copy.buffer);
   }
@@ -113,7 +127,11 @@ export async function readModel(dir: string): Promise<StoredModel> {
   const features = (prefix: string, groups: GroupJson[], rows: number) =>
     new FeatureSet(
       rows,
-      groups.map((g) => ({ ...g, ids: take(`${prefix}.${g.name}.ids`) as Int32Array, values: g.kind === 'numeric' ? (take(`${prefix}.${g.name}.values`) as Float32Array) : null })),
+      groups.map((g) => ({
+        ...g,
+        ids: take(`${prefix}.${g.name}.ids`) as Int32Array,
+        values: g.kind === 'numeric' ? (take(`${prefix}.${g.name}.values`) as Float32Array) : null,
+      })),
     );
   const d = manifest.dataset;
   const train = new Dataset({

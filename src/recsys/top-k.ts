@@ -28,7 +28,9 @@ export class TopK {
 
   /** The kept pairs, best first. Empties the heap. */
   take(): { ids: Int32Array; scores: Float32Array } {
-    const order = Array.from({ length: this.size }, (_, i) => i).sort((a, b) => this.scores[b] - this.scores[a] || this.ids[a] - this.ids[b]);
+    const order = Array.from({ length: this.size }, (_, i) => i).sort(
+      (a, b) => this.scores[b] - this.scores[a] || this.ids[a] - this.ids[b],
+    );
     const ids = Int32Array.from(order, (i) => this.ids[i]);
     const scores = Float32Array.from(order, (i) => this.scores[i]);
     this.size = 0;

@@ -16,7 +16,6 @@ import {
 /** Thrown for an edit that names a cell the document does not have. */
 export class EditError extends Error {}
 
-
 /**
  * An open notebook as the server holds it: the parsed file itself (so fields RecLab does
  * not know are written back untouched), a session handle per cell, and whether it differs
@@ -64,7 +63,8 @@ export class NotebookDocument {
     const handles = [...this.handles];
     const deleted = this.deleted.map((d) => d.handle);
     const need = (handle: string) => {
-      if (!handles.includes(handle)) throw new EditError(`There is no cell ${handle} in this notebook; reload the page to resynchronise.`);
+      if (!handles.includes(handle))
+        throw new EditError(`There is no cell ${handle} in this notebook; reload the page to resynchronise.`);
     };
     for (const edit of edits) {
       switch (edit.op) {
@@ -76,7 +76,8 @@ export class NotebookDocument {
           break;
         case 'undelete':
           if (handles.includes(edit.cell)) break;
-          if (!deleted.includes(edit.cell)) throw new EditError(`Cell ${edit.cell} was not deleted, so it cannot be restored.`);
+          if (!deleted.includes(edit.cell))
+            throw new EditError(`Cell ${edit.cell} was not deleted, so it cannot be restored.`);
           handles.push(edit.cell);
           break;
         case 'clearOutputs':
@@ -120,7 +121,8 @@ export class NotebookDocument {
 
   private indexOf(handle: string): number {
     const i = this.handles.indexOf(handle);
-    if (i < 0) throw new EditError(`There is no cell ${handle} in this notebook; reload the page to resynchronise.`);
+    if (i < 0)
+      throw new EditError(`There is no cell ${handle} in this notebook; reload the page to resynchronise.`);
     return i;
   }
 
@@ -202,7 +204,11 @@ function makeCell(kind: CellKindName, source: string): Cell {
  * between the two code languages, as in Jupyter.
  */
 function changeKind(cell: Cell, kind: CellKindName, source = cellSource(cell)): Cell {
-  const { outputs: _o, execution_count: _e, ...rest } = cell as Cell & { outputs?: unknown; execution_count?: unknown };
+  const {
+    outputs: _o,
+    execution_count: _e,
+    ...rest
+  } = cell as Cell & { outputs?: unknown; execution_count?: unknown };
   const metadata = { ...(cell.metadata ?? {}) };
   const vscode = { ...((metadata.vscode as Record<string, unknown> | undefined) ?? {}) };
   delete vscode.languageId;
@@ -225,4 +231,3 @@ function changeKind(cell: Cell, kind: CellKindName, source = cellSource(cell)): 
   setCellSource(next, source);
   return next;
 }
-

@@ -8,16 +8,48 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
-import { MIME, cellLanguage, cellSource, joinText, type Cell, type JsonValue, type MimeBundle, type Notebook, type Output } from '../notebook';
+import {
+  MIME,
+  cellLanguage,
+  cellSource,
+  joinText,
+  type Cell,
+  type JsonValue,
+  type MimeBundle,
+  type Notebook,
+  type Output,
+} from '../notebook';
 import { progressText } from '../kernel';
-import { escapeHtml, formatCount, safeChartOption, type ChartOutput, type ProgressState, type ProjectorOutput } from '../api';
+import {
+  escapeHtml,
+  formatCount,
+  safeChartOption,
+  type ChartOutput,
+  type ProgressState,
+  type ProjectorOutput,
+} from '../api';
 
 // Not named `require`: bundlers for the desktop app declare one of their own.
 const requireHere = createRequire(import.meta.url);
 
 const SANITIZE: sanitizeHtml.IOptions = {
-  allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'span', 'div', 'details', 'summary', 'del', 'ins', 'sub', 'sup'],
-  allowedAttributes: { '*': ['class', 'title', 'align', 'colspan', 'rowspan', 'style'], a: ['href', 'name'], img: ['src', 'alt', 'width', 'height'] },
+  allowedTags: [
+    ...sanitizeHtml.defaults.allowedTags,
+    'img',
+    'span',
+    'div',
+    'details',
+    'summary',
+    'del',
+    'ins',
+    'sub',
+    'sup',
+  ],
+  allowedAttributes: {
+    '*': ['class', 'title', 'align', 'colspan', 'rowspan', 'style'],
+    a: ['href', 'name'],
+    img: ['src', 'alt', 'width', 'height'],
+  },
   allowedSchemes: ['http', 'https', 'mailto', 'data'],
 };
 
@@ -25,7 +57,8 @@ export function sanitize(html: string): string {
   return sanitizeHtml(html, SANITIZE);
 }
 
-const text = (v: JsonValue | undefined) => (typeof v === 'string' ? v : Array.isArray(v) ? joinText(v as string[]) : '');
+const text = (v: JsonValue | undefined) =>
+  typeof v === 'string' ? v : Array.isArray(v) ? joinText(v as string[]) : '';
 const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
 
 interface Context {
@@ -42,7 +75,9 @@ const iconDataUri = (): string =>
 export function notebookToHtml(notebook: Notebook, title: string): string {
   const context: Context = { charts: [] };
   const body = notebook.cells.map((cell, i) => renderCell(cell, i, context)).join('\n');
-  const echarts = context.charts.length ? readFileSync(requireHere.resolve('echarts/dist/echarts.min.js'), 'utf8') : '';
+  const echarts = context.charts.length
+    ? readFileSync(requireHere.resolve('echarts/dist/echarts.min.js'), 'utf8')
+    : '';
   const chartData = JSON.stringify(context.charts).replace(/</g, '\\u003c');
   return `<!DOCTYPE html>
 <html lang="en">
@@ -85,14 +120,17 @@ function renderCell(cell: Cell, index: number, context: Context): string {
   const source = cellSource(cell);
   if (cell.cell_type === 'markdown') {
     context.attachments = cell.attachments as Context['attachments'];
-    const html = marked.parse(source, { async: false }).replace(/attachment:([^"')\s]+)/g, (m, name: string) => {
-      const bundle = context.attachments?.[name];
-      const mime = bundle && Object.keys(bundle)[0];
-      return mime ? `data:${mime};base64,${bundle[mime]}` : m;
-    });
+    const html = marked
+      .parse(source, { async: false })
+      .replace(/attachment:([^"')\s]+)/g, (m, name: string) => {
+        const bundle = context.attachments?.[name];
+        const mime = bundle && Object.keys(bundle)[0];
+        return mime ? `data:${mime};base64,${bundle[mime]}` : m;
+      });
     return `<section class="cell markdown" data-index="${index}">${sanitize(html)}</section>`;
   }
-  if (cell.cell_type !== 'code') return `<section class="cell raw" data-index="${index}"><pre>${escapeHtml(source)}</pre></section>`;
+  if (cell.cell_type !== 'code')
+    return `<section class="cell raw" data-index="${index}"><pre>${escapeHtml(source)}</pre></section>`;
   const language = cellLanguage(cell);
   const count = cell.execution_count ?? ' ';
   const outputs = (cell.outputs ?? []).map((o) => renderOutput(o, context)).join('\n');
@@ -128,7 +166,10 @@ function renderBundle(data: MimeBundle, context: Context): string {
   const echarts = data[MIME.echarts] as { option: JsonValue; width: number; height: number } | undefined;
   if (echarts) {
     const id = `chart-${context.charts.length + 1}`;
-    context.charts.push({ id, option: safeChartOption(echarts.option as ChartOutput['option']) as unknown as JsonValue });
+    context.charts.push({
+      id,
+      option: safeChartOption(echarts.option as ChartOutput['option']) as unknown as JsonValue,
+    });
     return `<div class="chart" id="${id}" style="width:${Number(echarts.width) || 640}px;height:${Number(echarts.height) || 360}px"></div>`;
   }
   const progress = data[MIME.progress] as unknown as ProgressState | undefined;
@@ -140,10 +181,13 @@ function renderBundle(data: MimeBundle, context: Context): string {
     return `<img class="image" alt="chart" src="data:image/svg+xml;base64,${Buffer.from(text(data['image/svg+xml'])).toString('base64')}">`;
   }
   for (const mime of ['image/png', 'image/jpeg', 'image/gif']) {
-    if (data[mime] !== undefined) return `<img class="image" alt="" src="data:${mime};base64,${text(data[mime]).replace(/\s/g, '')}">`;
+    if (data[mime] !== undefined)
+      return `<img class="image" alt="" src="data:${mime};base64,${text(data[mime]).replace(/\s/g, '')}">`;
   }
-  if (data['text/markdown'] !== undefined) return `<div class="markdown">${sanitize(marked.parse(text(data['text/markdown']), { async: false }))}</div>`;
-  if (data['text/plain'] !== undefined) return `<pre class="text">${escapeHtml(stripAnsi(text(data['text/plain'])))}</pre>`;
+  if (data['text/markdown'] !== undefined)
+    return `<div class="markdown">${sanitize(marked.parse(text(data['text/markdown']), { async: false }))}</div>`;
+  if (data['text/plain'] !== undefined)
+    return `<pre class="text">${escapeHtml(stripAnsi(text(data['text/plain'])))}</pre>`;
   return '';
 }
 
@@ -156,8 +200,14 @@ function projectorOption(p: ProjectorOutput): JsonValue {
   const coords = floats(p.coords);
   const point = (i: number) => [round(coords[i * p.dims]), round(coords[i * p.dims + 1]), i];
   const base = { type: 'scatter', symbolSize: 4, large: p.count > 2000, largeThreshold: 2000 };
-  const title = { text: p.title, subtext: `${p.method.toUpperCase()}, ${formatCount(p.count)} points${p.dims === 3 ? ' (first two of three dimensions)' : ''}` };
-  const axes = { xAxis: { type: 'value', scale: true, splitLine: { show: false } }, yAxis: { type: 'value', scale: true, splitLine: { show: false } } };
+  const title = {
+    text: p.title,
+    subtext: `${p.method.toUpperCase()}, ${formatCount(p.count)} points${p.dims === 3 ? ' (first two of three dimensions)' : ''}`,
+  };
+  const axes = {
+    xAxis: { type: 'value', scale: true, splitLine: { show: false } },
+    yAxis: { type: 'value', scale: true, splitLine: { show: false } },
+  };
   const color = p.color;
   if (color?.kind === 'category') {
     const values = new Uint16Array(bytes(color.values).buffer);
@@ -165,15 +215,38 @@ function projectorOption(p: ProjectorOutput): JsonValue {
     const names = [...color.categories, '(missing)'];
     const groups = names.map(() => [] as (number | null)[][]);
     for (let i = 0; i < p.count; i++) groups[Math.min(values[i], names.length - 1)].push(point(i));
-    const series = names.map((name, c) => ({ ...base, name, data: groups[c] })).filter((series) => series.data.length);
-    return { title, ...axes, legend: { type: 'scroll', top: 50 }, grid: { top: 90 }, series } as unknown as JsonValue;
+    const series = names
+      .map((name, c) => ({ ...base, name, data: groups[c] }))
+      .filter((series) => series.data.length);
+    return {
+      title,
+      ...axes,
+      legend: { type: 'scroll', top: 50 },
+      grid: { top: 90 },
+      series,
+    } as unknown as JsonValue;
   }
   const data = Array.from({ length: p.count }, (_, i) => point(i));
   if (color?.kind === 'number') {
     const values = floats(color.values);
     data.forEach((d, i) => d.push(round(values[i])));
-    const visualMap = { type: 'continuous', dimension: 3, min: color.min, max: color.max, text: [color.name, ''], calculable: true, right: 0, top: 'middle' };
-    return { title, ...axes, grid: { right: 90 }, visualMap, series: [{ ...base, data }] } as unknown as JsonValue;
+    const visualMap = {
+      type: 'continuous',
+      dimension: 3,
+      min: color.min,
+      max: color.max,
+      text: [color.name, ''],
+      calculable: true,
+      right: 0,
+      top: 'middle',
+    };
+    return {
+      title,
+      ...axes,
+      grid: { right: 90 },
+      visualMap,
+      series: [{ ...base, data }],
+    } as unknown as JsonValue;
   }
   return { title, ...axes, series: [{ ...base, data }] } as unknown as JsonValue;
 }
@@ -182,14 +255,26 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Whether the payload's parts agree: sizes, types and encodings, checked before anything is decoded. */
 function wholeProjector(p: ProjectorOutput): boolean {
-  const encoded = (value: unknown, byteLength: number) => typeof value === 'string' && value.length === Math.ceil(byteLength / 3) * 4 && BASE64.test(value);
+  const encoded = (value: unknown, byteLength: number) =>
+    typeof value === 'string' && value.length === Math.ceil(byteLength / 3) * 4 && BASE64.test(value);
   const { count, dims, color } = p;
   if (!Number.isInteger(count) || count < 0 || (dims !== 2 && dims !== 3)) return false;
-  if (typeof p.title !== 'string' || typeof p.method !== 'string' || !Array.isArray(p.labels) || p.labels.length !== count) return false;
+  if (
+    typeof p.title !== 'string' ||
+    typeof p.method !== 'string' ||
+    !Array.isArray(p.labels) ||
+    p.labels.length !== count
+  )
+    return false;
   if (!encoded(p.coords, count * dims * 4)) return false;
   if (!color) return true;
   if (color.kind === 'category') return Array.isArray(color.categories) && encoded(color.values, count * 2);
-  return color.kind === 'number' && Number.isFinite(color.min) && Number.isFinite(color.max) && encoded(color.values, count * 4);
+  return (
+    color.kind === 'number' &&
+    Number.isFinite(color.min) &&
+    Number.isFinite(color.max) &&
+    encoded(color.values, count * 4)
+  );
 }
 
 const bytes = (base64: string) => Uint8Array.from(Buffer.from(base64, 'base64'));

@@ -55,7 +55,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const why = refusal(request, url, token, port);
     if (!why) return false;
     response.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
-    response.end(`403 Forbidden: ${why}. Open the address RecLab printed when it started (it carries the access token).\n`);
+    response.end(
+      `403 Forbidden: ${why}. Open the address RecLab printed when it started (it carries the access token).\n`,
+    );
     return true;
   };
 
@@ -79,7 +81,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const why = url.pathname === '/ws' ? refusal(request, url, token, port) : 'not found';
     if (why) {
-      socket.end(`HTTP/1.1 ${why === 'not found' ? '404 Not Found' : '403 Forbidden'}\r\nconnection: close\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${why === 'not found' ? '404 Not Found' : '403 Forbidden'}\r\nconnection: close\r\n\r\n`,
+      );
       return;
     }
     sockets.handleUpgrade(request, socket, head, (ws) => serveConnection(ws, workbench));

@@ -2,7 +2,16 @@ import { randomBytes } from 'node:crypto';
 import * as nodePath from 'node:path';
 import type { CellEdit, CellRun, KernelStatus, WireNotebook, WorkbenchEvent } from '../api';
 import { KernelClient, KernelDiedError, type KernelOptions } from '../kernel';
-import { OutputCollector, cellLanguage, cellSource, widgetIds, widgetOutputIndex, type JsonValue, type MimeBundle, type Output } from '../notebook';
+import {
+  OutputCollector,
+  cellLanguage,
+  cellSource,
+  widgetIds,
+  widgetOutputIndex,
+  type JsonValue,
+  type MimeBundle,
+  type Output,
+} from '../notebook';
 import { NotebookDocument } from './document';
 import { saveFile } from './save-file';
 import type { StateStore } from './state-store';
@@ -71,7 +80,10 @@ export class NotebookSession {
     this.applied.set(client, seq);
     if (shown.length) {
       // A running cell's widgets live on in its run, which writes its outputs back.
-      const still = new Set([...this.document.cells.flatMap((c) => widgetIds(c.outputs)), ...widgetIds(this.runningOutputs?.collector.outputs ?? [])]);
+      const still = new Set([
+        ...this.document.cells.flatMap((c) => widgetIds(c.outputs)),
+        ...widgetIds(this.runningOutputs?.collector.outputs ?? []),
+      ]);
       this.releaseWidgets(shown.filter((id) => !still.has(id)));
     }
     this.changed();
@@ -128,7 +140,13 @@ export class NotebookSession {
       const outputs = [...found.outputs];
       outputs[found.index] = { ...outputs[found.index], data } as Output;
       this.document.setOutputs(found.handle, outputs);
-      this.publish({ event: 'outputs', session: this.id, cell: found.handle, from: found.index, outputs: outputs.slice(found.index) });
+      this.publish({
+        event: 'outputs',
+        session: this.id,
+        cell: found.handle,
+        from: found.index,
+        outputs: outputs.slice(found.index),
+      });
     }
     this.changed();
   }
@@ -190,8 +208,10 @@ export class NotebookSession {
     kernel.on('state', (state: KernelClient['state']) => {
       if (state === 'dead') return; // 'died' carries the reason
       if (state === 'starting') this.setKernel({ state });
-      else if (state === 'busy') this.setKernel({ state, info: this.kernelStatus.info, busySince: Date.now() });
-      else if (state === 'idle' && this.kernelStatus.state !== 'idle') this.setKernel({ state, info: kernel.info });
+      else if (state === 'busy')
+        this.setKernel({ state, info: this.kernelStatus.info, busySince: Date.now() });
+      else if (state === 'idle' && this.kernelStatus.state !== 'idle')
+        this.setKernel({ state, info: kernel.info });
     });
     kernel.on('died', (error: Error) => {
       this.cancelQueue();
@@ -243,7 +263,13 @@ export class NotebookSession {
       timer = undefined;
       const from = collector.takeChanged();
       this.safeSetOutputs(handle, [...collector.outputs]);
-      this.publish({ event: 'outputs', session: this.id, cell: handle, from, outputs: collector.outputs.slice(from) });
+      this.publish({
+        event: 'outputs',
+        session: this.id,
+        cell: handle,
+        from,
+        outputs: collector.outputs.slice(from),
+      });
     };
     const show = () => (timer ??= setTimeout(publishNow, OUTPUT_INTERVAL_MS));
     publishNow();
@@ -252,11 +278,23 @@ export class NotebookSession {
     try {
       const kernel = await this.client();
       const reply = await kernel.executeInto(cellSource(cell), language, collector, show);
-      run = { cell: handle, state: 'done', status: reply.status, durationMs: reply.durationMs, errorLine: reply.errorLine, executionCount: reply.executionCount || null };
+      run = {
+        cell: handle,
+        state: 'done',
+        status: reply.status,
+        durationMs: reply.durationMs,
+        errorLine: reply.errorLine,
+        executionCount: reply.executionCount || null,
+      };
     } catch (e) {
       const restarted = e instanceof KernelDiedError && this.kernelStatus.state !== 'dead';
       // A restart while the cell ran stopped it, as an interrupt would; a death is an error.
-      collector.add({ output_type: 'error', ename: restarted ? 'Interrupted' : 'KernelDied', evalue: e instanceof Error ? e.message : String(e), traceback: [] });
+      collector.add({
+        output_type: 'error',
+        ename: restarted ? 'Interrupted' : 'KernelDied',
+        evalue: e instanceof Error ? e.message : String(e),
+        traceback: [],
+      });
       run = { cell: handle, state: 'done', status: restarted ? 'interrupted' : 'error' };
     }
     publishNow();
@@ -294,7 +332,8 @@ export class NotebookSession {
 
   private writeRecovery(): Promise<void> {
     return this.serialized(async () => {
-      if (this.document.dirty) await this.store.writeRecovery(this.path, this.document.snapshot().text).catch(() => undefined);
+      if (this.document.dirty)
+        await this.store.writeRecovery(this.path, this.document.snapshot().text).catch(() => undefined);
     });
   }
 

@@ -36,7 +36,12 @@ export function contentSecurityPolicy(port: number): string {
   ].join('; ');
 }
 
-export async function serveStatic(root: string, pathname: string, response: ServerResponse, port: number): Promise<void> {
+export async function serveStatic(
+  root: string,
+  pathname: string,
+  response: ServerResponse,
+  port: number,
+): Promise<void> {
   let relative: string;
   try {
     relative = decodeURIComponent(pathname);
@@ -53,7 +58,9 @@ export async function serveStatic(root: string, pathname: string, response: Serv
   }
   if (!stat?.isFile()) {
     response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-    response.end(`The RecLab interface has not been built (no ${file}). Run "npm run build", then start again.\n`);
+    response.end(
+      `The RecLab interface has not been built (no ${file}). Run "npm run build", then start again.\n`,
+    );
     return;
   }
   const type = TYPES[path.extname(file)] ?? 'application/octet-stream';

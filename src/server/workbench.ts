@@ -54,7 +54,8 @@ export class Workbench {
 
   /** Runs a request as it came off the wire: the method must exist and its parameters must have the contract's types. */
   async call(method: unknown, params: unknown, connection: Connection): Promise<unknown> {
-    if (typeof method !== 'string' || !Object.hasOwn(this.handlers, method)) throw new Error(`Unknown method "${String(method)}".`);
+    if (typeof method !== 'string' || !Object.hasOwn(this.handlers, method))
+      throw new Error(`Unknown method "${String(method)}".`);
     checkParams(method, params);
     const handler = this.handlers[method as keyof WorkbenchMethods] as Handler<keyof WorkbenchMethods>;
     return handler(params as never, connection);
@@ -97,7 +98,10 @@ export class Workbench {
 
   private session(id: string): NotebookSession {
     const session = this.sessions.get(id);
-    if (!session) throw new Error('This notebook is no longer open on the server (it was closed or the server restarted). Open it again.');
+    if (!session)
+      throw new Error(
+        'This notebook is no longer open on the server (it was closed or the server restarted). Open it again.',
+      );
     return session;
   }
 
@@ -105,8 +109,18 @@ export class Workbench {
     for (const c of this.connections) if (c.sessions.has(event.session)) c.send(event);
   };
 
-  private async openSession(file: string, document: NotebookDocument, connection: Connection): Promise<NotebookSession> {
-    const session = new NotebookSession(file, document, this.options.store, this.publish, this.options.kernel ?? {});
+  private async openSession(
+    file: string,
+    document: NotebookDocument,
+    connection: Connection,
+  ): Promise<NotebookSession> {
+    const session = new NotebookSession(
+      file,
+      document,
+      this.options.store,
+      this.publish,
+      this.options.kernel ?? {},
+    );
     this.sessions.set(session.id, session);
     this.attach(session, connection);
     await this.options.store.addRecent(file);
@@ -130,12 +144,22 @@ export class Workbench {
       return { path: dir, entries: await listNotebooks(dir) };
     },
 
-    samples: async () => (await listNotebooks(this.options.samplesFolder)).filter((e) => e.kind === 'notebook'),
+    samples: async () =>
+      (await listNotebooks(this.options.samplesFolder)).filter((e) => e.kind === 'notebook'),
 
     recent: async () => {
       const recent = await this.options.store.recent();
-      const existing = await Promise.all(recent.map((p) => fs.stat(p).then(() => p, () => undefined)));
-      return existing.filter((p): p is string => p !== undefined).map((p) => ({ name: path.basename(p), path: p, kind: 'notebook' as const }));
+      const existing = await Promise.all(
+        recent.map((p) =>
+          fs.stat(p).then(
+            () => p,
+            () => undefined,
+          ),
+        ),
+      );
+      return existing
+        .filter((p): p is string => p !== undefined)
+        .map((p) => ({ name: path.basename(p), path: p, kind: 'notebook' as const }));
     },
 
     open: async ({ path: p, restore }, connection) => {
@@ -221,9 +245,11 @@ export class Workbench {
 
     restart: async ({ session }) => this.session(session).restart(),
 
-    page: async ({ session, tableId, offset, limit, sort }) => (await this.session(session).client()).page(tableId, offset, limit, sort),
+    page: async ({ session, tableId, offset, limit, sort }) =>
+      (await this.session(session).client()).page(tableId, offset, limit, sort),
 
-    columnSummary: async ({ session, tableId, column, bins }) => (await this.session(session).client()).columnSummary(tableId, column, bins),
+    columnSummary: async ({ session, tableId, column, bins }) =>
+      (await this.session(session).client()).columnSummary(tableId, column, bins),
 
     catalog: async ({ session }) => (await this.session(session).client()).catalog(),
 
@@ -233,7 +259,8 @@ export class Workbench {
       return { html: notebookToHtml(s.document.notebook, name), name: `${name}.html` };
     },
 
-    widget: async ({ session, widgetId, method, params }) => this.session(session).widget(widgetId, method, params),
+    widget: async ({ session, widgetId, method, params }) =>
+      this.session(session).widget(widgetId, method, params),
   };
 }
 
@@ -242,11 +269,22 @@ async function listNotebooks(dir: string): Promise<FolderEntry[]> {
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
   } catch (e) {
-    throw new Error(`Cannot list ${dir}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : String(e)}.`);
+    throw new Error(
+      `Cannot list ${dir}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : String(e)}.`,
+    );
   }
   return entries
-    .filter((e) => !e.name.startsWith('.') && e.name !== 'node_modules' && (e.isDirectory() || e.name.endsWith('.ipynb')))
-    .map((e) => ({ name: e.name, path: path.join(dir, e.name), kind: e.isDirectory() ? ('folder' as const) : ('notebook' as const) }))
+    .filter(
+      (e) =>
+        !e.name.startsWith('.') &&
+        e.name !== 'node_modules' &&
+        (e.isDirectory() || e.name.endsWith('.ipynb')),
+    )
+    .map((e) => ({
+      name: e.name,
+      path: path.join(dir, e.name),
+      kind: e.isDirectory() ? ('folder' as const) : ('notebook' as const),
+    }))
     .sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'folder' ? -1 : 1));
 }
 
@@ -267,24 +305,49 @@ type FieldType = 'string' | 'number' | 'boolean' | 'array' | 'object';
 
 /** The type of every parameter name the contract uses; `?` marks the optional ones per method. */
 const FIELDS: Record<string, FieldType> = {
-  path: 'string', folder: 'string', session: 'string', client: 'string', tableId: 'string', widgetId: 'string', method: 'string',
+  path: 'string',
+  folder: 'string',
+  session: 'string',
+  client: 'string',
+  tableId: 'string',
+  widgetId: 'string',
+  method: 'string',
   column: 'string',
-  seq: 'number', offset: 'number', limit: 'number', bins: 'number',
+  seq: 'number',
+  offset: 'number',
+  limit: 'number',
+  bins: 'number',
   restore: 'boolean',
-  cells: 'array', edits: 'array',
+  cells: 'array',
+  edits: 'array',
   sort: 'object',
 };
 const REQUIRED: Record<keyof WorkbenchMethods, string[]> = {
-  hello: [], listFolder: [], samples: [], recent: [], create: [],
-  open: ['path'], attach: ['session'], close: ['session'], edit: ['session', 'client', 'seq', 'edits'],
-  save: ['session'], saveAs: ['session', 'path'], discardRecovery: ['session'], execute: ['session', 'cells'],
-  interrupt: ['session'], restart: ['session'], page: ['session', 'tableId', 'offset', 'limit'],
-  columnSummary: ['session', 'tableId'], catalog: ['session'],
-  exportHtml: ['session'], widget: ['session', 'widgetId', 'method'],
+  hello: [],
+  listFolder: [],
+  samples: [],
+  recent: [],
+  create: [],
+  open: ['path'],
+  attach: ['session'],
+  close: ['session'],
+  edit: ['session', 'client', 'seq', 'edits'],
+  save: ['session'],
+  saveAs: ['session', 'path'],
+  discardRecovery: ['session'],
+  execute: ['session', 'cells'],
+  interrupt: ['session'],
+  restart: ['session'],
+  page: ['session', 'tableId', 'offset', 'limit'],
+  columnSummary: ['session', 'tableId'],
+  catalog: ['session'],
+  exportHtml: ['session'],
+  widget: ['session', 'widgetId', 'method'],
 };
 
 function checkParams(method: string, params: unknown): void {
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new Error(`${method}: the parameters must be an object.`);
+  if (typeof params !== 'object' || params === null || Array.isArray(params))
+    throw new Error(`${method}: the parameters must be an object.`);
   const given = params as Record<string, unknown>;
   for (const name of REQUIRED[method as keyof WorkbenchMethods]) {
     if (given[name] === undefined) throw new Error(`${method}: "${name}" is missing.`);
@@ -293,6 +356,9 @@ function checkParams(method: string, params: unknown): void {
     const type = FIELDS[name];
     if (value === undefined || !type) continue;
     const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-    if (actual !== type) throw new Error(`${method}: "${name}" must be ${type === 'array' ? 'an' : 'a'} ${type}, not ${actual}.`);
+    if (actual !== type)
+      throw new Error(
+        `${method}: "${name}" must be ${type === 'array' ? 'an' : 'a'} ${type}, not ${actual}.`,
+      );
   }
 }

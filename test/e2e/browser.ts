@@ -12,7 +12,8 @@ export const SCREENSHOTS = path.join(ROOT, 'test-results/screenshots');
 export function browserUnavailable(): string | undefined {
   let why: string | undefined;
   if (!existsSync(CHROMIUM)) why = `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
-  else if (!existsSync(path.join(ROOT, 'out/renderer/index.html'))) why = 'the interface is not built (npm run build)';
+  else if (!existsSync(path.join(ROOT, 'out/renderer/index.html')))
+    why = 'the interface is not built (npm run build)';
   if (why && process.env.CI) throw new Error(`Browser tests cannot run on CI: ${why}`);
   return why;
 }
@@ -29,11 +30,15 @@ export interface Served {
 
 /** Starts `reclab serve FOLDER` as a user would, and reads the address it prints. */
 export async function serve(folder: string, stateDir: string): Promise<Served> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin/reclab.mjs'), 'serve', folder, '--no-open'], {
-    cwd: ROOT,
-    env: { ...process.env, RECLAB_STATE_DIR: stateDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin/reclab.mjs'), 'serve', folder, '--no-open'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, RECLAB_STATE_DIR: stateDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let printed = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`reclab serve printed no address:\n${printed}`)), 30_000);
@@ -87,7 +92,14 @@ export async function openBrowser(colorScheme: 'light' | 'dark' = 'light'): Prom
     headless: true,
     colorScheme,
     viewport: { width: 1280, height: 860 },
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
@@ -110,4 +122,3 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await fs.mkdir(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }
-

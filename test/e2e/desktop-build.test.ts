@@ -25,7 +25,9 @@ describe.skipIf(!built)(`the desktop build${built ? '' : ' (skipped: not built; 
     try {
       const outputs: Output[] = [];
       const onOutput = (o: Output) => void outputs.push(o);
-      expect((await kernel.execute('const n: number = 6 * 7; n', 'typescript', { onOutput })).status).toBe('ok');
+      expect((await kernel.execute('const n: number = 6 * 7; n', 'typescript', { onOutput })).status).toBe(
+        'ok',
+      );
       expect((await kernel.execute('SELECT 40 + 2 AS answer', 'sql', { onOutput })).status).toBe('ok');
       expect(JSON.stringify(outputs)).toContain('42');
       expect(JSON.stringify(outputs)).toContain('answer');

@@ -22,7 +22,8 @@ function electronUnavailable(): string | undefined {
   }
   if (!existsSync(binary)) return `Electron's binary is missing at ${binary}`;
   if (!existsSync(path.join(ROOT, 'out/main/index.js'))) return 'the app is not built (npm run build)';
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return 'no display to open a window on (set DISPLAY, or run under xvfb-run)';
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+    return 'no display to open a window on (set DISPLAY, or run under xvfb-run)';
   return undefined;
 }
 
@@ -39,7 +40,11 @@ describe('the desktop app', { timeout: 120_000 }, () => {
     const notebook = path.join(folder, 'desktop.ipynb');
     await fs.copyFile(path.join(ROOT, 'notebooks/getting-started.ipynb'), notebook);
     // A notebook on the command line opens in the window, as from a file manager.
-    const app = await electron.launch({ args: [ROOT, notebook], cwd: ROOT, env: { ...process.env, RECLAB_STATE_DIR: folder } });
+    const app = await electron.launch({
+      args: [ROOT, notebook],
+      cwd: ROOT,
+      env: { ...process.env, RECLAB_STATE_DIR: folder },
+    });
     try {
       const page = await app.firstWindow();
       await page.getByTestId('notebook').waitFor();
@@ -50,7 +55,11 @@ describe('the desktop app', { timeout: 120_000 }, () => {
         process: typeof (globalThis as { process?: unknown }).process,
         desktop: Object.keys(window.reclabDesktop ?? {}),
       }));
-      expect(globals).toEqual({ require: 'undefined', process: 'undefined', desktop: expect.arrayContaining(['openDialog', 'saveDialog', 'setDirty', 'onCommand', 'onOpenFile']) });
+      expect(globals).toEqual({
+        require: 'undefined',
+        process: 'undefined',
+        desktop: expect.arrayContaining(['openDialog', 'saveDialog', 'setDirty', 'onCommand', 'onOpenFile']),
+      });
       // Kernels are child processes of main, never main itself.
       const mainPid = await app.evaluate(() => process.pid);
       await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor({ timeout: 60_000 });

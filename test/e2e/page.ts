@@ -11,7 +11,14 @@ export async function openFile(page: Page, url: string, name: string): Promise<v
 
 /** Waits until no cell is queued or running. */
 export async function settled(page: Page, timeout = 120_000): Promise<void> {
-  await page.waitForFunction(() => !document.querySelector('[data-testid=cell][data-state=running], [data-testid=cell][data-state=queued]'), null, { timeout });
+  await page.waitForFunction(
+    () =>
+      !document.querySelector(
+        '[data-testid=cell][data-state=running], [data-testid=cell][data-state=queued]',
+      ),
+    null,
+    { timeout },
+  );
 }
 
 /** How many pixels of a canvas something has drawn on. */
@@ -31,7 +38,10 @@ export function inkedPixels(canvas: Locator): Promise<number> {
 export async function closeBrowser(open: OpenBrowser, failed: string | undefined): Promise<void> {
   if (failed !== undefined) {
     await screenshot(open.page, `FAILED-${failed.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
-    const notices = await open.page.getByTestId('notice').allTextContents().catch(() => []);
+    const notices = await open.page
+      .getByTestId('notice')
+      .allTextContents()
+      .catch(() => []);
     if (notices.length) console.log(`Notices on the page: ${notices.join(' | ')}`);
     // What the page and the server said last: a retried failure leaves its cause in the log.
     console.log(`Last workbench messages of "${failed}":\n${open.frames.join('\n')}`);

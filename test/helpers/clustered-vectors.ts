@@ -5,7 +5,11 @@ import { Random } from '../../src/recsys/random';
  * and `queries` query vectors drawn the same way: what a trained model's item and user
  * vectors look like, for the ClusterIndex's tests and benchmark.
  */
-export function clusteredVectors(n: number, dim: number, options: { centres: number; noise: number; queries: number; seed: number }): { vectors: Float32Array; queries: Float32Array[] } {
+export function clusteredVectors(
+  n: number,
+  dim: number,
+  options: { centres: number; noise: number; queries: number; seed: number },
+): { vectors: Float32Array; queries: Float32Array[] } {
   const random = new Random(options.seed);
   const means = Float32Array.from({ length: options.centres * dim }, () => random.normal());
   const draw = () => {

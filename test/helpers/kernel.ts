@@ -13,7 +13,12 @@ export interface CellRun {
 }
 
 /** Runs a cell and collects its outputs the way a notebook stores them. */
-export async function run(kernel: KernelClient, code: string, kind: CellKind = 'typescript', onOutput?: (o: Output) => void): Promise<CellRun> {
+export async function run(
+  kernel: KernelClient,
+  code: string,
+  kind: CellKind = 'typescript',
+  onOutput?: (o: Output) => void,
+): Promise<CellRun> {
   const collector = new OutputCollector([]);
   const updates: MimeBundle[] = [];
   const reply = await kernel.execute(code, kind, {
@@ -34,7 +39,8 @@ export function outputText(outputs: Output[]): string {
     .map((o) => {
       if (o.output_type === 'stream') return joinText(o.text);
       if (o.output_type === 'error') return `${o.ename}: ${o.evalue}\n${o.traceback.join('\n')}`;
-      if (o.output_type === 'display_data' || o.output_type === 'execute_result') return String(o.data['text/plain'] ?? '');
+      if (o.output_type === 'display_data' || o.output_type === 'execute_result')
+        return String(o.data['text/plain'] ?? '');
       return '';
     })
     .join('\n');
@@ -57,7 +63,10 @@ export function suiteKernel(use: (kernel: KernelClient) => void, options: Kernel
  * Starts a cell that prints a line and then runs `code`; resolves `started` once that line
  * arrives, so a test interrupts the cell while it runs, not before it begins.
  */
-export function runStarted(kernel: KernelClient, code: string): { result: Promise<CellRun>; started: Promise<void> } {
+export function runStarted(
+  kernel: KernelClient,
+  code: string,
+): { result: Promise<CellRun>; started: Promise<void> } {
   let started!: () => void;
   const begun = new Promise<void>((resolve) => (started = resolve));
   const result = run(kernel, `console.log('started');\n${code}`, 'typescript', () => started());

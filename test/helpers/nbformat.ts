@@ -7,7 +7,8 @@ const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 let available: boolean | undefined;
 export function nbformatAvailable(): boolean {
   available ??= spawnSync(PYTHON, ['-c', 'import nbformat']).status === 0;
-  if (!available && process.env.CI) throw new Error('python3-nbformat is required on CI (apt-get install python3-nbformat)');
+  if (!available && process.env.CI)
+    throw new Error('python3-nbformat is required on CI (apt-get install python3-nbformat)');
   return available;
 }
 

@@ -1,5 +1,10 @@
 import { FeatureSet } from '../../src/recsys';
-import { RankingSamples, type BehaviourLog, type RankingVocabulary, type Task } from '../../src/recsys/data/ranking-samples';
+import {
+  RankingSamples,
+  type BehaviourLog,
+  type RankingVocabulary,
+  type Task,
+} from '../../src/recsys/data/ranking-samples';
 import { Random } from '../../src/recsys/random';
 
 /**
@@ -18,16 +23,39 @@ export interface RankingFixture {
   propensity: Float64Array;
 }
 
-export function rankingFixture({ users = 100, items = 60, categories = 6, steps = 20, recent = 4, seed = 7, testShare = 0.25 } = {}): RankingFixture {
+export function rankingFixture({
+  users = 100,
+  items = 60,
+  categories = 6,
+  steps = 20,
+  recent = 4,
+  seed = 7,
+  testShare = 0.25,
+} = {}): RankingFixture {
   const random = new Random(seed);
   const itemCategory = Int32Array.from({ length: items }, (_, i) => i % categories);
   const propensity = Float64Array.from({ length: items }, () => random.normal());
-  const byCategory = Array.from({ length: categories }, (_, c) => Array.from({ length: items }, (_, i) => i).filter((i) => itemCategory[i] === c));
+  const byCategory = Array.from({ length: categories }, (_, c) =>
+    Array.from({ length: items }, (_, i) => i).filter((i) => itemCategory[i] === c),
+  );
   const pick = (c: number) => byCategory[c][random.int(byCategory[c].length)];
 
   const indptr = new Int32Array(users + 1);
-  const log = { items: [] as number[], categories: [] as number[], behaviours: [] as number[], times: [] as number[] };
-  const samples = { users: [] as number[], items: [] as number[], times: [] as number[], historyEnds: [] as number[], click: [] as number[], cart: [] as number[], buy: [] as number[] };
+  const log = {
+    items: [] as number[],
+    categories: [] as number[],
+    behaviours: [] as number[],
+    times: [] as number[],
+  };
+  const samples = {
+    users: [] as number[],
+    items: [] as number[],
+    times: [] as number[],
+    historyEnds: [] as number[],
+    click: [] as number[],
+    cart: [] as number[],
+    buy: [] as number[],
+  };
   const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
   for (let u = 0; u < users; u++) {
@@ -95,10 +123,17 @@ export function rankingFixture({ users = 100, items = 60, categories = 6, steps 
     labels,
   });
   const cut = 1 - testShare;
-  const rows = (keep: (t: number) => boolean) => Int32Array.from(all.times.keys()).filter((s) => keep(all.times[s]));
+  const rows = (keep: (t: number) => boolean) =>
+    Int32Array.from(all.times.keys()).filter((s) => keep(all.times[s]));
   return {
-    train: all.subset(rows((t) => t < cut), 'fixture train'),
-    test: all.subset(rows((t) => t >= cut), 'fixture test'),
+    train: all.subset(
+      rows((t) => t < cut),
+      'fixture train',
+    ),
+    test: all.subset(
+      rows((t) => t >= cut),
+      'fixture test',
+    ),
     all,
     propensity,
   };

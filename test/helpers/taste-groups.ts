@@ -7,7 +7,13 @@ import { Random } from '../../src/recsys/random';
  * `genre` feature. Popularity alone cannot tell a user's block; a model that learns
  * from co-occurrence can.
  */
-export function tasteGroups({ users = 240, groups = 6, itemsPerGroup = 30, perUser = 16, seed = 1 } = {}): Dataset {
+export function tasteGroups({
+  users = 240,
+  groups = 6,
+  itemsPerGroup = 30,
+  perUser = 16,
+  seed = 1,
+} = {}): Dataset {
   const random = new Random(seed);
   const numItems = groups * itemsPerGroup;
   const user: string[] = [];
@@ -26,5 +32,8 @@ export function tasteGroups({ users = 240, groups = 6, itemsPerGroup = 30, perUs
   }
   const d = Dataset.fromInteractions({ user, item });
   const genre = d.itemNames.map((name) => `g${Math.floor(Number(name.slice(1)) / itemsPerGroup)}`);
-  return d.withItems(d.itemNames.map((n) => `Item ${n}`), FeatureSet.encode(d.numItems, [{ name: 'genre', values: genre }]));
+  return d.withItems(
+    d.itemNames.map((n) => `Item ${n}`),
+    FeatureSet.encode(d.numItems, [{ name: 'genre', values: genre }]),
+  );
 }

@@ -29,7 +29,9 @@ export class WorkbenchClient {
   }
 
   static connect(port: number, token: string, origin = `http://127.0.0.1:${port}`): Promise<WorkbenchClient> {
-    const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { cookie: `reclab-token-${port}=${token}`, origin } });
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, {
+      headers: { cookie: `reclab-token-${port}=${token}`, origin },
+    });
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(new WorkbenchClient(socket)));
       socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
@@ -37,10 +39,15 @@ export class WorkbenchClient {
     });
   }
 
-  request<M extends keyof WorkbenchMethods>(method: M, params: WorkbenchMethods[M]['params']): Promise<WorkbenchMethods[M]['result']> {
+  request<M extends keyof WorkbenchMethods>(
+    method: M,
+    params: WorkbenchMethods[M]['params'],
+  ): Promise<WorkbenchMethods[M]['result']> {
     const id = this.nextId++;
     this.socket.send(JSON.stringify({ id, method, params }));
-    return new Promise((resolve, reject) => this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject }));
+    return new Promise((resolve, reject) =>
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject }),
+    );
   }
 
   /** The first event (already received or still to come) that passes `test`. */

@@ -23,7 +23,6 @@ export function binLabel(s: NumericSummary, i: number): string {
   return `${formatSummaryValue(start + i * width, s.type)} – ${formatSummaryValue(start + (i + 1) * width, s.type)}`;
 }
 
-
 export function distinctText(s: ColumnSummary & { kind: 'category' }): string {
   return `${s.distinctCapped ? '≥ ' : ''}${formatCount(s.distinct)} distinct`;
 }
@@ -46,7 +45,13 @@ export function summaryText(s: ColumnSummary): string {
  * the chart is drawn with, so it reads in dark mode too.
  */
 export function columnChart(s: ColumnSummary): ChartOutput {
-  const title = { text: s.column, subtext: summaryText(s).split('\n')[0], left: 8, textStyle: { fontSize: 13 }, subtextStyle: { fontSize: 11 } };
+  const title = {
+    text: s.column,
+    subtext: summaryText(s).split('\n')[0],
+    left: 8,
+    textStyle: { fontSize: 13 },
+    subtextStyle: { fontSize: 11 },
+  };
   if (s.kind === 'numeric') {
     const labels = s.histogram.counts.map((_, i) => binLabel(s, i));
     return {
@@ -58,7 +63,14 @@ export function columnChart(s: ColumnSummary): ChartOutput {
         grid: { left: 64, right: 24, top: 64, bottom: 48 },
         xAxis: { type: 'category', data: labels, axisLabel: { hideOverlap: true } },
         yAxis: { type: 'value' },
-        series: [{ type: 'bar', name: s.column, data: s.histogram.counts, barCategoryGap: s.histogram.discrete ? '20%' : '2%' }],
+        series: [
+          {
+            type: 'bar',
+            name: s.column,
+            data: s.histogram.counts,
+            barCategoryGap: s.histogram.discrete ? '20%' : '2%',
+          },
+        ],
       },
     };
   }
@@ -72,7 +84,11 @@ export function columnChart(s: ColumnSummary): ChartOutput {
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       grid: { left: 160, right: 32, top: 64, bottom: 24 },
       xAxis: { type: 'value' },
-      yAxis: { type: 'category', data: top.map((t) => t.value), axisLabel: { width: 148, overflow: 'truncate' } },
+      yAxis: {
+        type: 'category',
+        data: top.map((t) => t.value),
+        axisLabel: { width: 148, overflow: 'truncate' },
+      },
       series: [{ type: 'bar', name: s.column, data: top.map((t) => t.count) }],
     },
   };

@@ -44,35 +44,225 @@ export const COMMANDS: Command[] = [
   { id: 'file.new', label: 'New Notebook', group: 'File', run: (_nb, ui) => ui.create() },
   { id: 'file.open', label: 'Open…', group: 'File', run: (_nb, ui) => ui.open() },
   { id: 'file.save', label: 'Save', keys: 'Mod+S', mode: 'both', group: 'File', run: (nb) => nb.save() },
-  { id: 'file.saveAs', label: 'Save As…', keys: 'Mod+Shift+S', mode: 'both', group: 'File', run: (_nb, ui) => ui.saveAs() },
+  {
+    id: 'file.saveAs',
+    label: 'Save As…',
+    keys: 'Mod+Shift+S',
+    mode: 'both',
+    group: 'File',
+    run: (_nb, ui) => ui.saveAs(),
+  },
   { id: 'file.exportHtml', label: 'Export as HTML', group: 'File', run: (nb) => nb.exportHtml() },
 
-  { id: 'cell.runAdvance', label: 'Run cell and select below', keys: 'Shift+Enter', mode: 'both', group: 'Cell', run: (nb, ui) => runActive(nb, 'next', ui) },
-  { id: 'cell.run', label: 'Run cell', keys: 'Mod+Enter', mode: 'both', group: 'Cell', run: (nb, ui) => runActive(nb, 'stay', ui) },
-  { id: 'cell.runInsert', label: 'Run cell and insert below', keys: 'Alt+Enter', mode: 'both', group: 'Cell', run: (nb, ui) => runActive(nb, 'insert', ui) },
-  { id: 'cell.runAll', label: 'Run all cells', group: 'Cell', run: (nb) => nb.run(nb.cells.map((c) => c.handle)) },
-  { id: 'cell.runAbove', label: 'Run cells above', group: 'Cell', run: (nb) => nb.run(nb.cells.slice(0, nb.active).map((c) => c.handle)) },
-  { id: 'cell.runBelow', label: 'Run this cell and below', group: 'Cell', run: (nb) => nb.run(nb.cells.slice(nb.active).map((c) => c.handle)) },
-  { id: 'cell.edit', label: 'Edit cell', keys: 'Enter', mode: 'command', group: 'Cell', run: (nb, ui) => { const h = activeHandle(nb); if (h) { nb.mode = 'edit'; ui.focusEditor(h); } } },
-  { id: 'cell.leave', label: 'Leave the editor (command mode)', keys: 'Escape', mode: 'edit', group: 'Cell', run: (nb, ui) => { nb.mode = 'command'; ui.leaveEditor(); } },
-  { id: 'cell.insertAbove', label: 'Insert cell above', keys: 'A', mode: 'command', group: 'Cell', run: (nb) => void nb.insert(nb.active) },
-  { id: 'cell.insertBelow', label: 'Insert cell below', keys: 'B', mode: 'command', group: 'Cell', run: (nb) => void nb.insert(nb.active + 1) },
-  { id: 'cell.delete', label: 'Delete cell', keys: 'D D', mode: 'command', group: 'Edit', run: (nb) => { const h = activeHandle(nb); if (h) nb.remove(h); } },
-  { id: 'cell.undelete', label: 'Undo cell deletion', keys: 'Z', mode: 'command', group: 'Edit', run: (nb) => nb.undelete() },
-  { id: 'cell.toMarkdown', label: 'Change to Markdown', keys: 'M', mode: 'command', group: 'Cell', run: (nb) => { const h = activeHandle(nb); if (h) nb.setKind(h, 'markdown'); } },
-  { id: 'cell.toCode', label: 'Change to TypeScript', keys: 'Y', mode: 'command', group: 'Cell', run: (nb) => { const h = activeHandle(nb); if (h) nb.setKind(h, 'typescript'); } },
-  { id: 'cell.toSql', label: 'Change to SQL', keys: 'S', mode: 'command', group: 'Cell', run: (nb) => { const h = activeHandle(nb); if (h) nb.setKind(h, 'sql'); } },
-  { id: 'cell.down', label: 'Select cell below', keys: 'J', mode: 'command', group: 'Cell', run: (nb) => void (nb.active = Math.min(nb.cells.length - 1, nb.active + 1)) },
-  { id: 'cell.up', label: 'Select cell above', keys: 'K', mode: 'command', group: 'Cell', run: (nb) => void (nb.active = Math.max(0, nb.active - 1)) },
-  { id: 'cell.moveUp', label: 'Move cell up', keys: 'Mod+Shift+Up', mode: 'command', group: 'Cell', run: (nb) => { const h = activeHandle(nb); if (h) nb.move(h, -1); } },
-  { id: 'cell.moveDown', label: 'Move cell down', keys: 'Mod+Shift+Down', mode: 'command', group: 'Cell', run: (nb) => { const h = activeHandle(nb); if (h) nb.move(h, 1); } },
+  {
+    id: 'cell.runAdvance',
+    label: 'Run cell and select below',
+    keys: 'Shift+Enter',
+    mode: 'both',
+    group: 'Cell',
+    run: (nb, ui) => runActive(nb, 'next', ui),
+  },
+  {
+    id: 'cell.run',
+    label: 'Run cell',
+    keys: 'Mod+Enter',
+    mode: 'both',
+    group: 'Cell',
+    run: (nb, ui) => runActive(nb, 'stay', ui),
+  },
+  {
+    id: 'cell.runInsert',
+    label: 'Run cell and insert below',
+    keys: 'Alt+Enter',
+    mode: 'both',
+    group: 'Cell',
+    run: (nb, ui) => runActive(nb, 'insert', ui),
+  },
+  {
+    id: 'cell.runAll',
+    label: 'Run all cells',
+    group: 'Cell',
+    run: (nb) => nb.run(nb.cells.map((c) => c.handle)),
+  },
+  {
+    id: 'cell.runAbove',
+    label: 'Run cells above',
+    group: 'Cell',
+    run: (nb) => nb.run(nb.cells.slice(0, nb.active).map((c) => c.handle)),
+  },
+  {
+    id: 'cell.runBelow',
+    label: 'Run this cell and below',
+    group: 'Cell',
+    run: (nb) => nb.run(nb.cells.slice(nb.active).map((c) => c.handle)),
+  },
+  {
+    id: 'cell.edit',
+    label: 'Edit cell',
+    keys: 'Enter',
+    mode: 'command',
+    group: 'Cell',
+    run: (nb, ui) => {
+      const h = activeHandle(nb);
+      if (h) {
+        nb.mode = 'edit';
+        ui.focusEditor(h);
+      }
+    },
+  },
+  {
+    id: 'cell.leave',
+    label: 'Leave the editor (command mode)',
+    keys: 'Escape',
+    mode: 'edit',
+    group: 'Cell',
+    run: (nb, ui) => {
+      nb.mode = 'command';
+      ui.leaveEditor();
+    },
+  },
+  {
+    id: 'cell.insertAbove',
+    label: 'Insert cell above',
+    keys: 'A',
+    mode: 'command',
+    group: 'Cell',
+    run: (nb) => void nb.insert(nb.active),
+  },
+  {
+    id: 'cell.insertBelow',
+    label: 'Insert cell below',
+    keys: 'B',
+    mode: 'command',
+    group: 'Cell',
+    run: (nb) => void nb.insert(nb.active + 1),
+  },
+  {
+    id: 'cell.delete',
+    label: 'Delete cell',
+    keys: 'D D',
+    mode: 'command',
+    group: 'Edit',
+    run: (nb) => {
+      const h = activeHandle(nb);
+      if (h) nb.remove(h);
+    },
+  },
+  {
+    id: 'cell.undelete',
+    label: 'Undo cell deletion',
+    keys: 'Z',
+    mode: 'command',
+    group: 'Edit',
+    run: (nb) => nb.undelete(),
+  },
+  {
+    id: 'cell.toMarkdown',
+    label: 'Change to Markdown',
+    keys: 'M',
+    mode: 'command',
+    group: 'Cell',
+    run: (nb) => {
+      const h = activeHandle(nb);
+      if (h) nb.setKind(h, 'markdown');
+    },
+  },
+  {
+    id: 'cell.toCode',
+    label: 'Change to TypeScript',
+    keys: 'Y',
+    mode: 'command',
+    group: 'Cell',
+    run: (nb) => {
+      const h = activeHandle(nb);
+      if (h) nb.setKind(h, 'typescript');
+    },
+  },
+  {
+    id: 'cell.toSql',
+    label: 'Change to SQL',
+    keys: 'S',
+    mode: 'command',
+    group: 'Cell',
+    run: (nb) => {
+      const h = activeHandle(nb);
+      if (h) nb.setKind(h, 'sql');
+    },
+  },
+  {
+    id: 'cell.down',
+    label: 'Select cell below',
+    keys: 'J',
+    mode: 'command',
+    group: 'Cell',
+    run: (nb) => void (nb.active = Math.min(nb.cells.length - 1, nb.active + 1)),
+  },
+  {
+    id: 'cell.up',
+    label: 'Select cell above',
+    keys: 'K',
+    mode: 'command',
+    group: 'Cell',
+    run: (nb) => void (nb.active = Math.max(0, nb.active - 1)),
+  },
+  {
+    id: 'cell.moveUp',
+    label: 'Move cell up',
+    keys: 'Mod+Shift+Up',
+    mode: 'command',
+    group: 'Cell',
+    run: (nb) => {
+      const h = activeHandle(nb);
+      if (h) nb.move(h, -1);
+    },
+  },
+  {
+    id: 'cell.moveDown',
+    label: 'Move cell down',
+    keys: 'Mod+Shift+Down',
+    mode: 'command',
+    group: 'Cell',
+    run: (nb) => {
+      const h = activeHandle(nb);
+      if (h) nb.move(h, 1);
+    },
+  },
   { id: 'cell.clearOutputs', label: 'Clear all outputs', group: 'Edit', run: (nb) => nb.clearOutputs() },
 
-  { id: 'kernel.interrupt', label: 'Interrupt', keys: 'I I', mode: 'command', group: 'Kernel', run: (nb) => nb.rpc.request('interrupt', { session: nb.session }) },
-  { id: 'kernel.restart', label: 'Restart', keys: '0 0', mode: 'command', group: 'Kernel', run: (nb) => nb.rpc.request('restart', { session: nb.session }) },
-  { id: 'kernel.restartRunAll', label: 'Restart and run all', group: 'Kernel', run: async (nb) => { await nb.rpc.request('restart', { session: nb.session }); await nb.run(nb.cells.map((c) => c.handle)); } },
+  {
+    id: 'kernel.interrupt',
+    label: 'Interrupt',
+    keys: 'I I',
+    mode: 'command',
+    group: 'Kernel',
+    run: (nb) => nb.rpc.request('interrupt', { session: nb.session }),
+  },
+  {
+    id: 'kernel.restart',
+    label: 'Restart',
+    keys: '0 0',
+    mode: 'command',
+    group: 'Kernel',
+    run: (nb) => nb.rpc.request('restart', { session: nb.session }),
+  },
+  {
+    id: 'kernel.restartRunAll',
+    label: 'Restart and run all',
+    group: 'Kernel',
+    run: async (nb) => {
+      await nb.rpc.request('restart', { session: nb.session });
+      await nb.run(nb.cells.map((c) => c.handle));
+    },
+  },
 
-  { id: 'help.keys', label: 'Keyboard shortcuts', keys: 'H', mode: 'command', group: 'Help', run: (_nb, ui) => ui.toggleHelp() },
+  {
+    id: 'help.keys',
+    label: 'Keyboard shortcuts',
+    keys: 'H',
+    mode: 'command',
+    group: 'Help',
+    run: (_nb, ui) => ui.toggleHelp(),
+  },
 ];
 
 export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
@@ -83,7 +273,14 @@ export function keyName(e: KeyboardEvent): string {
   if (isMac ? e.metaKey : e.ctrlKey) parts.push('Mod');
   if (e.altKey) parts.push('Alt');
   if (e.shiftKey) parts.push('Shift');
-  const key = e.key === 'ArrowUp' ? 'Up' : e.key === 'ArrowDown' ? 'Down' : e.key.length === 1 ? e.key.toUpperCase() : e.key;
+  const key =
+    e.key === 'ArrowUp'
+      ? 'Up'
+      : e.key === 'ArrowDown'
+        ? 'Down'
+        : e.key.length === 1
+          ? e.key.toUpperCase()
+          : e.key;
   if (!['Control', 'Meta', 'Alt', 'Shift'].includes(e.key)) parts.push(key);
   return parts.join('+');
 }
@@ -106,7 +303,9 @@ export class KeyMap {
     const chord = this.last.key === key && now - this.last.at < 800 ? `${key} ${key}` : undefined;
     this.last = { key, at: now };
     const fits = (c: Command) => c.mode === 'both' || c.mode === 'command';
-    const found = COMMANDS.find((c) => fits(c) && (c.keys === key || (chord !== undefined && c.keys === chord)));
+    const found = COMMANDS.find(
+      (c) => fits(c) && (c.keys === key || (chord !== undefined && c.keys === chord)),
+    );
     if (found?.keys?.includes(' ')) this.last = { key: '', at: 0 };
     return found;
   }

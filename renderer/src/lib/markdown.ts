@@ -7,5 +7,8 @@ export function renderMarkdown(text: string): string {
 }
 
 export function sanitize(html: string): string {
-  return DOMPurify.sanitize(html, { USE_PROFILES: { html: true, svg: true }, FORBID_TAGS: ['style', 'form'] });
+  return DOMPurify.sanitize(html, {
+    USE_PROFILES: { html: true, svg: true },
+    FORBID_TAGS: ['style', 'form'],
+  });
 }

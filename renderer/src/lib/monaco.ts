@@ -6,7 +6,8 @@ import type { CatalogTable } from '../../../src/api';
 export { monaco };
 
 self.MonacoEnvironment = {
-  getWorker: (_id, label) => (label === 'typescript' || label === 'javascript' ? new TsWorker() : new EditorWorker()),
+  getWorker: (_id, label) =>
+    label === 'typescript' || label === 'javascript' ? new TsWorker() : new EditorWorker(),
 };
 
 const ts = monaco.typescript;
@@ -35,7 +36,8 @@ export function loadKernelTypes(): Promise<void> {
   typesLoaded ??= fetch('./kernel-types.json')
     .then((r) => (r.ok ? (r.json() as Promise<Record<string, string>>) : {}))
     .then((files) => {
-      for (const [path, text] of Object.entries(files as Record<string, string>)) ts.typescriptDefaults.addExtraLib(text, path);
+      for (const [path, text] of Object.entries(files as Record<string, string>))
+        ts.typescriptDefaults.addExtraLib(text, path);
     })
     .catch(() => undefined);
   return typesLoaded;
@@ -45,15 +47,58 @@ let sqlNames: monaco.IDisposable | undefined;
 /** Names bound by SQL cells (`-- name: x`) are Tables in TypeScript cells. */
 export function declareSqlResults(names: string[]): void {
   sqlNames?.dispose();
-  const text = names.map((n) => `declare const ${n}: InstanceType<typeof import('reclab').Table>;`).join('\n');
+  const text = names
+    .map((n) => `declare const ${n}: InstanceType<typeof import('reclab').Table>;`)
+    .join('\n');
   sqlNames = ts.typescriptDefaults.addExtraLib(text, 'file:///reclab-sql-results.d.ts');
 }
 
 const SQL_KEYWORDS = [
-  'SELECT', 'FROM', 'WHERE', 'GROUP BY', 'ORDER BY', 'HAVING', 'LIMIT', 'OFFSET', 'JOIN', 'LEFT JOIN', 'INNER JOIN',
-  'ON', 'USING', 'AS', 'DISTINCT', 'COUNT', 'SUM', 'AVG', 'MIN', 'MAX', 'WITH', 'UNION ALL', 'CREATE TABLE', 'CREATE VIEW',
-  'INSERT INTO', 'VALUES', 'DESCRIBE', 'SUMMARIZE', 'read_csv', 'read_parquet', 'read_json', 'CASE', 'WHEN', 'THEN',
-  'ELSE', 'END', 'AND', 'OR', 'NOT', 'IN', 'IS NULL', 'LIKE', 'QUALIFY', 'row_number() OVER', 'PARTITION BY',
+  'SELECT',
+  'FROM',
+  'WHERE',
+  'GROUP BY',
+  'ORDER BY',
+  'HAVING',
+  'LIMIT',
+  'OFFSET',
+  'JOIN',
+  'LEFT JOIN',
+  'INNER JOIN',
+  'ON',
+  'USING',
+  'AS',
+  'DISTINCT',
+  'COUNT',
+  'SUM',
+  'AVG',
+  'MIN',
+  'MAX',
+  'WITH',
+  'UNION ALL',
+  'CREATE TABLE',
+  'CREATE VIEW',
+  'INSERT INTO',
+  'VALUES',
+  'DESCRIBE',
+  'SUMMARIZE',
+  'read_csv',
+  'read_parquet',
+  'read_json',
+  'CASE',
+  'WHEN',
+  'THEN',
+  'ELSE',
+  'END',
+  'AND',
+  'OR',
+  'NOT',
+  'IN',
+  'IS NULL',
+  'LIKE',
+  'QUALIFY',
+  'row_number() OVER',
+  'PARTITION BY',
 ];
 
 let catalogSource: () => Promise<CatalogTable[]> = async () => [];
@@ -67,20 +112,49 @@ monaco.languages.registerCompletionItemProvider('sql', {
   triggerCharacters: ['.', ' '],
   async provideCompletionItems(model, position) {
     const word = model.getWordUntilPosition(position);
-    const range = new monaco.Range(position.lineNumber, word.startColumn, position.lineNumber, word.endColumn);
+    const range = new monaco.Range(
+      position.lineNumber,
+      word.startColumn,
+      position.lineNumber,
+      word.endColumn,
+    );
     const tables = await catalogSource().catch(() => []);
     const Kind = monaco.languages.CompletionItemKind;
-    const suggestions: monaco.languages.CompletionItem[] = SQL_KEYWORDS.map((k) => ({ label: k, kind: Kind.Keyword, insertText: k, range }));
+    const suggestions: monaco.languages.CompletionItem[] = SQL_KEYWORDS.map((k) => ({
+      label: k,
+      kind: Kind.Keyword,
+      insertText: k,
+      range,
+    }));
     for (const t of tables) {
-      suggestions.push({ label: t.name, kind: Kind.Struct, insertText: t.name, detail: `table (${t.columns.length} columns)`, range });
-      for (const c of t.columns) suggestions.push({ label: c.name, kind: Kind.Field, insertText: c.name, detail: `${t.name}.${c.name} ${c.type}`, range });
+      suggestions.push({
+        label: t.name,
+        kind: Kind.Struct,
+        insertText: t.name,
+        detail: `table (${t.columns.length} columns)`,
+        range,
+      });
+      for (const c of t.columns)
+        suggestions.push({
+          label: c.name,
+          kind: Kind.Field,
+          insertText: c.name,
+          detail: `${t.name}.${c.name} ${c.type}`,
+          range,
+        });
     }
     return { suggestions };
   },
 });
 
 export function languageOf(kind: string): string {
-  return kind === 'sql' ? 'sql' : kind === 'markdown' ? 'markdown' : kind === 'raw' ? 'plaintext' : 'typescript';
+  return kind === 'sql'
+    ? 'sql'
+    : kind === 'markdown'
+      ? 'markdown'
+      : kind === 'raw'
+        ? 'plaintext'
+        : 'typescript';
 }
 
 export function applyTheme(dark: boolean): void {
@@ -91,8 +165,17 @@ export function applyTheme(dark: boolean): void {
 export function monacoKeys(keys: string): number {
   const parts = keys.split('+');
   const key = parts.pop()!;
-  const modifiers: Record<string, number> = { Mod: monaco.KeyMod.CtrlCmd, Shift: monaco.KeyMod.Shift, Alt: monaco.KeyMod.Alt };
-  const named: Record<string, number> = { Enter: monaco.KeyCode.Enter, Escape: monaco.KeyCode.Escape, Up: monaco.KeyCode.UpArrow, Down: monaco.KeyCode.DownArrow };
+  const modifiers: Record<string, number> = {
+    Mod: monaco.KeyMod.CtrlCmd,
+    Shift: monaco.KeyMod.Shift,
+    Alt: monaco.KeyMod.Alt,
+  };
+  const named: Record<string, number> = {
+    Enter: monaco.KeyCode.Enter,
+    Escape: monaco.KeyCode.Escape,
+    Up: monaco.KeyCode.UpArrow,
+    Down: monaco.KeyCode.DownArrow,
+  };
   const code = named[key] ?? monaco.KeyCode[`Key${key}` as keyof typeof monaco.KeyCode];
   if (code === undefined) throw new Error(`No Monaco key for "${keys}".`);
   return parts.reduce((k, m) => k | modifiers[m], code as number);

@@ -1,4 +1,14 @@
-import type { CatalogTable, CellEdit, JsonValue, CellKindName, CellRun, KernelStatus, Output, WireNotebook, WorkbenchEvent } from '../../../src/api';
+import type {
+  CatalogTable,
+  CellEdit,
+  JsonValue,
+  CellKindName,
+  CellRun,
+  KernelStatus,
+  Output,
+  WireNotebook,
+  WorkbenchEvent,
+} from '../../../src/api';
 import { ConnectionLostError, type Rpc } from './rpc';
 import { download } from './download';
 
@@ -16,7 +26,8 @@ export interface CellModel {
 /** Source edits are sent after typing pauses this long (and always before a run or save). */
 const SOURCE_DEBOUNCE_MS = 300;
 
-const newId = () => Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
+const newId = () =>
+  Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
 
 /** This window, as the server tells its edit batches apart from other windows'. */
 const CLIENT = newId();
@@ -80,7 +91,8 @@ export class NotebookModel {
 
   handleEvent(event: WorkbenchEvent): void {
     if (event.session !== this.session) return;
-    if (event.event === 'kernel' || (event.event === 'run' && event.run.state === 'done')) this.tables = undefined;
+    if (event.event === 'kernel' || (event.event === 'run' && event.run.state === 'done'))
+      this.tables = undefined;
     switch (event.event) {
       case 'outputs': {
         const cell = this.find(event.cell);
@@ -123,7 +135,8 @@ export class NotebookModel {
     const cell = this.find(handle);
     if (!cell || cell.source === source) return;
     cell.source = source;
-    const last = this.unsent.length > (this.batch?.length ?? 0) ? this.unsent[this.unsent.length - 1] : undefined;
+    const last =
+      this.unsent.length > (this.batch?.length ?? 0) ? this.unsent[this.unsent.length - 1] : undefined;
     if (last?.op === 'source' && last.cell === handle) last.source = source;
     else this.unsent.push({ op: 'source', cell: handle, source });
     this.dirty = true;
@@ -134,7 +147,15 @@ export class NotebookModel {
   insert(index: number, kind: CellKindName = 'typescript', source = ''): string {
     const handle = newId();
     const at = Math.max(0, Math.min(index, this.cells.length));
-    this.cells.splice(at, 0, { handle, kind, source, outputs: [], executionCount: null, run: undefined, lastRun: undefined });
+    this.cells.splice(at, 0, {
+      handle,
+      kind,
+      source,
+      outputs: [],
+      executionCount: null,
+      run: undefined,
+      lastRun: undefined,
+    });
     this.active = at;
     this.edit({ op: 'insert', index: at, cell: handle, kind, source });
     return handle;
@@ -221,7 +242,10 @@ export class NotebookModel {
         // The server refused the batch (it no longer matches its notebook): take its state.
         this.unsent.splice(0, batch.length);
         this.batch = undefined;
-        this.notice = { kind: 'error', text: `${(e as Error).message} The notebook was reloaded from the server.` };
+        this.notice = {
+          kind: 'error',
+          text: `${(e as Error).message} The notebook was reloaded from the server.`,
+        };
         this.load(await this.rpc.request('attach', { session: this.session }));
       } finally {
         this.sending = undefined;

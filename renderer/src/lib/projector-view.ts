@@ -40,24 +40,38 @@ function decodeBase64(text: string): Uint8Array {
 // The payload is little-endian, as is every machine a browser runs on: its bytes are viewed as they are.
 function decodeFloat32(text: string, length: number, what: string): Float32Array {
   const bytes = decodeBase64(text);
-  if (bytes.length !== length * 4) throw new Error(`The projector's ${what} hold ${bytes.length / 4} numbers where ${length} were expected.`);
+  if (bytes.length !== length * 4)
+    throw new Error(
+      `The projector's ${what} hold ${bytes.length / 4} numbers where ${length} were expected.`,
+    );
   return new Float32Array(bytes.buffer, 0, length);
 }
 
 function decodeUint16(text: string, length: number, what: string): Uint16Array {
   const bytes = decodeBase64(text);
-  if (bytes.length !== length * 2) throw new Error(`The projector's ${what} hold ${bytes.length / 2} values where ${length} were expected.`);
+  if (bytes.length !== length * 2)
+    throw new Error(`The projector's ${what} hold ${bytes.length / 2} values where ${length} were expected.`);
   return new Uint16Array(bytes.buffer, 0, length);
 }
 
 /** Throws, with a message for the user, when the payload's parts do not agree. */
 export function decodeProjector(output: ProjectorOutput): ProjectorData {
   const { count, dims } = output;
-  if (dims !== 2 && dims !== 3) throw new Error(`The projector shows 2 or 3 dimensions, not ${String(dims)}.`);
-  if (output.labels.length !== count) throw new Error(`The projector has ${output.labels.length} labels for ${count} points.`);
+  if (dims !== 2 && dims !== 3)
+    throw new Error(`The projector shows 2 or 3 dimensions, not ${String(dims)}.`);
+  if (output.labels.length !== count)
+    throw new Error(`The projector has ${output.labels.length} labels for ${count} points.`);
   const coords = decodeFloat32(output.coords, count * dims, 'coordinates');
   const color = output.color;
-  if (!color) return { count, dims, coords, labels: output.labels, colour: new Uint16Array(count), legend: { kind: 'none' } };
+  if (!color)
+    return {
+      count,
+      dims,
+      coords,
+      labels: output.labels,
+      colour: new Uint16Array(count),
+      legend: { kind: 'none' },
+    };
   if (color.kind === 'category') {
     const values = decodeUint16(color.values, count, `'${color.name}' colours`);
     const n = color.categories.length;
@@ -69,7 +83,14 @@ export function decodeProjector(output: ProjectorOutput): ProjectorData {
       colour[i] = v < n ? v : n;
       if (v < n) counts[v]++;
     }
-    return { count, dims, coords, labels: output.labels, colour, legend: { kind: 'category', name: color.name, categories: color.categories, counts } };
+    return {
+      count,
+      dims,
+      coords,
+      labels: output.labels,
+      colour,
+      legend: { kind: 'category', name: color.name, categories: color.categories, counts },
+    };
   }
   const values = decodeFloat32(color.values, count, `'${color.name}' colours`);
   const { min, max } = color;
@@ -86,7 +107,14 @@ export function decodeProjector(output: ProjectorOutput): ProjectorData {
     const t = span > 0 ? (v - min) / span : 0.5;
     colour[i] = Math.min(LEVELS - 1, Math.max(0, Math.floor(t * LEVELS)));
   }
-  return { count, dims, coords, labels: output.labels, colour, legend: { kind: 'number', name: color.name, min, max, missing } };
+  return {
+    count,
+    dims,
+    coords,
+    labels: output.labels,
+    colour,
+    legend: { kind: 'number', name: color.name, min, max, missing },
+  };
 }
 
 // ---- colours ----
@@ -103,7 +131,18 @@ export function colourCount(legend: Legend): number {
   return legend.kind === 'none' ? 1 : legend.kind === 'category' ? legend.categories.length : LEVELS;
 }
 
-const TABLEAU10 = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+const TABLEAU10 = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+];
 
 export function categoryColour(i: number): string {
   if (i < TABLEAU10.length) return TABLEAU10[i];
@@ -120,10 +159,23 @@ function hsl(h: number, s: number, l: number): string {
   return hex(channel(0), channel(8), channel(4));
 }
 
-const hex = (r: number, g: number, b: number) => `#${((1 << 24) | (r << 16) | (g << 8) | b).toString(16).slice(1)}`;
+const hex = (r: number, g: number, b: number) =>
+  `#${((1 << 24) | (r << 16) | (g << 8) | b).toString(16).slice(1)}`;
 
 /** Viridis, every tenth. */
-const VIRIDIS = ['#440154', '#482475', '#414487', '#355f8d', '#2a788e', '#21918c', '#22a884', '#44bf70', '#7ad151', '#bddf26', '#fde725'];
+const VIRIDIS = [
+  '#440154',
+  '#482475',
+  '#414487',
+  '#355f8d',
+  '#2a788e',
+  '#21918c',
+  '#22a884',
+  '#44bf70',
+  '#7ad151',
+  '#bddf26',
+  '#fde725',
+];
 
 /**
  * Viridis at `t` in [0, 1], leaving out the end that would vanish into the background:
@@ -135,7 +187,11 @@ export function sequentialColour(t: number, dark: boolean): string {
   const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
   const f = x - i;
   const [a, b] = [rgb(VIRIDIS[i]), rgb(VIRIDIS[i + 1])];
-  return hex(Math.round(a[0] + (b[0] - a[0]) * f), Math.round(a[1] + (b[1] - a[1]) * f), Math.round(a[2] + (b[2] - a[2]) * f));
+  return hex(
+    Math.round(a[0] + (b[0] - a[0]) * f),
+    Math.round(a[1] + (b[1] - a[1]) * f),
+    Math.round(a[2] + (b[2] - a[2]) * f),
+  );
 }
 
 function rgb(colour: string): [number, number, number] {
@@ -224,7 +280,16 @@ export function newFrame(count: number): Frame {
   return { x: new Float32Array(count), y: new Float32Array(count), depth: new Float32Array(count) };
 }
 
-export function project(coords: Float32Array, dims: number, box: Extent, mode: Mode, view: View, width: number, height: number, frame: Frame): void {
+export function project(
+  coords: Float32Array,
+  dims: number,
+  box: Extent,
+  mode: Mode,
+  view: View,
+  width: number,
+  height: number,
+  frame: Frame,
+): void {
   const count = frame.x.length;
   const { x, y, depth } = frame;
   const ox = width / 2 + view.panX;
@@ -254,10 +319,22 @@ export function project(coords: Float32Array, dims: number, box: Extent, mode: M
 }
 
 /** Zooms by `factor`, keeping what is under (`x`, `y`) where it is. */
-export function zoomAt(view: View, factor: number, x: number, y: number, width: number, height: number): View {
+export function zoomAt(
+  view: View,
+  factor: number,
+  x: number,
+  y: number,
+  width: number,
+  height: number,
+): View {
   const mx = x - width / 2;
   const my = y - height / 2;
-  return { ...view, scale: view.scale * factor, panX: mx - (mx - view.panX) * factor, panY: my - (my - view.panY) * factor };
+  return {
+    ...view,
+    scale: view.scale * factor,
+    panX: mx - (mx - view.panX) * factor,
+    panY: my - (my - view.panY) * factor,
+  };
 }
 
 /** Pans so that what is at (`x`, `y`) comes to the canvas's centre. */
@@ -289,7 +366,9 @@ function rotationY(a: number): Float64Array {
 
 function multiply(a: Float64Array, b: Float64Array): Float64Array {
   const out = new Float64Array(9);
-  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) out[i * 3 + j] = a[i * 3] * b[j] + a[i * 3 + 1] * b[3 + j] + a[i * 3 + 2] * b[6 + j];
+  for (let i = 0; i < 3; i++)
+    for (let j = 0; j < 3; j++)
+      out[i * 3 + j] = a[i * 3] * b[j] + a[i * 3 + 1] * b[3 + j] + a[i * 3 + 2] * b[6 + j];
   return out;
 }
 
@@ -312,7 +391,13 @@ export interface Raster {
  * Draws every point as a square, dimmed ones first and faint so that the others stay on
  * top; in 3-D a nearer point hides a farther one. Returns how many points fell on the canvas.
  */
-export function rasterise(frame: Frame, colour: Uint16Array, colours: Uint32Array, dimmed: Uint8Array | undefined, raster: Raster): number {
+export function rasterise(
+  frame: Frame,
+  colour: Uint16Array,
+  colours: Uint32Array,
+  dimmed: Uint8Array | undefined,
+  raster: Raster,
+): number {
   const { pixels, width, height, ratio, size, depth } = raster;
   pixels.fill(0);
   const half = size / 2;
@@ -418,7 +503,11 @@ export class ScreenGrid {
 }
 
 /** The first `limit` labels containing `query`, ignoring case, and how many contain it. */
-export function searchLabels(lowered: readonly string[], query: string, limit: number): { matches: number[]; total: number } {
+export function searchLabels(
+  lowered: readonly string[],
+  query: string,
+  limit: number,
+): { matches: number[]; total: number } {
   const q = query.trim().toLowerCase();
   const matches: number[] = [];
   let total = 0;
@@ -435,8 +524,15 @@ export function searchLabels(lowered: readonly string[], query: string, limit: n
 export function readNeighbours(value: unknown): ProjectorNeighbour[] {
   const ok = (n: unknown): n is ProjectorNeighbour => {
     const o = n as Partial<ProjectorNeighbour> | null;
-    return typeof o === 'object' && o !== null && Number.isInteger(o.index) && typeof o.label === 'string' && typeof o.similarity === 'number';
+    return (
+      typeof o === 'object' &&
+      o !== null &&
+      Number.isInteger(o.index) &&
+      typeof o.label === 'string' &&
+      typeof o.similarity === 'number'
+    );
   };
-  if (!Array.isArray(value) || !value.every(ok)) throw new Error('The kernel answered with something other than a list of neighbours.');
+  if (!Array.isArray(value) || !value.every(ok))
+    throw new Error('The kernel answered with something other than a list of neighbours.');
   return value;
 }

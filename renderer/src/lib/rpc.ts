@@ -39,7 +39,10 @@ export class Rpc {
     this.connect();
   }
 
-  request<M extends keyof WorkbenchMethods>(method: M, params: WorkbenchMethods[M]['params']): Promise<WorkbenchMethods[M]['result']> {
+  request<M extends keyof WorkbenchMethods>(
+    method: M,
+    params: WorkbenchMethods[M]['params'],
+  ): Promise<WorkbenchMethods[M]['result']> {
     const id = this.nextId++;
     const text = JSON.stringify({ id, method, params });
     return new Promise((resolve, reject) => {
@@ -83,7 +86,6 @@ export class Rpc {
       this.retryMs = Math.min(this.retryMs * 2, 4000);
     };
   }
-
 }
 
 export function serverUrl(): string {

@@ -66,7 +66,11 @@ export class Dataset {
 
   constructor(parts: DatasetParts, lookups?: { users: Map<string, number>; items: Map<string, number> }) {
     const n = parts.users.length;
-    if (parts.items.length !== n || parts.values.length !== n || (parts.timestamps && parts.timestamps.length !== n)) {
+    if (
+      parts.items.length !== n ||
+      parts.values.length !== n ||
+      (parts.timestamps && parts.timestamps.length !== n)
+    ) {
       throw new Error('Dataset: users, items, values and timestamps must have the same length.');
     }
     this.name = parts.name ?? 'dataset';
@@ -118,7 +122,9 @@ export class Dataset {
     const next = indptr.slice(0, this.numUsers);
     for (let r = this.numInteractions - 1; r >= 0; r--) rows[next[this.users[r]]++] = r;
     const t = this.timestamps;
-    if (t) for (let u = 0; u < this.numUsers; u++) rows.subarray(indptr[u], indptr[u + 1]).sort((a, b) => t[b] - t[a] || b - a);
+    if (t)
+      for (let u = 0; u < this.numUsers; u++)
+        rows.subarray(indptr[u], indptr[u + 1]).sort((a, b) => t[b] - t[a] || b - a);
     return (this.recentRows = { indptr, rows });
   }
 
@@ -178,7 +184,10 @@ export class Dataset {
     const keep: number[] = [];
     for (let r = 0; r < this.values.length; r++) if (this.values[r] >= minRating) keep.push(r);
     const sub = this.subset(Int32Array.from(keep));
-    return new Dataset({ ...sub.parts(), feedback: 'implicit', values: new Float32Array(keep.length).fill(1) }, { users: this.userLookup, items: this.itemLookup });
+    return new Dataset(
+      { ...sub.parts(), feedback: 'implicit', values: new Float32Array(keep.length).fill(1) },
+      { users: this.userLookup, items: this.itemLookup },
+    );
   }
 
   parts(): DatasetParts {
@@ -220,8 +229,15 @@ export class Dataset {
     const itemNames: string[] = [];
     const userLookup = new Map<string, number>();
     const itemLookup = new Map<string, number>();
-    const place = (v: string | number | null, names: string[], lookup: Map<string, number>, what: string, row: number) => {
-      if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) throw new Error(`Dataset: row ${row + 1} has no ${what}.`);
+    const place = (
+      v: string | number | null,
+      names: string[],
+      lookup: Map<string, number>,
+      what: string,
+      row: number,
+    ) => {
+      if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)))
+        throw new Error(`Dataset: row ${row + 1} has no ${what}.`);
       const key = String(v);
       let index = lookup.get(key);
       if (index === undefined) {
@@ -240,12 +256,24 @@ export class Dataset {
     // A missing rating or time (an empty field, NULL) would turn every similarity and split it touches into NaN.
     const finite = (array: Float32Array | Float64Array | null, what: string) => {
       const r = array ? array.findIndex((v) => !Number.isFinite(v)) : -1;
-      if (r >= 0) throw new Error(`Dataset: row ${r + 1} (user ${userNames[users[r]]}, item ${itemNames[items[r]]}) has no ${what}; fill or drop such rows first (e.g. WHERE ${what} IS NOT NULL).`);
+      if (r >= 0)
+        throw new Error(
+          `Dataset: row ${r + 1} (user ${userNames[users[r]]}, item ${itemNames[items[r]]}) has no ${what}; fill or drop such rows first (e.g. WHERE ${what} IS NOT NULL).`,
+        );
     };
     finite(columns.rating ? values : null, 'rating');
     finite(timestamps, 'timestamp');
     return new Dataset(
-      { name: options.name, userNames, itemNames, users, items, values, timestamps, feedback: columns.rating ? 'explicit' : 'implicit' },
+      {
+        name: options.name,
+        userNames,
+        itemNames,
+        users,
+        items,
+        values,
+        timestamps,
+        feedback: columns.rating ? 'explicit' : 'implicit',
+      },
       { users: userLookup, items: itemLookup },
     );
   }
@@ -254,7 +282,8 @@ export class Dataset {
   static fromTable(table: Table, mapping: ColumnMapping, options: { name?: string } = {}): Dataset {
     const numbers = (name: string) => {
       const c = table.columnInfo(name);
-      if (c.type === 'string' || c.type === 'json' || c.type === 'bool') throw new Error(`Column "${name}" must be numeric or a time, but it is ${c.type}.`);
+      if (c.type === 'string' || c.type === 'json' || c.type === 'bool')
+        throw new Error(`Column "${name}" must be numeric or a time, but it is ${c.type}.`);
       return c.data as ArrayLike<number>;
     };
     return Dataset.fromInteractions(
@@ -269,7 +298,12 @@ export class Dataset {
   }
 
   /** Builds a dataset from a SQL query's result. */
-  static async fromQuery(db: Database, sql: string, mapping: ColumnMapping, options: { name?: string } = {}): Promise<Dataset> {
+  static async fromQuery(
+    db: Database,
+    sql: string,
+    mapping: ColumnMapping,
+    options: { name?: string } = {},
+  ): Promise<Dataset> {
     return Dataset.fromTable(await db.query(sql), mapping, options);
   }
 
@@ -278,11 +312,29 @@ export class Dataset {
    * interactions, item titles, and every other column of the item and user tables as a
    * feature group (or only those named), multi-valued ones split.
    */
-  static fromData(data: InteractionData, options: { itemFeatures?: string[]; userFeatures?: string[] } = {}): Dataset {
+  static fromData(
+    data: InteractionData,
+    options: { itemFeatures?: string[]; userFeatures?: string[] } = {},
+  ): Dataset {
     const t = data.interactions;
     const has = (name: string) => t.columnNames.includes(name);
-    let d = Dataset.fromTable(t, { user: 'user', item: 'item', rating: has('rating') ? 'rating' : undefined, timestamp: has('timestamp') ? 'timestamp' : undefined }, { name: data.name });
-    const side = (table: Table | null, key: string, lookup: Map<string, number>, rows: number, names: string[] | undefined) => {
+    let d = Dataset.fromTable(
+      t,
+      {
+        user: 'user',
+        item: 'item',
+        rating: has('rating') ? 'rating' : undefined,
+        timestamp: has('timestamp') ? 'timestamp' : undefined,
+      },
+      { name: data.name },
+    );
+    const side = (
+      table: Table | null,
+      key: string,
+      lookup: Map<string, number>,
+      rows: number,
+      names: string[] | undefined,
+    ) => {
       if (!table) return null;
       const at = new Int32Array(table.numRows).fill(-1);
       const ids = table.column(key);
@@ -296,12 +348,17 @@ export class Dataset {
       const features = names ?? table.columnNames.filter((c) => c !== key && c !== 'title');
       return {
         spread,
-        features: FeatureSet.encode(rows, features.map((name) => ({ name, values: spread(name), separator: data.multiValued[name] }))),
+        features: FeatureSet.encode(
+          rows,
+          features.map((name) => ({ name, values: spread(name), separator: data.multiValued[name] })),
+        ),
       };
     };
     const items = side(data.items, 'item', d.itemLookup, d.numItems, options.itemFeatures);
     if (items) {
-      const titles = data.items!.columnNames.includes('title') ? (items.spread('title') as (string | null)[]) : null;
+      const titles = data.items!.columnNames.includes('title')
+        ? (items.spread('title') as (string | null)[])
+        : null;
       d = d.withItems(titles, items.features);
     }
     const users = side(data.users, 'user', d.userLookup, d.numUsers, options.userFeatures);
@@ -310,10 +367,16 @@ export class Dataset {
 
   /** The same interactions with item titles and features attached (indexed by item). */
   withItems(titles: readonly (string | null)[] | null, features?: FeatureSet): Dataset {
-    return new Dataset({ ...this.parts(), itemTitles: titles, itemFeatures: features ?? this.itemFeatures }, { users: this.userLookup, items: this.itemLookup });
+    return new Dataset(
+      { ...this.parts(), itemTitles: titles, itemFeatures: features ?? this.itemFeatures },
+      { users: this.userLookup, items: this.itemLookup },
+    );
   }
 
   withUsers(features: FeatureSet): Dataset {
-    return new Dataset({ ...this.parts(), userFeatures: features }, { users: this.userLookup, items: this.itemLookup });
+    return new Dataset(
+      { ...this.parts(), userFeatures: features },
+      { users: this.userLookup, items: this.itemLookup },
+    );
   }
 }

@@ -49,12 +49,18 @@ export class FeatureSet {
   }
 
   static encode(numRows: number, specs: readonly FeatureSpec[]): FeatureSet {
-    return new FeatureSet(numRows, specs.map((s) => encodeGroup(numRows, s)));
+    return new FeatureSet(
+      numRows,
+      specs.map((s) => encodeGroup(numRows, s)),
+    );
   }
 
   group(name: string): FeatureGroup {
     const g = this.byName.get(name);
-    if (!g) throw new Error(`No feature "${name}". The features are: ${[...this.byName.keys()].join(', ') || '(none)'}.`);
+    if (!g)
+      throw new Error(
+        `No feature "${name}". The features are: ${[...this.byName.keys()].join(', ') || '(none)'}.`,
+      );
     return g;
   }
 
@@ -80,13 +86,22 @@ function splitValue(v: RawFeature, separator: string | undefined): string[] {
 }
 
 function encodeGroup(numRows: number, spec: FeatureSpec): FeatureGroup {
-  if (spec.values.length !== numRows) throw new Error(`Feature "${spec.name}" has ${spec.values.length} values for ${numRows} rows.`);
+  if (spec.values.length !== numRows)
+    throw new Error(`Feature "${spec.name}" has ${spec.values.length} values for ${numRows} rows.`);
   if (spec.numeric) {
     const values = Float32Array.from({ length: numRows }, (_, r) => {
       const v = spec.values[r];
       return v === null || v === undefined || v === '' ? NaN : Number(v);
     });
-    return { name: spec.name, kind: 'numeric', width: 1, ids: new Int32Array(0), cardinality: 0, vocabulary: null, values };
+    return {
+      name: spec.name,
+      kind: 'numeric',
+      width: 1,
+      ids: new Int32Array(0),
+      cardinality: 0,
+      vocabulary: null,
+      values,
+    };
   }
   const split = Array.from({ length: numRows }, (_, r) => splitValue(spec.values[r], spec.separator));
   // A loop, not Math.max(...): a spread of millions of rows overflows the stack.

@@ -24,7 +24,16 @@
 import { quoteIdentifier, type Database, type Table } from '../../data';
 import { closestNames } from '../names';
 import { FeatureSet, type FeatureSpec, type RawFeature } from './features';
-import { BEHAVIOURS, RankingSamples, TASKS, type BehaviourLog, type RankingSampleParts, type RankingSplit, type RankingVocabulary, type Task } from './ranking-samples';
+import {
+  BEHAVIOURS,
+  RankingSamples,
+  TASKS,
+  type BehaviourLog,
+  type RankingSampleParts,
+  type RankingSplit,
+  type RankingVocabulary,
+  type Task,
+} from './ranking-samples';
 
 /** A table of user (or item) attributes, keyed by the log's user (or item) ids. */
 export interface RankingFeatureTable {
@@ -71,7 +80,11 @@ let builds = 0;
  * Ranking samples from the behaviour log in DuckDB table `table`, split by time. Options:
  * `negatives` (default 1), `seed` (0), `testDays` (1), `maxSamples`, `userTable`, `itemTable`.
  */
-export async function rankingSamples(db: Database, table: string, options: RankingSampleOptions = {}): Promise<RankingSplit> {
+export async function rankingSamples(
+  db: Database,
+  table: string,
+  options: RankingSampleOptions = {},
+): Promise<RankingSplit> {
   const o = checkOptions(options);
   const source = quoteIdentifier(table);
   const { ts, idTypes, rowOrder } = await checkTable(db, table);
@@ -92,15 +105,32 @@ export async function rankingSamples(db: Database, table: string, options: Ranki
   const U = '"user"';
   try {
     // Users with at least one click (the others give no sample), their items and categories.
-    await create('users', `SELECT ${U} AS id, (row_number() OVER (ORDER BY ${U}) - 1)::INTEGER AS u FROM ${source} GROUP BY ${U} HAVING bool_or(behaviour::VARCHAR = 'pv')`);
-    const all = (await one(`SELECT count(DISTINCT ${U})::DOUBLE AS users, count(*)::DOUBLE AS rows FROM ${source}`)) as { users: number; rows: number };
+    await create(
+      'users',
+      `SELECT ${U} AS id, (row_number() OVER (ORDER BY ${U}) - 1)::INTEGER AS u FROM ${source} GROUP BY ${U} HAVING bool_or(behaviour::VARCHAR = 'pv')`,
+    );
+    const all = (await one(
+      `SELECT count(DISTINCT ${U})::DOUBLE AS users, count(*)::DOUBLE AS rows FROM ${source}`,
+    )) as { users: number; rows: number };
     const numUsers = (await one(`SELECT count(*)::DOUBLE AS n FROM ${temp('users')}`)).n;
-    if (numUsers === 0) throw new Error(`rankingSamples: table ${source} has no pv (click) behaviour, so no sample: every sample is a pv or drawn beside one. Use a log with page views.`);
+    if (numUsers === 0)
+      throw new Error(
+        `rankingSamples: table ${source} has no pv (click) behaviour, so no sample: every sample is a pv or drawn beside one. Use a log with page views.`,
+      );
     // Only when some users are left out do their items need leaving out.
     const clicked = all.users > numUsers ? `WHERE ${U} IN (SELECT id FROM ${temp('users')})` : '';
-    await create('items', `SELECT item AS id, (row_number() OVER (ORDER BY item) - 1)::INTEGER AS i, min(category) AS category FROM ${source} ${clicked} GROUP BY item`);
-    await create('categories', `SELECT category AS id, (row_number() OVER (ORDER BY category) - 1)::INTEGER AS c FROM (SELECT DISTINCT category FROM ${temp('items')})`);
-    await create('item_categories', `SELECT i.id, i.i, c.c FROM ${temp('items')} i JOIN ${temp('categories')} c ON i.category = c.id`);
+    await create(
+      'items',
+      `SELECT item AS id, (row_number() OVER (ORDER BY item) - 1)::INTEGER AS i, min(category) AS category FROM ${source} ${clicked} GROUP BY item`,
+    );
+    await create(
+      'categories',
+      `SELECT category AS id, (row_number() OVER (ORDER BY category) - 1)::INTEGER AS c FROM (SELECT DISTINCT category FROM ${temp('items')})`,
+    );
+    await create(
+      'item_categories',
+      `SELECT i.id, i.i, c.c FROM ${temp('items')} i JOIN ${temp('categories')} c ON i.category = c.id`,
+    );
     const numItems = (await one(`SELECT count(*)::DOUBLE AS n FROM ${temp('items')}`)).n;
 
     // A click's labels: when the user last carted (or faved) and last bought that item.
@@ -133,7 +163,9 @@ export async function rankingSamples(db: Database, table: string, options: Ranki
     await drop('outcomes');
     const vocabulary = await readVocabulary(db, temp, idTypes, numUsers, numItems, o);
     const log = await readLog(db, temp('log'), numUsers);
-    const span = (await one(`SELECT min(ts)::DOUBLE AS first, max(ts)::DOUBLE AS last, count(*) FILTER (WHERE back)::DOUBLE AS unsorted FROM ${temp('log')}`)) as { first: number; last: number; unsorted: number };
+    const span = (await one(
+      `SELECT min(ts)::DOUBLE AS first, max(ts)::DOUBLE AS last, count(*) FILTER (WHERE back)::DOUBLE AS unsorted FROM ${temp('log')}`,
+    )) as { first: number; last: number; unsorted: number };
 
     // Negatives: an item drawn uniformly by a hash of (seed, user, place, draw, attempt); one the
     // user touched anywhere in the log is drawn again (rare in a real catalogue), up to
@@ -161,8 +193,12 @@ export async function rankingSamples(db: Database, table: string, options: Ranki
     let left = (await one(`SELECT count(*)::DOUBLE AS n FROM ${temp('draws')} WHERE taken`)).n;
     while (left > 0 && attempt < MAX_ATTEMPTS) {
       const again = `(SELECT * FROM ${temp('draws')} WHERE taken AND attempt = ${attempt})`;
-      await db.run(`INSERT INTO ${temp('draws')} ${draw(again, ++attempt, `(SELECT u, i FROM ${temp('log')} WHERE u IN (SELECT u FROM ${again}))`)}`);
-      left = (await one(`SELECT count(*)::DOUBLE AS n FROM ${temp('draws')} WHERE taken AND attempt = ${attempt}`)).n;
+      await db.run(
+        `INSERT INTO ${temp('draws')} ${draw(again, ++attempt, `(SELECT u, i FROM ${temp('log')} WHERE u IN (SELECT u FROM ${again}))`)}`,
+      );
+      left = (
+        await one(`SELECT count(*)::DOUBLE AS n FROM ${temp('draws')} WHERE taken AND attempt = ${attempt}`)
+      ).n;
     }
     await drop('full');
     // The samples with a time in (lo, hi]: the clicks with their labels, and the negatives drawn.
@@ -172,8 +208,12 @@ export async function rankingSamples(db: Database, table: string, options: Ranki
        SELECT u, i, c, ts, h, k, j, 0 FROM ${temp('draws')} WHERE NOT taken AND ts > ${lo} AND ts <= ${hi}`;
     // How many samples have a time in each (edges[p], edges[p + 1]].
     const countBetween = async (edges: number[]) => {
-      const counts = edges.slice(1).map((hi, p) => `count(*) FILTER (WHERE ts > ${edges[p]} AND ts <= ${hi})::DOUBLE AS "${p}"`);
-      const row = await one(`SELECT ${counts.join(', ')} FROM (SELECT ts FROM ${temp('log')} WHERE b = 0 UNION ALL SELECT ts FROM ${temp('draws')} WHERE NOT taken)`);
+      const counts = edges
+        .slice(1)
+        .map((hi, p) => `count(*) FILTER (WHERE ts > ${edges[p]} AND ts <= ${hi})::DOUBLE AS "${p}"`);
+      const row = await one(
+        `SELECT ${counts.join(', ')} FROM (SELECT ts FROM ${temp('log')} WHERE b = 0 UNION ALL SELECT ts FROM ${temp('draws')} WHERE NOT taken)`,
+      );
       return edges.slice(1).map((_, p) => row[p]);
     };
 
@@ -183,15 +223,29 @@ export async function rankingSamples(db: Database, table: string, options: Ranki
     const [trainSize, testSize] = await countBetween([before, cut, span.last]);
     const clicks = (await one(`SELECT count(*)::DOUBLE AS n FROM ${temp('log')} WHERE b = 0`)).n;
     const days = `${o.testDays} day${o.testDays === 1 ? '' : 's'}`;
-    if (!testSize) throw new Error(`rankingSamples: no click in the last ${days} of ${source} (from ${when(cut)} to ${when(span.last)}), so the test set would be empty. The log's last behaviours are not page views: give a larger testDays, or a log that ends with clicks.`);
-    if (!trainSize) throw new Error(`rankingSamples: every sample of ${source} lies in its last ${days} (the log runs from ${when(span.first)} to ${when(span.last)}), so the training set would be empty. Give a smaller testDays (it may be a fraction of a day: 0.25 is six hours).`);
+    if (!testSize)
+      throw new Error(
+        `rankingSamples: no click in the last ${days} of ${source} (from ${when(cut)} to ${when(span.last)}), so the test set would be empty. The log's last behaviours are not page views: give a larger testDays, or a log that ends with clicks.`,
+      );
+    if (!trainSize)
+      throw new Error(
+        `rankingSamples: every sample of ${source} lies in its last ${days} (the log runs from ${when(span.first)} to ${when(span.last)}), so the training set would be empty. Give a smaller testDays (it may be a fraction of a day: 0.25 is six hours).`,
+      );
     const skip = o.maxSamples !== undefined && trainSize > o.maxSamples ? trainSize - o.maxSamples : 0;
 
     // Read in time order (then by user and place; a click before its negatives), a few million
     // samples at a time, so that no one result of the whole set is held beside its arrays.
-    const read = async (lo: number, hi: number, total: number, skipped: number, name: string): Promise<RankingSamples> => {
+    const read = async (
+      lo: number,
+      hi: number,
+      total: number,
+      skipped: number,
+      name: string,
+    ): Promise<RankingSamples> => {
       const pieces = Math.max(1, Math.ceil(total / READ_PIECE));
-      const edges = Array.from({ length: pieces + 1 }, (_, p) => (p === 0 ? lo : p === pieces ? hi : lo + ((hi - lo) * p) / pieces));
+      const edges = Array.from({ length: pieces + 1 }, (_, p) =>
+        p === 0 ? lo : p === pieces ? hi : lo + ((hi - lo) * p) / pieces,
+      );
       const sizes = pieces === 1 ? [total] : await countBetween(edges);
       const out = emptyParts(total - skipped);
       let at = 0;
@@ -200,7 +254,9 @@ export async function rankingSamples(db: Database, table: string, options: Ranki
         const offset = Math.min(toSkip, sizes[p]);
         toSkip -= offset;
         if (offset === sizes[p]) continue;
-        const t = await db.query(`SELECT u, i, c, ts::DOUBLE AS time, h, labels FROM (${samples(edges[p], edges[p + 1])}) ORDER BY ts, u, k, j OFFSET ${offset}`);
+        const t = await db.query(
+          `SELECT u, i, c, ts::DOUBLE AS time, h, labels FROM (${samples(edges[p], edges[p + 1])}) ORDER BY ts, u, k, j OFFSET ${offset}`,
+        );
         at = appendSamples(out, t, at);
       }
       return new RankingSamples({ name, vocabulary, log, ...out });
@@ -229,24 +285,38 @@ function checkOptions(options: RankingSampleOptions): CheckedOptions {
   for (const key of Object.keys(options)) {
     if (OPTIONS.includes(key)) continue;
     if (/hist|len/i.test(key)) {
-      throw new Error(`rankingSamples: "${key}" is not an option here: every sample keeps its whole history (where it ends in its user's log), and a model reads as many of the latest behaviours as its own setting says. The options are ${OPTIONS.join(', ')}.`);
+      throw new Error(
+        `rankingSamples: "${key}" is not an option here: every sample keeps its whole history (where it ends in its user's log), and a model reads as many of the latest behaviours as its own setting says. The options are ${OPTIONS.join(', ')}.`,
+      );
     }
-    throw new Error(`rankingSamples: unknown option "${key}"; did you mean "${closestNames(key, OPTIONS, 1)[0]}"? The options are ${OPTIONS.join(', ')}.`);
+    throw new Error(
+      `rankingSamples: unknown option "${key}"; did you mean "${closestNames(key, OPTIONS, 1)[0]}"? The options are ${OPTIONS.join(', ')}.`,
+    );
   }
-  const whole = (name: keyof RankingSampleOptions, value: unknown, min: number, fallback?: number): number | undefined => {
+  const whole = (
+    name: keyof RankingSampleOptions,
+    value: unknown,
+    min: number,
+    fallback?: number,
+  ): number | undefined => {
     if (value === undefined) return fallback;
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
       const bound = min > Number.MIN_SAFE_INTEGER ? ` of at least ${min}` : '';
-      throw new Error(`rankingSamples: ${name} must be a whole number${bound}; got ${JSON.stringify(value) ?? String(value)}.`);
+      throw new Error(
+        `rankingSamples: ${name} must be a whole number${bound}; got ${JSON.stringify(value) ?? String(value)}.`,
+      );
     }
     return value;
   };
   const negatives = whole('negatives', options.negatives, 0, 1)!;
-  if (negatives > 1000) throw new Error(`rankingSamples: negatives must be at most 1000 per click; got ${negatives}.`);
+  if (negatives > 1000)
+    throw new Error(`rankingSamples: negatives must be at most 1000 per click; got ${negatives}.`);
   const seed = whole('seed', options.seed, Number.MIN_SAFE_INTEGER, 0)!;
   const testDays = options.testDays ?? 1;
   if (typeof testDays !== 'number' || !(testDays > 0) || !Number.isFinite(testDays)) {
-    throw new Error(`rankingSamples: testDays must be a number of days above 0 (a fraction is fine); got ${JSON.stringify(testDays) ?? String(testDays)}.`);
+    throw new Error(
+      `rankingSamples: testDays must be a number of days above 0 (a fraction is fine); got ${JSON.stringify(testDays) ?? String(testDays)}.`,
+    );
   }
   const maxSamples = whole('maxSamples', options.maxSamples, 1);
   const table = (name: 'userTable' | 'itemTable', key: string): RankingFeatureTable | undefined => {
@@ -254,11 +324,20 @@ function checkOptions(options: RankingSampleOptions): CheckedOptions {
     if (t === undefined) return undefined;
     if (typeof t === 'string') return { table: t, key };
     if (typeof t !== 'object' || t === null || typeof t.table !== 'string') {
-      throw new Error(`rankingSamples: ${name} must be a table name or { table, columns?, separators?, numeric? }; got ${JSON.stringify(t)}.`);
+      throw new Error(
+        `rankingSamples: ${name} must be a table name or { table, columns?, separators?, numeric? }; got ${JSON.stringify(t)}.`,
+      );
     }
     return { ...t, key: t.key ?? key };
   };
-  return { negatives, seed, testDays, maxSamples, userTable: table('userTable', 'user'), itemTable: table('itemTable', 'item') };
+  return {
+    negatives,
+    seed,
+    testDays,
+    maxSamples,
+    userTable: table('userTable', 'user'),
+    itemTable: table('itemTable', 'item'),
+  };
 }
 
 /** How the checked log is read: its timestamp in seconds as SQL, which id columns hold integers, whether its rows have an order (a table's, not a view's). */
@@ -279,27 +358,56 @@ async function checkTable(db: Database, table: string): Promise<LogShape> {
     );
   }
   const type = columns.get('timestamp')!.toUpperCase();
-  const numeric = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL)/.test(type);
+  const numeric =
+    /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL)/.test(
+      type,
+    );
   const time = /^(TIMESTAMP|DATE)/.test(type);
-  if (!numeric && !time) throw new Error(`rankingSamples: column "timestamp" of ${quoteIdentifier(table)} is ${type}; it must hold seconds since 1970 (a number) or a TIMESTAMP.`);
+  if (!numeric && !time)
+    throw new Error(
+      `rankingSamples: column "timestamp" of ${quoteIdentifier(table)} is ${type}; it must hold seconds since 1970 (a number) or a TIMESTAMP.`,
+    );
   const ts = (alias: string) => (numeric ? `${alias}."timestamp"` : `epoch(${alias}."timestamp")`);
   const source = quoteIdentifier(table);
-  const stats = (await db.query(`SELECT ${COLUMNS.map((c) => `count(*) FILTER (WHERE ${quoteIdentifier(c)} IS NULL)::DOUBLE AS ${quoteIdentifier(c)}`).join(', ')} FROM ${source}`)).rows()[0];
+  const stats = (
+    await db.query(
+      `SELECT ${COLUMNS.map((c) => `count(*) FILTER (WHERE ${quoteIdentifier(c)} IS NULL)::DOUBLE AS ${quoteIdentifier(c)}`).join(', ')} FROM ${source}`,
+    )
+  ).rows()[0];
   const empty = COLUMNS.filter((c) => (stats[c] as number) > 0);
   if (empty.length) {
-    throw new Error(`rankingSamples: table ${source} has missing values: ${empty.map((c) => `${stats[c]} in "${c}"`).join(', ')}. Leave those rows out first, e.g. CREATE VIEW log AS SELECT * FROM ${table} WHERE ${empty.map((c) => `"${c}" IS NOT NULL`).join(' AND ')}.`);
+    throw new Error(
+      `rankingSamples: table ${source} has missing values: ${empty.map((c) => `${stats[c]} in "${c}"`).join(', ')}. Leave those rows out first, e.g. CREATE VIEW log AS SELECT * FROM ${table} WHERE ${empty.map((c) => `"${c}" IS NOT NULL`).join(' AND ')}.`,
+    );
   }
-  const unknown = (await db.query(`SELECT behaviour::VARCHAR AS behaviour, count(*)::DOUBLE AS n FROM ${source} WHERE behaviour::VARCHAR NOT IN (${BEHAVIOURS.map(quoteLiteral).join(', ')}) GROUP BY 1 ORDER BY n DESC, behaviour`)).rows();
+  const unknown = (
+    await db.query(
+      `SELECT behaviour::VARCHAR AS behaviour, count(*)::DOUBLE AS n FROM ${source} WHERE behaviour::VARCHAR NOT IN (${BEHAVIOURS.map(quoteLiteral).join(', ')}) GROUP BY 1 ORDER BY n DESC, behaviour`,
+    )
+  ).rows();
   if (unknown.length) {
-    const listed = unknown.slice(0, 10).map((r) => `"${r.behaviour}" (${plural(r.n as number, 'row')})`).join(', ');
+    const listed = unknown
+      .slice(0, 10)
+      .map((r) => `"${r.behaviour}" (${plural(r.n as number, 'row')})`)
+      .join(', ');
     throw new Error(
       `rankingSamples: table ${source} has behaviours other than ${BEHAVIOURS.join(', ')}: ${listed}${unknown.length > 10 ? `, and ${unknown.length - 10} more` : ''}. ` +
         `Map them to these four or leave them out first, e.g. CREATE VIEW log AS SELECT * FROM ${table} WHERE behaviour IN (${BEHAVIOURS.map(quoteLiteral).join(', ')}).`,
     );
   }
-  const integer = (c: string) => /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/.test(columns.get(c)!.toUpperCase());
-  const rowOrder = await db.query(`SELECT rowid FROM ${source} LIMIT 0`).then(() => true, () => false);
-  return { ts, idTypes: { users: integer('user'), items: integer('item'), categories: integer('category') }, rowOrder };
+  const integer = (c: string) =>
+    /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/.test(
+      columns.get(c)!.toUpperCase(),
+    );
+  const rowOrder = await db.query(`SELECT rowid FROM ${source} LIMIT 0`).then(
+    () => true,
+    () => false,
+  );
+  return {
+    ts,
+    idTypes: { users: integer('user'), items: integer('item'), categories: integer('category') },
+    rowOrder,
+  };
 }
 
 /** Column name → DuckDB type of a table or view, or an error that lists the tables there are. */
@@ -308,38 +416,71 @@ async function tableColumns(db: Database, table: string, who: string): Promise<M
   try {
     described = await db.query(`DESCRIBE SELECT * FROM ${quoteIdentifier(table)}`);
   } catch {
-    const tables = (await db.query(`SELECT table_name AS name FROM duckdb_tables() WHERE NOT internal AND NOT temporary UNION SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1`)).column('name') as string[];
-    throw new Error(`${who}: no table or view "${table}" in the database; there are ${tables.length ? tables.join(', ') : 'none'}. Import a log first, e.g. await rl.importTaobao(db, 'UserBehavior.csv').`);
+    const tables = (
+      await db.query(
+        `SELECT table_name AS name FROM duckdb_tables() WHERE NOT internal AND NOT temporary UNION SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1`,
+      )
+    ).column('name') as string[];
+    throw new Error(
+      `${who}: no table or view "${table}" in the database; there are ${tables.length ? tables.join(', ') : 'none'}. Import a log first, e.g. await rl.importTaobao(db, 'UserBehavior.csv').`,
+    );
   }
   const names = described.column('column_name') as string[];
   const types = described.column('column_type') as string[];
   return new Map(names.map((n, k) => [n, types[k]]));
 }
 
-async function readVocabulary(db: Database, temp: (name: string) => string, idTypes: LogShape['idTypes'], numUsers: number, numItems: number, o: CheckedOptions): Promise<RankingVocabulary> {
+async function readVocabulary(
+  db: Database,
+  temp: (name: string) => string,
+  idTypes: LogShape['idTypes'],
+  numUsers: number,
+  numItems: number,
+  o: CheckedOptions,
+): Promise<RankingVocabulary> {
   // Integer ids are read as numbers and written out here: a million of them read as text cost seconds.
   const names = async (t: string, index: string, integer: boolean): Promise<string[]> => {
-    const ids = (await db.query(`SELECT ${integer ? 'id' : 'id::VARCHAR AS id'} FROM ${temp(t)} ORDER BY ${index}`)).column('id');
+    const ids = (
+      await db.query(`SELECT ${integer ? 'id' : 'id::VARCHAR AS id'} FROM ${temp(t)} ORDER BY ${index}`)
+    ).column('id');
     return Array.from(ids as ArrayLike<unknown>, (v) => String(v));
   };
-  const itemCategory = (await db.query(`SELECT c FROM ${temp('item_categories')} ORDER BY i`)).column('c') as Int32Array;
+  const itemCategory = (await db.query(`SELECT c FROM ${temp('item_categories')} ORDER BY i`)).column(
+    'c',
+  ) as Int32Array;
   return {
     users: await names('users', 'u', idTypes.users),
     items: await names('items', 'i', idTypes.items),
     categories: await names('categories', 'c', idTypes.categories),
     itemCategory,
-    userFeatures: o.userTable ? await readFeatures(db, o.userTable, temp('users'), 'u', numUsers, 'userTable') : FeatureSet.empty(numUsers),
-    itemFeatures: o.itemTable ? await readFeatures(db, o.itemTable, temp('items'), 'i', numItems, 'itemTable') : FeatureSet.empty(numItems),
+    userFeatures: o.userTable
+      ? await readFeatures(db, o.userTable, temp('users'), 'u', numUsers, 'userTable')
+      : FeatureSet.empty(numUsers),
+    itemFeatures: o.itemTable
+      ? await readFeatures(db, o.itemTable, temp('items'), 'i', numItems, 'itemTable')
+      : FeatureSet.empty(numItems),
   };
 }
 
 /** The attributes of every user (or item), in index order; ids the table lacks have none. */
-async function readFeatures(db: Database, spec: RankingFeatureTable, vocabulary: string, index: string, rows: number, option: string): Promise<FeatureSet> {
+async function readFeatures(
+  db: Database,
+  spec: RankingFeatureTable,
+  vocabulary: string,
+  index: string,
+  rows: number,
+  option: string,
+): Promise<FeatureSet> {
   const columns = await tableColumns(db, spec.table, `rankingSamples (${option})`);
   const key = spec.key!;
   const wanted = spec.columns ?? [...columns.keys()].filter((c) => c !== key);
-  const absent = [key, ...wanted, ...Object.keys(spec.separators ?? {}), ...(spec.numeric ?? [])].filter((c) => !columns.has(c));
-  if (absent.length) throw new Error(`rankingSamples: ${option} "${spec.table}" has no column ${[...new Set(absent)].map((c) => `"${c}"`).join(', ')}; its columns are ${[...columns.keys()].join(', ')}.`);
+  const absent = [key, ...wanted, ...Object.keys(spec.separators ?? {}), ...(spec.numeric ?? [])].filter(
+    (c) => !columns.has(c),
+  );
+  if (absent.length)
+    throw new Error(
+      `rankingSamples: ${option} "${spec.table}" has no column ${[...new Set(absent)].map((c) => `"${c}"`).join(', ')}; its columns are ${[...columns.keys()].join(', ')}.`,
+    );
   const k = quoteIdentifier(key);
   // One row per id (the first, should the table repeat one); ids compared as text, as the vocabulary names them.
   const t = await db.query(
@@ -348,7 +489,9 @@ async function readFeatures(db: Database, spec: RankingFeatureTable, vocabulary:
   );
   const specs: FeatureSpec[] = wanted.map((c) => {
     const data = t.column(c);
-    const values: RawFeature[] = ArrayBuffer.isView(data) ? Array.from(data as Float64Array, (v) => (Number.isNaN(v) ? null : v)) : (data as RawFeature[]);
+    const values: RawFeature[] = ArrayBuffer.isView(data)
+      ? Array.from(data as Float64Array, (v) => (Number.isNaN(v) ? null : v))
+      : (data as RawFeature[]);
     return { name: c, values, separator: spec.separators?.[c], numeric: spec.numeric?.includes(c) };
   });
   return FeatureSet.encode(rows, specs);
@@ -362,7 +505,13 @@ async function readLog(db: Database, log: string, numUsers: number): Promise<Beh
   for (let r = 0; r < us.length; r++) indptr[us[r] + 1] = ns[r];
   for (let u = 0; u < numUsers; u++) indptr[u + 1] += indptr[u];
   const t = await db.query(`SELECT i, c, b::INTEGER AS b, ts::DOUBLE AS ts FROM ${log} ORDER BY u, k`);
-  return { indptr, items: t.column('i') as Int32Array, categories: t.column('c') as Int32Array, behaviours: t.column('b') as Int32Array, times: t.column('ts') as Float64Array };
+  return {
+    indptr,
+    items: t.column('i') as Int32Array,
+    categories: t.column('c') as Int32Array,
+    behaviours: t.column('b') as Int32Array,
+    times: t.column('ts') as Float64Array,
+  };
 }
 
 type SampleColumns = Omit<RankingSampleParts, 'name' | 'vocabulary' | 'log'>;
@@ -370,7 +519,14 @@ type SampleColumns = Omit<RankingSampleParts, 'name' | 'vocabulary' | 'log'>;
 function emptyParts(n: number): SampleColumns {
   const labels = {} as Record<Task, Uint8Array>;
   for (const t of TASKS) labels[t] = new Uint8Array(n);
-  return { users: new Int32Array(n), items: new Int32Array(n), categories: new Int32Array(n), times: new Float64Array(n), historyEnds: new Int32Array(n), labels };
+  return {
+    users: new Int32Array(n),
+    items: new Int32Array(n),
+    categories: new Int32Array(n),
+    times: new Float64Array(n),
+    historyEnds: new Int32Array(n),
+    labels,
+  };
 }
 
 /** Copies a result (u, i, c, time, h, labels: bit 0 click, 1 cart, 2 buy) into `out` from `at`; returns where it ends. */
@@ -391,7 +547,9 @@ function appendSamples(out: SampleColumns, t: Table, at: number): number {
 /** A time in seconds as UTC text, or the number where it is no date. */
 function when(seconds: number): string {
   const ms = seconds * 1000;
-  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC` : String(seconds);
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15
+    ? `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`
+    : String(seconds);
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
@@ -413,7 +571,8 @@ function describe(c: {
   const perBehaviour = new Float64Array(BEHAVIOURS.length);
   for (const b of log.behaviours) perBehaviour[b]++;
   const drawn = train.size + test.size + c.skip - c.clicks;
-  const rates = (s: RankingSamples) => TASKS.map((t) => `${t} ${(s.positiveRate(t) * 100).toFixed(2)}%`).join(', ');
+  const rates = (s: RankingSamples) =>
+    TASKS.map((t) => `${t} ${(s.positiveRate(t) * 100).toFixed(2)}%`).join(', ');
   const missed = c.clicks * o.negatives - drawn;
   const lines = [
     `Ranking samples from ${source}: ${count(log.items.length)} behaviours (${BEHAVIOURS.map((b, k) => `${b} ${count(perBehaviour[k])}`).join(', ')}) of ${count(v.users.length)} users, ${count(v.items.length)} items and ${count(v.categories.length)} categories, from ${when(c.span.first)} to ${when(c.span.last)}.`,
@@ -422,14 +581,24 @@ function describe(c: {
     `Test: ${count(test.size)} samples of the last ${o.testDays} day${o.testDays === 1 ? '' : 's'} (after ${when(c.cut)}); positives ${rates(test)}.`,
   ];
   const share = test.size / (test.size + train.size + c.skip);
-  if (share < 0.01) lines.push(`Only ${(share * 100).toFixed(3)}% of the samples are test samples: is the latest timestamp (${when(c.span.last)}) an outlier? Leave such rows out in a view first.`);
+  if (share < 0.01)
+    lines.push(
+      `Only ${(share * 100).toFixed(3)}% of the samples are test samples: is the latest timestamp (${when(c.span.last)}) an outlier? Leave such rows out in a view first.`,
+    );
   const leftUsers = c.all.users - v.users.length;
-  if (leftUsers > 0) lines.push(`Left out: ${plural(leftUsers, 'user')} without clicks (no pv, so no sample), with their ${plural(c.all.rows - log.items.length, 'behaviour')}.`);
-  if (c.span.unsorted > 0) lines.push(`The log was not in time order within each user (at ${plural(c.span.unsorted, 'place')}): sorted by time, behaviours of the same second in the table's order.`);
-  if (v.userFeatures.groups.length) lines.push(`User features: ${v.userFeatures.groups.map((g) => g.name).join(', ')}.`);
-  if (v.itemFeatures.groups.length) lines.push(`Item features: ${v.itemFeatures.groups.map((g) => g.name).join(', ')}.`);
+  if (leftUsers > 0)
+    lines.push(
+      `Left out: ${plural(leftUsers, 'user')} without clicks (no pv, so no sample), with their ${plural(c.all.rows - log.items.length, 'behaviour')}.`,
+    );
+  if (c.span.unsorted > 0)
+    lines.push(
+      `The log was not in time order within each user (at ${plural(c.span.unsorted, 'place')}): sorted by time, behaviours of the same second in the table's order.`,
+    );
+  if (v.userFeatures.groups.length)
+    lines.push(`User features: ${v.userFeatures.groups.map((g) => g.name).join(', ')}.`);
+  if (v.itemFeatures.groups.length)
+    lines.push(`Item features: ${v.itemFeatures.groups.map((g) => g.name).join(', ')}.`);
   return lines.join('\n');
 }
 
 const plural = (n: number, noun: string) => `${count(n)} ${noun}${n === 1 ? '' : 's'}`;
-

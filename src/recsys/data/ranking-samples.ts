@@ -63,8 +63,15 @@ export class RankingSamples {
 
   constructor(parts: RankingSampleParts) {
     const n = parts.users.length;
-    const lengths = [parts.items, parts.categories, parts.times, parts.historyEnds, ...TASKS.map((t) => parts.labels[t])].map((a) => a.length);
-    if (lengths.some((l) => l !== n)) throw new Error(`RankingSamples: every column must have ${n} values; got ${lengths.join(', ')}.`);
+    const lengths = [
+      parts.items,
+      parts.categories,
+      parts.times,
+      parts.historyEnds,
+      ...TASKS.map((t) => parts.labels[t]),
+    ].map((a) => a.length);
+    if (lengths.some((l) => l !== n))
+      throw new Error(`RankingSamples: every column must have ${n} values; got ${lengths.join(', ')}.`);
     this.name = parts.name;
     this.vocabulary = parts.vocabulary;
     this.log = parts.log;
@@ -85,7 +92,14 @@ export class RankingSamples {
    * last `length` behaviours of its user before it, oldest first, left-padded; slot values
    * are index + 1 (item, category, behaviour code), 0 for padding. Returns how many are real.
    */
-  history(s: number, length: number, items: Int32Array, categories: Int32Array, behaviours: Int32Array, offset: number): number {
+  history(
+    s: number,
+    length: number,
+    items: Int32Array,
+    categories: Int32Array,
+    behaviours: Int32Array,
+    offset: number,
+  ): number {
     const u = this.users[s];
     const first = this.log.indptr[u];
     const end = first + this.historyEnds[s];

@@ -34,7 +34,8 @@ export class Sequences {
     readonly data: Dataset,
     readonly maxLen: number,
   ) {
-    if (!Number.isInteger(maxLen) || maxLen < 1) throw new Error(`sequences: maxLen must be a whole number ≥ 1, got ${maxLen}.`);
+    if (!Number.isInteger(maxLen) || maxLen < 1)
+      throw new Error(`sequences: maxLen must be a whole number ≥ 1, got ${maxLen}.`);
     const { indptr, rows } = data.userRows; // most recent first
     this.indptr = indptr;
     this.order = new Int32Array(rows.length);
@@ -50,8 +51,12 @@ export class Sequences {
       this.window(u, this.length(u), this.windows, u * maxLen);
     }
     this.truncated = truncated;
-    this.itemFeatures = data.itemFeatures.groups.filter((g) => g.kind === 'categorical').map((g) => code(data.itemFeatures, g.name, 1));
-    this.userFeatures = data.userFeatures.groups.filter((g) => g.kind === 'categorical').map((g) => code(data.userFeatures, g.name, 0));
+    this.itemFeatures = data.itemFeatures.groups
+      .filter((g) => g.kind === 'categorical')
+      .map((g) => code(data.itemFeatures, g.name, 1));
+    this.userFeatures = data.userFeatures.groups
+      .filter((g) => g.kind === 'categorical')
+      .map((g) => code(data.userFeatures, g.name, 0));
   }
 
   get numUsers(): number {

@@ -28,7 +28,12 @@ function makeSplit(d: Dataset, name: string, trainRows: number[], testRows: numb
   const dropped = testRows.length - kept.length;
   const test = d.subset(Int32Array.from(kept), `${d.name} (test)`);
   const coldNote = dropped ? `; ${dropped} test interactions of users with no training data dropped` : '';
-  return { name, train, test, description: `${how}: ${train.numInteractions} train, ${test.numInteractions} test interactions${coldNote}` };
+  return {
+    name,
+    train,
+    test,
+    description: `${how}: ${train.numInteractions} train, ${test.numInteractions} test interactions${coldNote}`,
+  };
 }
 
 /**
@@ -52,7 +57,13 @@ export function randomSplit(d: Dataset, options: { ratio?: number; seed?: number
     const n = rows.length - testCount;
     rows.forEach((r, i) => (i < n ? train : test).push(r));
   }
-  return makeSplit(d, `random ${Math.round(ratio * 100)}/${Math.round((1 - ratio) * 100)} per user`, train, test, `random per-user split, ratio ${ratio}, seed ${options.seed ?? 0}`);
+  return makeSplit(
+    d,
+    `random ${Math.round(ratio * 100)}/${Math.round((1 - ratio) * 100)} per user`,
+    train,
+    test,
+    `random per-user split, ratio ${ratio}, seed ${options.seed ?? 0}`,
+  );
 }
 
 function requireTime(d: Dataset, what: string): Float64Array {

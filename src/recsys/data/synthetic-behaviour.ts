@@ -26,7 +26,14 @@
  *   3 % a fav: buys ≪ carts ≪ pvs, as in ESMM's data.
  * - Only pv, cart, fav and buy are logged: exposures that were not clicked are not.
  */
-import { Table, readInteractionData, quoteIdentifier, type Database, type InteractionData, type TaobaoOptions } from '../../data';
+import {
+  Table,
+  readInteractionData,
+  quoteIdentifier,
+  type Database,
+  type InteractionData,
+  type TaobaoOptions,
+} from '../../data';
 import { Random } from '../random';
 
 export interface SyntheticBehaviourOptions {
@@ -118,10 +125,25 @@ export function syntheticBehaviour(options: SyntheticBehaviourOptions = {}): Syn
     if (!ok) throw new Error(`syntheticBehaviour: ${name} must be ${what}, got ${value}.`);
   };
   check('users', numUsers, Number.isInteger(numUsers) && numUsers >= 1, 'a whole number ≥ 1');
-  check('categories', numCategories, Number.isInteger(numCategories) && numCategories >= 2, 'a whole number ≥ 2');
-  check('items', numItems, Number.isInteger(numItems) && numItems >= numCategories, `a whole number ≥ categories (${numCategories})`);
+  check(
+    'categories',
+    numCategories,
+    Number.isInteger(numCategories) && numCategories >= 2,
+    'a whole number ≥ 2',
+  );
+  check(
+    'items',
+    numItems,
+    Number.isInteger(numItems) && numItems >= numCategories,
+    `a whole number ≥ categories (${numCategories})`,
+  );
   check('days', days, days > 0 && days <= 3650, 'more than 0 (and at most 3650)');
-  check('eventsPerUser', perUser, perUser >= 1 && perUser * 10 < days * 86400, 'at least 1 (and fewer than one a second)');
+  check(
+    'eventsPerUser',
+    perUser,
+    perUser >= 1 && perUser * 10 < days * 86400,
+    'at least 1 (and fewer than one a second)',
+  );
   const span = Math.round(days * 86400);
   const random = new Random(seed);
 
@@ -143,7 +165,8 @@ export function syntheticBehaviour(options: SyntheticBehaviourOptions = {}): Syn
   const categoryCumulative = new Float64Array(numItems);
   for (let c = 0; c < numCategories; c++) {
     let total = 0;
-    for (let p = categoryIndptr[c]; p < categoryIndptr[c + 1]; p++) categoryCumulative[p] = total += popularity[categoryItems[p]];
+    for (let p = categoryIndptr[c]; p < categoryIndptr[c + 1]; p++)
+      categoryCumulative[p] = total += popularity[categoryItems[p]];
   }
   const allCumulative = new Float64Array(numItems);
   for (let i = 0, total = 0; i < numItems; i++) allCumulative[i] = total += popularity[i];
@@ -154,10 +177,11 @@ export function syntheticBehaviour(options: SyntheticBehaviourOptions = {}): Syn
   let placed = 0;
   for (let c = 0; c < numCategories; c++) {
     const members = random.shuffle(categoryItems.slice(categoryIndptr[c], categoryIndptr[c + 1]));
-    for (let s = 0; s < members.length; ) {
+    for (let s = 0; s < members.length;) {
       let end = Math.min(members.length, s + 2 + random.int(3));
       if (members.length - end === 1) end++;
-      for (let p = s; p < end; p++) (itemBundle[members[p]] = bundleIndptr.length - 1), (bundleItems[placed++] = members[p]);
+      for (let p = s; p < end; p++)
+        ((itemBundle[members[p]] = bundleIndptr.length - 1), (bundleItems[placed++] = members[p]));
       bundleIndptr.push(placed);
       s = end;
     }
@@ -220,7 +244,10 @@ export function syntheticBehaviour(options: SyntheticBehaviourOptions = {}): Syn
   const bought = new Set<number>();
   let exposures = 0;
   for (let u = 0; u < numUsers; u++) {
-    const n = Math.min(20 * perUser, Math.max(5, Math.round(perUser * Math.exp(0.6 * random.normal() - 0.18))));
+    const n = Math.min(
+      20 * perUser,
+      Math.max(5, Math.round(perUser * Math.exp(0.6 * random.normal() - 0.18))),
+    );
     const sessions = Math.max(1, Math.round(n / 6));
     const quota = new Int32Array(sessions);
     for (let e = 0; e < n; e++) quota[random.int(sessions)]++;
@@ -264,7 +291,12 @@ export function syntheticBehaviour(options: SyntheticBehaviourOptions = {}): Syn
           for (let p = 0; p < shown; p++) if (page[p] === item) return;
           page[shown++] = item;
         };
-        for (let k = 0; k < PAGE_CATEGORY; k++) show(categoryItems[draw(categoryCumulative, categoryIndptr[category], categoryIndptr[category + 1], random)]);
+        for (let k = 0; k < PAGE_CATEGORY; k++)
+          show(
+            categoryItems[
+              draw(categoryCumulative, categoryIndptr[category], categoryIndptr[category + 1], random)
+            ],
+          );
         for (let k = 0; k < PAGE_PARTNERS && recentSize > 0; k++) {
           const seen = recentItems[random.int(Math.min(recentSize, RECENT))];
           const b = itemBundle[seen];
@@ -279,19 +311,32 @@ export function syntheticBehaviour(options: SyntheticBehaviourOptions = {}): Syn
           const item = page[p];
           const c = itemCategory[item];
           let partner = 0;
-          for (let r = 0; r < Math.min(recentSize, RECENT); r++) if (recentItems[r] !== item && itemBundle[recentItems[r]] === itemBundle[item]) partner = 1;
-          const click = CLICK.bias + CLICK.interest * share[c] + CLICK.recent * Math.min(recentCount[c], CLICK.recentCap) + CLICK.partner * partner + CLICK.quality * itemQuality[item];
+          for (let r = 0; r < Math.min(recentSize, RECENT); r++)
+            if (recentItems[r] !== item && itemBundle[recentItems[r]] === itemBundle[item]) partner = 1;
+          const click =
+            CLICK.bias +
+            CLICK.interest * share[c] +
+            CLICK.recent * Math.min(recentCount[c], CLICK.recentCap) +
+            CLICK.partner * partner +
+            CLICK.quality * itemQuality[item];
           if (random.next() >= sigmoid(click)) continue;
           emit(item, 0, gap);
           gap = 10 + random.int(110);
           remaining--;
           // The funnel: cart, fav, buy; the interest is the one at the pv.
           const interest = share[c];
-          const carted = random.next() < sigmoid(CART.bias + CART.propensity * itemPropensity[item] + CART.interest * interest);
-          if (carted) emit(item, 1, 3 + random.int(40)), remaining--;
-          if (random.next() < sigmoid(FAV.bias + FAV.quality * itemQuality[item] + FAV.interest * interest)) emit(item, 2, 3 + random.int(40)), remaining--;
+          const carted =
+            random.next() <
+            sigmoid(CART.bias + CART.propensity * itemPropensity[item] + CART.interest * interest);
+          if (carted) (emit(item, 1, 3 + random.int(40)), remaining--);
+          if (random.next() < sigmoid(FAV.bias + FAV.quality * itemQuality[item] + FAV.interest * interest))
+            (emit(item, 2, 3 + random.int(40)), remaining--);
           const buy = carted ? BUY_AFTER_CART : BUY_WITHOUT_CART;
-          if (!bought.has(item) && random.next() < sigmoid(buy.bias + buy.propensity * itemPropensity[item] + buy.interest * interest)) {
+          if (
+            !bought.has(item) &&
+            random.next() <
+              sigmoid(buy.bias + buy.propensity * itemPropensity[item] + buy.interest * interest)
+          ) {
             emit(item, 3, 20 + random.int(280));
             remaining--;
             bought.add(item);
@@ -301,7 +346,8 @@ export function syntheticBehaviour(options: SyntheticBehaviourOptions = {}): Syn
     }
     // Strictly increasing whole seconds within the span (sessions drawn close together may overlap).
     const last = times.length - 1;
-    for (let e = first; e <= last; e++) times[e] = Math.max(Math.floor(times[e]), e > first ? times[e - 1] + 1 : 0);
+    for (let e = first; e <= last; e++)
+      times[e] = Math.max(Math.floor(times[e]), e > first ? times[e - 1] + 1 : 0);
     if (times[last] > span - 1) {
       times[last] = span - 1;
       for (let e = last - 1; e >= first && times[e] >= times[e + 1]; e--) times[e] = times[e + 1] - 1;
@@ -326,7 +372,15 @@ export function syntheticBehaviour(options: SyntheticBehaviourOptions = {}): Syn
     shiftTime: Float64Array.from(shiftAt, (tau) => START + tau * span),
     exposures,
     interest: (user, time) => interestAt(user, (time - START) / span, new Float64Array(numCategories)),
-    description: describe({ numUsers, numItems, numCategories, days, perUser, seed, bundles: bundleIndptr.length - 1 }),
+    description: describe({
+      numUsers,
+      numItems,
+      numCategories,
+      days,
+      perUser,
+      seed,
+      bundles: bundleIndptr.length - 1,
+    }),
   };
   return {
     user: Int32Array.from(users, (u) => u + 1),
@@ -345,11 +399,17 @@ export function syntheticBehaviour(options: SyntheticBehaviourOptions = {}): Syn
  * `<table>_items` (item, category) for the items in the log; so a notebook runs unchanged on
  * the real file or this sample. `behaviours` keeps only those, as importTaobao's does.
  */
-export async function importSyntheticBehaviour(db: Database, options: SyntheticBehaviourOptions & Pick<TaobaoOptions, 'table' | 'behaviours'> = {}): Promise<InteractionData & { truth: BehaviourTruth }> {
+export async function importSyntheticBehaviour(
+  db: Database,
+  options: SyntheticBehaviourOptions & Pick<TaobaoOptions, 'table' | 'behaviours'> = {},
+): Promise<InteractionData & { truth: BehaviourTruth }> {
   const table = options.table ?? 'taobao';
   const known = ['pv', 'buy', 'cart', 'fav'];
   const unknown = options.behaviours?.filter((b) => !known.includes(b));
-  if (unknown?.length) throw new Error(`importSyntheticBehaviour: unknown behaviour ${unknown.map((b) => `"${b}"`).join(', ')}; the log has ${known.join(', ')}.`);
+  if (unknown?.length)
+    throw new Error(
+      `importSyntheticBehaviour: unknown behaviour ${unknown.map((b) => `"${b}"`).join(', ')}; the log has ${known.join(', ')}.`,
+    );
   const log = syntheticBehaviour(options);
   const keep = options.behaviours ? new Set<string>(options.behaviours) : null;
   const rows = keep ? log.behaviour.flatMap((b, r) => (keep.has(b) ? [r] : [])) : null;
@@ -360,11 +420,27 @@ export async function importSyntheticBehaviour(db: Database, options: SyntheticB
     return out;
   };
   const name = quoteIdentifier(table);
-  await db.register(table, Table.fromColumns({ user: column(log.user), item: column(log.item), category: column(log.category), behaviour: rows ? rows.map((r) => log.behaviour[r]) : log.behaviour, timestamp: column(log.timestamp) }));
+  await db.register(
+    table,
+    Table.fromColumns({
+      user: column(log.user),
+      item: column(log.item),
+      category: column(log.category),
+      behaviour: rows ? rows.map((r) => log.behaviour[r]) : log.behaviour,
+      timestamp: column(log.timestamp),
+    }),
+  );
   await db.run(`ALTER TABLE ${name} ALTER COLUMN timestamp SET DATA TYPE BIGINT`);
-  await db.run(`CREATE OR REPLACE TABLE ${quoteIdentifier(`${table}_items`)} AS SELECT item, min(category) AS category FROM ${name} GROUP BY item ORDER BY item`);
+  await db.run(
+    `CREATE OR REPLACE TABLE ${quoteIdentifier(`${table}_items`)} AS SELECT item, min(category) AS category FROM ${name} GROUP BY item ORDER BY item`,
+  );
   const seed = options.seed ?? 42;
-  const data = await readInteractionData(db, `synthetic behaviour (seed ${seed}${keep ? `; ${[...keep].join(', ')}` : ''})`, { interactions: table, items: `${table}_items` }, {});
+  const data = await readInteractionData(
+    db,
+    `synthetic behaviour (seed ${seed}${keep ? `; ${[...keep].join(', ')}` : ''})`,
+    { interactions: table, items: `${table}_items` },
+    {},
+  );
   return { ...data, truth: log.truth };
 }
 
@@ -391,7 +467,15 @@ function draw(cumulative: Float64Array, from: number, to: number, random: Random
   return lo;
 }
 
-function describe(o: { numUsers: number; numItems: number; numCategories: number; days: number; perUser: number; seed: number; bundles: number }): string {
+function describe(o: {
+  numUsers: number;
+  numItems: number;
+  numCategories: number;
+  days: number;
+  perUser: number;
+  seed: number;
+  bundles: number;
+}): string {
   return [
     `Synthetic behaviour log (seed ${o.seed}): ${o.numUsers} users, ${o.numItems} items in ${o.numCategories} categories (${o.bundles} bundles of 2–4 items), ${o.days} days from 2017-11-25, about ${o.perUser} behaviours per user.`,
     `Interests: each user has 2–4 interest categories; the first fades and its successor category grows (shift centred at 30–70 % of the span, width ${SHIFT_WIDTH}), the others stay. interest(c, t) = that category's share of the user's weights at t.`,

@@ -39,10 +39,70 @@ export interface SyntheticOptions {
   chainProbability?: number;
 }
 
-const GENRES = ['Action', 'Adventure', 'Animation', 'Comedy', 'Crime', 'Documentary', 'Drama', 'Fantasy', 'Horror', 'Romance', 'Sci-Fi', 'Thriller'];
-const OCCUPATIONS = ['student', 'engineer', 'artist', 'teacher', 'doctor', 'writer', 'lawyer', 'scientist', 'programmer', 'retired', 'sales', 'other'];
-const ADJECTIVES = ['Silent', 'Crimson', 'Lost', 'Golden', 'Hidden', 'Broken', 'Last', 'Wild', 'Frozen', 'Electric', 'Secret', 'Distant', 'Burning', 'Quiet', 'Iron', 'Midnight'];
-const NOUNS = ['River', 'Empire', 'Garden', 'Signal', 'Harbor', 'Machine', 'Kingdom', 'Letter', 'Storm', 'Mirror', 'Orchard', 'Voyage', 'Circuit', 'Lantern', 'Island', 'Verdict'];
+const GENRES = [
+  'Action',
+  'Adventure',
+  'Animation',
+  'Comedy',
+  'Crime',
+  'Documentary',
+  'Drama',
+  'Fantasy',
+  'Horror',
+  'Romance',
+  'Sci-Fi',
+  'Thriller',
+];
+const OCCUPATIONS = [
+  'student',
+  'engineer',
+  'artist',
+  'teacher',
+  'doctor',
+  'writer',
+  'lawyer',
+  'scientist',
+  'programmer',
+  'retired',
+  'sales',
+  'other',
+];
+const ADJECTIVES = [
+  'Silent',
+  'Crimson',
+  'Lost',
+  'Golden',
+  'Hidden',
+  'Broken',
+  'Last',
+  'Wild',
+  'Frozen',
+  'Electric',
+  'Secret',
+  'Distant',
+  'Burning',
+  'Quiet',
+  'Iron',
+  'Midnight',
+];
+const NOUNS = [
+  'River',
+  'Empire',
+  'Garden',
+  'Signal',
+  'Harbor',
+  'Machine',
+  'Kingdom',
+  'Letter',
+  'Storm',
+  'Mirror',
+  'Orchard',
+  'Voyage',
+  'Circuit',
+  'Lantern',
+  'Island',
+  'Verdict',
+];
 const ONSETS = ['b', 'd', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z', 'sh', 'ch', 'br', 'tr'];
 const VOWELS = ['a', 'e', 'i', 'o', 'u', 'ai', 'ou'];
 
@@ -50,7 +110,8 @@ function uniqueName(random: Random, taken: Set<string>): string {
   for (let syllables = 2; ; syllables++) {
     for (let attempt = 0; attempt < 20; attempt++) {
       let name = '';
-      for (let s = 0; s < syllables; s++) name += ONSETS[random.int(ONSETS.length)] + VOWELS[random.int(VOWELS.length)];
+      for (let s = 0; s < syllables; s++)
+        name += ONSETS[random.int(ONSETS.length)] + VOWELS[random.int(VOWELS.length)];
       if (!taken.has(name)) {
         taken.add(name);
         return name;
@@ -60,7 +121,12 @@ function uniqueName(random: Random, taken: Set<string>): string {
 }
 
 /** Samples an index with probability ∝ exp(logits[i]), skipping `excluded`. */
-function sampleSoftmax(logits: Float64Array, excluded: Uint8Array, random: Random, weights: Float64Array): number {
+function sampleSoftmax(
+  logits: Float64Array,
+  excluded: Uint8Array,
+  random: Random,
+  weights: Float64Array,
+): number {
   let max = -Infinity;
   for (let i = 0; i < logits.length; i++) if (!excluded[i] && logits[i] > max) max = logits[i];
   let total = 0;
@@ -77,8 +143,10 @@ function sampleSoftmax(logits: Float64Array, excluded: Uint8Array, random: Rando
 function chainSuccessors(itemGenres: readonly string[][], random: Random): Int32Array {
   const successor = new Int32Array(itemGenres.length);
   for (const genre of GENRES) {
-    const members = random.shuffle(Int32Array.from(itemGenres.flatMap((g, i) => (g[0] === genre ? [i] : []))));
-    for (let start = 0; start < members.length; ) {
+    const members = random.shuffle(
+      Int32Array.from(itemGenres.flatMap((g, i) => (g[0] === genre ? [i] : []))),
+    );
+    for (let start = 0; start < members.length;) {
       let end = Math.min(members.length, start + 5 + random.int(11));
       if (members.length - end < 5) end = members.length;
       for (let p = start; p < end; p++) successor[members[p]] = members[p + 1 < end ? p + 1 : start];
@@ -103,14 +171,37 @@ export function synthetic(options: SyntheticOptions = {}): Dataset {
  * `rl.importMovieLens` names them (`<prefix>_ratings`, `_movies`, `_users`; prefix `ml`), so
  * a notebook's SQL and code run unchanged on either; `Dataset.fromData` builds the dataset.
  */
-export async function importSynthetic(db: Database, options: SyntheticOptions & { prefix?: string } = {}): Promise<InteractionData> {
+export async function importSynthetic(
+  db: Database,
+  options: SyntheticOptions & { prefix?: string } = {},
+): Promise<InteractionData> {
   const { raw, dataset } = generate(options);
   const prefix = options.prefix ?? 'ml';
   const tables = { interactions: `${prefix}_ratings`, items: `${prefix}_movies`, users: `${prefix}_users` };
   const join = (lists: string[][]) => lists.map((l) => l.join('|'));
-  await db.register(tables.interactions, Table.fromColumns({ user: raw.users.map((u) => raw.userNames[u]), item: raw.items.map((i) => raw.itemNames[i]), rating: Float64Array.from(raw.ratings), timestamp: Float64Array.from(raw.times) }));
-  await db.register(tables.items, Table.fromColumns({ item: raw.itemNames, title: raw.titles, genres: join(raw.itemGenres) }));
-  await db.register(tables.users, Table.fromColumns({ user: raw.userNames, gender: raw.gender, occupation: raw.occupation, age: Int32Array.from(raw.age), interests: join(raw.interests) }));
+  await db.register(
+    tables.interactions,
+    Table.fromColumns({
+      user: raw.users.map((u) => raw.userNames[u]),
+      item: raw.items.map((i) => raw.itemNames[i]),
+      rating: Float64Array.from(raw.ratings),
+      timestamp: Float64Array.from(raw.times),
+    }),
+  );
+  await db.register(
+    tables.items,
+    Table.fromColumns({ item: raw.itemNames, title: raw.titles, genres: join(raw.itemGenres) }),
+  );
+  await db.register(
+    tables.users,
+    Table.fromColumns({
+      user: raw.userNames,
+      gender: raw.gender,
+      occupation: raw.occupation,
+      age: Int32Array.from(raw.age),
+      interests: join(raw.interests),
+    }),
+  );
   return readInteractionData(db, dataset.name, tables, { genres: '|', interests: '|' });
 }
 
@@ -120,9 +211,11 @@ function generate(options: SyntheticOptions) {
   const perUser = options.interactionsPerUser ?? 40;
   const dims = options.dims ?? 8;
   const order = options.order ?? 'similar';
-  if (order !== 'similar' && order !== 'chains') throw new Error(`synthetic: order must be 'similar' or 'chains', got ${JSON.stringify(order)}.`);
+  if (order !== 'similar' && order !== 'chains')
+    throw new Error(`synthetic: order must be 'similar' or 'chains', got ${JSON.stringify(order)}.`);
   const chainProbability = options.chainProbability ?? 0.8;
-  if (!(chainProbability >= 0 && chainProbability <= 1)) throw new Error(`synthetic: chainProbability must be between 0 and 1, got ${chainProbability}.`);
+  if (!(chainProbability >= 0 && chainProbability <= 1))
+    throw new Error(`synthetic: chainProbability must be between 0 and 1, got ${chainProbability}.`);
   const random = new Random(options.seed ?? 42);
   const normals = (n: number, scale = 1) => Float64Array.from({ length: n }, () => random.normal() * scale);
   const genreVectors = GENRES.map(() => normals(dims));
@@ -197,10 +290,13 @@ function generate(options: SyntheticOptions) {
     // Ratings follow the taste in this user's own units, so they stay roughly normal around the user's mean.
     let sum = 0;
     let squares = 0;
-    for (let i = 0; i < numItems; i++) (sum += affinity[i]), (squares += affinity[i] * affinity[i]);
+    for (let i = 0; i < numItems; i++) ((sum += affinity[i]), (squares += affinity[i] * affinity[i]));
     const centre = sum / numItems;
     const spread = Math.sqrt(Math.max(1e-9, squares / numItems - centre * centre));
-    const n = Math.min(numItems - 1, Math.max(3, Math.round(perUser * Math.exp(random.normal() * 0.6 - 0.18))));
+    const n = Math.min(
+      numItems - 1,
+      Math.max(3, Math.round(perUser * Math.exp(random.normal() * 0.6 - 0.18))),
+    );
     const mean = 3.4 + random.normal() * 0.4;
     let t = start + random.int(30 * 86400);
     let previous = -1;
@@ -229,7 +325,13 @@ function generate(options: SyntheticOptions) {
       }
       seen[item] = 1;
       previous = item;
-      const rating = Math.min(5, Math.max(1, Math.round(mean + 0.5 * ((affinity[item] - centre) / spread - 1) + random.normal() * 0.6)));
+      const rating = Math.min(
+        5,
+        Math.max(
+          1,
+          Math.round(mean + 0.5 * ((affinity[item] - centre) / spread - 1) + random.normal() * 0.6),
+        ),
+      );
       users.push(u);
       items.push(item);
       ratings.push(rating);
@@ -237,8 +339,24 @@ function generate(options: SyntheticOptions) {
     }
   }
 
-  const itemNames = Array.from({ length: numItems }, (_, i) => `item${String(i + 1).padStart(String(numItems).length, '0')}`);
-  const raw = { userNames: names, itemNames, users, items, ratings, times, titles, itemGenres, gender, occupation, age, interests };
+  const itemNames = Array.from(
+    { length: numItems },
+    (_, i) => `item${String(i + 1).padStart(String(numItems).length, '0')}`,
+  );
+  const raw = {
+    userNames: names,
+    itemNames,
+    users,
+    items,
+    ratings,
+    times,
+    titles,
+    itemGenres,
+    gender,
+    occupation,
+    age,
+    interests,
+  };
   const dataset = new Dataset({
     // Said in the name, so an evaluation's split description tells the two orders apart.
     name: `synthetic (seed ${options.seed ?? 42}${successor ? ', chains' : ''})`,

@@ -31,14 +31,19 @@ export class Mlp {
     random: Random,
   ) {
     if (sizes.length < 2 || sizes.some((s) => !Number.isInteger(s) || s < 1)) {
-      throw new Error(`A dense stack needs an input width and at least one layer, all whole numbers ≥ 1; got [${sizes.join(', ')}].`);
+      throw new Error(
+        `A dense stack needs an input width and at least one layer, all whole numbers ≥ 1; got [${sizes.join(', ')}].`,
+      );
     }
     const layers = sizes.length - 1;
     this.params = [];
     for (let l = 0; l < layers; l++) {
       const [n, m] = [sizes[l], sizes[l + 1]];
       const limit = Math.sqrt(6 / (n + m));
-      this.params.push(Float32Array.from({ length: n * m }, () => (2 * random.next() - 1) * limit), new Float32Array(m));
+      this.params.push(
+        Float32Array.from({ length: n * m }, () => (2 * random.next() - 1) * limit),
+        new Float32Array(m),
+      );
     }
     this.tensors = this.upload();
   }
@@ -58,7 +63,12 @@ export class Mlp {
     let h = x;
     for (let l = 0; l < this.layers; l++) {
       const activation = l < this.layers - 1 ? 'relu' : 'linear';
-      const out = tf.fused.matMul({ a: h, b: this.tensors[2 * l] as tf.Tensor2D, bias: this.tensors[2 * l + 1], activation }) as tf.Tensor2D;
+      const out = tf.fused.matMul({
+        a: h,
+        b: this.tensors[2 * l] as tf.Tensor2D,
+        bias: this.tensors[2 * l + 1],
+        activation,
+      }) as tf.Tensor2D;
       tape?.inputs.push(h);
       tape?.outputs.push(out);
       h = out;
@@ -91,7 +101,9 @@ export class Mlp {
   /** One Adam step with the gradients of the last `backward`. Call outside a tidy. */
   step(): void {
     this.requireTraining();
-    this.params.forEach((p, i) => this.adam[i].update(p, 0, this.grads[i], 0, p.length, this.adam[i].nextRate()));
+    this.params.forEach((p, i) =>
+      this.adam[i].update(p, 0, this.grads[i], 0, p.length, this.adam[i].nextRate()),
+    );
     tf.dispose(this.tensors);
     this.tensors = this.upload();
   }
@@ -105,6 +117,8 @@ export class Mlp {
   }
 
   private upload(): tf.Tensor[] {
-    return this.params.map((p, i) => tf.keep(i % 2 ? tf.tensor1d(p) : tf.tensor2d(p, [this.sizes[i >> 1], this.sizes[(i >> 1) + 1]])));
+    return this.params.map((p, i) =>
+      tf.keep(i % 2 ? tf.tensor1d(p) : tf.tensor2d(p, [this.sizes[i >> 1], this.sizes[(i >> 1) + 1]])),
+    );
   }
 }

@@ -49,9 +49,14 @@ export class NegativeSampler {
 
   constructor(counts: ItemCounts, options: NegativeSamplerOptions) {
     const { strategy, alpha = 0.75, random } = options;
-    if (!STRATEGIES.includes(strategy)) throw new Error(`NegativeSampler: strategy must be ${STRATEGIES.map((s) => `"${s}"`).join(' or ')}, got ${String(strategy)}.`);
+    if (!STRATEGIES.includes(strategy))
+      throw new Error(
+        `NegativeSampler: strategy must be ${STRATEGIES.map((s) => `"${s}"`).join(' or ')}, got ${String(strategy)}.`,
+      );
     if (!(alpha >= 0) || !Number.isFinite(alpha)) {
-      throw new Error(`NegativeSampler: alpha must be a finite number ≥ 0 (0 draws the items with interactions uniformly, 1 in proportion to their counts, 0.75 is usual), got ${alpha}.`);
+      throw new Error(
+        `NegativeSampler: alpha must be a finite number ≥ 0 (0 draws the items with interactions uniformly, 1 in proportion to their counts, 0.75 is usual), got ${alpha}.`,
+      );
     }
     checkCounts(counts, 'NegativeSampler');
     this.strategy = strategy;
@@ -71,7 +76,9 @@ export class NegativeSampler {
   /** Fills out[from..to) with items drawn independently, with replacement. */
   draw(out: Int32Array, from = 0, to = out.length): void {
     if (!(Number.isInteger(from) && Number.isInteger(to) && 0 <= from && from <= to && to <= out.length)) {
-      throw new RangeError(`NegativeSampler.draw: from and to must be whole numbers with 0 ≤ from ≤ to ≤ out.length (${out.length}), got ${from} and ${to}.`);
+      throw new RangeError(
+        `NegativeSampler.draw: from and to must be whole numbers with 0 ≤ from ≤ to ≤ out.length (${out.length}), got ${from} and ${to}.`,
+      );
     }
     const { random, numItems } = this;
     if (this.strategy === 'uniform') {
@@ -106,7 +113,10 @@ export class NegativeSampler {
   }
 
   private checkItem(i: number): void {
-    if (!(Number.isInteger(i) && i >= 0 && i < this.numItems)) throw new RangeError(`NegativeSampler: item must be a whole number in [0, ${this.numItems}), got ${i}.`);
+    if (!(Number.isInteger(i) && i >= 0 && i < this.numItems))
+      throw new RangeError(
+        `NegativeSampler: item must be a whole number in [0, ${this.numItems}), got ${i}.`,
+      );
   }
 }
 
@@ -130,12 +140,30 @@ export interface CandidateLogQOptions {
 export function candidateLogQ(counts: ItemCounts, options: CandidateLogQOptions): Float32Array {
   const { inBatch, sampled = 0, sampler } = options;
   const total = checkCounts(counts, 'candidateLogQ');
-  if (!(Number.isInteger(inBatch) && inBatch >= 0)) throw new Error(`candidateLogQ: inBatch must be a whole number ≥ 0 (the positives per batch that serve as negatives), got ${inBatch}.`);
-  if (!(Number.isInteger(sampled) && sampled >= 0)) throw new Error(`candidateLogQ: sampled must be a whole number ≥ 0 (the negatives drawn per batch), got ${sampled}.`);
-  if (inBatch === 0 && sampled === 0) throw new Error('candidateLogQ: a batch has no candidates: give inBatch (in-batch negatives), sampled with a sampler, or both.');
-  if (inBatch > 0 && total === 0) throw new Error('candidateLogQ: every item count is 0, so there are no in-batch candidates; pass the training interactions per item.');
-  if (sampled > 0 && !sampler) throw new Error(`candidateLogQ: sampled is ${sampled} but no sampler was given; pass the NegativeSampler that draws them.`);
-  if (sampler && sampler.numItems !== counts.length) throw new Error(`candidateLogQ: the sampler draws from ${sampler.numItems} items but counts has ${counts.length}; build both from the same catalogue.`);
+  if (!(Number.isInteger(inBatch) && inBatch >= 0))
+    throw new Error(
+      `candidateLogQ: inBatch must be a whole number ≥ 0 (the positives per batch that serve as negatives), got ${inBatch}.`,
+    );
+  if (!(Number.isInteger(sampled) && sampled >= 0))
+    throw new Error(
+      `candidateLogQ: sampled must be a whole number ≥ 0 (the negatives drawn per batch), got ${sampled}.`,
+    );
+  if (inBatch === 0 && sampled === 0)
+    throw new Error(
+      'candidateLogQ: a batch has no candidates: give inBatch (in-batch negatives), sampled with a sampler, or both.',
+    );
+  if (inBatch > 0 && total === 0)
+    throw new Error(
+      'candidateLogQ: every item count is 0, so there are no in-batch candidates; pass the training interactions per item.',
+    );
+  if (sampled > 0 && !sampler)
+    throw new Error(
+      `candidateLogQ: sampled is ${sampled} but no sampler was given; pass the NegativeSampler that draws them.`,
+    );
+  if (sampler && sampler.numItems !== counts.length)
+    throw new Error(
+      `candidateLogQ: the sampler draws from ${sampler.numItems} items but counts has ${counts.length}; build both from the same catalogue.`,
+    );
   const out = new Float32Array(counts.length);
   for (let i = 0; i < counts.length; i++) {
     const fromBatch = inBatch > 0 ? (inBatch * counts[i]) / total : 0;
@@ -184,12 +212,23 @@ export class StreamingFrequency {
 
   constructor(options: StreamingFrequencyOptions) {
     const { items, buckets, learningRate = 0.01 } = options;
-    if (buckets === undefined && items === undefined) throw new Error('StreamingFrequency: give items (how many distinct items to expect) or buckets (how many hash buckets).');
-    if (items !== undefined && !(Number.isInteger(items) && items >= 1)) throw new Error(`StreamingFrequency: items must be a whole number ≥ 1 (how many distinct items to expect), got ${items}.`);
+    if (buckets === undefined && items === undefined)
+      throw new Error(
+        'StreamingFrequency: give items (how many distinct items to expect) or buckets (how many hash buckets).',
+      );
+    if (items !== undefined && !(Number.isInteger(items) && items >= 1))
+      throw new Error(
+        `StreamingFrequency: items must be a whole number ≥ 1 (how many distinct items to expect), got ${items}.`,
+      );
     if (buckets !== undefined && !(Number.isInteger(buckets) && buckets >= 1)) {
-      throw new Error(`StreamingFrequency: buckets must be a whole number ≥ 1 (a power of two such as ${nextPowerOfTwo(4 * (items ?? 1000))} is usual), got ${buckets}.`);
+      throw new Error(
+        `StreamingFrequency: buckets must be a whole number ≥ 1 (a power of two such as ${nextPowerOfTwo(4 * (items ?? 1000))} is usual), got ${buckets}.`,
+      );
     }
-    if (!(learningRate > 0 && learningRate <= 1)) throw new Error(`StreamingFrequency: learningRate must be in (0, 1] (0.01 is usual; larger follows a changing stream faster but is noisier), got ${learningRate}.`);
+    if (!(learningRate > 0 && learningRate <= 1))
+      throw new Error(
+        `StreamingFrequency: learningRate must be in (0, 1] (0.01 is usual; larger follows a changing stream faster but is noisier), got ${learningRate}.`,
+      );
     this.buckets = buckets ?? nextPowerOfTwo(4 * items!);
     this.learningRate = learningRate;
     this.A = new Float64Array(this.buckets).fill(NaN);
@@ -200,8 +239,14 @@ export class StreamingFrequency {
 
   /** Updates the estimates with one batch's items, seen at training step `step`. */
   observe(items: Int32Array, step: number): void {
-    if (!(Number.isInteger(step) && step >= 0)) throw new Error(`StreamingFrequency.observe: step must be a whole number ≥ 0 (the training step), got ${step}.`);
-    if (step < this.lastStep) throw new Error(`StreamingFrequency.observe: step ${step} comes after step ${this.lastStep}; steps must not decrease (pass the training step, counting up).`);
+    if (!(Number.isInteger(step) && step >= 0))
+      throw new Error(
+        `StreamingFrequency.observe: step must be a whole number ≥ 0 (the training step), got ${step}.`,
+      );
+    if (step < this.lastStep)
+      throw new Error(
+        `StreamingFrequency.observe: step ${step} comes after step ${this.lastStep}; steps must not decrease (pass the training step, counting up).`,
+      );
     if (Number.isNaN(this.firstStep)) this.firstStep = step;
     this.lastStep = step;
     this.observed += items.length;
@@ -233,14 +278,22 @@ export class StreamingFrequency {
    * batch / (items per step) otherwise. Observe a batch before asking for its items. Returns `out`.
    */
   logQ(items: Int32Array, batch: number, out: Float32Array): Float32Array {
-    if (!(batch > 0 && Number.isFinite(batch))) throw new Error(`StreamingFrequency.logQ: batch must be a number > 0 (the items per batch whose candidates these are), got ${batch}.`);
-    if (out.length < items.length) throw new Error(`StreamingFrequency.logQ: out has ${out.length} places for ${items.length} items.`);
-    if (this.observed === 0) throw new Error('StreamingFrequency.logQ: nothing observed yet; call observe(batchItems, step) first.');
+    if (!(batch > 0 && Number.isFinite(batch)))
+      throw new Error(
+        `StreamingFrequency.logQ: batch must be a number > 0 (the items per batch whose candidates these are), got ${batch}.`,
+      );
+    if (out.length < items.length)
+      throw new Error(`StreamingFrequency.logQ: out has ${out.length} places for ${items.length} items.`);
+    if (this.observed === 0)
+      throw new Error('StreamingFrequency.logQ: nothing observed yet; call observe(batchItems, step) first.');
     const perStep = this.observed / (this.lastStep - this.firstStep + 1);
     const scale = Math.log(batch / perStep);
     for (let k = 0; k < items.length; k++) {
       const p = this.probability(items[k]);
-      if (p === 0) throw new Error(`StreamingFrequency.logQ: item ${items[k]} has never been observed; call observe with each batch before logQ for its candidates.`);
+      if (p === 0)
+        throw new Error(
+          `StreamingFrequency.logQ: item ${items[k]} has never been observed; call observe with each batch before logQ for its candidates.`,
+        );
       out[k] = Math.log(p) + scale;
     }
     return out;
@@ -254,11 +307,17 @@ export class StreamingFrequency {
 
 /** Checks that every count is finite and ≥ 0; returns their sum. */
 function checkCounts(counts: ItemCounts, where: string): number {
-  if (counts.length === 0) throw new Error(`${where}: counts is empty; pass one count per item (its interactions in the training data).`);
+  if (counts.length === 0)
+    throw new Error(
+      `${where}: counts is empty; pass one count per item (its interactions in the training data).`,
+    );
   let total = 0;
   for (let i = 0; i < counts.length; i++) {
     const n = counts[i];
-    if (!(n >= 0) || n === Infinity) throw new Error(`${where}: the count of item ${i} is ${n}; counts must be finite and ≥ 0 (the interactions of each item).`);
+    if (!(n >= 0) || n === Infinity)
+      throw new Error(
+        `${where}: the count of item ${i} is ${n}; counts must be finite and ≥ 0 (the interactions of each item).`,
+      );
     total += n;
   }
   return total;
@@ -268,7 +327,10 @@ function checkCounts(counts: ItemCounts, where: string): number {
 function popularityWeights(counts: ItemCounts, alpha: number): Float64Array {
   let max = 0;
   for (let i = 0; i < counts.length; i++) max = Math.max(max, counts[i]);
-  if (max === 0) throw new Error("NegativeSampler: every item's count is 0, so popularity sampling has nothing to draw; pass the items' interaction counts or use strategy 'uniform'.");
+  if (max === 0)
+    throw new Error(
+      "NegativeSampler: every item's count is 0, so popularity sampling has nothing to draw; pass the items' interaction counts or use strategy 'uniform'.",
+    );
   const q = new Float64Array(counts.length);
   let sum = 0;
   // (n / max)^alpha rather than n^alpha: the same proportions without overflow for large alpha.

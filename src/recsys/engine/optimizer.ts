@@ -105,7 +105,10 @@ export class Optimizer {
 
   import(state: { steps: number; moments: readonly Float32Array[] }): void {
     const all = [...this.m, ...this.v];
-    if (state.moments.length !== all.length) throw new Error(`The saved optimiser state has ${state.moments.length} arrays; this model needs ${all.length}.`);
+    if (state.moments.length !== all.length)
+      throw new Error(
+        `The saved optimiser state has ${state.moments.length} arrays; this model needs ${all.length}.`,
+      );
     all.forEach((t, i) => tf.tidy(() => t.assign(tf.tensor(state.moments[i], t.shape))));
     this.steps = state.steps;
   }

@@ -27,7 +27,13 @@ export interface SampledSoftmaxResult {
  * users' own items; `logitBias`: batch × candidates, added to the scores (logQ correction,
  * −1e9 for masked candidates); `positives`: batch × candidates, ones on the diagonal.
  */
-export function sampledSoftmax(users: tf.Tensor2D, items: tf.Tensor2D, logitBias: tf.Tensor2D, positives: tf.Tensor2D, options: SampledSoftmaxOptions): SampledSoftmaxResult {
+export function sampledSoftmax(
+  users: tf.Tensor2D,
+  items: tf.Tensor2D,
+  logitBias: tf.Tensor2D,
+  positives: tf.Tensor2D,
+  options: SampledSoftmaxOptions,
+): SampledSoftmaxResult {
   const batch = users.shape[0];
   const u = options.cosine ? l2Normalize(users) : users;
   const i = options.cosine ? l2Normalize(items) : items;

@@ -7,7 +7,12 @@ import { closestNames } from '../names';
 
 export type SettingSpec =
   | { type: 'int'; min?: number; max?: number }
-  | { type: 'number'; min?: number; max?: number; /** Which bounds are themselves not allowed: true for both. */ open?: boolean | 'min' | 'max' }
+  | {
+      type: 'number';
+      min?: number;
+      max?: number;
+      /** Which bounds are themselves not allowed: true for both. */ open?: boolean | 'min' | 'max';
+    }
   | { type: 'boolean' }
   | { type: 'choice'; values: readonly string[] }
   /** A list of whole numbers (layer widths); `length` fixes how many. */
@@ -37,7 +42,12 @@ export function defaults<C>(schema: SettingsSchema<C>): C {
  * `others` are names the caller takes itself (fit's controls), so a misspelling of one
  * is pointed at it too.
  */
-export function checkSettings<C>(schema: SettingsSchema<C>, given: object, where: string, others: readonly string[] = []): Partial<C> {
+export function checkSettings<C>(
+  schema: SettingsSchema<C>,
+  given: object,
+  where: string,
+  others: readonly string[] = [],
+): Partial<C> {
   const names = Object.keys(schema);
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(given) as [string, unknown][]) {
@@ -45,7 +55,9 @@ export function checkSettings<C>(schema: SettingsSchema<C>, given: object, where
     if (!Object.hasOwn(schema, name)) {
       const close = closestNames(name, [...names, ...others], 1)[0];
       const also = others.length ? ` (and ${others.join(', ')})` : '';
-      throw new Error(`${where}: no setting "${name}"${close ? `; did you mean "${close}"?` : '.'} Its settings are ${names.join(', ')}${also}.`);
+      throw new Error(
+        `${where}: no setting "${name}"${close ? `; did you mean "${close}"?` : '.'} Its settings are ${names.join(', ')}${also}.`,
+      );
     }
     const problem = check(schema[name as keyof C], value);
     if (problem) throw new Error(`${where}: ${name} must be ${problem}, got ${show(value)}.`);
@@ -58,24 +70,48 @@ export function checkSettings<C>(schema: SettingsSchema<C>, given: object, where
 function check(spec: SettingSpec, value: unknown): string | null {
   switch (spec.type) {
     case 'int':
-      return Number.isInteger(value) && inRange(value as number, spec.min, spec.max, false) ? null : `a whole number${range(spec.min, spec.max, false)}`;
+      return Number.isInteger(value) && inRange(value as number, spec.min, spec.max, false)
+        ? null
+        : `a whole number${range(spec.min, spec.max, false)}`;
     case 'number':
-      return typeof value === 'number' && Number.isFinite(value) && inRange(value, spec.min, spec.max, spec.open) ? null : `a number${range(spec.min, spec.max, spec.open)}`;
+      return typeof value === 'number' &&
+        Number.isFinite(value) &&
+        inRange(value, spec.min, spec.max, spec.open)
+        ? null
+        : `a number${range(spec.min, spec.max, spec.open)}`;
     case 'boolean':
       return typeof value === 'boolean' ? null : 'true or false';
     case 'choice':
-      return typeof value === 'string' && spec.values.includes(value) ? null : `one of ${spec.values.map((v) => `"${v}"`).join(', ')}`;
+      return typeof value === 'string' && spec.values.includes(value)
+        ? null
+        : `one of ${spec.values.map((v) => `"${v}"`).join(', ')}`;
     case 'ints': {
-      const ok = Array.isArray(value) && (spec.length === undefined ? value.length > 0 : value.length === spec.length) && value.every((v) => Number.isInteger(v) && inRange(v as number, spec.min, undefined, false));
-      return ok ? null : `${spec.length === undefined ? 'a list of' : `a list of ${spec.length}`} whole numbers${range(spec.min, undefined, false)}, e.g. [64, 32]`;
+      const ok =
+        Array.isArray(value) &&
+        (spec.length === undefined ? value.length > 0 : value.length === spec.length) &&
+        value.every((v) => Number.isInteger(v) && inRange(v as number, spec.min, undefined, false));
+      return ok
+        ? null
+        : `${spec.length === undefined ? 'a list of' : `a list of ${spec.length}`} whole numbers${range(spec.min, undefined, false)}, e.g. [64, 32]`;
     }
     case 'numbers': {
-      const ok = Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'number' && Number.isFinite(v) && inRange(v, spec.min, spec.max, false));
+      const ok =
+        Array.isArray(value) &&
+        value.length > 0 &&
+        value.every(
+          (v) => typeof v === 'number' && Number.isFinite(v) && inRange(v, spec.min, spec.max, false),
+        );
       return ok ? null : `a non-empty list of numbers${range(spec.min, spec.max, false)}, e.g. [1, 0.5]`;
     }
     case 'choices': {
-      const ok = Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && spec.values.includes(v)) && new Set(value).size === value.length;
-      return ok ? null : `a non-empty list of distinct values from ${spec.values.map((v) => `"${v}"`).join(', ')}`;
+      const ok =
+        Array.isArray(value) &&
+        value.length > 0 &&
+        value.every((v) => typeof v === 'string' && spec.values.includes(v)) &&
+        new Set(value).size === value.length;
+      return ok
+        ? null
+        : `a non-empty list of distinct values from ${spec.values.map((v) => `"${v}"`).join(', ')}`;
     }
   }
 }
@@ -101,7 +137,11 @@ function range(min: number | undefined, max: number | undefined, open: Open): st
 }
 
 function show(value: unknown): string {
-  return typeof value === 'string' ? `"${value}"` : Array.isArray(value) ? `[${value.map((v) => (typeof v === 'string' ? `"${v}"` : String(v))).join(', ')}]` : String(value);
+  return typeof value === 'string'
+    ? `"${value}"`
+    : Array.isArray(value)
+      ? `[${value.map((v) => (typeof v === 'string' ? `"${v}"` : String(v))).join(', ')}]`
+      : String(value);
 }
 
 /** Fit options that steer a fit rather than set the model. */
@@ -117,7 +157,11 @@ export function fitSettings<C>(schema: SettingsSchema<C>, options: object, where
  * Runs a fit with `settings` applied to `config`: they stay (they are what the model now is,
  * and what save() records), unless the fit throws, which puts the config back as it was.
  */
-export async function fitWith<C extends object, T>(config: C, settings: Partial<C>, fit: () => Promise<T>): Promise<T> {
+export async function fitWith<C extends object, T>(
+  config: C,
+  settings: Partial<C>,
+  fit: () => Promise<T>,
+): Promise<T> {
   const before = { ...config };
   Object.assign(config, settings);
   try {

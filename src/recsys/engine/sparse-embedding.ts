@@ -40,7 +40,14 @@ export class SparseEmbedding {
    * the sum of the rows `lookup[e·width .. (e+1)·width)` (the values of a multi-valued
    * attribute, summed as a bag), or row e itself when there is no lookup (an ID embedding).
    */
-  gather(entities: Int32Array, lookup: Int32Array | null, width: number, out: Float32Array, stride: number, offset: number): void {
+  gather(
+    entities: Int32Array,
+    lookup: Int32Array | null,
+    width: number,
+    out: Float32Array,
+    stride: number,
+    offset: number,
+  ): void {
     const dim = this.dim;
     for (let b = 0; b < entities.length; b++) {
       const to = b * stride + offset;
@@ -55,7 +62,14 @@ export class SparseEmbedding {
   }
 
   /** Adds each example's gradient (grad[b·stride + offset ..]) to the rows `gather` read for it. */
-  accumulate(entities: Int32Array, lookup: Int32Array | null, width: number, grad: Float32Array, stride: number, offset: number): void {
+  accumulate(
+    entities: Int32Array,
+    lookup: Int32Array | null,
+    width: number,
+    grad: Float32Array,
+    stride: number,
+    offset: number,
+  ): void {
     const dim = this.dim;
     for (let b = 0; b < entities.length; b++) {
       const from = b * stride + offset;
@@ -81,7 +95,8 @@ export class SparseEmbedding {
   }
 
   private slotOf(id: number): number {
-    if (id < 0 || id >= this.rows) throw new Error(`Embedding id ${id} is outside the table's ${this.rows} rows.`);
+    if (id < 0 || id >= this.rows)
+      throw new Error(`Embedding id ${id} is outside the table's ${this.rows} rows.`);
     let s = this.slot[id];
     if (s >= 0) return s;
     s = this.numTouched++;

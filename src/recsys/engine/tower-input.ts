@@ -39,11 +39,21 @@ export class TowerInput {
     adam: AdamOptions,
   ) {
     let offset = 0;
-    this.bags.push({ table: new SparseEmbedding(count, dim, false, random, adam), lookup: null, width: 1, offset });
+    this.bags.push({
+      table: new SparseEmbedding(count, dim, false, random, adam),
+      lookup: null,
+      width: 1,
+      offset,
+    });
     offset += dim;
     for (const g of features?.groups ?? []) {
       if (g.kind === 'categorical') {
-        this.bags.push({ table: new SparseEmbedding(g.cardinality, dim, true, random, adam), lookup: g.ids, width: g.width, offset });
+        this.bags.push({
+          table: new SparseEmbedding(g.cardinality, dim, true, random, adam),
+          lookup: g.ids,
+          width: g.width,
+          offset,
+        });
         offset += dim;
       } else {
         this.numeric.push({ values: g.values!, ...standardise(g.values!), offset });

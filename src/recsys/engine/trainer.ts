@@ -74,13 +74,18 @@ export async function runTraining(ctx: TrainingContext, plan: TrainingPlan): Pro
         lossSum.dispose();
       }
       if (!Number.isFinite(loss)) {
-        throw new Error(`${ctx.model}: the loss became ${loss} in epoch ${ctx.epochs + 1}; training diverged. Fit again with a lower learningRate (or clipNorm).`);
+        throw new Error(
+          `${ctx.model}: the loss became ${loss} in epoch ${ctx.epochs + 1}; training diverged. Fit again with a lower learningRate (or clipNorm).`,
+        );
       }
       const metrics = plan.validate ? await plan.validate() : {};
       await ctx.epoch(loss, metrics);
       if (stop) {
         const value = metrics[stop.metric];
-        if (value === undefined) throw new Error(`${ctx.model}: early stopping watches "${stop.metric}", which validation does not report (it reports ${Object.keys(metrics).join(', ')}).`);
+        if (value === undefined)
+          throw new Error(
+            `${ctx.model}: early stopping watches "${stop.metric}", which validation does not report (it reports ${Object.keys(metrics).join(', ')}).`,
+          );
         if (best === null || value > best) {
           best = value;
           bestEpoch = ctx.epochs;
@@ -96,7 +101,9 @@ export async function runTraining(ctx: TrainingContext, plan: TrainingPlan): Pro
     }
     if (snapshot && plan.params && bestEpoch !== ctx.epochs) {
       plan.params.restore(snapshot);
-      show(`${ctx.model}: ${stop!.metric} was best after epoch ${bestEpoch} (${best!.toFixed(4)}); the model keeps that epoch's weights.`);
+      show(
+        `${ctx.model}: ${stop!.metric} was best after epoch ${bestEpoch} (${best!.toFixed(4)}); the model keeps that epoch's weights.`,
+      );
     }
   } finally {
     tf.dispose(snapshot ?? []);

@@ -24,7 +24,11 @@ export interface Shown {
   update(value: unknown): void;
 }
 
-const SILENT: TrainingHost = { progress: () => ({ tick() {}, done() {} }), check() {}, show: () => ({ update() {} }) };
+const SILENT: TrainingHost = {
+  progress: () => ({ tick() {}, done() {} }),
+  check() {},
+  show: () => ({ update() {} }),
+};
 let host: TrainingHost = SILENT;
 
 /** Installs the host fits report to; the kernel calls this once at start. */
@@ -90,7 +94,9 @@ export class History {
     const last = this.epochs[this.epochs.length - 1];
     if (!first) return `${this.model}: fitted in one pass (${this.seconds.toFixed(1)} s)`;
     const change = (a: number, b: number) => `${a.toPrecision(4)} → ${b.toPrecision(4)}`;
-    const metrics = Object.keys(last.metrics).map((m) => `${m} ${change(first.metrics[m] ?? NaN, last.metrics[m])}`);
+    const metrics = Object.keys(last.metrics).map(
+      (m) => `${m} ${change(first.metrics[m] ?? NaN, last.metrics[m])}`,
+    );
     return `${this.model}: ${this.epochs.length} epochs, loss ${change(first.loss, last.loss)}${metrics.map((m) => `, ${m}`).join('')} (${this.seconds.toFixed(1)} s); .table and .chart() for each epoch`;
   }
 
@@ -99,9 +105,16 @@ export class History {
   }
 
   chart(): Chart {
-    if (!this.epochs.length) throw new Error(`${this.model} has no training curve: its fit has no epochs (it computes its model in one pass).`);
+    if (!this.epochs.length)
+      throw new Error(
+        `${this.model} has no training curve: its fit has no epochs (it computes its model in one pass).`,
+      );
     const t = this.table;
-    return line(t, { x: 'epoch', y: t.columnNames.filter((n) => n !== 'epoch' && n !== 'seconds'), title: `${this.model}: training` });
+    return line(t, {
+      x: 'epoch',
+      y: t.columnNames.filter((n) => n !== 'epoch' && n !== 'seconds'),
+      title: `${this.model}: training`,
+    });
   }
 }
 
@@ -161,7 +174,12 @@ export class TrainingContext {
   /** Records an epoch (and steps the bar by one). */
   async epoch(loss: number, metrics: Record<string, number> = {}): Promise<void> {
     const now = performance.now();
-    const log: EpochLog = { epoch: this.logs.length + 1, loss, seconds: (now - this.epochStarted) / 1000, metrics };
+    const log: EpochLog = {
+      epoch: this.logs.length + 1,
+      loss,
+      seconds: (now - this.epochStarted) / 1000,
+      metrics,
+    };
     this.logs.push(log);
     this.options.onEpoch?.(log);
     this.drawCurves(false);
@@ -174,7 +192,11 @@ export class TrainingContext {
   private drawCurves(last: boolean): void {
     if (this.options.progress === false || this.logs.length === this.curvesEpochs) return;
     // A loss that is NaN from the start (a diverging model) has no curve yet; the fit goes on.
-    if (!this.curves && !this.logs.some((l) => Number.isFinite(l.loss) || Object.values(l.metrics).some(Number.isFinite))) return;
+    if (
+      !this.curves &&
+      !this.logs.some((l) => Number.isFinite(l.loss) || Object.values(l.metrics).some(Number.isFinite))
+    )
+      return;
     const now = performance.now();
     if (this.curves && !last && now - this.curvesDrawn < CURVES_MS) return;
     const curves = this.history().chart();

@@ -59,7 +59,11 @@ export class RankingEvaluation extends Table {
   }
 
   /** A metric of one model on one task; null where it is undefined or the model does not predict the task. */
-  metric(model: string, task: Task, name: 'AUC' | 'GAUC' | 'log_loss' | 'predicted_rate' | 'observed_rate' | 'calibration'): number | null {
+  metric(
+    model: string,
+    task: Task,
+    name: 'AUC' | 'GAUC' | 'log_loss' | 'predicted_rate' | 'observed_rate' | 'calibration',
+  ): number | null {
     const r = this.rowOf(model, task);
     return r < 0 ? null : (this.value(name, r) as number | null);
   }
@@ -79,20 +83,38 @@ export class RankingEvaluation extends Table {
     }
     if (lo === Infinity) {
       const notes = [...new Set((this.column('note') as string[]).filter(Boolean))];
-      throw new Error(`RankingEvaluation.chart: no AUC or GAUC to draw on ${this.split.name}${notes.length ? `: ${notes.join('; ')}` : ''}.`);
+      throw new Error(
+        `RankingEvaluation.chart: no AUC or GAUC to draw on ${this.split.name}${notes.length ? `: ${notes.join('; ')}` : ''}.`,
+      );
     }
-    const drawn = bar(Table.fromColumns(columns), { x: 'metric', y: this.models, title: `${this.split.name}: AUC and GAUC by task` });
+    const drawn = bar(Table.fromColumns(columns), {
+      x: 'metric',
+      y: this.models,
+      title: `${this.split.name}: AUC and GAUC by task`,
+    });
     // AUC lives in [0.5, 1] for any model better than chance: bars from 0 would hide the differences.
-    const yAxis = { ...(drawn.option.yAxis as object), name: 'AUC', min: Math.min(0.5, Math.floor(lo * 20) / 20), max: 1 };
+    const yAxis = {
+      ...(drawn.option.yAxis as object),
+      name: 'AUC',
+      min: Math.min(0.5, Math.floor(lo * 20) / 20),
+      max: 1,
+    };
     const text = this.tasks
       .map((t) => `${t} AUC ${this.models.map((m) => `${m} ${fixed(this.metric(m, t, 'AUC'))}`).join(', ')}`)
       .join('; ');
-    return new Chart({ ...drawn.option, yAxis }, { width: drawn.width, height: drawn.height }, `${this.split.name}: ${text}`);
+    return new Chart(
+      { ...drawn.option, yAxis },
+      { width: drawn.width, height: drawn.height },
+      `${this.split.name}: ${text}`,
+    );
   }
 
   /** Predicted against observed positive rate in 10 equal-count bins, one line per model, and the diagonal of a calibrated model. */
   calibrationChart(task: Task = this.tasks[0]): Chart {
-    if (!this.tasks.includes(task)) throw new Error(`calibrationChart: task "${task}" was not evaluated; the tasks are ${this.tasks.join(', ')}.`);
+    if (!this.tasks.includes(task))
+      throw new Error(
+        `calibrationChart: task "${task}" was not evaluated; the tasks are ${this.tasks.join(', ')}.`,
+      );
     const curves = this.calibrationCurves.filter((c) => c.task === task);
     const model: string[] = [];
     const predicted: number[] = [];
@@ -106,7 +128,10 @@ export class RankingEvaluation extends Table {
         hi = Math.max(hi, b.predicted, b.observed);
       }
     }
-    const drawn = scatter({ model, predicted, observed }, { x: 'predicted', y: 'observed', color: 'model', title: `${this.split.name}: calibration of ${task}` });
+    const drawn = scatter(
+      { model, predicted, observed },
+      { x: 'predicted', y: 'observed', color: 'model', title: `${this.split.name}: calibration of ${task}` },
+    );
     const top = niceCeil(hi);
     // One line per model through its bins, in the order the models were evaluated (the scatter sorts its groups by name).
     const order = this.models;
@@ -128,7 +153,10 @@ export class RankingEvaluation extends Table {
     });
     const axis = (a: unknown) => ({ ...(a as object), scale: false, min: 0, max: top });
     const text = curves
-      .map((c) => `${c.model} predicts ${percent(this.metric(c.model, task, 'predicted_rate'))} where ${percent(this.metric(c.model, task, 'observed_rate'))} happen`)
+      .map(
+        (c) =>
+          `${c.model} predicts ${percent(this.metric(c.model, task, 'predicted_rate'))} where ${percent(this.metric(c.model, task, 'observed_rate'))} happen`,
+      )
       .join(', ');
     const option = withSubtitle(drawn, `${CALIBRATION_BINS} bins of equal count by prediction, per model`);
     return new Chart(
@@ -165,13 +193,22 @@ interface Row {
  * Judges rankers on `split.test`: models not fitted yet are fitted on `split.train` first
  * (with `options.fit`). Returns one row per model × task and shows the AUC chart.
  */
-export async function evaluateRanking(models: Rankers, split: RankingSplit, options: EvaluateRankingOptions = {}): Promise<RankingEvaluation> {
+export async function evaluateRanking(
+  models: Rankers,
+  split: RankingSplit,
+  options: EvaluateRankingOptions = {},
+): Promise<RankingEvaluation> {
   const named = namedRankers(models);
   if (!split || !(split.train instanceof RankingSamples) || !(split.test instanceof RankingSamples)) {
-    throw new Error('evaluateRanking: the split must be a RankingSplit ({ name, train, test } of RankingSamples, as rl.rankingSamples makes); rl.evaluate judges retrieval models on a Split.');
+    throw new Error(
+      'evaluateRanking: the split must be a RankingSplit ({ name, train, test } of RankingSamples, as rl.rankingSamples makes); rl.evaluate judges retrieval models on a Split.',
+    );
   }
   const test = split.test;
-  if (test.size === 0) throw new Error(`evaluateRanking: the test set of "${split.name}" is empty; nothing to evaluate (${split.description ?? 'no description'}).`);
+  if (test.size === 0)
+    throw new Error(
+      `evaluateRanking: the test set of "${split.name}" is empty; nothing to evaluate (${split.description ?? 'no description'}).`,
+    );
   const tasks = chooseTasks(named, options.tasks);
 
   const histories: Record<string, History> = {};
@@ -243,7 +280,13 @@ export async function evaluateRanking(models: Rankers, split: RankingSplit, opti
     predict_s: num((r) => r.predictSeconds),
     note: rows.map((r) => r.note),
   };
-  const evaluation = new RankingEvaluation(Table.fromColumns(columns).columns, split, tasks, curves, histories);
+  const evaluation = new RankingEvaluation(
+    Table.fromColumns(columns).columns,
+    split,
+    tasks,
+    curves,
+    histories,
+  );
   // With no AUC anywhere (every task one class) there is no chart; the notes say why.
   if (rows.some((r) => r.auc !== null || r.gauc !== null)) show(evaluation.chart());
   return evaluation;
@@ -251,19 +294,29 @@ export async function evaluateRanking(models: Rankers, split: RankingSplit, opti
 
 /** The models with unique names, each checked to be a ranker that predicts something. */
 function namedRankers(models: Rankers): [string, Ranker][] {
-  if (models === null || typeof models !== 'object') throw new Error(`evaluateRanking: models must be a ranker, a list of rankers or { name: ranker }, got ${String(models)}.`);
-  const given: [string, Ranker][] =
-    isRanker(models) ? [[models.name, models]]
-    : Array.isArray(models) ? (models as Ranker[]).map((m, i) => [m?.name ?? `models[${i}]`, m])
-    : Object.entries(models as Record<string, Ranker>);
-  if (!given.length) throw new Error('evaluateRanking: no models given; pass a ranker, a list or { name: ranker }.');
+  if (models === null || typeof models !== 'object')
+    throw new Error(
+      `evaluateRanking: models must be a ranker, a list of rankers or { name: ranker }, got ${String(models)}.`,
+    );
+  const given: [string, Ranker][] = isRanker(models)
+    ? [[models.name, models]]
+    : Array.isArray(models)
+      ? (models as Ranker[]).map((m, i) => [m?.name ?? `models[${i}]`, m])
+      : Object.entries(models as Record<string, Ranker>);
+  if (!given.length)
+    throw new Error('evaluateRanking: no models given; pass a ranker, a list or { name: ranker }.');
   const seen = new Set<string>();
   return given.map(([name, model]) => {
     if (!isRanker(model)) {
       const retrieval = typeof (model as { recommend?: unknown } | null)?.recommend === 'function';
-      throw new Error(`evaluateRanking: "${name}" is not a ranker (it has no tasks and predict(samples))${retrieval ? '; rl.evaluate judges retrieval models' : ''}.`);
+      throw new Error(
+        `evaluateRanking: "${name}" is not a ranker (it has no tasks and predict(samples))${retrieval ? '; rl.evaluate judges retrieval models' : ''}.`,
+      );
     }
-    if (!model.tasks.length) throw new Error(`evaluateRanking: ${name} predicts no task; a ranker predicts one or more of ${TASKS.join(', ')}.`);
+    if (!model.tasks.length)
+      throw new Error(
+        `evaluateRanking: ${name} predicts no task; a ranker predicts one or more of ${TASKS.join(', ')}.`,
+      );
     let unique = name;
     for (let n = 2; seen.has(unique); n++) unique = `${name} (${n})`;
     seen.add(unique);
@@ -272,7 +325,13 @@ function namedRankers(models: Rankers): [string, Ranker][] {
 }
 
 function isRanker(m: unknown): m is Ranker {
-  return typeof m === 'object' && m !== null && typeof (m as Ranker).fit === 'function' && typeof (m as Ranker).predict === 'function' && Array.isArray((m as Ranker).tasks);
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    typeof (m as Ranker).fit === 'function' &&
+    typeof (m as Ranker).predict === 'function' &&
+    Array.isArray((m as Ranker).tasks)
+  );
 }
 
 /** The asked tasks (checked: each known and predicted by some model), or every task some model predicts; in TASKS order. */
@@ -280,19 +339,30 @@ function chooseTasks(named: readonly [string, Ranker][], asked: readonly Task[] 
   const predicted = new Set(named.flatMap(([, m]) => m.tasks));
   const who = () => named.map(([n, m]) => `${n}: ${m.tasks.join(', ')}`).join('; ');
   if (asked === undefined) return TASKS.filter((t) => predicted.has(t));
-  if (!Array.isArray(asked) || !asked.length) throw new Error(`evaluateRanking: tasks must be a list of ${TASKS.join(', ')}, got ${JSON.stringify(asked)}.`);
+  if (!Array.isArray(asked) || !asked.length)
+    throw new Error(
+      `evaluateRanking: tasks must be a list of ${TASKS.join(', ')}, got ${JSON.stringify(asked)}.`,
+    );
   for (const t of asked) {
-    if (!(TASKS as readonly string[]).includes(t)) throw new Error(`evaluateRanking: unknown task "${t}"; the tasks are ${TASKS.join(', ')}.`);
+    if (!(TASKS as readonly string[]).includes(t))
+      throw new Error(`evaluateRanking: unknown task "${t}"; the tasks are ${TASKS.join(', ')}.`);
     if (!predicted.has(t)) throw new Error(`evaluateRanking: no model predicts "${t}" (${who()}).`);
   }
   return TASKS.filter((t) => asked.includes(t));
 }
 
 /** The model's probabilities for `task`: one per sample, each a number in [0, 1]. */
-function checkedPredictions(name: string, predictions: Predictions, task: Task, test: RankingSamples): Float32Array {
+function checkedPredictions(
+  name: string,
+  predictions: Predictions,
+  task: Task,
+  test: RankingSamples,
+): Float32Array {
   const p = predictions?.[task];
   if (!p || p.length !== test.size) {
-    throw new Error(`evaluateRanking: ${name} predicts ${task} but gave ${p ? `${p.length} probabilities` : 'none'} for the ${test.size} test samples.`);
+    throw new Error(
+      `evaluateRanking: ${name} predicts ${task} but gave ${p ? `${p.length} probabilities` : 'none'} for the ${test.size} test samples.`,
+    );
   }
   for (let i = 0; i < p.length; i++) {
     const v = p[i];
@@ -316,7 +386,8 @@ export interface AucCurvesOptions {
 }
 
 /** Histories to draw: one, a list (named by their model), `{ name: History }`, or an evaluation that fitted its models. */
-export type AucCurvesInput = History | readonly History[] | Readonly<Record<string, History>> | RankingEvaluation;
+export type AucCurvesInput =
+  History | readonly History[] | Readonly<Record<string, History>> | RankingEvaluation;
 
 /**
  * The validation AUC of several fits by epoch in one chart, one line per model (x = epoch),
@@ -329,7 +400,8 @@ export function aucCurves(input: AucCurvesInput, options: AucCurvesOptions = {})
   const summary: string[] = [];
   const metrics = new Set<string>();
   for (const [name, h] of named) {
-    const metric = options.metric ?? h.epochs.flatMap((e) => Object.keys(e.metrics)).find((m) => m.endsWith('AUC'));
+    const metric =
+      options.metric ?? h.epochs.flatMap((e) => Object.keys(e.metrics)).find((m) => m.endsWith('AUC'));
     const measured = [...new Set(h.epochs.flatMap((e) => Object.keys(e.metrics)))];
     if (!metric || !measured.includes(metric)) {
       const what = options.metric ? `"${options.metric}"` : 'AUC metric';
@@ -341,23 +413,40 @@ export function aucCurves(input: AucCurvesInput, options: AucCurvesOptions = {})
     const byEpoch = new Map(h.epochs.map((e) => [e.epoch, e.metrics[metric]]));
     columns[name] = Float64Array.from(epochs, (e) => byEpoch.get(e) ?? NaN);
     let best = -1;
-    for (const e of h.epochs) if (Number.isFinite(e.metrics[metric]) && (best < 0 || e.metrics[metric] > h.epochs[best].metrics[metric])) best = h.epochs.indexOf(e);
-    if (best >= 0) summary.push(`${name} ${h.epochs[best].metrics[metric].toFixed(4)} at epoch ${h.epochs[best].epoch}`);
+    for (const e of h.epochs)
+      if (
+        Number.isFinite(e.metrics[metric]) &&
+        (best < 0 || e.metrics[metric] > h.epochs[best].metrics[metric])
+      )
+        best = h.epochs.indexOf(e);
+    if (best >= 0)
+      summary.push(`${name} ${h.epochs[best].metrics[metric].toFixed(4)} at epoch ${h.epochs[best].epoch}`);
   }
   const metric = metrics.size === 1 ? [...metrics][0] : 'AUC';
   const names = named.map(([n]) => n);
-  const drawn = line(Table.fromColumns({ epoch: Int32Array.from(epochs), ...columns }), { x: 'epoch', y: names, title: options.title ?? `${metric} by epoch` });
+  const drawn = line(Table.fromColumns({ epoch: Int32Array.from(epochs), ...columns }), {
+    x: 'epoch',
+    y: names,
+    title: options.title ?? `${metric} by epoch`,
+  });
   // Fits of different lengths leave cells empty: not "missing" points. The subtitle names each model's best epoch instead.
   const option = withSubtitle(drawn, `best: ${summary.join(' · ')}`);
   option.yAxis = { ...(option.yAxis as object), name: metric };
-  return new Chart(option, { width: drawn.width, height: drawn.height }, `${option.title && (option.title as { text: string }).text}: best ${summary.join(', ')}`);
+  return new Chart(
+    option,
+    { width: drawn.width, height: drawn.height },
+    `${option.title && (option.title as { text: string }).text}: best ${summary.join(', ')}`,
+  );
 }
 
 function namedHistories(input: AucCurvesInput): [string, History][] {
   let given: [string, unknown][];
   if (input instanceof RankingEvaluation) {
     given = Object.entries(input.histories);
-    if (!given.length) throw new Error('aucCurves: this evaluation fitted no model (they were fitted before it); pass the Histories their fit returned: aucCurves({ DIN: await din.fit(train), … }).');
+    if (!given.length)
+      throw new Error(
+        'aucCurves: this evaluation fitted no model (they were fitted before it); pass the Histories their fit returned: aucCurves({ DIN: await din.fit(train), … }).',
+      );
   } else if (input instanceof History) given = [[input.model, input]];
   else if (Array.isArray(input)) given = input.map((h, i) => [h instanceof History ? h.model : `[${i}]`, h]);
   else if (input !== null && typeof input === 'object') given = Object.entries(input);
@@ -387,8 +476,13 @@ function withSubtitle(chart: Chart, subtext: string): Chart['option'] {
   // The height the builders give a subtitle (src/charts/heading.ts).
   const shift = title.subtext ? 0 : 18;
   option.title = { ...title, subtext };
-  if (option.legend) option.legend = { ...(option.legend as object), top: ((option.legend as { top: number }).top ?? 40) + shift };
-  if (option.grid) option.grid = { ...(option.grid as object), top: ((option.grid as { top: number }).top ?? 0) + shift };
+  if (option.legend)
+    option.legend = {
+      ...(option.legend as object),
+      top: ((option.legend as { top: number }).top ?? 40) + shift,
+    };
+  if (option.grid)
+    option.grid = { ...(option.grid as object), top: ((option.grid as { top: number }).top ?? 0) + shift };
   return option;
 }
 

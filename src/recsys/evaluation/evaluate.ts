@@ -46,7 +46,11 @@ export class Evaluation extends Table {
       columns[name] = Float64Array.from(names, (metric) => (this.column(metric) as Float64Array)[r]);
       series.push(name);
     });
-    return bar(Table.fromColumns(columns), { x: 'metric', y: series, title: `${this.split.name} — ${this.ranking} ranking` });
+    return bar(Table.fromColumns(columns), {
+      x: 'metric',
+      y: series,
+      title: `${this.split.name} — ${this.ranking} ranking`,
+    });
   }
 }
 
@@ -64,11 +68,14 @@ export async function evaluate(
   options: EvaluateOptions = {},
 ): Promise<Evaluation> {
   const named: [string, Recommender][] =
-    'fit' in models && typeof models.fit === 'function' ? [[(models as Recommender).name, models as Recommender]]
-    : Array.isArray(models) ? (models as Recommender[]).map((m) => [m.name, m])
-    : Object.entries(models as Record<string, Recommender>);
+    'fit' in models && typeof models.fit === 'function'
+      ? [[(models as Recommender).name, models as Recommender]]
+      : Array.isArray(models)
+        ? (models as Recommender[]).map((m) => [m.name, m])
+        : Object.entries(models as Record<string, Recommender>);
   const ks = [...(options.k ?? [10, 20])].sort((a, b) => a - b);
-  if (!ks.length || ks.some((k) => !(Number.isInteger(k) && k > 0))) throw new Error(`evaluate: k must be positive integers, got ${JSON.stringify(options.k)}.`);
+  if (!ks.length || ks.some((k) => !(Number.isInteger(k) && k > 0)))
+    throw new Error(`evaluate: k must be positive integers, got ${JSON.stringify(options.k)}.`);
   const ranking = options.sampled ? `sampled (${options.sampled} negatives per user)` : 'full';
   const results: ModelResult[] = [];
   for (const [name, model] of named) {
@@ -103,12 +110,19 @@ const SAMPLED = 2;
 /** The lowest finite float32. */
 const LOWEST = -3.4028234663852886e38;
 
-async function evaluateModel(model: Recommender, split: Split, ks: number[], options: EvaluateOptions): Promise<{ users: number; values: Map<string, number> }> {
+async function evaluateModel(
+  model: Recommender,
+  split: Split,
+  ks: number[],
+  options: EvaluateOptions,
+): Promise<{ users: number; values: Map<string, number> }> {
   const { train, test } = split;
   const n = train.numItems;
   const seen = train.byUser;
   const truth = test.byUser;
-  const users = Int32Array.from({ length: test.numUsers }, (_, u) => u).filter((u) => truth.indptr[u + 1] > truth.indptr[u]);
+  const users = Int32Array.from({ length: test.numUsers }, (_, u) => u).filter(
+    (u) => truth.indptr[u + 1] > truth.indptr[u],
+  );
   const maxK = ks[ks.length - 1];
   const sums = new Float64Array(ks.length * TOP_K_METRICS.length);
   const perK = new Float64Array(TOP_K_METRICS.length);
@@ -138,10 +152,13 @@ async function evaluateModel(model: Recommender, split: Split, ks: number[], opt
     }
     excludeSeen(train, u, row);
     const positives: number[] = [];
-    for (let p = truth.indptr[u]; p < truth.indptr[u + 1]; p++) if (!csrHas(seen, u, truth.indices[p])) positives.push(truth.indices[p]);
+    for (let p = truth.indptr[u]; p < truth.indptr[u + 1]; p++)
+      if (!csrHas(seen, u, truth.indices[p])) positives.push(truth.indices[p]);
     if (!positives.length) continue;
     for (const i of positives) marks[i] = POSITIVE;
-    const candidates = options.sampled ? keepSample(row, positives.length, options.sampled, random, marks) : n - (seen.indptr[u + 1] - seen.indptr[u]);
+    const candidates = options.sampled
+      ? keepSample(row, positives.length, options.sampled, random, marks)
+      : n - (seen.indptr[u + 1] - seen.indptr[u]);
     const { ranks, ties } = rankPositives(row, positives, marks);
     for (const i of positives) marks[i] = 0;
     ks.forEach((k, ki) => {
@@ -166,7 +183,11 @@ async function evaluateModel(model: Recommender, split: Split, ks: number[], opt
   await ctx.step(users.length % STEP);
   ctx.finish();
   const values = new Map<string, number>();
-  ks.forEach((k, ki) => TOP_K_METRICS.forEach((m, mi) => values.set(`${m}@${k}`, counted ? sums[ki * TOP_K_METRICS.length + mi] / counted : NaN)));
+  ks.forEach((k, ki) =>
+    TOP_K_METRICS.forEach((m, mi) =>
+      values.set(`${m}@${k}`, counted ? sums[ki * TOP_K_METRICS.length + mi] / counted : NaN),
+    ),
+  );
   values.set('AUC', aucUsers ? aucSum / aucUsers : NaN);
   values.set('GAUC', gaucWeight ? gaucSum / gaucWeight : NaN);
   ks.forEach((k, ki) => values.set(`Coverage@${k}`, covered[ki].reduce((a, b) => a + b, 0) / n));
@@ -180,7 +201,11 @@ async function evaluateModel(model: Recommender, split: Split, ks: number[], opt
  * everything alike (or leaves items unscored) gains no hits by item order. One pass over
  * the row, with a binary search among the positives' distinct scores.
  */
-function rankPositives(row: Float32Array, positives: number[], marks: Uint8Array): { ranks: Float64Array; ties: Float64Array } {
+function rankPositives(
+  row: Float32Array,
+  positives: number[],
+  marks: Uint8Array,
+): { ranks: Float64Array; ties: Float64Array } {
   const order = positives.slice().sort((a, b) => row[b] - row[a] || a - b);
   const scores: number[] = [];
   for (const i of order) if (scores[scores.length - 1] !== row[i]) scores.push(row[i]);
@@ -226,7 +251,13 @@ function rankPositives(row: Float32Array, positives: number[], marks: Uint8Array
  * the row (the rest become -Infinity); returns the number of candidates left. The sampled
  * negatives' marks are cleared again, leaving only the positives marked.
  */
-function keepSample(row: Float32Array, positives: number, count: number, random: Random, marks: Uint8Array): number {
+function keepSample(
+  row: Float32Array,
+  positives: number,
+  count: number,
+  random: Random,
+  marks: Uint8Array,
+): number {
   let available = 0;
   for (let j = 0; j < row.length; j++) if (row[j] !== -Infinity && !marks[j]) available++;
   let picked = 0;

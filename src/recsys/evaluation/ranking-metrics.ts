@@ -6,14 +6,18 @@
  */
 
 /** Probability that a random positive scores above a random negative; null when either class is missing. */
-export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>, rows?: ArrayLike<number>): number | null {
+export function auc(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  rows?: ArrayLike<number>,
+): number | null {
   const n = rows ? rows.length : scores.length;
   const order = Int32Array.from({ length: n }, (_, i) => (rows ? rows[i] : i));
   order.sort((a, b) => scores[a] - scores[b]);
   let positives = 0;
   let rankSum = 0;
   // Average ranks over ties, so a tie counts half a pair.
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
     const rank = (i + j) / 2 + 1;
@@ -64,9 +68,15 @@ export interface CalibrationBin {
 }
 
 /** Predictions in `bins` equal-count bins (by predicted value): mean prediction against observed rate in each. */
-export function calibration(probabilities: ArrayLike<number>, labels: ArrayLike<number>, bins = 10): CalibrationBin[] {
+export function calibration(
+  probabilities: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  bins = 10,
+): CalibrationBin[] {
   const n = probabilities.length;
-  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => probabilities[a] - probabilities[b]);
+  const order = Int32Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => probabilities[a] - probabilities[b],
+  );
   const out: CalibrationBin[] = [];
   for (let b = 0; b < bins; b++) {
     const from = Math.floor((b * n) / bins);
@@ -74,7 +84,7 @@ export function calibration(probabilities: ArrayLike<number>, labels: ArrayLike<
     if (to <= from) continue;
     let p = 0;
     let y = 0;
-    for (let k = from; k < to; k++) (p += probabilities[order[k]]), (y += labels[order[k]] > 0 ? 1 : 0);
+    for (let k = from; k < to; k++) ((p += probabilities[order[k]]), (y += labels[order[k]] > 0 ? 1 : 0));
     out.push({ predicted: p / (to - from), observed: y / (to - from), count: to - from });
   }
   return out;

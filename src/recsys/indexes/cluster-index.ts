@@ -75,16 +75,27 @@ export class ClusterIndex {
       members[at] = i;
       packed.set(vectors.subarray(i * dim, (i + 1) * dim), at * dim);
     }
-    return new ClusterIndex(dim, centroids, offsets, members, packed, Math.min(options.nprobe ?? 8, numClusters));
+    return new ClusterIndex(
+      dim,
+      centroids,
+      offsets,
+      members,
+      packed,
+      Math.min(options.nprobe ?? 8, numClusters),
+    );
   }
 
   /** The k rows with the largest inner product with `query`, searching `nprobe` clusters. */
   search(query: Float32Array, k: number, options: SearchOptions = {}): SearchResult {
-    if (query.length !== this.dim) throw new Error(`ClusterIndex.search: the query has ${query.length} values, but the index holds ${this.dim}-dimensional vectors.`);
+    if (query.length !== this.dim)
+      throw new Error(
+        `ClusterIndex.search: the query has ${query.length} values, but the index holds ${this.dim}-dimensional vectors.`,
+      );
     const nprobe = Math.min(options.nprobe ?? this.nprobe, this.numClusters);
     if (!(nprobe >= 1)) throw new Error(`ClusterIndex.search: nprobe must be ≥ 1, got ${options.nprobe}.`);
     const probe = new TopK(nprobe);
-    for (let c = 0; c < this.numClusters; c++) probe.push(c, dot(this.centroids, c * this.dim, query, this.dim));
+    for (let c = 0; c < this.numClusters; c++)
+      probe.push(c, dot(this.centroids, c * this.dim, query, this.dim));
     const best = new TopK(k);
     const exclude = options.exclude;
     for (const c of probe.take().ids) {
@@ -99,17 +110,30 @@ export class ClusterIndex {
 }
 
 /** Exact top-k by inner product: the reference the index is measured against. */
-export function exactSearch(vectors: Float32Array, dim: number, query: Float32Array, k: number, exclude?: Uint8Array): SearchResult {
+export function exactSearch(
+  vectors: Float32Array,
+  dim: number,
+  query: Float32Array,
+  k: number,
+  exclude?: Uint8Array,
+): SearchResult {
   const n = checkMatrix(vectors, dim, 'vectors');
-  if (query.length !== dim) throw new Error(`exactSearch: the query has ${query.length} values, but the vectors are ${dim}-dimensional.`);
+  if (query.length !== dim)
+    throw new Error(
+      `exactSearch: the query has ${query.length} values, but the vectors are ${dim}-dimensional.`,
+    );
   const best = new TopK(k);
   for (let i = 0; i < n; i++) if (!exclude || !exclude[i]) best.push(i, dot(vectors, i * dim, query, dim));
   return best.take();
 }
 
 function checkMatrix(values: Float32Array, dim: number, what: string): number {
-  if (!Number.isInteger(dim) || dim < 1) throw new Error(`The dimension must be a whole number ≥ 1, got ${dim}.`);
-  if (values.length % dim !== 0) throw new Error(`${what} has ${values.length} values, which is not a whole number of ${dim}-dimensional rows.`);
+  if (!Number.isInteger(dim) || dim < 1)
+    throw new Error(`The dimension must be a whole number ≥ 1, got ${dim}.`);
+  if (values.length % dim !== 0)
+    throw new Error(
+      `${what} has ${values.length} values, which is not a whole number of ${dim}-dimensional rows.`,
+    );
   return values.length / dim;
 }
 
@@ -126,7 +150,13 @@ function squaredNorms(m: Float32Array, dim: number): Float32Array {
 }
 
 /** argmin_c ‖x − c‖² = argmin_c (‖c‖² − 2 x·c): one dot product per centroid. */
-function nearestCentroid(m: Float32Array, offset: number, centroids: Float32Array, norms: Float32Array, dim: number): number {
+function nearestCentroid(
+  m: Float32Array,
+  offset: number,
+  centroids: Float32Array,
+  norms: Float32Array,
+  dim: number,
+): number {
   let best = 0;
   let bestDistance = Infinity;
   for (let c = 0; c < norms.length; c++) {
@@ -142,7 +172,13 @@ function nearestCentroid(m: Float32Array, offset: number, centroids: Float32Arra
   return best;
 }
 
-function sampleRows(vectors: Float32Array, dim: number, n: number, size: number, random: Random): Float32Array {
+function sampleRows(
+  vectors: Float32Array,
+  dim: number,
+  n: number,
+  size: number,
+  random: Random,
+): Float32Array {
   if (size === n) return vectors;
   const order = random.shuffle(Int32Array.from({ length: n }, (_, i) => i));
   const out = new Float32Array(size * dim);
@@ -151,7 +187,13 @@ function sampleRows(vectors: Float32Array, dim: number, n: number, size: number,
 }
 
 /** Lloyd's k-means from a k-means++ start; an emptied cluster restarts at a random point. */
-function kMeans(points: Float32Array, dim: number, k: number, iterations: number, random: Random): Float32Array {
+function kMeans(
+  points: Float32Array,
+  dim: number,
+  k: number,
+  iterations: number,
+  random: Random,
+): Float32Array {
   const n = points.length / dim;
   const centroids = kMeansPlusPlus(points, dim, k, random);
   const assignment = new Int32Array(n);

@@ -21,7 +21,14 @@ export interface Neighbours {
  * The co-occurrence counts of one row with all others are accumulated in a dense buffer
  * through the shared columns: the cost is Σ over columns of (rows per column)².
  */
-export async function cosineNeighbours(rows: Csr, columns: Csr, k: number, shrink: number, binary: boolean, ctx: TrainingContext): Promise<Neighbours> {
+export async function cosineNeighbours(
+  rows: Csr,
+  columns: Csr,
+  k: number,
+  shrink: number,
+  binary: boolean,
+  ctx: TrainingContext,
+): Promise<Neighbours> {
   const n = rows.indptr.length - 1;
   const norms = new Float64Array(n);
   for (let r = 0; r < n; r++) {
@@ -76,7 +83,12 @@ export async function cosineNeighbours(rows: Csr, columns: Csr, k: number, shrin
  * The neighbour table for DuckDB and display: one row per (row, neighbour) with its
  * similarity and rank, rows and neighbours by name (`names`: ItemCF's items, UserCF's users).
  */
-export function neighbourTable(nb: Neighbours, names: readonly string[], rowColumn: string, neighbourColumn: string): Table {
+export function neighbourTable(
+  nb: Neighbours,
+  names: readonly string[],
+  rowColumn: string,
+  neighbourColumn: string,
+): Table {
   let total = 0;
   for (let i = 0; i < nb.indices.length; i++) if (nb.indices[i] >= 0) total++;
   const row = new Array<string>(total);
@@ -97,9 +109,16 @@ export function neighbourTable(nb: Neighbours, names: readonly string[], rowColu
 
 /** A neighbour table as saved model state (ItemCF's items, UserCF's users). */
 export function neighboursState(config: object, nb: Neighbours): ModelState {
-  return { config: { ...config, neighbours: nb.k }, arrays: { indices: nb.indices, similarities: nb.similarities } };
+  return {
+    config: { ...config, neighbours: nb.k },
+    arrays: { indices: nb.indices, similarities: nb.similarities },
+  };
 }
 
 export function neighboursFromState(state: ModelState): Neighbours {
-  return { k: Number(state.config.neighbours), indices: state.arrays.indices as Int32Array, similarities: state.arrays.similarities as Float32Array };
+  return {
+    k: Number(state.config.neighbours),
+    indices: state.arrays.indices as Int32Array,
+    similarities: state.arrays.similarities as Float32Array,
+  };
 }

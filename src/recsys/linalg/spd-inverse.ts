@@ -26,7 +26,16 @@ function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number
 const sums = new Float64Array(4);
 
 /** The dots of four rows of `a` (at a0…a3) with one row of `b` (at bo), n long, into `sums`. */
-function dot4(a: Float64Array, a0: number, a1: number, a2: number, a3: number, b: Float64Array, bo: number, n: number): void {
+function dot4(
+  a: Float64Array,
+  a0: number,
+  a1: number,
+  a2: number,
+  a3: number,
+  b: Float64Array,
+  bo: number,
+  n: number,
+): void {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
@@ -83,7 +92,17 @@ async function cholesky(a: Float64Array, m: number, pause: () => Promise<void>):
     // Columns left of the block: every row of the block needs the same dot length j.
     for (let j = 0; j < start; j++) {
       const rj = j * m;
-      blockDots(a, a, m, start, end, j, 0, j, (i, shared) => void (a[i * m + j] = (a[i * m + j] - shared) / a[rj + j]));
+      blockDots(
+        a,
+        a,
+        m,
+        start,
+        end,
+        j,
+        0,
+        j,
+        (i, shared) => void (a[i * m + j] = (a[i * m + j] - shared) / a[rj + j]),
+      );
     }
     // Inside the block: the triangle, one entry at a time.
     for (let j = start; j < end; j++) {
@@ -92,7 +111,10 @@ async function cholesky(a: Float64Array, m: number, pause: () => Promise<void>):
         const ri = i * m;
         const s = a[ri + j] - dot(a, ri, a, rj, j);
         if (i === j) {
-          if (!(s > 0)) throw new Error(`The matrix is not positive definite (pivot ${j} is ${s}); raise the regularisation.`);
+          if (!(s > 0))
+            throw new Error(
+              `The matrix is not positive definite (pivot ${j} is ${s}); raise the regularisation.`,
+            );
           a[ri + j] = Math.sqrt(s);
         } else a[ri + j] = s / a[rj + j];
       }
@@ -105,7 +127,11 @@ async function cholesky(a: Float64Array, m: number, pause: () => Promise<void>):
  * Y = (L⁻¹)ᵀ, upper triangular: Y[j][j] = 1/L[j][j] and, for i > j,
  * Y[j][i] = −(Σ_{k=j}^{i−1} L[i][k] · Y[j][k]) / L[i][i].
  */
-async function inverseTransposed(l: Float64Array, m: number, pause: () => Promise<void>): Promise<Float64Array> {
+async function inverseTransposed(
+  l: Float64Array,
+  m: number,
+  pause: () => Promise<void>,
+): Promise<Float64Array> {
   const y = new Float64Array(m * m);
   for (let start = 0; start < m; start += BLOCK) {
     const end = Math.min(m, start + BLOCK);
@@ -150,7 +176,11 @@ export function inversionSteps(m: number): number {
 }
 
 /** G⁻¹ of an SPD matrix (destroys `g`); the result holds both triangles. */
-export async function invertSpd(g: Float64Array, m: number, pause: () => Promise<void> = async () => {}): Promise<Float64Array> {
+export async function invertSpd(
+  g: Float64Array,
+  m: number,
+  pause: () => Promise<void> = async () => {},
+): Promise<Float64Array> {
   await cholesky(g, m, pause);
   const y = await inverseTransposed(g, m, pause);
   return gramOfRows(y, m, pause);

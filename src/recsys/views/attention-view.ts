@@ -13,8 +13,19 @@ export function attentionChart(model: string, map: AttentionMap): Chart {
   // Softmax weights lie in [0, 1]; DIN's unnormalised ones may not, and the scale follows them.
   let lo = 0;
   let hi = 1;
-  for (const v of map.values) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
-  return heatmap({ values: map.values, rows: map.rows, columns: map.columns }, { title: `${model}: attention of user ${map.user}`, rowName: 'prediction', columnName: 'history item', valueName: 'attention', min: lo, max: hi, format: (v) => v.toFixed(2) });
+  for (const v of map.values) if (Number.isFinite(v)) ((lo = Math.min(lo, v)), (hi = Math.max(hi, v)));
+  return heatmap(
+    { values: map.values, rows: map.rows, columns: map.columns },
+    {
+      title: `${model}: attention of user ${map.user}`,
+      rowName: 'prediction',
+      columnName: 'history item',
+      valueName: 'attention',
+      min: lo,
+      max: hi,
+      format: (v) => v.toFixed(2),
+    },
+  );
 }
 
 /** "after Alien (0.41), Heat (0.22)": the history items with the most weight, strongest first. */

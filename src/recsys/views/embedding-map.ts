@@ -4,7 +4,19 @@
  * for readers without RecLab, and nearest neighbours by cosine in the original space,
  * which the view asks for when a point is clicked.
  */
-import { formatCount, type JsonValue, MIME, type MimeBundle, type ProjectorColor, type ProjectorNeighbour, type ProjectorOutput, WIDGET, type Widget, type WidgetReply, type WidgetSpec } from '../../api';
+import {
+  formatCount,
+  type JsonValue,
+  MIME,
+  type MimeBundle,
+  type ProjectorColor,
+  type ProjectorNeighbour,
+  type ProjectorOutput,
+  WIDGET,
+  type Widget,
+  type WidgetReply,
+  type WidgetSpec,
+} from '../../api';
 import type { ScatterSeriesOption } from 'echarts';
 import { chart, renderSvg, type Chart } from '../../charts';
 import { exactSearch } from '../indexes/cluster-index';
@@ -85,12 +97,23 @@ export class EmbeddingMap implements Widget {
    */
   neighbours(point: number | string, k = DEFAULT_NEIGHBOURS): ProjectorNeighbour[] {
     const i = this.pointIndex(point);
-    if (!Number.isInteger(k) || k < 1) throw new Error(`neighbours: k must be a whole number of at least 1, got ${String(k)}.`);
+    if (!Number.isInteger(k) || k < 1)
+      throw new Error(`neighbours: k must be a whole number of at least 1, got ${String(k)}.`);
     const { unit, dim } = this;
     this.exclude[i] = 1;
     try {
-      const { ids, scores } = exactSearch(unit, dim, unit.subarray(i * dim, (i + 1) * dim), Math.min(k, this.count - 1), this.exclude);
-      return Array.from(ids, (j, r) => ({ index: j, label: this.labels[j], similarity: Number(scores[r].toPrecision(6)) }));
+      const { ids, scores } = exactSearch(
+        unit,
+        dim,
+        unit.subarray(i * dim, (i + 1) * dim),
+        Math.min(k, this.count - 1),
+        this.exclude,
+      );
+      return Array.from(ids, (j, r) => ({
+        index: j,
+        label: this.labels[j],
+        similarity: Number(scores[r].toPrecision(6)),
+      }));
     } finally {
       this.exclude[i] = 0;
     }
@@ -98,12 +121,17 @@ export class EmbeddingMap implements Widget {
 
   /** What the projector's view asks for. */
   private call(method: string, params: JsonValue): WidgetReply {
-    if (method !== 'neighbours') throw new Error(`The projector has no method "${method}"; it answers "neighbours".`);
+    if (method !== 'neighbours')
+      throw new Error(`The projector has no method "${method}"; it answers "neighbours".`);
     const p = (params ?? {}) as Record<string, JsonValue | undefined>;
     // Taken as given, not through Number(): that would read null, '' or false as point 0 and true as point 1.
     const { index, k = DEFAULT_NEIGHBOURS } = p;
-    if (typeof index !== 'number' && typeof index !== 'string') throw new Error(`neighbours: index must be a point's number or its label, got ${JSON.stringify(index) ?? 'nothing'}.`);
-    if (typeof k !== 'number') throw new Error(`neighbours: k must be a whole number of at least 1, got ${JSON.stringify(k)}.`);
+    if (typeof index !== 'number' && typeof index !== 'string')
+      throw new Error(
+        `neighbours: index must be a point's number or its label, got ${JSON.stringify(index) ?? 'nothing'}.`,
+      );
+    if (typeof k !== 'number')
+      throw new Error(`neighbours: k must be a whole number of at least 1, got ${JSON.stringify(k)}.`);
     return { result: this.neighbours(index, k) as unknown as JsonValue };
   }
 
@@ -111,10 +139,18 @@ export class EmbeddingMap implements Widget {
     if (typeof point === 'string') {
       this.labelIndex ??= new Map(this.labels.map((label, i) => [label, i] as const).reverse());
       const i = this.labelIndex.get(point);
-      if (i === undefined) throw new Error(`No point is labelled "${point}"; the closest labels are ${closestNames(point, [...this.labelIndex.keys()]).map((l) => `"${l}"`).join(', ')}.`);
+      if (i === undefined)
+        throw new Error(
+          `No point is labelled "${point}"; the closest labels are ${closestNames(point, [
+            ...this.labelIndex.keys(),
+          ])
+            .map((l) => `"${l}"`)
+            .join(', ')}.`,
+        );
       return i;
     }
-    if (!Number.isInteger(point) || point < 0 || point >= this.count) throw new Error(`No point ${String(point)}: the map's points are numbered 0 to ${this.count - 1}.`);
+    if (!Number.isInteger(point) || point < 0 || point >= this.count)
+      throw new Error(`No point ${String(point)}: the map's points are numbered 0 to ${this.count - 1}.`);
     return point;
   }
 
@@ -137,7 +173,11 @@ export class EmbeddingMap implements Widget {
   }
 
   private describe(): string {
-    const colour = !this.color ? '' : this.color.kind === 'category' ? `, coloured by ${this.color.name} (${this.color.categories.length} categories)` : `, coloured by ${this.color.name} (${round(this.color.min)} to ${round(this.color.max)})`;
+    const colour = !this.color
+      ? ''
+      : this.color.kind === 'category'
+        ? `, coloured by ${this.color.name} (${this.color.categories.length} categories)`
+        : `, coloured by ${this.color.name} (${round(this.color.min)} to ${round(this.color.max)})`;
     return `${this.title}: ${formatCount(this.count)} points of ${this.dim} numbers mapped to ${this.dims}-D by ${PROJECTIONS[this.method].title}${colour}. Open the notebook in RecLab to hover, search and list neighbours.`;
   }
 
@@ -145,11 +185,21 @@ export class EmbeddingMap implements Widget {
   private preview(): Chart {
     const shown = sample(this.count, PREVIEW_POINTS, this.seed);
     const subtitle = [
-      shown.length < this.count ? `${formatCount(shown.length)} of ${formatCount(this.count)} points` : `${formatCount(this.count)} points`,
+      shown.length < this.count
+        ? `${formatCount(shown.length)} of ${formatCount(this.count)} points`
+        : `${formatCount(this.count)} points`,
       this.dims === 3 ? 'first two of three coordinates' : '',
       this.color ? `colour: ${this.color.name}` : '',
-    ].filter(Boolean).join('; ');
-    const legend = { orient: 'vertical' as const, right: 10, top: 'middle', type: 'scroll' as const, textStyle: { width: 110, overflow: 'truncate' as const } };
+    ]
+      .filter(Boolean)
+      .join('; ');
+    const legend = {
+      orient: 'vertical' as const,
+      right: 10,
+      top: 'middle',
+      type: 'scroll' as const,
+      textStyle: { width: 110, overflow: 'truncate' as const },
+    };
     return chart(
       {
         title: { text: this.title, subtext: subtitle, left: 'center' },
@@ -167,7 +217,10 @@ export class EmbeddingMap implements Widget {
 
   /** One series per colour: ECharts' large mode, which keeps the SVG small, draws a series in one colour. */
   private previewSeries(shown: Int32Array): ScatterSeriesOption[] {
-    const point = (i: number): number[] => [round(this.coords[i * this.dims]), round(this.coords[i * this.dims + 1])];
+    const point = (i: number): number[] => [
+      round(this.coords[i * this.dims]),
+      round(this.coords[i * this.dims + 1]),
+    ];
     const base = { type: 'scatter' as const, symbol: 'rect', symbolSize: 3, large: true, largeThreshold: 0 };
     const color = this.color;
     if (!color) return [{ ...base, data: Array.from(shown, point) }];
@@ -176,21 +229,44 @@ export class EmbeddingMap implements Widget {
       const groups = Array.from({ length: named + 1 }, () => [] as number[][]);
       for (const i of shown) groups[Math.min(color.values[i], named)].push(point(i));
       // The last group holds the missing values, and the categories past the legend when there are any.
-      const names = [...color.categories.slice(0, named), color.categories.length > named ? 'other' : 'missing'];
-      return groups.map((data, g) => ({ ...base, name: names[g], data, ...(g === named ? { itemStyle: { color: GREY } } : {}) })).filter((s) => s.data.length > 0);
+      const names = [
+        ...color.categories.slice(0, named),
+        color.categories.length > named ? 'other' : 'missing',
+      ];
+      return groups
+        .map((data, g) => ({
+          ...base,
+          name: names[g],
+          data,
+          ...(g === named ? { itemStyle: { color: GREY } } : {}),
+        }))
+        .filter((s) => s.data.length > 0);
     }
     const bands = Array.from({ length: SCALE.length + 1 }, () => [] as number[][]);
     const span = color.max - color.min;
     for (const i of shown) {
       const v = color.values[i];
-      const band = Number.isNaN(v) ? SCALE.length : span > 0 ? Math.min(SCALE.length - 1, Math.floor(((v - color.min) / span) * SCALE.length)) : 0;
+      const band = Number.isNaN(v)
+        ? SCALE.length
+        : span > 0
+          ? Math.min(SCALE.length - 1, Math.floor(((v - color.min) / span) * SCALE.length))
+          : 0;
       bands[band].push(point(i));
     }
-    const bandName = (b: number) => (b === SCALE.length ? 'missing' : `${round(color.min + (span * b) / SCALE.length)} to ${round(color.min + (span * (b + 1)) / SCALE.length)}`);
-    return bands.map((data, b) => ({ ...base, name: bandName(b), data, itemStyle: { color: b === SCALE.length ? GREY : SCALE[b] } })).filter((s) => s.data.length > 0);
+    const bandName = (b: number) =>
+      b === SCALE.length
+        ? 'missing'
+        : `${round(color.min + (span * b) / SCALE.length)} to ${round(color.min + (span * (b + 1)) / SCALE.length)}`;
+    return bands
+      .map((data, b) => ({
+        ...base,
+        name: bandName(b),
+        data,
+        itemStyle: { color: b === SCALE.length ? GREY : SCALE[b] },
+      }))
+      .filter((s) => s.data.length > 0);
   }
 }
-
 
 /** Points without a colour of their own (missing, or past the legend). */
 const GREY = '#8b949e';
@@ -237,6 +313,17 @@ function littleEndianBase64(values: Float32Array | Uint16Array): string {
 
 function payloadColour(color: PointColours): ProjectorColor {
   return color.kind === 'category'
-    ? { name: color.name, kind: 'category', categories: color.categories, values: littleEndianBase64(color.values) }
-    : { name: color.name, kind: 'number', min: color.min, max: color.max, values: littleEndianBase64(color.values) };
+    ? {
+        name: color.name,
+        kind: 'category',
+        categories: color.categories,
+        values: littleEndianBase64(color.values),
+      }
+    : {
+        name: color.name,
+        kind: 'number',
+        min: color.min,
+        max: color.max,
+        values: littleEndianBase64(color.values),
+      };
 }

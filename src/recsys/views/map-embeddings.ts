@@ -6,11 +6,18 @@
 import { formatCount } from '../../api';
 import { EmbeddingMap, type PointColours } from './embedding-map';
 import { Model, type Embeddings } from '../model';
-import { projection, type Projection, type ProjectionName, type ProjectionSetting, type ProjectionSettings } from './projection';
+import {
+  projection,
+  type Projection,
+  type ProjectionName,
+  type ProjectionSetting,
+  type ProjectionSettings,
+} from './projection';
 import { TrainingContext } from '../engine/training';
 
 /** Vectors: flat (with `dim`), one array per row, `{ data, dim }`, or a fitted model's item embeddings. */
-export type EmbeddingsInput = Float32Array | Float64Array | readonly (ArrayLike<number> | undefined)[] | FlatVectors | Model<object>;
+export type EmbeddingsInput =
+  Float32Array | Float64Array | readonly (ArrayLike<number> | undefined)[] | FlatVectors | Model<object>;
 
 /** Row-major vectors of `dim` numbers, as `model.itemEmbeddings()` gives them (in doubles too). */
 interface FlatVectors {
@@ -53,13 +60,30 @@ const MAX_POINTS = 1_000_000;
 const MAX_CATEGORIES = 65_535;
 
 const SETTINGS: readonly ProjectionSetting[] = ['nNeighbors', 'minDist', 'epochs', 'perplexity'];
-const OPTIONS = new Set<string>(['method', 'dims', 'dim', 'labels', 'colorBy', 'title', 'seed', 'progress', 'signal', ...SETTINGS]);
+const OPTIONS = new Set<string>([
+  'method',
+  'dims',
+  'dim',
+  'labels',
+  'colorBy',
+  'title',
+  'seed',
+  'progress',
+  'signal',
+  ...SETTINGS,
+]);
 const WHERE = 'rl.charts.embeddings';
 
 /** Projects `matrix` to 2-D or 3-D and returns the map, which displays as the projector. */
-export async function embeddings(matrix: EmbeddingsInput, options: EmbeddingsOptions = {}): Promise<EmbeddingMap> {
+export async function embeddings(
+  matrix: EmbeddingsInput,
+  options: EmbeddingsOptions = {},
+): Promise<EmbeddingMap> {
   const unknown = Object.keys(options).filter((k) => !OPTIONS.has(k));
-  if (unknown.length) throw new Error(`${WHERE}: no option ${unknown.map((k) => `"${k}"`).join(', ')}; its options are ${[...OPTIONS].join(', ')}.`);
+  if (unknown.length)
+    throw new Error(
+      `${WHERE}: no option ${unknown.map((k) => `"${k}"`).join(', ')}; its options are ${[...OPTIONS].join(', ')}.`,
+    );
   const methodName = options.method ?? 'pca';
   const method = projection(methodName);
   const dims = options.dims ?? 2;
@@ -70,14 +94,25 @@ export async function embeddings(matrix: EmbeddingsInput, options: EmbeddingsOpt
   const source = describeInput(matrix, options.dim);
   const { n, dim } = source;
   if (n === 0) throw new Error(`${WHERE}: there are no vectors to map.`);
-  if (n > MAX_POINTS) throw new Error(`${WHERE}: ${formatCount(n)} points is more than the projector shows (${formatCount(MAX_POINTS)} at most); sample them first, e.g. ${everyNth(n, MAX_POINTS)}.`);
-  if (!Number.isInteger(dim) || dim < dims) throw new Error(`${WHERE}: a ${dims}-D map needs vectors of at least ${dims} numbers; these have ${dim}.`);
+  if (n > MAX_POINTS)
+    throw new Error(
+      `${WHERE}: ${formatCount(n)} points is more than the projector shows (${formatCount(MAX_POINTS)} at most); sample them first, e.g. ${everyNth(n, MAX_POINTS)}.`,
+    );
+  if (!Number.isInteger(dim) || dim < dims)
+    throw new Error(
+      `${WHERE}: a ${dims}-D map needs vectors of at least ${dims} numbers; these have ${dim}.`,
+    );
   const most = method.maxPoints(dim);
   if (n > most) {
-    throw new Error(`${WHERE}: ${method.title} takes at most ${formatCount(most)} points (${method.limitReason(dim)}), and there are ${formatCount(n)}: use method 'pca', or sample them first, e.g. ${everyNth(n, most)}.`);
+    throw new Error(
+      `${WHERE}: ${method.title} takes at most ${formatCount(most)} points (${method.limitReason(dim)}), and there are ${formatCount(n)}: use method 'pca', or sample them first, e.g. ${everyNth(n, most)}.`,
+    );
   }
 
-  const labels = options.labels !== undefined ? labelsOf(options.labels, n) : (source.labels?.() ?? Array.from({ length: n }, (_, i) => String(i)));
+  const labels =
+    options.labels !== undefined
+      ? labelsOf(options.labels, n)
+      : (source.labels?.() ?? Array.from({ length: n }, (_, i) => String(i)));
   const color = options.colorBy === undefined ? null : coloursOf(options.colorBy, n);
   const settings = settingsFor(method, options, dims, seed);
   method.check(n, settings);
@@ -106,21 +141,29 @@ function describeInput(matrix: EmbeddingsInput, dim: number | undefined): Source
   if (matrix instanceof Model) {
     const train = matrix.train;
     const e = matrix.itemEmbeddings();
-    if (!e) throw new Error(`${WHERE}: ${matrix.name} has no item embeddings to map; models with them include TwoTower and AutoEncoder.`);
-    if (dim !== undefined && dim !== e.dim) throw new Error(`${WHERE}: ${matrix.name}'s item vectors have ${e.dim} numbers, not dim ${dim}.`);
+    if (!e)
+      throw new Error(
+        `${WHERE}: ${matrix.name} has no item embeddings to map; models with them include TwoTower and AutoEncoder.`,
+      );
+    if (dim !== undefined && dim !== e.dim)
+      throw new Error(`${WHERE}: ${matrix.name}'s item vectors have ${e.dim} numbers, not dim ${dim}.`);
     const labels = () => Array.from({ length: train.numItems }, (_, i) => train.itemTitle(i));
     return { ...flat(e.data, e.dim), name: `${matrix.name} item embeddings`, labels };
   }
   if (matrix instanceof Float32Array || matrix instanceof Float64Array) {
-    if (dim === undefined) throw new Error(`${WHERE}: a flat array of numbers needs { dim }, the numbers per vector.`);
+    if (dim === undefined)
+      throw new Error(`${WHERE}: a flat array of numbers needs { dim }, the numbers per vector.`);
     return flat(matrix, dim);
   }
   if (Array.isArray(matrix)) return rows(matrix as readonly (ArrayLike<number> | undefined)[], dim);
   if (isFlatVectors(matrix)) {
-    if (dim !== undefined && dim !== matrix.dim) throw new Error(`${WHERE}: the vectors say dim ${matrix.dim}, the options dim ${dim}.`);
+    if (dim !== undefined && dim !== matrix.dim)
+      throw new Error(`${WHERE}: the vectors say dim ${matrix.dim}, the options dim ${dim}.`);
     return flat(matrix.data, matrix.dim);
   }
-  throw new Error(`${WHERE} maps vectors: a Float32Array with { dim }, an array of rows, { data, dim } (as model.itemEmbeddings() gives) or a fitted model.`);
+  throw new Error(
+    `${WHERE} maps vectors: a Float32Array with { dim }, an array of rows, { data, dim } (as model.itemEmbeddings() gives) or a fitted model.`,
+  );
 }
 
 function isFlatVectors(v: unknown): v is FlatVectors {
@@ -130,8 +173,10 @@ function isFlatVectors(v: unknown): v is FlatVectors {
 }
 
 function flat(data: Float32Array | Float64Array, dim: number): Source {
-  if (!Number.isInteger(dim) || dim < 1) throw new Error(`${WHERE}: dim must be a whole number of at least 1, got ${String(dim)}.`);
-  if (data.length % dim !== 0) throw new Error(`${WHERE}: ${formatCount(data.length)} numbers do not split into vectors of ${dim}.`);
+  if (!Number.isInteger(dim) || dim < 1)
+    throw new Error(`${WHERE}: dim must be a whole number of at least 1, got ${String(dim)}.`);
+  if (data.length % dim !== 0)
+    throw new Error(`${WHERE}: ${formatCount(data.length)} numbers do not split into vectors of ${dim}.`);
   return {
     n: data.length / dim,
     dim,
@@ -153,8 +198,12 @@ function rows(matrix: readonly (ArrayLike<number> | undefined)[], dim: number | 
       const data = new Float32Array(n * width);
       for (let r = 0; r < n; r++) {
         const row = matrix[r];
-        if (!row || typeof row.length !== 'number') throw new Error(`${WHERE}: row ${r} is not an array of numbers.`);
-        if (row.length !== width) throw new Error(`${WHERE}: row ${r} has ${row.length} numbers where ${dim === undefined ? 'row 0 has' : 'dim says'} ${width}; every vector needs the same length.`);
+        if (!row || typeof row.length !== 'number')
+          throw new Error(`${WHERE}: row ${r} is not an array of numbers.`);
+        if (row.length !== width)
+          throw new Error(
+            `${WHERE}: row ${r} has ${row.length} numbers where ${dim === undefined ? 'row 0 has' : 'dim says'} ${width}; every vector needs the same length.`,
+          );
         for (let c = 0; c < width; c++) {
           const v = row[c];
           if (typeof v !== 'number' || !Number.isFinite(v)) throw notFinite(r, c, v, labels);
@@ -168,23 +217,40 @@ function rows(matrix: readonly (ArrayLike<number> | undefined)[], dim: number | 
 
 function notFinite(row: number, column: number, value: unknown, labels: readonly string[]): Error {
   const label = labels[row] !== String(row) ? ` ("${labels[row]}")` : '';
-  return new Error(`${WHERE}: vector ${row}${label} holds ${String(value)} at position ${column}; the projector needs finite numbers: fix or drop that vector.`);
+  return new Error(
+    `${WHERE}: vector ${row}${label} holds ${String(value)} at position ${column}; the projector needs finite numbers: fix or drop that vector.`,
+  );
 }
 
 function labelsOf(values: ArrayLike<string | number>, n: number): string[] {
-  if (typeof values !== 'object' || values === null || typeof values.length !== 'number') throw new Error(`${WHERE}: labels must be an array of names, one per point.`);
-  if (values.length !== n) throw new Error(`${WHERE}: ${formatCount(values.length)} labels for ${formatCount(n)} points; give one label per point.`);
+  if (typeof values !== 'object' || values === null || typeof values.length !== 'number')
+    throw new Error(`${WHERE}: labels must be an array of names, one per point.`);
+  if (values.length !== n)
+    throw new Error(
+      `${WHERE}: ${formatCount(values.length)} labels for ${formatCount(n)} points; give one label per point.`,
+    );
   return Array.from(values, (v) => String(v));
 }
 
 function coloursOf(colorBy: NonNullable<EmbeddingsOptions['colorBy']>, n: number): PointColours {
-  const named = typeof colorBy === 'object' && colorBy !== null && 'values' in colorBy && !('length' in colorBy);
+  const named =
+    typeof colorBy === 'object' && colorBy !== null && 'values' in colorBy && !('length' in colorBy);
   const name = named ? String(colorBy.name ?? 'colour') : 'colour';
   const values = (named ? colorBy.values : colorBy) as ColourValues;
-  if (typeof values !== 'object' || values === null || typeof values.length !== 'number') throw new Error(`${WHERE}: colorBy takes one value per point (text for categories, numbers for a scale), or { name, values }.`);
-  if (values.length !== n) throw new Error(`${WHERE}: colorBy has ${formatCount(values.length)} values for ${formatCount(n)} points; give one per point.`);
-  const numeric = ArrayBuffer.isView(values) || Array.from({ length: Math.min(n, 1000) }, (_, i) => values[i]).some((v) => typeof v === 'number');
-  return numeric ? numberColours(name, values as ArrayLike<number>) : categoryColours(name, values as ArrayLike<string | null | undefined>);
+  if (typeof values !== 'object' || values === null || typeof values.length !== 'number')
+    throw new Error(
+      `${WHERE}: colorBy takes one value per point (text for categories, numbers for a scale), or { name, values }.`,
+    );
+  if (values.length !== n)
+    throw new Error(
+      `${WHERE}: colorBy has ${formatCount(values.length)} values for ${formatCount(n)} points; give one per point.`,
+    );
+  const numeric =
+    ArrayBuffer.isView(values) ||
+    Array.from({ length: Math.min(n, 1000) }, (_, i) => values[i]).some((v) => typeof v === 'number');
+  return numeric
+    ? numberColours(name, values as ArrayLike<number>)
+    : categoryColours(name, values as ArrayLike<string | null | undefined>);
 }
 
 function numberColours(name: string, values: ArrayLike<number>): PointColours {
@@ -197,7 +263,10 @@ function numberColours(name: string, values: ArrayLike<number>): PointColours {
       out[i] = NaN;
       continue;
     }
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${WHERE}: colorBy value ${i} is ${typeof v === 'string' ? JSON.stringify(v) : String(v)}; numbers colour on a scale (NaN for missing), so mix no text or ±Infinity in.`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new Error(
+        `${WHERE}: colorBy value ${i} is ${typeof v === 'string' ? JSON.stringify(v) : String(v)}; numbers colour on a scale (NaN for missing), so mix no text or ±Infinity in.`,
+      );
     out[i] = v;
     min = Math.min(min, v);
     max = Math.max(max, v);
@@ -212,10 +281,16 @@ function categoryColours(name: string, values: ArrayLike<string | null | undefin
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v === null || v === undefined) continue;
-    if (typeof v !== 'string') throw new Error(`${WHERE}: colorBy value ${i} is ${String(v)}; categories are text (null for missing).`);
+    if (typeof v !== 'string')
+      throw new Error(
+        `${WHERE}: colorBy value ${i} is ${String(v)}; categories are text (null for missing).`,
+      );
     counts.set(v, (counts.get(v) ?? 0) + 1);
   }
-  if (counts.size > MAX_CATEGORIES) throw new Error(`${WHERE}: colorBy "${name}" has ${formatCount(counts.size)} categories, more than colours can tell apart (${formatCount(MAX_CATEGORIES)} at most); group them first, e.g. the 20 largest and "other".`);
+  if (counts.size > MAX_CATEGORIES)
+    throw new Error(
+      `${WHERE}: colorBy "${name}" has ${formatCount(counts.size)} categories, more than colours can tell apart (${formatCount(MAX_CATEGORIES)} at most); group them first, e.g. the 20 largest and "other".`,
+    );
   const categories = [...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)!);
   const index = new Map(categories.map((c, i) => [c, i]));
   const out = new Uint16Array(values.length);
@@ -227,21 +302,28 @@ function categoryColours(name: string, values: ArrayLike<string | null | undefin
 }
 
 /** The method's settings from the options; a setting for another method is an error, not silently ignored. */
-function settingsFor(method: Projection, options: EmbeddingsOptions, dims: 2 | 3, seed: number): ProjectionSettings {
+function settingsFor(
+  method: Projection,
+  options: EmbeddingsOptions,
+  dims: 2 | 3,
+  seed: number,
+): ProjectionSettings {
   const settings: ProjectionSettings = { dims, seed };
   for (const name of SETTINGS) {
     const value = options[name];
     if (value === undefined) continue;
     if (!method.settings.includes(name)) {
-      const takes = method.settings.length ? `its settings are ${method.settings.join(', ')}` : 'it has no settings';
+      const takes = method.settings.length
+        ? `its settings are ${method.settings.join(', ')}`
+        : 'it has no settings';
       throw new Error(`${WHERE}: ${name} is not a ${method.title} setting (${takes}).`);
     }
-    if (typeof value !== 'number') throw new Error(`${WHERE}: ${name} must be a number, got ${JSON.stringify(value)}.`);
+    if (typeof value !== 'number')
+      throw new Error(`${WHERE}: ${name} must be a number, got ${JSON.stringify(value)}.`);
     settings[name] = value;
   }
   return settings;
 }
-
 
 /** A sampling that brings n under `limit`, said in words. */
 function everyNth(n: number, limit: number): string {
@@ -251,6 +333,7 @@ function everyNth(n: number, limit: number): string {
 
 function ordinal(k: number): string {
   const tens = k % 100;
-  const suffix = tens >= 11 && tens <= 13 ? 'th' : k % 10 === 1 ? 'st' : k % 10 === 2 ? 'nd' : k % 10 === 3 ? 'rd' : 'th';
+  const suffix =
+    tens >= 11 && tens <= 13 ? 'th' : k % 10 === 1 ? 'st' : k % 10 === 2 ? 'nd' : k % 10 === 3 ? 'rd' : 'th';
   return `${k}${suffix}`;
 }

@@ -3,7 +3,18 @@
  * models, with the user's history beside it. The last list shown is kept in the output as
  * static tables, so the file shows it without RecLab and without a kernel.
  */
-import { MIME, WIDGET, escapeHtml, formatValue, type RecommendOutput, type RecommendResult, type Widget, type WidgetContext, type WidgetReply, type WidgetSpec } from '../../api';
+import {
+  MIME,
+  WIDGET,
+  escapeHtml,
+  formatValue,
+  type RecommendOutput,
+  type RecommendResult,
+  type Widget,
+  type WidgetContext,
+  type WidgetReply,
+  type WidgetSpec,
+} from '../../api';
 import { Table, cellValue, tableHtml, tableText, type ColumnData } from '../../data';
 import type { JsonValue, MimeBundle } from '../../notebook';
 import { Model, type Recommender } from '../model';
@@ -40,14 +51,27 @@ export class RecommendWidget implements Widget {
     models: Models,
     private readonly options: RecommendWidgetOptions = {},
   ) {
-    const given = isRecommender(models) ? [models] : Array.isArray(models) ? models : Object.entries(models as Record<string, Recommender>);
+    const given = isRecommender(models)
+      ? [models]
+      : Array.isArray(models)
+        ? models
+        : Object.entries(models as Record<string, Recommender>);
     for (const entry of given as (Recommender | [string, Recommender])[]) {
       const [name, model] = Array.isArray(entry) ? entry : [uniqueName(this.models, entry.name), entry];
-      if (!isRecommender(model)) throw new Error(`rl.widgets.recommend: "${name}" is not a model; pass models such as new rl.ItemCF() after fit.`);
-      if (!model.isFitted) throw new Error(`rl.widgets.recommend: ${name} is not fitted yet; run its fit first (await model.fit(train)).`);
+      if (!isRecommender(model))
+        throw new Error(
+          `rl.widgets.recommend: "${name}" is not a model; pass models such as new rl.ItemCF() after fit.`,
+        );
+      if (!model.isFitted)
+        throw new Error(
+          `rl.widgets.recommend: ${name} is not fitted yet; run its fit first (await model.fit(train)).`,
+        );
       this.models.set(name, model);
     }
-    if (!this.models.size) throw new Error('rl.widgets.recommend: no model given; pass a fitted model, a list of them or { name: model }.');
+    if (!this.models.size)
+      throw new Error(
+        'rl.widgets.recommend: no model given; pass a fitted model, a list of them or { name: model }.',
+      );
     this.model = this.models.keys().next().value!;
     this.details = options.items ? indexItems(options.items, options.itemColumn) : undefined;
     if (options.user !== undefined) this.last = this.recommend(String(options.user), this.model);
@@ -63,7 +87,10 @@ export class RecommendWidget implements Widget {
   /** The user's top k from model `modelName` (a name the selector shows). */
   recommend(user: string, modelName = this.model): RecommendResult {
     const model = this.models.get(modelName);
-    if (!model) throw new Error(`No model "${modelName}" in this widget; it has ${[...this.models.keys()].join(', ')}.`);
+    if (!model)
+      throw new Error(
+        `No model "${modelName}" in this widget; it has ${[...this.models.keys()].join(', ')}.`,
+      );
     if (!model.isFitted) throw new Error(`${modelName} is not fitted yet: run its fit cell first.`);
     const list = model.recommend(user, { k: this.options.k ?? 10 });
     const shown = this.details ? withDetails(list, this.details, this.options.items!) : list;
@@ -129,10 +156,19 @@ export class RecommendWidget implements Widget {
   }
 
   private bundle(widgetId: string): MimeBundle {
-    const payload: RecommendOutput = { widgetId, models: [...this.models.keys()], model: this.model, ...(this.last ? { last: this.last } : {}) };
+    const payload: RecommendOutput = {
+      widgetId,
+      models: [...this.models.keys()],
+      model: this.model,
+      ...(this.last ? { last: this.last } : {}),
+    };
     return {
-      'text/plain': this.last ? resultText(this.last) : `Top-10 widget over ${payload.models.join(', ')}: open the notebook in RecLab and run the cell to use it.`,
-      'text/html': this.last ? resultHtml(this.last) : `<p>Top-10 widget over ${escapeHtml(payload.models.join(', '))}: open the notebook in RecLab and run the cell to use it.</p>`,
+      'text/plain': this.last
+        ? resultText(this.last)
+        : `Top-10 widget over ${payload.models.join(', ')}: open the notebook in RecLab and run the cell to use it.`,
+      'text/html': this.last
+        ? resultHtml(this.last)
+        : `<p>Top-10 widget over ${escapeHtml(payload.models.join(', '))}: open the notebook in RecLab and run the cell to use it.</p>`,
       [MIME.recommend]: payload as unknown as JsonValue,
     };
   }
@@ -149,9 +185,14 @@ function uniqueName(taken: ReadonlyMap<string, unknown>, name: string): string {
   return candidate;
 }
 
-function indexItems(items: Table, column = items.columns[0]?.name): { column: string; rows: Map<string, number> } {
+function indexItems(
+  items: Table,
+  column = items.columns[0]?.name,
+): { column: string; rows: Map<string, number> } {
   if (!column || !items.columnNames.includes(column)) {
-    throw new Error(`rl.widgets.recommend: the items table has no column "${column}"; its columns are ${items.columnNames.join(', ')}. Name the id column with { itemColumn }.`);
+    throw new Error(
+      `rl.widgets.recommend: the items table has no column "${column}"; its columns are ${items.columnNames.join(', ')}. Name the id column with { itemColumn }.`,
+    );
   }
   const ids = items.columnInfo(column);
   const rows = new Map<string, number>();
@@ -160,13 +201,18 @@ function indexItems(items: Table, column = items.columns[0]?.name): { column: st
 }
 
 /** The list with the items table's other columns added (those the list does not have), before score and reason. */
-function withDetails(list: Table, details: { column: string; rows: Map<string, number> }, items: Table): Table {
+function withDetails(
+  list: Table,
+  details: { column: string; rows: Map<string, number> },
+  items: Table,
+): Table {
   const at = Array.from(list.column('item') as readonly string[], (id) => details.rows.get(id) ?? -1);
   const last = new Set(['score', 'reason']);
   const columns: Record<string, ColumnData> = {};
   for (const c of list.columns) if (!last.has(c.name)) columns[c.name] = c.data;
   for (const c of items.columns) {
-    if (c.name !== details.column && !list.columnNames.includes(c.name)) columns[c.name] = at.map((r) => (r < 0 ? null : cellValue(c, r)));
+    if (c.name !== details.column && !list.columnNames.includes(c.name))
+      columns[c.name] = at.map((r) => (r < 0 ? null : cellValue(c, r)));
   }
   for (const c of list.columns) if (last.has(c.name)) columns[c.name] = c.data;
   return Table.fromColumns(columns);
@@ -176,19 +222,26 @@ function withDetails(list: Table, details: { column: string; rows: Map<string, n
 function jsonRows(table: Table, limit: number): { columns: string[]; rows: (string | number | null)[][] } {
   const rows: (string | number | null)[][] = [];
   for (let r = 0; r < Math.min(limit, table.numRows); r++) {
-    rows.push(table.columns.map((c) => {
-      const v = cellValue(c, r);
-      if (typeof v !== 'number') return v === null || v === undefined ? null : typeof v === 'string' ? v : formatValue(v);
-      if (!Number.isFinite(v)) return null;
-      if (c.name === 'timestamp') return new Date(v * 1000).toISOString().slice(0, 16).replace('T', ' ');
-      return Number.isInteger(v) ? v : Number(v.toPrecision(6));
-    }));
+    rows.push(
+      table.columns.map((c) => {
+        const v = cellValue(c, r);
+        if (typeof v !== 'number')
+          return v === null || v === undefined ? null : typeof v === 'string' ? v : formatValue(v);
+        if (!Number.isFinite(v)) return null;
+        if (c.name === 'timestamp') return new Date(v * 1000).toISOString().slice(0, 16).replace('T', ' ');
+        return Number.isInteger(v) ? v : Number(v.toPrecision(6));
+      }),
+    );
   }
   return { columns: table.columnNames.slice(), rows };
 }
 
 function resultTable(part: { columns: string[]; rows: (string | number | null)[][] }): Table {
-  return Table.fromColumns(Object.fromEntries(part.columns.map((name, i) => [name, part.rows.map((row) => (row[i] === null ? '' : String(row[i])))])));
+  return Table.fromColumns(
+    Object.fromEntries(
+      part.columns.map((name, i) => [name, part.rows.map((row) => (row[i] === null ? '' : String(row[i])))]),
+    ),
+  );
 }
 
 function resultText(last: RecommendResult): string {

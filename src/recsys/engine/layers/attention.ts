@@ -29,7 +29,8 @@ export class MultiHeadAttention {
     readonly dim: number,
     readonly heads: number,
   ) {
-    if (!Number.isInteger(heads) || heads < 1 || dim % heads !== 0) throw new Error(`Attention "${name}": heads (${heads}) must divide the width (${dim}).`);
+    if (!Number.isInteger(heads) || heads < 1 || dim % heads !== 0)
+      throw new Error(`Attention "${name}": heads (${heads}) must divide the width (${dim}).`);
     this.headDim = dim / heads;
     this.q = new Dense(params, `${name}.query`, dim, dim);
     this.k = new Dense(params, `${name}.key`, dim, dim);
@@ -40,7 +41,8 @@ export class MultiHeadAttention {
   /** queries: [batch, Lq, dim]; keys: [batch, Lk, dim]; mask: additive, broadcastable to [batch, 1, Lq, Lk]. */
   apply(queries: tf.Tensor3D, keys: tf.Tensor3D, mask: tf.Tensor | null): AttentionResult {
     const [batch, lq] = queries.shape;
-    const split = (x: tf.Tensor, length: number) => x.reshape([batch, length, this.heads, this.headDim]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
+    const split = (x: tf.Tensor, length: number) =>
+      x.reshape([batch, length, this.heads, this.headDim]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
     const lk = keys.shape[1];
     const q = split(this.q.apply(queries), lq);
     const k = split(this.k.apply(keys), lk);
@@ -61,7 +63,8 @@ export class MultiHeadAttention {
   attendWithSelf(queries: tf.Tensor3D, keys: tf.Tensor3D, mask: tf.Tensor | null): AttentionResult {
     const [batch, t] = queries.shape;
     const l = keys.shape[1];
-    const split = (x: tf.Tensor, length: number) => x.reshape([batch, length, this.heads, this.headDim]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
+    const split = (x: tf.Tensor, length: number) =>
+      x.reshape([batch, length, this.heads, this.headDim]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
     const scale = 1 / Math.sqrt(this.headDim);
     const q = split(this.q.apply(queries), t);
     const k = split(this.k.apply(keys), l);
@@ -81,7 +84,9 @@ export class MultiHeadAttention {
 
 /** [length, length]: 0 on and below the diagonal, MASKED above (a position may not see later ones). */
 export function causalMask(length: number): tf.Tensor2D {
-  return tf.tidy(() => tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([length, length]), -1, 0)), MASKED) as tf.Tensor2D);
+  return tf.tidy(
+    () => tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([length, length]), -1, 0)), MASKED) as tf.Tensor2D,
+  );
 }
 
 /** [batch, 1, 1, length] from a [batch, length] 0/1 mask of real (1) and padding (0) slots: keys that are padding get MASKED. */

@@ -24,8 +24,14 @@ export class Dense {
     const shape = x.shape;
     const flat = shape.length === 2 ? (x as tf.Tensor2D) : x.reshape([-1, this.inputs]).as2D(-1, this.inputs);
     // The fused product adds the bias and applies the activation in one kernel call where the backend can.
-    const fusedActivation = this.activation === 'sigmoid' || this.activation === 'tanh' ? 'linear' : this.activation;
-    let y: tf.Tensor = tf.fused.matMul({ a: flat, b: this.kernel as tf.Tensor2D, bias: this.bias ?? undefined, activation: fusedActivation });
+    const fusedActivation =
+      this.activation === 'sigmoid' || this.activation === 'tanh' ? 'linear' : this.activation;
+    let y: tf.Tensor = tf.fused.matMul({
+      a: flat,
+      b: this.kernel as tf.Tensor2D,
+      bias: this.bias ?? undefined,
+      activation: fusedActivation,
+    });
     if (this.activation === 'sigmoid') y = tf.sigmoid(y);
     else if (this.activation === 'tanh') y = tf.tanh(y);
     return shape.length === 2 ? y : y.reshape([...shape.slice(0, -1), this.outputs]);
@@ -36,11 +42,24 @@ export class Dense {
 export class DenseStack {
   readonly layers: Dense[];
 
-  constructor(params: Params, name: string, readonly sizes: readonly number[], activation: Activation = 'relu', last: Activation = 'linear') {
+  constructor(
+    params: Params,
+    name: string,
+    readonly sizes: readonly number[],
+    activation: Activation = 'relu',
+    last: Activation = 'linear',
+  ) {
     if (sizes.length < 2 || sizes.some((s) => !Number.isInteger(s) || s < 1)) {
-      throw new Error(`A dense stack needs an input width and at least one layer, all whole numbers ≥ 1; got [${sizes.join(', ')}].`);
+      throw new Error(
+        `A dense stack needs an input width and at least one layer, all whole numbers ≥ 1; got [${sizes.join(', ')}].`,
+      );
     }
-    this.layers = sizes.slice(1).map((out, l) => new Dense(params, `${name}.${l}`, sizes[l], out, l === sizes.length - 2 ? last : activation));
+    this.layers = sizes
+      .slice(1)
+      .map(
+        (out, l) =>
+          new Dense(params, `${name}.${l}`, sizes[l], out, l === sizes.length - 2 ? last : activation),
+      );
   }
 
   apply(x: tf.Tensor): tf.Tensor {

@@ -16,7 +16,8 @@ export class Embedding {
     readonly dim: number,
     init: Init = { normal: 1 / Math.sqrt(dim) },
   ) {
-    if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(dim) || dim < 1) throw new Error(`Embedding "${name}": rows and dim must be whole numbers ≥ 1, got ${rows} × ${dim}.`);
+    if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(dim) || dim < 1)
+      throw new Error(`Embedding "${name}": rows and dim must be whole numbers ≥ 1, got ${rows} × ${dim}.`);
     this.table = params.create(`${name}.table`, [rows, dim], init);
   }
 

@@ -33,13 +33,23 @@ export abstract class GatedRecurrence {
   protected recur(x: tf.Tensor3D, take: (t: number, gate: tf.Tensor) => tf.Tensor): tf.Tensor3D {
     const [batch, length] = x.shape;
     const u = this.units;
-    const projected = tf.fused.matMul({ a: x.reshape([batch * length, this.inputs]) as tf.Tensor2D, b: this.inputKernel as tf.Tensor2D, bias: this.inputBias }).reshape([batch, length, 3 * u]);
+    const projected = tf.fused
+      .matMul({
+        a: x.reshape([batch * length, this.inputs]) as tf.Tensor2D,
+        b: this.inputKernel as tf.Tensor2D,
+        bias: this.inputBias,
+      })
+      .reshape([batch, length, 3 * u]);
     const steps = tf.unstack(projected, 1);
     let h: tf.Tensor2D = tf.zeros([batch, u]);
     const states: tf.Tensor2D[] = [];
     for (let t = 0; t < length; t++) {
       const [xz, xr, xn] = tf.split(steps[t], 3, 1);
-      const [hz, hr, hn] = tf.split(tf.fused.matMul({ a: h, b: this.recurrentKernel as tf.Tensor2D, bias: this.recurrentBias }), 3, 1);
+      const [hz, hr, hn] = tf.split(
+        tf.fused.matMul({ a: h, b: this.recurrentKernel as tf.Tensor2D, bias: this.recurrentBias }),
+        3,
+        1,
+      );
       const gate = tf.sigmoid(tf.add(xz, hz));
       const r = tf.sigmoid(tf.add(xr, hr));
       const n = tf.tanh(tf.add(xn, tf.mul(r, hn)));

@@ -18,6 +18,9 @@ export class LayerNorm {
 
   apply(x: tf.Tensor): tf.Tensor {
     const { mean, variance } = tf.moments(x, -1, true);
-    return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, this.epsilon))), this.gamma), this.beta);
+    return tf.add(
+      tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, this.epsilon))), this.gamma),
+      this.beta,
+    );
   }
 }

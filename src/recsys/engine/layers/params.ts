@@ -38,7 +38,8 @@ export class Params {
       const fanOut = shape[shape.length - 1];
       const limit = Math.sqrt(6 / (fanIn + fanOut));
       for (let i = 0; i < size; i++) values[i] = (2 * this.random.next() - 1) * limit;
-    } else if (init !== 'zeros') for (let i = 0; i < size; i++) values[i] = this.random.normal() * init.normal;
+    } else if (init !== 'zeros')
+      for (let i = 0; i < size; i++) values[i] = this.random.normal() * init.normal;
     // The initial tensor is copied into the variable: a tidy frees it.
     const v = tf.tidy(() => tf.variable(tf.tensor(values, shape), trainable));
     this.byName.set(name, v);
@@ -71,7 +72,10 @@ export class Params {
   import(weights: Record<string, Float32Array>): void {
     for (const [name, v] of this.byName) {
       const w = weights[name];
-      if (!w || w.length !== v.size) throw new Error(`The saved weights have ${w ? `${w.length} values` : 'nothing'} for "${name}", which needs ${v.size} (shape [${v.shape.join(', ')}]). Were they saved with other settings?`);
+      if (!w || w.length !== v.size)
+        throw new Error(
+          `The saved weights have ${w ? `${w.length} values` : 'nothing'} for "${name}", which needs ${v.size} (shape [${v.shape.join(', ')}]). Were they saved with other settings?`,
+        );
       tf.tidy(() => v.assign(tf.tensor(w, v.shape)));
     }
   }

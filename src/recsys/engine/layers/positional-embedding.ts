@@ -17,7 +17,8 @@ export class PositionalEmbedding {
   /** x: [batch, length, dim] with length ≤ maxLen; the last slots take the last positions. */
   apply(x: tf.Tensor3D): tf.Tensor3D {
     const length = x.shape[1];
-    if (length > this.maxLen) throw new Error(`PositionalEmbedding: sequences of ${length} exceed maxLen ${this.maxLen}.`);
+    if (length > this.maxLen)
+      throw new Error(`PositionalEmbedding: sequences of ${length} exceed maxLen ${this.maxLen}.`);
     return tf.add(x, this.table.slice([this.maxLen - length, 0], [length, this.dim])) as tf.Tensor3D;
   }
 }

@@ -35,7 +35,10 @@ export class TransformerBlock {
   apply(x: tf.Tensor3D, mask: tf.Tensor | null, mode: Mode): { output: tf.Tensor3D; weights: tf.Tensor4D } {
     const normed = this.norm1.apply(x) as tf.Tensor3D;
     const { output, weights } = this.attention.apply(normed, normed, mask);
-    return { output: this.feedForward(tf.add(x, dropout(output, this.dropoutRate, mode)) as tf.Tensor3D, mode), weights };
+    return {
+      output: this.feedForward(tf.add(x, dropout(output, this.dropoutRate, mode)) as tf.Tensor3D, mode),
+      weights,
+    };
   }
 
   /**
@@ -44,9 +47,21 @@ export class TransformerBlock {
    * same as running [history; target] through the block with the target hidden from the
    * history, for T targets at the cost of one history.
    */
-  applyTargets(targets: tf.Tensor3D, history: tf.Tensor3D, mask: tf.Tensor | null, mode: Mode): { output: tf.Tensor3D; weights: tf.Tensor4D } {
-    const { output, weights } = this.attention.attendWithSelf(this.norm1.apply(targets) as tf.Tensor3D, this.norm1.apply(history) as tf.Tensor3D, mask);
-    return { output: this.feedForward(tf.add(targets, dropout(output, this.dropoutRate, mode)) as tf.Tensor3D, mode), weights };
+  applyTargets(
+    targets: tf.Tensor3D,
+    history: tf.Tensor3D,
+    mask: tf.Tensor | null,
+    mode: Mode,
+  ): { output: tf.Tensor3D; weights: tf.Tensor4D } {
+    const { output, weights } = this.attention.attendWithSelf(
+      this.norm1.apply(targets) as tf.Tensor3D,
+      this.norm1.apply(history) as tf.Tensor3D,
+      mask,
+    );
+    return {
+      output: this.feedForward(tf.add(targets, dropout(output, this.dropoutRate, mode)) as tf.Tensor3D, mode),
+      weights,
+    };
   }
 
   private feedForward(h: tf.Tensor3D, mode: Mode): tf.Tensor3D {

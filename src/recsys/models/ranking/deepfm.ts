@@ -12,7 +12,14 @@ import type { RankingVocabulary } from '../../data/ranking-samples';
 import { DenseStack, dropout, type Mode, type Params } from '../../engine/layers';
 import type { SettingsSchema } from '../../engine/settings';
 import { FieldWeights } from './logistic-regression';
-import { RANKING_SCHEMA, meanPool, type FieldEmbeddings, type RankingInputs, type RankingOutputs, type RankingSettings } from './ranking-model';
+import {
+  RANKING_SCHEMA,
+  meanPool,
+  type FieldEmbeddings,
+  type RankingInputs,
+  type RankingOutputs,
+  type RankingSettings,
+} from './ranking-model';
 import { SINGLE_TASK_SCHEMA, SingleTaskModel, type SingleTaskSettings } from './single-task';
 
 export interface DeepFMConfig extends RankingSettings, SingleTaskSettings {
@@ -41,8 +48,6 @@ export class DeepFM extends SingleTaskModel<DeepFMConfig> {
     super('DeepFM', SCHEMA, config);
   }
 
-
-
   protected build(params: Params, fields: FieldEmbeddings, vocabulary: RankingVocabulary): void {
     this.layers = {
       first: new FieldWeights(params, 'fm.first', vocabulary),
@@ -60,6 +65,8 @@ export class DeepFM extends SingleTaskModel<DeepFMConfig> {
     const pairs = tf.mul(tf.sum(tf.sub(tf.square(tf.sum(v, 1)), tf.sum(tf.square(v), 1)), 1), 0.5);
     const fm = tf.add(first.apply(inputs), pairs);
     const x = dropout(v.reshape([inputs.size, FIELDS * d]), this.config.dropout, mode);
-    return { logits: { [this.config.task]: tf.add(fm, deep.apply(x).reshape([inputs.size])) as tf.Tensor1D } };
+    return {
+      logits: { [this.config.task]: tf.add(fm, deep.apply(x).reshape([inputs.size])) as tf.Tensor1D },
+    };
   }
 }

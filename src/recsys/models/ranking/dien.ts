@@ -16,7 +16,13 @@ import type { RankingSamples, RankingVocabulary } from '../../data/ranking-sampl
 import { Augru, Dense, Dice, Gru, dropout, type Mode, type Params } from '../../engine/layers';
 import type { SettingsSchema } from '../../engine/settings';
 import { attentionChart, type AttentionMap } from '../../views/attention-view';
-import { RANKING_SCHEMA, type FieldEmbeddings, type RankingInputs, type RankingOutputs, type RankingSettings } from './ranking-model';
+import {
+  RANKING_SCHEMA,
+  type FieldEmbeddings,
+  type RankingInputs,
+  type RankingOutputs,
+  type RankingSettings,
+} from './ranking-model';
 import { SINGLE_TASK_SCHEMA, SingleTaskModel, type SingleTaskSettings } from './single-task';
 import { TargetAttention, historyAttention, maskedSoftmax, type RankingBatch } from './target-attention';
 
@@ -61,8 +67,6 @@ export class DIEN extends SingleTaskModel<DIENConfig> {
     super('DIEN', SCHEMA, config);
   }
 
-
-
   protected build(params: Params, fields: FieldEmbeddings, vocabulary: RankingVocabulary): void {
     const d = fields.dim;
     const H = this.config.hidden || 2 * d;
@@ -72,14 +76,20 @@ export class DIEN extends SingleTaskModel<DIENConfig> {
       project: H === 2 * d ? null : new Dense(params, 'project', H, 2 * d, 'linear', false),
       attention: new TargetAttention(params, 'attention', 2 * d),
       evolution: new Augru(params, 'evolution', H, H),
-      hidden: this.config.layers.map((w, l) => ({ dense: new Dense(params, `mlp.${l}`, widths[l], w), dice: new Dice(params, `mlp.${l}.dice`, w) })),
+      hidden: this.config.layers.map((w, l) => ({
+        dense: new Dense(params, `mlp.${l}`, widths[l], w),
+        dice: new Dice(params, `mlp.${l}.dice`, w),
+      })),
       out: new Dense(params, 'mlp.out', widths[widths.length - 1], 1),
       itemCategory: vocabulary.itemCategory,
     };
   }
 
   protected override inputs(batch: RankingBatch): DIENInputs {
-    return { ...super.inputs(batch), historyBehaviours: batch.historyBehaviours.subarray(0, batch.size * this.config.historyLength) };
+    return {
+      ...super.inputs(batch),
+      historyBehaviours: batch.historyBehaviours.subarray(0, batch.size * this.config.historyLength),
+    };
   }
 
   protected outputs(inputs: RankingInputs, mode: Mode): RankingOutputs {
@@ -90,19 +100,29 @@ export class DIEN extends SingleTaskModel<DIENConfig> {
     const { states, interests, scores } = this.interests(inputs, mode);
     const evolved = evolution.apply(states, scores, inputs.mask);
     const last = evolved.slice([0, L - 1, 0], [B, 1, H]).reshape([B, H]);
-    let h = dropout(tf.concat([inputs.user, inputs.target, last], 1), this.config.dropout, mode) as tf.Tensor2D;
+    let h = dropout(
+      tf.concat([inputs.user, inputs.target, last], 1),
+      this.config.dropout,
+      mode,
+    ) as tf.Tensor2D;
     for (const { dense, dice } of hidden) h = dice.apply(dense.apply(h) as tf.Tensor2D, mode);
     const logits = { [this.config.task]: out.apply(h).reshape([B]) as tf.Tensor1D };
     const w = this.config.auxiliaryWeight;
     if (!mode.training || w <= 0 || L < 2) return { logits };
-    return { logits, auxiliary: tf.mul(w, this.auxiliaryLoss(inputs as DIENInputs, interests, mode)) as tf.Scalar };
+    return {
+      logits,
+      auxiliary: tf.mul(w, this.auxiliaryLoss(inputs as DIENInputs, interests, mode)) as tf.Scalar,
+    };
   }
 
   /**
    * The extractor's states [B, L, H], the same in a behaviour's embedding space [B, L, 2d],
    * and each state's attention to the candidate, a softmax over the real slots [B, L].
    */
-  private interests(inputs: RankingInputs, mode: Mode): { states: tf.Tensor3D; interests: tf.Tensor3D; scores: tf.Tensor2D } {
+  private interests(
+    inputs: RankingInputs,
+    mode: Mode,
+  ): { states: tf.Tensor3D; interests: tf.Tensor3D; scores: tf.Tensor2D } {
     const { extractor, project, attention } = this.layers!;
     const states = extractor.apply(inputs.history, inputs.mask);
     const interests = project ? (project.apply(states) as tf.Tensor3D) : states;
@@ -134,7 +154,13 @@ export class DIEN extends SingleTaskModel<DIENConfig> {
     }
     const shape: [number, number] = [B, P];
     const negative = tf.add(
-      tf.concat([fields.items.apply(tf.tensor2d(items, shape, 'int32')), fields.categories.apply(tf.tensor2d(categories, shape, 'int32'))], 2),
+      tf.concat(
+        [
+          fields.items.apply(tf.tensor2d(items, shape, 'int32')),
+          fields.categories.apply(tf.tensor2d(categories, shape, 'int32')),
+        ],
+        2,
+      ),
       fields.behaviours.apply(tf.tensor2d(behaviours, shape, 'int32')),
     );
     const h = interests.slice([0, 0, 0], [B, P, width]);
@@ -153,7 +179,12 @@ export class DIEN extends SingleTaskModel<DIENConfig> {
    * the interest evolution, a softmax over the history (≥ 0, summing to 1).
    */
   attention(samples: RankingSamples, s: number): AttentionMap {
-    return historyAttention(this, samples, s, (batch, mode) => this.interests(this.inputs(batch), mode).scores);
+    return historyAttention(
+      this,
+      samples,
+      s,
+      (batch, mode) => this.interests(this.inputs(batch), mode).scores,
+    );
   }
 
   /** The attention map as a heatmap chart (interactive, static SVG and text). */

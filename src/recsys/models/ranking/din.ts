@@ -10,7 +10,13 @@ import type { RankingSamples } from '../../data/ranking-samples';
 import { Dense, Dice, dropout, type Mode, type Params } from '../../engine/layers';
 import type { SettingsSchema } from '../../engine/settings';
 import { attentionChart, type AttentionMap } from '../../views/attention-view';
-import { RANKING_SCHEMA, type FieldEmbeddings, type RankingInputs, type RankingOutputs, type RankingSettings } from './ranking-model';
+import {
+  RANKING_SCHEMA,
+  type FieldEmbeddings,
+  type RankingInputs,
+  type RankingOutputs,
+  type RankingSettings,
+} from './ranking-model';
 import { SINGLE_TASK_SCHEMA, SingleTaskModel, type SingleTaskSettings } from './single-task';
 import { TargetAttention, historyAttention } from './target-attention';
 
@@ -38,14 +44,15 @@ export class DIN extends SingleTaskModel<DINConfig> {
     super('DIN', SCHEMA, config);
   }
 
-
-
   protected build(params: Params, fields: FieldEmbeddings): void {
     const d = fields.dim;
     const widths = [d + 4 * d, ...this.config.layers];
     this.layers = {
       attention: new TargetAttention(params, 'attention', 2 * d),
-      hidden: this.config.layers.map((w, l) => ({ dense: new Dense(params, `mlp.${l}`, widths[l], w), dice: new Dice(params, `mlp.${l}.dice`, w) })),
+      hidden: this.config.layers.map((w, l) => ({
+        dense: new Dense(params, `mlp.${l}`, widths[l], w),
+        dice: new Dice(params, `mlp.${l}.dice`, w),
+      })),
       out: new Dense(params, 'mlp.out', widths[widths.length - 1], 1),
     };
   }
@@ -54,7 +61,11 @@ export class DIN extends SingleTaskModel<DINConfig> {
     const { attention, hidden, out } = this.layers!;
     const weights = attention.weights(inputs.history, inputs.target, inputs.mask, mode);
     const interest = tf.sum(tf.mul(inputs.history, weights.expandDims(2)), 1);
-    let h = dropout(tf.concat([inputs.user, inputs.target, interest], 1), this.config.dropout, mode) as tf.Tensor2D;
+    let h = dropout(
+      tf.concat([inputs.user, inputs.target, interest], 1),
+      this.config.dropout,
+      mode,
+    ) as tf.Tensor2D;
     for (const { dense, dice } of hidden) h = dice.apply(dense.apply(h) as tf.Tensor2D, mode);
     return { logits: { [this.config.task]: out.apply(h).reshape([inputs.size]) as tf.Tensor1D } };
   }

@@ -7,7 +7,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { DenseStack, dropout, type Mode, type Params } from '../../engine/layers';
 import type { SettingsSchema } from '../../engine/settings';
-import { RANKING_SCHEMA, meanPool, type FieldEmbeddings, type RankingInputs, type RankingOutputs, type RankingSettings } from './ranking-model';
+import {
+  RANKING_SCHEMA,
+  meanPool,
+  type FieldEmbeddings,
+  type RankingInputs,
+  type RankingOutputs,
+  type RankingSettings,
+} from './ranking-model';
 import { SINGLE_TASK_SCHEMA, SingleTaskModel, type SingleTaskSettings } from './single-task';
 
 export interface DNNConfig extends RankingSettings, SingleTaskSettings {
@@ -28,15 +35,17 @@ export class DNN extends SingleTaskModel<DNNConfig> {
     super('DNN', SCHEMA, config);
   }
 
-
-
   protected build(params: Params, fields: FieldEmbeddings): void {
     const d = fields.dim;
     this.mlp = new DenseStack(params, 'mlp', [d + 2 * d + 2 * d, ...this.config.layers, 1]);
   }
 
   protected outputs(inputs: RankingInputs, mode: Mode): RankingOutputs {
-    const x = dropout(tf.concat([inputs.user, inputs.target, meanPool(inputs)], 1), this.config.dropout, mode);
+    const x = dropout(
+      tf.concat([inputs.user, inputs.target, meanPool(inputs)], 1),
+      this.config.dropout,
+      mode,
+    );
     return { logits: { [this.config.task]: this.mlp!.apply(x).reshape([inputs.size]) as tf.Tensor1D } };
   }
 }

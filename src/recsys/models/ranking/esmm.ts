@@ -13,7 +13,15 @@ import * as tf from '@tensorflow/tfjs';
 import type { RankingSamples } from '../../data/ranking-samples';
 import { DenseStack, dropout, type Mode, type Params } from '../../engine/layers';
 import type { SettingsSchema } from '../../engine/settings';
-import { RANKING_SCHEMA, RankingModel, meanPool, type FieldEmbeddings, type RankingInputs, type RankingOutputs, type RankingSettings } from './ranking-model';
+import {
+  RANKING_SCHEMA,
+  RankingModel,
+  meanPool,
+  type FieldEmbeddings,
+  type RankingInputs,
+  type RankingOutputs,
+  type RankingSettings,
+} from './ranking-model';
 
 export interface ESMMConfig extends RankingSettings {
   /** Widths of each tower's hidden layers (the CTR and the CVR tower alike). */
@@ -57,7 +65,11 @@ export class ESMM extends RankingModel<ESMMConfig> {
 
   protected outputs(inputs: RankingInputs, mode: Mode): RankingOutputs {
     const { ctr, cvr } = this.towers!;
-    const x = dropout(tf.concat([inputs.user, inputs.target, meanPool(inputs)], 1), this.config.dropout, mode);
+    const x = dropout(
+      tf.concat([inputs.user, inputs.target, meanPool(inputs)], 1),
+      this.config.dropout,
+      mode,
+    );
     const ctrLogit = ctr.apply(x).reshape([inputs.size]) as tf.Tensor1D;
     const pCVR = tf.sigmoid(cvr.apply(x).reshape([inputs.size])) as tf.Tensor1D;
     const buy = this.conditional ? pCVR : (tf.mul(tf.sigmoid(ctrLogit), pCVR) as tf.Tensor1D);

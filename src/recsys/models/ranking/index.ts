@@ -1,6 +1,13 @@
 /** The ranking family: models that score (user, item) pairs as a probability per task (click, cart, buy). */
 export { RankingModel, RANKING_SCHEMA, FieldEmbeddings, meanPool } from './ranking-model';
-export type { Predictions, Ranker, RankingInputs, RankingOutputs, RankingSettings, ScoreOptions } from './ranking-model';
+export type {
+  Predictions,
+  Ranker,
+  RankingInputs,
+  RankingOutputs,
+  RankingSettings,
+  ScoreOptions,
+} from './ranking-model';
 export { SINGLE_TASK_SCHEMA } from './single-task';
 export type { SingleTaskSettings } from './single-task';
 export { LogisticRegression } from './logistic-regression';

@@ -12,7 +12,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { RankingVocabulary } from '../../data/ranking-samples';
 import { Embedding, type Params } from '../../engine/layers';
 import type { SettingsSchema } from '../../engine/settings';
-import { RANKING_SCHEMA, type FieldEmbeddings, type RankingInputs, type RankingOutputs, type RankingSettings } from './ranking-model';
+import {
+  RANKING_SCHEMA,
+  type FieldEmbeddings,
+  type RankingInputs,
+  type RankingOutputs,
+  type RankingSettings,
+} from './ranking-model';
 import { SINGLE_TASK_SCHEMA, SingleTaskModel, type SingleTaskSettings } from './single-task';
 
 export interface LogisticRegressionConfig extends RankingSettings, SingleTaskSettings {}
@@ -33,16 +39,33 @@ export class FieldWeights {
   constructor(params: Params, name: string, vocabulary: RankingVocabulary) {
     this.users = new Embedding(params, `${name}.users`, vocabulary.users.length + 1, 1, 'zeros');
     this.items = new Embedding(params, `${name}.items`, vocabulary.items.length + 1, 1, 'zeros');
-    this.categories = new Embedding(params, `${name}.categories`, vocabulary.categories.length + 1, 1, 'zeros');
-    this.historyItems = new Embedding(params, `${name}.historyItems`, vocabulary.items.length + 1, 1, 'zeros');
+    this.categories = new Embedding(
+      params,
+      `${name}.categories`,
+      vocabulary.categories.length + 1,
+      1,
+      'zeros',
+    );
+    this.historyItems = new Embedding(
+      params,
+      `${name}.historyItems`,
+      vocabulary.items.length + 1,
+      1,
+      'zeros',
+    );
     this.bias = params.create(`${name}.bias`, [1], 'zeros');
   }
 
   /** The sum of the weights and the bias: [batch]. */
   apply(inputs: RankingInputs): tf.Tensor1D {
     const { ids, mask, size } = inputs;
-    const history = tf.div(tf.sum(tf.mul(this.historyItems.apply(ids.historyItems).reshape(mask.shape), mask), 1), tf.maximum(tf.sum(mask, 1), 1));
-    const single = tf.addN([this.users.apply(ids.users), this.items.apply(ids.items), this.categories.apply(ids.categories)]).reshape([size]);
+    const history = tf.div(
+      tf.sum(tf.mul(this.historyItems.apply(ids.historyItems).reshape(mask.shape), mask), 1),
+      tf.maximum(tf.sum(mask, 1), 1),
+    );
+    const single = tf
+      .addN([this.users.apply(ids.users), this.items.apply(ids.items), this.categories.apply(ids.categories)])
+      .reshape([size]);
     return tf.add(tf.add(single, history), this.bias) as tf.Tensor1D;
   }
 }
@@ -53,8 +76,6 @@ export class LogisticRegression extends SingleTaskModel<LogisticRegressionConfig
   constructor(config: Partial<LogisticRegressionConfig> = {}) {
     super('LogisticRegression', SCHEMA, config);
   }
-
-
 
   protected build(params: Params, _fields: FieldEmbeddings, vocabulary: RankingVocabulary): void {
     this.weights = new FieldWeights(params, 'lr', vocabulary);

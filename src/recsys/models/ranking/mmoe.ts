@@ -12,7 +12,15 @@ import { TASKS, type RankingSamples, type Task } from '../../data/ranking-sample
 import { Dense, DenseStack, dropout, type Mode, type Params } from '../../engine/layers';
 import { fitSettings, type SettingsSchema } from '../../engine/settings';
 import type { FitOptions, History } from '../../engine/training';
-import { RANKING_SCHEMA, RankingModel, meanPool, type FieldEmbeddings, type RankingInputs, type RankingOutputs, type RankingSettings } from './ranking-model';
+import {
+  RANKING_SCHEMA,
+  RankingModel,
+  meanPool,
+  type FieldEmbeddings,
+  type RankingInputs,
+  type RankingOutputs,
+  type RankingSettings,
+} from './ranking-model';
 
 export interface MMoEConfig extends RankingSettings {
   /** The tasks learnt and predicted, the first being the one validated on. */
@@ -68,7 +76,10 @@ export class MMoE extends RankingModel<MMoEConfig> {
     const c = this.config;
     const inputs = 5 * fields.dim;
     this.layers = {
-      experts: Array.from({ length: c.experts }, (_, e) => new DenseStack(params, `expert.${e}`, [inputs, c.expertUnits], 'relu', 'relu')),
+      experts: Array.from(
+        { length: c.experts },
+        (_, e) => new DenseStack(params, `expert.${e}`, [inputs, c.expertUnits], 'relu', 'relu'),
+      ),
       gates: c.tasks.map((t) => new Dense(params, `gate.${t}`, inputs, c.experts)),
       towers: c.tasks.map((t) => new DenseStack(params, `tower.${t}`, [c.expertUnits, ...c.towerLayers, 1])),
     };
@@ -76,14 +87,23 @@ export class MMoE extends RankingModel<MMoEConfig> {
 
   protected outputs(inputs: RankingInputs, mode: Mode): RankingOutputs {
     const { experts, gates, towers } = this.layers!;
-    const x = dropout(tf.concat([inputs.user, inputs.target, meanPool(inputs)], 1), this.config.dropout, mode);
+    const x = dropout(
+      tf.concat([inputs.user, inputs.target, meanPool(inputs)], 1),
+      this.config.dropout,
+      mode,
+    );
     // [batch, experts, units]
-    const outs = tf.stack(experts.map((e) => e.apply(x)), 1);
+    const outs = tf.stack(
+      experts.map((e) => e.apply(x)),
+      1,
+    );
     const logits: Partial<Record<Task, tf.Tensor1D>> = {};
     this.config.tasks.forEach((task, t) => {
       const gate = tf.softmax(gates[t].apply(x) as tf.Tensor2D);
       const mixed = tf.sum(tf.mul(outs, gate.expandDims(2)), 1);
-      logits[task] = towers[t].apply(dropout(mixed, this.config.dropout, mode)).reshape([inputs.size]) as tf.Tensor1D;
+      logits[task] = towers[t]
+        .apply(dropout(mixed, this.config.dropout, mode))
+        .reshape([inputs.size]) as tf.Tensor1D;
     });
     return { logits };
   }
@@ -91,12 +111,16 @@ export class MMoE extends RankingModel<MMoEConfig> {
 
 /** Settings given `tasks` but no `taskWeights` weigh every task 1. */
 function withWeights<C extends Partial<MMoEConfig>>(given: C): C {
-  return Array.isArray(given.tasks) && given.taskWeights === undefined ? { ...given, taskWeights: given.tasks.map(() => 1) } : given;
+  return Array.isArray(given.tasks) && given.taskWeights === undefined
+    ? { ...given, taskWeights: given.tasks.map(() => 1) }
+    : given;
 }
 
 function checkWeights(config: Pick<MMoEConfig, 'tasks' | 'taskWeights'>, where: string): void {
   const { tasks, taskWeights } = config;
   if (taskWeights.length !== tasks.length) {
-    throw new Error(`${where}: taskWeights must have one weight per task (${tasks.length}: ${tasks.join(', ')}), got [${taskWeights.join(', ')}].`);
+    throw new Error(
+      `${where}: taskWeights must have one weight per task (${tasks.length}: ${tasks.join(', ')}), got [${taskWeights.join(', ')}].`,
+    );
   }
 }

@@ -58,7 +58,11 @@ export interface Ranker {
   fit(train: RankingSamples, options?: FitOptions): Promise<History>;
   predict(samples: RankingSamples): Predictions;
   /** Scores of `items` for `user` now (history: all the user's behaviours): one task's probability, or a weighted sum over tasks. */
-  scoreItems(user: string | number, items: readonly (string | number)[] | Int32Array, options?: ScoreOptions): Float32Array;
+  scoreItems(
+    user: string | number,
+    items: readonly (string | number)[] | Int32Array,
+    options?: ScoreOptions,
+  ): Float32Array;
 }
 
 export interface ScoreOptions {
@@ -158,7 +162,8 @@ export abstract class RankingModel<C extends RankingSettings> implements Ranker 
 
   async fit(train: RankingSamples, options: FitOptions = {}): Promise<History> {
     const settings = fitSettings(this.schema, options, `${this.name}.fit`);
-    if (options.resume) throw new Error(`${this.name}.fit: resume is not offered for rankers yet; fit afresh.`);
+    if (options.resume)
+      throw new Error(`${this.name}.fit: resume is not offered for rankers yet; fit afresh.`);
     const ctx = new TrainingContext(this.name, options);
     this.vocabulary = null;
     await fitWith(this.config, settings, () => this.train(train, ctx));
@@ -168,14 +173,18 @@ export abstract class RankingModel<C extends RankingSettings> implements Ranker 
   private async train(train: RankingSamples, ctx: TrainingContext): Promise<void> {
     const c = this.config;
     const rows = this.trainingRows(train);
-    if (!rows.length) throw new Error(`${this.name}: no training samples${rows.length < train.size ? ' of the kind it learns from' : ''}.`);
+    if (!rows.length)
+      throw new Error(
+        `${this.name}: no training samples${rows.length < train.size ? ' of the kind it learns from' : ''}.`,
+      );
     // The latest samples by time are the validation set: the model is judged on what comes after what it learnt.
     const byTime = rows.slice().sort((a, b) => train.times[a] - train.times[b] || a - b);
     const held = c.validation > 0 ? Math.floor(byTime.length * c.validation) : 0;
     const learn = byTime.subarray(0, byTime.length - held);
     const validation = train.subset(byTime.subarray(byTime.length - held));
     const validationTask = this.tasks[0];
-    const validated = held > 0 && validation.positiveRate(validationTask) > 0 && validation.positiveRate(validationTask) < 1;
+    const validated =
+      held > 0 && validation.positiveRate(validationTask) > 0 && validation.positiveRate(validationTask) < 1;
 
     this.params?.dispose();
     const params = new Params(new Random(c.seed));
@@ -200,8 +209,15 @@ export abstract class RankingModel<C extends RankingSettings> implements Ranker 
           this.fill(train, order, s * c.batchSize, batch);
           return step();
         },
-        validate: validated ? async () => ({ [`${validationTask} AUC`]: auc(this.predictSamples(validation)[validationTask]!, validation.labels[validationTask]) ?? NaN }) : undefined,
-        earlyStopping: validated && c.patience > 0 ? { metric: `${validationTask} AUC`, patience: c.patience } : undefined,
+        validate: validated
+          ? async () => ({
+              [`${validationTask} AUC`]:
+                auc(this.predictSamples(validation)[validationTask]!, validation.labels[validationTask]) ??
+                NaN,
+            })
+          : undefined,
+        earlyStopping:
+          validated && c.patience > 0 ? { metric: `${validationTask} AUC`, patience: c.patience } : undefined,
         params,
       });
     } finally {
@@ -215,10 +231,17 @@ export abstract class RankingModel<C extends RankingSettings> implements Ranker 
     return this.predictSamples(samples);
   }
 
-  scoreItems(user: string | number, items: readonly (string | number)[] | Int32Array, options: ScoreOptions = {}): Float32Array {
+  scoreItems(
+    user: string | number,
+    items: readonly (string | number)[] | Int32Array,
+    options: ScoreOptions = {},
+  ): Float32Array {
     const vocabulary = this.requireFitted();
     const u = indexOf(vocabulary.users, user, 'user');
-    const ids = items instanceof Int32Array ? items : Int32Array.from(items, (i) => indexOf(vocabulary.items, i, 'item'));
+    const ids =
+      items instanceof Int32Array
+        ? items
+        : Int32Array.from(items, (i) => indexOf(vocabulary.items, i, 'item'));
     const log = this.log!;
     const n = ids.length;
     const none = new Uint8Array(n);
@@ -238,7 +261,8 @@ export abstract class RankingModel<C extends RankingSettings> implements Ranker 
     const out = new Float32Array(n);
     for (const [task, w] of Object.entries(weights) as [Task, number][]) {
       const p = predicted[task];
-      if (!p) throw new Error(`${this.name} does not predict "${task}"; it predicts ${this.tasks.join(', ')}.`);
+      if (!p)
+        throw new Error(`${this.name} does not predict "${task}"; it predicts ${this.tasks.join(', ')}.`);
       for (let i = 0; i < n; i++) out[i] += w * p[i];
     }
     return out;
@@ -258,10 +282,16 @@ export abstract class RankingModel<C extends RankingSettings> implements Ranker 
       terms.push((w === 1 ? term : tf.mul(term, w)) as tf.Scalar);
     };
     for (const [task, logits] of Object.entries(out.logits ?? {}) as [Task, tf.Tensor1D][]) {
-      weighted(task, tf.losses.sigmoidCrossEntropy(tf.tensor1d(batch.labels[task].subarray(0, batch.size)), logits));
+      weighted(
+        task,
+        tf.losses.sigmoidCrossEntropy(tf.tensor1d(batch.labels[task].subarray(0, batch.size)), logits),
+      );
     }
     for (const [task, p] of Object.entries(out.probabilities ?? {}) as [Task, tf.Tensor1D][]) {
-      weighted(task, tf.losses.logLoss(tf.tensor1d(batch.labels[task].subarray(0, batch.size)), p, undefined, 1e-7));
+      weighted(
+        task,
+        tf.losses.logLoss(tf.tensor1d(batch.labels[task].subarray(0, batch.size)), p, undefined, 1e-7),
+      );
     }
     if (out.auxiliary) terms.push(out.auxiliary);
     return tf.addN(terms) as tf.Scalar;
@@ -300,7 +330,13 @@ export abstract class RankingModel<C extends RankingSettings> implements Ranker 
     const historyCategories = tf.tensor2d(batch.historyCategories.subarray(0, B * L), [B, L], 'int32');
     const historyBehaviours = tf.tensor2d(batch.historyBehaviours.subarray(0, B * L), [B, L], 'int32');
     const mask = tf.cast(tf.greater(ids.historyItems, 0), 'float32') as tf.Tensor2D;
-    const history = tf.mul(tf.add(tf.concat([f.items.apply(ids.historyItems), f.categories.apply(historyCategories)], 2), f.behaviours.apply(historyBehaviours)), mask.expandDims(2)) as tf.Tensor3D;
+    const history = tf.mul(
+      tf.add(
+        tf.concat([f.items.apply(ids.historyItems), f.categories.apply(historyCategories)], 2),
+        f.behaviours.apply(historyBehaviours),
+      ),
+      mask.expandDims(2),
+    ) as tf.Tensor3D;
     return {
       size: B,
       user: f.users.apply(ids.users) as tf.Tensor2D,
@@ -346,7 +382,6 @@ export abstract class RankingModel<C extends RankingSettings> implements Ranker 
     if (!this.vocabulary) throw new Error(`${this.name} is not fitted yet: call fit(train) first.`);
     return this.vocabulary;
   }
-
 }
 
 function indexOf(names: readonly string[], name: string | number, what: 'user' | 'item'): number {

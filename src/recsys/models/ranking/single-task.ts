@@ -17,7 +17,9 @@ export const SINGLE_TASK_SCHEMA: SettingsSchema<SingleTaskSettings> = {
   trainOn: { type: 'choice', values: ['all', 'clicked'], default: 'all' },
 };
 
-export abstract class SingleTaskModel<C extends RankingSettings & SingleTaskSettings> extends RankingModel<C> {
+export abstract class SingleTaskModel<
+  C extends RankingSettings & SingleTaskSettings,
+> extends RankingModel<C> {
   get tasks(): readonly Task[] {
     return [this.config.task];
   }

@@ -28,7 +28,9 @@ export class TargetAttention {
   weights(history: tf.Tensor3D, target: tf.Tensor2D, mask: tf.Tensor2D, mode: Mode): tf.Tensor2D {
     const [batch, length, dim] = history.shape;
     const t = tf.tile(target.expandDims(1), [1, length, 1]);
-    const features = tf.concat([history, t, tf.sub(history, t), tf.mul(history, t)], 2).reshape([batch * length, 4 * dim]) as tf.Tensor2D;
+    const features = tf
+      .concat([history, t, tf.sub(history, t), tf.mul(history, t)], 2)
+      .reshape([batch * length, 4 * dim]) as tf.Tensor2D;
     const h = this.dice.apply(this.hidden.apply(features) as tf.Tensor2D, mode);
     return tf.mul(this.out.apply(h).reshape([batch, length]), mask) as tf.Tensor2D;
   }
@@ -56,7 +58,10 @@ export function historyAttention(
   weights: (batch: RankingBatch, mode: Mode) => tf.Tensor,
 ): AttentionMap {
   if (!model.isFitted) throw new Error(`${model.name} is not fitted yet: call fit(train) first.`);
-  if (!Number.isInteger(s) || s < 0 || s >= samples.size) throw new Error(`${model.name}.attention: sample ${s} is not one of the ${samples.size} samples of "${samples.name}" (0 … ${samples.size - 1}).`);
+  if (!Number.isInteger(s) || s < 0 || s >= samples.size)
+    throw new Error(
+      `${model.name}.attention: sample ${s} is not one of the ${samples.size} samples of "${samples.name}" (0 … ${samples.size - 1}).`,
+    );
   const L = model.config.historyLength;
   const batch: RankingBatch = {
     size: 1,

@@ -73,7 +73,13 @@ export const sigmoidCrossEntropy = tf.customGrad((...args: (tf.Tensor | tf.GradS
   const [x, y, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
   save([x, y]);
   const value = tf.sum(tf.add(tf.sub(tf.relu(x), tf.mul(x, y)), tf.log1p(tf.exp(tf.neg(tf.abs(x))))));
-  return { value, gradFunc: (dy: tf.Tensor, [xs, ys]: tf.Tensor[]) => [tf.mul(dy, tf.sub(tf.sigmoid(xs), ys)), tf.zerosLike(ys)] };
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor, [xs, ys]: tf.Tensor[]) => [
+      tf.mul(dy, tf.sub(tf.sigmoid(xs), ys)),
+      tf.zerosLike(ys),
+    ],
+  };
 }) as (x: tf.Tensor, y: tf.Tensor) => tf.Scalar;
 
 /** The name a weight is saved under (`layer0.kernel`, as before the move to the engine) from its name in Params (`layer.0.kernel`). */
@@ -95,7 +101,14 @@ export class AutoEncoder extends Model<AutoEncoderConfig> {
     const random = new Random(c.seed);
     const n = train.numItems;
     const net = network(n, c.hidden, random);
-    const settings: OptimizerSettings = { optimizer: 'adam', learningRate: c.learningRate, weightDecay: 0, clipNorm: 0, schedule: 'constant', warmup: 0 };
+    const settings: OptimizerSettings = {
+      optimizer: 'adam',
+      learningRate: c.learningRate,
+      weightDecay: 0,
+      clipNorm: 0,
+      schedule: 'constant',
+      warmup: 0,
+    };
     const optimizer = new Optimizer(net.params.variables, settings);
     const batch = Math.min(c.batchSize, train.numUsers);
     const stepsPerEpoch = Math.ceil(train.numUsers / batch);
@@ -121,7 +134,8 @@ export class AutoEncoder extends Model<AutoEncoderConfig> {
           this.rows(train, part, target);
           // Dropped items are zeroed and kept ones scaled by 1/keep, so the input's
           // expected value is the user's row whatever the corruption.
-          for (let at = 0; at < rows * n; at++) input[at] = target[at] > 0 && random.next() < keep ? target[at] / keep : 0;
+          for (let at = 0; at < rows * n; at++)
+            input[at] = target[at] > 0 && random.next() < keep ? target[at] / keep : 0;
           return step();
         },
       });
@@ -161,7 +175,9 @@ export class AutoEncoder extends Model<AutoEncoderConfig> {
     // The scores are copied out inside the tidy: returned from it, a typed array would be
     // walked element by element in search of tensors.
     tf.tidy(() => {
-      const logits = stack.layers.slice(1).reduce<tf.Tensor>((x, layer) => layer.apply(x), tf.tensor2d(h, [users.length, width]));
+      const logits = stack.layers
+        .slice(1)
+        .reduce<tf.Tensor>((x, layer) => layer.apply(x), tf.tensor2d(h, [users.length, width]));
       out.set(tf.sigmoid(logits).dataSync() as Float32Array);
     });
   }
@@ -180,7 +196,11 @@ export class AutoEncoder extends Model<AutoEncoderConfig> {
   protected restore(state: ModelState): void {
     const net = network(this.train.numItems, this.config.hidden, new Random(this.config.seed));
     try {
-      net.params.import(Object.fromEntries(net.params.names.map((name) => [name, state.arrays[savedName(name)] as Float32Array])));
+      net.params.import(
+        Object.fromEntries(
+          net.params.names.map((name) => [name, state.arrays[savedName(name)] as Float32Array]),
+        ),
+      );
     } catch (e) {
       net.params.dispose();
       throw e;
@@ -192,7 +212,10 @@ export class AutoEncoder extends Model<AutoEncoderConfig> {
     this.net?.params.dispose();
     this.net = net;
     const layers = net.stack.layers;
-    this.first = { kernel: layers[0].kernel.dataSync() as Float32Array, bias: layers[0].bias!.dataSync() as Float32Array };
+    this.first = {
+      kernel: layers[0].kernel.dataSync() as Float32Array,
+      bias: layers[0].bias!.dataSync() as Float32Array,
+    };
     // The last kernel is hidden × items; item i's vector is its column.
     const kernel = layers[LAYERS - 1].kernel.dataSync() as Float32Array;
     const dim = this.config.hidden[0];

@@ -46,11 +46,20 @@ export class EASE extends Model<EASEConfig> {
     counts.forEach((c, i) => c >= minCount && items.push(i));
     // The Gram matrix is items²: past maxItems, keep exactly the most frequent (ties by first seen).
     const capped = items.length > maxItems;
-    if (capped) items = items.sort((a, b) => counts[b] - counts[a] || a - b).slice(0, maxItems).sort((a, b) => a - b);
+    if (capped)
+      items = items
+        .sort((a, b) => counts[b] - counts[a] || a - b)
+        .slice(0, maxItems)
+        .sort((a, b) => a - b);
     const m = items.length;
     const fewest = items.reduce((low, i) => Math.min(low, counts[i]), Infinity);
-    const which = capped ? `the ${m} most frequent (at least ${fewest} interactions each; maxItems is ${maxItems})` : `those with at least ${minCount} interactions`;
-    this.note = m < train.numItems ? `EASE models ${m} of the ${train.numItems} items, ${which}; the others are never recommended.` : '';
+    const which = capped
+      ? `the ${m} most frequent (at least ${fewest} interactions each; maxItems is ${maxItems})`
+      : `those with at least ${minCount} interactions`;
+    this.note =
+      m < train.numItems
+        ? `EASE models ${m} of the ${train.numItems} items, ${which}; the others are never recommended.`
+        : '';
     if (this.note) show(this.note);
     const position = new Int32Array(train.numItems).fill(-1);
     items.forEach((i, p) => (position[i] = p));
@@ -60,7 +69,8 @@ export class EASE extends Model<EASEConfig> {
     const row: number[] = [];
     for (let u = 0; u < train.numUsers; u++) {
       row.length = 0;
-      for (let p = indptr[u]; p < indptr[u + 1]; p++) if (position[indices[p]] >= 0) row.push(position[indices[p]]);
+      for (let p = indptr[u]; p < indptr[u + 1]; p++)
+        if (position[indices[p]] >= 0) row.push(position[indices[p]]);
       // Items are ascending, so (a, b) with b ≤ a fills the lower triangle.
       for (let x = 0; x < row.length; x++) {
         const base = row[x] * m;
@@ -90,7 +100,7 @@ export class EASE extends Model<EASEConfig> {
     let count = 0;
     for (let p = indptr[u]; p < indptr[u + 1]; p++) {
       const a = this.position[indices[p]];
-      if (a >= 0) (has[a] = 1), count++;
+      if (a >= 0) ((has[a] = 1), count++);
     }
     const complement = count > m / 2;
     const rows: number[] = [];
@@ -127,7 +137,10 @@ export class EASE extends Model<EASEConfig> {
   }
 
   protected state(): ModelState {
-    return { config: { ...this.config, note: this.note }, arrays: { items: this.items, weights: this.weights } };
+    return {
+      config: { ...this.config, note: this.note },
+      arrays: { items: this.items, weights: this.weights },
+    };
   }
 
   protected restore(state: ModelState): void {
@@ -153,5 +166,9 @@ function addRows(weights: Float32Array, offsets: readonly number[], m: number): 
 }
 
 function sumRows(weights: Float32Array, m: number): Float64Array {
-  return addRows(weights, Array.from({ length: m }, (_, a) => a * m), m);
+  return addRows(
+    weights,
+    Array.from({ length: m }, (_, a) => a * m),
+    m,
+  );
 }

@@ -1,7 +1,13 @@
 import { Table } from '../../../data';
 import type { Dataset } from '../../data/dataset';
 import { Model } from '../../model';
-import { cosineNeighbours, neighbourTable, neighboursFromState, neighboursState, type Neighbours } from '../../linalg/neighbours';
+import {
+  cosineNeighbours,
+  neighbourTable,
+  neighboursFromState,
+  neighboursState,
+  type Neighbours,
+} from '../../linalg/neighbours';
 import type { ModelState } from '../../store';
 import { TopK } from '../../top-k';
 import type { TrainingContext } from '../../engine/training';
@@ -86,7 +92,10 @@ export class ItemCF extends Model<ItemCFConfig> {
     const order = Array.from(recent.keys());
     if (weights) order.sort((x, y) => recentWeights[y] - recentWeights[x]);
     const picked = order.slice(0, n);
-    return (this.seedCache[u] = { items: Int32Array.from(picked, (p) => recent[p]), weights: weights && Float32Array.from(picked, (p) => recentWeights[p]) });
+    return (this.seedCache[u] = {
+      items: Int32Array.from(picked, (p) => recent[p]),
+      weights: weights && Float32Array.from(picked, (p) => recentWeights[p]),
+    });
   }
 
   /** Items no seed reaches are not recalled: they score -Infinity. */
@@ -120,11 +129,14 @@ export class ItemCF extends Model<ItemCFConfig> {
     for (let s = 0; s < items.length; s++) {
       const base = items[s] * k;
       for (let t = 0; t < k && indices[base + t] >= 0; t++) {
-        if (indices[base + t] === item) heap.push(items[s], (weights ? weights[s] : 1) * similarities[base + t]);
+        if (indices[base + t] === item)
+          heap.push(items[s], (weights ? weights[s] : 1) * similarities[base + t]);
       }
     }
     const top = heap.take();
-    return top.ids.length ? `because of ${Array.from(top.ids, (i) => this.train.itemTitle(i)).join('; ')}` : '';
+    return top.ids.length
+      ? `because of ${Array.from(top.ids, (i) => this.train.itemTitle(i)).join('; ')}`
+      : '';
   }
 
   /** user_interest (user → item, weight) and item_similarity (item → neighbour, similarity, rank). */
@@ -135,7 +147,13 @@ export class ItemCF extends Model<ItemCFConfig> {
     const weights: number[] = [];
     for (let u = 0; u < train.numUsers; u++) {
       const s = this.seeds(u);
-      s.items.forEach((i, p) => (users.push(train.userNames[u]), items.push(train.itemNames[i]), weights.push(s.weights ? s.weights[p] : 1)));
+      s.items.forEach(
+        (i, p) => (
+          users.push(train.userNames[u]),
+          items.push(train.itemNames[i]),
+          weights.push(s.weights ? s.weights[p] : 1)
+        ),
+      );
     }
     return {
       user_interest: Table.fromColumns({ user: users, item: items, weight: Float32Array.from(weights) }),

@@ -26,7 +26,8 @@ export class MostPopular extends Model<MostPopularConfig> {
     else {
       const { indptr, data } = train.byItem;
       this.counts = new Float32Array(train.numItems);
-      for (let i = 0; i < train.numItems; i++) for (let p = indptr[i]; p < indptr[i + 1]; p++) this.counts[i] += data[p];
+      for (let i = 0; i < train.numItems; i++)
+        for (let p = indptr[i]; p < indptr[i + 1]; p++) this.counts[i] += data[p];
     }
     await ctx.step();
   }

@@ -95,7 +95,8 @@ export class TwoTower extends Model<TwoTowerConfig> {
     // shuffles and the uniform negatives (as the batches are filled).
     const random = new Random(c.seed);
     const batches = new Batches(train, c, random);
-    const towers: Towers = this.trainingStep === 'taped' ? new TapedTowers(train, c, random) : new WrittenTowers(train, c, random);
+    const towers: Towers =
+      this.trainingStep === 'taped' ? new TapedTowers(train, c, random) : new WrittenTowers(train, c, random);
     try {
       towers.prepare(batches);
       await runTraining(ctx, {
@@ -125,7 +126,10 @@ export class TwoTower extends Model<TwoTowerConfig> {
   }
 
   protected state(): ModelState {
-    return { config: { ...this.config }, arrays: { userEmbeddings: this.users.data, itemEmbeddings: this.items.data } };
+    return {
+      config: { ...this.config },
+      arrays: { userEmbeddings: this.users.data, itemEmbeddings: this.items.data },
+    };
   }
 
   protected restore(state: ModelState): void {
@@ -167,7 +171,11 @@ class Batches {
     const counts = new Float64Array(train.numItems);
     for (const i of train.items) counts[i]++;
     this.negatives = new NegativeSampler(counts, { strategy: 'uniform', random });
-    this.logExpected = candidateLogQ(counts, { inBatch: this.size, sampled: c.uniformNegatives, sampler: this.negatives });
+    this.logExpected = candidateLogQ(counts, {
+      inBatch: this.size,
+      sampled: c.uniformNegatives,
+      sampler: this.negatives,
+    });
   }
 
   shuffle(): void {
@@ -233,8 +241,20 @@ class WrittenTowers implements Towers {
     random: Random,
   ) {
     const adam = { learningRate: c.learningRate };
-    this.userInput = new TowerInput(train.numUsers, c.useFeatures ? train.userFeatures : null, c.embeddingDim, random, adam);
-    this.itemInput = new TowerInput(train.numItems, c.useFeatures ? train.itemFeatures : null, c.embeddingDim, random, adam);
+    this.userInput = new TowerInput(
+      train.numUsers,
+      c.useFeatures ? train.userFeatures : null,
+      c.embeddingDim,
+      random,
+      adam,
+    );
+    this.itemInput = new TowerInput(
+      train.numItems,
+      c.useFeatures ? train.itemFeatures : null,
+      c.embeddingDim,
+      random,
+      adam,
+    );
     this.userTower = new Mlp([this.userInput.width, ...c.layers], random);
     this.itemTower = new Mlp([this.itemInput.width, ...c.layers], random);
     this.userTower.train(adam);
@@ -276,7 +296,10 @@ class WrittenTowers implements Towers {
     const itemOut = itemTower.apply(tf.tensor2d(this.itemRows, [candidates, this.itemInput.width]), itemTape);
     const cosine = c.score === 'cosine';
     const bias = tf.tensor2d(this.logitBias, [size, candidates]);
-    const { loss, dUsers, dItems } = sampledSoftmax(userOut, itemOut, bias, this.positives!, { cosine, scale: cosine ? 1 / c.temperature : 1 });
+    const { loss, dUsers, dItems } = sampledSoftmax(userOut, itemOut, bias, this.positives!, {
+      cosine,
+      scale: cosine ? 1 / c.temperature : 1,
+    });
     this.userGrad.set(userTower.backward(userTape, dUsers, true)!.dataSync() as Float32Array);
     this.itemGrad.set(itemTower.backward(itemTape, dItems, true)!.dataSync() as Float32Array);
     return loss;
@@ -295,19 +318,26 @@ class WrittenTowers implements Towers {
       firstAt[itemIds[b]] = b;
     }
     for (let n = 0; n < candidates; n++) {
-      for (let b = firstAt[itemIds[n]]; b >= 0; b = sameItem[b]) if (b !== n) logitBias[b * candidates + n] = -1e9;
+      for (let b = firstAt[itemIds[n]]; b >= 0; b = sameItem[b])
+        if (b !== n) logitBias[b * candidates + n] = -1e9;
     }
     for (let b = 0; b < size; b++) firstAt[itemIds[b]] = -1;
   }
 
   embed(side: 'user' | 'item'): Embeddings {
-    const [input, tower] = side === 'user' ? [this.userInput, this.userTower] : [this.itemInput, this.itemTower];
+    const [input, tower] =
+      side === 'user' ? [this.userInput, this.userTower] : [this.itemInput, this.itemTower];
     const dim = tower.sizes[tower.sizes.length - 1];
-    return embedAll(input.count, dim, (ids) => {
-      const rows = new Float32Array(ids.length * input.width);
-      input.fill(ids, rows);
-      return tower.apply(tf.tensor2d(rows, [ids.length, input.width]));
-    }, this.c.score);
+    return embedAll(
+      input.count,
+      dim,
+      (ids) => {
+        const rows = new Float32Array(ids.length * input.width);
+        input.fill(ids, rows);
+        return tower.apply(tf.tensor2d(rows, [ids.length, input.width]));
+      },
+      this.c.score,
+    );
   }
 
   dispose(): void {
@@ -338,7 +368,10 @@ class TapedTower {
     const numeric: Float32Array[] = [];
     for (const g of features?.groups ?? []) {
       if (g.kind === 'categorical') {
-        this.bags.push({ embedding: new Embedding(params, `${name}.${g.name}`, g.cardinality, dim, init), ids: tf.keep(tf.tensor2d(g.ids, [count, g.width], 'int32')) });
+        this.bags.push({
+          embedding: new Embedding(params, `${name}.${g.name}`, g.cardinality, dim, init),
+          ids: tf.keep(tf.tensor2d(g.ids, [count, g.width], 'int32')),
+        });
         width += dim;
       } else {
         const { mean, scale } = standardise(g.values!);
@@ -385,9 +418,28 @@ class TapedTowers implements Towers {
     random: Random,
   ) {
     const params = new Params(random);
-    this.userTower = new TapedTower(params, 'user', train.numUsers, c.useFeatures ? train.userFeatures : null, c);
-    this.itemTower = new TapedTower(params, 'item', train.numItems, c.useFeatures ? train.itemFeatures : null, c);
-    this.optimizer = new Optimizer(params.variables, { optimizer: 'adam', learningRate: c.learningRate, weightDecay: 0, clipNorm: 0, schedule: 'constant', warmup: 0 });
+    this.userTower = new TapedTower(
+      params,
+      'user',
+      train.numUsers,
+      c.useFeatures ? train.userFeatures : null,
+      c,
+    );
+    this.itemTower = new TapedTower(
+      params,
+      'item',
+      train.numItems,
+      c.useFeatures ? train.itemFeatures : null,
+      c,
+    );
+    this.optimizer = new Optimizer(params.variables, {
+      optimizer: 'adam',
+      learningRate: c.learningRate,
+      weightDecay: 0,
+      clipNorm: 0,
+      schedule: 'constant',
+      warmup: 0,
+    });
     this.params = params;
   }
 
@@ -436,7 +488,12 @@ class TapedTowers implements Towers {
 }
 
 /** Every entity's final vector (normalised for cosine scoring), computed in chunks by `tower` (ids → vectors). */
-function embedAll(count: number, dim: number, tower: (ids: Int32Array) => tf.Tensor2D, score: TwoTowerConfig['score']): Embeddings {
+function embedAll(
+  count: number,
+  dim: number,
+  tower: (ids: Int32Array) => tf.Tensor2D,
+  score: TwoTowerConfig['score'],
+): Embeddings {
   const data = new Float32Array(count * dim);
   for (let start = 0; start < count; start += EMBED_CHUNK) {
     const ids = Int32Array.from({ length: Math.min(EMBED_CHUNK, count - start) }, (_, k) => start + k);

@@ -2,7 +2,13 @@ import type { Table } from '../../../data';
 import { csrHas } from '../../data/csr';
 import type { Dataset } from '../../data/dataset';
 import { Model } from '../../model';
-import { cosineNeighbours, neighbourTable, neighboursFromState, neighboursState, type Neighbours } from '../../linalg/neighbours';
+import {
+  cosineNeighbours,
+  neighbourTable,
+  neighboursFromState,
+  neighboursState,
+  type Neighbours,
+} from '../../linalg/neighbours';
 import type { ModelState } from '../../store';
 import { TopK } from '../../top-k';
 import type { TrainingContext } from '../../engine/training';
@@ -65,7 +71,9 @@ export class UserCF extends Model<UserCFConfig> {
       if (csrHas(byItem, item, v)) heap.push(v, this.nb.similarities[u * k + t]);
     }
     const top = heap.take();
-    return top.ids.length ? `liked by similar users ${Array.from(top.ids, (v) => this.train.userNames[v]).join(', ')}` : '';
+    return top.ids.length
+      ? `liked by similar users ${Array.from(top.ids, (v) => this.train.userNames[v]).join(', ')}`
+      : '';
   }
 
   /** user_similarity (user → similar user, similarity, rank). */

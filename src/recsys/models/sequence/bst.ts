@@ -11,12 +11,26 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CodedGroup, Sequences } from '../../data/sequences';
-import { DenseStack, Embedding, PositionalEmbedding, TransformerBlock, dropout, paddingMask, type Mode, type Params } from '../../engine/layers';
+import {
+  DenseStack,
+  Embedding,
+  PositionalEmbedding,
+  TransformerBlock,
+  dropout,
+  paddingMask,
+  type Mode,
+  type Params,
+} from '../../engine/layers';
 import type { NegativeSampler } from '../../engine/negatives';
 import type { SettingsSchema } from '../../engine/settings';
 import { Random } from '../../random';
 import { attentionChart, attentionReason, type AttentionMap } from '../../views/attention-view';
-import { SEQUENCE_SCHEMA, SequentialModel, type SequenceBatch, type SequenceSettings } from './sequential-model';
+import {
+  SEQUENCE_SCHEMA,
+  SequentialModel,
+  type SequenceBatch,
+  type SequenceSettings,
+} from './sequential-model';
 
 export interface BSTConfig extends SequenceSettings {
   heads: number;
@@ -61,7 +75,11 @@ export class BST extends SequentialModel<BSTConfig> {
   protected build(params: Params, seqs: Sequences): void {
     const { embeddingDim: d, maxLen, heads, dropout: rate, layers, useFeatures } = this.config;
     if (d % heads !== 0) throw new Error(`BST: heads (${heads}) must divide embeddingDim (${d}).`);
-    const tables = (groups: CodedGroup[], prefix: string) => (useFeatures ? groups : []).map((group) => ({ group, table: new Embedding(params, `${prefix}.${group.name}`, group.cardinality, d) }));
+    const tables = (groups: CodedGroup[], prefix: string) =>
+      (useFeatures ? groups : []).map((group) => ({
+        group,
+        table: new Embedding(params, `${prefix}.${group.name}`, group.cardinality, d),
+      }));
     const userGroups = tables(seqs.userFeatures, 'user');
     this.layers = {
       items: new Embedding(params, 'items', seqs.data.numItems + 1, d),
@@ -77,7 +95,11 @@ export class BST extends SequentialModel<BSTConfig> {
   private tokens(slots: Int32Array, shape: number[]): tf.Tensor {
     const { items, itemGroups } = this.layers!;
     let x = items.apply(tf.tensor(slots, shape, 'int32'));
-    for (const { group, table } of itemGroups) x = tf.add(x, table.bag(tf.tensor2d(lookup(group, slots), [slots.length, group.width], 'int32')).reshape(x.shape));
+    for (const { group, table } of itemGroups)
+      x = tf.add(
+        x,
+        table.bag(tf.tensor2d(lookup(group, slots), [slots.length, group.width], 'int32')).reshape(x.shape),
+      );
     return x;
   }
 
@@ -85,15 +107,32 @@ export class BST extends SequentialModel<BSTConfig> {
    * Logits [rows, T] of T targets per history. history: rows × L slot values; targets:
    * rows × T slot values; users: the rows' users (for their attributes).
    */
-  private logits(history: Int32Array, targets: Int32Array, users: Int32Array, rows: number, mode: Mode): { logits: tf.Tensor2D; weights: tf.Tensor4D } {
+  private logits(
+    history: Int32Array,
+    targets: Int32Array,
+    users: Int32Array,
+    rows: number,
+    mode: Mode,
+  ): { logits: tf.Tensor2D; weights: tf.Tensor4D } {
     const { positions, block, mlp, userGroups } = this.layers!;
     const { maxLen: L, embeddingDim: d } = this.config;
     const t = targets.length / rows;
     const table = positions.table;
     const real = tf.cast(tf.greater(tf.tensor2d(history, [rows, L], 'int32'), 0), 'float32') as tf.Tensor2D;
     const keep = real.expandDims(2);
-    const h0 = tf.mul(dropout(tf.add(this.tokens(history, [rows, L]), table.slice([0, 0], [L, d])), this.config.dropout, mode), keep) as tf.Tensor3D;
-    const t0 = dropout(tf.add(this.tokens(targets, [rows, t]), table.slice([L, 0], [1, d])), this.config.dropout, mode) as tf.Tensor3D;
+    const h0 = tf.mul(
+      dropout(
+        tf.add(this.tokens(history, [rows, L]), table.slice([0, 0], [L, d])),
+        this.config.dropout,
+        mode,
+      ),
+      keep,
+    ) as tf.Tensor3D;
+    const t0 = dropout(
+      tf.add(this.tokens(targets, [rows, t]), table.slice([L, 0], [1, d])),
+      this.config.dropout,
+      mode,
+    ) as tf.Tensor3D;
     const mask = paddingMask(real);
     const historyOut = tf.mul(block.apply(h0, mask, mode).output, keep);
     const pooled = tf.div(tf.sum(historyOut, 1), tf.maximum(tf.sum(real, 1, true), 1));
@@ -101,8 +140,14 @@ export class BST extends SequentialModel<BSTConfig> {
     const parts: tf.Tensor[] = [output, tf.tile(pooled.expandDims(1), [1, t, 1])];
     for (const { group, table: embed } of userGroups) {
       const codes = new Int32Array(rows * group.width);
-      for (let r = 0; r < rows; r++) codes.set(group.codes.subarray(users[r] * group.width, (users[r] + 1) * group.width), r * group.width);
-      parts.push(tf.tile(embed.bag(tf.tensor2d(codes, [rows, group.width], 'int32')).expandDims(1), [1, t, 1]));
+      for (let r = 0; r < rows; r++)
+        codes.set(
+          group.codes.subarray(users[r] * group.width, (users[r] + 1) * group.width),
+          r * group.width,
+        );
+      parts.push(
+        tf.tile(embed.bag(tf.tensor2d(codes, [rows, group.width], 'int32')).expandDims(1), [1, t, 1]),
+      );
     }
     return { logits: mlp.apply(tf.concat(parts, 2)).reshape([rows, t]) as tf.Tensor2D, weights };
   }
@@ -117,10 +162,19 @@ export class BST extends SequentialModel<BSTConfig> {
       targets[r * (1 + k)] = batch.targets[r] + 1;
       for (let j = 0; j < k; j++) targets[r * (1 + k) + 1 + j] = drawn[r * k + j] + 1;
     }
-    const { logits } = this.logits(batch.inputs.subarray(0, rows * L), targets, batch.users.subarray(0, rows), rows, mode);
+    const { logits } = this.logits(
+      batch.inputs.subarray(0, rows * L),
+      targets,
+      batch.users.subarray(0, rows),
+      rows,
+      mode,
+    );
     const [positive, negative] = tf.split(logits, [1, k], 1);
     // Binary cross-entropy: softplus(−s⁺) + Σ softplus(s⁻), averaged over samples.
-    return tf.div(tf.add(tf.sum(tf.softplus(tf.neg(positive))), tf.sum(tf.softplus(negative))), rows) as tf.Scalar;
+    return tf.div(
+      tf.add(tf.sum(tf.softplus(tf.neg(positive))), tf.sum(tf.softplus(negative))),
+      rows,
+    ) as tf.Scalar;
   }
 
   protected scoreWindows(windows: Int32Array, users: Int32Array, out: Float32Array): void {
@@ -145,12 +199,21 @@ export class BST extends SequentialModel<BSTConfig> {
    */
   attention(user: string | number, items?: readonly (string | number)[], last = 15): AttentionMap {
     const u = this.train.userIndex(user);
-    const picked = items ? items.map((i) => this.train.itemIndex(i)) : Array.from(this.recommendBatch(Int32Array.of(u), { k: 10 }).items).filter((i) => i >= 0);
+    const picked = items
+      ? items.map((i) => this.train.itemIndex(i))
+      : Array.from(this.recommendBatch(Int32Array.of(u), { k: 10 }).items).filter((i) => i >= 0);
     const seqs = this.sequences;
     const shown = Math.min(seqs.length(u), this.config.maxLen, last);
     const weights = this.targetAttention(u, Int32Array.from(picked), shown);
-    const titles = Array.from({ length: shown }, (_, p) => this.train.itemTitle(seqs.item(u, seqs.length(u) - shown + p)));
-    return { user: this.train.userNames[u], rows: picked.map((i) => this.train.itemTitle(i)), columns: titles, values: weights };
+    const titles = Array.from({ length: shown }, (_, p) =>
+      this.train.itemTitle(seqs.item(u, seqs.length(u) - shown + p)),
+    );
+    return {
+      user: this.train.userNames[u],
+      rows: picked.map((i) => this.train.itemTitle(i)),
+      columns: titles,
+      values: weights,
+    };
   }
 
   attentionChart(user: string | number, items?: readonly (string | number)[], last = 15) {
@@ -160,7 +223,9 @@ export class BST extends SequentialModel<BSTConfig> {
   protected sequenceReason(u: number, item: number): string {
     const seqs = this.sequences;
     const shown = Math.min(seqs.length(u), this.config.maxLen);
-    const titles = Array.from({ length: shown }, (_, p) => this.train.itemTitle(seqs.item(u, seqs.length(u) - shown + p)));
+    const titles = Array.from({ length: shown }, (_, p) =>
+      this.train.itemTitle(seqs.item(u, seqs.length(u) - shown + p)),
+    );
     return attentionReason(titles, this.targetAttention(u, Int32Array.of(item), shown));
   }
 
@@ -169,8 +234,17 @@ export class BST extends SequentialModel<BSTConfig> {
     const L = this.config.maxLen;
     const window = this.sequences.windows.subarray(u * L, (u + 1) * L);
     return tf.tidy(() => {
-      const { weights } = this.logits(window, Int32Array.from(items, (i) => i + 1), Int32Array.of(u), 1, SCORING);
-      return tf.mean(weights, 1).slice([0, 0, L - shown], [1, items.length, shown]).dataSync() as Float32Array;
+      const { weights } = this.logits(
+        window,
+        Int32Array.from(items, (i) => i + 1),
+        Int32Array.of(u),
+        1,
+        SCORING,
+      );
+      return tf
+        .mean(weights, 1)
+        .slice([0, 0, L - shown], [1, items.length, shown])
+        .dataSync() as Float32Array;
     });
   }
 }
@@ -178,6 +252,7 @@ export class BST extends SequentialModel<BSTConfig> {
 /** The codes of each slot's item in `group`, slot after slot. */
 function lookup(group: CodedGroup, slots: Int32Array): Int32Array {
   const out = new Int32Array(slots.length * group.width);
-  for (let s = 0; s < slots.length; s++) out.set(group.codes.subarray(slots[s] * group.width, (slots[s] + 1) * group.width), s * group.width);
+  for (let s = 0; s < slots.length; s++)
+    out.set(group.codes.subarray(slots[s] * group.width, (slots[s] + 1) * group.width), s * group.width);
   return out;
 }

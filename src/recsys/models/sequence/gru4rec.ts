@@ -12,7 +12,12 @@ import type { NegativeSampler } from '../../engine/negatives';
 import type { SettingsSchema } from '../../engine/settings';
 import { Random } from '../../random';
 import { nextItemLoss, nextItemScores } from './next-item';
-import { SEQUENCE_SCHEMA, SequentialModel, type SequenceBatch, type SequenceSettings } from './sequential-model';
+import {
+  SEQUENCE_SCHEMA,
+  SequentialModel,
+  type SequenceBatch,
+  type SequenceSettings,
+} from './sequential-model';
 
 export interface GRU4RecConfig extends SequenceSettings {
   /** Width of the GRU's state. */
@@ -66,14 +71,25 @@ export class GRU4Rec extends SequentialModel<GRU4RecConfig> {
 
   protected loss(batch: SequenceBatch, sampler: NegativeSampler, mode: Mode): tf.Scalar {
     const { maxLen: L, embeddingDim: d, negatives, logQ } = this.config;
-    const states = this.encode(tf.tensor2d(batch.inputs.subarray(0, batch.size * L), [batch.size, L], 'int32'), mode);
-    return nextItemLoss(states.reshape([batch.size * L, d]) as tf.Tensor2D, batch.targets.subarray(0, batch.size * L), this.layers!.items, sampler, { loss: 'softmax', negatives, logQ });
+    const states = this.encode(
+      tf.tensor2d(batch.inputs.subarray(0, batch.size * L), [batch.size, L], 'int32'),
+      mode,
+    );
+    return nextItemLoss(
+      states.reshape([batch.size * L, d]) as tf.Tensor2D,
+      batch.targets.subarray(0, batch.size * L),
+      this.layers!.items,
+      sampler,
+      { loss: 'softmax', negatives, logQ },
+    );
   }
 
   protected scoreWindows(windows: Int32Array, _users: Int32Array, out: Float32Array): void {
     const L = this.config.maxLen;
     const rows = windows.length / L;
-    tf.tidy(() => nextItemScores(this.encode(tf.tensor2d(windows, [rows, L], 'int32'), SCORING), this.layers!.items, out));
+    tf.tidy(() =>
+      nextItemScores(this.encode(tf.tensor2d(windows, [rows, L], 'int32'), SCORING), this.layers!.items, out),
+    );
   }
 
   protected sequenceReason(u: number): string {

@@ -20,32 +20,52 @@ export interface NextItemLossOptions {
 const MASKED = -1e9;
 
 /** states: [slots, d]; targets: the slots' next items as slot values (item + 1; 0: the slot predicts nothing). */
-export function nextItemLoss(states: tf.Tensor2D, targets: Int32Array, items: Embedding, sampler: NegativeSampler, options: NextItemLossOptions): tf.Scalar {
+export function nextItemLoss(
+  states: tf.Tensor2D,
+  targets: Int32Array,
+  items: Embedding,
+  sampler: NegativeSampler,
+  options: NextItemLossOptions,
+): tf.Scalar {
   let count = 0;
   for (const t of targets) if (t > 0) count++;
   const rows = new Int32Array(count);
   const positives = new Int32Array(count);
-  for (let p = 0, r = 0; p < targets.length; p++) if (targets[p] > 0) (rows[r] = p), (positives[r++] = targets[p]);
+  for (let p = 0, r = 0; p < targets.length; p++)
+    if (targets[p] > 0) ((rows[r] = p), (positives[r++] = targets[p]));
   const h = tf.gather(states, tf.tensor1d(rows, 'int32'));
   const positive = tf.sum(tf.mul(h, items.apply(tf.tensor1d(positives, 'int32'))), 1);
   const k = options.negatives;
   if (options.loss === 'bce') {
     const drawn = new Int32Array(count * k);
     sampler.draw(drawn);
-    const negative = tf.sum(tf.mul(h.expandDims(1), items.apply(tf.tensor2d(slotsOf(drawn), [count, k], 'int32'))), 2);
+    const negative = tf.sum(
+      tf.mul(h.expandDims(1), items.apply(tf.tensor2d(slotsOf(drawn), [count, k], 'int32'))),
+      2,
+    );
     // −log σ(s⁺) − Σ log(1 − σ(s⁻)) = softplus(−s⁺) + Σ softplus(s⁻), averaged over slots.
-    return tf.div(tf.add(tf.sum(tf.softplus(tf.neg(positive))), tf.sum(tf.softplus(negative))), count) as tf.Scalar;
+    return tf.div(
+      tf.add(tf.sum(tf.softplus(tf.neg(positive))), tf.sum(tf.softplus(negative))),
+      count,
+    ) as tf.Scalar;
   }
   const drawn = new Int32Array(k);
   sampler.draw(drawn);
   let negative = tf.matMul(h, items.apply(tf.tensor1d(slotsOf(drawn), 'int32')) as tf.Tensor2D, false, true);
   let positiveLogit: tf.Tensor = positive;
   if (options.logQ) {
-    negative = tf.sub(negative, tf.tensor1d(Float32Array.from(drawn, (i) => Math.log(k) + sampler.logProbability(i))));
-    positiveLogit = tf.sub(positive, tf.tensor1d(Float32Array.from(positives, (slot) => Math.log(k) + sampler.logProbability(slot - 1))));
+    negative = tf.sub(
+      negative,
+      tf.tensor1d(Float32Array.from(drawn, (i) => Math.log(k) + sampler.logProbability(i))),
+    );
+    positiveLogit = tf.sub(
+      positive,
+      tf.tensor1d(Float32Array.from(positives, (slot) => Math.log(k) + sampler.logProbability(slot - 1))),
+    );
   }
   const hits = new Float32Array(count * k);
-  for (let r = 0; r < count; r++) for (let j = 0; j < k; j++) if (drawn[j] === positives[r] - 1) hits[r * k + j] = MASKED;
+  for (let r = 0; r < count; r++)
+    for (let j = 0; j < k; j++) if (drawn[j] === positives[r] - 1) hits[r * k + j] = MASKED;
   const logits = tf.concat([positiveLogit.expandDims(1), tf.add(negative, tf.tensor2d(hits, [count, k]))], 1);
   return tf.mean(tf.sub(tf.logSumExp(logits, 1), positiveLogit)) as tf.Scalar;
 }

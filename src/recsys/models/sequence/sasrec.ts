@@ -7,13 +7,28 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Sequences } from '../../data/sequences';
-import { Embedding, LayerNorm, PositionalEmbedding, TransformerBlock, causalMask, dropout, paddingMask, type Mode, type Params } from '../../engine/layers';
+import {
+  Embedding,
+  LayerNorm,
+  PositionalEmbedding,
+  TransformerBlock,
+  causalMask,
+  dropout,
+  paddingMask,
+  type Mode,
+  type Params,
+} from '../../engine/layers';
 import type { NegativeSampler } from '../../engine/negatives';
 import type { SettingsSchema } from '../../engine/settings';
 import { Random } from '../../random';
 import { attentionChart, attentionReason, type AttentionMap } from '../../views/attention-view';
 import { nextItemLoss, nextItemScores } from './next-item';
-import { SEQUENCE_SCHEMA, SequentialModel, type SequenceBatch, type SequenceSettings } from './sequential-model';
+import {
+  SEQUENCE_SCHEMA,
+  SequentialModel,
+  type SequenceBatch,
+  type SequenceSettings,
+} from './sequential-model';
 
 export interface SASRecConfig extends SequenceSettings {
   blocks: number;
@@ -54,7 +69,10 @@ export class SASRec extends SequentialModel<SASRecConfig> {
     this.layers = {
       items: new Embedding(params, 'items', seqs.data.numItems + 1, d),
       positions: new PositionalEmbedding(params, 'positions', maxLen, d),
-      blocks: Array.from({ length: blocks }, (_, b) => new TransformerBlock(params, `block${b}`, d, heads, rate)),
+      blocks: Array.from(
+        { length: blocks },
+        (_, b) => new TransformerBlock(params, `block${b}`, d, heads, rate),
+      ),
       norm: new LayerNorm(params, 'norm', d),
     };
   }
@@ -82,17 +100,29 @@ export class SASRec extends SequentialModel<SASRecConfig> {
     const inputs = tf.tensor2d(batch.inputs.subarray(0, batch.size * L), [batch.size, L], 'int32');
     const { states } = this.encode(inputs, mode);
     const c = this.config;
-    return nextItemLoss(states.reshape([batch.size * L, c.embeddingDim]) as tf.Tensor2D, batch.targets.subarray(0, batch.size * L), this.layers!.items, sampler, {
-      loss: c.loss,
-      negatives: c.loss === 'bce' ? 1 : c.negatives,
-      logQ: c.logQ,
-    });
+    return nextItemLoss(
+      states.reshape([batch.size * L, c.embeddingDim]) as tf.Tensor2D,
+      batch.targets.subarray(0, batch.size * L),
+      this.layers!.items,
+      sampler,
+      {
+        loss: c.loss,
+        negatives: c.loss === 'bce' ? 1 : c.negatives,
+        logQ: c.logQ,
+      },
+    );
   }
 
   protected scoreWindows(windows: Int32Array, _users: Int32Array, out: Float32Array): void {
     const L = this.config.maxLen;
     const rows = windows.length / L;
-    tf.tidy(() => nextItemScores(this.encode(tf.tensor2d(windows, [rows, L], 'int32'), SCORING).states, this.layers!.items, out));
+    tf.tidy(() =>
+      nextItemScores(
+        this.encode(tf.tensor2d(windows, [rows, L], 'int32'), SCORING).states,
+        this.layers!.items,
+        out,
+      ),
+    );
   }
 
   /**
@@ -110,10 +140,20 @@ export class SASRec extends SequentialModel<SASRecConfig> {
     const shown = Math.min(length, last);
     const weights = tf.tidy(() => {
       const { weights } = this.encode(this.userWindow(u), SCORING);
-      return tf.mean(weights, 1).slice([0, L - shown, L - shown], [1, shown, shown]).dataSync() as Float32Array;
+      return tf
+        .mean(weights, 1)
+        .slice([0, L - shown, L - shown], [1, shown, shown])
+        .dataSync() as Float32Array;
     });
-    const titles = Array.from({ length: shown }, (_, p) => this.train.itemTitle(seqs.item(u, seqs.length(u) - shown + p)));
-    return { user: this.train.userNames[u], rows: titles.map((t) => `after ${t}`), columns: titles, values: weights };
+    const titles = Array.from({ length: shown }, (_, p) =>
+      this.train.itemTitle(seqs.item(u, seqs.length(u) - shown + p)),
+    );
+    return {
+      user: this.train.userNames[u],
+      rows: titles.map((t) => `after ${t}`),
+      columns: titles,
+      values: weights,
+    };
   }
 
   /** The attention map as a heatmap chart (interactive, static SVG and text). */

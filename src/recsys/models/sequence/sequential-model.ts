@@ -110,19 +110,26 @@ export abstract class SequentialModel<C extends SequenceSettings> extends Model<
   protected async fitModel(train: Dataset, ctx: TrainingContext): Promise<void> {
     const c = this.config;
     if (train.numInteractions === 0) throw new Error(`${this.name}: the training data has no interactions.`);
-    if (!train.timestamps) show(`${this.name}: the data has no timestamps; each user's interactions are taken in the order they appear.`);
+    if (!train.timestamps)
+      show(
+        `${this.name}: the data has no timestamps; each user's interactions are taken in the order they appear.`,
+      );
     const seqs = train.sequences({ maxLen: c.maxLen });
     const resume = ctx.options.resume === true;
     if (resume) this.checkResumable(train);
     else this.reset();
     // The held-out users depend on the seed alone, so a resumed fit validates on the same ones; the batches go on differently.
-    const validation = c.validationUsers > 0 ? this.validationUsers(seqs, new Random(c.seed)) : new Int32Array(0);
+    const validation =
+      c.validationUsers > 0 ? this.validationUsers(seqs, new Random(c.seed)) : new Int32Array(0);
     const random = new Random(c.seed + 1 + this.logs.length);
     const held = new Uint8Array(train.numUsers);
     for (const u of validation) held[u] = 1;
     const samples = this.samples(seqs, held);
     this.describeData(seqs, samples);
-    if (!samples.users.length) throw new Error(`${this.name}: no user has two or more interactions, so there is no next item to learn.`);
+    if (!samples.users.length)
+      throw new Error(
+        `${this.name}: no user has two or more interactions, so there is no next item to learn.`,
+      );
 
     if (!this.params) {
       this.params = new Params(new Random(c.seed));
@@ -151,7 +158,10 @@ export abstract class SequentialModel<C extends SequenceSettings> extends Model<
           return step();
         },
         validate: validation.length ? async () => this.validate(seqs, validation, ctx) : undefined,
-        earlyStopping: validation.length && c.patience > 0 ? { metric: `NDCG@${VALIDATION_K}`, patience: c.patience } : undefined,
+        earlyStopping:
+          validation.length && c.patience > 0
+            ? { metric: `NDCG@${VALIDATION_K}`, patience: c.patience }
+            : undefined,
         params,
       });
     } finally {
@@ -207,7 +217,11 @@ export abstract class SequentialModel<C extends SequenceSettings> extends Model<
     for (const [name, w] of Object.entries(params.export())) arrays[`weights.${name}`] = w;
     const { steps, moments } = this.optimizer!.export();
     moments.forEach((m, i) => (arrays[`optimizer.${i}`] = m));
-    return { config: { ...this.config } as Record<string, unknown>, arrays, meta: { optimizerSteps: steps, epochs: this.logs } };
+    return {
+      config: { ...this.config } as Record<string, unknown>,
+      arrays,
+      meta: { optimizerSteps: steps, epochs: this.logs },
+    };
   }
 
   protected restore(state: ModelState): void {
@@ -216,7 +230,8 @@ export abstract class SequentialModel<C extends SequenceSettings> extends Model<
     const params = new Params(new Random(this.config.seed));
     this.build(params, seqs);
     const weights: Record<string, Float32Array> = {};
-    for (const [name, a] of Object.entries(state.arrays)) if (name.startsWith('weights.')) weights[name.slice('weights.'.length)] = a as Float32Array;
+    for (const [name, a] of Object.entries(state.arrays))
+      if (name.startsWith('weights.')) weights[name.slice('weights.'.length)] = a as Float32Array;
     params.import(weights);
     const optimizer = new Optimizer(params.variables, this.config);
     const moments = Object.keys(state.arrays)
@@ -247,16 +262,27 @@ export abstract class SequentialModel<C extends SequenceSettings> extends Model<
   }
 
   private checkResumable(train: Dataset): void {
-    if (!this.params) throw new Error(`${this.name}.fit: nothing to resume; fit it first (or load a saved model), then fit(train, { resume: true }).`);
+    if (!this.params)
+      throw new Error(
+        `${this.name}.fit: nothing to resume; fit it first (or load a saved model), then fit(train, { resume: true }).`,
+      );
     const previous = this.seqs!.data;
-    if (previous.numItems !== train.numItems) throw new Error(`${this.name}.fit: resume needs the same items as the last fit (${previous.numItems}); this data has ${train.numItems}. Fit afresh without resume.`);
+    if (previous.numItems !== train.numItems)
+      throw new Error(
+        `${this.name}.fit: resume needs the same items as the last fit (${previous.numItems}); this data has ${train.numItems}. Fit afresh without resume.`,
+      );
     const fitted = this.seqs!.maxLen;
-    if (fitted !== this.config.maxLen) throw new Error(`${this.name}.fit: maxLen was ${fitted} in the last fit; a resumed fit keeps the model's shape (${ARCHITECTURE.filter((k) => k in this.config).join(', ')}).`);
+    if (fitted !== this.config.maxLen)
+      throw new Error(
+        `${this.name}.fit: maxLen was ${fitted} in the last fit; a resumed fit keeps the model's shape (${ARCHITECTURE.filter((k) => k in this.config).join(', ')}).`,
+      );
   }
 
   /** Up to `validationUsers` users with three or more items (seeded): their last item is held out of training and ranked each epoch. */
   private validationUsers(seqs: Sequences, random: Random): Int32Array {
-    const eligible = Int32Array.from({ length: seqs.numUsers }, (_, u) => u).filter((u) => seqs.length(u) >= 3);
+    const eligible = Int32Array.from({ length: seqs.numUsers }, (_, u) => u).filter(
+      (u) => seqs.length(u) >= 3,
+    );
     random.shuffle(eligible);
     return eligible.slice(0, this.config.validationUsers).sort();
   }
@@ -285,19 +311,36 @@ export abstract class SequentialModel<C extends SequenceSettings> extends Model<
   /** Says what of the data the fit leaves out, once. */
   private describeData(seqs: Sequences, samples: Samples): void {
     const notes: string[] = [];
-    if (seqs.truncated) notes.push(`${seqs.truncated} users have more than maxLen = ${seqs.maxLen} items: predictions read their latest ${seqs.maxLen} (training still learns from every item)`);
+    if (seqs.truncated)
+      notes.push(
+        `${seqs.truncated} users have more than maxLen = ${seqs.maxLen} items: predictions read their latest ${seqs.maxLen} (training still learns from every item)`,
+      );
     let single = 0;
     for (let u = 0; u < seqs.numUsers; u++) if (seqs.length(u) === 1) single++;
-    if (single) notes.push(`${single} users with one interaction are left out of training; they are recommended popular items (the fallback)`);
+    if (single)
+      notes.push(
+        `${single} users with one interaction are left out of training; they are recommended popular items (the fallback)`,
+      );
     if (notes.length) show(`${this.name}: ${notes.join('; ')}. ${samples.users.length} training samples.`);
   }
 
   private batchArrays(size: number): SequenceBatch {
     const L = this.config.maxLen;
-    return { size, users: new Int32Array(size), inputs: new Int32Array(size * L), targets: new Int32Array(this.objective === 'windows' ? size * L : size) };
+    return {
+      size,
+      users: new Int32Array(size),
+      inputs: new Int32Array(size * L),
+      targets: new Int32Array(this.objective === 'windows' ? size * L : size),
+    };
   }
 
-  private fillBatch(seqs: Sequences, samples: Samples, order: Int32Array, from: number, batch: SequenceBatch): void {
+  private fillBatch(
+    seqs: Sequences,
+    samples: Samples,
+    order: Int32Array,
+    from: number,
+    batch: SequenceBatch,
+  ): void {
     const L = seqs.maxLen;
     const size = Math.min(batch.users.length, order.length - from);
     batch.size = size;
@@ -317,7 +360,11 @@ export abstract class SequentialModel<C extends SequenceSettings> extends Model<
   }
 
   /** HitRate@10 and NDCG@10 of each validation user's held-out item, ranked among every item they have not had. */
-  private async validate(seqs: Sequences, users: Int32Array, ctx: TrainingContext): Promise<Record<string, number>> {
+  private async validate(
+    seqs: Sequences,
+    users: Int32Array,
+    ctx: TrainingContext,
+  ): Promise<Record<string, number>> {
     const n = seqs.data.numItems;
     const L = seqs.maxLen;
     const block = Math.min(SCORE_BLOCK, users.length);
@@ -345,7 +392,10 @@ export abstract class SequentialModel<C extends SequenceSettings> extends Model<
       });
       await ctx.pause();
     }
-    return { [`HitRate@${VALIDATION_K}`]: hits / users.length, [`NDCG@${VALIDATION_K}`]: ndcg / users.length };
+    return {
+      [`HitRate@${VALIDATION_K}`]: hits / users.length,
+      [`NDCG@${VALIDATION_K}`]: ndcg / users.length,
+    };
   }
 }
 

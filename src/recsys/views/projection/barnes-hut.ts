@@ -128,7 +128,14 @@ export class BarnesHutTree {
   }
 
   /** Makes `node` the cell at `centre` (half side `half`) holding order[lo, hi), and its subtree. */
-  private fill(node: number, lo: number, hi: number, centre: Float64Array, half: number, depth: number): void {
+  private fill(
+    node: number,
+    lo: number,
+    hi: number,
+    centre: Float64Array,
+    half: number,
+    depth: number,
+  ): void {
     const { dims, y, order } = this;
     this.half[node] = half;
     this.count[node] = hi - lo;
@@ -181,7 +188,11 @@ export class BarnesHutTree {
   }
 
   private grow(capacity: number): void {
-    const widen = <T extends Float64Array | Int32Array | Uint8Array>(old: T, make: (length: number) => T, per = 1): T => {
+    const widen = <T extends Float64Array | Int32Array | Uint8Array>(
+      old: T,
+      make: (length: number) => T,
+      per = 1,
+    ): T => {
       const next = make(capacity * per);
       next.set(old);
       return next;

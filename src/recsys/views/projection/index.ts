@@ -11,6 +11,11 @@ export type ProjectionName = keyof typeof PROJECTIONS;
 
 /** The method called `name`; an unknown name is an error that lists the known ones. */
 export function projection(name: unknown): Projection {
-  if (typeof name === 'string' && Object.hasOwn(PROJECTIONS, name)) return PROJECTIONS[name as ProjectionName];
-  throw new Error(`No projection method ${JSON.stringify(name)}: choose ${Object.keys(PROJECTIONS).map((m) => `'${m}'`).join(', ')}.`);
+  if (typeof name === 'string' && Object.hasOwn(PROJECTIONS, name))
+    return PROJECTIONS[name as ProjectionName];
+  throw new Error(
+    `No projection method ${JSON.stringify(name)}: choose ${Object.keys(PROJECTIONS)
+      .map((m) => `'${m}'`)
+      .join(', ')}.`,
+  );
 }

@@ -37,7 +37,14 @@ export interface Projection {
 }
 
 /** An integer setting in [min, max], or its default when not given. */
-export function integerSetting(method: string, name: string, value: number | undefined, fallback: number, min: number, max = Infinity): number {
+export function integerSetting(
+  method: string,
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max = Infinity,
+): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min || value > max) {
     const range = max === Infinity ? `at least ${min}` : `from ${min} to ${max}`;

@@ -17,7 +17,11 @@ export interface Neighbours {
 export const pairsOf = (n: number): number => (n * (n - 1)) / 2;
 
 /** `report` is awaited after each row with the pairs it measured, `pairsOf(n)` in all. */
-export async function nearestNeighbours(matrix: Embeddings, k: number, report: (pairs: number) => Promise<void>): Promise<Neighbours> {
+export async function nearestNeighbours(
+  matrix: Embeddings,
+  k: number,
+  report: (pairs: number) => Promise<void>,
+): Promise<Neighbours> {
   const { data, dim } = matrix;
   const n = data.length / dim;
   const heaps = Array.from({ length: n }, () => new TopK(k));

@@ -49,7 +49,12 @@ export const pca: Projection = {
  * (`n × k`, row-major). `report` is awaited after every block of rows and every iteration
  * of the eigenvector search, with the steps done, `pcaSteps(n)` in all.
  */
-export async function principalCoordinates(matrix: Embeddings, k: number, seed: number, report: (steps: number) => Promise<void>): Promise<Float32Array> {
+export async function principalCoordinates(
+  matrix: Embeddings,
+  k: number,
+  seed: number,
+  report: (steps: number) => Promise<void>,
+): Promise<Float32Array> {
   const { data, dim } = matrix;
   const n = data.length / dim;
   const mean = new Float64Array(dim);
@@ -77,7 +82,12 @@ export async function principalCoordinates(matrix: Embeddings, k: number, seed: 
 }
 
 /** The covariance matrix (d × d, full), accumulated in doubles over the upper triangle. */
-async function covarianceOf(data: Float32Array, dim: number, mean: Float64Array, report: (rows: number) => Promise<void>): Promise<Float64Array> {
+async function covarianceOf(
+  data: Float32Array,
+  dim: number,
+  mean: Float64Array,
+  report: (rows: number) => Promise<void>,
+): Promise<Float64Array> {
   const n = data.length / dim;
   const c = new Float64Array(dim * dim);
   const centred = new Float64Array(dim);
@@ -110,7 +120,13 @@ async function covarianceOf(data: Float32Array, dim: number, mean: Float64Array,
  * convergence when eigenvalues k and k+1 are close. Each vector's largest entry is made
  * positive, so the map does not flip between runs or machines.
  */
-async function topEigenvectors(c: Float64Array, d: number, k: number, seed: number, report: (steps: number) => Promise<void>): Promise<Float64Array> {
+async function topEigenvectors(
+  c: Float64Array,
+  d: number,
+  k: number,
+  seed: number,
+  report: (steps: number) => Promise<void>,
+): Promise<Float64Array> {
   const p = Math.min(d, k + 2);
   const random = new Random(seed);
   let q: Float64Array = Float64Array.from({ length: p * d }, () => random.normal());
@@ -131,7 +147,10 @@ async function topEigenvectors(c: Float64Array, d: number, k: number, seed: numb
       worst = Math.max(worst, Math.sqrt(r));
     }
     q = rotatedQ;
-    if (worst <= TOLERANCE * Math.max(Math.abs(values[0]), Number.MIN_VALUE) || iteration === MAX_ITERATIONS) {
+    if (
+      worst <= TOLERANCE * Math.max(Math.abs(values[0]), Number.MIN_VALUE) ||
+      iteration === MAX_ITERATIONS
+    ) {
       await report(MAX_ITERATIONS - iteration + 1);
       break;
     }
@@ -202,7 +221,10 @@ function orthonormalise(q: Float64Array, p: number, d: number): void {
  * Eigenvalues (descending) and eigenvectors (columns of the row-major `vectors`) of a small
  * symmetric matrix, by cyclic Jacobi rotations.
  */
-export function symmetricEigen(matrix: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
+export function symmetricEigen(
+  matrix: Float64Array,
+  n: number,
+): { values: Float64Array; vectors: Float64Array } {
   const a = matrix.slice();
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;

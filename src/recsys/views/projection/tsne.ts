@@ -29,11 +29,14 @@ export const tsne: Projection = {
   settings: ['perplexity', 'epochs'],
   check(n: number, s: ProjectionSettings): void {
     const perplexity = s.perplexity ?? DEFAULT_PERPLEXITY;
-    if (!(perplexity >= 1) || !Number.isFinite(perplexity)) throw new Error(`t-SNE: perplexity must be a number of at least 1, got ${String(s.perplexity)}.`);
+    if (!(perplexity >= 1) || !Number.isFinite(perplexity))
+      throw new Error(`t-SNE: perplexity must be a number of at least 1, got ${String(s.perplexity)}.`);
     if (3 * perplexity >= n) {
       const fits = Math.floor((n - 1) / 3);
       const fix = fits >= 1 ? `set perplexity to ${fits} or less` : "use method 'pca'";
-      throw new Error(`t-SNE: perplexity ${perplexity} needs more than ${3 * perplexity} points (3 × perplexity); there are ${n}: ${fix}.`);
+      throw new Error(
+        `t-SNE: perplexity ${perplexity} needs more than ${3 * perplexity} points (3 × perplexity); there are ${n}: ${fix}.`,
+      );
     }
     integerSetting('t-SNE', 'epochs', s.epochs, DEFAULT_EPOCHS, 1);
   },
@@ -63,7 +66,12 @@ interface Affinities {
  * p_{j|i} over each point's neighbours, with the Gaussian's width found by bisection so that
  * its perplexity is `perplexity`; then P = (p_{j|i} + p_{i|j}) / 2n, entered in both rows.
  */
-function affinities({ indices, distances }: Neighbours, n: number, k: number, perplexity: number): Affinities {
+function affinities(
+  { indices, distances }: Neighbours,
+  n: number,
+  k: number,
+  perplexity: number,
+): Affinities {
   const conditional = new Float64Array(n * k);
   const target = Math.log(perplexity);
   for (let i = 0; i < n; i++) {
@@ -132,7 +140,11 @@ function affinities({ indices, distances }: Neighbours, n: number, k: number, pe
 }
 
 /** The first principal coordinates, scaled so that the first has a tiny spread: the map unfolds from there. */
-async function start(matrix: Embeddings, s: ProjectionSettings, pause: () => Promise<void>): Promise<Float64Array> {
+async function start(
+  matrix: Embeddings,
+  s: ProjectionSettings,
+  pause: () => Promise<void>,
+): Promise<Float64Array> {
   const coords = await principalCoordinates(matrix, s.dims, s.seed, pause);
   const n = coords.length / s.dims;
   let mean = 0;
@@ -145,7 +157,14 @@ async function start(matrix: Embeddings, s: ProjectionSettings, pause: () => Pro
   return Float64Array.from(coords, (v) => v * scale);
 }
 
-async function optimise(y: Float64Array, pairs: Affinities, n: number, dims: 2 | 3, epochs: number, report: () => Promise<void>): Promise<void> {
+async function optimise(
+  y: Float64Array,
+  pairs: Affinities,
+  n: number,
+  dims: 2 | 3,
+  epochs: number,
+  report: () => Promise<void>,
+): Promise<void> {
   const exaggerated = Math.min(EXAGGERATED, Math.floor(epochs / 3));
   // Belkina et al. 2019: a rate of n / exaggeration (here over 4, the gradient keeping its factor 4).
   const rate = Math.max(n / EXAGGERATION / 4, 50);

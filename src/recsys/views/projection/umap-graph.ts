@@ -24,7 +24,12 @@ export interface FuzzyGraph {
  * The graph over `neighbours` (n × k others, squared distances, nearest first); `pause` is
  * awaited after every row. k counts the others only; the point itself is UMAP's k + 1-th.
  */
-export async function fuzzyGraph({ indices, distances }: Neighbours, n: number, k: number, pause: () => Promise<void>): Promise<FuzzyGraph> {
+export async function fuzzyGraph(
+  { indices, distances }: Neighbours,
+  n: number,
+  k: number,
+  pause: () => Promise<void>,
+): Promise<FuzzyGraph> {
   const distance = Float64Array.from(distances, Math.sqrt);
   // umap-js and umap list the point itself first, at distance 0: it counts in log2 of the size and in the mean.
   const target = Math.log2(k + 1);

@@ -37,13 +37,19 @@ export const umap: Projection = {
   title: 'UMAP',
   maxPoints: (dim) => Math.min(MAX_POINTS, searchLimit(dim)),
   limitReason: (dim) =>
-    searchLimit(dim) < MAX_POINTS ? `its neighbour search compares every pair of points, ${dim} numbers each; fewer numbers per point allow more points` : 'its layout takes about 45 s at that size',
+    searchLimit(dim) < MAX_POINTS
+      ? `its neighbour search compares every pair of points, ${dim} numbers each; fewer numbers per point allow more points`
+      : 'its layout takes about 45 s at that size',
   settings: ['nNeighbors', 'minDist', 'epochs'],
   check(n: number, s: ProjectionSettings): void {
     // The size limits assume a few dozen neighbours; graph and layout grow with their square.
     const neighbours = integerSetting('UMAP', 'nNeighbors', s.nNeighbors, DEFAULT_NEIGHBOURS, 2, 200);
-    if (n <= neighbours) throw new Error(`UMAP: ${n} points are too few for nNeighbors ${neighbours}; it needs more points than neighbours (set nNeighbors below ${n}, or use method 'pca').`);
-    if (s.minDist !== undefined && !(s.minDist >= 0 && s.minDist <= 1)) throw new Error(`UMAP: minDist must be a number from 0 to 1, got ${String(s.minDist)}.`);
+    if (n <= neighbours)
+      throw new Error(
+        `UMAP: ${n} points are too few for nNeighbors ${neighbours}; it needs more points than neighbours (set nNeighbors below ${n}, or use method 'pca').`,
+      );
+    if (s.minDist !== undefined && !(s.minDist >= 0 && s.minDist <= 1))
+      throw new Error(`UMAP: minDist must be a number from 0 to 1, got ${String(s.minDist)}.`);
     integerSetting('UMAP', 'epochs', s.epochs, 1, 1);
   },
   async run(matrix: Embeddings, s: ProjectionSettings, ctx: TrainingContext): Promise<Float32Array> {
@@ -79,7 +85,15 @@ function defaultEpochs(n: number): number {
  * similarity 1 / (1 + a·d^2b): each edge pulls its ends together as often as its weight
  * says, and pushes one end from a few random points. Starts uniform in [−10, 10].
  */
-async function layout(graph: FuzzyGraph, n: number, dims: 2 | 3, epochs: number, { a, b }: { a: number; b: number }, random: Random, report: () => Promise<void>): Promise<Float64Array> {
+async function layout(
+  graph: FuzzyGraph,
+  n: number,
+  dims: 2 | 3,
+  epochs: number,
+  { a, b }: { a: number; b: number },
+  random: Random,
+  report: () => Promise<void>,
+): Promise<Float64Array> {
   const y = Float64Array.from({ length: n * dims }, () => random.next() * 20 - 10);
   let max = 0;
   for (const w of graph.weight) max = Math.max(max, w);
@@ -121,7 +135,8 @@ async function layout(graph: FuzzyGraph, n: number, dims: 2 | 3, epochs: number,
         for (let d = 0; d < dims; d++) e2 += (y[j + d] - y[other + d]) ** 2;
         if (e2 === 0 && other === j) continue;
         const push = e2 > 0 ? (2 * REPULSION * b) / ((0.001 + e2) * (a * e2 ** b + 1)) : 0;
-        for (let d = 0; d < dims; d++) y[j + d] += (push > 0 ? clip(push * (y[j + d] - y[other + d])) : CLIP) * alpha;
+        for (let d = 0; d < dims; d++)
+          y[j + d] += (push > 0 ? clip(push * (y[j + d] - y[other + d])) : CLIP) * alpha;
       }
       nextNegative[x] += negatives * everyNegative[x];
     }
