@@ -10,7 +10,7 @@ import { initTensorFlow } from '../src/kernel/tf-backend';
 import {
   AutoEncoder,
   ClusterIndex,
-  Dataset,
+  type Dataset,
   TwoTower,
   exactSearch,
   randomSplit,

@@ -46,7 +46,7 @@ describe('reclab run', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^\[1\/2\] cell 2 +sql ok +[\d.]+ m?s$/m);
-    expect(r.stdout).toMatch(/^\[2\/2\] cell 3 +ts  ok +[\d.]+ m?s$/m);
+    expect(r.stdout).toMatch(/^\[2\/2\] cell 3 +ts {2}ok +[\d.]+ m?s$/m);
     const nb = await readNotebookFile(out);
     const [, sql, ts] = nb.cells as CodeCell[];
     expect(sql.execution_count).toBe(1);
@@ -77,7 +77,7 @@ describe('reclab run', () => {
     ]);
     const r = reclab('run', file);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/\[2\/3\] cell 2 +ts  ERROR .* Error: bad data/);
+    expect(r.stdout).toMatch(/\[2\/3\] cell 2 +ts {2}ERROR .* Error: bad data/);
     expect(r.stderr).toMatch(/cell 2 \(id [0-9a-f]+\) failed: Error: bad data/);
     const nb = await readNotebookFile(file);
     expect((nb.cells[0] as CodeCell).outputs[0]).toMatchObject({ data: { 'text/plain': '1' } });
@@ -104,7 +104,7 @@ describe('reclab run', () => {
     const file = await notebookFile('spin.ipynb', [newCodeCell('"warm"'), newCodeCell('while (true) {}')]);
     const r = reclab('run', file, '--timeout', '4');
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/cell 2 +ts  TIMEOUT/);
+    expect(r.stdout).toMatch(/cell 2 +ts {2}TIMEOUT/);
     expect(JSON.stringify((await readNotebookFile(file)).cells[1])).toMatch(/so the kernel was restarted/);
   });
 
@@ -114,7 +114,7 @@ describe('reclab run', () => {
     ]);
     const r = reclab('run', file, '--timeout', '1');
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/cell 1 +ts  TIMEOUT/);
+    expect(r.stdout).toMatch(/cell 1 +ts {2}TIMEOUT/);
     const nb = await readNotebookFile(file);
     expect(JSON.stringify((nb.cells[0] as CodeCell).outputs)).toContain('ran longer than 1 s (--timeout)');
   });

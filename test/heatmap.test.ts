@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EChartsOption, HeatmapSeriesOption } from 'echarts';
-import { Chart, heatmap, loadECharts, renderSvg } from '../src/charts';
+import { type Chart, heatmap, loadECharts, renderSvg } from '../src/charts';
 import { safeChartOption, type ChartOutput } from '../src/api';
 import { Table } from '../src/data';
 

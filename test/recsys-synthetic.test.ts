@@ -42,7 +42,9 @@ function successorHitRate(split: Split): number {
   const nextCount = new Int32Array(n);
   for (const [key, count] of transitions) {
     const from = Math.floor(key / n);
-    if (count > nextCount[from]) ((nextCount[from] = count), (next[from] = key % n));
+    if (count <= nextCount[from]) continue;
+    nextCount[from] = count;
+    next[from] = key % n;
   }
   const seen = new Uint8Array(n);
   const testRows = test.userRows;

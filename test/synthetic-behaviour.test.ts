@@ -135,8 +135,10 @@ describe('synthetic behaviour log', () => {
         if (d.behaviour[r] !== 'pv') continue;
         const categories = new Set<number>();
         const items = new Set<number>();
-        for (let q = Math.max(starts[k], r - 10); q < r; q++)
-          (categories.add(d.category[q]), items.add(d.item[q] - 1));
+        for (let q = Math.max(starts[k], r - 10); q < r; q++) {
+          categories.add(d.category[q]);
+          items.add(d.item[q] - 1);
+        }
         pvs++;
         if (categories.has(d.category[r])) inRecent++;
         for (const c of categories) chance += share[c - 1];

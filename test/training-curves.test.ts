@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LineSeriesOption } from 'echarts';
-import { Chart } from '../src/charts';
+import { type Chart } from '../src/charts';
 import type { KernelClient } from '../src/kernel';
 import { MIME, type MimeBundle, type Output } from '../src/notebook';
-import { History, TrainingContext, setTrainingHost } from '../src/recsys';
+import { type History, TrainingContext, setTrainingHost } from '../src/recsys';
 import { run, suiteKernel } from './helpers/kernel';
 
 /** The points of each line of a training chart, by name. */

@@ -19,4 +19,5 @@ export type {
 } from './widgets';
 export { WIDGET, WIDGET_GONE, isWidget } from './widgets';
 export { escapeHtml } from './escape-html';
+export { stripAnsi } from './ansi';
 export { safeChartOption } from './chart-option';

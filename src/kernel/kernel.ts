@@ -2,7 +2,7 @@ import { runInThisContext } from 'node:vm';
 import { format } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import type { CatalogTable, CellKind, ExecuteReply, KernelOutbound } from '../api';
-import { Database } from '../data';
+import { type Database } from '../data';
 import { setChartDatabase } from '../charts';
 import { setTrainingHost } from '../recsys';
 import type { MimeBundle, Output } from '../notebook';

@@ -12,7 +12,7 @@ export interface LibraryCharts extends ChartBuilders {
 
 // The projector is a chart to the cells (`rl.charts.embeddings`), not a top-level name; the
 // training host is the kernel's to install: a cell that replaced it would cut off progress and interrupt.
-const { embeddings, setTrainingHost, ...models } = recsys;
+const { embeddings, setTrainingHost: _kernelOnly, ...models } = recsys;
 const libraryCharts: LibraryCharts = { ...charts, embeddings };
 
 export const library = {

@@ -24,6 +24,7 @@ import {
   escapeHtml,
   formatCount,
   safeChartOption,
+  stripAnsi,
   type ChartOutput,
   type ProgressState,
   type ProjectorOutput,
@@ -59,7 +60,6 @@ export function sanitize(html: string): string {
 
 const text = (v: JsonValue | undefined) =>
   typeof v === 'string' ? v : Array.isArray(v) ? joinText(v as string[]) : '';
-const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
 
 interface Context {
   /** `labels`: names the page's tooltips show by a point's third value (projector maps). */

@@ -12,7 +12,7 @@ import {
   type MimeBundle,
   type Output,
 } from '../notebook';
-import { NotebookDocument } from './document';
+import { type NotebookDocument } from './document';
 import { saveFile } from './save-file';
 import type { StateStore } from './state-store';
 

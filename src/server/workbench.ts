@@ -271,6 +271,7 @@ async function listNotebooks(dir: string): Promise<FolderEntry[]> {
   } catch (e) {
     throw new Error(
       `Cannot list ${dir}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : String(e)}.`,
+      { cause: e },
     );
   }
   return entries

@@ -180,8 +180,10 @@ export function syntheticBehaviour(options: SyntheticBehaviourOptions = {}): Syn
     for (let s = 0; s < members.length;) {
       let end = Math.min(members.length, s + 2 + random.int(3));
       if (members.length - end === 1) end++;
-      for (let p = s; p < end; p++)
-        ((itemBundle[members[p]] = bundleIndptr.length - 1), (bundleItems[placed++] = members[p]));
+      for (let p = s; p < end; p++) {
+        itemBundle[members[p]] = bundleIndptr.length - 1;
+        bundleItems[placed++] = members[p];
+      }
       bundleIndptr.push(placed);
       s = end;
     }
@@ -328,9 +330,14 @@ export function syntheticBehaviour(options: SyntheticBehaviourOptions = {}): Syn
           const carted =
             random.next() <
             sigmoid(CART.bias + CART.propensity * itemPropensity[item] + CART.interest * interest);
-          if (carted) (emit(item, 1, 3 + random.int(40)), remaining--);
-          if (random.next() < sigmoid(FAV.bias + FAV.quality * itemQuality[item] + FAV.interest * interest))
-            (emit(item, 2, 3 + random.int(40)), remaining--);
+          if (carted) {
+            emit(item, 1, 3 + random.int(40));
+            remaining--;
+          }
+          if (random.next() < sigmoid(FAV.bias + FAV.quality * itemQuality[item] + FAV.interest * interest)) {
+            emit(item, 2, 3 + random.int(40));
+            remaining--;
+          }
           const buy = carted ? BUY_AFTER_CART : BUY_WITHOUT_CART;
           if (
             !bought.has(item) &&

@@ -290,7 +290,10 @@ function generate(options: SyntheticOptions) {
     // Ratings follow the taste in this user's own units, so they stay roughly normal around the user's mean.
     let sum = 0;
     let squares = 0;
-    for (let i = 0; i < numItems; i++) ((sum += affinity[i]), (squares += affinity[i] * affinity[i]));
+    for (let i = 0; i < numItems; i++) {
+      sum += affinity[i];
+      squares += affinity[i] * affinity[i];
+    }
     const centre = sum / numItems;
     const spread = Math.sqrt(Math.max(1e-9, squares / numItems - centre * centre));
     const n = Math.min(

@@ -21,7 +21,11 @@ export function auc(
     let j = i;
     while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
     const rank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if (labels[order[k]] > 0) (positives++, (rankSum += rank));
+    for (let k = i; k <= j; k++) {
+      if (labels[order[k]] <= 0) continue;
+      positives++;
+      rankSum += rank;
+    }
     i = j + 1;
   }
   const negatives = n - positives;
@@ -84,7 +88,10 @@ export function calibration(
     if (to <= from) continue;
     let p = 0;
     let y = 0;
-    for (let k = from; k < to; k++) ((p += probabilities[order[k]]), (y += labels[order[k]] > 0 ? 1 : 0));
+    for (let k = from; k < to; k++) {
+      p += probabilities[order[k]];
+      y += labels[order[k]] > 0 ? 1 : 0;
+    }
     out.push({ predicted: p / (to - from), observed: y / (to - from), count: to - from });
   }
   return out;

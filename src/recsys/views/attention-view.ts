@@ -13,7 +13,11 @@ export function attentionChart(model: string, map: AttentionMap): Chart {
   // Softmax weights lie in [0, 1]; DIN's unnormalised ones may not, and the scale follows them.
   let lo = 0;
   let hi = 1;
-  for (const v of map.values) if (Number.isFinite(v)) ((lo = Math.min(lo, v)), (hi = Math.max(hi, v)));
+  for (const v of map.values) {
+    if (!Number.isFinite(v)) continue;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
   return heatmap(
     { values: map.values, rows: map.rows, columns: map.columns },
     {

@@ -100,7 +100,9 @@ export class EASE extends Model<EASEConfig> {
     let count = 0;
     for (let p = indptr[u]; p < indptr[u + 1]; p++) {
       const a = this.position[indices[p]];
-      if (a >= 0) ((has[a] = 1), count++);
+      if (a < 0) continue;
+      has[a] = 1;
+      count++;
     }
     const complement = count > m / 2;
     const rows: number[] = [];

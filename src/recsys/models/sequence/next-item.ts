@@ -31,8 +31,11 @@ export function nextItemLoss(
   for (const t of targets) if (t > 0) count++;
   const rows = new Int32Array(count);
   const positives = new Int32Array(count);
-  for (let p = 0, r = 0; p < targets.length; p++)
-    if (targets[p] > 0) ((rows[r] = p), (positives[r++] = targets[p]));
+  for (let p = 0, r = 0; p < targets.length; p++) {
+    if (targets[p] <= 0) continue;
+    rows[r] = p;
+    positives[r++] = targets[p];
+  }
   const h = tf.gather(states, tf.tensor1d(rows, 'int32'));
   const positive = tf.sum(tf.mul(h, items.apply(tf.tensor1d(positives, 'int32'))), 1);
   const k = options.negatives;

@@ -300,9 +300,15 @@ export abstract class SequentialModel<C extends SequenceSettings> extends Model<
       const end = seqs.length(u) - held[u];
       if (end < 2) continue;
       if (this.objective === 'windows') {
-        for (let e = end; e >= 2; e -= L) (users.push(u), ends.push(e));
+        for (let e = end; e >= 2; e -= L) {
+          users.push(u);
+          ends.push(e);
+        }
       } else {
-        for (let t = 1; t < end; t++) (users.push(u), ends.push(t + 1));
+        for (let t = 1; t < end; t++) {
+          users.push(u);
+          ends.push(t + 1);
+        }
       }
     }
     return { users: Int32Array.from(users), ends: Int32Array.from(ends) };
