@@ -26,6 +26,31 @@ export default tseslint.config(
     },
   },
   {
+    // A folder's index.ts is its public face: the document model's files are its own.
+    ignores: ['src/notebook/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/notebook/*'], message: 'Import src/notebook through its index.' }] },
+      ],
+    },
+  },
+  {
+    // The document model and the contract run in the browser as well as in Node.
+    files: ['src/notebook/**', 'src/api/**', 'renderer/src/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'This code runs in the browser too: no Node modules.' },
+            { group: ['**/notebook/*'], message: 'Import src/notebook through its index.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
   },

@@ -7,18 +7,17 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { KernelClient } from '../src/kernel';
+import { KernelClient } from '../src/kernel-client';
 import {
   MIME,
   createNotebook,
   newCodeCell,
   parseNotebook,
-  readNotebookFile,
   serializeNotebook,
-  writeNotebookFile,
   type CodeCell,
   type Notebook,
 } from '../src/notebook';
+import { readNotebookFile, writeNotebookFile } from '../src/server';
 import { chartsBench } from './charts';
 import { recsysBench } from './recsys';
 import { rankingBench } from './ranking';

@@ -6,10 +6,11 @@
  * every norm again per query.
  */
 import { UMAP } from 'umap-js';
-import { embeddings, setTrainingHost, type EmbeddingMap } from '../src/recsys';
+import { setTrainingHost } from '../src/recsys';
+import { embeddings, type EmbeddingMap } from '../src/views';
 import { Random } from '../src/recsys/random';
 import { TopK } from '../src/recsys/top-k';
-import { clusteredVectors } from '../test/helpers/clustered-vectors';
+import { clusteredVectors } from '../dev';
 import { printTable, quantile } from './shared';
 
 const DIM = 64;

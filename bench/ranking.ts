@@ -16,7 +16,7 @@
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Database } from '../src/data';
-import { initTensorFlow } from '../src/kernel/tf-backend';
+import { initTensorFlow } from '../src/tf-backend';
 import {
   DIEN,
   DIN,

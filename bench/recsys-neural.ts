@@ -6,7 +6,7 @@
  * one; and the ClusterIndex's recall@10 against exact search and its speed-up at 100,000 items.
  */
 import { TORCH, benchDatasets, printTable, runReference, tensorFlowThreads } from './shared';
-import { initTensorFlow } from '../src/kernel/tf-backend';
+import { initTensorFlow } from '../src/tf-backend';
 import {
   AutoEncoder,
   ClusterIndex,
@@ -17,7 +17,7 @@ import {
   type FeatureSet,
 } from '../src/recsys';
 import type { TwoTowerStep } from '../src/recsys/models/retrieval/two-tower';
-import { clusteredVectors } from '../test/helpers/clustered-vectors';
+import { clusteredVectors } from '../dev';
 
 const EPOCHS = 5;
 

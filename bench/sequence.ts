@@ -9,7 +9,7 @@
  *   EASE: HitRate, NDCG, MRR and MAP at 10 with full ranking, and the fit time.
  */
 import { TORCH, benchDatasets, printTable, runReference, tensorFlowThreads } from './shared';
-import { initTensorFlow } from '../src/kernel/tf-backend';
+import { initTensorFlow } from '../src/tf-backend';
 import {
   BST,
   EASE,

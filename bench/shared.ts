@@ -5,6 +5,10 @@ import * as path from 'node:path';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { Database, importMovieLens } from '../src/data';
 import { Dataset, synthetic, type SyntheticOptions } from '../src/recsys';
+import { MOVIELENS } from '../dev';
+
+/** Where ml-latest-small lies (dev/locations.ts), for every benchmark. */
+export { MOVIELENS };
 
 /** Debian's python3, where python3-scipy and python3-torch (the references) are installed. */
 export const PYTHON = '/usr/bin/python3';
@@ -19,11 +23,6 @@ export function printTable(header: string[], lines: string[][]): void {
   for (const l of [header, widths.map((w) => '─'.repeat(w)), ...lines])
     console.log(l.map((c, i) => c.padEnd(widths[i])).join('  '));
 }
-
-/** MovieLens is read where it lies (its licence forbids copying it into the project). */
-export const MOVIELENS =
-  process.env.RECLAB_MOVIELENS ??
-  path.join(import.meta.dirname, '..', '..', 'shared', 'datasets', 'ml-latest-small');
 
 /**
  * The recommender benchmarks' data: ml-latest-small (every rating an interaction) where

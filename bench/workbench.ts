@@ -8,11 +8,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Page } from 'playwright';
 import { MIME } from '../src/api';
-import { KernelClient } from '../src/kernel';
+import { KernelClient } from '../src/kernel-client';
 import { createNotebook, newCodeCell, newMarkdownCell, serializeNotebook, type Cell } from '../src/notebook';
 import { startServer } from '../src/server';
-import { CHROMIUM } from '../test/e2e/browser';
-import { WorkbenchClient } from '../test/helpers/workbench-client';
+import { CHROMIUM, WorkbenchClient } from '../dev';
 import { printTable, quantile } from './shared';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -245,12 +244,10 @@ export async function workbenchBench(): Promise<void> {
     for (const column of ['h', 'k']) {
       for (const offset of [0, 500_000]) {
         const t = performance.now();
-        await client.request('page', {
+        await client.request('query', {
           session: notebook.session,
-          tableId,
-          offset,
-          limit: 200,
-          sort: { column, descending: true },
+          query: 'page',
+          params: { tableId, offset, limit: 200, sort: { column, descending: true } },
         });
         sortStarts.push(performance.now() - t);
       }
@@ -258,26 +255,29 @@ export async function workbenchBench(): Promise<void> {
     for (let i = 0; i < 100; i++) {
       const offset = Math.floor(Math.random() * 999_800);
       let t = performance.now();
-      await client.request('page', { session: notebook.session, tableId, offset, limit: 200 });
+      await client.request('query', {
+        session: notebook.session,
+        query: 'page',
+        params: { tableId, offset, limit: 200 },
+      });
       viaServer.push(performance.now() - t);
       t = performance.now();
-      await client.request('page', {
+      await client.request('query', {
         session: notebook.session,
-        tableId,
-        offset,
-        limit: 200,
-        sort: { column: 'h', descending: true },
+        query: 'page',
+        params: { tableId, offset, limit: 200, sort: { column: 'h', descending: true } },
       });
       sorted.push(performance.now() - t);
     }
     const kernel = await KernelClient.start({ cwd: dir });
     const direct: number[] = [];
     // A kernel just started is still loading what its first cell will need: let it settle.
-    for (let i = 0; i < 20; i++) await kernel.page('unknown', 0, 0).catch(() => undefined);
+    for (let i = 0; i < 20; i++)
+      await kernel.query('page', { tableId: 'unknown', offset: 0, limit: 0 }).catch(() => undefined);
     await new Promise((r) => setTimeout(r, 1000));
     for (let i = 0; i < 100; i++) {
       const t = performance.now();
-      await kernel.page('unknown', 0, 0).catch(() => undefined);
+      await kernel.query('page', { tableId: 'unknown', offset: 0, limit: 0 }).catch(() => undefined);
       direct.push(performance.now() - t);
     }
     await kernel.shutdown();

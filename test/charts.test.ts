@@ -12,7 +12,7 @@ import {
   setChartDatabase,
 } from '../src/charts';
 import { Database, Table } from '../src/data';
-import type { KernelClient } from '../src/kernel';
+import type { KernelClient } from '../src/kernel-client';
 import { library } from '../src/kernel/library';
 import { MIME } from '../src/notebook';
 import { run, suiteKernel } from './helpers/kernel';

@@ -8,11 +8,10 @@ import {
   createNotebook,
   newCodeCell,
   newMarkdownCell,
-  readNotebookFile,
   serializeNotebook,
-  writeNotebookFile,
   type CodeCell,
 } from '../src/notebook';
+import { readNotebookFile, writeNotebookFile } from '../src/server';
 import { nbformatAvailable, validateWithNbformat } from './helpers/nbformat';
 
 const BIN = path.join(__dirname, '..', 'bin', 'reclab.mjs');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterIndex, exactSearch } from '../src/recsys/indexes/cluster-index';
 import { TopK } from '../src/recsys/top-k';
-import { clusteredVectors } from './helpers/clustered-vectors';
+import { clusteredVectors } from '../dev';
 
 describe('TopK', () => {
   it('keeps the k best, best first, ties to the lower id whatever the arrival order', () => {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initTensorFlow } from '../src/kernel/tf-backend';
+import { initTensorFlow } from '../src/tf-backend';
 import { auc } from '../src/recsys/evaluation/ranking-metrics';
 import { DIEN } from '../src/recsys/models/ranking/dien';
 import { DIN } from '../src/recsys/models/ranking/din';

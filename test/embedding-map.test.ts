@@ -1,8 +1,9 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MIME, WIDGET, type ProjectorOutput } from '../src/api';
-import type { KernelClient } from '../src/kernel';
-import { initTensorFlow } from '../src/kernel/tf-backend';
-import { EmbeddingMap, ItemCF, TwoTower, embeddings, setTrainingHost, synthetic } from '../src/recsys';
+import type { KernelClient } from '../src/kernel-client';
+import { initTensorFlow } from '../src/tf-backend';
+import { ItemCF, TwoTower, setTrainingHost, synthetic } from '../src/recsys';
+import { EmbeddingMap, embeddings } from '../src/views';
 import { Model } from '../src/recsys/model';
 import { Random } from '../src/recsys/random';
 import { run, suiteKernel } from './helpers/kernel';
@@ -316,7 +317,11 @@ describe('in a notebook', () => {
       ? shown.data[MIME.projector]
       : undefined) as unknown as ProjectorOutput;
     expect(p).toMatchObject({ method: 'umap', count: 200, dims: 2 });
-    const reply = await kernel.widget(p.widgetId, 'neighbours', { index: 0, k: 3 });
+    const reply = await kernel.query('widget', {
+      widgetId: p.widgetId,
+      method: 'neighbours',
+      params: { index: 0, k: 3 },
+    });
     const neighbours = reply.result as { index: number; label: string }[];
     expect(neighbours).toHaveLength(3);
     neighbours.forEach((n) => expect(n.label).toBe(`p${n.index}`));

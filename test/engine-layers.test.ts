@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initTensorFlow } from '../src/kernel/tf-backend';
+import { initTensorFlow } from '../src/tf-backend';
 import { Random } from '../src/recsys/random';
 import {
   Augru,

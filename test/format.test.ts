@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatCount, formatCountOf, formatDuration, formatRate, formatValue } from '../src/api';
-import { progressText } from '../src/kernel';
+import { progressText } from '../src/api';
 
 describe('progress as text, shared by the kernel and the workbench', () => {
   it('writes durations as mm:ss, and h:mm:ss from an hour on', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { KernelClient } from '../src/kernel';
+import type { KernelClient } from '../src/kernel-client';
 import { MIME } from '../src/notebook';
 import { run, runStarted, startKernel, suiteKernel } from './helpers/kernel';
 
@@ -237,15 +237,27 @@ describe('SQL cells', () => {
     const { tableId } = (
       r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data[MIME.table] : {}
     ) as { tableId: string };
-    const page = await kernel.page(tableId, 99_990, 50);
+    const page = await kernel.query('page', { tableId, offset: 99_990, limit: 50 });
     expect(page.rows).toHaveLength(10);
     // 99,999 is a multiple of 3, so its second column is NULL.
     expect(page.rows[9]).toEqual([99_999, null]);
-    const sorted = await kernel.page(tableId, 0, 3, { column: 'n', descending: true });
+    const sorted = await kernel.query('page', {
+      tableId,
+      offset: 0,
+      limit: 3,
+      sort: { column: 'n', descending: true },
+    });
     expect(sorted.rows.map((row) => row[0])).toEqual([99_999, 99_998, 99_997]);
-    const nullsLast = await kernel.page(tableId, 99_997, 3, { column: 'm' });
+    const nullsLast = await kernel.query('page', {
+      tableId,
+      offset: 99_997,
+      limit: 3,
+      sort: { column: 'm' },
+    });
     expect(nullsLast.rows.map((row) => row[1])).toEqual([null, null, null]);
-    await expect(kernel.page('t999', 0, 1)).rejects.toThrow(/t999 was made by an earlier kernel/);
+    await expect(kernel.query('page', { tableId: 't999', offset: 0, limit: 1 })).rejects.toThrow(
+      /t999 was made by an earlier kernel/,
+    );
   });
 
   it("summarises a result's columns for the grid's headers", async () => {
@@ -257,7 +269,7 @@ describe('SQL cells', () => {
     const { tableId } = (
       r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data[MIME.table] : {}
     ) as { tableId: string };
-    const [n, k, g] = await kernel.columnSummary(tableId);
+    const [n, k, g] = await kernel.query('columnSummary', { tableId });
     expect(n).toMatchObject({
       kind: 'numeric',
       column: 'n',
@@ -285,11 +297,15 @@ describe('SQL cells', () => {
       distinct: 3,
       distinctCapped: false,
     });
-    const [wide] = await kernel.columnSummary(tableId, 'n', 40);
+    const [wide] = await kernel.query('columnSummary', { tableId, column: 'n', bins: 40 });
     expect(wide.kind === 'numeric' && wide.histogram.counts.reduce((a, b) => a + b)).toBe(1000);
     expect(wide.kind === 'numeric' && wide.histogram.counts).toHaveLength(40);
-    await expect(kernel.columnSummary(tableId, 'nope')).rejects.toThrow(/No column "nope"/);
-    await expect(kernel.columnSummary('t999')).rejects.toThrow(/t999 was made by an earlier kernel/);
+    await expect(kernel.query('columnSummary', { tableId, column: 'nope' })).rejects.toThrow(
+      /No column "nope"/,
+    );
+    await expect(kernel.query('columnSummary', { tableId: 't999' })).rejects.toThrow(
+      /t999 was made by an earlier kernel/,
+    );
   });
 
   it('runs queries from TypeScript and registers tables back into DuckDB', async () => {

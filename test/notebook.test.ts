@@ -6,7 +6,7 @@ import {
   JsonNumberText,
   NotebookFormatError,
   OutputCollector,
-  cellLanguage,
+  cellKind,
   cellSource,
   createNotebook,
   formatNumber,
@@ -14,15 +14,14 @@ import {
   newMarkdownCell,
   parseJson,
   parseNotebook,
-  readNotebookFile,
   serializeNotebook,
   setCellSource,
   stringifyJupyter,
   upgradeNotebook,
-  writeNotebookFile,
   type CodeCell,
   type JsonValue,
 } from '../src/notebook';
+import { readNotebookFile, writeNotebookFile } from '../src/server';
 import { validateWithNbformat, nbformatAvailable, writeWithNbformat } from './helpers/nbformat';
 
 const fixture = (name: string) => path.join(__dirname, 'fixtures', name);
@@ -75,7 +74,7 @@ describe('ipynb round trip', () => {
     // Unicode, attachments and multi-line sources read as expected.
     expect(cellSource(nb.cells[0])).toContain('überblick 🎬');
     expect(nb.cells[0].cell_type === 'markdown' && nb.cells[0].attachments?.['chart.png']).toBeTruthy();
-    expect(cellLanguage(nb.cells[1])).toBe('typescript');
+    expect(cellKind(nb.cells[1])).toBe('typescript');
   });
 
   it.skipIf(!nbformatAvailable())(
@@ -124,10 +123,10 @@ nb.cells = [
   it('reads a VS Code notebook with a SQL cell and keeps unknown fields and output types', async () => {
     const text = await fs.readFile(fixture('vscode-sql.ipynb'), 'utf8');
     const nb = parseNotebook(text);
-    expect(cellLanguage(nb.cells[0])).toBe('sql');
+    expect(cellKind(nb.cells[0])).toBe('sql');
     expect(cellSource(nb.cells[0])).toBe('-- name: ratings\nSELECT 1 AS user_id, 4.5 AS rating');
     expect(cellSource(nb.cells[1])).toBe('const n = ratings.numRows;\nn');
-    expect(cellLanguage(nb.cells[2])).toBe('raw');
+    expect(cellKind(nb.cells[2])).toBe('raw');
     const again = parseNotebook(serializeNotebook(nb));
     const json = JSON.parse(serializeNotebook(again));
     expect(json.metadata.unknown_tool).toEqual({ setting: true });

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TrainingContext, setTrainingHost } from '../src/recsys';
-import { PROJECTIONS, type ProjectionName, type ProjectionSettings } from '../src/recsys/views/projection';
-import { BarnesHutTree } from '../src/recsys/views/projection/barnes-hut';
-import { symmetricEigen } from '../src/recsys/views/projection/pca';
+import { PROJECTIONS, type ProjectionName, type ProjectionSettings } from '../src/views/projection';
+import { BarnesHutTree } from '../src/views/projection/barnes-hut';
+import { symmetricEigen } from '../src/views/projection/pca';
 import { Random } from '../src/recsys/random';
-import { clusteredVectors } from './helpers/clustered-vectors';
+import { clusteredVectors } from '../dev';
 
 afterEach(() => setTrainingHost(null));
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initTensorFlow } from '../src/kernel/tf-backend';
+import { initTensorFlow } from '../src/tf-backend';
 import { DIN, DNN, DeepFM, ESMM, LogisticRegression, MMoE, type Ranker } from '../src/recsys';
 import type { Task } from '../src/recsys/data/ranking-samples';
 import { auc } from '../src/recsys/evaluation/ranking-metrics';

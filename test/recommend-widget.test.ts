@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MIME, WIDGET, type RecommendOutput, type WidgetContext, type WidgetSpec } from '../src/api';
 import { Table } from '../src/data';
-import { Dataset, ItemCF, MostPopular, type RecommendWidget, synthetic, widgets } from '../src/recsys';
+import { Dataset, ItemCF, MostPopular, synthetic } from '../src/recsys';
+import { type RecommendWidget, widgets } from '../src/views';
 import type { JsonValue } from '../src/notebook';
 
 let data: Dataset;

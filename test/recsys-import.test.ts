@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataFileError, Database, importMovieLens, importTaobao, readDataFile } from '../src/data';
 import { Dataset } from '../src/recsys';
-import { MOVIELENS } from '../bench/shared';
+import { MOVIELENS } from '../dev';
 
 let db: Database;
 const dirs: string[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KernelClient } from '../src/kernel';
+import type { KernelClient } from '../src/kernel-client';
 import { MIME } from '../src/notebook';
 import { run, runStarted, suiteKernel } from './helpers/kernel';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initTensorFlow } from '../src/kernel/tf-backend';
+import { initTensorFlow } from '../src/tf-backend';
 import {
   BST,
   Dataset,

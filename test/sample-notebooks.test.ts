@@ -10,15 +10,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   MIME,
   joinText,
-  readNotebookFile,
   serializeNotebook,
-  writeNotebookFile,
   type CodeCell,
   type MimeBundle,
   type Notebook,
 } from '../src/notebook';
+import { readNotebookFile, writeNotebookFile } from '../src/server';
 import type { ProjectorOutput, RecommendOutput } from '../src/api';
-import { MOVIELENS } from '../bench/shared';
+import { MOVIELENS } from '../dev';
 import { nbformatAvailable, validateWithNbformat } from './helpers/nbformat';
 
 const ROOT = path.join(import.meta.dirname, '..');

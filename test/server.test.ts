@@ -3,11 +3,12 @@ import { request as httpRequest } from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PROTOCOL_VERSION } from '../src/api';
 import { startServer, type RunningServer } from '../src/server';
 import { RECOVERY_INTERVAL_MS } from '../src/server/session';
 import { StateStore } from '../src/server/state-store';
 import { createNotebook, newCodeCell, serializeNotebook } from '../src/notebook';
-import { WorkbenchClient } from './helpers/workbench-client';
+import { WorkbenchClient } from '../dev';
 import { nbformatAvailable, validateWithNbformat } from './helpers/nbformat';
 
 let dir: string;
@@ -97,10 +98,29 @@ describe('access', () => {
     const raw = c as unknown as { request(method: string, params: unknown): Promise<unknown> };
     await expect(raw.request('constructor', {})).rejects.toThrow(/Unknown method "constructor"/);
     await expect(raw.request('open', {})).rejects.toThrow(/open: "path" is missing/);
-    await expect(raw.request('page', { session: 's', tableId: 't', offset: '0', limit: 1 })).rejects.toThrow(
-      /"offset" must be a number, not string/,
+    await expect(
+      raw.request('query', { session: 's', query: 'page', params: { tableId: 't', offset: '0', limit: 1 } }),
+    ).rejects.toThrow(/page: "offset" must be a whole number, not string/);
+    await expect(raw.request('query', { session: 's', query: 'eval', params: {} })).rejects.toThrow(
+      /query: "query" must be one of "page", "columnSummary", "catalog"/,
     );
-    await expect(raw.request('edit', null)).rejects.toThrow(/parameters must be an object/);
+    await expect(raw.request('edit', null)).rejects.toThrow(
+      /edit: the parameters must be an object, not null/,
+    );
+    await expect(
+      raw.request('edit', {
+        session: 's',
+        client: 'c',
+        seq: 1,
+        edits: [{ op: 'move', cell: 'x', index: -1 }],
+      }),
+    ).rejects.toThrow(/edit: "edits.0.index": expected integer to be greater or equal to 0/);
+    await expect(
+      raw.request('edit', { session: 's', client: 'c', seq: 1, edits: [{ op: 'paste', cell: 'x' }] }),
+    ).rejects.toThrow(/edit: "edits.0.op" must be one of "source", "insert"/);
+    await expect(raw.request('hello', { protocol: PROTOCOL_VERSION + 1 })).rejects.toThrow(
+      /another version of RecLab .* Reload the page/,
+    );
     c.close();
   });
 
@@ -110,7 +130,7 @@ describe('access', () => {
       /403/,
     );
     const ok = await WorkbenchClient.connect(server.port, server.token);
-    expect((await ok.request('hello', {})).folder).toBe(path.join(dir, 'work'));
+    expect((await ok.request('hello', { protocol: PROTOCOL_VERSION })).folder).toBe(path.join(dir, 'work'));
     ok.close();
   });
 
@@ -418,11 +438,28 @@ describe('kernels', () => {
     const died = await ca.waitFor((e) => e.event === 'kernel' && e.kernel.state === 'dead');
     expect(died.event === 'kernel' && died.kernel.message).toMatch(/killed/);
     // A reply comes after every event sent before it on that socket: cb has seen all it will.
-    await cb.request('hello', {});
+    await cb.request('hello', { protocol: PROTOCOL_VERSION });
     expect(cb.events.some((e) => e.event === 'kernel' && e.kernel.state === 'dead')).toBe(false);
     const restarted = await ca.request('restart', { session: na.session });
     expect(restarted.state).toBe('idle');
     expect(restarted.info?.pid).not.toBe(pidA);
+
+    // A cell that writes junk to the kernel's channel stops its own kernel, says why, and nothing else.
+    await ca.request('edit', {
+      session: na.session,
+      client: 'a',
+      seq: 2,
+      edits: [{ op: 'source', cell: h1, source: "process.send({ type: 'output', execId: 1 });" }],
+    });
+    await ca.request('execute', { session: na.session, cells: [h1] });
+    const stopped = await ca.waitFor(
+      (e) => e.event === 'kernel' && e.kernel.state === 'dead' && /contract/.test(e.kernel.message ?? ''),
+    );
+    expect(stopped.event === 'kernel' && stopped.kernel.message).toMatch(
+      /outside RecLab's kernel contract \("output" is missing\)/,
+    );
+    await cb.request('hello', { protocol: PROTOCOL_VERSION });
+    expect(cb.events.some((e) => e.event === 'kernel' && e.kernel.state === 'dead')).toBe(false);
     await ca.request('close', { session: na.session });
     await cb.request('close', { session: nb.session });
     ca.close();
@@ -536,15 +573,13 @@ describe('column summaries', () => {
   it('checks the parameters of columnSummary before asking a kernel', async () => {
     const c = await WorkbenchClient.connect(server.port, server.token);
     const raw = c as unknown as { request(method: string, params: unknown): Promise<unknown> };
-    await expect(raw.request('columnSummary', { session: 's' })).rejects.toThrow(
-      /columnSummary: "tableId" is missing/,
+    const ask = (params: unknown) => raw.request('query', { session: 's', query: 'columnSummary', params });
+    await expect(ask({})).rejects.toThrow(/columnSummary: "tableId" is missing/);
+    await expect(ask({ tableId: 't', bins: '40' })).rejects.toThrow(
+      /"bins" must be a whole number, not string/,
     );
-    await expect(raw.request('columnSummary', { session: 's', tableId: 't', bins: '40' })).rejects.toThrow(
-      /"bins" must be a number, not string/,
-    );
-    await expect(raw.request('columnSummary', { session: 's', tableId: 't', column: 3 })).rejects.toThrow(
-      /"column" must be a string, not number/,
-    );
+    await expect(ask({ tableId: 't', bins: 2.5 })).rejects.toThrow(/"bins" must be a whole number, not 2.5/);
+    await expect(ask({ tableId: 't', column: 3 })).rejects.toThrow(/"column" must be a string, not number/);
     c.close();
   });
 });

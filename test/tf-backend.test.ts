@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initTensorFlow } from '../src/kernel/tf-backend';
-import { SCATTER_ADD_KERNELS, scatterAdd } from '../src/kernel/scatter-add';
-import type { KernelClient } from '../src/kernel';
+import { initTensorFlow } from '../src/tf-backend';
+import { SCATTER_ADD_KERNELS, scatterAdd } from '../src/tf-backend';
+import type { KernelClient } from '../src/kernel-client';
 import { run, startKernel } from './helpers/kernel';
 
 describe('scatter-add for embedding gradients', () => {

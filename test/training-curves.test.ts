@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LineSeriesOption } from 'echarts';
 import { type Chart } from '../src/charts';
-import type { KernelClient } from '../src/kernel';
+import type { KernelClient } from '../src/kernel-client';
 import { MIME, type MimeBundle, type Output } from '../src/notebook';
 import { type History, TrainingContext, setTrainingHost } from '../src/recsys';
 import { run, suiteKernel } from './helpers/kernel';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initTensorFlow } from '../src/kernel/tf-backend';
-import { registerTransposedMatMulKernel } from '../src/kernel/transposed-matmul';
+import { initTensorFlow } from '../src/tf-backend';
+import { registerTransposedMatMulKernel } from '../src/tf-backend';
 
 describe('wasm matMul of transposed operands', () => {
   it('transposes first, giving the numbers of the cpu backend, batched and not', async () => {

@@ -1,4 +1,4 @@
-import type { ChartOutput } from './kernel';
+import type { ChartOutput } from './payloads';
 
 /**
  * A chart option from a notebook, made safe to draw: ECharts writes a tooltip's formatted

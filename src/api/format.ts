@@ -2,6 +2,7 @@
  * How numbers and values read, in the kernel's text and static outputs and in the workbench
  * alike (this file has no dependencies, so the browser can load it too).
  */
+import type { ProgressState } from './payloads';
 
 /** mm:ss, or h:mm:ss from an hour on; "?" when unknown. */
 export function formatDuration(seconds: number | null): string {
@@ -34,4 +35,15 @@ export function formatValue(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
   if (typeof v === 'string') return v;
   return JSON.stringify(v);
+}
+
+/** A progress bar as text: `label ████░░ 3/4 [00:01<00:00, 2.00/s]`, as tqdm prints it. */
+export function progressText(s: ProgressState): string {
+  const width = 30;
+  const fraction = s.total > 0 ? s.value / s.total : 1;
+  const filled = Math.round(fraction * width);
+  const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
+  const eta = s.done ? '' : `<${formatDuration(s.etaSeconds)}`;
+  const label = s.label ? `${s.label} ` : '';
+  return `${label}${bar} ${s.value}/${s.total} [${formatDuration(s.elapsedSeconds)}${eta}, ${formatRate(s.rate)}/s]`;
 }

@@ -1,22 +1,23 @@
 export type * from './kernel';
 export type * from './workbench';
-export type { MimeBundle, Output } from '../notebook/nbformat';
-export type { JsonValue } from '../notebook/json';
-export { MIME } from '../notebook/nbformat';
+export type * from './payloads';
+export {
+  PROTOCOL_VERSION,
+  KERNEL_QUERIES,
+  ExecuteReplySchema,
+  KernelOutboundSchema,
+  WINDOW_QUERIES,
+  type QueryParams,
+  type QueryResult,
+} from './kernel';
+export { WORKBENCH_PARAMS } from './workbench';
+export { readPayload, isRecLabMime } from './payloads';
+export { checked, firstProblem } from './validate';
+export type { CellKind, CodeCellKind, JsonValue, MimeBundle, Output } from '../notebook';
+export { MIME } from '../notebook';
 export { sqlCellName } from './sql-name';
-export { formatCount, formatCountOf, formatDuration, formatRate, formatValue } from './format';
-export type {
-  ProjectorColor,
-  ProjectorNeighbour,
-  ProjectorOutput,
-  RecommendOutput,
-  RecommendResult,
-  Widget,
-  WidgetCallResult,
-  WidgetContext,
-  WidgetReply,
-  WidgetSpec,
-} from './widgets';
+export { formatCount, formatCountOf, formatDuration, formatRate, formatValue, progressText } from './format';
+export type { ProjectorNeighbour, Widget, WidgetContext, WidgetReply, WidgetSpec } from './widgets';
 export { WIDGET, WIDGET_GONE, isWidget } from './widgets';
 export { escapeHtml } from './escape-html';
 export { stripAnsi } from './ansi';

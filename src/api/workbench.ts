@@ -1,71 +1,103 @@
 /**
  * The contract between the workbench UI (renderer) and the RecLab server, carried by one
- * WebSocket. The client sends requests `{ id, method, params }`; each gets exactly one
- * response with that id. The server also pushes events about open notebooks (outputs,
- * cell and kernel state) to every connection attached to them.
+ * WebSocket, described once as schemas: the TypeScript types are derived from them and the
+ * server checks every request against them. The client sends requests
+ * `{ id, method, params }`; each gets exactly one response with that id. The server also
+ * pushes events about open notebooks (outputs, cell and kernel state) to every connection
+ * attached to them.
  *
  * The server holds each open notebook (the file's cells, outputs and every field RecLab
  * does not know); the UI sends edits and keeps an optimistic copy. After a lost
  * connection the UI re-sends the edits the server has not acknowledged and re-attaches,
  * so nothing typed is lost.
  */
-import type { Output } from '../notebook/nbformat';
-import type { JsonValue } from '../notebook/json';
-import type { CatalogTable, ColumnSummary, KernelInfo, SortKey, TablePage } from './kernel';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { CELL_KINDS, type CellKind, type JsonValue, type Output } from '../notebook';
+import { JsonValueSchema, OutputSchema } from './output-schema';
+import {
+  ExecuteStatusSchema,
+  KernelInfoSchema,
+  WINDOW_QUERIES,
+  type KernelQueryName,
+  type QueryParams,
+  type QueryResult,
+  type WindowQueryName,
+} from './kernel';
 
-export type CellKindName = 'typescript' | 'sql' | 'markdown' | 'raw';
+export const CellKindSchema = Type.Unsafe<CellKind>(Type.Union(CELL_KINDS.map((kind) => Type.Literal(kind))));
 
-export interface WireCell {
+export const WireCellSchema = Type.Object({
   /** Stable for the session; new cells get theirs from the UI. */
-  handle: string;
-  kind: CellKindName;
-  source: string;
-  outputs: Output[];
-  executionCount: number | null;
-}
+  handle: Type.String(),
+  kind: CellKindSchema,
+  source: Type.String(),
+  outputs: Type.Array(OutputSchema),
+  executionCount: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type WireCell = Static<typeof WireCellSchema>;
 
-export interface WireNotebook {
-  session: string;
-  path: string;
-  name: string;
-  cells: WireCell[];
-  dirty: boolean;
-  kernel: KernelStatus;
-  /** Execution state of cells that are queued or running. */
-  running: CellRun[];
-}
+export const KernelStateNameSchema = Type.Union([
+  Type.Literal('starting'),
+  Type.Literal('idle'),
+  Type.Literal('busy'),
+  Type.Literal('dead'),
+]);
+export type KernelStateName = Static<typeof KernelStateNameSchema>;
 
-export type KernelStateName = 'starting' | 'idle' | 'busy' | 'dead';
-
-export interface KernelStatus {
-  state: KernelStateName;
-  info?: KernelInfo;
+export const KernelStatusSchema = Type.Object({
+  state: KernelStateNameSchema,
+  info: Type.Optional(KernelInfoSchema),
   /** Epoch ms when the running cell started, while busy. */
-  busySince?: number;
+  busySince: Type.Optional(Type.Number()),
   /** Why the kernel died, when it did. */
-  message?: string;
-}
+  message: Type.Optional(Type.String()),
+});
+export type KernelStatus = Static<typeof KernelStatusSchema>;
 
-export interface CellRun {
-  cell: string;
-  state: 'queued' | 'running' | 'done';
-  executionCount?: number | null;
-  status?: 'ok' | 'error' | 'interrupted';
-  durationMs?: number;
+export const CellRunSchema = Type.Object({
+  cell: Type.String(),
+  state: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('done')]),
+  executionCount: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  status: Type.Optional(ExecuteStatusSchema),
+  durationMs: Type.Optional(Type.Number()),
   /** 1-based cell line of the error, when the error points into the cell. */
-  errorLine?: number;
-}
+  errorLine: Type.Optional(Type.Integer()),
+});
+export type CellRun = Static<typeof CellRunSchema>;
 
-export type CellEdit =
-  | { op: 'source'; cell: string; source: string }
-  | { op: 'insert'; index: number; cell: string; kind: CellKindName; source: string }
-  | { op: 'delete'; cell: string }
+export const WireNotebookSchema = Type.Object({
+  session: Type.String(),
+  path: Type.String(),
+  name: Type.String(),
+  cells: Type.Array(WireCellSchema),
+  dirty: Type.Boolean(),
+  kernel: KernelStatusSchema,
+  /** Execution state of cells that are queued or running. */
+  running: Type.Array(CellRunSchema),
+});
+export type WireNotebook = Static<typeof WireNotebookSchema>;
+
+const Handle = Type.String();
+const Index = Type.Integer({ minimum: 0 });
+
+export const CellEditSchema = Type.Union([
+  Type.Object({ op: Type.Literal('source'), cell: Handle, source: Type.String() }),
+  Type.Object({
+    op: Type.Literal('insert'),
+    index: Index,
+    cell: Handle,
+    kind: CellKindSchema,
+    source: Type.String(),
+  }),
+  Type.Object({ op: Type.Literal('delete'), cell: Handle }),
   /** Puts a deleted cell back, outputs and all, where it was. */
-  | { op: 'undelete'; cell: string }
-  | { op: 'move'; cell: string; index: number }
-  | { op: 'kind'; cell: string; kind: CellKindName }
+  Type.Object({ op: Type.Literal('undelete'), cell: Handle }),
+  Type.Object({ op: Type.Literal('move'), cell: Handle, index: Index }),
+  Type.Object({ op: Type.Literal('kind'), cell: Handle, kind: CellKindSchema }),
   /** Clears one cell's outputs, or every cell's when `cell` is absent. */
-  | { op: 'clearOutputs'; cell?: string };
+  Type.Object({ op: Type.Literal('clearOutputs'), cell: Type.Optional(Handle) }),
+]);
+export type CellEdit = Static<typeof CellEditSchema>;
 
 export interface FolderEntry {
   name: string;
@@ -79,52 +111,89 @@ export interface OpenResult {
   recovery?: { savedAt: number };
 }
 
-/** Every method, with what it takes and what it returns. */
-export interface WorkbenchMethods {
-  hello: { params: Record<string, never>; result: { folder: string; version: string } };
-  listFolder: { params: { path?: string }; result: { path: string; entries: FolderEntry[] } };
-  samples: { params: Record<string, never>; result: FolderEntry[] };
-  recent: { params: Record<string, never>; result: FolderEntry[] };
-  open: { params: { path: string; restore?: boolean }; result: OpenResult };
-  create: { params: { folder?: string }; result: OpenResult };
+const Session = Type.Object({ session: Type.String() });
+const none = Type.Object({});
+const withSession = <P extends Record<string, TSchema>>(fields: P) =>
+  Type.Object({ session: Type.String(), ...fields });
+
+/** Every method's parameters; the server refuses a request whose parameters do not fit. */
+export const WORKBENCH_PARAMS = {
+  /** The first call of a window: `protocol` is the PROTOCOL_VERSION the page was built with. */
+  hello: Type.Object({ protocol: Type.Integer() }),
+  listFolder: Type.Object({ path: Type.Optional(Type.String()) }),
+  samples: none,
+  recent: none,
+  open: Type.Object({ path: Type.String(), restore: Type.Optional(Type.Boolean()) }),
+  create: Type.Object({ folder: Type.Optional(Type.String()) }),
   /** Re-attaches a connection to an open notebook and returns its current state. */
-  attach: { params: { session: string }; result: WireNotebook };
-  close: { params: { session: string }; result: null };
+  attach: Session,
+  close: Session,
   /**
    * Applies a batch of edits, all or none. `client` names the window and `seq` numbers its
    * batches, so a batch re-sent after a lost connection is applied once.
    */
-  edit: { params: { session: string; client: string; seq: number; edits: CellEdit[] }; result: null };
-  save: { params: { session: string }; result: { path: string; name: string } };
-  saveAs: { params: { session: string; path: string }; result: { path: string; name: string } };
-  discardRecovery: { params: { session: string }; result: null };
+  edit: withSession({ client: Type.String(), seq: Type.Integer(), edits: Type.Array(CellEditSchema) }),
+  save: Session,
+  saveAs: withSession({ path: Type.String() }),
+  discardRecovery: Session,
   /** Queues cells to run in order; a failing cell cancels the rest of the queue. */
-  execute: { params: { session: string; cells: string[] }; result: null };
-  interrupt: { params: { session: string }; result: null };
-  restart: { params: { session: string }; result: KernelStatus };
-  page: {
-    params: { session: string; tableId: string; offset: number; limit: number; sort?: SortKey };
-    result: TablePage;
-  };
-  /** A table's column distributions, for the grid's headers and charts; `bins` as in the kernel's request. */
-  columnSummary: {
-    params: { session: string; tableId: string; column?: string; bins?: number };
-    result: ColumnSummary[];
-  };
-  catalog: { params: { session: string }; result: CatalogTable[] };
+  execute: withSession({ cells: Type.Array(Handle) }),
+  interrupt: Session,
+  restart: Session,
+  /** Asks the notebook's kernel one of the window queries; the server checks and forwards it. */
+  query: withSession({
+    query: Type.Union(WINDOW_QUERIES.map((q) => Type.Literal(q))),
+    params: Type.Record(Type.String(), Type.Unknown()),
+  }),
   /** The notebook as it is now (unsaved edits too) as one self-contained HTML page. */
-  exportHtml: { params: { session: string }; result: { html: string; name: string } };
+  exportHtml: Session,
   /**
    * Calls `method` on the kernel object behind a widget output. When the call changes what
    * the widget shows, its output in the notebook is replaced (and an `outputs` event sent).
    */
-  widget: {
-    params: { session: string; widgetId: string; method: string; params?: JsonValue };
-    result: JsonValue;
-  };
+  widget: withSession({
+    widgetId: Type.String(),
+    method: Type.String(),
+    params: Type.Optional(JsonValueSchema),
+  }),
+};
+
+/** What each method returns. */
+interface WorkbenchResults {
+  hello: { folder: string; version: string };
+  listFolder: { path: string; entries: FolderEntry[] };
+  samples: FolderEntry[];
+  recent: FolderEntry[];
+  open: OpenResult;
+  create: OpenResult;
+  attach: WireNotebook;
+  close: null;
+  edit: null;
+  save: { path: string; name: string };
+  saveAs: { path: string; name: string };
+  discardRecovery: null;
+  execute: null;
+  interrupt: null;
+  restart: KernelStatus;
+  /** Typed by the query asked: see {@link QueryResult}. */
+  query: QueryResult<KernelQueryName>;
+  exportHtml: { html: string; name: string };
+  widget: JsonValue;
 }
 
-export type WorkbenchMethod = keyof WorkbenchMethods;
+export type WorkbenchMethod = keyof typeof WORKBENCH_PARAMS;
+
+/** Every method, with what it takes and what it returns. */
+export type WorkbenchMethods = {
+  [M in WorkbenchMethod]: { params: Static<(typeof WORKBENCH_PARAMS)[M]>; result: WorkbenchResults[M] };
+};
+
+/** A window query as the `query` method carries it. */
+export interface WindowQuery<Q extends WindowQueryName> {
+  session: string;
+  query: Q;
+  params: QueryParams<Q>;
+}
 
 export type WorkbenchRequest = {
   [M in WorkbenchMethod]: { id: number; method: M; params: WorkbenchMethods[M]['params'] };

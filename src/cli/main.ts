@@ -6,14 +6,9 @@
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  NotebookFormatError,
-  readNotebookFile,
-  upgradeNotebook,
-  writeFileAtomic,
-  writeNotebookFile,
-} from '../notebook';
-import { KernelDiedError } from '../kernel';
+import { NotebookFormatError, upgradeNotebook } from '../notebook';
+import { readNotebookFile, writeFileAtomic, writeNotebookFile } from '../server';
+import { KernelDiedError } from '../kernel-client';
 import { notebookToHtml } from '../server';
 import { runNotebook, type CellSummary } from './run-notebook';
 import { serve } from './serve';

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { ExecuteReply } from '../api';
-import { KernelClient } from '../kernel';
-import { OutputCollector, cellLanguage, cellSource, type CodeCell, type Notebook } from '../notebook';
+import { KernelClient } from '../kernel-client';
+import { OutputCollector, cellKind, cellSource, type CodeCell, type Notebook } from '../notebook';
 
 export interface RunOptions {
   /** The notebook's folder: the kernel's working folder. */
@@ -58,7 +58,7 @@ async function runCell(
   index: number,
   timeoutSeconds?: number,
 ): Promise<CellSummary> {
-  const kind = cellLanguage(cell) === 'sql' ? 'sql' : 'typescript';
+  const kind = cellKind(cell) === 'sql' ? 'sql' : 'typescript';
   const collector = new OutputCollector([]);
   cell.outputs = collector.outputs;
   cell.execution_count = null;

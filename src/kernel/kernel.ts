@@ -1,7 +1,7 @@
 import { runInThisContext } from 'node:vm';
 import { format } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import type { CatalogTable, CellKind, ExecuteReply, KernelOutbound } from '../api';
+import type { CatalogTable, CodeCellKind, ExecuteReply, KernelOutbound } from '../api';
 import { type Database } from '../data';
 import { setChartDatabase } from '../charts';
 import { setTrainingHost } from '../recsys';
@@ -84,7 +84,7 @@ export class Kernel {
     this.captureConsole();
   }
 
-  async execute(requestId: number, code: string, kind: CellKind): Promise<ExecuteReply> {
+  async execute(requestId: number, code: string, kind: CodeCellKind): Promise<ExecuteReply> {
     const executionCount = ++this.executionCount;
     const started = performance.now();
     this.currentRequest = requestId;

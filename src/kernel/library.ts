@@ -4,19 +4,22 @@
 import { DataFileError, Table, importMovieLens, importTaobao, readDataFile } from '../data';
 import { Chart, chart, charts, type ChartBuilders } from '../charts';
 import * as recsys from '../recsys';
+import * as views from '../views';
 
 /** `rl.charts`: the chart builders and the embedding projector. */
 export interface LibraryCharts extends ChartBuilders {
-  embeddings: typeof recsys.embeddings;
+  embeddings: typeof views.embeddings;
 }
 
 // The projector is a chart to the cells (`rl.charts.embeddings`), not a top-level name; the
 // training host is the kernel's to install: a cell that replaced it would cut off progress and interrupt.
-const { embeddings, setTrainingHost: _kernelOnly, ...models } = recsys;
+const { setTrainingHost: _kernelOnly, ...models } = recsys;
+const { embeddings, ...otherViews } = views;
 const libraryCharts: LibraryCharts = { ...charts, embeddings };
 
 export const library = {
   ...models,
+  ...otherViews,
   Table,
   Chart,
   chart,

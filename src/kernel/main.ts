@@ -3,10 +3,18 @@
  * says goes through that channel as {@link KernelOutbound} messages.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { KernelInbound, KernelInfo, KernelOutbound, KernelRequest, ReplyPayload } from '../api';
+import {
+  PROTOCOL_VERSION,
+  type KernelInbound,
+  type KernelInfo,
+  type KernelOutbound,
+  type KernelQueryName,
+  type QueryParams,
+  type QueryResult,
+} from '../api';
 import { Database } from '../data';
 import { Kernel } from './kernel';
-import { initTensorFlow } from './tf-backend';
+import { initTensorFlow } from '../tf-backend';
 import { loadTypeScript } from './transpile';
 import { loadECharts } from '../charts';
 
@@ -26,57 +34,40 @@ async function main(): Promise<void> {
   };
   const kernel = new Kernel(send, db, process.cwd());
 
-  // Cells run one after another; pages and info are answered while a cell runs.
-  let queue: Promise<void> = Promise.resolve();
-  const answer = async <K extends keyof ReplyPayload>(
-    request: KernelRequest & { type: K },
-    work: () => Promise<ReplyPayload[K]> | ReplyPayload[K],
-  ) => {
+  // What the kernel answers besides cells: one handler per query of the contract.
+  const queries: {
+    [Q in KernelQueryName]: (params: QueryParams<Q>) => Promise<QueryResult<Q>> | QueryResult<Q>;
+  } = {
+    info: () => info,
+    catalog: () => kernel.catalog(),
+    page: (p) => kernel.tables.page(p.tableId, p.offset, p.limit, p.sort),
+    columnSummary: (p) => kernel.tables.columnSummary(p.tableId, p.column, p.bins),
+    widget: (p) => kernel.widgets.call(p.widgetId, p.method, p.params),
+    releaseWidgets: (p) => kernel.widgets.release(p.widgetIds),
+  };
+  const answer = async (id: number, work: () => unknown) => {
     try {
-      const result = await work();
-      send({ type: 'reply', id: request.id, request: request.type, ok: true, result } as KernelOutbound);
+      send({ type: 'reply', id, ok: true, result: await work() });
     } catch (e) {
-      send({
-        type: 'reply',
-        id: request.id,
-        request: request.type,
-        ok: false,
-        error: e instanceof Error ? e.message : String(e),
-      });
+      send({ type: 'reply', id, ok: false, error: e instanceof Error ? e.message : String(e) });
     }
   };
+  const ask = <Q extends KernelQueryName>(query: Q, params: QueryParams<Q>) => queries[query](params);
 
+  // Cells run one after another; queries are answered while a cell runs.
+  let queue: Promise<void> = Promise.resolve();
   channel.on('message', (message: KernelInbound) => {
     switch (message.type) {
       case 'interrupt':
         kernel.interrupt(message.target);
         break;
-      case 'info':
-        void answer(message, () => info);
-        break;
-      case 'catalog':
-        void answer(message, () => kernel.catalog());
-        break;
-      case 'widget':
-        void answer(message, () => kernel.widgets.call(message.widgetId, message.method, message.params));
-        break;
-      case 'releaseWidgets':
-        void answer(message, () => kernel.widgets.release(message.widgetIds));
-        break;
-      case 'page':
-        void answer(message, () =>
-          kernel.tables.page(message.tableId, message.offset, message.limit, message.sort),
-        );
-        break;
-      case 'columnSummary':
-        void answer(message, () =>
-          kernel.tables.columnSummary(message.tableId, message.column, message.bins),
-        );
+      case 'query':
+        void answer(message.id, () => ask(message.query, message.params));
         break;
       case 'execute':
         queue = queue.then(async () => {
           send({ type: 'status', state: 'busy' });
-          await answer(message, () => kernel.execute(message.id, message.code, message.kind));
+          await answer(message.id, () => kernel.execute(message.id, message.code, message.kind));
           send({ type: 'status', state: 'idle' });
         });
         break;
@@ -86,7 +77,7 @@ async function main(): Promise<void> {
   channel.on('uncaughtException', (e) => console.error('Uncaught error after the cell finished:', e));
   channel.on('unhandledRejection', (e) => console.error('Unhandled promise rejection:', e));
   channel.on('disconnect', () => channel.exit(0));
-  send({ type: 'ready', info });
+  send({ type: 'ready', protocol: PROTOCOL_VERSION, info });
   // Load what the first cell and the first chart will need, now that the kernel answers.
   setTimeout(() => {
     loadTypeScript();

@@ -1,5 +1,5 @@
 import { MIME, type MimeBundle } from '../notebook';
-import { formatDuration, formatRate, type ProgressState } from '../api';
+import { progressText, type ProgressState } from '../api';
 import type { OutputSink } from './display';
 import type { InterruptSignal } from './interrupt';
 
@@ -76,14 +76,4 @@ export class Progress {
     const s = this.state();
     return { 'text/plain': progressText(s), [MIME.progress]: { ...s } };
   }
-}
-
-export function progressText(s: ProgressState): string {
-  const width = 30;
-  const fraction = s.total > 0 ? s.value / s.total : 1;
-  const filled = Math.round(fraction * width);
-  const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-  const eta = s.done ? '' : `<${formatDuration(s.etaSeconds)}`;
-  const label = s.label ? `${s.label} ` : '';
-  return `${label}${bar} ${s.value}/${s.total} [${formatDuration(s.elapsedSeconds)}${eta}, ${formatRate(s.rate)}/s]`;
 }

@@ -1,7 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import type { Cell, CodeCell, MarkdownCell, MultilineString } from './nbformat';
 
-export type CellLanguage = 'typescript' | 'sql' | 'markdown' | 'raw';
+/** A cell's kind as RecLab names it: the file stores it as cell_type, plus the language of code cells. */
+export const CELL_KINDS = ['typescript', 'sql', 'markdown', 'raw'] as const;
+export type CellKind = (typeof CELL_KINDS)[number];
+/** The kinds a kernel runs. */
+export type CodeCellKind = Extract<CellKind, 'typescript' | 'sql'>;
 
 /** Joins nbformat's list-of-lines form; a single string is returned as it is. */
 export function joinText(text: MultilineString): string {
@@ -25,7 +28,7 @@ export function setCellSource(cell: Cell, source: string): void {
  * A SQL cell is a code cell whose language is recorded where VS Code records it
  * (`metadata.vscode.languageId`), so VS Code and other tools see it as SQL too.
  */
-export function cellLanguage(cell: Cell): CellLanguage {
+export function cellKind(cell: Cell): CellKind {
   if (cell.cell_type === 'markdown') return 'markdown';
   if (cell.cell_type !== 'code') return 'raw';
   const vscode = cell.metadata?.vscode as { languageId?: unknown } | undefined;
@@ -33,10 +36,11 @@ export function cellLanguage(cell: Cell): CellLanguage {
 }
 
 export function newCellId(): string {
-  return randomBytes(6).toString('hex');
+  const bytes = crypto.getRandomValues(new Uint8Array(6));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export function newCodeCell(source: string, language: 'typescript' | 'sql' = 'typescript'): CodeCell {
+export function newCodeCell(source: string, language: CodeCellKind = 'typescript'): CodeCell {
   return {
     cell_type: 'code',
     execution_count: null,

@@ -11,13 +11,13 @@ export {
 export {
   cellSource,
   setCellSource,
-  cellLanguage,
+  cellKind,
   joinText,
   splitLines,
   newCellId,
   newCodeCell,
   newMarkdownCell,
 } from './cells';
-export type { CellLanguage } from './cells';
+export { CELL_KINDS } from './cells';
+export type { CellKind, CodeCellKind } from './cells';
 export { OutputCollector, widgetIds, widgetOutputIndex } from './outputs';
-export { readNotebookFile, readNotebookText, writeNotebookFile, writeFileAtomic } from './file';

@@ -1,4 +1,4 @@
-/** The recommender library: what notebook cells see as `rl` (with the Table and chart helpers). */
+/** The recommender library: what notebook cells see as `rl`, beside the Table, the charts and src/views. */
 export { Dataset } from './data/dataset';
 export type { ColumnMapping, DatasetParts, Feedback, InteractionColumns } from './data/dataset';
 export type { Csr } from './data/csr';
@@ -103,9 +103,3 @@ export type {
   SyntheticBehaviour,
   SyntheticBehaviourOptions,
 } from './data/synthetic-behaviour';
-export { RecommendWidget, widgets } from './views/recommend-widget';
-export type { RecommendWidgetOptions } from './views/recommend-widget';
-export { embeddings } from './views/map-embeddings';
-export type { EmbeddingsInput, EmbeddingsOptions } from './views/map-embeddings';
-export { EmbeddingMap } from './views/embedding-map';
-export type { PointColours } from './views/embedding-map';

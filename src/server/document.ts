@@ -1,6 +1,6 @@
-import type { CellEdit, CellKindName, WireCell } from '../api';
+import type { CellEdit, CellKind, WireCell } from '../api';
 import {
-  cellLanguage,
+  cellKind,
   cellSource,
   newCellId,
   serializeNotebook,
@@ -188,14 +188,14 @@ const clamp = (n: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, M
 function toWire(cell: Cell, handle: string): WireCell {
   return {
     handle,
-    kind: cellLanguage(cell),
+    kind: cellKind(cell),
     source: cellSource(cell),
     outputs: cell.cell_type === 'code' ? (cell.outputs ?? []) : [],
     executionCount: cell.cell_type === 'code' ? (cell.execution_count ?? null) : null,
   };
 }
 
-function makeCell(kind: CellKindName, source: string): Cell {
+function makeCell(kind: CellKind, source: string): Cell {
   return changeKind({ cell_type: 'raw', id: newCellId(), metadata: {}, source: [] }, kind, source);
 }
 
@@ -203,7 +203,7 @@ function makeCell(kind: CellKindName, source: string): Cell {
  * The cell as `kind`, keeping its id, source and metadata. Outputs survive only a change
  * between the two code languages, as in Jupyter.
  */
-function changeKind(cell: Cell, kind: CellKindName, source = cellSource(cell)): Cell {
+function changeKind(cell: Cell, kind: CellKind, source = cellSource(cell)): Cell {
   const {
     outputs: _o,
     execution_count: _e,

@@ -10,7 +10,7 @@ import { marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 import {
   MIME,
-  cellLanguage,
+  cellKind,
   cellSource,
   joinText,
   type Cell,
@@ -19,15 +19,17 @@ import {
   type Notebook,
   type Output,
 } from '../notebook';
-import { progressText } from '../kernel';
 import {
   escapeHtml,
   formatCount,
+  progressText,
+  readPayload,
   safeChartOption,
   stripAnsi,
   type ChartOutput,
-  type ProgressState,
+  type MimePayloads,
   type ProjectorOutput,
+  type RecLabMime,
 } from '../api';
 
 // Not named `require`: bundlers for the desktop app declare one of their own.
@@ -63,7 +65,7 @@ const text = (v: JsonValue | undefined) =>
 
 interface Context {
   /** `labels`: names the page's tooltips show by a point's third value (projector maps). */
-  charts: { id: string; option: JsonValue; labels?: string[] }[];
+  charts: { id: string; option: ChartOutput['option']; labels?: string[] }[];
   attachments?: Record<string, Record<string, string>>;
 }
 
@@ -131,7 +133,7 @@ function renderCell(cell: Cell, index: number, context: Context): string {
   }
   if (cell.cell_type !== 'code')
     return `<section class="cell raw" data-index="${index}"><pre>${escapeHtml(source)}</pre></section>`;
-  const language = cellLanguage(cell);
+  const language = cellKind(cell);
   const count = cell.execution_count ?? ' ';
   const outputs = (cell.outputs ?? []).map((o) => renderOutput(o, context)).join('\n');
   return `<section class="cell code" data-index="${index}">
@@ -156,23 +158,20 @@ function renderOutput(output: Output, context: Context): string {
 
 /** The richest form this page can show, as a renderer picks by mime type. */
 function renderBundle(data: MimeBundle, context: Context): string {
-  const projector = data[MIME.projector] as unknown as ProjectorOutput | undefined;
+  const projector = payload(data, MIME.projector);
   // A payload that does not hold together (a hand-edited file) falls back to the static picture.
   if (projector && wholeProjector(projector)) {
     const id = `chart-${context.charts.length + 1}`;
     context.charts.push({ id, option: projectorOption(projector), labels: projector.labels });
     return `<div class="chart map" id="${id}" style="width:720px;height:520px"></div>`;
   }
-  const echarts = data[MIME.echarts] as { option: JsonValue; width: number; height: number } | undefined;
-  if (echarts) {
+  const chart = payload(data, MIME.echarts);
+  if (chart) {
     const id = `chart-${context.charts.length + 1}`;
-    context.charts.push({
-      id,
-      option: safeChartOption(echarts.option as ChartOutput['option']) as unknown as JsonValue,
-    });
-    return `<div class="chart" id="${id}" style="width:${Number(echarts.width) || 640}px;height:${Number(echarts.height) || 360}px"></div>`;
+    context.charts.push({ id, option: safeChartOption(chart.option) });
+    return `<div class="chart" id="${id}" style="width:${chart.width || 640}px;height:${chart.height || 360}px"></div>`;
   }
-  const progress = data[MIME.progress] as unknown as ProgressState | undefined;
+  const progress = payload(data, MIME.progress);
   if (progress) {
     return `<div class="progress"><progress max="${progress.total}" value="${progress.value}"></progress> <span>${escapeHtml(progressText(progress).replace(/[█░]+ /, ''))}</span></div>`;
   }
@@ -191,12 +190,19 @@ function renderBundle(data: MimeBundle, context: Context): string {
   return '';
 }
 
+/** A RecLab payload of the bundle when it fits its schema; one that does not is left for a plainer form. */
+function payload<M extends RecLabMime>(data: MimeBundle, mime: M): MimePayloads[M] | undefined {
+  if (data[mime] === undefined) return undefined;
+  const read = readPayload(mime, data[mime]);
+  return read.ok ? read.value : undefined;
+}
+
 /**
  * An embedding map as the page can show it without RecLab: its first two coordinates as
  * an interactive scatter, one series per colour category (the legend filters them), or
  * a colour scale for a numeric column. Names show on hover.
  */
-function projectorOption(p: ProjectorOutput): JsonValue {
+function projectorOption(p: ProjectorOutput): ChartOutput['option'] {
   const coords = floats(p.coords);
   const point = (i: number) => [round(coords[i * p.dims]), round(coords[i * p.dims + 1]), i];
   const base = { type: 'scatter', symbolSize: 4, large: p.count > 2000, largeThreshold: 2000 };
@@ -224,7 +230,7 @@ function projectorOption(p: ProjectorOutput): JsonValue {
       legend: { type: 'scroll', top: 50 },
       grid: { top: 90 },
       series,
-    } as unknown as JsonValue;
+    };
   }
   const data = Array.from({ length: p.count }, (_, i) => point(i));
   if (color?.kind === 'number') {
@@ -246,35 +252,22 @@ function projectorOption(p: ProjectorOutput): JsonValue {
       grid: { right: 90 },
       visualMap,
       series: [{ ...base, data }],
-    } as unknown as JsonValue;
+    };
   }
-  return { title, ...axes, series: [{ ...base, data }] } as unknown as JsonValue;
+  return { title, ...axes, series: [{ ...base, data }] };
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** Whether the payload's parts agree: sizes, types and encodings, checked before anything is decoded. */
+/** Whether the payload's parts agree (the schema has checked their types): sizes and encodings, before anything is decoded. */
 function wholeProjector(p: ProjectorOutput): boolean {
-  const encoded = (value: unknown, byteLength: number) =>
-    typeof value === 'string' && value.length === Math.ceil(byteLength / 3) * 4 && BASE64.test(value);
+  const encoded = (value: string, byteLength: number) =>
+    value.length === Math.ceil(byteLength / 3) * 4 && BASE64.test(value);
   const { count, dims, color } = p;
-  if (!Number.isInteger(count) || count < 0 || (dims !== 2 && dims !== 3)) return false;
-  if (
-    typeof p.title !== 'string' ||
-    typeof p.method !== 'string' ||
-    !Array.isArray(p.labels) ||
-    p.labels.length !== count
-  )
-    return false;
-  if (!encoded(p.coords, count * dims * 4)) return false;
+  if (p.labels.length !== count || !encoded(p.coords, count * dims * 4)) return false;
   if (!color) return true;
-  if (color.kind === 'category') return Array.isArray(color.categories) && encoded(color.values, count * 2);
-  return (
-    color.kind === 'number' &&
-    Number.isFinite(color.min) &&
-    Number.isFinite(color.max) &&
-    encoded(color.values, count * 4)
-  );
+  if (color.kind === 'category') return encoded(color.values, count * 2);
+  return Number.isFinite(color.min) && Number.isFinite(color.max) && encoded(color.values, count * 4);
 }
 
 const bytes = (base64: string) => Uint8Array.from(Buffer.from(base64, 'base64'));

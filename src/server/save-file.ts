@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../notebook';
+import { writeFileAtomic } from './notebook-file';
 
 /** A save that did not happen; the message says why in words and what to do. */
 export class SaveError extends Error {}

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ServerMessage, WorkbenchRequest } from '../api';
-import type { KernelOptions } from '../kernel';
+import type { KernelOptions } from '../kernel-client';
 import { cookieName, newToken, refusal } from './access';
 import { serveStatic } from './static-files';
 import { StateStore } from './state-store';

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import * as nodePath from 'node:path';
-import type { CellEdit, CellRun, KernelStatus, WireNotebook, WorkbenchEvent } from '../api';
-import { KernelClient, KernelDiedError, type KernelOptions } from '../kernel';
+import type { CellEdit, CellRun, CodeCellKind, KernelStatus, WireNotebook, WorkbenchEvent } from '../api';
+import { KernelClient, KernelDiedError, type KernelOptions } from '../kernel-client';
 import {
   OutputCollector,
-  cellLanguage,
+  cellKind,
   cellSource,
   widgetIds,
   widgetOutputIndex,
@@ -121,7 +121,7 @@ export class NotebookSession {
 
   /** Calls a widget; what it shows next replaces its output, so the file keeps the last state. */
   async widget(widgetId: string, method: string, params: JsonValue | undefined): Promise<JsonValue> {
-    const reply = await (await this.client()).widget(widgetId, method, params ?? null);
+    const reply = await (await this.client()).query('widget', { widgetId, method, params: params ?? null });
     if (reply.bundle) this.replaceWidgetOutput(widgetId, reply.bundle);
     return reply.result;
   }
@@ -153,7 +153,7 @@ export class NotebookSession {
 
   /** The kernel lets go of widgets no output shows any more; a failure only costs memory. */
   private releaseWidgets(ids: string[]): void {
-    if (ids.length) void this.kernel?.releaseWidgets(ids).catch(() => undefined);
+    if (ids.length) void this.kernel?.query('releaseWidgets', { widgetIds: ids }).catch(() => undefined);
   }
 
   /** Stops the running cell and drops the queued ones. */
@@ -252,7 +252,7 @@ export class NotebookSession {
       return 'ok'; // deleted while queued
     }
     if (cell.cell_type !== 'code') return 'ok'; // made Markdown while queued
-    const language = cellLanguage(cell) as 'typescript' | 'sql';
+    const language = cellKind(cell) as CodeCellKind;
     const collector = new OutputCollector([]);
     // The widgets the cell showed last time go with those outputs.
     this.releaseWidgets(widgetIds(cell.outputs ?? []));

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../notebook';
+import { writeFileAtomic } from './notebook-file';
 
 interface RecoveryRecord {
   path: string;

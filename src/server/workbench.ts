@@ -1,8 +1,19 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { FolderEntry, OpenResult, WorkbenchEvent, WorkbenchMethods } from '../api';
-import type { KernelOptions } from '../kernel';
-import { createNotebook, newCodeCell, parseNotebook, readNotebookText, serializeNotebook } from '../notebook';
+import {
+  KERNEL_QUERIES,
+  PROTOCOL_VERSION,
+  WORKBENCH_PARAMS,
+  checked,
+  type FolderEntry,
+  type OpenResult,
+  type WorkbenchEvent,
+  type WorkbenchMethod,
+  type WorkbenchMethods,
+} from '../api';
+import type { KernelOptions } from '../kernel-client';
+import { createNotebook, newCodeCell, parseNotebook, serializeNotebook } from '../notebook';
+import { readNotebookText } from './notebook-file';
 import { NotebookDocument } from './document';
 import { NotebookSession } from './session';
 import type { StateStore } from './state-store';
@@ -56,7 +67,7 @@ export class Workbench {
   async call(method: unknown, params: unknown, connection: Connection): Promise<unknown> {
     if (typeof method !== 'string' || !Object.hasOwn(this.handlers, method))
       throw new Error(`Unknown method "${String(method)}".`);
-    checkParams(method, params);
+    checked(WORKBENCH_PARAMS[method as WorkbenchMethod], params, method, 'the parameters');
     const handler = this.handlers[method as keyof WorkbenchMethods] as Handler<keyof WorkbenchMethods>;
     return handler(params as never, connection);
   }
@@ -137,7 +148,14 @@ export class Workbench {
   }
 
   private readonly handlers: { [M in keyof WorkbenchMethods]: Handler<M> } = {
-    hello: async () => ({ folder: this.options.folder, version: this.options.version }),
+    hello: async ({ protocol }) => {
+      // A window left open across an upgrade would misread the new messages: it reloads instead.
+      if (protocol !== PROTOCOL_VERSION)
+        throw new Error(
+          `This page was loaded from another version of RecLab (protocol ${protocol}; the server speaks ${PROTOCOL_VERSION}). Reload the page.`,
+        );
+      return { folder: this.options.folder, version: this.options.version };
+    },
 
     listFolder: async ({ path: p }) => {
       const dir = this.resolve(p ?? '.');
@@ -245,13 +263,10 @@ export class Workbench {
 
     restart: async ({ session }) => this.session(session).restart(),
 
-    page: async ({ session, tableId, offset, limit, sort }) =>
-      (await this.session(session).client()).page(tableId, offset, limit, sort),
-
-    columnSummary: async ({ session, tableId, column, bins }) =>
-      (await this.session(session).client()).columnSummary(tableId, column, bins),
-
-    catalog: async ({ session }) => (await this.session(session).client()).catalog(),
+    query: async ({ session, query, params }) => {
+      const asked = checked(KERNEL_QUERIES[query].params, params, query, 'the parameters');
+      return (await this.session(session).client()).query(query, asked);
+    },
 
     exportHtml: async ({ session }) => {
       const s = this.session(session);
@@ -299,67 +314,5 @@ async function createUnder(dir: string, stem: string, ext: string, text: string)
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
-  }
-}
-
-type FieldType = 'string' | 'number' | 'boolean' | 'array' | 'object';
-
-/** The type of every parameter name the contract uses; `?` marks the optional ones per method. */
-const FIELDS: Record<string, FieldType> = {
-  path: 'string',
-  folder: 'string',
-  session: 'string',
-  client: 'string',
-  tableId: 'string',
-  widgetId: 'string',
-  method: 'string',
-  column: 'string',
-  seq: 'number',
-  offset: 'number',
-  limit: 'number',
-  bins: 'number',
-  restore: 'boolean',
-  cells: 'array',
-  edits: 'array',
-  sort: 'object',
-};
-const REQUIRED: Record<keyof WorkbenchMethods, string[]> = {
-  hello: [],
-  listFolder: [],
-  samples: [],
-  recent: [],
-  create: [],
-  open: ['path'],
-  attach: ['session'],
-  close: ['session'],
-  edit: ['session', 'client', 'seq', 'edits'],
-  save: ['session'],
-  saveAs: ['session', 'path'],
-  discardRecovery: ['session'],
-  execute: ['session', 'cells'],
-  interrupt: ['session'],
-  restart: ['session'],
-  page: ['session', 'tableId', 'offset', 'limit'],
-  columnSummary: ['session', 'tableId'],
-  catalog: ['session'],
-  exportHtml: ['session'],
-  widget: ['session', 'widgetId', 'method'],
-};
-
-function checkParams(method: string, params: unknown): void {
-  if (typeof params !== 'object' || params === null || Array.isArray(params))
-    throw new Error(`${method}: the parameters must be an object.`);
-  const given = params as Record<string, unknown>;
-  for (const name of REQUIRED[method as keyof WorkbenchMethods]) {
-    if (given[name] === undefined) throw new Error(`${method}: "${name}" is missing.`);
-  }
-  for (const [name, value] of Object.entries(given)) {
-    const type = FIELDS[name];
-    if (value === undefined || !type) continue;
-    const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-    if (actual !== type)
-      throw new Error(
-        `${method}: "${name}" must be ${type === 'array' ? 'an' : 'a'} ${type}, not ${actual}.`,
-      );
   }
 }

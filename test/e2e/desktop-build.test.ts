@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KernelClient } from '../../src/kernel';
+import { KernelClient } from '../../src/kernel-client';
 import type { Output } from '../../src/notebook';
 
 const OUT = path.resolve(import.meta.dirname, '../../out/main');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
-import type { CellKind, ExecuteReply } from '../../src/api';
-import { KernelClient } from '../../src/kernel';
+import type { CodeCellKind, ExecuteReply } from '../../src/api';
+import { KernelClient } from '../../src/kernel-client';
 import { OutputCollector, joinText, type MimeBundle, type Output } from '../../src/notebook';
 
 export interface CellRun {
@@ -16,7 +16,7 @@ export interface CellRun {
 export async function run(
   kernel: KernelClient,
   code: string,
-  kind: CellKind = 'typescript',
+  kind: CodeCellKind = 'typescript',
   onOutput?: (o: Output) => void,
 ): Promise<CellRun> {
   const collector = new OutputCollector([]);

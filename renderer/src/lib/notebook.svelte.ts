@@ -2,10 +2,13 @@ import type {
   CatalogTable,
   CellEdit,
   JsonValue,
-  CellKindName,
+  CellKind,
   CellRun,
   KernelStatus,
   Output,
+  QueryParams,
+  QueryResult,
+  WindowQueryName,
   WireNotebook,
   WorkbenchEvent,
 } from '../../../src/api';
@@ -14,7 +17,7 @@ import { download } from './download';
 
 export interface CellModel {
   handle: string;
-  kind: CellKindName;
+  kind: CellKind;
   source: string;
   outputs: Output[];
   executionCount: number | null;
@@ -144,7 +147,7 @@ export class NotebookModel {
     this.timer = setTimeout(() => this.flushLater(), SOURCE_DEBOUNCE_MS);
   }
 
-  insert(index: number, kind: CellKindName = 'typescript', source = ''): string {
+  insert(index: number, kind: CellKind = 'typescript', source = ''): string {
     const handle = newId();
     const at = Math.max(0, Math.min(index, this.cells.length));
     this.cells.splice(at, 0, {
@@ -193,10 +196,10 @@ export class NotebookModel {
     this.edit({ op: 'move', cell: handle, index: to });
   }
 
-  setKind(handle: string, kind: CellKindName): void {
+  setKind(handle: string, kind: CellKind): void {
     const cell = this.find(handle);
     if (!cell || cell.kind === kind) return;
-    const code = (k: CellKindName) => k === 'typescript' || k === 'sql';
+    const code = (k: CellKind) => k === 'typescript' || k === 'sql';
     if (!(code(cell.kind) && code(kind))) {
       cell.outputs = [];
       cell.executionCount = null;
@@ -262,8 +265,14 @@ export class NotebookModel {
     return this.rpc.request('widget', { session: this.session, widgetId, method, params });
   }
 
+  /** Asks this notebook's kernel a query of the kernel contract; the server forwards it as it is. */
+  query<Q extends WindowQueryName>(query: Q, params: QueryParams<Q>): Promise<QueryResult<Q>> {
+    // The server answers with the kernel's reply to this very query, checked against its result schema.
+    return this.rpc.request('query', { session: this.session, query, params }) as Promise<QueryResult<Q>>;
+  }
+
   catalog(): Promise<CatalogTable[]> {
-    this.tables ??= this.rpc.request('catalog', { session: this.session }).catch((e: Error) => {
+    this.tables ??= this.query('catalog', {}).catch((e: Error) => {
       this.tables = undefined;
       throw e;
     });

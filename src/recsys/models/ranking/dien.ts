@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RankingSamples, RankingVocabulary } from '../../data/ranking-samples';
 import { Augru, Dense, Dice, Gru, dropout, type Mode, type Params } from '../../engine/layers';
 import type { SettingsSchema } from '../../engine/settings';
-import { attentionChart, type AttentionMap } from '../../views/attention-view';
+import { attentionChart, type AttentionMap } from '../attention-view';
 import {
   RANKING_SCHEMA,
   type FieldEmbeddings,

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RankingSamples } from '../../data/ranking-samples';
 import { Dense, Dice, dropout, type Mode, type Params } from '../../engine/layers';
 import type { SettingsSchema } from '../../engine/settings';
-import { attentionChart, type AttentionMap } from '../../views/attention-view';
+import { attentionChart, type AttentionMap } from '../attention-view';
 import {
   RANKING_SCHEMA,
   type FieldEmbeddings,

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RankingSamples } from '../../data/ranking-samples';
 import { Dense, Dice, type Mode, type Params } from '../../engine/layers';
 import { Random } from '../../random';
-import type { AttentionMap } from '../../views/attention-view';
+import type { AttentionMap } from '../attention-view';
 import type { RankingModel, RankingSettings } from './ranking-model';
 
 export class TargetAttention {

@@ -24,7 +24,7 @@ import {
 import type { NegativeSampler } from '../../engine/negatives';
 import type { SettingsSchema } from '../../engine/settings';
 import { Random } from '../../random';
-import { attentionChart, attentionReason, type AttentionMap } from '../../views/attention-view';
+import { attentionChart, attentionReason, type AttentionMap } from '../attention-view';
 import {
   SEQUENCE_SCHEMA,
   SequentialModel,

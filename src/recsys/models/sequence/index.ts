@@ -7,4 +7,4 @@ export { GRU4Rec } from './gru4rec';
 export type { GRU4RecConfig } from './gru4rec';
 export { BST } from './bst';
 export type { BSTConfig } from './bst';
-export type { AttentionMap } from '../../views/attention-view';
+export type { AttentionMap } from '../attention-view';

@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
-import type { ServerMessage, WorkbenchEvent, WorkbenchMethods } from '../../src/api';
+import type { ServerMessage, WorkbenchEvent, WorkbenchMethods } from '../src/api';
 
-/** A test's connection to the workbench WebSocket, speaking the same contract as the UI. */
+/** A test's or benchmark's connection to the workbench WebSocket, speaking the same contract as the UI. */
 export class WorkbenchClient {
   readonly events: WorkbenchEvent[] = [];
   private nextId = 1;

@@ -2,21 +2,25 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type {
-  CatalogTable,
-  CellKind,
-  ColumnSummary,
-  ExecuteReply,
-  KernelInbound,
-  KernelInfo,
-  KernelOutbound,
-  KernelRequest,
-  ReplyPayload,
-  SortKey,
-  TablePage,
-  WidgetCallResult,
+import type { TSchema } from '@sinclair/typebox';
+import {
+  ExecuteReplySchema,
+  KERNEL_QUERIES,
+  KernelOutboundSchema,
+  PROTOCOL_VERSION,
+  checked,
+  firstProblem,
+  type CodeCellKind,
+  type ExecuteReply,
+  type KernelInbound,
+  type KernelInfo,
+  type KernelOutbound,
+  type KernelQueryName,
+  type KernelRequest,
+  type QueryParams,
+  type QueryResult,
 } from '../api';
-import type { JsonValue, MimeBundle, Output, OutputCollector } from '../notebook';
+import type { MimeBundle, Output, OutputCollector } from '../notebook';
 
 export interface KernelOptions {
   /** The kernel's working folder: the notebook's folder. */
@@ -45,7 +49,10 @@ export class KernelDiedError extends Error {
 }
 
 interface Pending {
-  request: KernelRequest['type'];
+  /** The request in words, for a reply that does not fit. */
+  what: string;
+  /** What the reply's result must fit. */
+  result: TSchema;
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
@@ -71,6 +78,8 @@ export class KernelClient extends EventEmitter {
   private infoValue: KernelInfo | undefined;
   private interrupting: Promise<void> | undefined;
   private restarting: Promise<KernelInfo> | undefined;
+  /** Why the kernel is being stopped, when this side stopped it for a reason the user should read. */
+  private stopReason: string | undefined;
 
   private constructor(private readonly options: KernelOptions) {
     super();
@@ -94,12 +103,18 @@ export class KernelClient extends EventEmitter {
 
   execute(
     code: string,
-    kind: CellKind = 'typescript',
+    kind: CodeCellKind = 'typescript',
     handlers: ExecuteHandlers = {},
   ): Promise<ExecuteReply> {
     const id = this.nextId++;
     this.handlers.set(id, handlers);
-    const execution = this.request<'execute'>({ type: 'execute', id, code, kind }).finally(() => {
+    const execution = (
+      this.request(
+        { type: 'execute', id, code, kind },
+        'running a cell',
+        ExecuteReplySchema,
+      ) as Promise<ExecuteReply>
+    ).finally(() => {
       this.executions.delete(id);
     });
     this.executions.set(id, execution);
@@ -112,7 +127,7 @@ export class KernelClient extends EventEmitter {
    */
   executeInto(
     code: string,
-    kind: CellKind,
+    kind: CodeCellKind,
     collector: OutputCollector,
     onChange?: () => void,
   ): Promise<ExecuteReply> {
@@ -127,25 +142,12 @@ export class KernelClient extends EventEmitter {
     });
   }
 
-  catalog(): Promise<CatalogTable[]> {
-    return this.request<'catalog'>({ type: 'catalog', id: this.nextId++ });
-  }
-
-  page(tableId: string, offset: number, limit: number, sort?: SortKey): Promise<TablePage> {
-    return this.request<'page'>({ type: 'page', id: this.nextId++, tableId, offset, limit, sort });
-  }
-
-  /** Summaries of one column of a shown table, or of all of them (see the `columnSummary` request). */
-  columnSummary(tableId: string, column?: string, bins?: number): Promise<ColumnSummary[]> {
-    return this.request<'columnSummary'>({ type: 'columnSummary', id: this.nextId++, tableId, column, bins });
-  }
-
-  widget(widgetId: string, method: string, params: JsonValue): Promise<WidgetCallResult> {
-    return this.request<'widget'>({ type: 'widget', id: this.nextId++, widgetId, method, params });
-  }
-
-  releaseWidgets(widgetIds: string[]): Promise<null> {
-    return this.request<'releaseWidgets'>({ type: 'releaseWidgets', id: this.nextId++, widgetIds });
+  /** Asks the kernel one of the contract's queries; its answer is checked against the query's result schema. */
+  query<Q extends KernelQueryName>(query: Q, params: QueryParams<Q>): Promise<QueryResult<Q>> {
+    const request = { type: 'query', id: this.nextId++, query, params } as KernelRequest;
+    return this.request(request, `the ${query} query`, KERNEL_QUERIES[query].result) as Promise<
+      QueryResult<Q>
+    >;
   }
 
   /**
@@ -215,18 +217,12 @@ export class KernelClient extends EventEmitter {
     this.failPending(reason);
   }
 
-  private request<K extends keyof ReplyPayload>(
-    message: KernelRequest & { type: K },
-  ): Promise<ReplyPayload[K]> {
+  private request(message: KernelRequest, what: string, result: TSchema): Promise<unknown> {
     if (!this.child || this.stateValue === 'dead') {
       return Promise.reject(new KernelDiedError('The kernel is not running. Restart it to run cells again.'));
     }
     return new Promise((resolve, reject) => {
-      this.pending.set(message.id, {
-        request: message.type,
-        resolve: resolve as (v: unknown) => void,
-        reject,
-      });
+      this.pending.set(message.id, { what, result, resolve, reject });
       this.post(message);
     });
   }
@@ -241,7 +237,7 @@ export class KernelClient extends EventEmitter {
   }
 
   private spawn(): Promise<void> {
-    const entry = this.options.entry ?? fileURLToPath(new URL('./main.ts', import.meta.url));
+    const entry = this.options.entry ?? fileURLToPath(new URL('../kernel/main.ts', import.meta.url));
     const env = { ...process.env };
     if (this.options.backend) env.RECLAB_TF_BACKEND = this.options.backend;
     this.log = [];
@@ -270,13 +266,21 @@ export class KernelClient extends EventEmitter {
           ),
         );
       }, STARTUP_TIMEOUT_MS);
-      child.on('message', (message: KernelOutbound) => {
-        if (message.type === 'ready') {
-          clearTimeout(timer);
-          this.infoValue = message.info;
-          this.setState('idle');
-          resolve();
-        } else this.receive(message);
+      child.on('message', (raw: unknown) => {
+        // A cell can write to this channel too (process.send): what does not fit the contract stops this kernel only.
+        const problem = firstProblem(KernelOutboundSchema, raw);
+        if (problem !== undefined) return this.breakContract(child, `${problem}`);
+        const message = raw as KernelOutbound;
+        if (message.type !== 'ready') return this.receive(message);
+        if (message.protocol !== PROTOCOL_VERSION)
+          return this.breakContract(
+            child,
+            `it speaks protocol ${message.protocol} and this server ${PROTOCOL_VERSION}; reinstall RecLab`,
+          );
+        clearTimeout(timer);
+        this.infoValue = message.info;
+        this.setState('idle');
+        resolve();
       });
       child.on('exit', (code, signal) => {
         clearTimeout(timer);
@@ -285,8 +289,10 @@ export class KernelClient extends EventEmitter {
           return reject(new KernelDiedError('The kernel was stopped before it was ready.'));
         this.child = undefined;
         const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
+        const why = this.stopReason ?? `${how}${signal === 'SIGKILL' ? ', perhaps out of memory' : ''}`;
+        this.stopReason = undefined;
         const error = new KernelDiedError(
-          `The kernel process ${how}${signal === 'SIGKILL' ? ', perhaps out of memory' : ''}. Its variables are lost; restart the kernel to go on.${this.lastLog()}`,
+          `The kernel process ${why}. Its variables are lost; restart the kernel to go on.${this.lastLog()}`,
         );
         this.setState('dead');
         this.failPending(error);
@@ -294,6 +300,13 @@ export class KernelClient extends EventEmitter {
         reject(error);
       });
     });
+  }
+
+  /** Stops a kernel that sent what the contract does not allow, and says so when it exits. */
+  private breakContract(child: ChildProcess, problem: string): void {
+    if (this.child !== child) return;
+    this.stopReason = `was stopped because it sent a message outside RecLab's kernel contract (${problem}); a cell may have called process.send`;
+    child.kill('SIGKILL');
   }
 
   private lastLog(): string {
@@ -323,8 +336,12 @@ export class KernelClient extends EventEmitter {
         const p = this.pending.get(message.id);
         if (!p) return;
         this.pending.delete(message.id);
-        if (message.ok) p.resolve(message.result);
-        else p.reject(new Error(message.error));
+        if (!message.ok) return p.reject(new Error(message.error));
+        try {
+          p.resolve(checked(p.result, message.result, `The kernel's answer to ${p.what}`));
+        } catch (e) {
+          p.reject(e as Error);
+        }
         break;
       }
     }

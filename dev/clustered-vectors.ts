@@ -1,9 +1,9 @@
-import { Random } from '../../src/recsys/random';
+import { Random } from '../src/recsys/random';
 
 /**
  * n vectors (n × dim, row-major) around `centres` Gaussian centres, `noise` their spread,
  * and `queries` query vectors drawn the same way: what a trained model's item and user
- * vectors look like, for the ClusterIndex's tests and benchmark.
+ * vectors look like, for the tests and benchmarks of the ClusterIndex and the projector.
  */
 export function clusteredVectors(
   n: number,

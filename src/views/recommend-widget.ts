@@ -14,10 +14,10 @@ import {
   type WidgetContext,
   type WidgetReply,
   type WidgetSpec,
-} from '../../api';
-import { Table, cellValue, tableHtml, tableText, type ColumnData } from '../../data';
-import type { JsonValue, MimeBundle } from '../../notebook';
-import { Model, type Recommender } from '../model';
+} from '../api';
+import { Table, cellValue, tableHtml, tableText, type ColumnData } from '../data';
+import type { JsonValue, MimeBundle } from '../notebook';
+import { Model, type Recommender } from '../recsys';
 
 export interface RecommendWidgetOptions {
   /** Item details added to each list, matched by item id (its first column, or `itemColumn`). */

@@ -16,14 +16,12 @@ import {
   type Widget,
   type WidgetReply,
   type WidgetSpec,
-} from '../../api';
+} from '../api';
 import type { ScatterSeriesOption } from 'echarts';
-import { chart, renderSvg, type Chart } from '../../charts';
-import { exactSearch } from '../indexes/cluster-index';
-import type { Embeddings } from '../model';
-import { closestNames } from '../names';
+import { chart, renderSvg, type Chart } from '../charts';
+import { closestNames, exactSearch, type Embeddings } from '../recsys';
 import { PROJECTIONS, type ProjectionName } from './projection';
-import { Random } from '../random';
+import { Random } from '../recsys/random';
 
 /** Colours of the points as the kernel holds them. */
 export type PointColours =

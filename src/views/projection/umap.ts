@@ -8,9 +8,8 @@
  * interrupt, after which the kernel is restarted. Only the fit of the curve's a and b is
  * still umap-js's. The exact search compares every pair, which is what caps the size.
  */
-import type { Embeddings } from '../../model';
-import { Random } from '../../random';
-import type { TrainingContext } from '../../engine/training';
+import type { Embeddings, TrainingContext } from '../../recsys';
+import { Random } from '../../recsys/random';
 import { integerSetting, type Projection, type ProjectionSettings } from './method';
 import { nearestNeighbours, pairsOf } from './neighbours';
 import { fuzzyGraph, type FuzzyGraph } from './umap-graph';

@@ -3,9 +3,8 @@
  * the rows), whose top eigenvectors subspace iteration finds; then each row's coordinates
  * along them. Exact up to the iteration's tolerance, and fast enough for a million rows.
  */
-import type { Embeddings } from '../../model';
-import { Random } from '../../random';
-import type { TrainingContext } from '../../engine/training';
+import type { Embeddings, TrainingContext } from '../../recsys';
+import { Random } from '../../recsys/random';
 import type { Projection, ProjectionSettings } from './method';
 
 /** Rows per progress report. */

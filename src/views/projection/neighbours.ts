@@ -3,8 +3,8 @@
  * UMAP both start from. Each pair is measured once and offered to both points; the caller
  * hears after every row, so a long search shows progress and stops on interrupt.
  */
-import type { Embeddings } from '../../model';
-import { TopK } from '../../top-k';
+import type { Embeddings } from '../../recsys';
+import { TopK } from '../../recsys/top-k';
 
 export interface Neighbours {
   /** n × k, nearest first; ties go to the lower index. */

@@ -5,8 +5,7 @@
  * the repulsion approximated by a Barnes–Hut tree. The exact neighbour search compares
  * every pair of points, which is what caps the size.
  */
-import type { Embeddings } from '../../model';
-import type { TrainingContext } from '../../engine/training';
+import type { Embeddings, TrainingContext } from '../../recsys';
 import { BarnesHutTree } from './barnes-hut';
 import { integerSetting, type Projection, type ProjectionSettings } from './method';
 import { nearestNeighbours, pairsOf, type Neighbours } from './neighbours';

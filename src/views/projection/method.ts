@@ -2,8 +2,7 @@
  * What a projection method (PCA, UMAP, t-SNE) offers the embedding projector: its limits and
  * settings, checked before anything heavy runs, and the run itself.
  */
-import type { Embeddings } from '../../model';
-import type { TrainingContext } from '../../engine/training';
+import type { Embeddings, TrainingContext } from '../../recsys';
 
 export interface ProjectionSettings {
   /** 2 or 3 output coordinates per point. */

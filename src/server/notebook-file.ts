@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { NotebookFormatError, parseNotebook, serializeNotebook } from './ipynb';
-import type { Notebook } from './nbformat';
+import { NotebookFormatError, parseNotebook, serializeNotebook, type Notebook } from '../notebook';
 
 export async function readNotebookFile(file: string): Promise<Notebook> {
   return parseNotebook(await readNotebookText(file), file);

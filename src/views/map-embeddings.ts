@@ -3,9 +3,9 @@
  * its settings, sizes, labels, colours, the numbers themselves) before anything heavy
  * runs, then projects the vectors and returns the map.
  */
-import { formatCount } from '../../api';
+import { formatCount } from '../api';
 import { EmbeddingMap, type PointColours } from './embedding-map';
-import { Model, type Embeddings } from '../model';
+import { Model, TrainingContext, type Embeddings } from '../recsys';
 import {
   projection,
   type Projection,
@@ -13,7 +13,6 @@ import {
   type ProjectionSetting,
   type ProjectionSettings,
 } from './projection';
-import { TrainingContext } from '../engine/training';
 
 /** Vectors: flat (with `dim`), one array per row, `{ data, dim }`, or a fitted model's item embeddings. */
 export type EmbeddingsInput =

@@ -1,0 +1,6 @@
+// TensorFlow.js set up for RecLab: the fastest backend this machine has, and the kernels
+// RecLab registers on top of TensorFlow.js's own.
+export { initTensorFlow } from './select-backend';
+export type { BackendChoice, BackendReport } from './select-backend';
+export { scatterAdd, SCATTER_ADD_KERNELS } from './scatter-add';
+export { registerTransposedMatMulKernel } from './transposed-matmul';
