@@ -60,6 +60,8 @@ interface Pending {
 // Not named `require`: bundlers for the desktop app declare one of their own.
 const requireHere = createRequire(import.meta.url);
 const STARTUP_TIMEOUT_MS = 60_000;
+/** RecLab's own compiler settings, for running its TypeScript source through tsx. */
+const RECLAB_TSCONFIG = fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
 const LOG_LINES = 20;
 
 /**
@@ -240,6 +242,9 @@ export class KernelClient extends EventEmitter {
     const entry = this.options.entry ?? fileURLToPath(new URL('../kernel/main.ts', import.meta.url));
     const env = { ...process.env };
     if (this.options.backend) env.RECLAB_TF_BACKEND = this.options.backend;
+    // tsx would otherwise honour a tsconfig.json in the notebook's folder, whose `paths` could
+    // swap a module the kernel loads for a script of that folder's: opening must run no code.
+    if (entry.endsWith('.ts')) env.TSX_TSCONFIG_PATH = RECLAB_TSCONFIG;
     this.log = [];
     const child = fork(entry, [], {
       cwd: this.options.cwd ?? process.cwd(),
