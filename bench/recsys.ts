@@ -3,14 +3,11 @@
  * registry, on MovieLens ml-latest-small (where found) and on the synthetic sample, under a
  * random 80/20 per-user split and leave-last-out, Recall@10 and NDCG@10 with full ranking,
  * the fit time and `recommend` latency (p50/p99). Beside them, ItemCF written in SciPy
- * sparse, run on the same split in the same run, with both fit times and their ratio.
+ * sparse under both cuts (per target, RecBole's ItemKNN, and per source), run on the same
+ * split in the same run, with both fit times and their ratio.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { PYTHON, benchDatasets, printTable, quantile } from './shared';
-import { initTensorFlow } from '../src/kernel/tf-backend';
+import { benchDatasets, printTable, quantile, runReference, type PythonNeeds } from './shared';
+import { initTensorFlow } from '../src/tf-backend';
 import {
   ItemCF,
   MODELS,
@@ -19,11 +16,22 @@ import {
   leaveLastOut,
   randomSplit,
   type FitOptions,
+  type Model,
   type Split,
 } from '../src/recsys';
 
 /** Per-model fit options for the bench: EASE on items with at least 5 ratings, as the issue sets it. */
 const FIT_OPTIONS: Record<string, FitOptions> = { EASE: { minCount: 5 } };
+
+type Cut = ItemCF['config']['cut'];
+
+/** ItemCF per source beside the registry's (per target), so both cuts meet their SciPy reference. */
+const VARIANTS: Record<string, () => Model<object>> = {
+  'ItemCF (source)': () => new ItemCF({ cut: 'source' }),
+};
+const ITEMCF_ROWS: Record<Cut, string> = { target: 'ItemCF', source: 'ItemCF (source)' };
+
+const SCIPY: PythonNeeds = { name: 'SciPy', modules: ['scipy', 'numpy'], install: 'python3-scipy' };
 
 interface Row {
   dataset: string;
@@ -51,7 +59,7 @@ function latency(model: ReturnType<(typeof MODELS)[string]>, split: Split): { p5
 }
 
 async function runModels(dataset: string, split: Split, rows: Row[]): Promise<void> {
-  for (const [name, make] of Object.entries(MODELS)) {
+  for (const [name, make] of [...Object.entries(MODELS), ...Object.entries(VARIANTS)]) {
     const model = make();
     // The sequence models have a section of their own (npm run bench -- sequence), with settings for them.
     if (model instanceof SequentialModel) continue;
@@ -86,32 +94,28 @@ interface Reference {
   ndcg: number;
 }
 
-/** ItemCF in SciPy on the same split; null (with the reason printed) where it cannot run. */
-async function scipyItemCF(split: Split, config: ItemCF['config']): Promise<Reference | string> {
-  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  const probe = spawnSync(PYTHON, ['-c', 'import scipy, numpy'], { encoding: 'utf8' });
-  if (probe.status !== 0) return `SciPy is not installed for ${PYTHON} (apt-get install python3-scipy)`;
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'reclab-ref-'));
-  try {
-    const write = (name: string, a: Int32Array) =>
-      fs.writeFile(path.join(dir, `${name}.bin`), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-    await Promise.all([
-      write('train_users', split.train.users),
-      write('train_items', split.train.items),
-      write('test_users', split.test.users),
-      write('test_items', split.test.items),
-      write('shape', Int32Array.of(split.train.numUsers, split.train.numItems)),
-    ]);
-    const script = path.join(import.meta.dirname, 'reference', 'itemcf.py');
-    const r = spawnSync(PYTHON, [script, dir, String(config.neighbours), String(config.shrink)], {
-      encoding: 'utf8',
-    });
-    if (r.status !== 0) return `the SciPy script failed: ${r.stderr.trim().split('\n').at(-1)}`;
-    const out = JSON.parse(r.stdout) as { fit_seconds: number; recall10: number; ndcg10: number };
-    return { fitMs: out.fit_seconds * 1000, recall: out.recall10, ndcg: out.ndcg10 };
-  } finally {
-    await fs.rm(dir, { recursive: true, force: true });
-  }
+/** ItemCF in SciPy on the same split, under each cut; a string says why it could not run. */
+async function scipyItemCF(split: Split, config: ItemCF['config']): Promise<Record<Cut, Reference> | string> {
+  type Out = { fit_seconds: number; recall10: number; ndcg10: number };
+  const out = await runReference<Record<Cut, Out>>(
+    'itemcf.py',
+    SCIPY,
+    { neighbours: config.neighbours, shrink: config.shrink },
+    {
+      'train_users.bin': split.train.users,
+      'train_items.bin': split.train.items,
+      'test_users.bin': split.test.users,
+      'test_items.bin': split.test.items,
+      'shape.bin': Int32Array.of(split.train.numUsers, split.train.numItems),
+    },
+  );
+  if (typeof out === 'string') return out;
+  const reference = (o: Out): Reference => ({
+    fitMs: o.fit_seconds * 1000,
+    recall: o.recall10,
+    ndcg: o.ndcg10,
+  });
+  return { target: reference(out.target), source: reference(out.source) };
 }
 
 const f4 = (x: number) => x.toFixed(4);
@@ -130,19 +134,25 @@ export async function recsysBench(): Promise<void> {
     console.log(`${name}: ${data.toString()}`);
     for (const split of [randomSplit(data, { ratio: 0.8, seed: 0 }), leaveLastOut(data)]) {
       await runModels(name, split, rows);
-      const ours = rows.find((r) => r.dataset === name && r.split === split.name && r.model === 'ItemCF');
       const reference = await scipyItemCF(split, new ItemCF().config);
       if (typeof reference === 'string') console.log(`  (SciPy ItemCF reference skipped: ${reference})`);
-      else if (ours) {
-        references.push([
-          name,
-          split.name,
-          `${ms(ours.fitMs)} ms`,
-          `${ms(reference.fitMs)} ms`,
-          `${(ours.fitMs / reference.fitMs).toFixed(2)}×`,
-          `${f4(ours.recall)} / ${f4(reference.recall)}`,
-          `${f4(ours.ndcg)} / ${f4(reference.ndcg)}`,
-        ]);
+      else {
+        for (const cut of ['target', 'source'] as const) {
+          const ours = rows.find(
+            (r) => r.dataset === name && r.split === split.name && r.model === ITEMCF_ROWS[cut],
+          );
+          if (!ours) continue;
+          references.push([
+            name,
+            split.name,
+            cut,
+            `${ms(ours.fitMs)} ms`,
+            `${ms(reference[cut].fitMs)} ms`,
+            `${(ours.fitMs / reference[cut].fitMs).toFixed(2)}×`,
+            `${f4(ours.recall)} / ${f4(reference[cut].recall)}`,
+            `${f4(ours.ndcg)} / ${f4(reference[cut].ndcg)}`,
+          ]);
+        }
       }
     }
   }
@@ -162,11 +172,14 @@ export async function recsysBench(): Promise<void> {
     ]),
   );
   if (references.length) {
-    console.log('\nItemCF: RecLab (TypeScript) beside SciPy sparse, same data, split and settings\n');
+    console.log(
+      '\nItemCF: RecLab (TypeScript) beside SciPy sparse, same data, split and settings; cut per target (RecBole’s ItemKNN, the default) and per source\n',
+    );
     printTable(
       [
         'dataset',
         'split',
+        'cut',
         'RecLab fit',
         'SciPy fit',
         'ratio',
@@ -181,7 +194,8 @@ export async function recsysBench(): Promise<void> {
   const check = (what: string, label: string, limit: number, value: number) =>
     targets.push([what, label, `${ms(value)} ms`, value < limit ? 'met' : 'MISSED']);
   for (const r of ml) {
-    if (r.model === 'ItemCF') check(`ItemCF fit on ml-latest-small (${r.split})`, '< 1 s', 1000, r.fitMs);
+    if (r.model.startsWith('ItemCF'))
+      check(`${r.model} fit on ml-latest-small (${r.split})`, '< 1 s', 1000, r.fitMs);
     if (r.model === 'EASE')
       check(`EASE fit on ml-latest-small, items with ≥ 5 ratings (${r.split})`, '< 15 s', 15000, r.fitMs);
   }

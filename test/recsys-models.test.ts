@@ -70,10 +70,11 @@ describe('ItemCF', () => {
     const db = await Database.open();
     try {
       expect(await m.registerTables(db)).toEqual(['itemcf_user_interest', 'itemcf_item_similarity']);
+      // Per target, the rows adding to D are D's own neighbours, ranked in D's list.
       const t = await db.query(
-        "SELECT similar_item FROM itemcf_item_similarity WHERE item = 'D' ORDER BY rank",
+        "SELECT item FROM itemcf_item_similarity WHERE similar_item = 'D' ORDER BY rank",
       );
-      expect(t.column('similar_item')).toEqual(['C', 'B']);
+      expect(t.column('item')).toEqual(['C', 'B']);
       expect((await db.query('SELECT count(*) AS n FROM itemcf_user_interest')).value('n', 0)).toBe(9);
     } finally {
       db.close();

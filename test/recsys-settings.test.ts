@@ -27,7 +27,7 @@ function untyped<C>(settings: Record<string, unknown>): Partial<C> {
 describe('a misspelled setting', () => {
   it('is refused by the constructor, naming the closest setting and listing them all', () => {
     expect(() => new ItemCF(untyped({ neighbors: 50 }))).toThrow(
-      'new rl.ItemCF: no setting "neighbors"; did you mean "neighbours"? Its settings are neighbours, shrink, seeds, binary.',
+      'new rl.ItemCF: no setting "neighbors"; did you mean "neighbours"? Its settings are neighbours, shrink, seeds, binary, cut.',
     );
   });
 
@@ -183,7 +183,7 @@ describe('the settings a model holds', () => {
   it('include those a fit was given, after the fit and in a saved and loaded model', async () => {
     const m = new ItemCF({ neighbours: 50 });
     await m.fit(data(), { neighbours: 3, binary: false, progress: false });
-    expect(m.config).toEqual({ neighbours: 3, shrink: 10, seeds: 0, binary: false });
+    expect(m.config).toEqual({ neighbours: 3, shrink: 10, seeds: 0, binary: false, cut: 'target' });
     for (const loaded of await expectReloadsIdentically(m, 'a')) expect(loaded.config).toEqual(m.config);
     // A later fit without them keeps them.
     await m.fit(data(), { progress: false });

@@ -55,14 +55,37 @@ export function buildCsr(rows: Int32Array, cols: Int32Array, values: Float32Arra
 
 /** Whether row `r` holds column `c` (binary search; rows are sorted). */
 export function csrHas(m: Csr, r: number, c: number): boolean {
+  return csrFind(m, r, c) >= 0;
+}
+
+/** Where row `r` holds column `c` in `indices`/`data`, or -1 (binary search; rows are sorted). */
+export function csrFind(m: Csr, r: number, c: number): number {
   let lo = m.indptr[r];
   let hi = m.indptr[r + 1] - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const v = m.indices[mid];
-    if (v === c) return true;
+    if (v === c) return mid;
     if (v < c) lo = mid + 1;
     else hi = mid - 1;
   }
-  return false;
+  return -1;
+}
+
+/** The transpose, `numColumns` rows; walking the rows in order leaves each new row sorted. */
+export function transposeCsr(m: Csr, numColumns: number): Csr {
+  const indptr = new Int32Array(numColumns + 1);
+  for (let p = 0; p < m.indices.length; p++) indptr[m.indices[p] + 1]++;
+  for (let c = 0; c < numColumns; c++) indptr[c + 1] += indptr[c];
+  const fill = indptr.slice(0, numColumns);
+  const indices = new Int32Array(m.indices.length);
+  const data = new Float32Array(m.indices.length);
+  for (let r = 0; r < m.indptr.length - 1; r++) {
+    for (let p = m.indptr[r]; p < m.indptr[r + 1]; p++) {
+      const at = fill[m.indices[p]]++;
+      indices[at] = r;
+      data[at] = m.data[p];
+    }
+  }
+  return { indptr, indices, data };
 }

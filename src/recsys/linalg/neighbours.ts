@@ -5,7 +5,7 @@
  */
 import { Table } from '../../data';
 import type { ModelState } from '../store';
-import type { Csr } from '../data/csr';
+import { transposeCsr, type Csr } from '../data/csr';
 import { TopK } from '../top-k';
 import type { TrainingContext } from '../engine/training';
 
@@ -80,14 +80,41 @@ export async function cosineNeighbours(
 }
 
 /**
+ * The kept (row, neighbour) pairs as sorted CSR, the similarity as data: row r lists r's
+ * neighbours or, `transposed`, the rows that keep r among theirs.
+ */
+export function neighbourPairs(nb: Neighbours, transposed: boolean): Csr {
+  const { k, indices, similarities } = nb;
+  const n = indices.length / k;
+  const indptr = new Int32Array(n + 1);
+  for (let p = 0; p < indices.length; p++) if (indices[p] >= 0) indptr[indices[p] + 1]++;
+  for (let r = 0; r < n; r++) indptr[r + 1] += indptr[r];
+  const fill = indptr.slice(0, n);
+  const rows = new Int32Array(indptr[n]);
+  const data = new Float32Array(indptr[n]);
+  // Filled in row order, so each row of the transpose comes out sorted.
+  for (let p = 0; p < indices.length; p++) {
+    if (indices[p] < 0) continue;
+    const at = fill[indices[p]]++;
+    rows[at] = Math.floor(p / k);
+    data[at] = similarities[p];
+  }
+  const keptBy: Csr = { indptr, indices: rows, data };
+  return transposed ? keptBy : transposeCsr(keptBy, n);
+}
+
+/**
  * The neighbour table for DuckDB and display: one row per (row, neighbour) with its
  * similarity and rank, rows and neighbours by name (`names`: ItemCF's items, UserCF's users).
+ * `transposed` names the columns the other way round: `rowColumn` holds the neighbour and
+ * `neighbourColumn` the row whose list keeps it, `rank` its place in that list.
  */
 export function neighbourTable(
   nb: Neighbours,
   names: readonly string[],
   rowColumn: string,
   neighbourColumn: string,
+  transposed = false,
 ): Table {
   let total = 0;
   for (let i = 0; i < nb.indices.length; i++) if (nb.indices[i] >= 0) total++;
@@ -104,7 +131,11 @@ export function neighbourTable(
     rank[w] = (i % nb.k) + 1;
     w++;
   }
-  return Table.fromColumns({ [rowColumn]: row, [neighbourColumn]: neighbour, similarity, rank });
+  return Table.fromColumns(
+    transposed
+      ? { [rowColumn]: neighbour, [neighbourColumn]: row, similarity, rank }
+      : { [rowColumn]: row, [neighbourColumn]: neighbour, similarity, rank },
+  );
 }
 
 /** A neighbour table as saved model state (ItemCF's items, UserCF's users). */

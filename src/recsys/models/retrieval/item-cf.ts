@@ -1,8 +1,10 @@
 import { Table } from '../../../data';
 import type { Dataset } from '../../data/dataset';
 import { Model } from '../../model';
+import { csrFind, type Csr } from '../../data/csr';
 import {
   cosineNeighbours,
+  neighbourPairs,
   neighbourTable,
   neighboursFromState,
   neighboursState,
@@ -22,6 +24,13 @@ export interface ItemCFConfig {
   seeds: number;
   /** Cosine on who interacted (true) or on the rating values. */
   binary: boolean;
+  /**
+   * Whose top k a pair must be in to count. 'target', as RecBole's ItemKNN: an item is scored
+   * through its own k nearest items that the user has. 'source': through the user's items that
+   * hold it among their k nearest. Per target recalls better on MovieLens (the bench: Recall@10
+   * 0.161 against 0.126 at k = 100); per source is how models saved before this setting were fitted.
+   */
+  cut: 'target' | 'source';
 }
 
 const SCHEMA: SettingsSchema<ItemCFConfig> = {
@@ -29,6 +38,7 @@ const SCHEMA: SettingsSchema<ItemCFConfig> = {
   shrink: { type: 'number', min: 0, default: 10 },
   seeds: { type: 'int', min: 0, default: 0 },
   binary: { type: 'boolean', default: true },
+  cut: { type: 'choice', values: ['target', 'source'], default: 'target' },
 };
 
 /** A user's seed items and their weights; null weights: binary, each seed weighs 1. */
@@ -39,11 +49,15 @@ interface Seeds {
 
 /**
  * Item-based collaborative filtering, as the design's tables: the user interest table
- * (user → items with weights), the item similarity table (item → top-k items); recall
- * takes the user's top-n items, their k neighbours each, merges by summed weight × similarity.
+ * (user → items with weights), the item similarity table (the pairs of each item's top k); recall
+ * takes the user's top-n items and sums weight × similarity over the pairs the `cut` keeps:
+ * score(u, j) = Σ over seeds i with i in j's top k (or, 'source', j in i's) of w(u, i) sim(i, j).
  */
 export class ItemCF extends Model<ItemCFConfig> {
+  /** Each item's own top k. */
   private nb: Neighbours = { k: 0, indices: new Int32Array(0), similarities: new Float32Array(0) };
+  /** Row i: the items a user's item i adds to under the cut, with the similarity; sorted. */
+  private reach: Csr = { indptr: new Int32Array(1), indices: new Int32Array(0), data: new Float32Array(0) };
   /** Seeds by user, built on first use; a fit or a load starts it afresh. */
   private seedCache: (Seeds | undefined)[] = [];
   /** Item → the user's weight while picking seeds, NaN elsewhere (so it needs no clearing). */
@@ -58,6 +72,7 @@ export class ItemCF extends Model<ItemCFConfig> {
     this.seedCache = [];
     this.weightScratch = undefined;
     this.nb = await cosineNeighbours(train.byItem, train.byUser, c.neighbours, c.shrink, c.binary, ctx);
+    this.reach = neighbourPairs(this.nb, c.cut === 'target');
   }
 
   /**
@@ -102,18 +117,20 @@ export class ItemCF extends Model<ItemCFConfig> {
   protected scoreUser(u: number, out: Float32Array): void {
     out.fill(-Infinity);
     const { items, weights } = this.seeds(u);
-    const { k, indices, similarities } = this.nb;
+    const { indptr, indices, data } = this.reach;
     for (let s = 0; s < items.length; s++) {
-      const base = items[s] * k;
-      for (let t = 0; t < k; t++) {
-        const j = indices[base + t];
-        if (j < 0) break;
-        out[j] = (out[j] === -Infinity ? 0 : out[j]) + (weights ? weights[s] : 1) * similarities[base + t];
+      const w = weights ? weights[s] : 1;
+      for (let p = indptr[items[s]]; p < indptr[items[s] + 1]; p++) {
+        const j = indices[p];
+        out[j] = (out[j] === -Infinity ? 0 : out[j]) + w * data[p];
       }
     }
   }
 
-  /** Items sharing no user with `i` are not similar at all: -Infinity, so they are never listed. */
+  /**
+   * `i`'s own top k, whatever the cut. Items sharing no user with `i` are not similar at
+   * all: -Infinity, so they are never listed.
+   */
   protected override similarItemScores(i: number, out: Float32Array): boolean {
     out.fill(-Infinity);
     const { k, indices, similarities } = this.nb;
@@ -124,14 +141,10 @@ export class ItemCF extends Model<ItemCFConfig> {
   /** The seed items that contribute most to `item`'s score. */
   protected override reason(u: number, item: number): string {
     const { items, weights } = this.seeds(u);
-    const { k, indices, similarities } = this.nb;
     const heap = new TopK(2);
     for (let s = 0; s < items.length; s++) {
-      const base = items[s] * k;
-      for (let t = 0; t < k && indices[base + t] >= 0; t++) {
-        if (indices[base + t] === item)
-          heap.push(items[s], (weights ? weights[s] : 1) * similarities[base + t]);
-      }
+      const p = csrFind(this.reach, items[s], item);
+      if (p >= 0) heap.push(items[s], (weights ? weights[s] : 1) * this.reach.data[p]);
     }
     const top = heap.take();
     return top.ids.length
@@ -139,7 +152,12 @@ export class ItemCF extends Model<ItemCFConfig> {
       : '';
   }
 
-  /** user_interest (user → item, weight) and item_similarity (item → neighbour, similarity, rank). */
+  /**
+   * user_interest (user → item, weight) and item_similarity (item → similar_item, similarity,
+   * rank): the pairs the cut keeps, an interest `item` adding to `similar_item`, so one join
+   * on `item` recomputes recommend under either cut. 'source': each item's top k, ranked;
+   * 'target': the items whose top k hold `item`, `rank` its place there.
+   */
   override tables(): Record<string, Table> {
     const train = this.train;
     const users: string[] = [];
@@ -157,7 +175,13 @@ export class ItemCF extends Model<ItemCFConfig> {
     }
     return {
       user_interest: Table.fromColumns({ user: users, item: items, weight: Float32Array.from(weights) }),
-      item_similarity: neighbourTable(this.nb, train.itemNames, 'item', 'similar_item'),
+      item_similarity: neighbourTable(
+        this.nb,
+        train.itemNames,
+        'item',
+        'similar_item',
+        this.config.cut === 'target',
+      ),
     };
   }
 
@@ -168,6 +192,9 @@ export class ItemCF extends Model<ItemCFConfig> {
   protected restore(state: ModelState): void {
     this.seedCache = [];
     this.weightScratch = undefined;
+    // Saved before the cut was a setting: those fits cut per source.
+    if (state.config.cut === undefined) this.config.cut = 'source';
     this.nb = neighboursFromState(state);
+    this.reach = neighbourPairs(this.nb, this.config.cut === 'target');
   }
 }
