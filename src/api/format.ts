@@ -40,7 +40,8 @@ export function formatValue(v: unknown): string {
 /** A progress bar as text: `label ████░░ 3/4 [00:01<00:00, 2.00/s]`, as tqdm prints it. */
 export function progressText(s: ProgressState): string {
   const width = 30;
-  const fraction = s.total > 0 ? s.value / s.total : 1;
+  // A value past its total (a file edited by hand) draws a full bar, not a broken one.
+  const fraction = s.total > 0 ? Math.min(1, Math.max(0, s.value / s.total)) : 1;
   const filled = Math.round(fraction * width);
   const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
   const eta = s.done ? '' : `<${formatDuration(s.etaSeconds)}`;

@@ -13,6 +13,7 @@ export {
 export { WORKBENCH_PARAMS } from './workbench';
 export { readPayload, isRecLabMime } from './payloads';
 export { checked, firstProblem } from './validate';
+export { readOutput, type OutputRead } from './output-schema';
 export type { CellKind, CodeCellKind, JsonValue, MimeBundle, Output } from '../notebook';
 export { MIME } from '../notebook';
 export { sqlCellName } from './sql-name';

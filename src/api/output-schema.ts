@@ -5,6 +5,7 @@
  */
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { JsonObject, JsonValue, MimeBundle, Output } from '../notebook';
+import { firstProblem } from './validate';
 
 export const JsonValueSchema = Type.Unsafe<JsonValue>(
   Type.Recursive((json) =>
@@ -51,3 +52,15 @@ const OutputSchemas: TSchema[] = [
 ];
 
 export const OutputSchema = Type.Unsafe<Output>(Type.Union(OutputSchemas));
+
+export type OutputRead = { ok: true; output: Output } | { ok: false; error: string };
+
+/**
+ * An output from a file, checked against nbformat's shape: a display without `data`, an
+ * error without `traceback` or a `null` is reported, so it can be shown as unreadable and
+ * kept in the file as it is, instead of breaking the page or the export.
+ */
+export function readOutput(output: unknown): OutputRead {
+  const problem = firstProblem(OutputSchema, output, '', 'the output');
+  return problem === undefined ? { ok: true, output: output as Output } : { ok: false, error: problem };
+}

@@ -38,6 +38,9 @@ export class JsonSyntaxError extends Error {
   }
 }
 
+/** How deeply arrays and objects may nest; notebooks from real tools stay far below it. */
+export const MAX_DEPTH = 512;
+
 /** Parses JSON text, keeping number spellings the writer could not reproduce. */
 export function parseJson(text: string): JsonValue {
   let pos = 0;
@@ -96,9 +99,11 @@ export function parseJson(text: string): JsonValue {
     return formatNumber(value) === spelled ? value : new JsonNumberText(spelled, value);
   };
 
-  const parseValue = (): JsonValue => {
+  const parseValue = (depth: number): JsonValue => {
     skipSpace();
     const c = text[pos];
+    // Deeper nesting would overflow the stack here and in everything that walks the result.
+    if ((c === '{' || c === '[') && depth >= MAX_DEPTH) fail(`nested more than ${MAX_DEPTH} levels deep`);
     if (c === '{') {
       pos++;
       const object: JsonObject = {};
@@ -114,7 +119,10 @@ export function parseJson(text: string): JsonValue {
         skipSpace();
         if (text[pos] !== ':') fail(`expected ':', found ${describe()}`);
         pos++;
-        object[key] = parseValue();
+        const value = parseValue(depth + 1);
+        // Assigning "__proto__" would set the object's prototype instead of keeping the field.
+        if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true });
+        else object[key] = value;
         skipSpace();
         if (text[pos] === ',') pos++;
         else if (text[pos] === '}') {
@@ -132,7 +140,7 @@ export function parseJson(text: string): JsonValue {
         return array;
       }
       for (;;) {
-        array.push(parseValue());
+        array.push(parseValue(depth + 1));
         skipSpace();
         if (text[pos] === ',') pos++;
         else if (text[pos] === ']') {
@@ -153,7 +161,7 @@ export function parseJson(text: string): JsonValue {
   };
 
   if (text.charCodeAt(0) === 0xfeff) pos = 1;
-  const value = parseValue();
+  const value = parseValue(0);
   skipSpace();
   if (pos < text.length) fail(`unexpected ${describe()} after the end of the document`);
   return value;

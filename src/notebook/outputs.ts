@@ -66,7 +66,9 @@ const RECLAB_MIME = MIME.table.slice(0, MIME.table.indexOf('.reclab.') + '.recla
 export function widgetIds(outputs: readonly Output[]): string[] {
   const ids: string[] = [];
   for (const o of outputs) {
-    if (o.output_type !== 'display_data' && o.output_type !== 'execute_result') continue;
+    // Outputs come from files too: one that is not an object, or has no data, shows no widget.
+    if (o?.output_type !== 'display_data' && o?.output_type !== 'execute_result') continue;
+    if (typeof o.data !== 'object' || o.data === null) continue;
     for (const [mime, payload] of Object.entries(o.data)) {
       const id = mime.startsWith(RECLAB_MIME)
         ? (payload as { widgetId?: unknown } | null)?.widgetId

@@ -17,12 +17,12 @@ import {
   type JsonValue,
   type MimeBundle,
   type Notebook,
-  type Output,
 } from '../notebook';
 import {
   escapeHtml,
   formatCount,
   progressText,
+  readOutput,
   readPayload,
   safeChartOption,
   stripAnsi,
@@ -72,7 +72,9 @@ interface Context {
 /** The app's icon, inlined: the page needs nothing from the network or the disk. */
 let icon: string | undefined;
 const iconDataUri = (): string =>
-  (icon ??= `data:image/svg+xml;base64,${readFileSync(fileURLToPath(new URL('../../resources/icon.svg', import.meta.url))).toString('base64')}`);
+  (icon ??=
+    'data:image/svg+xml;base64,' +
+    readFileSync(fileURLToPath(new URL('../../resources/icon.svg', import.meta.url))).toString('base64'));
 
 export function notebookToHtml(notebook: Notebook, title: string): string {
   const context: Context = { charts: [] };
@@ -106,7 +108,11 @@ ${echarts ? `<script>${echarts.replace(/<\/script/gi, '<\\/script')}</script>` :
     if (!el || !window.echarts) return;
     var chart = window.echarts.init(el, dark ? 'dark' : null, { renderer: 'canvas' });
     // Drawn as text on the canvas, never as HTML: labels come from the notebook.
-    if (c.labels) c.option.tooltip = { renderMode: 'richText', formatter: function (p) { return String(c.labels[p.value[2]]); } };
+    if (c.labels)
+      c.option.tooltip = {
+        renderMode: 'richText',
+        formatter: function (p) { return String(c.labels[p.value[2]]); }
+      };
     chart.setOption(c.option);
     chart.setOption({ backgroundColor: 'transparent' });
     window.addEventListener('resize', function () { chart.resize(); });
@@ -136,18 +142,27 @@ function renderCell(cell: Cell, index: number, context: Context): string {
   const language = cellKind(cell);
   const count = cell.execution_count ?? ' ';
   const outputs = (cell.outputs ?? []).map((o) => renderOutput(o, context)).join('\n');
+  const input =
+    `<span class="prompt">[${count}]</span><span class="lang">${language === 'sql' ? 'SQL' : 'TS'}</span>` +
+    `<pre><code>${escapeHtml(source)}</code></pre>`;
   return `<section class="cell code" data-index="${index}">
-<div class="input"><span class="prompt">[${count}]</span><span class="lang">${language === 'sql' ? 'SQL' : 'TS'}</span><pre><code>${escapeHtml(source)}</code></pre></div>
+<div class="input">${input}</div>
 ${outputs ? `<div class="outputs">${outputs}</div>` : ''}
 </section>`;
 }
 
-function renderOutput(output: Output, context: Context): string {
+function renderOutput(raw: unknown, context: Context): string {
+  const read = readOutput(raw);
+  if (!read.ok) return `<pre class="unreadable">Unreadable output: ${escapeHtml(read.error)}.</pre>`;
+  const output = read.output;
   switch (output.output_type) {
     case 'stream':
       return `<pre class="stream ${output.name}">${escapeHtml(stripAnsi(joinText(output.text)))}</pre>`;
     case 'error':
-      return `<pre class="error"><b>${escapeHtml(output.ename)}: ${escapeHtml(output.evalue)}</b>\n${escapeHtml(stripAnsi(output.traceback.slice(1).join('\n')))}</pre>`;
+      return (
+        `<pre class="error"><b>${escapeHtml(output.ename)}: ${escapeHtml(output.evalue)}</b>\n` +
+        `${escapeHtml(stripAnsi(output.traceback.slice(1).join('\n')))}</pre>`
+      );
     case 'display_data':
     case 'execute_result':
       return renderBundle(output.data, context);
@@ -177,7 +192,8 @@ function renderBundle(data: MimeBundle, context: Context): string {
   }
   if (data['text/html'] !== undefined) return `<div class="html">${sanitize(text(data['text/html']))}</div>`;
   if (data['image/svg+xml'] !== undefined) {
-    return `<img class="image" alt="chart" src="data:image/svg+xml;base64,${Buffer.from(text(data['image/svg+xml'])).toString('base64')}">`;
+    const svg = Buffer.from(text(data['image/svg+xml'])).toString('base64');
+    return `<img class="image" alt="chart" src="data:image/svg+xml;base64,${svg}">`;
   }
   for (const mime of ['image/png', 'image/jpeg', 'image/gif']) {
     if (data[mime] !== undefined)
@@ -208,7 +224,9 @@ function projectorOption(p: ProjectorOutput): ChartOutput['option'] {
   const base = { type: 'scatter', symbolSize: 4, large: p.count > 2000, largeThreshold: 2000 };
   const title = {
     text: p.title,
-    subtext: `${p.method.toUpperCase()}, ${formatCount(p.count)} points${p.dims === 3 ? ' (first two of three dimensions)' : ''}`,
+    subtext:
+      `${p.method.toUpperCase()}, ${formatCount(p.count)} points` +
+      (p.dims === 3 ? ' (first two of three dimensions)' : ''),
   };
   const axes = {
     xAxis: { type: 'value', scale: true, splitLine: { show: false } },
@@ -259,7 +277,10 @@ function projectorOption(p: ProjectorOutput): ChartOutput['option'] {
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** Whether the payload's parts agree (the schema has checked their types): sizes and encodings, before anything is decoded. */
+/**
+ * Whether the payload's parts agree (the schema has checked their types): sizes and encodings, before
+ * anything is decoded.
+ */
 function wholeProjector(p: ProjectorOutput): boolean {
   const encoded = (value: string, byteLength: number) =>
     value.length === Math.ceil(byteLength / 3) * 4 && BASE64.test(value);
@@ -275,21 +296,34 @@ const floats = (base64: string) => new Float32Array(bytes(base64).buffer);
 const round = (v: number) => (Number.isFinite(v) ? Math.round(v * 1e4) / 1e4 : null);
 
 const STYLE = `
-:root { color-scheme: light dark; --bg: #ffffff; --fg: #1f2328; --muted: #656d76; --code: #f6f8fa; --border: #d0d7de; --error: #cf222e; --accent: #0969da; }
-@media (prefers-color-scheme: dark) { :root { --bg: #0d1117; --fg: #e6edf3; --muted: #8d96a0; --code: #161b22; --border: #30363d; --error: #ff7b72; --accent: #4493f8; } }
+:root {
+  color-scheme: light dark; --bg: #ffffff; --fg: #1f2328; --muted: #656d76; --code: #f6f8fa; --border: #d0d7de;
+  --error: #cf222e; --accent: #0969da;
+}
+@media (prefers-color-scheme: dark) {
+  :root {
+    --bg: #0d1117; --fg: #e6edf3; --muted: #8d96a0; --code: #161b22; --border: #30363d; --error: #ff7b72;
+    --accent: #4493f8;
+  }
+}
 * { box-sizing: border-box; }
-body { margin: 0; background: var(--bg); color: var(--fg); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; }
+body {
+  margin: 0; background: var(--bg); color: var(--fg); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif;
+}
 main { max-width: 980px; margin: 0 auto; padding: 24px; }
 .title { font-size: 1.4em; color: var(--muted); font-weight: 500; }
 .cell { margin: 16px 0; }
 .input { display: grid; grid-template-columns: 56px 36px 1fr; align-items: start; }
 .prompt, .lang { font: 12px ui-monospace, monospace; color: var(--muted); padding-top: 10px; }
 .lang { color: var(--accent); }
-pre { margin: 0; padding: 8px 12px; overflow-x: auto; font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, monospace; white-space: pre; }
+pre {
+  margin: 0; padding: 8px 12px; overflow-x: auto; font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, monospace;
+  white-space: pre;
+}
 .input pre { background: var(--code); border: 1px solid var(--border); border-radius: 6px; }
 .outputs { margin-left: 92px; margin-top: 6px; overflow-x: auto; }
 .stream.stderr { background: rgba(255, 180, 0, 0.08); }
-.error { color: var(--error); white-space: pre-wrap; }
+.error, .unreadable { color: var(--error); white-space: pre-wrap; }
 table { border-collapse: collapse; font-size: 13px; margin: 4px 0; }
 th, td { border: 1px solid var(--border); padding: 3px 8px; text-align: right; }
 th { background: var(--code); }

@@ -9,8 +9,9 @@ export async function readNotebookFile(file: string): Promise<Notebook> {
 
 /** A notebook file's text; a file that cannot be read gets "FILE: cannot be read: reason". */
 export async function readNotebookText(file: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    return await fs.readFile(file, 'utf8');
+    bytes = await fs.readFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const reason =
@@ -22,6 +23,40 @@ export async function readNotebookText(file: string): Promise<string> {
             ? 'is a folder'
             : String(e);
     throw new NotebookFormatError(file, `cannot be read: ${reason}`);
+  }
+  return decodeUtf8(bytes, file);
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The file's text, refusing bytes that are not UTF-8: read leniently they would become
+ * U+FFFD, and the next save would write that over the original bytes.
+ */
+function decodeUtf8(bytes: Buffer, file: string): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    // Point at the first bad byte: the decoder does not say where it stopped.
+    let good = 0;
+    for (let step = bytes.length; step >= 1; step = Math.floor(step / 2))
+      while (good + step <= bytes.length && validUtf8Prefix(bytes.subarray(0, good + step))) good += step;
+    const line = bytes.subarray(0, good).toString('utf8').split('\n').length;
+    throw new NotebookFormatError(
+      file,
+      `is not valid UTF-8 (line ${line}, byte ${good + 1}). Notebooks are UTF-8 text; ` +
+        'RecLab opens it only once it is: re-save it as UTF-8 in a text editor. The file was left as it is.',
+    );
+  }
+}
+
+/** Whether `bytes` could begin a UTF-8 text: valid, or cut short inside a character. */
+function validUtf8Prefix(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+    return true;
+  } catch {
+    return false;
   }
 }
 
