@@ -24,7 +24,8 @@ export class WorkbenchClient {
       const p = this.pending.get(message.id);
       this.pending.delete(message.id);
       if (message.ok) p?.resolve(message.result);
-      else p?.reject(new Error(message.error));
+      // `needs` travels with the error, so a test sees what the UI would ask the user.
+      else p?.reject(Object.assign(new Error(message.error), { needs: message.needs }));
     });
   }
 

@@ -133,8 +133,10 @@ export const WORKBENCH_PARAMS = {
    * batches, so a batch re-sent after a lost connection is applied once.
    */
   edit: withSession({ client: Type.String(), seq: Type.Integer(), edits: Type.Array(CellEditSchema) }),
-  save: Session,
-  saveAs: withSession({ path: Type.String() }),
+  /** `overwrite`: the user has agreed to replace a file another program changed since it was read. */
+  save: withSession({ overwrite: Type.Optional(Type.Boolean()) }),
+  /** `overwrite`: the user has agreed to replace the file already at `path`. */
+  saveAs: withSession({ path: Type.String(), overwrite: Type.Optional(Type.Boolean()) }),
   discardRecovery: Session,
   /** Queues cells to run in order; a failing cell cancels the rest of the queue. */
   execute: withSession({ cells: Type.Array(Handle) }),
@@ -200,7 +202,12 @@ export type WorkbenchRequest = {
 }[WorkbenchMethod];
 
 export type WorkbenchResponse =
-  { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
+  | { id: number; ok: true; result: unknown }
+  /**
+   * `needs: 'overwrite'`: the request would replace what the user has not seen; it may be
+   * sent again with `overwrite`.
+   */
+  | { id: number; ok: false; error: string; needs?: 'overwrite' };
 
 export type WorkbenchEvent =
   /** A cell's outputs from index `from` on; the ones before it are unchanged. */

@@ -69,12 +69,15 @@ export async function writeNotebookFile(file: string, notebook: Notebook): Promi
   await writeFileAtomic(file, serializeNotebook(notebook));
 }
 
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
+/** `mode`: the new file's permissions, exactly (the umask does not apply); by default the umask's. */
+export async function writeFileAtomic(file: string, text: string, mode?: number): Promise<void> {
   const dir = path.dirname(file);
   // Random, so two saves at once never share a temporary file.
   const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.open(temp, 'w');
+  // Created private, so no one reads a private notebook's text between creation and chmod.
+  const handle = await fs.open(temp, 'wx', 0o600);
   try {
+    await handle.chmod(mode ?? 0o666 & ~process.umask());
     await handle.writeFile(text, 'utf8');
     await handle.sync();
   } catch (e) {

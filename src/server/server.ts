@@ -10,6 +10,7 @@ import { cookieName, newToken, refusal } from './access';
 import { serveStatic } from './static-files';
 import { StateStore } from './state-store';
 import { Workbench, type Connection } from './workbench';
+import { OverwriteError } from './save-file';
 
 export interface ServerOptions {
   /** The folder notebooks are opened from and listed in. */
@@ -131,7 +132,9 @@ function serveConnection(ws: WebSocket, workbench: Workbench): void {
       const result = await workbench.call(request.method, request.params, connection);
       send({ id, ok: true, result });
     } catch (e) {
-      send({ id, ok: false, error: e instanceof Error ? e.message : String(e) });
+      const error = e instanceof Error ? e.message : String(e);
+      // The window asks the user, then sends the request again with `overwrite`.
+      send(e instanceof OverwriteError ? { id, ok: false, error, needs: 'overwrite' } : { id, ok: false, error });
     }
   });
 }

@@ -13,7 +13,7 @@ import {
   type Output,
 } from '../notebook';
 import { type NotebookDocument } from './document';
-import { saveFile } from './save-file';
+import { saveFile, type FileStamp } from './save-file';
 import type { StateStore } from './state-store';
 
 /** Unsaved edits are copied to the recovery file at most this often. */
@@ -30,6 +30,8 @@ type Publish = (event: WorkbenchEvent) => void;
  */
 export class NotebookSession {
   readonly id = randomBytes(8).toString('hex');
+  /** The file as RecLab last read or wrote it: a save notices what another program changed since. */
+  stamp: FileStamp | undefined;
   private kernel: KernelClient | undefined;
   private kernelStarting: Promise<KernelClient>;
   private kernelStatus: KernelStatus = { state: 'starting' };
@@ -89,11 +91,16 @@ export class NotebookSession {
     this.changed();
   }
 
-  save(to = this.path): Promise<void> {
+  /**
+   * Saves to the notebook's file or, for Save As, to `to`. A file changed on disk since it was
+   * read is replaced only with `overwrite`.
+   */
+  save(to = this.path, overwrite = false): Promise<void> {
     return this.serialized(async () => {
       const { text, version } = this.document.snapshot();
+      const expected = to === this.path ? this.stamp : undefined;
       try {
-        await saveFile(to, text);
+        this.stamp = await saveFile(to, text, { expected, overwrite });
       } catch (e) {
         // The edits stay in memory; make sure they are on disk somewhere too.
         await this.store.writeRecovery(this.path, text).catch(() => undefined);

@@ -29,9 +29,10 @@ export class StateStore {
 
   async writeRecovery(notebookPath: string, text: string): Promise<void> {
     const file = this.recoveryFile(notebookPath);
-    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     const record: RecoveryRecord = { path: path.resolve(notebookPath), savedAt: Date.now(), text };
-    await writeFileAtomic(file, JSON.stringify(record));
+    // Unsaved edits may be as private as the notebook: readable by this user only.
+    await writeFileAtomic(file, JSON.stringify(record), 0o600);
   }
 
   /** The recovery copy of a notebook, if one was left behind. */

@@ -15,6 +15,7 @@ import type { KernelOptions } from '../kernel-client';
 import { createNotebook, newCodeCell, parseNotebook, serializeNotebook } from '../notebook';
 import { readNotebookText } from './notebook-file';
 import { NotebookDocument } from './document';
+import { fileStamp, OverwriteError } from './save-file';
 import { NotebookSession } from './session';
 import type { StateStore } from './state-store';
 import { notebookToHtml } from './export-html';
@@ -63,7 +64,10 @@ export class Workbench {
     };
   }
 
-  /** Runs a request as it came off the wire: the method must exist and its parameters must have the contract's types. */
+  /**
+   * Runs a request as it came off the wire: the method must exist and its parameters must have the contract's
+   * types.
+   */
   async call(method: unknown, params: unknown, connection: Connection): Promise<unknown> {
     if (typeof method !== 'string' || !Object.hasOwn(this.handlers, method))
       throw new Error(`Unknown method "${String(method)}".`);
@@ -152,7 +156,8 @@ export class Workbench {
       // A window left open across an upgrade would misread the new messages: it reloads instead.
       if (protocol !== PROTOCOL_VERSION)
         throw new Error(
-          `This page was loaded from another version of RecLab (protocol ${protocol}; the server speaks ${PROTOCOL_VERSION}). Reload the page.`,
+          'This page was loaded from another version of RecLab ' +
+            `(protocol ${protocol}; the server speaks ${PROTOCOL_VERSION}). Reload the page.`,
         );
       return { folder: this.options.folder, version: this.options.version };
     },
@@ -201,6 +206,7 @@ export class Workbench {
         await live.close();
       }
       const session = await this.openSession(file, document, connection);
+      session.stamp = await fileStamp(file);
       const result: OpenResult = { notebook: session.wire() };
       if (!restore && recovery && recovery.text !== diskText) result.recovery = { savedAt: recovery.savedAt };
       return result;
@@ -233,16 +239,30 @@ export class Workbench {
       return null;
     },
 
-    save: async ({ session }) => {
+    save: async ({ session, overwrite }) => {
       const s = this.session(session);
-      await s.save();
+      await s.save(s.path, overwrite);
       return { path: s.path, name: s.name };
     },
 
-    saveAs: async ({ session, path: p }) => {
+    saveAs: async ({ session, path: p, overwrite }) => {
       const s = this.session(session);
-      const target = this.resolve(p.endsWith('.ipynb') ? p : `${p}.ipynb`);
-      await s.save(target);
+      const name = p.trim();
+      if (!name || name.endsWith('/') || name.endsWith(path.sep))
+        throw new Error('Save As needs a file name, such as "ratings.ipynb".');
+      const target = this.resolve(name.endsWith('.ipynb') ? name : `${name}.ipynb`);
+      if (target === s.path) {
+        await s.save(target, overwrite);
+        return { path: s.path, name: s.name };
+      }
+      // One session per path: two would overwrite each other's saves.
+      if (this.openAt(target))
+        throw new Error(
+          `${target} is open in another window. Close it there first, or choose another name.`,
+        );
+      if (!overwrite && (await fileStamp(target)))
+        throw new OverwriteError(`${target} already exists. Saving replaces it with this notebook.`);
+      await s.save(target, true);
       return { path: s.path, name: s.name };
     },
 

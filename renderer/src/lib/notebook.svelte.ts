@@ -12,7 +12,7 @@ import type {
   WireNotebook,
   WorkbenchEvent,
 } from '../../../src/api';
-import { ConnectionLostError, type Rpc } from './rpc';
+import { ConnectionLostError, RequestError, type Rpc } from './rpc';
 import { download } from './download';
 
 export interface CellModel {
@@ -303,7 +303,10 @@ export class NotebookModel {
   async save(): Promise<void> {
     try {
       await this.flush();
-      const saved = await this.rpc.request('save', { session: this.session });
+      const saved = await confirmingOverwrite((overwrite) =>
+        this.rpc.request('save', { session: this.session, overwrite }),
+      );
+      if (!saved) return;
       this.path = saved.path;
       this.name = saved.name;
       this.notice = undefined;
@@ -315,7 +318,10 @@ export class NotebookModel {
 
   async saveAs(path: string): Promise<void> {
     await this.flush();
-    const saved = await this.rpc.request('saveAs', { session: this.session, path });
+    const saved = await confirmingOverwrite((overwrite) =>
+      this.rpc.request('saveAs', { session: this.session, path, overwrite }),
+    );
+    if (!saved) return;
     this.path = saved.path;
     this.name = saved.name;
     this.notice = undefined;
@@ -324,5 +330,20 @@ export class NotebookModel {
   async resync(): Promise<void> {
     await this.flush();
     this.load(await this.rpc.request('attach', { session: this.session }));
+  }
+}
+
+/**
+ * Sends a save; when the server answers that it would replace what the user has not seen
+ * (another program's changes, an existing file), asks, and sends it again only on yes.
+ * Undefined when the user said no.
+ */
+async function confirmingOverwrite<T>(send: (overwrite: boolean) => Promise<T>): Promise<T | undefined> {
+  try {
+    return await send(false);
+  } catch (e) {
+    if (!(e instanceof RequestError && e.needs === 'overwrite')) throw e;
+    if (!confirm(`${e.message}\n\nOverwrite it?`)) return undefined;
+    return send(true);
   }
 }

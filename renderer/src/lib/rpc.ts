@@ -13,6 +13,16 @@ export class ConnectionLostError extends Error {
   }
 }
 
+/** A request the server refused; `needs: 'overwrite'` means it may be sent again once the user agrees. */
+export class RequestError extends Error {
+  constructor(
+    message: string,
+    readonly needs?: 'overwrite',
+  ) {
+    super(message);
+  }
+}
+
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
@@ -71,7 +81,7 @@ export class Rpc {
       if (!p) return;
       this.pending.delete(message.id);
       if (message.ok) p.resolve(message.result);
-      else p.reject(new Error(message.error));
+      else p.reject(new RequestError(message.error, message.needs));
     };
     socket.onclose = () => {
       if (this.socket !== socket) return;
