@@ -134,7 +134,9 @@ function serveConnection(ws: WebSocket, workbench: Workbench): void {
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       // The window asks the user, then sends the request again with `overwrite`.
-      send(e instanceof OverwriteError ? { id, ok: false, error, needs: 'overwrite' } : { id, ok: false, error });
+      send(
+        e instanceof OverwriteError ? { id, ok: false, error, needs: 'overwrite' } : { id, ok: false, error },
+      );
     }
   });
 }

@@ -257,9 +257,7 @@ export class Workbench {
       }
       // One session per path: two would overwrite each other's saves.
       if (this.openAt(target))
-        throw new Error(
-          `${target} is open in another window. Close it there first, or choose another name.`,
-        );
+        throw new Error(`${target} is open in another window. Close it there first, or choose another name.`);
       if (!overwrite && (await fileStamp(target)))
         throw new OverwriteError(`${target} already exists. Saving replaces it with this notebook.`);
       await s.save(target, true);
