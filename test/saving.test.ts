@@ -1,37 +1,22 @@
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION } from '../src/api';
 import { createNotebook, newCodeCell, serializeNotebook } from '../src/notebook';
-import { startServer, type RunningServer } from '../src/server';
 import { StateStore } from '../src/server/state-store';
-import { WorkbenchClient } from '../dev';
+import type { WorkbenchClient } from '../dev';
+import { suiteServer } from './helpers/server';
 
+const suite = suiteServer('saving');
+let client: WorkbenchClient;
 let dir: string;
 let work: string;
-let server: RunningServer;
-let client: WorkbenchClient;
 
 beforeAll(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'reclab-saving-'));
-  work = path.join(dir, 'work');
-  await fs.mkdir(work);
-  server = await startServer({
-    folder: work,
-    rendererDir: dir,
-    samplesFolder: path.join(import.meta.dirname, '../notebooks'),
-    stateDir: path.join(dir, 'state'),
-  });
-  client = await WorkbenchClient.connect(server.port, server.token);
-  await client.request('hello', { protocol: PROTOCOL_VERSION });
+  ({ dir, work } = suite);
+  client = await suite.connect();
 });
 
-afterAll(async () => {
-  client?.close();
-  await server?.close();
-  await fs.rm(dir, { recursive: true, force: true });
-});
+afterAll(() => client?.close());
 
 const original = serializeNotebook(createNotebook([newCodeCell('1')]));
 const mode = async (file: string) => (await fs.stat(file)).mode & 0o777;

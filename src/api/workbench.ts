@@ -214,6 +214,8 @@ export type WorkbenchEvent =
   | { event: 'outputs'; session: string; cell: string; from: number; outputs: Output[] }
   | { event: 'run'; session: string; run: CellRun }
   | { event: 'kernel'; session: string; kernel: KernelStatus }
-  | { event: 'dirty'; session: string; dirty: boolean };
+  | { event: 'dirty'; session: string; dirty: boolean }
+  /** A batch of edits one window made, applied: the notebook's other windows follow. */
+  | { event: 'edits'; session: string; client: string; edits: CellEdit[] };
 
 export type ServerMessage = WorkbenchResponse | WorkbenchEvent;

@@ -80,6 +80,8 @@ export class NotebookSession {
     const shown = clearing ? this.document.cells.flatMap((c) => widgetIds(c.outputs)) : [];
     this.document.apply(edits);
     this.applied.set(client, seq);
+    // Every window on this notebook sees the edits live; the one that made them knows itself by `client`.
+    this.publish({ event: 'edits', session: this.id, client, edits: [...edits] });
     if (shown.length) {
       // A running cell's widgets live on in its run, which writes its outputs back.
       const still = new Set([

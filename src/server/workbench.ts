@@ -229,6 +229,8 @@ export class Workbench {
     close: async ({ session }, connection) => {
       const s = this.session(session);
       connection.sessions.delete(s.id);
+      // Leaving is per window: the notebook, its kernel and its edits stay while another window has it.
+      if (this.attached(s.id)) return null;
       this.sessions.delete(s.id);
       await s.close();
       return null;

@@ -121,6 +121,26 @@ export class NotebookModel {
       case 'dirty':
         this.dirty = event.dirty || this.unsent.length > 0;
         break;
+      case 'edits':
+        if (event.client !== CLIENT) this.follow(event.edits);
+        break;
+    }
+  }
+
+  /**
+   * Another window's edits to this notebook. Its typing shows here at once, except in a cell
+   * with edits of this window's still unsent (those win, as they reach the server later); any
+   * other change takes the server's state.
+   */
+  private follow(edits: CellEdit[]): void {
+    const pending = new Set(this.unsent.flatMap((e) => ('cell' in e && e.cell ? [e.cell] : [])));
+    for (const edit of edits) {
+      if (edit.op !== 'source') {
+        this.resync().catch((e: Error) => (this.notice = { kind: 'error', text: e.message }));
+        return;
+      }
+      const cell = this.find(edit.cell);
+      if (cell && !pending.has(edit.cell)) cell.source = edit.source;
     }
   }
 
