@@ -156,7 +156,8 @@ nb.cells = [
 
   it('upgrades older notebooks with cell ids only when asked', () => {
     const nb = parseNotebook(
-      '{"nbformat": 4, "nbformat_minor": 2, "metadata": {}, "cells": [{"cell_type": "code", "source": "1", "metadata": {}, "outputs": [], "execution_count": null}]}',
+      '{"nbformat": 4, "nbformat_minor": 2, "metadata": {}, "cells": ' +
+        '[{"cell_type": "code", "source": "1", "metadata": {}, "outputs": [], "execution_count": null}]}',
     );
     expect(nb.cells[0].id).toBeUndefined();
     upgradeNotebook(nb);
@@ -259,16 +260,49 @@ describe('output collector', () => {
 
   it('says from which output things changed, so a viewer redraws only those', () => {
     const c = new OutputCollector();
+    const from = (n: number) => ({ kind: 'outputs', from: n });
     c.add({ output_type: 'display_data', data: { 'text/plain': 'chart' }, metadata: {} });
     c.add({ output_type: 'display_data', data: { 'text/plain': '0%' }, metadata: {} }, 'bar');
-    expect(c.takeChanged()).toBe(0);
-    expect(c.takeChanged()).toBe(2);
+    expect(c.takeChanged()).toEqual(from(0));
+    expect(c.takeChanged()).toEqual(from(2));
     c.update('bar', { output_type: 'display_data', data: { 'text/plain': '50%' }, metadata: {} });
-    expect(c.takeChanged()).toBe(1);
+    expect(c.takeChanged()).toEqual(from(1));
     c.add({ output_type: 'stream', name: 'stdout', text: 'a' });
     c.add({ output_type: 'stream', name: 'stdout', text: 'b\n' });
-    expect(c.takeChanged()).toBe(2);
-    c.add({ output_type: 'stream', name: 'stdout', text: 'c\n' });
-    expect(c.takeChanged()).toBe(2);
+    expect(c.takeChanged()).toEqual(from(2));
+    // A log that only grew says from which of its lines: the unfinished one and what follows.
+    c.add({ output_type: 'stream', name: 'stdout', text: 'c\nd' });
+    expect(c.takeChanged()).toEqual({ kind: 'stream', index: 2, fromLine: 1 });
+    c.add({ output_type: 'stream', name: 'stdout', text: 'e\n' });
+    expect(c.takeChanged()).toEqual({ kind: 'stream', index: 2, fromLine: 2 });
+    expect(c.outputs[2]).toMatchObject({ text: ['ab\n', 'c\n', 'de\n'] });
+    // Once something else changes, the outputs from the log on are new again.
+    c.add({ output_type: 'stream', name: 'stdout', text: 'f\n' });
+    c.add({ output_type: 'stream', name: 'stderr', text: 'oops\n' });
+    expect(c.takeChanged()).toEqual(from(2));
+  });
+
+  it('keeps a stream output up to its cap and hands the whole text to the overflow', () => {
+    const overflow: string[] = [];
+    const c = new OutputCollector([], {
+      maxStreamChars: 10,
+      overflow: (stream, text) => (overflow.push(text), `/state/${stream}.txt`),
+    });
+    c.add({ output_type: 'stream', name: 'stdout', text: 'one\ntwo\n' });
+    c.takeChanged();
+    c.add({ output_type: 'stream', name: 'stdout', text: 'three\nfour\n' });
+    expect(c.outputs[0]).toMatchObject({
+      text: [
+        'one\n',
+        'two\n',
+        '[RecLab kept the first 8 characters of this output and left out 11 characters more. ' +
+          'The whole output is in /state/stdout.txt]\n',
+      ],
+    });
+    expect(c.takeChanged()).toEqual({ kind: 'stream', index: 0, fromLine: 2 });
+    c.add({ output_type: 'stream', name: 'stdout', text: 'five\n' });
+    expect((c.outputs[0] as { text: string[] }).text).toHaveLength(3);
+    expect((c.outputs[0] as { text: string[] }).text[2]).toContain('left out 16 characters more');
+    expect(overflow.join('')).toBe('one\ntwo\nthree\nfour\nfive\n');
   });
 });

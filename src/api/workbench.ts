@@ -215,6 +215,8 @@ export type WorkbenchEvent =
   | { event: 'run'; session: string; run: CellRun }
   | { event: 'kernel'; session: string; kernel: KernelStatus }
   | { event: 'dirty'; session: string; dirty: boolean }
+  /** Stream output `index` of a running cell grew: its lines from `fromLine` on are now `lines`. */
+  | { event: 'stream'; session: string; cell: string; index: number; fromLine: number; lines: string[] }
   /** A batch of edits one window made, applied: the notebook's other windows follow. */
   | { event: 'edits'; session: string; client: string; edits: CellEdit[] };
 

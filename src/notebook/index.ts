@@ -20,4 +20,5 @@ export {
 } from './cells';
 export { CELL_KINDS } from './cells';
 export type { CellKind, CodeCellKind } from './cells';
-export { OutputCollector, widgetIds, widgetOutputIndex } from './outputs';
+export { MAX_STREAM_CHARS, OutputCollector, widgetIds, widgetOutputIndex } from './outputs';
+export type { CollectorOptions, OutputChange } from './outputs';

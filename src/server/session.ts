@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import type { CellEdit, CellRun, CodeCellKind, KernelStatus, WireNotebook, WorkbenchEvent } from '../api';
 import { KernelClient, KernelDiedError, type KernelOptions } from '../kernel-client';
@@ -11,6 +12,7 @@ import {
   type JsonValue,
   type MimeBundle,
   type Output,
+  type StreamOutput,
 } from '../notebook';
 import { type NotebookDocument } from './document';
 import { saveFile, type FileStamp } from './save-file';
@@ -262,7 +264,7 @@ export class NotebookSession {
     }
     if (cell.cell_type !== 'code') return 'ok'; // made Markdown while queued
     const language = cellKind(cell) as CodeCellKind;
-    const collector = new OutputCollector([]);
+    const collector = new OutputCollector([], { overflow: this.overflowTo(handle) });
     // The widgets the cell showed last time go with those outputs.
     this.releaseWidgets(widgetIds(cell.outputs ?? []));
     this.runningOutputs = { collector, publish: () => publishNow() };
@@ -270,14 +272,27 @@ export class NotebookSession {
     const publishNow = () => {
       clearTimeout(timer);
       timer = undefined;
-      const from = collector.takeChanged();
+      const change = collector.takeChanged();
       this.safeSetOutputs(handle, [...collector.outputs]);
+      // A growing log is sent as its new lines only: re-sending it whole every 80 ms froze the page.
+      if (change.kind === 'stream') {
+        const text = (collector.outputs[change.index] as StreamOutput).text as string[];
+        this.publish({
+          event: 'stream',
+          session: this.id,
+          cell: handle,
+          index: change.index,
+          fromLine: change.fromLine,
+          lines: text.slice(change.fromLine),
+        });
+        return;
+      }
       this.publish({
         event: 'outputs',
         session: this.id,
         cell: handle,
-        from,
-        outputs: collector.outputs.slice(from),
+        from: change.from,
+        outputs: collector.outputs.slice(change.from),
       });
     };
     const show = () => (timer ??= setTimeout(publishNow, OUTPUT_INTERVAL_MS));
@@ -312,6 +327,27 @@ export class NotebookSession {
     this.setRun(run);
     this.changed();
     return run.status;
+  }
+
+  /**
+   * Where a running cell's stream text past the cap goes: a file in the state folder, for this
+   * user only, started afresh by each run; the output's note names it.
+   */
+  private overflowTo(handle: string): (stream: string, text: string) => string {
+    const started = new Set<string>();
+    return (stream, text) => {
+      const dir = nodePath.join(this.store.dir, 'outputs');
+      const file = nodePath.join(dir, `${nodePath.basename(this.path, '.ipynb')}-${handle}-${stream}.txt`);
+      try {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        if (started.has(file)) appendFileSync(file, text);
+        else writeFileSync(file, text, { mode: 0o600 });
+        started.add(file);
+      } catch {
+        // A full disk loses only the overflow; the note still says how much was left out.
+      }
+      return file;
+    };
   }
 
   private safeSetOutputs(handle: string, outputs: Output[], executionCount?: number | null): void {

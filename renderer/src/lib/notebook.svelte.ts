@@ -14,6 +14,7 @@ import type {
 } from '../../../src/api';
 import { ConnectionLostError, RequestError, type Rpc } from './rpc';
 import { download } from './download';
+import { splitLines } from '../../../src/notebook';
 
 export interface CellModel {
   handle: string;
@@ -101,6 +102,16 @@ export class NotebookModel {
         const cell = this.find(event.cell);
         // Outputs before `from` keep their identity, so a progress tick does not redraw the charts beside it.
         if (cell) cell.outputs = [...cell.outputs.slice(0, event.from), ...event.outputs];
+        break;
+      }
+      case 'stream': {
+        const output = this.find(event.cell)?.outputs[event.index];
+        if (output?.output_type !== 'stream') break;
+        const lines = typeof output.text === 'string' ? splitLines(output.text) : output.text;
+        this.find(event.cell)!.outputs[event.index] = {
+          ...output,
+          text: [...lines.slice(0, event.fromLine), ...event.lines],
+        };
         break;
       }
       case 'run': {
