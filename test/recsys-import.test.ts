@@ -49,7 +49,8 @@ describe('MovieLens', () => {
     const dir = folder({
       'ratings.dat': '1::1193::5::978300760\n1::661::3::978302109\n',
       'movies.dat':
-        "1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n661::James and the Giant Peach (1996)::Animation|Children's|Musical\n",
+        "1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n" +
+        "661::James and the Giant Peach (1996)::Animation|Children's|Musical\n",
       'users.dat': '1::F::1::10::48067\n',
     });
     const d = Dataset.fromData(await importMovieLens(db, dir, { prefix: 'm1' }));
@@ -62,7 +63,9 @@ describe('MovieLens', () => {
     const dir = folder({
       'ratings.csv': 'userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,2,3.5,964981247\n',
       'movies.csv':
-        'movieId,title,genres\n1,Toy Story (1995),Adventure|Animation\n2,"American President, The (1995)",Comedy|Drama|Romance\n',
+        'movieId,title,genres\n' +
+        '1,Toy Story (1995),Adventure|Animation\n' +
+        '2,"American President, The (1995)",Comedy|Drama|Romance\n',
       'tags.csv': 'userId,movieId,tag,timestamp\n1,2,"funny, really",1445714994\n',
     });
     const data = await importMovieLens(db, dir, { prefix: 'lt' });
@@ -98,7 +101,8 @@ describe('MovieLens', () => {
     });
     await expect(importMovieLens(db, late, { prefix: 'late' })).rejects.toThrow(/movies\.csv, line 2/);
     const left = await db.query(
-      "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'broken%' OR table_name LIKE 'short%' OR table_name LIKE 'late%'",
+      'SELECT table_name FROM information_schema.tables ' +
+        "WHERE table_name LIKE 'broken%' OR table_name LIKE 'short%' OR table_name LIKE 'late%'",
     );
     expect(left.numRows).toBe(0);
   });
@@ -121,7 +125,8 @@ describe('Dataset from SQL', () => {
   it('builds from a query with a column mapping, and keeps only high ratings as implicit feedback', async () => {
     const d = await Dataset.fromQuery(
       db,
-      "SELECT * FROM (VALUES ('ann', 10, 4.5, 100), ('bob', 10, 2.0, 50), ('bob', 11, 5.0, 60)) t(who, what, stars, moment)",
+      "SELECT * FROM (VALUES ('ann', 10, 4.5, 100), ('bob', 10, 2.0, 50), ('bob', 11, 5.0, 60)) " +
+        't(who, what, stars, moment)',
       { user: 'who', item: 'what', rating: 'stars', timestamp: 'moment' },
     );
     expect([d.numUsers, d.numItems, d.feedback]).toEqual([2, 2, 'explicit']);
@@ -172,7 +177,7 @@ describe('Taobao and plain files', () => {
     // (past the rows DuckDB samples to detect the layout, where it cannot adapt to the bad line)
     const bad = folder({ 'bad.csv': `u,i\n${'1,2\n'.repeat(30_000)}5,6,7\n`, 'bad.json': '[{"u": 1,' });
     await expect(readDataFile(db, path.join(bad, 'bad.csv'))).rejects.toThrow(
-      /bad\.csv, line 30002: expected 2 fields, as in the first rows, found 3/,
+      /bad\.csv, line 30002: expected 2 fields separated by ",", as on line 1 .*; found "5,6,7"/,
     );
     await expect(readDataFile(db, path.join(bad, 'bad.json'))).rejects.toThrow(
       /bad\.json: expected a file DuckDB can read; found/,

@@ -1,7 +1,14 @@
 import * as path from 'node:path';
 import type { ExecuteReply } from '../api';
 import { KernelClient } from '../kernel-client';
-import { OutputCollector, cellKind, cellSource, type CodeCell, type Notebook } from '../notebook';
+import {
+  OutputCollector,
+  cellKind,
+  cellSource,
+  foreignKernelHint,
+  type CodeCell,
+  type Notebook,
+} from '../notebook';
 
 export interface RunOptions {
   /** The notebook's folder: the kernel's working folder. */
@@ -38,10 +45,11 @@ export interface RunResult {
 export async function runNotebook(notebook: Notebook, options: RunOptions): Promise<RunResult> {
   const kernel = await KernelClient.start({ cwd: path.resolve(options.dir), backend: options.backend });
   const summaries: CellSummary[] = [];
+  const hint = foreignKernelHint(notebook);
   try {
     for (const [index, cell] of notebook.cells.entries()) {
       if (cell.cell_type !== 'code') continue;
-      const summary = await runCell(kernel, cell, index, options.timeoutSeconds);
+      const summary = await runCell(kernel, cell, index, options.timeoutSeconds, hint);
       summaries.push(summary);
       options.onCell?.(summary);
       if (summary.status !== 'ok') return { ok: false, cells: summaries, failed: summary };
@@ -56,7 +64,8 @@ async function runCell(
   kernel: KernelClient,
   cell: CodeCell,
   index: number,
-  timeoutSeconds?: number,
+  timeoutSeconds: number | undefined,
+  foreignHint: string | undefined,
 ): Promise<CellSummary> {
   const kind = cellKind(cell) === 'sql' ? 'sql' : 'typescript';
   const collector = new OutputCollector([]);
@@ -94,6 +103,8 @@ async function runCell(
       traceback: [],
     });
   }
+  if (reply.status === 'error' && foreignHint)
+    collector.add({ output_type: 'stream', name: 'stderr', text: foreignHint });
   const error = cell.outputs.find((o) => o.output_type === 'error');
   return {
     index,

@@ -100,7 +100,10 @@ function rewrite(js: string): { body: string; prologue: string; declared: TS.Ide
   const declared: TS.Identifier[] = [];
   const insert = (at: number, text: string) => edits.push({ start: at, end: at, text });
   const statements = file.statements;
-  /** Makes the expression from `end` to `close` (after replacing from `start`) a statement, returned when it comes last. */
+  /**
+   * Makes the expression from `end` to `close` (after replacing from `start`) a statement, returned when it
+   * comes last.
+   */
   const asValue = (start: number, end: number, close: number, last: boolean) => {
     edits.push({ start, end, text: last ? 'return (' : ';(' });
     insert(close, ')');
@@ -160,6 +163,10 @@ function rewrite(js: string): { body: string; prologue: string; declared: TS.Ide
       insert(node.expression.getStart(), `${RUNTIME}.guard(`);
       insert(node.expression.end, ')');
     }
+    // `import(x)`: a script run in the kernel has no module loader of its own, so V8 would
+    // refuse it; it loads as a cell's `import` statement does.
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword)
+      edits.push({ start: node.expression.getStart(), end: node.expression.end, text: `${RUNTIME}.import` });
     ts.forEachChild(node, guardAwaits);
   };
   guardAwaits(file);

@@ -22,3 +22,4 @@ export { CELL_KINDS } from './cells';
 export type { CellKind, CodeCellKind } from './cells';
 export { MAX_STREAM_CHARS, OutputCollector, widgetIds, widgetOutputIndex } from './outputs';
 export type { CollectorOptions, OutputChange } from './outputs';
+export { foreignKernelHint } from './language';

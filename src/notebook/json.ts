@@ -121,7 +121,8 @@ export function parseJson(text: string): JsonValue {
         pos++;
         const value = parseValue(depth + 1);
         // Assigning "__proto__" would set the object's prototype instead of keeping the field.
-        if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true });
+        if (key === '__proto__')
+          Object.defineProperty(object, key, { value, enumerable: true, writable: true });
         else object[key] = value;
         skipSpace();
         if (text[pos] === ',') pos++;

@@ -7,6 +7,7 @@ import {
   OutputCollector,
   cellKind,
   cellSource,
+  foreignKernelHint,
   widgetIds,
   widgetOutputIndex,
   type JsonValue,
@@ -302,6 +303,8 @@ export class NotebookSession {
     try {
       const kernel = await this.client();
       const reply = await kernel.executeInto(cellSource(cell), language, collector, show);
+      const hint = reply.status === 'error' ? foreignKernelHint(this.document.notebook) : undefined;
+      if (hint) collector.add({ output_type: 'stream', name: 'stderr', text: hint });
       run = {
         cell: handle,
         state: 'done',

@@ -211,8 +211,10 @@ export class Dataset {
     const density = this.numInteractions / Math.max(1, this.numUsers * this.numItems);
     const groups = (f: FeatureSet) => f.groups.map((g: FeatureGroup) => g.name).join(', ') || 'none';
     return (
-      `Dataset "${this.name}": ${this.numUsers} users, ${this.numItems} items, ${this.numInteractions} ${this.feedback} interactions ` +
-      `(density ${(density * 100).toFixed(3)}%)${this.timestamps ? ', timestamped' : ''}; user features: ${groups(this.userFeatures)}; item features: ${groups(this.itemFeatures)}`
+      `Dataset "${this.name}": ${this.numUsers} users, ${this.numItems} items, ` +
+      `${this.numInteractions} ${this.feedback} interactions ` +
+      `(density ${(density * 100).toFixed(3)}%)${this.timestamps ? ', timestamped' : ''}; ` +
+      `user features: ${groups(this.userFeatures)}; item features: ${groups(this.itemFeatures)}`
     );
   }
 
@@ -256,10 +258,15 @@ export class Dataset {
     // A missing rating or time (an empty field, NULL) would turn every similarity and split it touches into NaN.
     const finite = (array: Float32Array | Float64Array | null, what: string) => {
       const r = array ? array.findIndex((v) => !Number.isFinite(v)) : -1;
-      if (r >= 0)
-        throw new Error(
-          `Dataset: row ${r + 1} (user ${userNames[users[r]]}, item ${itemNames[items[r]]}) has no ${what}; fill or drop such rows first (e.g. WHERE ${what} IS NOT NULL).`,
-        );
+      if (r < 0) return;
+      const row = `row ${r + 1} (user ${userNames[users[r]]}, item ${itemNames[items[r]]})`;
+      // An infinite value is there, and wrong; NaN is what a missing one becomes.
+      throw new Error(
+        Number.isNaN(array![r])
+          ? `Dataset: ${row} has no ${what}; fill or drop such rows first (e.g. WHERE ${what} IS NOT NULL).`
+          : `Dataset: ${row} has ${array![r] > 0 ? '' : 'minus '}infinity as its ${what}; ` +
+              `fix or drop such rows first (e.g. WHERE isfinite(${what})).`,
+      );
     };
     finite(columns.rating ? values : null, 'rating');
     finite(timestamps, 'timestamp');
@@ -278,12 +285,27 @@ export class Dataset {
     );
   }
 
-  /** Builds a dataset from a table's columns: `Dataset.fromTable(ratings, { user: 'userId', item: 'movieId', rating: 'rating' })`. */
+  /**
+   * Builds a dataset from a table's columns:
+   * `Dataset.fromTable(ratings, { user: 'userId', item: 'movieId', rating: 'rating' })`.
+   */
   static fromTable(table: Table, mapping: ColumnMapping, options: { name?: string } = {}): Dataset {
+    if (table.numRows === 0)
+      throw new Error(
+        'Dataset: the table has no rows (an empty file, a header without data, or a query that matched ' +
+          'nothing), so there is nothing to learn from.',
+      );
     const numbers = (name: string) => {
       const c = table.columnInfo(name);
-      if (c.type === 'string' || c.type === 'json' || c.type === 'bool')
-        throw new Error(`Column "${name}" must be numeric or a time, but it is ${c.type}.`);
+      if (c.type === 'string' || c.type === 'json' || c.type === 'bool') {
+        const sample = Array.from({ length: Math.min(3, table.numRows) }, (_, r) =>
+          JSON.stringify(c.data[r]),
+        );
+        throw new Error(
+          `Column "${name}" must be numeric or a time, but it is ${c.type} (first values: ${sample.join(', ')}). ` +
+            `Convert it in SQL, e.g. TRY_CAST(${name} AS DOUBLE), and drop the rows where that is NULL.`,
+        );
+      }
       return c.data as ArrayLike<number>;
     };
     return Dataset.fromInteractions(

@@ -76,6 +76,11 @@ export async function evaluate(
   const ks = [...(options.k ?? [10, 20])].sort((a, b) => a - b);
   if (!ks.length || ks.some((k) => !(Number.isInteger(k) && k > 0)))
     throw new Error(`evaluate: k must be positive integers, got ${JSON.stringify(options.k)}.`);
+  if (split.test.numInteractions === 0)
+    throw new Error(
+      `evaluate: the test part of split "${split.name}" has no interactions (${split.description}), ` +
+        'so there is nothing to measure. Split data with more interactions per user, or a larger test fraction.',
+    );
   const ranking = options.sampled ? `sampled (${options.sampled} negatives per user)` : 'full';
   const results: ModelResult[] = [];
   for (const [name, model] of named) {
