@@ -25,13 +25,17 @@ async function median(f: () => unknown): Promise<number> {
   return quantile(times, 0.5);
 }
 
-/** A 1,000,000-value histogram in DuckDB versus in JavaScript, for half-star ratings (0.5 to 5) and a continuous score. */
+/**
+ * A 1,000,000-value histogram in DuckDB versus in JavaScript, for half-star ratings (0.5 to 5) and a
+ * continuous score.
+ */
 export async function histogramBench(): Promise<void> {
   const db = await Database.open();
   try {
     await db.run(`SELECT setseed(0.42)`);
     await db.run(
-      `CREATE TABLE ratings AS SELECT round(1 + random() * 9) / 2 AS rating, random() * 10 AS score FROM range(${ROWS})`,
+      `CREATE TABLE ratings AS
+       SELECT round(1 + random() * 9) / 2 AS rating, random() * 10 AS score FROM range(${ROWS})`,
     );
     const lines: string[][] = [];
     for (const [column, what] of [
@@ -76,7 +80,8 @@ export async function histogramBench(): Promise<void> {
 
 export async function chartsBench(): Promise<void> {
   console.log(
-    `\nRecLab charts benchmark — ${os.cpus()[0]?.model.trim()} × ${os.cpus().length}, Node ${process.version} (median of ${RUNS})\n`,
+    `\nRecLab charts benchmark — ${os.cpus()[0]?.model.trim()} × ${os.cpus().length}, ` +
+      `Node ${process.version} (median of ${RUNS})\n`,
   );
   await histogramBench();
   await projectionBench();

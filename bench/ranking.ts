@@ -149,7 +149,8 @@ export async function rankingBench(): Promise<void> {
   const backend = await initTensorFlow();
   const threads = tensorFlowThreads(backend.backend);
   console.log(
-    `\nRecLab ranking benchmark — TensorFlow.js on ${backend.backend} (${backend.device}); timings on a shared machine are approximate\n`,
+    `\nRecLab ranking benchmark — TensorFlow.js on ${backend.backend} (${backend.device}); ` +
+      'timings on a shared machine are approximate\n',
   );
 
   const db = await Database.open();
@@ -177,7 +178,8 @@ export async function rankingBench(): Promise<void> {
       fitted[name] = model;
       epochLogs.set(name, logs);
       console.log(
-        `  ${name}: ${model.config.epochs} epoch${model.config.epochs === 1 ? '' : 's'} in ${fitSeconds.get(name)!.toFixed(1)} s, loss ${logs.map((l) => f3(l.loss)).join(' → ')}`,
+        `  ${name}: ${model.config.epochs} epoch${model.config.epochs === 1 ? '' : 's'} ` +
+          `in ${fitSeconds.get(name)!.toFixed(1)} s, loss ${logs.map((l) => f3(l.loss)).join(' → ')}`,
       );
     } catch (err) {
       console.log(`  ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -217,7 +219,8 @@ async function throughputFigures(
     const logs = epochLogs.get(name)!;
     const mine = ours(logs, train.size);
     const theirs = await pytorch(reference, train, c, threads);
-    const timed = `${logs.length - warmup(logs.length)} / ${typeof theirs === 'string' ? '—' : theirs.losses.length - warmup(c.epochs)}`;
+    const timedTheirs = typeof theirs === 'string' ? '—' : theirs.losses.length - warmup(c.epochs);
+    const timed = `${logs.length - warmup(logs.length)} / ${timedTheirs}`;
     const row = [
       name,
       `${train.size} / ${Math.ceil(train.size / c.batchSize)}`,
@@ -247,8 +250,10 @@ async function throughputFigures(
     }
   ).config;
   console.log(
-    `\nDeepFM and DIN training (click), timed over the epochs after the first (samples = training samples, each once an epoch; embeddings ${c.embeddingDim}, ` +
-      `history ${c.historyLength}, batch ${c.batchSize}, Adam ${c.learningRate}; ${settings.join('; ')}; no validation), on the ${train.size} training samples; ${threads} thread(s) each\n`,
+    '\nDeepFM and DIN training (click), timed over the epochs after the first ' +
+      `(samples = training samples, each once an epoch; embeddings ${c.embeddingDim}, ` +
+      `history ${c.historyLength}, batch ${c.batchSize}, Adam ${c.learningRate}; ${settings.join('; ')}; ` +
+      `no validation), on the ${train.size} training samples; ${threads} thread(s) each\n`,
   );
   printTable(
     [
@@ -265,7 +270,8 @@ async function throughputFigures(
   );
   if (ratios.length)
     console.log(
-      `\nTarget: RecLab ≥ 0.5× PyTorch's samples/s: ${ratios.every((r) => r >= 0.5) ? 'met' : 'MISSED'} (worst ${Math.min(...ratios).toFixed(2)}×, best ${Math.max(...ratios).toFixed(2)}×)`,
+      `\nTarget: RecLab ≥ 0.5× PyTorch's samples/s: ${ratios.every((r) => r >= 0.5) ? 'met' : 'MISSED'} ` +
+        `(worst ${Math.min(...ratios).toFixed(2)}×, best ${Math.max(...ratios).toFixed(2)}×)`,
     );
 }
 
@@ -294,7 +300,9 @@ async function aucFigures(
     }
   }
   console.log(
-    `\nRankers on the test days of the synthetic log (${split.test.size} samples; AUC over all of them, GAUC per user), fitted on the ${split.train.size} training samples with no validation hold-out\n`,
+    `\nRankers on the test days of the synthetic log (${split.test.size} samples; ` +
+      `AUC over all of them, GAUC per user), fitted on the ${split.train.size} training samples ` +
+      'with no validation hold-out\n',
   );
   printTable(['model', 'epochs', 'task', 'AUC', 'GAUC', 'log loss', 'fit'], lines);
 
@@ -346,7 +354,8 @@ function generateLog(rows: number): string {
     SELECT "user", item, (hash(item, 3) % ${categories})::INTEGER + 1 AS category, behaviour, "timestamp" FROM (
       SELECT (hash(range, 1) % ${users})::INTEGER + 1 AS "user",
              least(floor(pow(${uniform(2)}, 2) * ${items}), ${items - 1})::INTEGER + 1 AS item,
-             CASE WHEN b < 0.895 THEN 'pv' WHEN b < 0.95 THEN 'cart' WHEN b < 0.98 THEN 'fav' ELSE 'buy' END AS behaviour,
+             CASE WHEN b < 0.895 THEN 'pv' WHEN b < 0.95 THEN 'cart' WHEN b < 0.98 THEN 'fav' ELSE 'buy' END
+               AS behaviour,
              (${start} + hash(range, 4) % ${9 * 86_400})::BIGINT AS "timestamp"
       FROM (SELECT range, ${uniform(5)} AS b FROM range(${rows}))
     )`;
@@ -358,7 +367,10 @@ interface BuildFigures {
   buildSeconds: number;
   /** Resident memory before the build (the log in DuckDB, the libraries loaded). */
   rssBefore: number;
-  /** The process's peak resident memory (VmHWM), the log's generation included; the largest RSS sampled during the build where /proc is not there. */
+  /**
+   * The process's peak resident memory (VmHWM), the log's generation included; the largest RSS sampled during
+   * the build where /proc is not there.
+   */
   peak: number;
   peakSource: string;
   train: number;
@@ -415,7 +427,10 @@ async function buildChild(rows: number): Promise<BuildFigures> {
   }
 }
 
-/** Runs buildChild(rows) in a fresh process (this file, with the parent's loader); a string says why it gave nothing. */
+/**
+ * Runs buildChild(rows) in a fresh process (this file, with the parent's loader); a string says why it gave
+ * nothing.
+ */
 function inChild(rows: number): Promise<BuildFigures | string> {
   return new Promise((resolve) => {
     const child = fork(import.meta.filename, [CHILD, String(rows)], {
@@ -454,7 +469,7 @@ async function buildFigures(): Promise<void> {
     }
     lines.push([
       label,
-      `${r.behaviours.toLocaleString('en-US')} / ${r.users.toLocaleString('en-US')} / ${r.items.toLocaleString('en-US')}`,
+      [r.behaviours, r.users, r.items].map((n) => n.toLocaleString('en-US')).join(' / '),
       `${r.train.toLocaleString('en-US')} / ${r.test.toLocaleString('en-US')}`,
       `${r.generateSeconds.toFixed(1)} s`,
       `${r.buildSeconds.toFixed(1)} s`,
@@ -463,7 +478,8 @@ async function buildFigures(): Promise<void> {
     ]);
     if (rows === largest) {
       verdicts.push(
-        `time ${r.buildSeconds.toFixed(1)} s < ${BUILD_TARGET.seconds} s ${r.buildSeconds < BUILD_TARGET.seconds ? 'met' : 'MISSED'}`,
+        `time ${r.buildSeconds.toFixed(1)} s < ${BUILD_TARGET.seconds} s ` +
+          (r.buildSeconds < BUILD_TARGET.seconds ? 'met' : 'MISSED'),
       );
       verdicts.push(
         `peak memory ${gb(r.peak)} < ${gb(BUILD_TARGET.bytes)} ${r.peak < BUILD_TARGET.bytes ? 'met' : 'MISSED'}`,
@@ -471,8 +487,10 @@ async function buildFigures(): Promise<void> {
     }
   }
   console.log(
-    '\nrl.rankingSamples on generated Taobao-like logs (a user per 100 rows, an item per 25, skewed; pv 89.5 %, cart 5.5 %, fav 3 %, buy 2 %; 9 days; defaults: 1 negative per click, the last day the test), ' +
-      'each in a child process of its own: the log is made in DuckDB SQL, then the samples built; peak = the process’s peak resident memory, the log’s generation included\n',
+    '\nrl.rankingSamples on generated Taobao-like logs (a user per 100 rows, an item per 25, skewed; ' +
+      'pv 89.5 %, cart 5.5 %, fav 3 %, buy 2 %; 9 days; defaults: 1 negative per click, the last day the test), ' +
+      'each in a child process of its own: the log is made in DuckDB SQL, then the samples built; ' +
+      'peak = the process’s peak resident memory, the log’s generation included\n',
   );
   printTable(
     [

@@ -119,7 +119,10 @@ async function throughput(datasets: [string, Dataset][], threads: number): Promi
   }
   const c = new TwoTower().config;
   console.log(
-    `\nTwoTower training, ${EPOCHS} epochs, best of ${RUNS} alternating runs each: batch ${c.batchSize}, embeddings ${c.embeddingDim}, layers [${c.layers.join(', ')}], ${c.score}, in-batch negatives${c.uniformNegatives ? ` + ${c.uniformNegatives} uniform` : ''}${c.logQ ? ', logQ' : ''}; ${threads} thread(s) each\n`,
+    `\nTwoTower training, ${EPOCHS} epochs, best of ${RUNS} alternating runs each: ` +
+      `batch ${c.batchSize}, embeddings ${c.embeddingDim}, layers [${c.layers.join(', ')}], ${c.score}, ` +
+      `in-batch negatives${c.uniformNegatives ? ` + ${c.uniformNegatives} uniform` : ''}${c.logQ ? ', logQ' : ''}; ` +
+      `${threads} thread(s) each\n`,
   );
   printTable(
     [
@@ -136,7 +139,8 @@ async function throughput(datasets: [string, Dataset][], threads: number): Promi
   );
   if (ratios.length)
     console.log(
-      `\nTarget: RecLab ≥ 0.25× PyTorch's samples/s (goal 1×): ${ratios.every((r) => r >= 0.25) ? 'met' : 'MISSED'} (worst ${Math.min(...ratios).toFixed(2)}×)`,
+      `\nTarget: RecLab ≥ 0.25× PyTorch's samples/s (goal 1×): ${ratios.every((r) => r >= 0.25) ? 'met' : 'MISSED'} ` +
+        `(worst ${Math.min(...ratios).toFixed(2)}×)`,
     );
 }
 
@@ -149,7 +153,10 @@ class TapedTwoTower extends TwoTower {
 const ENGINE_EPOCHS = 2;
 const ENGINE_RUNS = 2;
 
-/** Training samples per second of one fit (TwoTower: interactions; AutoEncoder: users, a row each), final vectors included. */
+/**
+ * Training samples per second of one fit (TwoTower: interactions; AutoEncoder: users, a row each), final
+ * vectors included.
+ */
 async function samplesPerSecond(train: Dataset, model: TwoTower | AutoEncoder): Promise<number> {
   const started = performance.now();
   await model.fit(train, { epochs: ENGINE_EPOCHS, progress: false });
@@ -159,7 +166,10 @@ async function samplesPerSecond(train: Dataset, model: TwoTower | AutoEncoder): 
   return (Math.floor(train.numInteractions / batch) * batch * ENGINE_EPOCHS) / seconds;
 }
 
-/** TwoTower and AutoEncoder on the training engine (runTraining); TwoTower's written-out step beside the engine's taped one. */
+/**
+ * TwoTower and AutoEncoder on the training engine (runTraining); TwoTower's written-out step beside the
+ * engine's taped one.
+ */
 async function engineSteps(datasets: [string, Dataset][]): Promise<void> {
   const lines: string[][] = [];
   for (const [name, data] of datasets) {
@@ -188,7 +198,8 @@ async function engineSteps(datasets: [string, Dataset][]): Promise<void> {
     lines.push([name, 'AutoEncoder', 'taped', autoEncoder.toFixed(0), '']);
   }
   console.log(
-    `\nTwoTower and AutoEncoder on the training engine, default settings, ${ENGINE_EPOCHS} epochs, best of ${ENGINE_RUNS} alternating runs (samples: interactions for TwoTower, users for AutoEncoder)\n`,
+    `\nTwoTower and AutoEncoder on the training engine, default settings, ${ENGINE_EPOCHS} epochs, ` +
+      `best of ${ENGINE_RUNS} alternating runs (samples: interactions for TwoTower, users for AutoEncoder)\n`,
   );
   printTable(['dataset', 'model', 'step', 'samples/s', 'written vs taped'], lines);
 }
@@ -231,12 +242,16 @@ function clusterIndex(): void {
     ]);
   }
   console.log(
-    `\nClusterIndex over ${n.toLocaleString('en')} item vectors (${dim} dims, 1,000 taste centres), ${index.numClusters} k-means clusters built in ${(buildMs / 1000).toFixed(1)} s; ${queries.length} queries, top 10 by inner product\n`,
+    `\nClusterIndex over ${n.toLocaleString('en')} item vectors (${dim} dims, 1,000 taste centres), ` +
+      `${index.numClusters} k-means clusters built in ${(buildMs / 1000).toFixed(1)} s; ` +
+      `${queries.length} queries, top 10 by inner product\n`,
   );
   printTable(['nprobe', 'recall@10 vs exact', 'index per query', 'exact per query', 'speed-up'], lines);
   console.log(
     chosen
-      ? `\nTarget: recall@10 ≥ 0.95 of exact with a speed-up at 100,000 items: ${chosen.speedUp > 1 ? 'met' : 'MISSED'} (nprobe ${chosen.nprobe}: recall ${chosen.recall.toFixed(3)}, ${chosen.speedUp.toFixed(1)}× faster)`
+      ? '\nTarget: recall@10 ≥ 0.95 of exact with a speed-up at 100,000 items: ' +
+          `${chosen.speedUp > 1 ? 'met' : 'MISSED'} ` +
+          `(nprobe ${chosen.nprobe}: recall ${chosen.recall.toFixed(3)}, ${chosen.speedUp.toFixed(1)}× faster)`
       : '\nTarget: recall@10 ≥ 0.95 of exact with a speed-up at 100,000 items: MISSED (no nprobe tried reached 0.95)',
   );
 }

@@ -25,7 +25,10 @@ import {
   type Recommender,
 } from '../src/recsys';
 
-/** The training settings the throughput figures are for; no validation hold-out, so every item trains and no epoch pauses to validate. */
+/**
+ * The training settings the throughput figures are for; no validation hold-out, so every item trains and no
+ * epoch pauses to validate.
+ */
 const TRAINING = { maxLen: 50, batchSize: 128, embeddingDim: 64, validationUsers: 0, patience: 0 };
 /** Epochs before the timing starts (the first step builds the kernels). */
 const WARMUP_EPOCHS = 1;
@@ -136,7 +139,8 @@ export async function sequenceBench(): Promise<void> {
   const backend = await initTensorFlow();
   const threads = tensorFlowThreads(backend.backend);
   console.log(
-    `\nRecLab sequence model benchmark — TensorFlow.js on ${backend.backend} (${backend.device}); timings on a shared machine are approximate\n`,
+    `\nRecLab sequence model benchmark — TensorFlow.js on ${backend.backend} (${backend.device}); ` +
+      'timings on a shared machine are approximate\n',
   );
   const datasets = await benchDatasets({ order: 'chains' });
 
@@ -152,7 +156,8 @@ export async function sequenceBench(): Promise<void> {
       const logs: EpochLog[] = [];
       const settings =
         model instanceof SASRec || model instanceof GRU4Rec || model instanceof BST
-          ? `${model.config.epochs} epoch${model.config.epochs === 1 ? '' : 's'}, maxLen ${model.config.maxLen}, batch ${model.config.batchSize}`
+          ? `${model.config.epochs} epoch${model.config.epochs === 1 ? '' : 's'}, ` +
+            `maxLen ${model.config.maxLen}, batch ${model.config.batchSize}`
           : '';
       try {
         const started = performance.now();
@@ -177,7 +182,8 @@ export async function sequenceBench(): Promise<void> {
         const windows = trainingWindows(split.train, model.config.maxLen);
         const mine = ours(logs, windows.count);
         const theirs = await pytorch(reference, split.train, windows, model.config, threads);
-        const timed = `${logs.length - WARMUP_EPOCHS} / ${typeof theirs === 'string' ? '—' : theirs.losses.length - WARMUP_EPOCHS}`;
+        const timedTheirs = typeof theirs === 'string' ? '—' : theirs.losses.length - WARMUP_EPOCHS;
+        const timed = `${logs.length - WARMUP_EPOCHS} / ${timedTheirs}`;
         const row = [
           dataset,
           name,
@@ -213,9 +219,12 @@ export async function sequenceBench(): Promise<void> {
   }
 
   console.log(
-    `\nSASRec and GRU4Rec training, timed over the epochs after the first (samples = training windows of up to maxLen + 1 items, each once an epoch; ` +
-      `maxLen ${TRAINING.maxLen}, batch ${TRAINING.batchSize}, embeddings ${TRAINING.embeddingDim}; SASRec 2 blocks × 1 head, BCE with one sampled negative per slot; ` +
-      `GRU4Rec hidden 64, sampled softmax over ${new GRU4Rec().config.negatives} shared negatives with log-Q; Adam; no validation), on the leave-last-out training data; ${threads} thread(s) each\n`,
+    '\nSASRec and GRU4Rec training, timed over the epochs after the first ' +
+      '(samples = training windows of up to maxLen + 1 items, each once an epoch; ' +
+      `maxLen ${TRAINING.maxLen}, batch ${TRAINING.batchSize}, embeddings ${TRAINING.embeddingDim}; ` +
+      'SASRec 2 blocks × 1 head, BCE with one sampled negative per slot; ' +
+      `GRU4Rec hidden 64, sampled softmax over ${new GRU4Rec().config.negatives} shared negatives with log-Q; ` +
+      `Adam; no validation), on the leave-last-out training data; ${threads} thread(s) each\n`,
   );
   printTable(
     [
@@ -234,11 +243,13 @@ export async function sequenceBench(): Promise<void> {
   );
   if (ratios.length)
     console.log(
-      `\nTarget: RecLab ≥ 0.5× PyTorch's samples/s (goal 1×): ${ratios.every((r) => r >= 0.5) ? 'met' : 'MISSED'} (worst ${Math.min(...ratios).toFixed(2)}×, best ${Math.max(...ratios).toFixed(2)}×)`,
+      `\nTarget: RecLab ≥ 0.5× PyTorch's samples/s (goal 1×): ${ratios.every((r) => r >= 0.5) ? 'met' : 'MISSED'} ` +
+        `(worst ${Math.min(...ratios).toFixed(2)}×, best ${Math.max(...ratios).toFixed(2)}×)`,
     );
 
   console.log(
-    "\nQuality under leave-last-out (each user's latest item), full ranking over every item the user has not trained on\n",
+    "\nQuality under leave-last-out (each user's latest item), " +
+      'full ranking over every item the user has not trained on\n',
   );
   printTable(['dataset', 'model', 'settings', ...METRICS, 'fit'], scores);
   const targets: string[][] = [];

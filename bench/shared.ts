@@ -46,12 +46,18 @@ export async function benchDatasets(syntheticOptions: SyntheticOptions = {}): Pr
   return datasets;
 }
 
-/** The threads TensorFlow.js computes with on `backend`: what the references are given, so both sides use the same cores. */
+/**
+ * The threads TensorFlow.js computes with on `backend`: what the references are given, so both sides use the
+ * same cores.
+ */
 export function tensorFlowThreads(backend: string): number {
   return backend === 'wasm' ? getThreadsCount() : os.cpus().length;
 }
 
-/** What a reference script needs of PYTHON: the library (by name), the modules it imports, the Debian package that has them. */
+/**
+ * What a reference script needs of PYTHON: the library (by name), the modules it imports, the Debian package
+ * that has them.
+ */
 export interface PythonNeeds {
   name: string;
   modules: string[];

@@ -39,7 +39,8 @@ function longNotebook(cells: number): string {
     const cell = newCodeCell(
       sql
         ? `-- name: t${i}\nSELECT user_id, count(*) AS n\nFROM ratings\nGROUP BY user_id\nORDER BY n DESC\nLIMIT 20`
-        : `const x${i} = tf.tensor1d([1, 2, 3]);\nconst y${i} = x${i}.square().sum();\ndisplay(y${i}.dataSync()[0]);\nconsole.log('cell ${i}');`,
+        : `const x${i} = tf.tensor1d([1, 2, 3]);\nconst y${i} = x${i}.square().sum();\n` +
+            `display(y${i}.dataSync()[0]);\nconsole.log('cell ${i}');`,
       sql ? 'sql' : 'typescript',
     );
     const rows = Array.from({ length: 20 }, (_, r) => [r, 100 - r]);
@@ -76,7 +77,8 @@ async function openTimes(page: Page, url: string, cells: number, runs: number): 
     await page.goto(url);
     // Interactive: every cell is on the page and the first editor takes keys.
     await page.waitForFunction(
-      `document.querySelectorAll('[data-testid=cell]').length === ${cells} && !!document.querySelector('.monaco-editor')`,
+      `document.querySelectorAll('[data-testid=cell]').length === ${cells} && ` +
+        "!!document.querySelector('.monaco-editor')",
     );
     times.push(performance.now() - t);
     await page.evaluate('sessionStorage.clear()');
@@ -134,8 +136,16 @@ async function typingLatency(page: Page, n: number): Promise<number[]> {
 const PROJECTOR_CELL = `const n = 100000, dim = 32;
 const vectors = new Float32Array(n * dim);
 const centres = Array.from({ length: 10 }, () => Array.from({ length: dim }, () => Math.random() * 4 - 2));
-for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) vectors[i * dim + d] = centres[i % 10][d] + (Math.random() - 0.5);
-await rl.charts.embeddings({ data: vectors, dim }, { method: 'pca', labels: Array.from({ length: n }, (_, i) => 'point ' + i), colorBy: Array.from({ length: n }, (_, i) => 'cluster ' + (i % 10)) })`;
+for (let i = 0; i < n; i++)
+  for (let d = 0; d < dim; d++) vectors[i * dim + d] = centres[i % 10][d] + (Math.random() - 0.5);
+await rl.charts.embeddings(
+  { data: vectors, dim },
+  {
+    method: 'pca',
+    labels: Array.from({ length: n }, (_, i) => 'point ' + i),
+    colorBy: Array.from({ length: n }, (_, i) => 'cluster ' + (i % 10)),
+  },
+)`;
 
 /**
  * Moves the pointer over a canvas \`n\` times and measures each move to the next painted
@@ -150,7 +160,9 @@ const HOVER_LATENCY = `async (selector, n) => {
     const x = box.left + box.width * (0.2 + 0.6 * Math.random());
     const y = box.top + box.height * (0.2 + 0.6 * Math.random());
     const t = performance.now();
-    canvas.dispatchEvent(new PointerEvent('pointermove', { clientX: x, clientY: y, bubbles: true, pointerType: 'mouse' }));
+    canvas.dispatchEvent(
+      new PointerEvent('pointermove', { clientX: x, clientY: y, bubbles: true, pointerType: 'mouse' }),
+    );
     await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
     latencies.push(performance.now() - t);
     if (document.querySelector('[data-testid=projector-tooltip]')) labelled++;
@@ -332,7 +344,12 @@ export async function workbenchBench(): Promise<void> {
       serializeNotebook(
         createNotebook([
           newCodeCell(
-            'const m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [64], units: 256, activation: "relu" }), tf.layers.dense({ units: 1 })] });\nm.compile({ optimizer: "adam", loss: "meanSquaredError" });\nawait m.fit(tf.randomNormal([20000, 64]), tf.randomNormal([20000, 1]), { epochs: 50, batchSize: 256, verbose: 0 });',
+            'const m = tf.sequential({ layers: [' +
+              'tf.layers.dense({ inputShape: [64], units: 256, activation: "relu" }), ' +
+              'tf.layers.dense({ units: 1 })] });\n' +
+              'm.compile({ optimizer: "adam", loss: "meanSquaredError" });\n' +
+              'await m.fit(tf.randomNormal([20000, 64]), tf.randomNormal([20000, 1]), ' +
+              '{ epochs: 50, batchSize: 256, verbose: 0 });',
           ),
           newCodeCell('// type here\n'),
         ]),

@@ -103,7 +103,8 @@ describe('histogram', () => {
       '1.2 to 1.3',
     ]);
     expect(counts(d)).toEqual([1, 0, 0, 0, 1, 0, 1, 0, 0, 1]);
-    // The first bin starts at the minimum (0.29 × 100 falls short of 29), the last ends at the maximum (0.55 × 100 passes 55).
+    // The first bin starts at the minimum (0.29 × 100 falls short of 29), the last ends at the maximum
+    // (0.55 × 100 passes 55).
     const e = histogram([0.29, 0.39], { bins: 10 });
     expect([labels(e)[0], labels(e)[9], counts(e).length]).toEqual(['0.29 to 0.30', '0.38 to 0.39', 10]);
     expect(counts(histogram([0, 0.55], { bins: 11 }))).toEqual([1, ...Array(9).fill(0), 1]);
@@ -127,7 +128,8 @@ describe('histogram', () => {
       { name: 'at', type: 'timestamp', data: Float64Array.of(1_704_000_000_000, 1_704_500_000_000) },
     ]);
     expect(() => histogram(t)).toThrow(
-      'histogram: column "at" holds dates or times, which it does not bin; count a number made from them instead (such as the year, or epoch() in SQL).',
+      'histogram: column "at" holds dates or times, which it does not bin; ' +
+        'count a number made from them instead (such as the year, or epoch() in SQL).',
     );
   });
 
@@ -164,7 +166,8 @@ describe('histogram computed by DuckDB', () => {
   beforeAll(async () => {
     db = await Database.open();
     await db.run(`CREATE TABLE r AS SELECT 1 + (hash(range) % 5)::INTEGER AS rating,
-                    CASE WHEN range % 97 = 0 THEN NULL WHEN range % 89 = 0 THEN 'NaN'::DOUBLE ELSE random() * 7 - 2 END AS score,
+                    CASE WHEN range % 97 = 0 THEN NULL WHEN range % 89 = 0 THEN 'NaN'::DOUBLE
+                      ELSE random() * 7 - 2 END AS score,
                     'u' || range AS name
                   FROM range(20000)`);
   });
@@ -431,39 +434,43 @@ describe('scatter', () => {
     expect(parts(c).title.subtext).toBe('3 points · 2 of 5 rows left out: missing or not finite');
   });
 
-  it('colours by text or by a few whole numbers as groups, by other numbers on a scale, and names points on hover', () => {
-    const genre = ['b', 'a', 'b', 'a', 'a'];
-    const grouped = scatter({ x, y, genre }, { x: 'x', y: 'y', color: 'genre' });
-    expect(parts(grouped).series.map((s) => [s.name, s.data])).toEqual([
-      ['a', [[2, 4]]],
-      [
-        'b',
+  it(
+    'colours by text or by a few whole numbers as groups, by other numbers on a scale, ' +
+      'and names points on hover',
+    () => {
+      const genre = ['b', 'a', 'b', 'a', 'a'];
+      const grouped = scatter({ x, y, genre }, { x: 'x', y: 'y', color: 'genre' });
+      expect(parts(grouped).series.map((s) => [s.name, s.data])).toEqual([
+        ['a', [[2, 4]]],
         [
-          [1, 2],
-          [3, 6],
+          'b',
+          [
+            [1, 2],
+            [3, 6],
+          ],
         ],
-      ],
-    ]);
-    const clusters = scatter(
-      { x, y, cluster: Int32Array.of(10, 2, 2, 0, 0) },
-      { x: 'x', y: 'y', color: 'cluster' },
-    );
-    expect(parts(clusters).series.map((s) => s.name)).toEqual(['2', '10']);
-    const scaled = scatter(
-      { x, y, pop: [0.5, 0.25, 1, 1, 1], title: ['A', 'B', 'C', 'D', 'E'] },
-      { x: 'x', y: 'y', color: 'pop', label: 'title' },
-    );
-    expect(parts(scaled).series[0]).toMatchObject({
-      data: [
-        [1, 2, 0.5, 'A'],
-        [2, 4, 0.25, 'B'],
-        [3, 6, 1, 'C'],
-      ],
-      dimensions: ['x', 'y', 'pop', 'title'],
-      encode: { tooltip: [3, 0, 1] },
-    });
-    expect(parts(scaled).visualMap).toMatchObject({ dimension: 2, min: 0.25, max: 1 });
-  });
+      ]);
+      const clusters = scatter(
+        { x, y, cluster: Int32Array.of(10, 2, 2, 0, 0) },
+        { x: 'x', y: 'y', color: 'cluster' },
+      );
+      expect(parts(clusters).series.map((s) => s.name)).toEqual(['2', '10']);
+      const scaled = scatter(
+        { x, y, pop: [0.5, 0.25, 1, 1, 1], title: ['A', 'B', 'C', 'D', 'E'] },
+        { x: 'x', y: 'y', color: 'pop', label: 'title' },
+      );
+      expect(parts(scaled).series[0]).toMatchObject({
+        data: [
+          [1, 2, 0.5, 'A'],
+          [2, 4, 0.25, 'B'],
+          [3, 6, 1, 'C'],
+        ],
+        dimensions: ['x', 'y', 'pop', 'title'],
+        encode: { tooltip: [3, 0, 1] },
+      });
+      expect(parts(scaled).visualMap).toMatchObject({ dimension: 2, min: 0.25, max: 1 });
+    },
+  );
 
   it('merges the smallest of many colour groups into "other"', () => {
     const n = 30;
@@ -557,7 +564,8 @@ describe('charts in a notebook', () => {
   it('shows a heatmap with a text line that names its strongest cells', async () => {
     const r = await run(
       kernel,
-      "rl.charts.heatmap({ values: [[0.2, 0.41]], rows: ['next'], columns: ['Alien', 'Aliens'] }, { title: 'Attention' })",
+      "rl.charts.heatmap({ values: [[0.2, 0.41]], rows: ['next'], columns: ['Alien', 'Aliens'] }, " +
+        "{ title: 'Attention' })",
     );
     expect(r.reply.status).toBe('ok');
     const bundle = r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data : {};

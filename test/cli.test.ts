@@ -37,7 +37,12 @@ describe('reclab run', () => {
       newMarkdownCell('# Ratings'),
       newCodeCell('-- name: ratings\nSELECT range AS user_id, range % 5 AS rating FROM range(20)', 'sql'),
       newCodeCell(
-        'const bar = progress({ total: 2 });\nbar.tick(); bar.tick();\nconsole.log("users", ratings.numRows);\ndisplay(rl.chart({ xAxis: { type: "category", data: ["a"] }, yAxis: {}, series: [{ type: "bar", data: [1] }] }));\nratings.numRows * 2',
+        'const bar = progress({ total: 2 });\n' +
+          'bar.tick(); bar.tick();\n' +
+          'console.log("users", ratings.numRows);\n' +
+          'display(rl.chart({ xAxis: { type: "category", data: ["a"] }, yAxis: {}, ' +
+          'series: [{ type: "bar", data: [1] }] }));\n' +
+          'ratings.numRows * 2',
       ),
     ]);
     const out = file.replace('ok.ipynb', 'out.ipynb');
@@ -187,72 +192,77 @@ describe('reclab export --to html', () => {
     expect(reclab('export', file, '--to', 'pdf').code).toBe(2);
   });
 
-  it('draws an embedding map as an interactive scatter with a series for missing colours, and falls back to the static picture for a payload that does not hold together', async () => {
-    const b64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-    const map = (count: number, coords: string) => ({
-      widgetId: 'k-w1',
-      title: 'map',
-      method: 'pca',
-      dims: 2,
-      count,
-      coords,
-      labels: Array.from({ length: count }, (_, i) => `p${i}`),
-      color: {
-        name: 'genre',
-        kind: 'category',
-        categories: ['a', 'b'],
-        values: b64(new Uint16Array([0, 1, 2])),
-      },
-    });
-    const file = await notebookFile('maps.ipynb', [newCodeCell('good'), newCodeCell('bad')]);
-    const nb = await readNotebookFile(file);
-    (nb.cells[0] as CodeCell).outputs.push({
-      output_type: 'display_data',
-      metadata: {},
-      data: {
-        'text/plain': 'good map',
-        'image/svg+xml': '<svg id="good"></svg>',
-        [MIME.projector]: map(3, b64(new Float32Array([0, 0, 1, 1, 2, 2]))),
-      },
-    });
-    // A billion points claimed over six numbers: refused before anything is decoded.
-    (nb.cells[1] as CodeCell).outputs.push({
-      output_type: 'display_data',
-      metadata: {},
-      data: {
-        'text/plain': 'bad map',
-        'image/svg+xml': '<svg id="bad"></svg>',
-        [MIME.projector]: { ...map(3, 'AAAA'), count: 1e9 },
-      },
-    });
-    // The right length, in characters base64 does not have.
-    (nb.cells[1] as CodeCell).outputs.push({
-      output_type: 'display_data',
-      metadata: {},
-      data: {
-        'text/plain': 'bad map',
-        'image/svg+xml': '<svg id="bad2"></svg>',
-        [MIME.projector]: map(3, '!'.repeat(32)),
-      },
-    });
-    await writeNotebookFile(file, nb);
-    expect(reclab('export', file, '--to', 'html').code).toBe(0);
-    const html = await fs.readFile(file.replace(/\.ipynb$/, '.html'), 'utf8');
-    expect(html.match(/class="chart map"/g)).toHaveLength(1);
-    const charts = JSON.parse(html.match(/var charts = (\[.*\]);/)![1]) as {
-      option: { series: { name: string; data: unknown[] }[] };
-    }[];
-    expect(charts[0].option.series.map((s) => [s.name, s.data.length])).toEqual([
-      ['a', 1],
-      ['b', 1],
-      ['(missing)', 1],
-    ]);
-    for (const id of ['bad', 'bad2'])
-      expect(html).toContain(
-        '<img class="image" alt="chart" src="data:image/svg+xml;base64,' +
-          Buffer.from(`<svg id="${id}"></svg>`).toString('base64'),
-      );
-  });
+  it(
+    'draws an embedding map as an interactive scatter with a series for missing colours, ' +
+      'and falls back to the static picture for a payload that does not hold together',
+    async () => {
+      const b64 = (a: ArrayBufferView) =>
+        Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+      const map = (count: number, coords: string) => ({
+        widgetId: 'k-w1',
+        title: 'map',
+        method: 'pca',
+        dims: 2,
+        count,
+        coords,
+        labels: Array.from({ length: count }, (_, i) => `p${i}`),
+        color: {
+          name: 'genre',
+          kind: 'category',
+          categories: ['a', 'b'],
+          values: b64(new Uint16Array([0, 1, 2])),
+        },
+      });
+      const file = await notebookFile('maps.ipynb', [newCodeCell('good'), newCodeCell('bad')]);
+      const nb = await readNotebookFile(file);
+      (nb.cells[0] as CodeCell).outputs.push({
+        output_type: 'display_data',
+        metadata: {},
+        data: {
+          'text/plain': 'good map',
+          'image/svg+xml': '<svg id="good"></svg>',
+          [MIME.projector]: map(3, b64(new Float32Array([0, 0, 1, 1, 2, 2]))),
+        },
+      });
+      // A billion points claimed over six numbers: refused before anything is decoded.
+      (nb.cells[1] as CodeCell).outputs.push({
+        output_type: 'display_data',
+        metadata: {},
+        data: {
+          'text/plain': 'bad map',
+          'image/svg+xml': '<svg id="bad"></svg>',
+          [MIME.projector]: { ...map(3, 'AAAA'), count: 1e9 },
+        },
+      });
+      // The right length, in characters base64 does not have.
+      (nb.cells[1] as CodeCell).outputs.push({
+        output_type: 'display_data',
+        metadata: {},
+        data: {
+          'text/plain': 'bad map',
+          'image/svg+xml': '<svg id="bad2"></svg>',
+          [MIME.projector]: map(3, '!'.repeat(32)),
+        },
+      });
+      await writeNotebookFile(file, nb);
+      expect(reclab('export', file, '--to', 'html').code).toBe(0);
+      const html = await fs.readFile(file.replace(/\.ipynb$/, '.html'), 'utf8');
+      expect(html.match(/class="chart map"/g)).toHaveLength(1);
+      const charts = JSON.parse(html.match(/var charts = (\[.*\]);/)![1]) as {
+        option: { series: { name: string; data: unknown[] }[] };
+      }[];
+      expect(charts[0].option.series.map((s) => [s.name, s.data.length])).toEqual([
+        ['a', 1],
+        ['b', 1],
+        ['(missing)', 1],
+      ]);
+      for (const id of ['bad', 'bad2'])
+        expect(html).toContain(
+          '<img class="image" alt="chart" src="data:image/svg+xml;base64,' +
+            Buffer.from(`<svg id="${id}"></svg>`).toString('base64'),
+        );
+    },
+  );
 });
 
 describe('sample notebooks', () => {
@@ -302,7 +312,8 @@ describe('process boundary', () => {
         'tsx',
         '--input-type=module',
         '-e',
-        "await import('./src/server/index.ts'); await import('./src/cli/main.ts'); console.log(process.report.getReport().sharedObjects.filter((s) => s.includes('duckdb')).length);",
+        "await import('./src/server/index.ts'); await import('./src/cli/main.ts'); " +
+          "console.log(process.report.getReport().sharedObjects.filter((s) => s.includes('duckdb')).length);",
       ],
       { cwd: path.resolve(import.meta.dirname, '..'), encoding: 'utf8' },
     );

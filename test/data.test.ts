@@ -119,7 +119,8 @@ describe('Database', () => {
     // without a word, and this says so.
     const connection = await (await DuckDBInstance.create(':memory:')).connect();
     const result = await connection.run(
-      'SELECT range::INTEGER AS i, range::DOUBLE AS d, range::BIGINT AS b, NULLIF(range, 1)::INTEGER AS n FROM range(10)',
+      'SELECT range::INTEGER AS i, range::DOUBLE AS d, range::BIGINT AS b, NULLIF(range, 1)::INTEGER AS n ' +
+        'FROM range(10)',
     );
     const chunk = result.getChunk(0);
     expect(plainItems(chunk.getColumnVector(0), 10)).toBeInstanceOf(Int32Array);
@@ -131,7 +132,8 @@ describe('Database', () => {
 
   it('reads numeric columns in bulk, and chunks with NULLs value by value, to the same values', async () => {
     const t = await db.query(
-      `SELECT range::INTEGER AS i, range * 0.25 AS d, (range / 4)::FLOAT AS f, CASE WHEN range % 3000 = 0 THEN NULL ELSE range END::INTEGER AS holes
+      `SELECT range::INTEGER AS i, range * 0.25 AS d, (range / 4)::FLOAT AS f,
+              CASE WHEN range % 3000 = 0 THEN NULL ELSE range END::INTEGER AS holes
        FROM range(10000)`,
     );
     expect(t.columns.map((c) => c.type)).toEqual(['int32', 'float64', 'float32', 'float64']);
@@ -146,7 +148,8 @@ describe('Database', () => {
 
   it("shows DuckDB's infinite and far-off times as text instead of failing", async () => {
     const t = await db.query(
-      `SELECT 'infinity'::TIMESTAMP AS ts, '-infinity'::DATE AS d, TIMESTAMP '294000-01-01' AS far, NULL::TIMESTAMP AS none`,
+      `SELECT 'infinity'::TIMESTAMP AS ts, '-infinity'::DATE AS d,
+              TIMESTAMP '294000-01-01' AS far, NULL::TIMESTAMP AS none`,
     );
     expect(t.rows()).toEqual([{ ts: 'infinity', d: '-infinity', far: 'infinity', none: null }]);
     await db.register('times', t);
@@ -157,7 +160,8 @@ describe('Database', () => {
 
   it('sorts exact 64-bit integers by value, and missing booleans last', async () => {
     const t = await db.query(
-      `SELECT * FROM (VALUES (9007199254740993::UBIGINT, true), (1000, NULL), (20000, false), (3, true)) AS v(id, flag)`,
+      `SELECT * FROM (VALUES (9007199254740993::UBIGINT, true), (1000, NULL), (20000, false), (3, true))
+         AS v(id, flag)`,
     );
     expect(t.columnInfo('id').type).toBe('string');
     expect(Array.from(t.sortIndex({ column: 'id' }), (r) => t.value('id', r))).toEqual([

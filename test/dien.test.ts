@@ -37,7 +37,9 @@ describe('DIEN', () => {
     for (const v of p) expect(v > 0 && v < 1).toBe(true);
     const testAuc = auc(p, test.labels.click)!;
     console.log(
-      `DIEN test AUC ${testAuc.toFixed(3)} (${test.size} samples, ${(test.positiveRate('click') * 100).toFixed(0)} % clicked); losses ${losses.map((l) => l.toFixed(3)).join(' ')}`,
+      `DIEN test AUC ${testAuc.toFixed(3)} ` +
+        `(${test.size} samples, ${(test.positiveRate('click') * 100).toFixed(0)} % clicked); ` +
+        `losses ${losses.map((l) => l.toFixed(3)).join(' ')}`,
     );
     expect(testAuc).toBeGreaterThan(0.7);
     expect(dien.scoreItems('user0', ['item0', 'item1'])).toHaveLength(2);

@@ -67,7 +67,8 @@ describe('rl.charts.embeddings', () => {
       ).toBe(true),
     );
     expect(String(bundle['text/plain'])).toBe(
-      'Movies: 300 points of 6 numbers mapped to 2-D by PCA, coloured by genre (2 categories). Open the notebook in RecLab to hover, search and list neighbours.',
+      'Movies: 300 points of 6 numbers mapped to 2-D by PCA, coloured by genre (2 categories). ' +
+        'Open the notebook in RecLab to hover, search and list neighbours.',
     );
     const svg = String(bundle['image/svg+xml']);
     expect(svg).toMatch(/^<svg[\s\S]*comedy[\s\S]*drama[\s\S]*missing[\s\S]*<\/svg>$/);
@@ -84,16 +85,20 @@ describe('rl.charts.embeddings', () => {
     expect(p.labels.slice(0, 3)).toEqual(['0', '1', '2']);
   });
 
-  it('samples the static picture but keeps every point in the payload; a 3-D map is drawn by its first two coordinates', async () => {
-    const data = new Float32Array(8000 * 3);
-    const random = new Random(4);
-    data.forEach((_, i) => (data[i] = random.normal()));
-    const map = await embeddings(data, { dim: 3, dims: 3 });
-    expect(map.coords.length).toBe(24_000);
-    expect(float32(payload(map).coords)).toEqual(map.coords);
-    const svg = String(map.bundle('w')['image/svg+xml']);
-    expect(svg).toContain('5,000 of 8,000 points; first two of three coordinates');
-  });
+  it(
+    'samples the static picture but keeps every point in the payload; ' +
+      'a 3-D map is drawn by its first two coordinates',
+    async () => {
+      const data = new Float32Array(8000 * 3);
+      const random = new Random(4);
+      data.forEach((_, i) => (data[i] = random.normal()));
+      const map = await embeddings(data, { dim: 3, dims: 3 });
+      expect(map.coords.length).toBe(24_000);
+      expect(float32(payload(map).coords)).toEqual(map.coords);
+      const svg = String(map.bundle('w')['image/svg+xml']);
+      expect(svg).toContain('5,000 of 8,000 points; first two of three coordinates');
+    },
+  );
 
   it('maps a fitted model’s item vectors, labelled by item title', async () => {
     await initTensorFlow('wasm');
@@ -183,7 +188,8 @@ describe('bad input is refused before anything is computed', () => {
     [
       '10 million rows',
       () => embeddings(new Array(10_000_000)),
-      'rl.charts.embeddings: 10,000,000 points is more than the projector shows (1,000,000 at most); sample them first, e.g. every 10th vector (1,000,000 points), with their labels and colours alike.',
+      'rl.charts.embeddings: 10,000,000 points is more than the projector shows (1,000,000 at most); ' +
+        'sample them first, e.g. every 10th vector (1,000,000 points), with their labels and colours alike.',
     ],
     [
       '10 million flat numbers',
@@ -193,17 +199,21 @@ describe('bad input is refused before anything is computed', () => {
     [
       'UMAP over its limit',
       () => embeddings({ data: new Float32Array(60_000 * 2), dim: 2 }, { method: 'umap' }),
-      "UMAP takes at most 50,000 points (its layout takes about 45 s at that size), and there are 60,000: use method 'pca', or sample them first, e.g. every 2nd vector (30,000 points)",
+      'UMAP takes at most 50,000 points (its layout takes about 45 s at that size), ' +
+        "and there are 60,000: use method 'pca', or sample them first, e.g. every 2nd vector (30,000 points)",
     ],
     [
       'UMAP over its limit for long vectors',
       () => embeddings({ data: new Float32Array(20_000 * 256), dim: 256 }, { method: 'umap' }),
-      "UMAP takes at most 15,000 points (its neighbour search compares every pair of points, 256 numbers each; fewer numbers per point allow more points), and there are 20,000: use method 'pca', or sample them first, e.g. every 2nd vector (10,000 points)",
+      'UMAP takes at most 15,000 points (its neighbour search compares every pair of points, 256 numbers each; ' +
+        'fewer numbers per point allow more points), ' +
+        "and there are 20,000: use method 'pca', or sample them first, e.g. every 2nd vector (10,000 points)",
     ],
     [
       't-SNE over its limit',
       () => embeddings({ data: new Float32Array(10_001 * 2), dim: 2 }, { method: 'tsne' }),
-      "t-SNE takes at most 10,000 points (it compares every pair of points to find neighbours), and there are 10,001: use method 'pca'",
+      't-SNE takes at most 10,000 points (it compares every pair of points to find neighbours), ' +
+        "and there are 10,001: use method 'pca'",
     ],
     [
       'labels of another length',
@@ -227,7 +237,8 @@ describe('bad input is refused before anything is computed', () => {
           rows.map((r, i) => (i === 7 ? [1, 2, NaN, 4, 5] : r)),
           { labels: rows.map((_, i) => `m${i}`) },
         ),
-      'rl.charts.embeddings: vector 7 ("m7") holds NaN at position 2; the projector needs finite numbers: fix or drop that vector.',
+      'rl.charts.embeddings: vector 7 ("m7") holds NaN at position 2; ' +
+        'the projector needs finite numbers: fix or drop that vector.',
     ],
     [
       'an infinity in a flat array',
@@ -308,7 +319,9 @@ describe('in a notebook', () => {
   it('shows the projector with progress, answers its view, and says why a matrix is too large', async () => {
     const cell = await run(
       kernel,
-      "const rows = Array.from({ length: 200 }, (_, i) => [Math.cos(i), Math.sin(i), i % 7, 1]);\nawait rl.charts.embeddings(rows, { method: 'umap', nNeighbors: 5, epochs: 20, labels: rows.map((_, i) => 'p' + i) })",
+      'const rows = Array.from({ length: 200 }, (_, i) => [Math.cos(i), Math.sin(i), i % 7, 1]);\n' +
+        "await rl.charts.embeddings(rows, { method: 'umap', nNeighbors: 5, epochs: 20, " +
+        "labels: rows.map((_, i) => 'p' + i) })",
     );
     expect(cell.reply.status).toBe('ok');
     expect(cell.updates.some((u) => MIME.progress in u)).toBe(true);

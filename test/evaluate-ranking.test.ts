@@ -131,7 +131,8 @@ describe('ranking metrics, by hand', () => {
 
   it('GAUC weights each user’s AUC by the user’s samples and leaves one-class users out', () => {
     const users = Int32Array.from([0, 0, 0, 1, 1, 2, 2]);
-    // User 0: positive 0.5 against negatives 0.9 and 0.2 → 0.5, weight 3. User 1: 0.3 below 0.6 → 0, weight 2. User 2: no positive.
+    // User 0: positive 0.5 against negatives 0.9 and 0.2 → 0.5, weight 3. User 1: 0.3 below 0.6 → 0,
+    // weight 2. User 2: no positive.
     const scores = [0.5, 0.9, 0.2, 0.3, 0.6, 0.1, 0.8];
     const labels = [1, 0, 0, 1, 0, 0, 0];
     expect(gauc(scores, labels, users)).toBeCloseTo((0.5 * 3 + 0 * 2) / 5, 12);
@@ -193,7 +194,8 @@ describe('evaluateRanking', () => {
     const rows = e.rows();
     expect(rows.map((r) => `${r.model} ${r.task}`)).toEqual(['A click', 'A buy', 'B click']);
 
-    // A on click: positives 0.75, 0.5, 0.875 against negatives 0.25, 0.875, 0.125: 6.5 of 9 pairs (0.875 = 0.875 counts half).
+    // A on click: positives 0.75, 0.5, 0.875 against negatives 0.25, 0.875, 0.125: 6.5 of 9 pairs
+    // (0.875 = 0.875 counts half).
     // Per user: user 0 has 0.75 against 0.25 and 0.875 → 0.5; user 1 has 0.5 and 0.875 above 0.125 → 1; both weigh 3.
     const ll = -(2 * Math.log(0.75) + Math.log(0.125) + Math.log(0.5) + 2 * Math.log(0.875)) / 6;
     expect(rows[0]).toEqual(
@@ -366,10 +368,12 @@ describe('evaluateRanking', () => {
     expect(c.option.xAxis).toEqual(expect.objectContaining({ min: 0, max: 1, name: 'predicted' }));
     expect(c.option.yAxis).toEqual(expect.objectContaining({ min: 0, max: 1, name: 'observed' }));
     expect(c.text).toBe(
-      'calibration of click on tiny (10 bins by prediction): A predicts 56.3% where 50.0% happen, B predicts 50.0% where 50.0% happen',
+      'calibration of click on tiny (10 bins by prediction): ' +
+        'A predicts 56.3% where 50.0% happen, B predicts 50.0% where 50.0% happen',
     );
     expect(renderSvg(c)).toContain('tiny: calibration of click');
-    // 40 samples, one positive: 10 bins of 4, none above 0.25 predicted or observed; so both axes end at 0.3, and so does the diagonal.
+    // 40 samples, one positive: 10 bins of 4, none above 0.25 predicted or observed; so both axes end at 0.3,
+    // and so does the diagonal.
     const forty = Array.from({ length: 40 }, (_, i) => i);
     const lowTest = samples(
       'test',
@@ -415,7 +419,8 @@ describe('evaluateRanking', () => {
         s,
       ),
     ).rejects.toThrow(
-      'evaluateRanking: "cf" is not a ranker (it has no tasks and predict(samples)); rl.evaluate judges retrieval models.',
+      'evaluateRanking: "cf" is not a ranker (it has no tasks and predict(samples)); ' +
+        'rl.evaluate judges retrieval models.',
     );
     await expect(
       evaluateRanking(a, { name: 'x', train: {}, test: {} } as unknown as RankingSplit),
@@ -518,7 +523,8 @@ describe('aucCurves', () => {
   it('says what is wrong with its input', () => {
     const noAuc = new History('LR', [{ epoch: 1, loss: 1, seconds: 0, metrics: {} }], 0);
     expect(() => aucCurves([history('DIN', [0.6]), noAuc])).toThrow(
-      "aucCurves: LR's history has no AUC metric (it measured only its loss); fit it with validation > 0, or leave it out.",
+      "aucCurves: LR's history has no AUC metric (it measured only its loss); " +
+        'fit it with validation > 0, or leave it out.',
     );
     expect(() => aucCurves(history('DIN', [0.6]), { metric: 'buy AUC' })).toThrow(
       'aucCurves: DIN\'s history has no "buy AUC" (it measured lr, click AUC)',

@@ -57,46 +57,54 @@ const attention = () =>
   );
 
 describe('heatmap', () => {
-  it('draws rows × columns as a heatmap series over two category axes, rows from the top, on a continuous scale', () => {
-    const { title, x, y, visualMap, series, tooltip } = parts(attention());
-    expect(series.type).toBe('heatmap');
-    expect(x).toMatchObject({ data: ['Heat', 'Aliens', 'Up'], name: 'history' });
-    expect(y).toMatchObject({ data: ['Alien', 'next'], name: 'query', inverse: true });
-    expect(title).toMatchObject({ text: 'attention by query and history', subtext: '' });
-    // [column, row, value, value as text, cell], row by row.
-    expect(series.data[0]).toEqual([0, 0, expect.closeTo(0.1, 6), '0.1', 'Alien → Heat']);
-    expect(series.data.map((d) => d.slice(0, 2))).toEqual([
-      [0, 0],
-      [1, 0],
-      [2, 0],
-      [0, 1],
-      [1, 1],
-      [2, 1],
-    ]);
-    expect(series.label.show).toBe(true);
-    expect(visualMap).toMatchObject({ type: 'continuous', dimension: 2, text: ['0.41', '0.05'] });
-    expect(visualMap.min).toBeCloseTo(0.05, 6);
-    expect(visualMap.max).toBeCloseTo(0.41, 6);
-    expect(tooltip).toEqual({ trigger: 'item' });
-  });
+  it(
+    'draws rows × columns as a heatmap series over two category axes, ' +
+      'rows from the top, on a continuous scale',
+    () => {
+      const { title, x, y, visualMap, series, tooltip } = parts(attention());
+      expect(series.type).toBe('heatmap');
+      expect(x).toMatchObject({ data: ['Heat', 'Aliens', 'Up'], name: 'history' });
+      expect(y).toMatchObject({ data: ['Alien', 'next'], name: 'query', inverse: true });
+      expect(title).toMatchObject({ text: 'attention by query and history', subtext: '' });
+      // [column, row, value, value as text, cell], row by row.
+      expect(series.data[0]).toEqual([0, 0, expect.closeTo(0.1, 6), '0.1', 'Alien → Heat']);
+      expect(series.data.map((d) => d.slice(0, 2))).toEqual([
+        [0, 0],
+        [1, 0],
+        [2, 0],
+        [0, 1],
+        [1, 1],
+        [2, 1],
+      ]);
+      expect(series.label.show).toBe(true);
+      expect(visualMap).toMatchObject({ type: 'continuous', dimension: 2, text: ['0.41', '0.05'] });
+      expect(visualMap.min).toBeCloseTo(0.05, 6);
+      expect(visualMap.max).toBeCloseTo(0.41, 6);
+      expect(tooltip).toEqual({ trigger: 'item' });
+    },
+  );
 
-  it('takes one array per row as it takes a flat array, and the colour scale’s ends and the values’ format as given', () => {
-    const c = heatmap(
-      {
-        values: [
-          [0.1, 0.41, 0.2],
-          [0.05, 0.3, 0.12],
-        ],
-        rows: ['Alien', 'next'],
-        columns: ['Heat', 'Aliens', 'Up'],
-      },
-      { min: 0, max: 1, format: (v) => `${Math.round(v * 100)}%` },
-    );
-    expect(parts(c).visualMap).toMatchObject({ min: 0, max: 1, text: ['100%', '0%'] });
-    expect(parts(c).series.data[1]).toEqual([1, 0, 0.41, '41%', 'Alien → Aliens']);
-    expect(parts(c).title.text).toBe('value by row and column');
-    expect(tooltipOf(c, 1).blocks[0]).toMatchObject({ name: 'Alien → Aliens', value: '41%' });
-  });
+  it(
+    'takes one array per row as it takes a flat array, ' +
+      'and the colour scale’s ends and the values’ format as given',
+    () => {
+      const c = heatmap(
+        {
+          values: [
+            [0.1, 0.41, 0.2],
+            [0.05, 0.3, 0.12],
+          ],
+          rows: ['Alien', 'next'],
+          columns: ['Heat', 'Aliens', 'Up'],
+        },
+        { min: 0, max: 1, format: (v) => `${Math.round(v * 100)}%` },
+      );
+      expect(parts(c).visualMap).toMatchObject({ min: 0, max: 1, text: ['100%', '0%'] });
+      expect(parts(c).series.data[1]).toEqual([1, 0, 0.41, '41%', 'Alien → Aliens']);
+      expect(parts(c).title.text).toBe('value by row and column');
+      expect(tooltipOf(c, 1).blocks[0]).toMatchObject({ name: 'Alien → Aliens', value: '41%' });
+    },
+  );
 
   it('colours a grid whose cells are all alike on a scale reaching 0', () => {
     expect(parts(heatmap({ values: [[1, 1]], rows: ['next'], columns: ['a', 'b'] })).visualMap).toMatchObject(
@@ -229,7 +237,8 @@ describe('heatmap', () => {
       'heatmap: nothing to draw: values has no finite values (6 cells).',
     );
     expect(() => heatmap({ values: [1, 2] } as never)).toThrow(
-      'heatmap: the data must be { values, rows, columns } (values row by row, and the rows’ and columns’ labels), or a Table with options { x, y, value }; got a Object.',
+      'heatmap: the data must be { values, rows, columns } (values row by row, and the rows’ and columns’ labels), ' +
+        'or a Table with options { x, y, value }; got a Object.',
     );
     expect(() =>
       heatmap({
@@ -238,7 +247,8 @@ describe('heatmap', () => {
         columns: new Array<string>(1000).fill('c'),
       }),
     ).toThrow(
-      'heatmap: 1,000 rows × 1,000 columns is more than the 100,000 cells it draws; show fewer rows or columns (the last 100 history items, say).',
+      'heatmap: 1,000 rows × 1,000 columns is more than the 100,000 cells it draws; ' +
+        'show fewer rows or columns (the last 100 history items, say).',
     );
   });
 

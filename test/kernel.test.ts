@@ -33,7 +33,11 @@ describe('TypeScript cells', () => {
   it('keeps top-level declarations for later cells, and a const can be declared again', async () => {
     await run(
       kernel,
-      'const shared = 1;\nlet counter = 0;\nfunction bump(): number { return ++counter; }\nclass Box { constructor(public v: number) {} }\nconst { a, b: [c] } = { a: 5, b: [6] };',
+      'const shared = 1;\n' +
+        'let counter = 0;\n' +
+        'function bump(): number { return ++counter; }\n' +
+        'class Box { constructor(public v: number) {} }\n' +
+        'const { a, b: [c] } = { a: 5, b: [6] };',
     );
     expect((await run(kernel, 'bump(); bump(); [shared, counter, new Box(3).v, a, c]')).text).toBe(
       '[ 1, 2, 3, 5, 6 ]',
@@ -48,7 +52,9 @@ describe('TypeScript cells', () => {
       (
         await run(
           kernel,
-          "import * as tfjs from '@tensorflow/tfjs';\nimport { Table } from 'reclab';\n[tfjs === tf, Table === rl.Table]",
+          "import * as tfjs from '@tensorflow/tfjs';\n" +
+            "import { Table } from 'reclab';\n" +
+            '[tfjs === tf, Table === rl.Table]',
         )
       ).text,
     ).toBe('[ true, true ]');
@@ -94,7 +100,12 @@ describe('TypeScript cells', () => {
   it('points at the line inside a function defined in an earlier cell', async () => {
     await run(
       kernel,
-      'function fails(x: number): number {\n  if (x > 1) {\n    throw new RangeError(`too big: ${x}`);\n  }\n  return x;\n}',
+      'function fails(x: number): number {\n' +
+        '  if (x > 1) {\n' +
+        '    throw new RangeError(`too big: ${x}`);\n' +
+        '  }\n' +
+        '  return x;\n' +
+        '}',
     );
     const r = await run(kernel, 'const ok = fails(1);\nfails(2)');
     expect(r.reply).toMatchObject({ status: 'error', errorLine: 2 });
@@ -149,7 +160,9 @@ describe('TypeScript cells', () => {
   it('keeps a chart whose option holds functions as a static SVG only', async () => {
     const r = await run(
       kernel,
-      'rl.chart({ xAxis: { type: "category", data: ["a", "b"] }, yAxis: { axisLabel: { formatter: (v: number) => `${v} %` } }, series: [{ type: "bar", data: [1, undefined, 3] }] })',
+      'rl.chart({ xAxis: { type: "category", data: ["a", "b"] }, ' +
+        'yAxis: { axisLabel: { formatter: (v: number) => `${v} %` } }, ' +
+        'series: [{ type: "bar", data: [1, undefined, 3] }] })',
     );
     expect(r.reply.status).toBe('ok');
     const chart = r.outputs[0];
@@ -161,7 +174,10 @@ describe('TypeScript cells', () => {
   it('displays markdown, tensors and charts with a static SVG form', async () => {
     const r = await run(
       kernel,
-      'display.markdown("**bold**");\ndisplay(tf.tensor([1, 2]));\ndisplay(rl.chart({ xAxis: { type: "category", data: ["a", "b"] }, yAxis: {}, series: [{ type: "bar", data: [1, 3] }] }));',
+      'display.markdown("**bold**");\n' +
+        'display(tf.tensor([1, 2]));\n' +
+        'display(rl.chart({ xAxis: { type: "category", data: ["a", "b"] }, yAxis: {}, ' +
+        'series: [{ type: "bar", data: [1, 3] }] }));',
     );
     expect(r.outputs[0]).toMatchObject({
       output_type: 'display_data',
@@ -181,7 +197,8 @@ describe('TypeScript cells', () => {
   it('shows what an object says of itself, made JSON-safe', async () => {
     const r = await run(
       kernel,
-      "({ [Symbol.for('reclab.display')]: () => ({ 'application/x-counts': { n: 2n ** 64n, share: NaN, at: [1, undefined] } }) })",
+      "({ [Symbol.for('reclab.display')]: () => " +
+        "({ 'application/x-counts': { n: 2n ** 64n, share: NaN, at: [1, undefined] } }) })",
     );
     expect(r.reply.status).toBe('ok');
     const data = r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data : {};
@@ -191,7 +208,8 @@ describe('TypeScript cells', () => {
   it('updates a progress bar in place with count, rate and ETA', async () => {
     const r = await run(
       kernel,
-      'const bar = progress({ total: 4, label: "epochs" });\nfor (let i = 0; i < 4; i++) { await new Promise((r) => setTimeout(r, 120)); bar.tick(); }',
+      'const bar = progress({ total: 4, label: "epochs" });\n' +
+        'for (let i = 0; i < 4; i++) { await new Promise((r) => setTimeout(r, 120)); bar.tick(); }',
     );
     expect(r.outputs).toHaveLength(1);
     const final = r.outputs[0].output_type === 'display_data' ? r.outputs[0].data : {};
@@ -210,7 +228,8 @@ describe('SQL cells', () => {
   it('binds a named result to a variable for TypeScript cells', async () => {
     const r = await run(
       kernel,
-      "-- name: ratings\nSELECT range::INTEGER AS user_id, (range % 5) + 0.5 AS rating, 'u' || range AS name FROM range(1000)",
+      '-- name: ratings\n' +
+        "SELECT range::INTEGER AS user_id, (range % 5) + 0.5 AS rating, 'u' || range AS name FROM range(1000)",
       'sql',
     );
     expect(r.reply.status).toBe('ok');
@@ -223,7 +242,8 @@ describe('SQL cells', () => {
     expect(table.rows[1]).toEqual([1, 1.5, 'u1']);
     const ts = await run(
       kernel,
-      'const ids = ratings.column("user_id");\n[ids instanceof Int32Array, ratings.numRows, ratings.rows(2, 3)[0].name]',
+      'const ids = ratings.column("user_id");\n' +
+        '[ids instanceof Int32Array, ratings.numRows, ratings.rows(2, 3)[0].name]',
     );
     expect(ts.text).toBe("[ true, 1000, 'u2' ]");
   });
@@ -263,7 +283,8 @@ describe('SQL cells', () => {
   it("summarises a result's columns for the grid's headers", async () => {
     const r = await run(
       kernel,
-      "SELECT range AS n, range % 4 AS k, CASE WHEN range % 10 = 0 THEN NULL ELSE 'g' || (range % 3) END AS g FROM range(1000)",
+      'SELECT range AS n, range % 4 AS k, ' +
+        "CASE WHEN range % 10 = 0 THEN NULL ELSE 'g' || (range % 3) END AS g FROM range(1000)",
       'sql',
     );
     const { tableId } = (
@@ -311,7 +332,11 @@ describe('SQL cells', () => {
   it('runs queries from TypeScript and registers tables back into DuckDB', async () => {
     const r = await run(
       kernel,
-      'const t = await db.query("SELECT ?::INTEGER AS k, ? AS label", [7, "seven"]);\nawait db.register("mine", rl.Table.fromColumns({ id: new Int32Array([1, 2, 3]), score: new Float64Array([0.5, NaN, 2]) }));\nconst back = await db.query("SELECT sum(id) AS s, count(score) AS c FROM mine");\n[t.rows()[0], back.rows()[0]]',
+      'const t = await db.query("SELECT ?::INTEGER AS k, ? AS label", [7, "seven"]);\n' +
+        'await db.register("mine", ' +
+        'rl.Table.fromColumns({ id: new Int32Array([1, 2, 3]), score: new Float64Array([0.5, NaN, 2]) }));\n' +
+        'const back = await db.query("SELECT sum(id) AS s, count(score) AS c FROM mine");\n' +
+        '[t.rows()[0], back.rows()[0]]',
     );
     expect(r.text).toBe("[ { k: 7, label: 'seven' }, { s: 6, c: 2 } ]");
   });
@@ -435,7 +460,9 @@ describe('the notebook folder', () => {
     try {
       const r = await run(
         kernel,
-        "import { twice } from './helper.cjs';\nimport * as fs from 'node:fs';\n[twice(21), fs.existsSync('helper.cjs')]",
+        "import { twice } from './helper.cjs';\n" +
+          "import * as fs from 'node:fs';\n" +
+          "[twice(21), fs.existsSync('helper.cjs')]",
       );
       expect(r.text).toBe('[ 42, true ]');
       const missing = await run(kernel, "import nothing from 'no-such-package';");

@@ -54,7 +54,8 @@ describe('NegativeSampler', () => {
   it('draws by popularity^alpha: probability and draws match count^α / Σ count^α', () => {
     const counts = zipfCounts(50, 1000);
     const sum = counts.reduce((s, n) => s + n ** 0.75, 0);
-    const sampler = new NegativeSampler(counts, { strategy: 'popularity', random: new Random(11) }); // α = 0.75 by default
+    // α = 0.75 by default.
+    const sampler = new NegativeSampler(counts, { strategy: 'popularity', random: new Random(11) });
     for (let i = 0; i < 50; i++) expect(sampler.probability(i)).toBeCloseTo(counts[i] ** 0.75 / sum, 12);
     const seen = histogram(sampler, draws);
     expect(chiSquare(seen, (i) => (draws * counts[i] ** 0.75) / sum)).toBeLessThan(chiBound(49));

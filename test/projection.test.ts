@@ -8,7 +8,10 @@ import { clusteredVectors } from '../dev';
 
 afterEach(() => setTrainingHost(null));
 
-/** Vectors around `centres` centres, and which centre each came from (the first vector of a cluster within `radius` names it). */
+/**
+ * Vectors around `centres` centres, and which centre each came from (the first vector of a cluster within
+ * `radius` names it).
+ */
 function clusters(
   n: number,
   dim: number,
@@ -107,7 +110,8 @@ const summary = ({ label, total, ticks }: Bar) => ({ label, total, ticks });
 
 describe('PCA', () => {
   it('recovers known directions, the largest variance first', async () => {
-    // Points ±5 along u, ±3 along v and ±1 along w (orthonormal, 6-D): the covariance's eigenvectors are exactly u, v, w.
+    // Points ±5 along u, ±3 along v and ±1 along w (orthonormal, 6-D): the covariance's eigenvectors are
+    // exactly u, v, w.
     const u = [1, 2, 0, -1, 3, 1].map((x) => x / 4);
     const v = [2, -1, 1, 0, 0, 0].map((x) => x / Math.sqrt(6));
     const w = [0, 0, 0, 0, 1, -3].map((x) => x / Math.sqrt(10));

@@ -24,7 +24,8 @@ const small = {
 const silent = { progress: false };
 
 const models: Record<string, { make: () => Ranker; tasks: Task[] }> = {
-  // LR sees no pair of features, so it cannot tell whether the history holds the target's category: judged on buy, which the item's weight carries.
+  // LR sees no pair of features, so it cannot tell whether the history holds the target's category: judged on
+  // buy, which the item's weight carries.
   LogisticRegression: { make: () => new LogisticRegression({ ...small, task: 'buy' }), tasks: ['buy'] },
   DNN: { make: () => new DNN({ ...small, layers: [32, 16] }), tasks: ['click'] },
   DeepFM: { make: () => new DeepFM({ ...small, layers: [32, 16] }), tasks: ['click'] },
@@ -130,34 +131,42 @@ describe('MMoE', () => {
     );
   });
 
-  it('weighs each task’s loss by taskWeights (Adam steps alike when every weight doubles, so the loss doubles)', async () => {
-    const one = { ...small, epochs: 1, expertUnits: 8, towerLayers: [4] };
-    const base = await new MMoE(one).fit(train, silent);
-    const doubled = await new MMoE({ ...one, taskWeights: [2, 2, 2] }).fit(train, silent);
-    expect(doubled.epochs[0].loss / base.epochs[0].loss).toBeCloseTo(2, 3);
-  });
+  it(
+    'weighs each task’s loss by taskWeights ' +
+      '(Adam steps alike when every weight doubles, so the loss doubles)',
+    async () => {
+      const one = { ...small, epochs: 1, expertUnits: 8, towerLayers: [4] };
+      const base = await new MMoE(one).fit(train, silent);
+      const doubled = await new MMoE({ ...one, taskWeights: [2, 2, 2] }).fit(train, silent);
+      expect(doubled.epochs[0].loss / base.epochs[0].loss).toBeCloseTo(2, 3);
+    },
+  );
 
-  it('needs one weight per task, in the constructor and in fit, and leaves its settings as they were when refused', async () => {
-    expect(() => new MMoE({ tasks: ['click', 'buy'], taskWeights: [1, 2, 3] })).toThrow(
-      'new rl.MMoE: taskWeights must have one weight per task (2: click, buy), got [1, 2, 3].',
-    );
-    expect(() => new MMoE({ taskWeights: [1] })).toThrow(
-      'taskWeights must have one weight per task (3: click, cart, buy), got [1].',
-    );
-    expect(() => new MMoE({ tasks: [] })).toThrow(
-      'new rl.MMoE: tasks must be a non-empty list of distinct values from "click", "cart", "buy", got [].',
-    );
-    expect(() => new MMoE({ tasks: ['click', 'click'] })).toThrow('got ["click", "click"].');
-    expect(() => new MMoE({ taskWeights: [1, -1, 1] })).toThrow(
-      'taskWeights must be a non-empty list of numbers ≥ 0, e.g. [1, 0.5], got [1, -1, 1].',
-    );
-    const m = new MMoE({ ...small, tasks: ['click', 'buy'], taskWeights: [1, 5] });
-    await expect(m.fit(train, { taskWeights: [1] })).rejects.toThrow(
-      'MMoE.fit: taskWeights must have one weight per task (2: click, buy), got [1].',
-    );
-    expect(m.config).toMatchObject({ tasks: ['click', 'buy'], taskWeights: [1, 5] });
-    expect(m.isFitted).toBe(false);
-  });
+  it(
+    'needs one weight per task, in the constructor and in fit, ' +
+      'and leaves its settings as they were when refused',
+    async () => {
+      expect(() => new MMoE({ tasks: ['click', 'buy'], taskWeights: [1, 2, 3] })).toThrow(
+        'new rl.MMoE: taskWeights must have one weight per task (2: click, buy), got [1, 2, 3].',
+      );
+      expect(() => new MMoE({ taskWeights: [1] })).toThrow(
+        'taskWeights must have one weight per task (3: click, cart, buy), got [1].',
+      );
+      expect(() => new MMoE({ tasks: [] })).toThrow(
+        'new rl.MMoE: tasks must be a non-empty list of distinct values from "click", "cart", "buy", got [].',
+      );
+      expect(() => new MMoE({ tasks: ['click', 'click'] })).toThrow('got ["click", "click"].');
+      expect(() => new MMoE({ taskWeights: [1, -1, 1] })).toThrow(
+        'taskWeights must be a non-empty list of numbers ≥ 0, e.g. [1, 0.5], got [1, -1, 1].',
+      );
+      const m = new MMoE({ ...small, tasks: ['click', 'buy'], taskWeights: [1, 5] });
+      await expect(m.fit(train, { taskWeights: [1] })).rejects.toThrow(
+        'MMoE.fit: taskWeights must have one weight per task (2: click, buy), got [1].',
+      );
+      expect(m.config).toMatchObject({ tasks: ['click', 'buy'], taskWeights: [1, 5] });
+      expect(m.isFitted).toBe(false);
+    },
+  );
 });
 
 describe('settings', () => {

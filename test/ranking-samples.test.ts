@@ -141,110 +141,119 @@ describe('rankingSamples', () => {
     expect(byPv(swapped.train)).toEqual(byPv(train));
   });
 
-  it('keeps every history strictly before its sample, at every sample (no leakage), and matches a brute-force reference', async () => {
-    const rows = randomLog(7);
-    await logTable('random_log', rows);
-    const split = await rankingSamples(db, 'random_log', { negatives: 2, seed: 3 });
-    const expected = new Map<string, number>();
-    for (const [u, i, , b, t] of rows) {
-      if (b !== 'pv') continue;
-      const after = (kinds: string[]) =>
-        rows.some((r) => r[0] === u && r[1] === i && kinds.includes(r[3]) && r[4] >= t);
-      const history = rows.filter((r) => r[0] === u && r[4] < t).length;
-      const key = `${u} ${i} ${t} ${history} 1${after(['cart', 'fav']) ? 1 : 0}${after(['buy']) ? 1 : 0}`;
-      expected.set(key, (expected.get(key) ?? 0) + 1);
-    }
-    const found = new Map<string, number>();
-    let checked = 0;
-    for (const s of both(split)) {
-      const { log } = s;
-      const items = new Int32Array(50);
-      const categories = new Int32Array(50);
-      const behaviours = new Int32Array(50);
-      for (let r = 0; r < s.size; r++) {
-        const u = s.users[r];
-        const first = log.indptr[u];
-        const end = first + s.historyEnds[r];
-        expect(end).toBeLessThanOrEqual(log.indptr[u + 1]);
-        // Everything in the history is strictly earlier; the next behaviour is not.
-        for (let p = first; p < end; p++) expect(log.times[p]).toBeLessThan(s.times[r]);
-        if (end < log.indptr[u + 1]) expect(log.times[end]).toBeGreaterThanOrEqual(s.times[r]);
-        // The history a model reads holds the last of those, left-padded.
-        const real = s.history(r, 50, items, categories, behaviours, 0);
-        expect(real).toBe(Math.min(50, s.historyEnds[r]));
-        if (real) expect(items[49]).toBe(log.items[end - 1] + 1);
-        expect(s.categories[r]).toBe(s.vocabulary.itemCategory[s.items[r]]);
-        checked++;
-        if (s.labels.click[r]) {
-          const key = `${userName(s, r)} ${itemName(s, r)} ${s.times[r]} ${s.historyEnds[r]} ${TASKS.map((t) => s.labels[t][r]).join('')}`;
-          found.set(key, (found.get(key) ?? 0) + 1);
+  it(
+    'keeps every history strictly before its sample, at every sample (no leakage), ' +
+      'and matches a brute-force reference',
+    async () => {
+      const rows = randomLog(7);
+      await logTable('random_log', rows);
+      const split = await rankingSamples(db, 'random_log', { negatives: 2, seed: 3 });
+      const expected = new Map<string, number>();
+      for (const [u, i, , b, t] of rows) {
+        if (b !== 'pv') continue;
+        const after = (kinds: string[]) =>
+          rows.some((r) => r[0] === u && r[1] === i && kinds.includes(r[3]) && r[4] >= t);
+        const history = rows.filter((r) => r[0] === u && r[4] < t).length;
+        const key = `${u} ${i} ${t} ${history} 1${after(['cart', 'fav']) ? 1 : 0}${after(['buy']) ? 1 : 0}`;
+        expected.set(key, (expected.get(key) ?? 0) + 1);
+      }
+      const found = new Map<string, number>();
+      let checked = 0;
+      for (const s of both(split)) {
+        const { log } = s;
+        const items = new Int32Array(50);
+        const categories = new Int32Array(50);
+        const behaviours = new Int32Array(50);
+        for (let r = 0; r < s.size; r++) {
+          const u = s.users[r];
+          const first = log.indptr[u];
+          const end = first + s.historyEnds[r];
+          expect(end).toBeLessThanOrEqual(log.indptr[u + 1]);
+          // Everything in the history is strictly earlier; the next behaviour is not.
+          for (let p = first; p < end; p++) expect(log.times[p]).toBeLessThan(s.times[r]);
+          if (end < log.indptr[u + 1]) expect(log.times[end]).toBeGreaterThanOrEqual(s.times[r]);
+          // The history a model reads holds the last of those, left-padded.
+          const real = s.history(r, 50, items, categories, behaviours, 0);
+          expect(real).toBe(Math.min(50, s.historyEnds[r]));
+          if (real) expect(items[49]).toBe(log.items[end - 1] + 1);
+          expect(s.categories[r]).toBe(s.vocabulary.itemCategory[s.items[r]]);
+          checked++;
+          if (s.labels.click[r]) {
+            const labels = TASKS.map((t) => s.labels[t][r]).join('');
+            const key = `${userName(s, r)} ${itemName(s, r)} ${s.times[r]} ${s.historyEnds[r]} ${labels}`;
+            found.set(key, (found.get(key) ?? 0) + 1);
+          }
         }
       }
-    }
-    expect(checked).toBe(split.train.size + split.test.size);
-    expect(found).toEqual(expected);
-    // The log holds every behaviour, each user's in time order.
-    const log = split.train.log;
-    expect(log.items.length).toBe(rows.length);
-    for (let u = 0; u < split.train.vocabulary.users.length; u++) {
-      for (let p = log.indptr[u] + 1; p < log.indptr[u + 1]; p++)
-        expect(log.times[p]).toBeGreaterThanOrEqual(log.times[p - 1]);
-    }
-    expect(split.description).toMatch(
-      /The log was not in time order within each user \(at [\d,]+ places\): sorted by time/,
-    );
-  });
-
-  it("draws negatives only among items the user never touched, with the click's time and history, all labels 0", async () => {
-    const split = await rankingSamples(db, 'random_log', { negatives: 3, seed: 11 });
-    const rows = randomLog(7);
-    const touched = new Set(rows.map((r) => `${r[0]} ${r[1]}`));
-    let negatives = 0;
-    const drawn = new Set<number>();
-    for (const s of both(split)) {
-      for (let r = 0; r < s.size; r++) {
-        if (s.labels.click[r]) continue;
-        negatives++;
-        expect(touched.has(`${userName(s, r)} ${itemName(s, r)}`)).toBe(false);
-        expect(s.labels.cart[r] + s.labels.buy[r]).toBe(0);
-        drawn.add(s.items[r]);
-        // Every negative sits right after its click (or another negative of it): same user, time and history.
-        const click = r - [1, 2, 3].find((d) => s.labels.click[r - d])!;
-        expect([s.users[click], s.times[click], s.historyEnds[click]]).toEqual([
-          s.users[r],
-          s.times[r],
-          s.historyEnds[r],
-        ]);
+      expect(checked).toBe(split.train.size + split.test.size);
+      expect(found).toEqual(expected);
+      // The log holds every behaviour, each user's in time order.
+      const log = split.train.log;
+      expect(log.items.length).toBe(rows.length);
+      for (let u = 0; u < split.train.vocabulary.users.length; u++) {
+        for (let p = log.indptr[u] + 1; p < log.indptr[u + 1]; p++)
+          expect(log.times[p]).toBeGreaterThanOrEqual(log.times[p - 1]);
       }
-    }
-    const clicks = rows.filter((r) => r[3] === 'pv').length;
-    expect(negatives).toBe(3 * clicks);
-    // Drawn across the catalogue, not from a corner of it.
-    expect(drawn.size).toBeGreaterThan(split.train.vocabulary.items.length * 0.9);
-
-    // A user who touched all but one item gets that one; one who touched every item gets none.
-    await logTable('dense', [
-      [1, 10, 1, 'pv', T0],
-      [1, 11, 1, 'pv', T0 + 10],
-      [1, 12, 1, 'cart', T0 + 20],
-      [2, 10, 1, 'pv', T0],
-      [2, 11, 1, 'pv', T0 + DAY],
-      [2, 12, 1, 'buy', T0 + 2 * DAY],
-      [2, 13, 1, 'pv', T0 + 3 * DAY],
-      [3, 13, 1, 'pv', T0 + 3 * DAY],
-    ]);
-    const dense = await rankingSamples(db, 'dense', { negatives: 2 });
-    const negativesOf = (user: number) =>
-      both(dense).flatMap((s) =>
-        Array.from({ length: s.size }, (_, r) => r)
-          .filter((r) => !s.labels.click[r] && userName(s, r) === user)
-          .map((r) => itemName(s, r)),
+      expect(split.description).toMatch(
+        /The log was not in time order within each user \(at [\d,]+ places\): sorted by time/,
       );
-    expect(negativesOf(1)).toEqual([13, 13, 13, 13]);
-    expect(negativesOf(2)).toEqual([]);
-    expect(negativesOf(3).every((i) => i !== 13)).toBe(true);
-    expect(dense.description).toMatch(/6 not drawn: their users touched all or nearly all items/);
-  });
+    },
+  );
+
+  it(
+    'draws negatives only among items the user never touched, ' +
+      "with the click's time and history, all labels 0",
+    async () => {
+      const split = await rankingSamples(db, 'random_log', { negatives: 3, seed: 11 });
+      const rows = randomLog(7);
+      const touched = new Set(rows.map((r) => `${r[0]} ${r[1]}`));
+      let negatives = 0;
+      const drawn = new Set<number>();
+      for (const s of both(split)) {
+        for (let r = 0; r < s.size; r++) {
+          if (s.labels.click[r]) continue;
+          negatives++;
+          expect(touched.has(`${userName(s, r)} ${itemName(s, r)}`)).toBe(false);
+          expect(s.labels.cart[r] + s.labels.buy[r]).toBe(0);
+          drawn.add(s.items[r]);
+          // Every negative sits right after its click (or another negative of it): same user, time and history.
+          const click = r - [1, 2, 3].find((d) => s.labels.click[r - d])!;
+          expect([s.users[click], s.times[click], s.historyEnds[click]]).toEqual([
+            s.users[r],
+            s.times[r],
+            s.historyEnds[r],
+          ]);
+        }
+      }
+      const clicks = rows.filter((r) => r[3] === 'pv').length;
+      expect(negatives).toBe(3 * clicks);
+      // Drawn across the catalogue, not from a corner of it.
+      expect(drawn.size).toBeGreaterThan(split.train.vocabulary.items.length * 0.9);
+
+      // A user who touched all but one item gets that one; one who touched every item gets none.
+      await logTable('dense', [
+        [1, 10, 1, 'pv', T0],
+        [1, 11, 1, 'pv', T0 + 10],
+        [1, 12, 1, 'cart', T0 + 20],
+        [2, 10, 1, 'pv', T0],
+        [2, 11, 1, 'pv', T0 + DAY],
+        [2, 12, 1, 'buy', T0 + 2 * DAY],
+        [2, 13, 1, 'pv', T0 + 3 * DAY],
+        [3, 13, 1, 'pv', T0 + 3 * DAY],
+      ]);
+      const dense = await rankingSamples(db, 'dense', { negatives: 2 });
+      const negativesOf = (user: number) =>
+        both(dense).flatMap((s) =>
+          Array.from({ length: s.size }, (_, r) => r)
+            .filter((r) => !s.labels.click[r] && userName(s, r) === user)
+            .map((r) => itemName(s, r)),
+        );
+      expect(negativesOf(1)).toEqual([13, 13, 13, 13]);
+      expect(negativesOf(2)).toEqual([]);
+      expect(negativesOf(3).every((i) => i !== 13)).toBe(true);
+      expect(dense.description).toMatch(/6 not drawn: their users touched all or nearly all items/);
+    },
+  );
 
   it('is reproducible with its seed, and another seed draws other negatives', async () => {
     const a = await rankingSamples(db, 'random_log', { seed: 5 });
@@ -260,26 +269,34 @@ describe('rankingSamples', () => {
     expect(Array.from(c.train.items)).not.toEqual(Array.from(a.train.items));
   });
 
-  it('splits by the last days before the latest time, and keeps the latest training samples with maxSamples', async () => {
-    const split = await rankingSamples(db, 'random_log', { negatives: 1, testDays: 2 });
-    const last = Math.max(...randomLog(7).map((r) => r[4]));
-    const cut = last - 2 * DAY;
-    expect(split.train.times.every((t) => t <= cut)).toBe(true);
-    expect(split.test.times.every((t) => t > cut && t <= last)).toBe(true);
-    for (const s of both(split))
-      for (let r = 1; r < s.size; r++) expect(s.times[r]).toBeGreaterThanOrEqual(s.times[r - 1]);
-    expect(split.test.name).toBe('random_log test');
+  it(
+    'splits by the last days before the latest time, ' +
+      'and keeps the latest training samples with maxSamples',
+    async () => {
+      const split = await rankingSamples(db, 'random_log', { negatives: 1, testDays: 2 });
+      const last = Math.max(...randomLog(7).map((r) => r[4]));
+      const cut = last - 2 * DAY;
+      expect(split.train.times.every((t) => t <= cut)).toBe(true);
+      expect(split.test.times.every((t) => t > cut && t <= last)).toBe(true);
+      for (const s of both(split))
+        for (let r = 1; r < s.size; r++) expect(s.times[r]).toBeGreaterThanOrEqual(s.times[r - 1]);
+      expect(split.test.name).toBe('random_log test');
 
-    const all = await rankingSamples(db, 'random_log', { negatives: 1 });
-    const kept = await rankingSamples(db, 'random_log', { negatives: 1, maxSamples: 100 });
-    expect(kept.train.size).toBe(100);
-    expect(Array.from(kept.train.times)).toEqual(Array.from(all.train.times.subarray(all.train.size - 100)));
-    expect(Array.from(kept.train.items)).toEqual(Array.from(all.train.items.subarray(all.train.size - 100)));
-    expect(kept.test.size).toBe(all.test.size);
-    expect(kept.description).toMatch(
-      new RegExp(`the latest 100 of ${all.train.size.toLocaleString('en-US')}: maxSamples`),
-    );
-  });
+      const all = await rankingSamples(db, 'random_log', { negatives: 1 });
+      const kept = await rankingSamples(db, 'random_log', { negatives: 1, maxSamples: 100 });
+      expect(kept.train.size).toBe(100);
+      expect(Array.from(kept.train.times)).toEqual(
+        Array.from(all.train.times.subarray(all.train.size - 100)),
+      );
+      expect(Array.from(kept.train.items)).toEqual(
+        Array.from(all.train.items.subarray(all.train.size - 100)),
+      );
+      expect(kept.test.size).toBe(all.test.size);
+      expect(kept.description).toMatch(
+        new RegExp(`the latest 100 of ${all.train.size.toLocaleString('en-US')}: maxSamples`),
+      );
+    },
+  );
 
   it('leaves out users without clicks and says so; reads user and item features from tables', async () => {
     await logTable('no_clicks', [
@@ -290,7 +307,8 @@ describe('rankingSamples', () => {
       [2, 11, 2, 'buy', T0 + 1],
     ]);
     await db.run(
-      `CREATE OR REPLACE TABLE people AS SELECT * FROM (VALUES (1, 'F', 'books|games'), (3, 'M', 'tools')) t("user", gender, interests)`,
+      `CREATE OR REPLACE TABLE people AS
+       SELECT * FROM (VALUES (1, 'F', 'books|games'), (3, 'M', 'tools')) t("user", gender, interests)`,
     );
     await db.run(
       `CREATE OR REPLACE TABLE goods AS SELECT * FROM (VALUES (10, 2.5), (11, 7.0)) t(item, price)`,
@@ -337,11 +355,14 @@ describe('rankingSamples', () => {
       /no table or view "nowhere" in the database; there are .*labels/,
     );
     await db.run(
-      `CREATE OR REPLACE TABLE holes AS SELECT * FROM (VALUES (1, 10, 1, 'pv', ${T0}), (NULL, 10, 1, 'pv', ${T0})) t("user", item, category, behaviour, "timestamp")`,
+      `CREATE OR REPLACE TABLE holes AS
+       SELECT * FROM (VALUES (1, 10, 1, 'pv', ${T0}), (NULL, 10, 1, 'pv', ${T0}))
+         t("user", item, category, behaviour, "timestamp")`,
     );
     await expect(rankingSamples(db, 'holes')).rejects.toThrow(/missing values: 1 in "user"/);
     await db.run(
-      `CREATE OR REPLACE TABLE text_time AS SELECT 1 AS "user", 2 AS item, 3 AS category, 'pv' AS behaviour, 'noon' AS "timestamp"`,
+      `CREATE OR REPLACE TABLE text_time AS
+       SELECT 1 AS "user", 2 AS item, 3 AS category, 'pv' AS behaviour, 'noon' AS "timestamp"`,
     );
     await expect(rankingSamples(db, 'text_time')).rejects.toThrow(
       /column "timestamp" of "text_time" is VARCHAR; it must hold seconds/,
@@ -394,7 +415,8 @@ describe('rankingSamples', () => {
 
   it('reads a TIMESTAMP column as seconds, and a view as a table', async () => {
     await db.run(
-      `CREATE OR REPLACE TABLE stamped AS SELECT "user", item, category, behaviour, to_timestamp("timestamp") AS "timestamp" FROM labels`,
+      `CREATE OR REPLACE TABLE stamped AS
+       SELECT "user", item, category, behaviour, to_timestamp("timestamp") AS "timestamp" FROM labels`,
     );
     const split = await rankingSamples(db, 'stamped', { negatives: 0 });
     const plain = await rankingSamples(db, 'labels', { negatives: 0 });

@@ -70,17 +70,21 @@ describe('the top-10 widget', () => {
     expect(found.result.every((n) => n.toLowerCase().includes(name.slice(0, 2).toLowerCase()))).toBe(true);
   });
 
-  it('lists names starting with what was typed before names containing it, whatever their order in the data', async () => {
-    const few = Dataset.fromInteractions({
-      user: ['xab', 'zzz', 'Abx', 'xab', 'Abx'],
-      item: ['i1', 'i2', 'i1', 'i2', 'i3'],
-    });
-    const model = new MostPopular();
-    await model.fit(few, { progress: false });
-    expect(
-      (spec(widgets.recommend(model)).call('users', { query: 'ab' }, none) as { result: string[] }).result,
-    ).toEqual(['Abx', 'xab']);
-  });
+  it(
+    'lists names starting with what was typed before names containing it, ' +
+      'whatever their order in the data',
+    async () => {
+      const few = Dataset.fromInteractions({
+        user: ['xab', 'zzz', 'Abx', 'xab', 'Abx'],
+        item: ['i1', 'i2', 'i1', 'i2', 'i3'],
+      });
+      const model = new MostPopular();
+      await model.fit(few, { progress: false });
+      expect(
+        (spec(widgets.recommend(model)).call('users', { query: 'ab' }, none) as { result: string[] }).result,
+      ).toEqual(['Abx', 'xab']);
+    },
+  );
 
   it('switches models, names them after the notebook’s variables, and replaces its output with the new list', () => {
     const widget = widgets.recommend(popular);

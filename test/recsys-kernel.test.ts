@@ -24,7 +24,11 @@ describe('the recommender library in a notebook', () => {
   it('trains ItemCF on synthetic data with a progress bar and shows a named user’s top 10 as a table', async () => {
     const fit = await run(
       kernel,
-      'const data = rl.synthetic({ users: 300, items: 200 });\nconst model = new rl.ItemCF();\nawait model.fit(data);\nconst who: string = data.userNames[3];\nwho',
+      'const data = rl.synthetic({ users: 300, items: 200 });\n' +
+        'const model = new rl.ItemCF();\n' +
+        'await model.fit(data);\n' +
+        'const who: string = data.userNames[3];\n' +
+        'who',
     );
     expect(fit.reply.status).toBe('ok');
     expect(fit.updates.some((u) => MIME.progress in u)).toBe(true);
@@ -46,7 +50,8 @@ describe('the recommender library in a notebook', () => {
   it('evaluates into a table and a bar chart, and through `import * as rl from "reclab"`', async () => {
     const r = await run(
       kernel,
-      "import * as lib from 'reclab';\nawait lib.evaluate([new lib.MostPopular(), model], lib.leaveLastOut(data), { k: [10] })",
+      "import * as lib from 'reclab';\n" +
+        'await lib.evaluate([new lib.MostPopular(), model], lib.leaveLastOut(data), { k: [10] })',
     );
     expect(r.reply.status).toBe('ok');
     expect(r.outputs.some((o) => o.output_type === 'display_data' && MIME.echarts in o.data)).toBe(true);
@@ -54,14 +59,23 @@ describe('the recommender library in a notebook', () => {
   });
 
   it('stops a long fit when the cell is interrupted, without restarting the kernel', async () => {
-    await run(kernel, 'const wide = rl.synthetic({ users: 400, items: 3000, interactionsPerUser: 30 });');
+    // 5,000 items of 12 users each: EASE inverts for seconds on two cores, and still most of a second on sixteen.
+    await run(
+      kernel,
+      'const wide = rl.Dataset.fromInteractions({\n' +
+        '  user: Array.from({ length: 60000 }, (_, i) => `u${i % 2000}`),\n' +
+        '  item: Array.from({ length: 60000 }, (_, i) => `i${(i * 7919) % 5000}`),\n' +
+        '});',
+    );
     await expectStopsInPlace('await new rl.EASE().fit(wide);');
   });
 
   it('trains TwoTower with a progress bar, recommends with reasons, and indexes its item vectors', async () => {
     const fit = await run(
       kernel,
-      'const data = rl.synthetic({ users: 300, items: 200 });\nconst tt = new rl.TwoTower({ epochs: 3 });\nawait tt.fit(data);',
+      'const data = rl.synthetic({ users: 300, items: 200 });\n' +
+        'const tt = new rl.TwoTower({ epochs: 3 });\n' +
+        'await tt.fit(data);',
     );
     expect(fit.reply.status).toBe('ok');
     expect(fit.updates.some((u) => MIME.progress in u)).toBe(true);
@@ -70,7 +84,11 @@ describe('the recommender library in a notebook', () => {
     expect(String(r.text)).toMatch(/rank.*item.*title.*score.*reason.*like /s);
     const index = await run(
       kernel,
-      'const e = tt.itemEmbeddings();\nconst index = rl.ClusterIndex.build(e.data, e.dim, { clusters: 10 });\nconst u = tt.userEmbeddings();\nArray.from(index.search(u.data.subarray(0, u.dim), 5, { nprobe: 10 }).ids).join(",") === Array.from(rl.exactSearch(e.data, e.dim, u.data.subarray(0, u.dim), 5).ids).join(",")',
+      'const e = tt.itemEmbeddings();\n' +
+        'const index = rl.ClusterIndex.build(e.data, e.dim, { clusters: 10 });\n' +
+        'const u = tt.userEmbeddings();\n' +
+        'Array.from(index.search(u.data.subarray(0, u.dim), 5, { nprobe: 10 }).ids).join(",") === ' +
+        'Array.from(rl.exactSearch(e.data, e.dim, u.data.subarray(0, u.dim), 5).ids).join(",")',
     );
     expect(index.text).toContain('true');
   });

@@ -68,32 +68,36 @@ describe('written-out gradients agree with TensorFlow.js autodiff', () => {
     expect([...a.dataSync()]).toEqual([...b.dataSync()].map((v) => expect.closeTo(v, 4)));
 
   for (const cosine of [true, false]) {
-    it(`sampled softmax, ${cosine ? 'cosine' : 'dot'} scores, with a uniform negative and a masked accidental hit`, () => {
-      tf.tidy(() => {
-        const users = matrix(4, 3);
-        const items = matrix(5, 3);
-        const bias = tf.tensor2d(
-          Float32Array.from({ length: 20 }, (_, k) => (k === 7 ? -1e9 : 0.3 * random.normal())),
-          [4, 5],
-        );
-        const positives = tf.eye(4, 5) as tf.Tensor2D;
-        const scale = cosine ? 5 : 1;
-        const { loss, dUsers, dItems } = sampledSoftmax(users, items, bias, positives, { cosine, scale });
-        const reference = (u: tf.Tensor2D, i: tf.Tensor2D) => {
-          const [a, b] = cosine
-            ? [u, i].map((x) => tf.div(x, tf.norm(x, 'euclidean', 1, true)) as tf.Tensor2D)
-            : [u, i];
-          const logits = tf.add(tf.mul(tf.matMul(a, b, false, true), scale), bias);
-          return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), positives), 1))) as tf.Scalar;
-        };
-        const { value, grads } = tf.valueAndGrads((u: tf.Tensor, i: tf.Tensor) =>
-          reference(u as tf.Tensor2D, i as tf.Tensor2D),
-        )([users, items]);
-        expect(loss.dataSync()[0]).toBeCloseTo(value.dataSync()[0], 4);
-        close(dUsers, grads[0]);
-        close(dItems, grads[1]);
-      });
-    });
+    it(
+      `sampled softmax, ${cosine ? 'cosine' : 'dot'} scores, ` +
+        'with a uniform negative and a masked accidental hit',
+      () => {
+        tf.tidy(() => {
+          const users = matrix(4, 3);
+          const items = matrix(5, 3);
+          const bias = tf.tensor2d(
+            Float32Array.from({ length: 20 }, (_, k) => (k === 7 ? -1e9 : 0.3 * random.normal())),
+            [4, 5],
+          );
+          const positives = tf.eye(4, 5) as tf.Tensor2D;
+          const scale = cosine ? 5 : 1;
+          const { loss, dUsers, dItems } = sampledSoftmax(users, items, bias, positives, { cosine, scale });
+          const reference = (u: tf.Tensor2D, i: tf.Tensor2D) => {
+            const [a, b] = cosine
+              ? [u, i].map((x) => tf.div(x, tf.norm(x, 'euclidean', 1, true)) as tf.Tensor2D)
+              : [u, i];
+            const logits = tf.add(tf.mul(tf.matMul(a, b, false, true), scale), bias);
+            return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), positives), 1))) as tf.Scalar;
+          };
+          const { value, grads } = tf.valueAndGrads((u: tf.Tensor, i: tf.Tensor) =>
+            reference(u as tf.Tensor2D, i as tf.Tensor2D),
+          )([users, items]);
+          expect(loss.dataSync()[0]).toBeCloseTo(value.dataSync()[0], 4);
+          close(dUsers, grads[0]);
+          close(dItems, grads[1]);
+        });
+      },
+    );
   }
 
   it("AutoEncoder's sigmoid cross-entropy: value and gradient, large logits included", () => {
@@ -145,38 +149,46 @@ describe('TwoTower', () => {
     ).toBeGreaterThan(popular + 0.15);
   });
 
-  it('counters in-batch sampling\u2019s bias against popular items with the logQ correction and with uniform negatives', async () => {
-    // In-batch negatives are drawn by popularity, so popular items are pushed down more
-    // often than they should be; both remedies recommend more popular items than neither.
-    const counts = split.train.itemCounts();
-    const users = Int32Array.from({ length: split.train.numUsers }, (_, u) => u);
-    const meanPopularity = async (config: Partial<TwoTower['config']>) => {
-      const m = new TwoTower({ ...fast, ...config });
-      await m.fit(split.train);
-      const { items } = m.recommendBatch(users, { k: 10 });
-      return items.reduce((sum, i) => sum + counts[i], 0) / items.length;
-    };
-    const neither = await meanPopularity({ logQ: false });
-    expect(await meanPopularity({ logQ: true })).toBeGreaterThan(neither * 1.03);
-    expect(await meanPopularity({ logQ: false, uniformNegatives: 128 })).toBeGreaterThan(neither * 1.02);
-  });
+  it(
+    'counters in-batch sampling\u2019s bias against popular items ' +
+      'with the logQ correction and with uniform negatives',
+    async () => {
+      // In-batch negatives are drawn by popularity, so popular items are pushed down more
+      // often than they should be; both remedies recommend more popular items than neither.
+      const counts = split.train.itemCounts();
+      const users = Int32Array.from({ length: split.train.numUsers }, (_, u) => u);
+      const meanPopularity = async (config: Partial<TwoTower['config']>) => {
+        const m = new TwoTower({ ...fast, ...config });
+        await m.fit(split.train);
+        const { items } = m.recommendBatch(users, { k: 10 });
+        return items.reduce((sum, i) => sum + counts[i], 0) / items.length;
+      };
+      const neither = await meanPopularity({ logQ: false });
+      expect(await meanPopularity({ logQ: true })).toBeGreaterThan(neither * 1.03);
+      expect(await meanPopularity({ logQ: false, uniformNegatives: 128 })).toBeGreaterThan(neither * 1.02);
+    },
+  );
 
-  it('exposes user and item vectors whose inner products are its scores, and explains by the nearest history item', async () => {
-    const m = new TwoTower({ ...fast, epochs: 2 });
-    await m.fit(split.train);
-    const users = m.userEmbeddings();
-    const items = m.itemEmbeddings();
-    expect(users.data.length).toBe(split.train.numUsers * 32);
-    expect(items.data.length).toBe(split.train.numItems * 32);
-    expect(users.dim).toBe(32);
-    const top = m.recommend('u7', { k: 3 });
-    const best = split.train.itemIndex(top.value('item', 0) as string);
-    const u = split.train.userIndex('u7');
-    let dot = 0;
-    for (let j = 0; j < 32; j++) dot += users.data[u * 32 + j] * items.data[best * 32 + j];
-    expect(top.value('score', 0)).toBeCloseTo(dot, 5);
-    expect(top.value('reason', 0)).toMatch(/^like Item i\d+ \(/);
-  });
+  it(
+    'exposes user and item vectors whose inner products are its scores, ' +
+      'and explains by the nearest history item',
+    async () => {
+      const m = new TwoTower({ ...fast, epochs: 2 });
+      await m.fit(split.train);
+      const users = m.userEmbeddings();
+      const items = m.itemEmbeddings();
+      expect(users.data.length).toBe(split.train.numUsers * 32);
+      expect(items.data.length).toBe(split.train.numItems * 32);
+      expect(users.dim).toBe(32);
+      const top = m.recommend('u7', { k: 3 });
+      const best = split.train.itemIndex(top.value('item', 0) as string);
+      const u = split.train.userIndex('u7');
+      let dot = 0;
+      for (let j = 0; j < 32; j++) dot += users.data[u * 32 + j] * items.data[best * 32 + j];
+      expect(top.value('score', 0)).toBeCloseTo(dot, 5);
+      expect(top.value('reason', 0)).toMatch(/^like Item i\d+ \(/);
+    },
+  );
 
   it('saves and loads to identical recommendations', async () => {
     const m = new TwoTower({ ...fast, epochs: 2 });
@@ -205,22 +217,32 @@ describe('TwoTower', () => {
     expect(m.isFitted).toBe(false);
   });
 
-  it('learns on the engine too (taped step): seeded, with mixed negatives, dot scores and numeric attributes', async () => {
-    const popular = await recallAt10(new MostPopular());
-    expect(await recallAt10(new TapedTwoTower(fast))).toBeGreaterThan(popular + 0.15);
-    expect(
-      await recallAt10(
-        new TapedTwoTower({ ...fast, uniformNegatives: 64, logQ: false, score: 'dot', learningRate: 0.005 }),
-      ),
-    ).toBeGreaterThan(popular + 0.15);
-    const a = new TapedTwoTower({ ...fast, epochs: 1 });
-    const b = new TapedTwoTower({ ...fast, epochs: 1 });
-    const data = synthetic({ users: 100, items: 60 });
-    await a.fit(data);
-    await b.fit(data);
-    expect(a.itemEmbeddings().data).toEqual(b.itemEmbeddings().data);
-    expect(a.userEmbeddings().data.every(Number.isFinite)).toBe(true);
-  });
+  it(
+    'learns on the engine too (taped step): ' +
+      'seeded, with mixed negatives, dot scores and numeric attributes',
+    async () => {
+      const popular = await recallAt10(new MostPopular());
+      expect(await recallAt10(new TapedTwoTower(fast))).toBeGreaterThan(popular + 0.15);
+      expect(
+        await recallAt10(
+          new TapedTwoTower({
+            ...fast,
+            uniformNegatives: 64,
+            logQ: false,
+            score: 'dot',
+            learningRate: 0.005,
+          }),
+        ),
+      ).toBeGreaterThan(popular + 0.15);
+      const a = new TapedTwoTower({ ...fast, epochs: 1 });
+      const b = new TapedTwoTower({ ...fast, epochs: 1 });
+      const data = synthetic({ users: 100, items: 60 });
+      await a.fit(data);
+      await b.fit(data);
+      expect(a.itemEmbeddings().data).toEqual(b.itemEmbeddings().data);
+      expect(a.userEmbeddings().data.every(Number.isFinite)).toBe(true);
+    },
+  );
 
   it('stops with the epoch named when the loss turns NaN (AutoEncoder too)', async () => {
     for (const m of [
@@ -261,15 +283,19 @@ describe('AutoEncoder', () => {
     expect(autoEncoder).toBeGreaterThan(1.5 * popular);
   });
 
-  it('scores with a sigmoid output, recommends with reasons, and saves and loads to identical recommendations', async () => {
-    const m = new AutoEncoder({ ...small, epochs: 3 });
-    await m.fit(split.train);
-    const top = m.recommend('u4', { k: 5 });
-    const scores = top.column('score') as Float32Array;
-    expect(scores.every((s) => s > 0 && s < 1)).toBe(true);
-    expect(top.value('reason', 0)).toMatch(/^like Item i\d+ \(/);
-    await expectReloadsIdentically(m, 'u4', 'i2');
-  });
+  it(
+    'scores with a sigmoid output, recommends with reasons, ' +
+      'and saves and loads to identical recommendations',
+    async () => {
+      const m = new AutoEncoder({ ...small, epochs: 3 });
+      await m.fit(split.train);
+      const top = m.recommend('u4', { k: 5 });
+      const scores = top.column('score') as Float32Array;
+      expect(scores.every((s) => s > 0 && s < 1)).toBe(true);
+      expect(top.value('reason', 0)).toMatch(/^like Item i\d+ \(/);
+      await expectReloadsIdentically(m, 'u4', 'i2');
+    },
+  );
 
   it('scores from the sparse rows what the network gives the dense rows', async () => {
     const m = new AutoEncoder({ ...small, epochs: 2 });

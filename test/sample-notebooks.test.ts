@@ -22,7 +22,10 @@ import { nbformatAvailable, validateWithNbformat } from './helpers/nbformat';
 
 const ROOT = path.join(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'reclab.mjs');
-/** Generous: the bound is two minutes a sample, which the test log's durations show; a loaded machine must not fail it. */
+/**
+ * Generous: the issue's bound is two minutes a sample, which the test log's durations show; a loaded machine
+ * must not fail it.
+ */
 const LIMIT = 300_000;
 
 let dir: string;

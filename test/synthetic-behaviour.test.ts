@@ -86,39 +86,43 @@ describe('synthetic behaviour log', () => {
     expect(labelled / pv).toBeLessThan(0.02);
   });
 
-  it('drifts: a user’s categories in the first third of their log differ from the last third, as the truth says', () => {
-    const C = 40;
-    let tv = 0;
-    let fadingFirst = 0;
-    let fadingLast = 0;
-    let growingFirst = 0;
-    let growingLast = 0;
-    for (let k = 0; k + 1 < starts.length; k++) {
-      const [a, b] = [starts[k], starts[k + 1]];
-      const third = Math.floor((b - a) / 3);
-      const first = new Float64Array(C);
-      const last = new Float64Array(C);
-      for (let r = a; r < a + third; r++) first[d.category[r] - 1] += 1 / third;
-      for (let r = b - third; r < b; r++) last[d.category[r] - 1] += 1 / third;
-      for (let c = 0; c < C; c++) tv += Math.abs(first[c] - last[c]) / 2;
-      const u = d.user[a] - 1;
-      fadingFirst += first[d.truth.fading[u]];
-      fadingLast += last[d.truth.fading[u]];
-      growingFirst += first[d.truth.growing[u]];
-      growingLast += last[d.truth.growing[u]];
-    }
-    const users = starts.length - 1;
-    expect(tv / users).toBeGreaterThan(0.3);
-    expect(fadingFirst / users).toBeGreaterThan(2 * (fadingLast / users));
-    expect(growingLast / users).toBeGreaterThan(4 * (growingFirst / users));
-    // The growing interest is the fading one's successor, and the truth's interest follows the shift.
-    expect(d.truth.growing[7]).toBe(d.truth.categorySuccessor[d.truth.fading[7]]);
-    const before = d.truth.interest(7, d.truth.start);
-    const after = d.truth.interest(7, d.truth.start + d.truth.span - 1);
-    expect(before[d.truth.fading[7]]).toBeGreaterThan(after[d.truth.fading[7]]);
-    expect(after[d.truth.growing[7]]).toBeGreaterThan(before[d.truth.growing[7]]);
-    expect(before.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 9);
-  });
+  it(
+    'drifts: a user’s categories in the first third of their log differ from the last third, ' +
+      'as the truth says',
+    () => {
+      const C = 40;
+      let tv = 0;
+      let fadingFirst = 0;
+      let fadingLast = 0;
+      let growingFirst = 0;
+      let growingLast = 0;
+      for (let k = 0; k + 1 < starts.length; k++) {
+        const [a, b] = [starts[k], starts[k + 1]];
+        const third = Math.floor((b - a) / 3);
+        const first = new Float64Array(C);
+        const last = new Float64Array(C);
+        for (let r = a; r < a + third; r++) first[d.category[r] - 1] += 1 / third;
+        for (let r = b - third; r < b; r++) last[d.category[r] - 1] += 1 / third;
+        for (let c = 0; c < C; c++) tv += Math.abs(first[c] - last[c]) / 2;
+        const u = d.user[a] - 1;
+        fadingFirst += first[d.truth.fading[u]];
+        fadingLast += last[d.truth.fading[u]];
+        growingFirst += first[d.truth.growing[u]];
+        growingLast += last[d.truth.growing[u]];
+      }
+      const users = starts.length - 1;
+      expect(tv / users).toBeGreaterThan(0.3);
+      expect(fadingFirst / users).toBeGreaterThan(2 * (fadingLast / users));
+      expect(growingLast / users).toBeGreaterThan(4 * (growingFirst / users));
+      // The growing interest is the fading one's successor, and the truth's interest follows the shift.
+      expect(d.truth.growing[7]).toBe(d.truth.categorySuccessor[d.truth.fading[7]]);
+      const before = d.truth.interest(7, d.truth.start);
+      const after = d.truth.interest(7, d.truth.start + d.truth.span - 1);
+      expect(before[d.truth.fading[7]]).toBeGreaterThan(after[d.truth.fading[7]]);
+      expect(after[d.truth.growing[7]]).toBeGreaterThan(before[d.truth.growing[7]]);
+      expect(before.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 9);
+    },
+  );
 
   it('clicks follow the recent behaviours in the target’s category, and bundle partners', () => {
     const share = new Float64Array(40);
@@ -168,7 +172,8 @@ describe('importSyntheticBehaviour', () => {
   const columns = async (table: string) =>
     (
       await db.query(
-        `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '${table}' ORDER BY ordinal_position`,
+        `SELECT column_name, data_type FROM information_schema.columns
+         WHERE table_name = '${table}' ORDER BY ordinal_position`,
       )
     ).rows();
 
@@ -194,7 +199,8 @@ describe('importSyntheticBehaviour', () => {
     expect(data.interactions.numRows).toBe(log.user.length);
     const [summary] = (
       await db.query(
-        "SELECT count(DISTINCT user) AS users, sum(CASE WHEN behaviour = 'buy' THEN 1 ELSE 0 END) AS buys, min(timestamp) >= 1511539200 AS after FROM taobao",
+        "SELECT count(DISTINCT user) AS users, sum(CASE WHEN behaviour = 'buy' THEN 1 ELSE 0 END) AS buys, " +
+          'min(timestamp) >= 1511539200 AS after FROM taobao',
       )
     ).rows();
     expect(summary).toEqual({

@@ -127,7 +127,9 @@ describe('training curves in a notebook', () => {
   it('model.fit draws one chart beside its progress bar and updates it in place to the last epoch', async () => {
     const r = await run(
       kernel,
-      "const data = rl.synthetic({ users: 120, items: 60 });\nawait new rl.AutoEncoder({ epochs: 3, hidden: [16, 8] }).fit(data);\n'fitted'",
+      'const data = rl.synthetic({ users: 120, items: 60 });\n' +
+        'await new rl.AutoEncoder({ epochs: 3, hidden: [16, 8] }).fit(data);\n' +
+        "'fitted'",
     );
     expect(r.reply.status).toBe('ok');
     const shown = charts(r.outputs);

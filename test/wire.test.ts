@@ -99,7 +99,9 @@ describe('a kernel that breaks the contract', () => {
     const entry = path.join(dir, 'old-kernel.mjs');
     await fs.writeFile(
       entry,
-      "process.send({ type: 'ready', protocol: 0, info: { backend: 'cpu', device: 'cpu', tfjsVersion: '', duckdbVersion: '', nodeVersion: '', pid: process.pid, skipped: [] } });\nsetInterval(() => {}, 1000);",
+      "process.send({ type: 'ready', protocol: 0, info: { backend: 'cpu', device: 'cpu', " +
+        "tfjsVersion: '', duckdbVersion: '', nodeVersion: '', pid: process.pid, skipped: [] } });\n" +
+        'setInterval(() => {}, 1000);',
     );
     try {
       await expect(KernelClient.start({ entry })).rejects.toThrow(

@@ -116,7 +116,10 @@ export type RecLabMime = keyof MimePayloads;
 export type PayloadRead<M extends RecLabMime> =
   { ok: true; value: MimePayloads[M] } | { ok: false; error: string };
 
-/** A RecLab payload from a bundle, checked: what is wrong with it, where it does not fit, so it is shown as unreadable. */
+/**
+ * A RecLab payload from a bundle, checked: what is wrong with it, where it does not fit, so it is shown as
+ * unreadable.
+ */
 export function readPayload<M extends RecLabMime>(mime: M, value: unknown): PayloadRead<M> {
   const problem = firstProblem(PAYLOADS[mime], value);
   return problem === undefined

@@ -39,8 +39,10 @@ function describe(error: ValueError, prefix: string, whole: string): string {
   if (error.type === ValueErrorType.Union) return describeUnion(error.schema, error.value, path, field);
   if (error.type === ValueErrorType.Literal) return `${field} must be ${JSON.stringify(error.schema.const)}`;
   const expected = expectedType(error.schema);
-  if (expected && !hasType(error.schema, error.value))
-    return `${field} must be ${expected}, not ${schemaWantsInteger(error.schema, error.value) ? error.value : kindOf(error.value)}`;
+  if (expected && !hasType(error.schema, error.value)) {
+    const actual = schemaWantsInteger(error.schema, error.value) ? error.value : kindOf(error.value);
+    return `${field} must be ${expected}, not ${actual}`;
+  }
   return `${field}: ${error.message.toLowerCase()}`;
 }
 

@@ -49,7 +49,8 @@ export function bar(data: ChartData, options: BarOptions): Chart {
   const cells = n * ys.length;
   if (missing + nonPositive === cells) {
     throw new Error(
-      `bar: nothing to draw: ${ys.map((c) => `"${c.name}"`).join(', ')} ${options.logY ? 'has no finite value above 0 for the log axis' : 'has no finite values'}.`,
+      `bar: nothing to draw: ${ys.map((c) => `"${c.name}"`).join(', ')} ` +
+        `${options.logY ? 'has no finite value above 0 for the log axis' : 'has no finite values'}.`,
     );
   }
   const category = {

@@ -36,7 +36,10 @@ export interface BinLayout {
 }
 
 export interface BinOptions {
-  /** About how many bins: the width is the smallest round one at least the range / bins (round edges may add one bin). */
+  /**
+   * About how many bins: the width is the smallest round one at least the range / bins (round edges may add
+   * one bin).
+   */
   bins: number;
   /** Whole or half-step values that take at most this many distinct steps get one bin per value. */
   maxDiscrete: number;

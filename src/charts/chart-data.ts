@@ -42,7 +42,8 @@ export class ChartInput {
   ) {
     if (data === null || typeof data !== 'object' || isValues(data)) {
       throw new Error(
-        `${builder}: the data must be a Table or named columns such as { x: [...], y: [...] }, got ${describeValue(data)}.`,
+        `${builder}: the data must be a Table or named columns such as { x: [...], y: [...] }, ` +
+          `got ${describeValue(data)}.`,
       );
     }
     this.names = data instanceof Table ? data.columnNames : Object.keys(data);
@@ -52,7 +53,8 @@ export class ChartInput {
     );
     if (lengths.some((l) => l !== lengths[0])) {
       throw new Error(
-        `${builder}: the columns have different lengths (${this.names.map((n, i) => `${n}: ${lengths[i]}`).join(', ')}); give every column one value per row.`,
+        `${builder}: the columns have different lengths ` +
+          `(${this.names.map((n, i) => `${n}: ${lengths[i]}`).join(', ')}); give every column one value per row.`,
       );
     }
     this.numRows = lengths[0];
@@ -62,7 +64,8 @@ export class ChartInput {
   column(name: string, option: string): ChartColumn {
     if (typeof name !== 'string')
       throw new Error(
-        `${this.builder}: option ${option} must name a column (one of ${this.names.join(', ')}), got ${describeValue(name)}.`,
+        `${this.builder}: option ${option} must name a column (one of ${this.names.join(', ')}), ` +
+          `got ${describeValue(name)}.`,
       );
     if (!this.names.includes(name))
       throw new Error(
@@ -78,7 +81,8 @@ export class ChartInput {
     const c = this.column(name, option);
     if (c.kind === 'category')
       throw new Error(
-        `${this.builder}: column "${name}" (${option}) holds text, not numbers; choose a numeric column or convert it first.`,
+        `${this.builder}: column "${name}" (${option}) holds text, not numbers; ` +
+          'choose a numeric column or convert it first.',
       );
     return c;
   }
@@ -88,7 +92,8 @@ export class ChartInput {
     const names = typeof y === 'string' ? [y] : y;
     if (!Array.isArray(names) || names.length === 0)
       throw new Error(
-        `${this.builder}: option ${option} must name a column or a list of columns (of ${this.names.join(', ')}), got ${describeValue(y)}.`,
+        `${this.builder}: option ${option} must name a column or a list of columns ` +
+          `(of ${this.names.join(', ')}), got ${describeValue(y)}.`,
       );
     return names.map((n) => this.numbers(n, option));
   }

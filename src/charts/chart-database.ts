@@ -12,7 +12,8 @@ export function chartDatabase(builder: string, given: Database | undefined): Dat
   const db = given ?? installed;
   if (!db)
     throw new Error(
-      `${builder}: a table name or query needs a DuckDB database; pass { db }, or run the cell in a RecLab kernel (its \`db\` is used).`,
+      `${builder}: a table name or query needs a DuckDB database; ` +
+        'pass { db }, or run the cell in a RecLab kernel (its `db` is used).',
     );
   return db;
 }

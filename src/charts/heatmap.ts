@@ -40,7 +40,10 @@ export interface HeatmapTableOptions extends HeatmapOptions {
   value: string;
 }
 
-/** Beyond this many cells the drawing and the saved option grow too large for a notebook; a heatmap that big says nothing one can read anyway. */
+/**
+ * Beyond this many cells the drawing and the saved option grow too large for a notebook; a heatmap that big
+ * says nothing one can read anyway.
+ */
 const MAX_CELLS = 100_000;
 /** Cells show their values only while they are large enough to hold them. */
 const MAX_LABELLED = 15;
@@ -48,7 +51,10 @@ const MAX_LABELLED = 15;
 const STRONGEST = 3;
 /** Axis labels longer than this many pixels end in an ellipsis (the tooltip has them whole). */
 const LABEL_WIDTH = 100;
-/** About how wide a character of a 12 px axis label is, and how wide the plot is at the default width: enough to tell when column labels need turning. */
+/**
+ * About how wide a character of a 12 px axis label is, and how wide the plot is at the default width: enough
+ * to tell when column labels need turning.
+ */
 const CHAR_PX = 7;
 const PLOT_WIDTH = 480;
 /** Viridis: lightness rises evenly from dark to light, so it reads on light and dark themes alike, and in greyscale. */
@@ -110,7 +116,9 @@ function matrixGrid(data: unknown): Grid {
     !('values' in data && 'rows' in data && 'columns' in data)
   ) {
     throw new Error(
-      `heatmap: the data must be { values, rows, columns } (values row by row, and the rows’ and columns’ labels), or a Table with options { x, y, value }; got ${describeValue(data)}.`,
+      'heatmap: the data must be { values, rows, columns } ' +
+        '(values row by row, and the rows’ and columns’ labels), ' +
+        `or a Table with options { x, y, value }; got ${describeValue(data)}.`,
     );
   }
   const matrix = data as HeatmapMatrix;
@@ -140,17 +148,20 @@ function flatten(values: unknown, numRows: number, numColumns: number): Float64A
   if (isValues(list[0])) {
     if (list.length !== numRows)
       throw new Error(
-        `heatmap: values has ${formatCountOf(list.length, 'row')}, but rows has ${formatCountOf(numRows, 'label')}; give one array of ${formatCountOf(numColumns, 'number')} per row.`,
+        `heatmap: values has ${formatCountOf(list.length, 'row')}, but rows has ${formatCountOf(numRows, 'label')}; ` +
+          `give one array of ${formatCountOf(numColumns, 'number')} per row.`,
       );
     for (let r = 0; r < numRows; r++) {
       const row = list[r];
       if (!isValues(row))
         throw new Error(
-          `heatmap: values[${r}] must be an array of ${formatCountOf(numColumns, 'number')}, like values[0], got ${describeValue(row)}.`,
+          `heatmap: values[${r}] must be an array of ${formatCountOf(numColumns, 'number')}, like values[0], ` +
+            `got ${describeValue(row)}.`,
         );
       if (row.length !== numColumns)
         throw new Error(
-          `heatmap: values[${r}] has ${formatCountOf(row.length, 'number')}, but columns has ${formatCountOf(numColumns, 'label')}.`,
+          `heatmap: values[${r}] has ${formatCountOf(row.length, 'number')}, ` +
+            `but columns has ${formatCountOf(numColumns, 'label')}.`,
         );
       for (let c = 0; c < numColumns; c++) out[r * numColumns + c] = asNumber((row as ArrayLike<unknown>)[c]);
     }
@@ -158,7 +169,9 @@ function flatten(values: unknown, numRows: number, numColumns: number): Float64A
   }
   if (list.length !== out.length) {
     throw new Error(
-      `heatmap: values has ${formatCountOf(list.length, 'number')}, but rows (${formatCount(numRows)}) × columns (${formatCount(numColumns)}) needs ${formatCount(out.length)}; give the values row by row.`,
+      `heatmap: values has ${formatCountOf(list.length, 'number')}, ` +
+        `but rows (${formatCount(numRows)}) × columns (${formatCount(numColumns)}) needs ${formatCount(out.length)}; ` +
+        'give the values row by row.',
     );
   }
   for (let i = 0; i < out.length; i++) out[i] = asNumber(list[i]);
@@ -173,7 +186,9 @@ function asNumber(v: unknown): number {
 function checkSize(numRows: number, numColumns: number): void {
   if (numRows * numColumns > MAX_CELLS) {
     throw new Error(
-      `heatmap: ${formatCount(numRows)} rows × ${formatCount(numColumns)} columns is more than the ${formatCount(MAX_CELLS)} cells it draws; show fewer rows or columns (the last 100 history items, say).`,
+      `heatmap: ${formatCount(numRows)} rows × ${formatCount(numColumns)} columns ` +
+        `is more than the ${formatCount(MAX_CELLS)} cells it draws; ` +
+        'show fewer rows or columns (the last 100 history items, say).',
     );
   }
 }
@@ -199,7 +214,8 @@ function tableGrid(data: ChartData, options: Partial<HeatmapTableOptions>): Grid
     const cell = rowOf[r] * columns.size + columnOf[r];
     if (given[cell] >= 0) {
       throw new Error(
-        `heatmap: "${ys[r]}" and "${xs[r]}" (${options.y}, ${options.x}) come twice, in rows ${given[cell]} and ${r}; give one value per pair (sum or average them first).`,
+        `heatmap: "${ys[r]}" and "${xs[r]}" (${options.y}, ${options.x}) come twice, ` +
+          `in rows ${given[cell]} and ${r}; give one value per pair (sum or average them first).`,
       );
     }
     given[cell] = r;
@@ -268,7 +284,8 @@ function draw(grid: Grid, options: Named): Chart {
       nameGap: turned ? 20 + Math.ceil(labelWidth * Math.SQRT1_2) : 28,
       axisLabel: { ...axisLabel, ...(turned ? { rotate: 45 } : { interval: 0 }) },
     },
-    // The first row at the top, as a matrix is read; the inverted axis ends at the bottom, so its name goes at its start.
+    // The first row at the top, as a matrix is read; the inverted axis ends at the bottom, so its name goes
+    // at its start.
     yAxis: {
       type: 'category',
       data: rows,
@@ -311,7 +328,8 @@ function formatOf(format: unknown): (value: number) => string {
     return (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : String(Number(v.toPrecision(2))));
   if (typeof format !== 'function')
     throw new Error(
-      `heatmap: option format must be a function from a number to its text, such as (v) => v.toFixed(3); got ${describeValue(format)}.`,
+      'heatmap: option format must be a function from a number to its text, such as (v) => v.toFixed(3); ' +
+        `got ${describeValue(format)}.`,
     );
   return (v) => String(format(v));
 }
@@ -327,7 +345,8 @@ function checkScale(options: HeatmapOptions): void {
 /** The colour scale's ends: as given, else the data's. */
 function scaleOf(lo: number, hi: number, options: HeatmapOptions): [number, number] {
   if (options.min === undefined && options.max === undefined && lo === hi) {
-    // Every cell alike: a scale reaching 0 still colours them (all ones in the top colour, all zeros in the bottom one).
+    // Every cell alike: a scale reaching 0 still colours them (all ones in the top colour, all zeros in the
+    // bottom one).
     return lo === 0 ? [0, 1] : [Math.min(lo, 0), Math.max(hi, 0)];
   }
   const min = options.min ?? lo;

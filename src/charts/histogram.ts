@@ -101,7 +101,8 @@ function soleColumn(names: readonly string[]): string {
 /** Bins are laid out on numbers; times would get edges in milliseconds, in both ways alike refused. */
 function timesRefused(name: string): Error {
   return new Error(
-    `histogram: column "${name}" holds dates or times, which it does not bin; count a number made from them instead (such as the year, or epoch() in SQL).`,
+    `histogram: column "${name}" holds dates or times, which it does not bin; ` +
+      'count a number made from them instead (such as the year, or epoch() in SQL).',
   );
 }
 
@@ -109,7 +110,8 @@ function layoutOf(s: BinStats, bins: number | undefined, column: string): BinLay
   if (s.total === 0) throw new Error(`histogram: column "${column}" has no values; nothing to count.`);
   if (s.finite === 0)
     throw new Error(
-      `histogram: column "${column}" has no finite values (all ${formatCount(s.total)} are missing, NaN or infinite); nothing to count.`,
+      `histogram: column "${column}" has no finite values ` +
+        `(all ${formatCount(s.total)} are missing, NaN or infinite); nothing to count.`,
     );
   // Bins asked for are bins: then only a single value gets a bar of its own.
   return binLayout(s, { bins: bins ?? DEFAULT_BINS, maxDiscrete: bins === undefined ? MAX_DISCRETE : 1 });
@@ -188,7 +190,8 @@ async function sqlHistogram(source: string, options: SqlHistogramOptions): Promi
   if (TIME_SQL.test(types[at])) throw timesRefused(name);
   if (!NUMERIC_SQL.test(types[at]))
     throw new Error(
-      `histogram: column "${name}" of ${what} is ${types[at]}, not a number; choose a numeric column or cast it in a query.`,
+      `histogram: column "${name}" of ${what} is ${types[at]}, not a number; ` +
+        'choose a numeric column or cast it in a query.',
     );
   // The source runs once, into a temporary table that both counts read: a query that samples
   // or is slow would otherwise run per count, and its bars need not add up to its total.

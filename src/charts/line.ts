@@ -50,7 +50,8 @@ export function line(data: ChartData, options: LineOptions): Chart {
   });
   if (drawn === 0)
     throw new Error(
-      `line: nothing to draw: ${ys.map((c) => `"${c.name}"`).join(', ')} ${x.kind === 'category' ? '' : `against "${x.name}" `}has no finite values.`,
+      `line: nothing to draw: ${ys.map((c) => `"${c.name}"`).join(', ')} ` +
+        `${x.kind === 'category' ? '' : `against "${x.name}" `}has no finite values.`,
     );
   const xAxis = labels
     ? { type: 'category' as const, data: labels, boundaryGap: false }

@@ -114,7 +114,10 @@ export function scatter(data: ChartData, options: ScatterOptions): Chart {
   return new Chart(option);
 }
 
-/** Text colours by value; so do whole numbers with few distinct values (cluster ids), which are names more than amounts. */
+/**
+ * Text colours by value; so do whole numbers with few distinct values (cluster ids), which are names more
+ * than amounts.
+ */
 function isGrouping(c: ChartColumn): boolean {
   if (c.kind === 'category') return true;
   if (c.kind === 'time') return false;
@@ -129,7 +132,10 @@ function isGrouping(c: ChartColumn): boolean {
   return true;
 }
 
-/** The groups in their natural order (numbers by value), the smallest beyond MAX_GROUPS − 1 merged into "other", last. */
+/**
+ * The groups in their natural order (numbers by value), the smallest beyond MAX_GROUPS − 1 merged into
+ * "other", last.
+ */
 function mergeSmallGroups(groups: Map<string, Point[]>): Map<string, Point[]> {
   const bySize = [...groups].sort((a, b) => b[1].length - a[1].length);
   const kept = groups.size > MAX_GROUPS ? bySize.slice(0, MAX_GROUPS - 1) : bySize;

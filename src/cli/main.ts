@@ -134,7 +134,8 @@ function cellLine(s: CellSummary, done: number, total: number): string {
   const ms = s.durationMs < 1000 ? `${s.durationMs.toFixed(0)} ms` : `${(s.durationMs / 1000).toFixed(2)} s`;
   const counter = `[${String(done).padStart(String(total).length)}/${total}]`;
   const cell = `cell ${s.position}`.padEnd(8);
-  return `${counter} ${cell} ${s.kind === 'sql' ? 'sql' : 'ts '} ${mark.padEnd(11)} ${ms.padStart(9)}${s.error ? `  ${s.error}` : ''}`;
+  const kind = s.kind === 'sql' ? 'sql' : 'ts ';
+  return `${counter} ${cell} ${kind} ${mark.padEnd(11)} ${ms.padStart(9)}${s.error ? `  ${s.error}` : ''}`;
 }
 
 async function exportCommand(args: string[]): Promise<number> {

@@ -19,7 +19,8 @@ export async function serve(options: ServeOptions): Promise<number> {
   const rendererDir = `${packageRoot}out/renderer`;
   if (!(await rendererBuilt(rendererDir))) {
     console.error(
-      `reclab: the interface is not built (no ${rendererDir}/index.html). Run "npm run build" first, or start with "npm run web", which builds it.`,
+      `reclab: the interface is not built (no ${rendererDir}/index.html). ` +
+        'Run "npm run build" first, or start with "npm run web", which builds it.',
     );
     return 2;
   }
@@ -36,7 +37,8 @@ export async function serve(options: ServeOptions): Promise<number> {
     version,
   });
   console.log(
-    `RecLab is serving ${options.folder}\nOpen this address in a browser (it carries the access token):\n\n    ${server.url}\n`,
+    `RecLab is serving ${options.folder}\n` +
+      `Open this address in a browser (it carries the access token):\n\n    ${server.url}\n`,
   );
   const opener = options.open ? await openBrowser(server.url, stateDir) : undefined;
   await new Promise<void>((resolve) => {

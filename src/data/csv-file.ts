@@ -48,7 +48,8 @@ export class DataFileError extends Error {
     readonly found?: string,
   ) {
     super(
-      `${file}${line === undefined ? '' : `, line ${line}`}: expected ${expected}${found === undefined ? '' : `; found ${JSON.stringify(found)}`}.`,
+      `${file}${line === undefined ? '' : `, line ${line}`}: expected ${expected}` +
+        `${found === undefined ? '' : `; found ${JSON.stringify(found)}`}.`,
     );
     this.name = 'DataFileError';
   }
@@ -135,7 +136,8 @@ export async function createTables(
           throw new DataFileError(
             file,
             first.line,
-            `lines of ${layoutText(layout)}, but nothing is left once its ${left.count} malformed line${left.count === 1 ? ' is' : 's are'} skipped (the first: ${first.problem})`,
+            `lines of ${layoutText(layout)}, but nothing is left once its ${left.count} ` +
+              `malformed line${left.count === 1 ? ' is' : 's are'} skipped (the first: ${first.problem})`,
             first.text,
           );
         }
@@ -157,7 +159,8 @@ async function skippedLines(db: Database, file: string, layout: CsvLayout): Prom
   const rejects = quoteIdentifier(rejectsTable(file));
   // A line short of fields is rejected once per missing field: its first rejection says how many it has.
   const table = await db.query(
-    `SELECT line::DOUBLE AS line, arg_min(csv_line, column_idx) AS text, arg_min(error_type, column_idx) AS kind, arg_min(error_message, column_idx) AS message
+    `SELECT line::DOUBLE AS line, arg_min(csv_line, column_idx) AS text, arg_min(error_type, column_idx) AS kind,
+            arg_min(error_message, column_idx) AS message
      FROM temp.${rejects} GROUP BY line ORDER BY line`,
   );
   const lines = Array.from(table.column('line') as Float64Array);
@@ -169,7 +172,8 @@ async function skippedLines(db: Database, file: string, layout: CsvLayout): Prom
   const name = path.basename(file);
   const shown = lines.length > 20 ? `${lines.slice(0, 20).join(', ')}, …` : lines.join(', ');
   const message = lines.length
-    ? `Skipped ${lines.length} malformed line${lines.length === 1 ? '' : 's'} of ${name} (line${lines.length === 1 ? '' : 's'} ${shown}): ` +
+    ? `Skipped ${lines.length} malformed line${lines.length === 1 ? '' : 's'} of ${name} ` +
+      `(line${lines.length === 1 ? '' : 's'} ${shown}): ` +
       examples.map((x) => `line ${x.line} ${JSON.stringify(x.text)}: expected ${x.problem}`).join('; ') +
       (lines.length > examples.length ? `; and ${lines.length - examples.length} more.` : '.')
     : `No malformed line in ${name}.`;
@@ -214,5 +218,8 @@ function describeProblem(layout: CsvLayout | undefined, text: string): string {
     const type = choices ? `one of ${choices[1].replaceAll("'", '')}` : `${conversion[3].toLowerCase()}`;
     return `${conversion[1]} to be ${type}, not ${JSON.stringify(conversion[2])}`;
   }
-  return `${row} (${text.split('\n').find((l) => l && !l.startsWith('CSV Error') && !l.startsWith('Original Line')) ?? 'DuckDB could not read it'})`;
+  const said = text
+    .split('\n')
+    .find((l) => l && !l.startsWith('CSV Error') && !l.startsWith('Original Line'));
+  return `${row} (${said ?? 'DuckDB could not read it'})`;
 }

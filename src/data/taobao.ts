@@ -46,14 +46,16 @@ export async function importTaobao(
   const unknown = options.behaviours?.filter((b) => !BEHAVIOURS.includes(b));
   if (unknown?.length)
     throw new Error(
-      `importTaobao: unknown behaviour ${unknown.map((b) => `"${b}"`).join(', ')}; UserBehavior.csv has ${BEHAVIOURS.join(', ')}.`,
+      `importTaobao: unknown behaviour ${unknown.map((b) => `"${b}"`).join(', ')}; ` +
+        `UserBehavior.csv has ${BEHAVIOURS.join(', ')}.`,
     );
   const behaviours = options.behaviours?.map(quoteLiteral).join(', ');
   const where = behaviours ? `WHERE behaviour IN (${behaviours})` : '';
   const [skipped] = await createTables(db, {
     // The behaviour is kept as text, as it is in the file.
     [table]: {
-      sql: `SELECT "user", item, category, behaviour::VARCHAR AS behaviour, "timestamp" FROM ${readCsvSql(file, layout)} ${where}`,
+      sql: `SELECT "user", item, category, behaviour::VARCHAR AS behaviour, "timestamp"
+            FROM ${readCsvSql(file, layout)} ${where}`,
       file,
       layout,
     },

@@ -185,7 +185,9 @@ export class KernelClient extends EventEmitter {
     this.handlers.get(target)?.onOutput?.({
       output_type: 'error',
       ename: 'KernelRestarted',
-      evalue: `The cell did not stop within ${seconds} s of the interrupt (it is busy in code that never awaits), so the kernel was restarted. Variables from earlier cells are gone: run them again.`,
+      evalue:
+        `The cell did not stop within ${seconds} s of the interrupt (it is busy in code that never awaits), ` +
+        'so the kernel was restarted. Variables from earlier cells are gone: run them again.',
       traceback: [],
     });
     this.pending.delete(target);
@@ -310,7 +312,9 @@ export class KernelClient extends EventEmitter {
   /** Stops a kernel that sent what the contract does not allow, and says so when it exits. */
   private breakContract(child: ChildProcess, problem: string): void {
     if (this.child !== child) return;
-    this.stopReason = `was stopped because it sent a message outside RecLab's kernel contract (${problem}); a cell may have called process.send`;
+    this.stopReason =
+      `was stopped because it sent a message outside RecLab's kernel contract (${problem}); ` +
+      'a cell may have called process.send';
     child.kill('SIGKILL');
   }
 

@@ -37,7 +37,8 @@ export class ModuleLoader {
       }
     }
     throw new Error(
-      `Cannot find module "${specifier}". RecLab looked in the notebook's folder and in its own packages; install it with "npm install ${specifier}" in the notebook's folder.`,
+      `Cannot find module "${specifier}". RecLab looked in the notebook's folder and in its own packages; ` +
+        `install it with "npm install ${specifier}" in the notebook's folder.`,
     );
   }
 }

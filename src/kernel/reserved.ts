@@ -18,7 +18,10 @@ const RESERVED = new Set([RUNTIME, ...Object.getOwnPropertyNames(globalThis)]);
 /** Why `name` cannot be declared by a cell, or undefined when it can. */
 export function reservedNameProblem(name: string): string | undefined {
   if (!RESERVED.has(name)) return undefined;
-  return `"${name}" is a global the kernel itself needs, so a cell cannot declare it. Rename it (for example "my${name[0].toUpperCase()}${name.slice(1)}").`;
+  return (
+    `"${name}" is a global the kernel itself needs, so a cell cannot declare it. ` +
+    `Rename it (for example "my${name[0].toUpperCase()}${name.slice(1)}").`
+  );
 }
 
 /** Whether `name` was a global before any cell ran. */

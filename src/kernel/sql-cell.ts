@@ -25,7 +25,8 @@ export function parseSqlCell(source: string): SqlCell {
   if (name === undefined) return { sql: source };
   if (!IDENTIFIER.test(name)) {
     throw new SqlCellError(
-      `"-- name: ${name}" on line 1 is not a valid variable name. Use letters, digits, _ or $, not starting with a digit (for example "-- name: ratings").`,
+      `"-- name: ${name}" on line 1 is not a valid variable name. ` +
+        'Use letters, digits, _ or $, not starting with a digit (for example "-- name: ratings").',
     );
   }
   const problem = reservedNameProblem(name);

@@ -94,7 +94,8 @@ export class TableRegistry {
       !ours
         ? `Table ${tableId} was made by an earlier kernel (the notebook was reopened or the kernel restarted).`
         : Number(tableId.slice(prefix.length)) < this.next
-          ? `Table ${tableId} is no longer in the kernel: it keeps the ${this.capacity} most recently used tables. Run the cell again.`
+          ? `Table ${tableId} is no longer in the kernel: ` +
+            `it keeps the ${this.capacity} most recently used tables. Run the cell again.`
           : `There is no table ${tableId} in this kernel.`,
     );
   }

@@ -44,7 +44,8 @@ export function parseNotebook(text: string, file = 'notebook'): Notebook {
     return bad(
       root.nbformat === undefined
         ? 'there is no "nbformat" field'
-        : `nbformat ${String(root.nbformat)} is not supported (RecLab reads nbformat 4; convert with "jupyter nbconvert --to notebook")`,
+        : `nbformat ${String(root.nbformat)} is not supported ` +
+            '(RecLab reads nbformat 4; convert with "jupyter nbconvert --to notebook")',
     );
   }
   if (!isObject(root.metadata)) return bad('"metadata" is missing or not an object');

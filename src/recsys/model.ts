@@ -114,7 +114,8 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
       // A model with epochs could resume in principle; one without has nothing to continue.
       const why = 'epochs' in this.schema ? 'starts every fit afresh' : 'is computed in one pass';
       throw new Error(
-        `${this.name}.fit: resume is for models trained in epochs (it continues from the weights and optimiser state of the last fit); ${this.name} ${why}.`,
+        `${this.name}.fit: resume is for models trained in epochs ` +
+          `(it continues from the weights and optimiser state of the last fit); ${this.name} ${why}.`,
       );
     }
     const ctx = new TrainingContext(this.name, options);
@@ -254,7 +255,8 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
 export function divergedError(model: Recommender, u: number, item: number): Error {
   const train = model.train;
   return new Error(
-    `${model.name} scored item ${train.itemNames[item]} as NaN for user ${train.userNames[u]}: its training diverged (a loss of NaN?). Fit it again, with a lower learning rate.`,
+    `${model.name} scored item ${train.itemNames[item]} as NaN for user ${train.userNames[u]}: ` +
+      'its training diverged (a loss of NaN?). Fit it again, with a lower learning rate.',
   );
 }
 

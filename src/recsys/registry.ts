@@ -31,7 +31,8 @@ export async function loadModel(dir: string): Promise<Model<object>> {
   const make = MODELS[stored.model];
   if (!make)
     throw new Error(
-      `${dir} holds a "${stored.model}" model, which this RecLab does not know (it knows ${Object.keys(MODELS).join(', ')}).`,
+      `${dir} holds a "${stored.model}" model, which this RecLab does not know ` +
+        `(it knows ${Object.keys(MODELS).join(', ')}).`,
     );
   const model = make();
   model.adopt(stored.train, stored.state);

@@ -176,7 +176,10 @@ export class EmbeddingMap implements Widget {
       : this.color.kind === 'category'
         ? `, coloured by ${this.color.name} (${this.color.categories.length} categories)`
         : `, coloured by ${this.color.name} (${round(this.color.min)} to ${round(this.color.max)})`;
-    return `${this.title}: ${formatCount(this.count)} points of ${this.dim} numbers mapped to ${this.dims}-D by ${PROJECTIONS[this.method].title}${colour}. Open the notebook in RecLab to hover, search and list neighbours.`;
+    return (
+      `${this.title}: ${formatCount(this.count)} points of ${this.dim} numbers mapped to ${this.dims}-D ` +
+      `by ${PROJECTIONS[this.method].title}${colour}. Open the notebook in RecLab to hover, search and list neighbours.`
+    );
   }
 
   /** A static scatter of a sample of the points (a 3-D map by its first two coordinates). */

@@ -95,7 +95,8 @@ export async function embeddings(
   if (n === 0) throw new Error(`${WHERE}: there are no vectors to map.`);
   if (n > MAX_POINTS)
     throw new Error(
-      `${WHERE}: ${formatCount(n)} points is more than the projector shows (${formatCount(MAX_POINTS)} at most); sample them first, e.g. ${everyNth(n, MAX_POINTS)}.`,
+      `${WHERE}: ${formatCount(n)} points is more than the projector shows (${formatCount(MAX_POINTS)} at most); ` +
+        `sample them first, e.g. ${everyNth(n, MAX_POINTS)}.`,
     );
   if (!Number.isInteger(dim) || dim < dims)
     throw new Error(
@@ -104,7 +105,8 @@ export async function embeddings(
   const most = method.maxPoints(dim);
   if (n > most) {
     throw new Error(
-      `${WHERE}: ${method.title} takes at most ${formatCount(most)} points (${method.limitReason(dim)}), and there are ${formatCount(n)}: use method 'pca', or sample them first, e.g. ${everyNth(n, most)}.`,
+      `${WHERE}: ${method.title} takes at most ${formatCount(most)} points (${method.limitReason(dim)}), ` +
+        `and there are ${formatCount(n)}: use method 'pca', or sample them first, e.g. ${everyNth(n, most)}.`,
     );
   }
 
@@ -161,7 +163,8 @@ function describeInput(matrix: EmbeddingsInput, dim: number | undefined): Source
     return flat(matrix.data, matrix.dim);
   }
   throw new Error(
-    `${WHERE} maps vectors: a Float32Array with { dim }, an array of rows, { data, dim } (as model.itemEmbeddings() gives) or a fitted model.`,
+    `${WHERE} maps vectors: a Float32Array with { dim }, an array of rows, ` +
+      '{ data, dim } (as model.itemEmbeddings() gives) or a fitted model.',
   );
 }
 
@@ -201,7 +204,8 @@ function rows(matrix: readonly (ArrayLike<number> | undefined)[], dim: number | 
           throw new Error(`${WHERE}: row ${r} is not an array of numbers.`);
         if (row.length !== width)
           throw new Error(
-            `${WHERE}: row ${r} has ${row.length} numbers where ${dim === undefined ? 'row 0 has' : 'dim says'} ${width}; every vector needs the same length.`,
+            `${WHERE}: row ${r} has ${row.length} numbers where ${dim === undefined ? 'row 0 has' : 'dim says'} ` +
+              `${width}; every vector needs the same length.`,
           );
         for (let c = 0; c < width; c++) {
           const v = row[c];
@@ -217,7 +221,8 @@ function rows(matrix: readonly (ArrayLike<number> | undefined)[], dim: number | 
 function notFinite(row: number, column: number, value: unknown, labels: readonly string[]): Error {
   const label = labels[row] !== String(row) ? ` ("${labels[row]}")` : '';
   return new Error(
-    `${WHERE}: vector ${row}${label} holds ${String(value)} at position ${column}; the projector needs finite numbers: fix or drop that vector.`,
+    `${WHERE}: vector ${row}${label} holds ${String(value)} at position ${column}; ` +
+      'the projector needs finite numbers: fix or drop that vector.',
   );
 }
 
@@ -264,7 +269,8 @@ function numberColours(name: string, values: ArrayLike<number>): PointColours {
     }
     if (typeof v !== 'number' || !Number.isFinite(v))
       throw new Error(
-        `${WHERE}: colorBy value ${i} is ${typeof v === 'string' ? JSON.stringify(v) : String(v)}; numbers colour on a scale (NaN for missing), so mix no text or ±Infinity in.`,
+        `${WHERE}: colorBy value ${i} is ${typeof v === 'string' ? JSON.stringify(v) : String(v)}; ` +
+          'numbers colour on a scale (NaN for missing), so mix no text or ±Infinity in.',
       );
     out[i] = v;
     min = Math.min(min, v);
@@ -274,7 +280,10 @@ function numberColours(name: string, values: ArrayLike<number>): PointColours {
   return { name, kind: 'number', min, max, values: out };
 }
 
-/** Categories by how many points have them, most first (ties by first appearance): the legend's first colours go to the largest groups. */
+/**
+ * Categories by how many points have them, most first (ties by first appearance): the legend's first colours
+ * go to the largest groups.
+ */
 function categoryColours(name: string, values: ArrayLike<string | null | undefined>): PointColours {
   const counts = new Map<string, number>();
   for (let i = 0; i < values.length; i++) {
@@ -288,7 +297,9 @@ function categoryColours(name: string, values: ArrayLike<string | null | undefin
   }
   if (counts.size > MAX_CATEGORIES)
     throw new Error(
-      `${WHERE}: colorBy "${name}" has ${formatCount(counts.size)} categories, more than colours can tell apart (${formatCount(MAX_CATEGORIES)} at most); group them first, e.g. the 20 largest and "other".`,
+      `${WHERE}: colorBy "${name}" has ${formatCount(counts.size)} categories, ` +
+        `more than colours can tell apart (${formatCount(MAX_CATEGORIES)} at most); ` +
+        'group them first, e.g. the 20 largest and "other".',
     );
   const categories = [...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)!);
   const index = new Map(categories.map((c, i) => [c, i]));
@@ -327,7 +338,10 @@ function settingsFor(
 /** A sampling that brings n under `limit`, said in words. */
 function everyNth(n: number, limit: number): string {
   const step = Math.ceil(n / limit);
-  return `every ${ordinal(step)} vector (${formatCount(Math.ceil(n / step))} points), with their labels and colours alike`;
+  return (
+    `every ${ordinal(step)} vector (${formatCount(Math.ceil(n / step))} points), ` +
+    'with their labels and colours alike'
+  );
 }
 
 function ordinal(k: number): string {

@@ -168,7 +168,8 @@ export class RecommendWidget implements Widget {
         : `Top-10 widget over ${payload.models.join(', ')}: open the notebook in RecLab and run the cell to use it.`,
       'text/html': this.last
         ? resultHtml(this.last)
-        : `<p>Top-10 widget over ${escapeHtml(payload.models.join(', '))}: open the notebook in RecLab and run the cell to use it.</p>`,
+        : `<p>Top-10 widget over ${escapeHtml(payload.models.join(', '))}: ` +
+          'open the notebook in RecLab and run the cell to use it.</p>',
       [MIME.recommend]: payload as unknown as JsonValue,
     };
   }
@@ -191,7 +192,8 @@ function indexItems(
 ): { column: string; rows: Map<string, number> } {
   if (!column || !items.columnNames.includes(column)) {
     throw new Error(
-      `rl.widgets.recommend: the items table has no column "${column}"; its columns are ${items.columnNames.join(', ')}. Name the id column with { itemColumn }.`,
+      `rl.widgets.recommend: the items table has no column "${column}"; ` +
+        `its columns are ${items.columnNames.join(', ')}. Name the id column with { itemColumn }.`,
     );
   }
   const ids = items.columnInfo(column);
@@ -245,12 +247,16 @@ function resultTable(part: { columns: string[]; rows: (string | number | null)[]
 }
 
 function resultText(last: RecommendResult): string {
-  return `Top ${last.rows.length} for user ${last.user} (${last.model})\n${tableText(resultTable(last))}\n\nHistory (${last.history.total} items)\n${tableText(resultTable(last.history))}`;
+  return (
+    `Top ${last.rows.length} for user ${last.user} (${last.model})\n${tableText(resultTable(last))}\n\n` +
+    `History (${last.history.total} items)\n${tableText(resultTable(last.history))}`
+  );
 }
 
 function resultHtml(last: RecommendResult): string {
   return (
-    `<h4>Top ${last.rows.length} for user ${escapeHtml(last.user)} (${escapeHtml(last.model)})</h4>\n${tableHtml(resultTable(last))}\n` +
+    `<h4>Top ${last.rows.length} for user ${escapeHtml(last.user)} (${escapeHtml(last.model)})</h4>\n` +
+    `${tableHtml(resultTable(last))}\n` +
     `<h4>History (${last.history.total} items)</h4>\n${tableHtml(resultTable(last.history))}`
   );
 }

@@ -18,7 +18,10 @@ function electronUnavailable(): string | undefined {
   try {
     binary = createRequire(import.meta.url)('electron') as string;
   } catch (e) {
-    return `Electron's binary is not installed (${(e as Error).message.split('\n')[0]}); it is skipped with ELECTRON_SKIP_BINARY_DOWNLOAD=1`;
+    return (
+      `Electron's binary is not installed (${(e as Error).message.split('\n')[0]}); ` +
+      'it is skipped with ELECTRON_SKIP_BINARY_DOWNLOAD=1'
+    );
   }
   if (!existsSync(binary)) return `Electron's binary is missing at ${binary}`;
   if (!existsSync(path.join(ROOT, 'out/main/index.js'))) return 'the app is not built (npm run build)';

@@ -2,7 +2,10 @@
 import type { Locator, Page } from 'playwright';
 import { screenshot, type OpenBrowser } from './browser';
 
-/** Opens notebook `name` from the served folder's list (never the samples of the repository) and waits for its kernel. */
+/**
+ * Opens notebook `name` from the served folder's list (never the samples of the repository) and waits for its
+ * kernel.
+ */
 export async function openFile(page: Page, url: string, name: string): Promise<void> {
   await page.goto(url);
   await page.getByTestId('files').getByRole('button', { name }).click();

@@ -97,83 +97,88 @@ describe.skipIf(!!unavailable)(
       expect(status).toBe(403);
     });
 
-    it('runs the sample, takes new SQL and TypeScript cells, saves, and shows it all again after a reload', async () => {
-      const { page, errors } = await browser('light');
-      await page.goto(server.url);
-      await page.getByTestId('welcome').waitFor();
-      await screenshot(page, 'welcome-light');
-      await openFromFiles(page, 'getting-started.ipynb');
-      await expect(page.getByTestId('backend').textContent()).resolves.toMatch(
-        /TF\.js (wasm|cpu|tensorflow|webgpu)/,
-      );
-      // Every command is in the menu too (the desktop app has native menus instead).
-      await page.getByTestId('menu').click();
-      await screenshot(page, 'menu-light');
-      await page.getByRole('menuitem', { name: 'Clear all outputs' }).click();
-      expect(await page.getByTestId('table-grid').count()).toBe(0);
+    it(
+      'runs the sample, takes new SQL and TypeScript cells, saves, ' +
+        'and shows it all again after a reload',
+      async () => {
+        const { page, errors } = await browser('light');
+        await page.goto(server.url);
+        await page.getByTestId('welcome').waitFor();
+        await screenshot(page, 'welcome-light');
+        await openFromFiles(page, 'getting-started.ipynb');
+        await expect(page.getByTestId('backend').textContent()).resolves.toMatch(
+          /TF\.js (wasm|cpu|tensorflow|webgpu)/,
+        );
+        // Every command is in the menu too (the desktop app has native menus instead).
+        await page.getByTestId('menu').click();
+        await screenshot(page, 'menu-light');
+        await page.getByRole('menuitem', { name: 'Clear all outputs' }).click();
+        expect(await page.getByTestId('table-grid').count()).toBe(0);
 
-      await page.getByTestId('run-all').click();
-      await page.locator('[data-testid=cell][data-state=running]').first().waitFor();
-      await settled(page);
-      const states = await cells(page).evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
-      expect(states.filter((s) => s === 'error' || s === 'interrupted')).toEqual([]);
-      expect(await page.getByTestId('table-grid').count()).toBeGreaterThan(2);
-      await page.locator('[data-testid=progress][data-done=true]').first().waitFor();
-      // Every chart has drawn onto its canvas.
-      const charts = page.locator('[data-testid=chart] canvas');
-      expect(await charts.count()).toBeGreaterThanOrEqual(2);
-      for (const canvas of await charts.all()) expect(await inkedPixels(canvas)).toBeGreaterThan(1000);
-      await screenshot(page, 'notebook-ran-light');
-      await page.locator('[data-testid=progress]').first().scrollIntoViewIfNeeded();
-      await screenshot(page, 'notebook-training-light');
+        await page.getByTestId('run-all').click();
+        await page.locator('[data-testid=cell][data-state=running]').first().waitFor();
+        await settled(page);
+        const states = await cells(page).evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
+        expect(states.filter((s) => s === 'error' || s === 'interrupted')).toEqual([]);
+        expect(await page.getByTestId('table-grid').count()).toBeGreaterThan(2);
+        await page.locator('[data-testid=progress][data-done=true]').first().waitFor();
+        // Every chart has drawn onto its canvas.
+        const charts = page.locator('[data-testid=chart] canvas');
+        expect(await charts.count()).toBeGreaterThanOrEqual(2);
+        for (const canvas of await charts.all()) expect(await inkedPixels(canvas)).toBeGreaterThan(1000);
+        await screenshot(page, 'notebook-ran-light');
+        await page.locator('[data-testid=progress]').first().scrollIntoViewIfNeeded();
+        await screenshot(page, 'notebook-training-light');
 
-      await typeInNewCell(
-        page,
-        'sql',
-        '-- name: per_rating\nSELECT rating, count(*) AS n FROM ratings GROUP BY rating ORDER BY rating',
-      );
-      await page.keyboard.press('Shift+Enter');
-      await settled(page);
-      // Shift+Enter on the last cell added a TypeScript cell and put the cursor in it.
-      await expect(cells(page).last().getAttribute('data-kind')).resolves.toBe('typescript');
-      await editorFocused(page, (await cells(page).count()) - 1);
-      await page.keyboard.insertText(
-        'display.markdown("ratings " + per_rating.numRows + " and total " + Array.from(per_rating.column("n") as Float64Array).reduce((a, b) => a + Number(b), 0))',
-      );
-      await page.keyboard.press('Control+Enter');
-      await settled(page);
-      await cells(page)
-        .last()
-        .filter({ hasText: /ratings 5 and total \d+/ })
-        .waitFor();
-      expect(await page.getByTestId('dirty').count()).toBe(1);
-      await screenshot(page, 'new-cells-light');
+        await typeInNewCell(
+          page,
+          'sql',
+          '-- name: per_rating\nSELECT rating, count(*) AS n FROM ratings GROUP BY rating ORDER BY rating',
+        );
+        await page.keyboard.press('Shift+Enter');
+        await settled(page);
+        // Shift+Enter on the last cell added a TypeScript cell and put the cursor in it.
+        await expect(cells(page).last().getAttribute('data-kind')).resolves.toBe('typescript');
+        await editorFocused(page, (await cells(page).count()) - 1);
+        await page.keyboard.insertText(
+          'display.markdown("ratings " + per_rating.numRows + " and total " + ' +
+            'Array.from(per_rating.column("n") as Float64Array).reduce((a, b) => a + Number(b), 0))',
+        );
+        await page.keyboard.press('Control+Enter');
+        await settled(page);
+        await cells(page)
+          .last()
+          .filter({ hasText: /ratings 5 and total \d+/ })
+          .waitFor();
+        expect(await page.getByTestId('dirty').count()).toBe(1);
+        await screenshot(page, 'new-cells-light');
 
-      await page.keyboard.press('Control+s');
-      await page.getByTestId('dirty').waitFor({ state: 'detached' });
-      const file = path.join(folder, 'getting-started.ipynb');
-      await expect
-        .poll(() => fs.readFile(file, 'utf8'), { timeout: 10_000 })
-        .toContain('-- name: per_rating');
-      expect(await fs.readFile(file, 'utf8')).toMatch(/ratings 5 and total \d+/);
-      if (nbformatAvailable()) expect(validateWithNbformat(file)).toBe('');
+        await page.keyboard.press('Control+s');
+        await page.getByTestId('dirty').waitFor({ state: 'detached' });
+        const file = path.join(folder, 'getting-started.ipynb');
+        await expect
+          .poll(() => fs.readFile(file, 'utf8'), { timeout: 10_000 })
+          .toContain('-- name: per_rating');
+        expect(await fs.readFile(file, 'utf8')).toMatch(/ratings 5 and total \d+/);
+        if (nbformatAvailable()) expect(validateWithNbformat(file)).toBe('');
 
-      await page.reload();
-      await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor();
-      await cells(page)
-        .last()
-        .filter({ hasText: /ratings 5 and total \d+/ })
-        .waitFor();
-      expect(await page.getByTestId('table-grid').count()).toBeGreaterThan(2);
-      expect(await page.getByTestId('dirty').count()).toBe(0);
+        await page.reload();
+        await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor();
+        await cells(page)
+          .last()
+          .filter({ hasText: /ratings 5 and total \d+/ })
+          .waitFor();
+        expect(await page.getByTestId('table-grid').count()).toBeGreaterThan(2);
+        expect(await page.getByTestId('dirty').count()).toBe(0);
 
-      // Command mode: Esc, then H shows the shortcuts.
-      await page.locator('[data-testid=notebook-name]').click();
-      await page.keyboard.press('h');
-      await page.getByTestId('help').waitFor();
-      await screenshot(page, 'help-light');
-      expect(errors).toEqual([]);
-    });
+        // Command mode: Esc, then H shows the shortcuts.
+        await page.locator('[data-testid=notebook-name]').click();
+        await page.keyboard.press('h');
+        await page.getByTestId('help').waitFor();
+        await screenshot(page, 'help-light');
+        expect(errors).toEqual([]);
+      },
+    );
 
     it('looks right in the dark theme', async () => {
       const { page, errors } = await browser('dark');
@@ -302,59 +307,63 @@ describe.skipIf(!!unavailable)(
   () => {
     const suggestions = (page: Page) => page.locator('.suggest-widget.visible .monaco-list-row');
 
-    it('completes and shows types for the kernel globals and names declared in other cells, and completes the DuckDB catalog', async () => {
-      const { page } = await browser('light');
-      await newNotebook(page);
-      await typeInNewCell(page, 'typescript', 'const ratingsPerUser = 60;');
-      await typeInNewCell(page, 'sql', 'CREATE TABLE interactions AS SELECT 1 AS user_id, 2 AS item_id');
-      await page.keyboard.press('Shift+Enter');
-      await page.locator('[data-testid=cell][data-state=ok]').first().waitFor();
+    it(
+      'completes and shows types for the kernel globals and names declared in other cells, ' +
+        'and completes the DuckDB catalog',
+      async () => {
+        const { page } = await browser('light');
+        await newNotebook(page);
+        await typeInNewCell(page, 'typescript', 'const ratingsPerUser = 60;');
+        await typeInNewCell(page, 'sql', 'CREATE TABLE interactions AS SELECT 1 AS user_id, 2 AS item_id');
+        await page.keyboard.press('Shift+Enter');
+        await page.locator('[data-testid=cell][data-state=ok]').first().waitFor();
 
-      await typeInNewCell(page, 'typescript', 'rl.');
-      await page.keyboard.press('Control+Space');
-      // The library's models are there, declared from its own source (typed into view: the list is long).
-      await page.keyboard.insertText('Ite');
-      await suggestions(page).filter({ hasText: 'ItemCF' }).first().waitFor({ timeout: 30_000 });
-      for (let i = 0; i < 3; i++) await page.keyboard.press('Backspace');
-      await page.keyboard.insertText('Tab');
-      await suggestions(page).filter({ hasText: 'Table' }).first().waitFor();
-      await page.keyboard.press('Escape');
-      await page.keyboard.insertText('le;\nratingsPer');
-      await page.keyboard.press('Control+Space');
-      await suggestions(page).filter({ hasText: 'ratingsPerUser' }).first().waitFor();
-      await page.keyboard.press('Escape');
-      await page.keyboard.insertText('User;\ntf.tens');
-      await page.keyboard.press('Control+Space');
-      await suggestions(page).filter({ hasText: 'tensor2d' }).first().waitFor();
-      await screenshot(page, 'completion-typescript-light');
-      await page.keyboard.press('Escape');
-      // Hovering a name shows its type, from the library's own declarations.
-      await cells(page)
-        .last()
-        .locator('.view-line span', { hasText: /^ratingsPerUser/ })
-        .last()
-        .hover({ position: { x: 8, y: 5 } });
-      await page.locator('.monaco-hover', { hasText: 'const ratingsPerUser: 60' }).waitFor();
-      await page.mouse.move(0, 0);
-      await cells(page)
-        .last()
-        .locator('.view-line span', { hasText: /^rl/ })
-        .first()
-        .hover({ position: { x: 4, y: 5 } });
-      await page
-        .locator('.monaco-hover', { hasText: /const rl: .*readonly charts: LibraryCharts/s })
-        .waitFor();
-      await screenshot(page, 'hover-light');
+        await typeInNewCell(page, 'typescript', 'rl.');
+        await page.keyboard.press('Control+Space');
+        // The library's models are there, declared from its own source (typed into view: the list is long).
+        await page.keyboard.insertText('Ite');
+        await suggestions(page).filter({ hasText: 'ItemCF' }).first().waitFor({ timeout: 30_000 });
+        for (let i = 0; i < 3; i++) await page.keyboard.press('Backspace');
+        await page.keyboard.insertText('Tab');
+        await suggestions(page).filter({ hasText: 'Table' }).first().waitFor();
+        await page.keyboard.press('Escape');
+        await page.keyboard.insertText('le;\nratingsPer');
+        await page.keyboard.press('Control+Space');
+        await suggestions(page).filter({ hasText: 'ratingsPerUser' }).first().waitFor();
+        await page.keyboard.press('Escape');
+        await page.keyboard.insertText('User;\ntf.tens');
+        await page.keyboard.press('Control+Space');
+        await suggestions(page).filter({ hasText: 'tensor2d' }).first().waitFor();
+        await screenshot(page, 'completion-typescript-light');
+        await page.keyboard.press('Escape');
+        // Hovering a name shows its type, from the library's own declarations.
+        await cells(page)
+          .last()
+          .locator('.view-line span', { hasText: /^ratingsPerUser/ })
+          .last()
+          .hover({ position: { x: 8, y: 5 } });
+        await page.locator('.monaco-hover', { hasText: 'const ratingsPerUser: 60' }).waitFor();
+        await page.mouse.move(0, 0);
+        await cells(page)
+          .last()
+          .locator('.view-line span', { hasText: /^rl/ })
+          .first()
+          .hover({ position: { x: 4, y: 5 } });
+        await page
+          .locator('.monaco-hover', { hasText: /const rl: .*readonly charts: LibraryCharts/s })
+          .waitFor();
+        await screenshot(page, 'hover-light');
 
-      await typeInNewCell(page, 'sql', 'SELECT * FROM inter');
-      await page.keyboard.press('Control+Space');
-      await suggestions(page).filter({ hasText: 'interactions' }).first().waitFor();
-      await page.keyboard.press('Escape');
-      await page.keyboard.insertText(' WHERE item');
-      await page.keyboard.press('Control+Space');
-      await suggestions(page).filter({ hasText: 'item_id' }).first().waitFor();
-      await screenshot(page, 'completion-sql-light');
-    });
+        await typeInNewCell(page, 'sql', 'SELECT * FROM inter');
+        await page.keyboard.press('Control+Space');
+        await suggestions(page).filter({ hasText: 'interactions' }).first().waitFor();
+        await page.keyboard.press('Escape');
+        await page.keyboard.insertText(' WHERE item');
+        await page.keyboard.press('Control+Space');
+        await suggestions(page).filter({ hasText: 'item_id' }).first().waitFor();
+        await screenshot(page, 'completion-sql-light');
+      },
+    );
 
     it('runs a cell on Shift+Enter even while completions are open', async () => {
       const { page } = await browser('light');
@@ -410,7 +419,8 @@ describe.skipIf(!!unavailable)(
       await typeInNewCell(
         page,
         'typescript',
-        'display.html(\'<b id="bold">kept</b><img src="x" onerror="window.__xss = 1"><script>window.__xss = 2</script>\')',
+        'display.html(\'<b id="bold">kept</b><img src="x" onerror="window.__xss = 1">' +
+          "<script>window.__xss = 2</script>')",
       );
       await page.keyboard.press('Control+Enter');
       await page.locator('#bold', { hasText: 'kept' }).waitFor();

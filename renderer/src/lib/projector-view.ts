@@ -345,7 +345,10 @@ export function centreOn(view: View, x: number, y: number, width: number, height
 /** Radians per pixel dragged. */
 const TURN = 0.008;
 
-/** Turns the map as if dragged by (`dx`, `dy`) pixels: sideways about the screen's vertical axis, up and down about its horizontal one. */
+/**
+ * Turns the map as if dragged by (`dx`, `dy`) pixels: sideways about the screen's vertical axis, up and down
+ * about its horizontal one.
+ */
 export function rotate(view: View, dx: number, dy: number): View {
   return { ...view, rotation: multiply(multiply(rotationY(dx * TURN), rotationX(dy * TURN)), view.rotation) };
 }

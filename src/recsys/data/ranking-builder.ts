@@ -107,7 +107,8 @@ export async function rankingSamples(
     // Users with at least one click (the others give no sample), their items and categories.
     await create(
       'users',
-      `SELECT ${U} AS id, (row_number() OVER (ORDER BY ${U}) - 1)::INTEGER AS u FROM ${source} GROUP BY ${U} HAVING bool_or(behaviour::VARCHAR = 'pv')`,
+      `SELECT ${U} AS id, (row_number() OVER (ORDER BY ${U}) - 1)::INTEGER AS u
+       FROM ${source} GROUP BY ${U} HAVING bool_or(behaviour::VARCHAR = 'pv')`,
     );
     const all = (await one(
       `SELECT count(DISTINCT ${U})::DOUBLE AS users, count(*)::DOUBLE AS rows FROM ${source}`,
@@ -115,17 +116,20 @@ export async function rankingSamples(
     const numUsers = (await one(`SELECT count(*)::DOUBLE AS n FROM ${temp('users')}`)).n;
     if (numUsers === 0)
       throw new Error(
-        `rankingSamples: table ${source} has no pv (click) behaviour, so no sample: every sample is a pv or drawn beside one. Use a log with page views.`,
+        `rankingSamples: table ${source} has no pv (click) behaviour, so no sample: ` +
+          'every sample is a pv or drawn beside one. Use a log with page views.',
       );
     // Only when some users are left out do their items need leaving out.
     const clicked = all.users > numUsers ? `WHERE ${U} IN (SELECT id FROM ${temp('users')})` : '';
     await create(
       'items',
-      `SELECT item AS id, (row_number() OVER (ORDER BY item) - 1)::INTEGER AS i, min(category) AS category FROM ${source} ${clicked} GROUP BY item`,
+      `SELECT item AS id, (row_number() OVER (ORDER BY item) - 1)::INTEGER AS i, min(category) AS category
+       FROM ${source} ${clicked} GROUP BY item`,
     );
     await create(
       'categories',
-      `SELECT category AS id, (row_number() OVER (ORDER BY category) - 1)::INTEGER AS c FROM (SELECT DISTINCT category FROM ${temp('items')})`,
+      `SELECT category AS id, (row_number() OVER (ORDER BY category) - 1)::INTEGER AS c
+       FROM (SELECT DISTINCT category FROM ${temp('items')})`,
     );
     await create(
       'item_categories',
@@ -136,7 +140,9 @@ export async function rankingSamples(
     // A click's labels: when the user last carted (or faved) and last bought that item.
     await create(
       'outcomes',
-      `SELECT t.${U} AS id, t.item, max(${ts('t')}) FILTER (WHERE t.behaviour::VARCHAR IN ('cart', 'fav')) AS last_cart, max(${ts('t')}) FILTER (WHERE t.behaviour::VARCHAR = 'buy') AS last_buy
+      `SELECT t.${U} AS id, t.item,
+         max(${ts('t')}) FILTER (WHERE t.behaviour::VARCHAR IN ('cart', 'fav')) AS last_cart,
+         max(${ts('t')}) FILTER (WHERE t.behaviour::VARCHAR = 'buy') AS last_buy
        FROM ${source} t WHERE t.behaviour::VARCHAR IN ('cart', 'fav', 'buy') GROUP BY ALL`,
     );
     // The log: each behaviour's place among its user's (k, in time order, ties in row order)
@@ -144,7 +150,8 @@ export async function rankingSamples(
     // so one at the same second is not in its history); a click's labels (bit 0 click, 1 cart
     // or fav at or after it, 2 buy at or after it); and `back`: the table lists this behaviour
     // before the one that precedes it in time, which only a log out of time order does.
-    const code = `CASE t.behaviour::VARCHAR ${BEHAVIOURS.map((b, k) => `WHEN ${quoteLiteral(b)} THEN ${k}`).join(' ')} END`;
+    const whens = BEHAVIOURS.map((b, k) => `WHEN ${quoteLiteral(b)} THEN ${k}`).join(' ');
+    const code = `CASE t.behaviour::VARCHAR ${whens} END`;
     await create(
       'log',
       `SELECT e.u, e.i, e.c, e.b, e.ts, e.labels,
@@ -152,8 +159,12 @@ export async function rankingSamples(
          (rank() OVER (PARTITION BY e.u ORDER BY e.ts) - 1)::INTEGER AS h,
          ${rowOrder ? 'coalesce(e.r < lag(e.r) OVER w, false)' : 'false'} AS back
        FROM (
-         SELECT u.u, it.i, it.c, (${code})::TINYINT AS b, ${ts('t')} AS ts, ${rowOrder ? 't.rowid' : 'NULL::BIGINT'} AS r,
-           CASE WHEN t.behaviour::VARCHAR = 'pv' THEN 1 + 2 * coalesce((o.last_cart >= ${ts('t')})::INTEGER, 0) + 4 * coalesce((o.last_buy >= ${ts('t')})::INTEGER, 0) ELSE 0 END::TINYINT AS labels
+         SELECT u.u, it.i, it.c, (${code})::TINYINT AS b, ${ts('t')} AS ts,
+           ${rowOrder ? 't.rowid' : 'NULL::BIGINT'} AS r,
+           CASE WHEN t.behaviour::VARCHAR = 'pv'
+             THEN 1 + 2 * coalesce((o.last_cart >= ${ts('t')})::INTEGER, 0)
+               + 4 * coalesce((o.last_buy >= ${ts('t')})::INTEGER, 0)
+             ELSE 0 END::TINYINT AS labels
          FROM ${source} t
          JOIN ${temp('users')} u ON t.${U} = u.id JOIN ${temp('item_categories')} it ON t.item = it.id
          LEFT JOIN ${temp('outcomes')} o ON t.${U} = o.id AND t.item = o.item
@@ -164,7 +175,8 @@ export async function rankingSamples(
     const vocabulary = await readVocabulary(db, temp, idTypes, numUsers, numItems, o);
     const log = await readLog(db, temp('log'), numUsers);
     const span = (await one(
-      `SELECT min(ts)::DOUBLE AS first, max(ts)::DOUBLE AS last, count(*) FILTER (WHERE back)::DOUBLE AS unsorted FROM ${temp('log')}`,
+      `SELECT min(ts)::DOUBLE AS first, max(ts)::DOUBLE AS last, count(*) FILTER (WHERE back)::DOUBLE AS unsorted
+       FROM ${temp('log')}`,
     )) as { first: number; last: number; unsorted: number };
 
     // Negatives: an item drawn uniformly by a hash of (seed, user, place, draw, attempt); one the
@@ -173,18 +185,26 @@ export async function rankingSamples(
     // A (user, item) pair is one number in the joins that find touched items.
     const pair = (u: string, i: string) => `(${u}::BIGINT * ${numItems} + ${i})`;
     const draw = (from: string, attempt: number, touched: string) =>
-      `SELECT d.u, d.k, d.j, d.ts, d.h, ${attempt} AS attempt, d.i, it.c, ${pair('d.u', 'd.i')} IN (SELECT ${pair('u', 'i')} FROM ${touched}) AS taken
-       FROM (SELECT u, k, j, ts, h, (hash(${o.seed}::BIGINT, u, k, j, ${attempt}) % ${numItems}::UBIGINT)::INTEGER AS i FROM ${from}) d
+      `SELECT d.u, d.k, d.j, d.ts, d.h, ${attempt} AS attempt, d.i, it.c,
+         ${pair('d.u', 'd.i')} IN (SELECT ${pair('u', 'i')} FROM ${touched}) AS taken
+       FROM (
+         SELECT u, k, j, ts, h, (hash(${o.seed}::BIGINT, u, k, j, ${attempt}) % ${numItems}::UBIGINT)::INTEGER AS i
+         FROM ${from}
+       ) d
        JOIN ${temp('item_categories')} it ON d.i = it.i`;
     // Users who touched every item get none (only users with as many behaviours can have).
     await create(
       'full',
-      `SELECT u FROM ${temp('log')} WHERE u IN (SELECT u FROM ${temp('log')} GROUP BY u HAVING count(*) >= ${numItems}) GROUP BY u HAVING count(DISTINCT i) = ${numItems}`,
+      `SELECT u FROM ${temp('log')}
+       WHERE u IN (SELECT u FROM ${temp('log')} GROUP BY u HAVING count(*) >= ${numItems})
+       GROUP BY u HAVING count(DISTINCT i) = ${numItems}`,
     );
     await create(
       'draws',
       draw(
-        `(SELECT l.u, l.k, n.j::INTEGER AS j, l.ts, l.h FROM ${temp('log')} l CROSS JOIN range(1, ${o.negatives + 1}) n(j) WHERE l.b = 0 AND l.u NOT IN (SELECT u FROM ${temp('full')}))`,
+        `(SELECT l.u, l.k, n.j::INTEGER AS j, l.ts, l.h
+          FROM ${temp('log')} l CROSS JOIN range(1, ${o.negatives + 1}) n(j)
+          WHERE l.b = 0 AND l.u NOT IN (SELECT u FROM ${temp('full')}))`,
         0,
         temp('log'),
       ),
@@ -193,9 +213,8 @@ export async function rankingSamples(
     let left = (await one(`SELECT count(*)::DOUBLE AS n FROM ${temp('draws')} WHERE taken`)).n;
     while (left > 0 && attempt < MAX_ATTEMPTS) {
       const again = `(SELECT * FROM ${temp('draws')} WHERE taken AND attempt = ${attempt})`;
-      await db.run(
-        `INSERT INTO ${temp('draws')} ${draw(again, ++attempt, `(SELECT u, i FROM ${temp('log')} WHERE u IN (SELECT u FROM ${again}))`)}`,
-      );
+      const touched = `(SELECT u, i FROM ${temp('log')} WHERE u IN (SELECT u FROM ${again}))`;
+      await db.run(`INSERT INTO ${temp('draws')} ${draw(again, ++attempt, touched)}`);
       left = (
         await one(`SELECT count(*)::DOUBLE AS n FROM ${temp('draws')} WHERE taken AND attempt = ${attempt}`)
       ).n;
@@ -212,7 +231,8 @@ export async function rankingSamples(
         .slice(1)
         .map((hi, p) => `count(*) FILTER (WHERE ts > ${edges[p]} AND ts <= ${hi})::DOUBLE AS "${p}"`);
       const row = await one(
-        `SELECT ${counts.join(', ')} FROM (SELECT ts FROM ${temp('log')} WHERE b = 0 UNION ALL SELECT ts FROM ${temp('draws')} WHERE NOT taken)`,
+        `SELECT ${counts.join(', ')}
+         FROM (SELECT ts FROM ${temp('log')} WHERE b = 0 UNION ALL SELECT ts FROM ${temp('draws')} WHERE NOT taken)`,
       );
       return edges.slice(1).map((_, p) => row[p]);
     };
@@ -225,11 +245,15 @@ export async function rankingSamples(
     const days = `${o.testDays} day${o.testDays === 1 ? '' : 's'}`;
     if (!testSize)
       throw new Error(
-        `rankingSamples: no click in the last ${days} of ${source} (from ${when(cut)} to ${when(span.last)}), so the test set would be empty. The log's last behaviours are not page views: give a larger testDays, or a log that ends with clicks.`,
+        `rankingSamples: no click in the last ${days} of ${source} (from ${when(cut)} to ${when(span.last)}), ` +
+          "so the test set would be empty. The log's last behaviours are not page views: " +
+          'give a larger testDays, or a log that ends with clicks.',
       );
     if (!trainSize)
       throw new Error(
-        `rankingSamples: every sample of ${source} lies in its last ${days} (the log runs from ${when(span.first)} to ${when(span.last)}), so the training set would be empty. Give a smaller testDays (it may be a fraction of a day: 0.25 is six hours).`,
+        `rankingSamples: every sample of ${source} lies in its last ${days} ` +
+          `(the log runs from ${when(span.first)} to ${when(span.last)}), so the training set would be empty. ` +
+          'Give a smaller testDays (it may be a fraction of a day: 0.25 is six hours).',
       );
     const skip = o.maxSamples !== undefined && trainSize > o.maxSamples ? trainSize - o.maxSamples : 0;
 
@@ -255,7 +279,8 @@ export async function rankingSamples(
         toSkip -= offset;
         if (offset === sizes[p]) continue;
         const t = await db.query(
-          `SELECT u, i, c, ts::DOUBLE AS time, h, labels FROM (${samples(edges[p], edges[p + 1])}) ORDER BY ts, u, k, j OFFSET ${offset}`,
+          `SELECT u, i, c, ts::DOUBLE AS time, h, labels FROM (${samples(edges[p], edges[p + 1])})
+           ORDER BY ts, u, k, j OFFSET ${offset}`,
         );
         at = appendSamples(out, t, at);
       }
@@ -286,11 +311,15 @@ function checkOptions(options: RankingSampleOptions): CheckedOptions {
     if (OPTIONS.includes(key)) continue;
     if (/hist|len/i.test(key)) {
       throw new Error(
-        `rankingSamples: "${key}" is not an option here: every sample keeps its whole history (where it ends in its user's log), and a model reads as many of the latest behaviours as its own setting says. The options are ${OPTIONS.join(', ')}.`,
+        `rankingSamples: "${key}" is not an option here: ` +
+          "every sample keeps its whole history (where it ends in its user's log), " +
+          'and a model reads as many of the latest behaviours as its own setting says. ' +
+          `The options are ${OPTIONS.join(', ')}.`,
       );
     }
     throw new Error(
-      `rankingSamples: unknown option "${key}"; did you mean "${closestNames(key, OPTIONS, 1)[0]}"? The options are ${OPTIONS.join(', ')}.`,
+      `rankingSamples: unknown option "${key}"; did you mean "${closestNames(key, OPTIONS, 1)[0]}"? ` +
+        `The options are ${OPTIONS.join(', ')}.`,
     );
   }
   const whole = (
@@ -315,7 +344,8 @@ function checkOptions(options: RankingSampleOptions): CheckedOptions {
   const testDays = options.testDays ?? 1;
   if (typeof testDays !== 'number' || !(testDays > 0) || !Number.isFinite(testDays)) {
     throw new Error(
-      `rankingSamples: testDays must be a number of days above 0 (a fraction is fine); got ${JSON.stringify(testDays) ?? String(testDays)}.`,
+      'rankingSamples: testDays must be a number of days above 0 (a fraction is fine); ' +
+        `got ${JSON.stringify(testDays) ?? String(testDays)}.`,
     );
   }
   const maxSamples = whole('maxSamples', options.maxSamples, 1);
@@ -325,7 +355,8 @@ function checkOptions(options: RankingSampleOptions): CheckedOptions {
     if (typeof t === 'string') return { table: t, key };
     if (typeof t !== 'object' || t === null || typeof t.table !== 'string') {
       throw new Error(
-        `rankingSamples: ${name} must be a table name or { table, columns?, separators?, numeric? }; got ${JSON.stringify(t)}.`,
+        `rankingSamples: ${name} must be a table name or { table, columns?, separators?, numeric? }; ` +
+          `got ${JSON.stringify(t)}.`,
       );
     }
     return { ...t, key: t.key ?? key };
@@ -340,7 +371,10 @@ function checkOptions(options: RankingSampleOptions): CheckedOptions {
   };
 }
 
-/** How the checked log is read: its timestamp in seconds as SQL, which id columns hold integers, whether its rows have an order (a table's, not a view's). */
+/**
+ * How the checked log is read: its timestamp in seconds as SQL, which id columns hold integers, whether its
+ * rows have an order (a table's, not a view's).
+ */
 interface LogShape {
   ts: (alias: string) => string;
   idTypes: { users: boolean; items: boolean; categories: boolean };
@@ -353,8 +387,11 @@ async function checkTable(db: Database, table: string): Promise<LogShape> {
   const missing = COLUMNS.filter((c) => !columns.has(c));
   if (missing.length) {
     throw new Error(
-      `rankingSamples: table ${quoteIdentifier(table)} has no column ${missing.map((c) => `"${c}"`).join(', ')}; its columns are ${[...columns.keys()].join(', ')}. ` +
-        `A behaviour log has ${COLUMNS.join(', ')} (as rl.importTaobao makes it); rename others in a view, e.g. CREATE VIEW log AS SELECT uid AS "user", … FROM ${table}.`,
+      `rankingSamples: table ${quoteIdentifier(table)} ` +
+        `has no column ${missing.map((c) => `"${c}"`).join(', ')}; ` +
+        `its columns are ${[...columns.keys()].join(', ')}. ` +
+        `A behaviour log has ${COLUMNS.join(', ')} (as rl.importTaobao makes it); ` +
+        `rename others in a view, e.g. CREATE VIEW log AS SELECT uid AS "user", … FROM ${table}.`,
     );
   }
   const type = columns.get('timestamp')!.toUpperCase();
@@ -365,24 +402,29 @@ async function checkTable(db: Database, table: string): Promise<LogShape> {
   const time = /^(TIMESTAMP|DATE)/.test(type);
   if (!numeric && !time)
     throw new Error(
-      `rankingSamples: column "timestamp" of ${quoteIdentifier(table)} is ${type}; it must hold seconds since 1970 (a number) or a TIMESTAMP.`,
+      `rankingSamples: column "timestamp" of ${quoteIdentifier(table)} is ${type}; ` +
+        'it must hold seconds since 1970 (a number) or a TIMESTAMP.',
     );
   const ts = (alias: string) => (numeric ? `${alias}."timestamp"` : `epoch(${alias}."timestamp")`);
   const source = quoteIdentifier(table);
-  const stats = (
-    await db.query(
-      `SELECT ${COLUMNS.map((c) => `count(*) FILTER (WHERE ${quoteIdentifier(c)} IS NULL)::DOUBLE AS ${quoteIdentifier(c)}`).join(', ')} FROM ${source}`,
-    )
-  ).rows()[0];
+  const nulls = COLUMNS.map(
+    (c) => `count(*) FILTER (WHERE ${quoteIdentifier(c)} IS NULL)::DOUBLE AS ${quoteIdentifier(c)}`,
+  ).join(', ');
+  const stats = (await db.query(`SELECT ${nulls} FROM ${source}`)).rows()[0];
   const empty = COLUMNS.filter((c) => (stats[c] as number) > 0);
   if (empty.length) {
     throw new Error(
-      `rankingSamples: table ${source} has missing values: ${empty.map((c) => `${stats[c]} in "${c}"`).join(', ')}. Leave those rows out first, e.g. CREATE VIEW log AS SELECT * FROM ${table} WHERE ${empty.map((c) => `"${c}" IS NOT NULL`).join(' AND ')}.`,
+      `rankingSamples: table ${source} has missing values: ` +
+        `${empty.map((c) => `${stats[c]} in "${c}"`).join(', ')}. ` +
+        `Leave those rows out first, e.g. CREATE VIEW log AS SELECT * FROM ${table} ` +
+        `WHERE ${empty.map((c) => `"${c}" IS NOT NULL`).join(' AND ')}.`,
     );
   }
   const unknown = (
     await db.query(
-      `SELECT behaviour::VARCHAR AS behaviour, count(*)::DOUBLE AS n FROM ${source} WHERE behaviour::VARCHAR NOT IN (${BEHAVIOURS.map(quoteLiteral).join(', ')}) GROUP BY 1 ORDER BY n DESC, behaviour`,
+      `SELECT behaviour::VARCHAR AS behaviour, count(*)::DOUBLE AS n FROM ${source}
+       WHERE behaviour::VARCHAR NOT IN (${BEHAVIOURS.map(quoteLiteral).join(', ')})
+       GROUP BY 1 ORDER BY n DESC, behaviour`,
     )
   ).rows();
   if (unknown.length) {
@@ -391,8 +433,10 @@ async function checkTable(db: Database, table: string): Promise<LogShape> {
       .map((r) => `"${r.behaviour}" (${plural(r.n as number, 'row')})`)
       .join(', ');
     throw new Error(
-      `rankingSamples: table ${source} has behaviours other than ${BEHAVIOURS.join(', ')}: ${listed}${unknown.length > 10 ? `, and ${unknown.length - 10} more` : ''}. ` +
-        `Map them to these four or leave them out first, e.g. CREATE VIEW log AS SELECT * FROM ${table} WHERE behaviour IN (${BEHAVIOURS.map(quoteLiteral).join(', ')}).`,
+      `rankingSamples: table ${source} has behaviours other than ${BEHAVIOURS.join(', ')}: ` +
+        `${listed}${unknown.length > 10 ? `, and ${unknown.length - 10} more` : ''}. ` +
+        `Map them to these four or leave them out first, e.g. CREATE VIEW log AS SELECT * FROM ${table} ` +
+        `WHERE behaviour IN (${BEHAVIOURS.map(quoteLiteral).join(', ')}).`,
     );
   }
   const integer = (c: string) =>
@@ -418,11 +462,14 @@ async function tableColumns(db: Database, table: string, who: string): Promise<M
   } catch {
     const tables = (
       await db.query(
-        `SELECT table_name AS name FROM duckdb_tables() WHERE NOT internal AND NOT temporary UNION SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1`,
+        `SELECT table_name AS name FROM duckdb_tables() WHERE NOT internal AND NOT temporary
+         UNION SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1`,
       )
     ).column('name') as string[];
     throw new Error(
-      `${who}: no table or view "${table}" in the database; there are ${tables.length ? tables.join(', ') : 'none'}. Import a log first, e.g. await rl.importTaobao(db, 'UserBehavior.csv').`,
+      `${who}: no table or view "${table}" in the database; ` +
+        `there are ${tables.length ? tables.join(', ') : 'none'}. ` +
+        "Import a log first, e.g. await rl.importTaobao(db, 'UserBehavior.csv').",
     );
   }
   const names = described.column('column_name') as string[];
@@ -479,13 +526,17 @@ async function readFeatures(
   );
   if (absent.length)
     throw new Error(
-      `rankingSamples: ${option} "${spec.table}" has no column ${[...new Set(absent)].map((c) => `"${c}"`).join(', ')}; its columns are ${[...columns.keys()].join(', ')}.`,
+      `rankingSamples: ${option} "${spec.table}" ` +
+        `has no column ${[...new Set(absent)].map((c) => `"${c}"`).join(', ')}; ` +
+        `its columns are ${[...columns.keys()].join(', ')}.`,
     );
   const k = quoteIdentifier(key);
   // One row per id (the first, should the table repeat one); ids compared as text, as the vocabulary names them.
   const t = await db.query(
     `SELECT ${wanted.map((c) => `f.${quoteIdentifier(c)}`).join(', ') || 'NULL AS none'} FROM ${vocabulary} v
-     LEFT JOIN (SELECT DISTINCT ON (${k}) * FROM ${quoteIdentifier(spec.table)} ORDER BY ${k}) f ON f.${k}::VARCHAR = v.id::VARCHAR ORDER BY v.${index}`,
+     LEFT JOIN (SELECT DISTINCT ON (${k}) * FROM ${quoteIdentifier(spec.table)} ORDER BY ${k}) f
+       ON f.${k}::VARCHAR = v.id::VARCHAR
+     ORDER BY v.${index}`,
   );
   const specs: FeatureSpec[] = wanted.map((c) => {
     const data = t.column(c);
@@ -529,7 +580,10 @@ function emptyParts(n: number): SampleColumns {
   };
 }
 
-/** Copies a result (u, i, c, time, h, labels: bit 0 click, 1 cart, 2 buy) into `out` from `at`; returns where it ends. */
+/**
+ * Copies a result (u, i, c, time, h, labels: bit 0 click, 1 cart, 2 buy) into `out` from `at`; returns where
+ * it ends.
+ */
 function appendSamples(out: SampleColumns, t: Table, at: number): number {
   out.users.set(t.column('u') as Int32Array, at);
   out.items.set(t.column('i') as Int32Array, at);
@@ -575,24 +629,39 @@ function describe(c: {
     TASKS.map((t) => `${t} ${(s.positiveRate(t) * 100).toFixed(2)}%`).join(', ');
   const missed = c.clicks * o.negatives - drawn;
   const lines = [
-    `Ranking samples from ${source}: ${count(log.items.length)} behaviours (${BEHAVIOURS.map((b, k) => `${b} ${count(perBehaviour[k])}`).join(', ')}) of ${count(v.users.length)} users, ${count(v.items.length)} items and ${count(v.categories.length)} categories, from ${when(c.span.first)} to ${when(c.span.last)}.`,
-    `${count(c.clicks)} click samples (one per pv; cart: carted or faved at or after it; buy: bought at or after it) and ${count(drawn)} negatives (${o.negatives} per click, drawn among the items the user never touched, seed ${o.seed}${missed > 0 ? `; ${count(missed)} not drawn: their users touched all or nearly all items` : ''}). A sample's history is its user's behaviours strictly before its time.`,
-    `Train: ${count(train.size)} samples up to ${when(c.cut)}${c.skip ? ` (the latest ${count(train.size)} of ${count(train.size + c.skip)}: maxSamples)` : ''}; positives ${rates(train)}.`,
-    `Test: ${count(test.size)} samples of the last ${o.testDays} day${o.testDays === 1 ? '' : 's'} (after ${when(c.cut)}); positives ${rates(test)}.`,
+    `Ranking samples from ${source}: ${count(log.items.length)} behaviours ` +
+      `(${BEHAVIOURS.map((b, k) => `${b} ${count(perBehaviour[k])}`).join(', ')}) ` +
+      `of ${count(v.users.length)} users, ${count(v.items.length)} items ` +
+      `and ${count(v.categories.length)} categories, ` +
+      `from ${when(c.span.first)} to ${when(c.span.last)}.`,
+    `${count(c.clicks)} click samples ` +
+      '(one per pv; cart: carted or faved at or after it; buy: bought at or after it) ' +
+      `and ${count(drawn)} negatives (${o.negatives} per click, drawn among the items the user never touched, ` +
+      `seed ${o.seed}` +
+      `${missed > 0 ? `; ${count(missed)} not drawn: their users touched all or nearly all items` : ''}). ` +
+      "A sample's history is its user's behaviours strictly before its time.",
+    `Train: ${count(train.size)} samples up to ${when(c.cut)}` +
+      `${c.skip ? ` (the latest ${count(train.size)} of ${count(train.size + c.skip)}: maxSamples)` : ''}; ` +
+      `positives ${rates(train)}.`,
+    `Test: ${count(test.size)} samples of the last ${o.testDays} day${o.testDays === 1 ? '' : 's'} ` +
+      `(after ${when(c.cut)}); positives ${rates(test)}.`,
   ];
   const share = test.size / (test.size + train.size + c.skip);
   if (share < 0.01)
     lines.push(
-      `Only ${(share * 100).toFixed(3)}% of the samples are test samples: is the latest timestamp (${when(c.span.last)}) an outlier? Leave such rows out in a view first.`,
+      `Only ${(share * 100).toFixed(3)}% of the samples are test samples: ` +
+        `is the latest timestamp (${when(c.span.last)}) an outlier? Leave such rows out in a view first.`,
     );
   const leftUsers = c.all.users - v.users.length;
   if (leftUsers > 0)
     lines.push(
-      `Left out: ${plural(leftUsers, 'user')} without clicks (no pv, so no sample), with their ${plural(c.all.rows - log.items.length, 'behaviour')}.`,
+      `Left out: ${plural(leftUsers, 'user')} without clicks (no pv, so no sample), ` +
+        `with their ${plural(c.all.rows - log.items.length, 'behaviour')}.`,
     );
   if (c.span.unsorted > 0)
     lines.push(
-      `The log was not in time order within each user (at ${plural(c.span.unsorted, 'place')}): sorted by time, behaviours of the same second in the table's order.`,
+      `The log was not in time order within each user (at ${plural(c.span.unsorted, 'place')}): ` +
+        "sorted by time, behaviours of the same second in the table's order.",
     );
   if (v.userFeatures.groups.length)
     lines.push(`User features: ${v.userFeatures.groups.map((g) => g.name).join(', ')}.`);

@@ -147,7 +147,10 @@ export class RankingSamples {
 
   toString(): string {
     const rates = TASKS.map((t) => `${t} ${(this.positiveRate(t) * 100).toFixed(2)}%`).join(', ');
-    return `RankingSamples "${this.name}": ${this.size} samples of ${this.vocabulary.users.length} users and ${this.vocabulary.items.length} items; positives: ${rates}`;
+    return (
+      `RankingSamples "${this.name}": ${this.size} samples of ${this.vocabulary.users.length} users ` +
+      `and ${this.vocabulary.items.length} items; positives: ${rates}`
+    );
   }
 }
 

@@ -7,7 +7,10 @@
 import type { Dataset } from './dataset';
 import type { FeatureSet } from './features';
 
-/** One categorical attribute as codes: row r's values are codes[r·width … (r+1)·width); 0 pads, `missing` marks a row without a value. */
+/**
+ * One categorical attribute as codes: row r's values are codes[r·width … (r+1)·width); 0 pads, `missing`
+ * marks a row without a value.
+ */
 export interface CodedGroup {
   readonly name: string;
   readonly width: number;
@@ -73,7 +76,10 @@ export class Sequences {
     return this.order[this.indptr[u] + i];
   }
 
-  /** Fills out[offset … offset + maxLen) with the user's items before position `end` (the latest maxLen of them), left-padded, as slot values. */
+  /**
+   * Fills out[offset … offset + maxLen) with the user's items before position `end` (the latest maxLen of
+   * them), left-padded, as slot values.
+   */
   window(u: number, end: number, out: Int32Array, offset: number): void {
     const start = Math.max(0, end - this.maxLen);
     const pad = this.maxLen - (end - start);

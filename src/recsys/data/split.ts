@@ -85,7 +85,10 @@ export function leaveLastOut(d: Dataset, options: { n?: number } = {}): Split {
   return makeSplit(d, `leave last ${n} out`, train, test, `per-user leave-last-${n}-out by time`);
 }
 
-/** One cut in time for everyone: before it is training, from it on is test. `at` a time, or `ratio` of interactions before the cut. */
+/**
+ * One cut in time for everyone: before it is training, from it on is test. `at` a time, or `ratio` of
+ * interactions before the cut.
+ */
 export function timeSplit(d: Dataset, options: { at?: number; ratio?: number } = {}): Split {
   const time = requireTime(d, 'timeSplit');
   let cut = options.at;

@@ -52,7 +52,10 @@ export interface BehaviourTruth {
   /** The log's first second (Unix time) and its length in seconds: every timestamp t has start ≤ t < start + span. */
   start: number;
   span: number;
-  /** Each item's category, quality (standard normal) and propensity to be bought once clicked (standard normal; think: cheap). */
+  /**
+   * Each item's category, quality (standard normal) and propensity to be bought once clicked (standard
+   * normal; think: cheap).
+   */
   itemCategory: Int32Array;
   itemQuality: Float64Array;
   itemPropensity: Float64Array;
@@ -64,7 +67,10 @@ export interface BehaviourTruth {
   interestIndptr: Int32Array;
   interestCategories: Int32Array;
   interestWeights: Float64Array;
-  /** Per user: the interest that fades, the one that grows (its successor), and the time (Unix seconds) when they weigh the same. */
+  /**
+   * Per user: the interest that fades, the one that grows (its successor), and the time (Unix seconds) when
+   * they weigh the same.
+   */
   fading: Int32Array;
   growing: Int32Array;
   shiftTime: Float64Array;
@@ -96,7 +102,10 @@ const RECENT = 10;
 const PAGE_CATEGORY = 5;
 const PAGE_PARTNERS = 2;
 const PAGE_ANY = 1;
-/** Chance that the next page of a session is of a newly drawn category; that a category is drawn at random, not by interest. */
+/**
+ * Chance that the next page of a session is of a newly drawn category; that a category is drawn at random,
+ * not by interest.
+ */
 const SWITCH = 0.2;
 const EXPLORE = 0.07;
 /** Sharpness of the interest shift (in shares of the log's span). */
@@ -415,7 +424,8 @@ export async function importSyntheticBehaviour(
   const unknown = options.behaviours?.filter((b) => !known.includes(b));
   if (unknown?.length)
     throw new Error(
-      `importSyntheticBehaviour: unknown behaviour ${unknown.map((b) => `"${b}"`).join(', ')}; the log has ${known.join(', ')}.`,
+      `importSyntheticBehaviour: unknown behaviour ${unknown.map((b) => `"${b}"`).join(', ')}; ` +
+        `the log has ${known.join(', ')}.`,
     );
   const log = syntheticBehaviour(options);
   const keep = options.behaviours ? new Set<string>(options.behaviours) : null;
@@ -439,7 +449,8 @@ export async function importSyntheticBehaviour(
   );
   await db.run(`ALTER TABLE ${name} ALTER COLUMN timestamp SET DATA TYPE BIGINT`);
   await db.run(
-    `CREATE OR REPLACE TABLE ${quoteIdentifier(`${table}_items`)} AS SELECT item, min(category) AS category FROM ${name} GROUP BY item ORDER BY item`,
+    `CREATE OR REPLACE TABLE ${quoteIdentifier(`${table}_items`)} AS
+     SELECT item, min(category) AS category FROM ${name} GROUP BY item ORDER BY item`,
   );
   const seed = options.seed ?? 42;
   const data = await readInteractionData(
@@ -484,11 +495,26 @@ function describe(o: {
   bundles: number;
 }): string {
   return [
-    `Synthetic behaviour log (seed ${o.seed}): ${o.numUsers} users, ${o.numItems} items in ${o.numCategories} categories (${o.bundles} bundles of 2–4 items), ${o.days} days from 2017-11-25, about ${o.perUser} behaviours per user.`,
-    `Interests: each user has 2–4 interest categories; the first fades and its successor category grows (shift centred at 30–70 % of the span, width ${SHIFT_WIDTH}), the others stay. interest(c, t) = that category's share of the user's weights at t.`,
-    `Pages: a session's page is of a category drawn ∝ interest × (1 + ${REINFORCE} × behaviours in it among the last ${RECENT}) (at random with probability ${EXPLORE}; a new one with probability ${SWITCH} per page); it shows ${PAGE_CATEGORY} items of that category by popularity, ${PAGE_PARTNERS} bundle partners of recent items, ${PAGE_ANY} from anywhere.`,
-    `Click (pv): sigmoid(${CLICK.bias} + ${CLICK.interest}·interest(category) + ${CLICK.recent}·min(behaviours in the category among the last ${RECENT}, ${CLICK.recentCap}) + ${CLICK.partner}·[a bundle partner among the last ${RECENT}] + ${CLICK.quality}·quality). Unclicked exposures are not logged.`,
-    `Cart: sigmoid(${CART.bias} + ${CART.propensity}·propensity + ${CART.interest}·interest). Fav: sigmoid(${FAV.bias} + ${FAV.quality}·quality + ${FAV.interest}·interest).`,
-    `Buy (once per item): after a cart sigmoid(${BUY_AFTER_CART.bias} + ${BUY_AFTER_CART.propensity}·propensity + ${BUY_AFTER_CART.interest}·interest), else sigmoid(${BUY_WITHOUT_CART.bias} + ${BUY_WITHOUT_CART.propensity}·propensity + ${BUY_WITHOUT_CART.interest}·interest).`,
+    `Synthetic behaviour log (seed ${o.seed}): ${o.numUsers} users, ` +
+      `${o.numItems} items in ${o.numCategories} categories (${o.bundles} bundles of 2–4 items), ` +
+      `${o.days} days from 2017-11-25, about ${o.perUser} behaviours per user.`,
+    'Interests: each user has 2–4 interest categories; the first fades and its successor category grows ' +
+      `(shift centred at 30–70 % of the span, width ${SHIFT_WIDTH}), the others stay. ` +
+      "interest(c, t) = that category's share of the user's weights at t.",
+    "Pages: a session's page is of a category drawn " +
+      `∝ interest × (1 + ${REINFORCE} × behaviours in it among the last ${RECENT}) ` +
+      `(at random with probability ${EXPLORE}; a new one with probability ${SWITCH} per page); ` +
+      `it shows ${PAGE_CATEGORY} items of that category by popularity, ` +
+      `${PAGE_PARTNERS} bundle partners of recent items, ${PAGE_ANY} from anywhere.`,
+    `Click (pv): sigmoid(${CLICK.bias} + ${CLICK.interest}·interest(category) + ` +
+      `${CLICK.recent}·min(behaviours in the category among the last ${RECENT}, ${CLICK.recentCap}) + ` +
+      `${CLICK.partner}·[a bundle partner among the last ${RECENT}] + ${CLICK.quality}·quality). ` +
+      'Unclicked exposures are not logged.',
+    `Cart: sigmoid(${CART.bias} + ${CART.propensity}·propensity + ${CART.interest}·interest). ` +
+      `Fav: sigmoid(${FAV.bias} + ${FAV.quality}·quality + ${FAV.interest}·interest).`,
+    `Buy (once per item): after a cart sigmoid(${BUY_AFTER_CART.bias} + ` +
+      `${BUY_AFTER_CART.propensity}·propensity + ${BUY_AFTER_CART.interest}·interest), ` +
+      `else sigmoid(${BUY_WITHOUT_CART.bias} + ${BUY_WITHOUT_CART.propensity}·propensity + ` +
+      `${BUY_WITHOUT_CART.interest}·interest).`,
   ].join('\n');
 }

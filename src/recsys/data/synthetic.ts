@@ -156,7 +156,10 @@ function chainSuccessors(itemGenres: readonly string[][], random: Random): Int32
   return successor;
 }
 
-/** The first unseen item after `item` along its chain (episodes already seen are skipped), or −1 when the whole cycle is seen. */
+/**
+ * The first unseen item after `item` along its chain (episodes already seen are skipped), or −1 when the
+ * whole cycle is seen.
+ */
 function nextUnseen(successor: Int32Array, item: number, seen: Uint8Array): number {
   for (let i = successor[item]; i !== item; i = successor[i]) if (!seen[i]) return i;
   return -1;

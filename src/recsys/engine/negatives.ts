@@ -55,7 +55,8 @@ export class NegativeSampler {
       );
     if (!(alpha >= 0) || !Number.isFinite(alpha)) {
       throw new Error(
-        `NegativeSampler: alpha must be a finite number ≥ 0 (0 draws the items with interactions uniformly, 1 in proportion to their counts, 0.75 is usual), got ${alpha}.`,
+        'NegativeSampler: alpha must be a finite number ≥ 0 (0 draws the items with interactions uniformly, ' +
+          `1 in proportion to their counts, 0.75 is usual), got ${alpha}.`,
       );
     }
     checkCounts(counts, 'NegativeSampler');
@@ -77,7 +78,8 @@ export class NegativeSampler {
   draw(out: Int32Array, from = 0, to = out.length): void {
     if (!(Number.isInteger(from) && Number.isInteger(to) && 0 <= from && from <= to && to <= out.length)) {
       throw new RangeError(
-        `NegativeSampler.draw: from and to must be whole numbers with 0 ≤ from ≤ to ≤ out.length (${out.length}), got ${from} and ${to}.`,
+        'NegativeSampler.draw: from and to must be whole numbers with 0 ≤ from ≤ to ≤ out.length ' +
+          `(${out.length}), got ${from} and ${to}.`,
       );
     }
     const { random, numItems } = this;
@@ -142,7 +144,8 @@ export function candidateLogQ(counts: ItemCounts, options: CandidateLogQOptions)
   const total = checkCounts(counts, 'candidateLogQ');
   if (!(Number.isInteger(inBatch) && inBatch >= 0))
     throw new Error(
-      `candidateLogQ: inBatch must be a whole number ≥ 0 (the positives per batch that serve as negatives), got ${inBatch}.`,
+      'candidateLogQ: inBatch must be a whole number ≥ 0 (the positives per batch that serve as negatives), ' +
+        `got ${inBatch}.`,
     );
   if (!(Number.isInteger(sampled) && sampled >= 0))
     throw new Error(
@@ -154,7 +157,8 @@ export function candidateLogQ(counts: ItemCounts, options: CandidateLogQOptions)
     );
   if (inBatch > 0 && total === 0)
     throw new Error(
-      'candidateLogQ: every item count is 0, so there are no in-batch candidates; pass the training interactions per item.',
+      'candidateLogQ: every item count is 0, so there are no in-batch candidates; ' +
+        'pass the training interactions per item.',
     );
   if (sampled > 0 && !sampler)
     throw new Error(
@@ -162,7 +166,8 @@ export function candidateLogQ(counts: ItemCounts, options: CandidateLogQOptions)
     );
   if (sampler && sampler.numItems !== counts.length)
     throw new Error(
-      `candidateLogQ: the sampler draws from ${sampler.numItems} items but counts has ${counts.length}; build both from the same catalogue.`,
+      `candidateLogQ: the sampler draws from ${sampler.numItems} items but counts has ${counts.length}; ` +
+        'build both from the same catalogue.',
     );
   const out = new Float32Array(counts.length);
   for (let i = 0; i < counts.length; i++) {
@@ -222,12 +227,14 @@ export class StreamingFrequency {
       );
     if (buckets !== undefined && !(Number.isInteger(buckets) && buckets >= 1)) {
       throw new Error(
-        `StreamingFrequency: buckets must be a whole number ≥ 1 (a power of two such as ${nextPowerOfTwo(4 * (items ?? 1000))} is usual), got ${buckets}.`,
+        'StreamingFrequency: buckets must be a whole number ≥ 1 ' +
+          `(a power of two such as ${nextPowerOfTwo(4 * (items ?? 1000))} is usual), got ${buckets}.`,
       );
     }
     if (!(learningRate > 0 && learningRate <= 1))
       throw new Error(
-        `StreamingFrequency: learningRate must be in (0, 1] (0.01 is usual; larger follows a changing stream faster but is noisier), got ${learningRate}.`,
+        'StreamingFrequency: learningRate must be in (0, 1] ' +
+          `(0.01 is usual; larger follows a changing stream faster but is noisier), got ${learningRate}.`,
       );
     this.buckets = buckets ?? nextPowerOfTwo(4 * items!);
     this.learningRate = learningRate;
@@ -245,7 +252,8 @@ export class StreamingFrequency {
       );
     if (step < this.lastStep)
       throw new Error(
-        `StreamingFrequency.observe: step ${step} comes after step ${this.lastStep}; steps must not decrease (pass the training step, counting up).`,
+        `StreamingFrequency.observe: step ${step} comes after step ${this.lastStep}; ` +
+          'steps must not decrease (pass the training step, counting up).',
       );
     if (Number.isNaN(this.firstStep)) this.firstStep = step;
     this.lastStep = step;
@@ -280,7 +288,8 @@ export class StreamingFrequency {
   logQ(items: Int32Array, batch: number, out: Float32Array): Float32Array {
     if (!(batch > 0 && Number.isFinite(batch)))
       throw new Error(
-        `StreamingFrequency.logQ: batch must be a number > 0 (the items per batch whose candidates these are), got ${batch}.`,
+        'StreamingFrequency.logQ: batch must be a number > 0 ' +
+          `(the items per batch whose candidates these are), got ${batch}.`,
       );
     if (out.length < items.length)
       throw new Error(`StreamingFrequency.logQ: out has ${out.length} places for ${items.length} items.`);
@@ -292,7 +301,8 @@ export class StreamingFrequency {
       const p = this.probability(items[k]);
       if (p === 0)
         throw new Error(
-          `StreamingFrequency.logQ: item ${items[k]} has never been observed; call observe with each batch before logQ for its candidates.`,
+          `StreamingFrequency.logQ: item ${items[k]} has never been observed; ` +
+            'call observe with each batch before logQ for its candidates.',
         );
       out[k] = Math.log(p) + scale;
     }
@@ -329,7 +339,8 @@ function popularityWeights(counts: ItemCounts, alpha: number): Float64Array {
   for (let i = 0; i < counts.length; i++) max = Math.max(max, counts[i]);
   if (max === 0)
     throw new Error(
-      "NegativeSampler: every item's count is 0, so popularity sampling has nothing to draw; pass the items' interaction counts or use strategy 'uniform'.",
+      "NegativeSampler: every item's count is 0, so popularity sampling has nothing to draw; " +
+        "pass the items' interaction counts or use strategy 'uniform'.",
     );
   const q = new Float64Array(counts.length);
   let sum = 0;

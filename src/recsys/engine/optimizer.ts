@@ -51,7 +51,10 @@ export class Optimizer {
     this.v = variables.map((w) => tf.tidy(() => tf.variable(tf.zerosLike(w), false)));
   }
 
-  /** Starts a fit of `steps` steps: the schedule runs over these (a resumed fit starts its own schedule, the moments go on). */
+  /**
+   * Starts a fit of `steps` steps: the schedule runs over these (a resumed fit starts its own schedule, the
+   * moments go on).
+   */
   plan(steps: number, settings: OptimizerSettings = this.settings): void {
     this.settings = settings;
     this.planned = Math.max(1, steps);
@@ -69,7 +72,10 @@ export class Optimizer {
     return learningRate;
   }
 
-  /** One step against `grads` (one per variable, in order; undefined where a variable took no part). Call inside a tidy. */
+  /**
+   * One step against `grads` (one per variable, in order; undefined where a variable took no part). Call
+   * inside a tidy.
+   */
   apply(grads: readonly (tf.Tensor | undefined)[]): void {
     const lr = this.rate;
     this.steps++;

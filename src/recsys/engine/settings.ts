@@ -56,7 +56,8 @@ export function checkSettings<C>(
       const close = closestNames(name, [...names, ...others], 1)[0];
       const also = others.length ? ` (and ${others.join(', ')})` : '';
       throw new Error(
-        `${where}: no setting "${name}"${close ? `; did you mean "${close}"?` : '.'} Its settings are ${names.join(', ')}${also}.`,
+        `${where}: no setting "${name}"${close ? `; did you mean "${close}"?` : '.'} ` +
+          `Its settings are ${names.join(', ')}${also}.`,
       );
     }
     const problem = check(schema[name as keyof C], value);
@@ -92,7 +93,8 @@ function check(spec: SettingSpec, value: unknown): string | null {
         value.every((v) => Number.isInteger(v) && inRange(v as number, spec.min, undefined, false));
       return ok
         ? null
-        : `${spec.length === undefined ? 'a list of' : `a list of ${spec.length}`} whole numbers${range(spec.min, undefined, false)}, e.g. [64, 32]`;
+        : `${spec.length === undefined ? 'a list of' : `a list of ${spec.length}`} ` +
+            `whole numbers${range(spec.min, undefined, false)}, e.g. [64, 32]`;
     }
     case 'numbers': {
       const ok =

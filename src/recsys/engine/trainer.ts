@@ -37,7 +37,10 @@ export interface TrainingOutcome {
   best: number | null;
 }
 
-/** A step that differentiates `loss` with respect to every weight of `params` (TensorFlow.js's tape) and lets `optimizer` take it. */
+/**
+ * A step that differentiates `loss` with respect to every weight of `params` (TensorFlow.js's tape) and lets
+ * `optimizer` take it.
+ */
 export function tapedStep(params: Params, optimizer: Optimizer, loss: () => tf.Scalar): () => tf.Scalar {
   return () =>
     tf.tidy(() => {
@@ -75,7 +78,8 @@ export async function runTraining(ctx: TrainingContext, plan: TrainingPlan): Pro
       }
       if (!Number.isFinite(loss)) {
         throw new Error(
-          `${ctx.model}: the loss became ${loss} in epoch ${ctx.epochs + 1}; training diverged. Fit again with a lower learningRate (or clipNorm).`,
+          `${ctx.model}: the loss became ${loss} in epoch ${ctx.epochs + 1}; training diverged. ` +
+            'Fit again with a lower learningRate (or clipNorm).',
         );
       }
       const metrics = plan.validate ? await plan.validate() : {};
@@ -84,7 +88,8 @@ export async function runTraining(ctx: TrainingContext, plan: TrainingPlan): Pro
         const value = metrics[stop.metric];
         if (value === undefined)
           throw new Error(
-            `${ctx.model}: early stopping watches "${stop.metric}", which validation does not report (it reports ${Object.keys(metrics).join(', ')}).`,
+            `${ctx.model}: early stopping watches "${stop.metric}", which validation does not report ` +
+              `(it reports ${Object.keys(metrics).join(', ')}).`,
           );
         if (best === null || value > best) {
           best = value;
@@ -102,7 +107,8 @@ export async function runTraining(ctx: TrainingContext, plan: TrainingPlan): Pro
     if (snapshot && plan.params && bestEpoch !== ctx.epochs) {
       plan.params.restore(snapshot);
       show(
-        `${ctx.model}: ${stop!.metric} was best after epoch ${bestEpoch} (${best!.toFixed(4)}); the model keeps that epoch's weights.`,
+        `${ctx.model}: ${stop!.metric} was best after epoch ${bestEpoch} (${best!.toFixed(4)}); ` +
+          "the model keeps that epoch's weights.",
       );
     }
   } finally {

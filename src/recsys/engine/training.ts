@@ -97,7 +97,10 @@ export class History {
     const metrics = Object.keys(last.metrics).map(
       (m) => `${m} ${change(first.metrics[m] ?? NaN, last.metrics[m])}`,
     );
-    return `${this.model}: ${this.epochs.length} epochs, loss ${change(first.loss, last.loss)}${metrics.map((m) => `, ${m}`).join('')} (${this.seconds.toFixed(1)} s); .table and .chart() for each epoch`;
+    return (
+      `${this.model}: ${this.epochs.length} epochs, loss ${change(first.loss, last.loss)}` +
+      `${metrics.map((m) => `, ${m}`).join('')} (${this.seconds.toFixed(1)} s); .table and .chart() for each epoch`
+    );
   }
 
   [inspect.custom](): string {

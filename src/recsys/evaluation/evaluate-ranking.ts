@@ -84,7 +84,8 @@ export class RankingEvaluation extends Table {
     if (lo === Infinity) {
       const notes = [...new Set((this.column('note') as string[]).filter(Boolean))];
       throw new Error(
-        `RankingEvaluation.chart: no AUC or GAUC to draw on ${this.split.name}${notes.length ? `: ${notes.join('; ')}` : ''}.`,
+        `RankingEvaluation.chart: no AUC or GAUC to draw on ${this.split.name}` +
+          `${notes.length ? `: ${notes.join('; ')}` : ''}.`,
       );
     }
     const drawn = bar(Table.fromColumns(columns), {
@@ -109,7 +110,10 @@ export class RankingEvaluation extends Table {
     );
   }
 
-  /** Predicted against observed positive rate in 10 equal-count bins, one line per model, and the diagonal of a calibrated model. */
+  /**
+   * Predicted against observed positive rate in 10 equal-count bins, one line per model, and the diagonal of
+   * a calibrated model.
+   */
   calibrationChart(task: Task = this.tasks[0]): Chart {
     if (!this.tasks.includes(task))
       throw new Error(
@@ -133,7 +137,8 @@ export class RankingEvaluation extends Table {
       { x: 'predicted', y: 'observed', color: 'model', title: `${this.split.name}: calibration of ${task}` },
     );
     const top = niceCeil(hi);
-    // One line per model through its bins, in the order the models were evaluated (the scatter sorts its groups by name).
+    // One line per model through its bins, in the order the models were evaluated (the scatter sorts its
+    // groups by name).
     const order = this.models;
     const series = (drawn.option.series as LineSeriesOption[])
       .map((s): LineSeriesOption => ({ ...s, type: 'line', symbolSize: 6 }))
@@ -155,7 +160,8 @@ export class RankingEvaluation extends Table {
     const text = curves
       .map(
         (c) =>
-          `${c.model} predicts ${percent(this.metric(c.model, task, 'predicted_rate'))} where ${percent(this.metric(c.model, task, 'observed_rate'))} happen`,
+          `${c.model} predicts ${percent(this.metric(c.model, task, 'predicted_rate'))} ` +
+          `where ${percent(this.metric(c.model, task, 'observed_rate'))} happen`,
       )
       .join(', ');
     const option = withSubtitle(drawn, `${CALIBRATION_BINS} bins of equal count by prediction, per model`);
@@ -201,13 +207,16 @@ export async function evaluateRanking(
   const named = namedRankers(models);
   if (!split || !(split.train instanceof RankingSamples) || !(split.test instanceof RankingSamples)) {
     throw new Error(
-      'evaluateRanking: the split must be a RankingSplit ({ name, train, test } of RankingSamples, as rl.rankingSamples makes); rl.evaluate judges retrieval models on a Split.',
+      'evaluateRanking: the split must be a RankingSplit ' +
+        '({ name, train, test } of RankingSamples, as rl.rankingSamples makes); ' +
+        'rl.evaluate judges retrieval models on a Split.',
     );
   }
   const test = split.test;
   if (test.size === 0)
     throw new Error(
-      `evaluateRanking: the test set of "${split.name}" is empty; nothing to evaluate (${split.description ?? 'no description'}).`,
+      `evaluateRanking: the test set of "${split.name}" is empty; ` +
+        `nothing to evaluate (${split.description ?? 'no description'}).`,
     );
   const tasks = chooseTasks(named, options.tasks);
 
@@ -310,7 +319,8 @@ function namedRankers(models: Rankers): [string, Ranker][] {
     if (!isRanker(model)) {
       const retrieval = typeof (model as { recommend?: unknown } | null)?.recommend === 'function';
       throw new Error(
-        `evaluateRanking: "${name}" is not a ranker (it has no tasks and predict(samples))${retrieval ? '; rl.evaluate judges retrieval models' : ''}.`,
+        `evaluateRanking: "${name}" is not a ranker (it has no tasks and predict(samples))` +
+          `${retrieval ? '; rl.evaluate judges retrieval models' : ''}.`,
       );
     }
     if (!model.tasks.length)
@@ -334,7 +344,10 @@ function isRanker(m: unknown): m is Ranker {
   );
 }
 
-/** The asked tasks (checked: each known and predicted by some model), or every task some model predicts; in TASKS order. */
+/**
+ * The asked tasks (checked: each known and predicted by some model), or every task some model predicts; in
+ * TASKS order.
+ */
 function chooseTasks(named: readonly [string, Ranker][], asked: readonly Task[] | undefined): Task[] {
   const predicted = new Set(named.flatMap(([, m]) => m.tasks));
   const who = () => named.map(([n, m]) => `${n}: ${m.tasks.join(', ')}`).join('; ');
@@ -361,7 +374,8 @@ function checkedPredictions(
   const p = predictions?.[task];
   if (!p || p.length !== test.size) {
     throw new Error(
-      `evaluateRanking: ${name} predicts ${task} but gave ${p ? `${p.length} probabilities` : 'none'} for the ${test.size} test samples.`,
+      `evaluateRanking: ${name} predicts ${task} but gave ${p ? `${p.length} probabilities` : 'none'} ` +
+        `for the ${test.size} test samples.`,
     );
   }
   for (let i = 0; i < p.length; i++) {
@@ -369,8 +383,10 @@ function checkedPredictions(
     if (!(v >= 0 && v <= 1)) {
       throw new Error(
         Number.isNaN(v)
-          ? `evaluateRanking: ${name} predicted ${task} as NaN for test sample ${i}: its training diverged (a loss of NaN?). Fit it again, with a lower learning rate.`
-          : `evaluateRanking: ${name} predicted ${task} as ${v} for test sample ${i}; predictions must be probabilities in [0, 1].`,
+          ? `evaluateRanking: ${name} predicted ${task} as NaN for test sample ${i}: ` +
+              'its training diverged (a loss of NaN?). Fit it again, with a lower learning rate.'
+          : `evaluateRanking: ${name} predicted ${task} as ${v} for test sample ${i}; ` +
+              'predictions must be probabilities in [0, 1].',
       );
     }
   }
@@ -385,7 +401,10 @@ export interface AucCurvesOptions {
   title?: string;
 }
 
-/** Histories to draw: one, a list (named by their model), `{ name: History }`, or an evaluation that fitted its models. */
+/**
+ * Histories to draw: one, a list (named by their model), `{ name: History }`, or an evaluation that fitted
+ * its models.
+ */
 export type AucCurvesInput =
   History | readonly History[] | Readonly<Record<string, History>> | RankingEvaluation;
 
@@ -406,7 +425,9 @@ export function aucCurves(input: AucCurvesInput, options: AucCurvesOptions = {})
     if (!metric || !measured.includes(metric)) {
       const what = options.metric ? `"${options.metric}"` : 'AUC metric';
       throw new Error(
-        `aucCurves: ${name}'s history has no ${what} (it measured ${measured.length ? measured.join(', ') : 'only its loss'}${h.epochs.length ? '' : '; it has no epochs'}); fit it with validation > 0, or leave it out.`,
+        `aucCurves: ${name}'s history has no ${what} ` +
+          `(it measured ${measured.length ? measured.join(', ') : 'only its loss'}` +
+          `${h.epochs.length ? '' : '; it has no epochs'}); fit it with validation > 0, or leave it out.`,
       );
     }
     metrics.add(metric);
@@ -429,7 +450,8 @@ export function aucCurves(input: AucCurvesInput, options: AucCurvesOptions = {})
     y: names,
     title: options.title ?? `${metric} by epoch`,
   });
-  // Fits of different lengths leave cells empty: not "missing" points. The subtitle names each model's best epoch instead.
+  // Fits of different lengths leave cells empty: not "missing" points. The subtitle names each model's best
+  // epoch instead.
   const option = withSubtitle(drawn, `best: ${summary.join(' · ')}`);
   option.yAxis = { ...(option.yAxis as object), name: metric };
   return new Chart(
@@ -445,7 +467,8 @@ function namedHistories(input: AucCurvesInput): [string, History][] {
     given = Object.entries(input.histories);
     if (!given.length)
       throw new Error(
-        'aucCurves: this evaluation fitted no model (they were fitted before it); pass the Histories their fit returned: aucCurves({ DIN: await din.fit(train), … }).',
+        'aucCurves: this evaluation fitted no model (they were fitted before it); ' +
+          'pass the Histories their fit returned: aucCurves({ DIN: await din.fit(train), … }).',
       );
   } else if (input instanceof History) given = [[input.model, input]];
   else if (Array.isArray(input)) given = input.map((h, i) => [h instanceof History ? h.model : `[${i}]`, h]);
@@ -458,7 +481,8 @@ function namedHistories(input: AucCurvesInput): [string, History][] {
       const model = typeof (h as { fit?: unknown } | null)?.fit === 'function';
       throw new Error(
         model
-          ? `aucCurves: "${name}" is a model, not its History; pass what its fit returned: const history = await model.fit(train).`
+          ? `aucCurves: "${name}" is a model, not its History; ` +
+              'pass what its fit returned: const history = await model.fit(train).'
           : `aucCurves: "${name}" is not a History; pass what a model's fit returned.`,
       );
     }

@@ -89,7 +89,8 @@ export class ClusterIndex {
   search(query: Float32Array, k: number, options: SearchOptions = {}): SearchResult {
     if (query.length !== this.dim)
       throw new Error(
-        `ClusterIndex.search: the query has ${query.length} values, but the index holds ${this.dim}-dimensional vectors.`,
+        `ClusterIndex.search: the query has ${query.length} values, ` +
+          `but the index holds ${this.dim}-dimensional vectors.`,
       );
     const nprobe = Math.min(options.nprobe ?? this.nprobe, this.numClusters);
     if (!(nprobe >= 1)) throw new Error(`ClusterIndex.search: nprobe must be ≥ 1, got ${options.nprobe}.`);
@@ -224,7 +225,10 @@ function kMeans(
   return centroids;
 }
 
-/** k-means++: each next centre drawn with probability proportional to its squared distance from the nearest centre so far. */
+/**
+ * k-means++: each next centre drawn with probability proportional to its squared distance from the nearest
+ * centre so far.
+ */
 function kMeansPlusPlus(points: Float32Array, dim: number, k: number, random: Random): Float32Array {
   const n = points.length / dim;
   const centroids = new Float32Array(k * dim);

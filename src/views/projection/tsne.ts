@@ -34,7 +34,8 @@ export const tsne: Projection = {
       const fits = Math.floor((n - 1) / 3);
       const fix = fits >= 1 ? `set perplexity to ${fits} or less` : "use method 'pca'";
       throw new Error(
-        `t-SNE: perplexity ${perplexity} needs more than ${3 * perplexity} points (3 × perplexity); there are ${n}: ${fix}.`,
+        `t-SNE: perplexity ${perplexity} needs more than ${3 * perplexity} points (3 × perplexity); ` +
+          `there are ${n}: ${fix}.`,
       );
     }
     integerSetting('t-SNE', 'epochs', s.epochs, DEFAULT_EPOCHS, 1);

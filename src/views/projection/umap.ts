@@ -37,7 +37,8 @@ export const umap: Projection = {
   maxPoints: (dim) => Math.min(MAX_POINTS, searchLimit(dim)),
   limitReason: (dim) =>
     searchLimit(dim) < MAX_POINTS
-      ? `its neighbour search compares every pair of points, ${dim} numbers each; fewer numbers per point allow more points`
+      ? `its neighbour search compares every pair of points, ${dim} numbers each; ` +
+        'fewer numbers per point allow more points'
       : 'its layout takes about 45 s at that size',
   settings: ['nNeighbors', 'minDist', 'epochs'],
   check(n: number, s: ProjectionSettings): void {
@@ -45,7 +46,8 @@ export const umap: Projection = {
     const neighbours = integerSetting('UMAP', 'nNeighbors', s.nNeighbors, DEFAULT_NEIGHBOURS, 2, 200);
     if (n <= neighbours)
       throw new Error(
-        `UMAP: ${n} points are too few for nNeighbors ${neighbours}; it needs more points than neighbours (set nNeighbors below ${n}, or use method 'pca').`,
+        `UMAP: ${n} points are too few for nNeighbors ${neighbours}; ` +
+          `it needs more points than neighbours (set nNeighbors below ${n}, or use method 'pca').`,
       );
     if (s.minDist !== undefined && !(s.minDist >= 0 && s.minDist <= 1))
       throw new Error(`UMAP: minDist must be a number from 0 to 1, got ${String(s.minDist)}.`);

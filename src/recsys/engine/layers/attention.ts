@@ -7,7 +7,10 @@ import * as tf from '@tensorflow/tfjs';
 import { Dense } from './dense';
 import type { Params } from './params';
 
-/** What a mask forbids is pushed this far down before the softmax: far enough to vanish, finite so a fully masked row stays a number. */
+/**
+ * What a mask forbids is pushed this far down before the softmax: far enough to vanish, finite so a fully
+ * masked row stays a number.
+ */
 const MASKED = -1e9;
 
 export interface AttentionResult {
@@ -89,7 +92,10 @@ export function causalMask(length: number): tf.Tensor2D {
   );
 }
 
-/** [batch, 1, 1, length] from a [batch, length] 0/1 mask of real (1) and padding (0) slots: keys that are padding get MASKED. */
+/**
+ * [batch, 1, 1, length] from a [batch, length] 0/1 mask of real (1) and padding (0) slots: keys that are
+ * padding get MASKED.
+ */
 export function paddingMask(real: tf.Tensor2D): tf.Tensor4D {
   const [batch, length] = real.shape;
   return tf.mul(tf.sub(1, real), MASKED).reshape([batch, 1, 1, length]) as tf.Tensor4D;

@@ -38,7 +38,10 @@ export class Dense {
   }
 }
 
-/** Dense layers of `sizes` (input width first); `activation` between them, the last one linear unless `last` says otherwise. */
+/**
+ * Dense layers of `sizes` (input width first); `activation` between them, the last one linear unless `last`
+ * says otherwise.
+ */
 export class DenseStack {
   readonly layers: Dense[];
 

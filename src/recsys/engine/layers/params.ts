@@ -14,7 +14,10 @@ export class Params {
 
   constructor(private readonly random: Random) {}
 
-  /** A new weight; initial values are drawn on the host from the seeded stream, so a seed gives one model everywhere. */
+  /**
+   * A new weight; initial values are drawn on the host from the seeded stream, so a seed gives one model
+   * everywhere.
+   */
   create(name: string, shape: number[], init: Init = 'glorot'): tf.Variable {
     return this.add(name, shape, init, true);
   }
@@ -74,7 +77,8 @@ export class Params {
       const w = weights[name];
       if (!w || w.length !== v.size)
         throw new Error(
-          `The saved weights have ${w ? `${w.length} values` : 'nothing'} for "${name}", which needs ${v.size} (shape [${v.shape.join(', ')}]). Were they saved with other settings?`,
+          `The saved weights have ${w ? `${w.length} values` : 'nothing'} for "${name}", ` +
+            `which needs ${v.size} (shape [${v.shape.join(', ')}]). Were they saved with other settings?`,
         );
       tf.tidy(() => v.assign(tf.tensor(w, v.shape)));
     }

@@ -55,7 +55,10 @@ interface Layers {
   itemCategory: Int32Array;
 }
 
-/** A batch's embedded fields and the behaviour codes of its history (the sampled items take those of the slots they stand in for). */
+/**
+ * A batch's embedded fields and the behaviour codes of its history (the sampled items take those of the
+ * slots they stand in for).
+ */
 interface DIENInputs extends RankingInputs {
   historyBehaviours: Int32Array;
 }

@@ -120,7 +120,8 @@ function checkWeights(config: Pick<MMoEConfig, 'tasks' | 'taskWeights'>, where: 
   const { tasks, taskWeights } = config;
   if (taskWeights.length !== tasks.length) {
     throw new Error(
-      `${where}: taskWeights must have one weight per task (${tasks.length}: ${tasks.join(', ')}), got [${taskWeights.join(', ')}].`,
+      `${where}: taskWeights must have one weight per task (${tasks.length}: ${tasks.join(', ')}), ` +
+        `got [${taskWeights.join(', ')}].`,
     );
   }
 }

@@ -57,7 +57,10 @@ export interface Ranker {
   readonly isFitted: boolean;
   fit(train: RankingSamples, options?: FitOptions): Promise<History>;
   predict(samples: RankingSamples): Predictions;
-  /** Scores of `items` for `user` now (history: all the user's behaviours): one task's probability, or a weighted sum over tasks. */
+  /**
+   * Scores of `items` for `user` now (history: all the user's behaviours): one task's probability, or a
+   * weighted sum over tasks.
+   */
   scoreItems(
     user: string | number,
     items: readonly (string | number)[] | Int32Array,

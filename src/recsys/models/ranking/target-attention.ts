@@ -36,7 +36,10 @@ export class TargetAttention {
   }
 }
 
-/** scores: [batch, L]; mask: [batch, L]. A softmax over each row's real slots; padding slots (and an empty history's) get 0. */
+/**
+ * scores: [batch, L]; mask: [batch, L]. A softmax over each row's real slots; padding slots (and an empty
+ * history's) get 0.
+ */
 export function maskedSoftmax(scores: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D {
   return tf.mul(tf.softmax(tf.add(scores, tf.mul(tf.sub(mask, 1), 1e9))), mask) as tf.Tensor2D;
 }
@@ -60,7 +63,8 @@ export function historyAttention(
   if (!model.isFitted) throw new Error(`${model.name} is not fitted yet: call fit(train) first.`);
   if (!Number.isInteger(s) || s < 0 || s >= samples.size)
     throw new Error(
-      `${model.name}.attention: sample ${s} is not one of the ${samples.size} samples of "${samples.name}" (0 … ${samples.size - 1}).`,
+      `${model.name}.attention: sample ${s} is not one of the ${samples.size} samples ` +
+        `of "${samples.name}" (0 … ${samples.size - 1}).`,
     );
   const L = model.config.historyLength;
   const batch: RankingBatch = {

@@ -82,7 +82,10 @@ export const sigmoidCrossEntropy = tf.customGrad((...args: (tf.Tensor | tf.GradS
   };
 }) as (x: tf.Tensor, y: tf.Tensor) => tf.Scalar;
 
-/** The name a weight is saved under (`layer0.kernel`, as before the move to the engine) from its name in Params (`layer.0.kernel`). */
+/**
+ * The name a weight is saved under (`layer0.kernel`, as before the move to the engine) from its name in
+ * Params (`layer.0.kernel`).
+ */
 const savedName = (name: string) => name.replace(/^layer\.(\d+)\./, 'layer$1.');
 
 export class AutoEncoder extends Model<AutoEncoderConfig> {

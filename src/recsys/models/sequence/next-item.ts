@@ -78,7 +78,10 @@ function slotsOf(items: Int32Array): Int32Array {
   return Int32Array.from(items, (i) => i + 1);
 }
 
-/** Scores of every item after each row's last slot: states [rows, L, d] · item embeddings (padding row left out), into `out` (rows × items). */
+/**
+ * Scores of every item after each row's last slot: states [rows, L, d] · item embeddings (padding row left
+ * out), into `out` (rows × items).
+ */
 export function nextItemScores(states: tf.Tensor3D, items: Embedding, out: Float32Array): void {
   const [rows, length, d] = states.shape;
   const last = states.slice([0, length - 1, 0], [rows, 1, d]).reshape([rows, d]) as tf.Tensor2D;

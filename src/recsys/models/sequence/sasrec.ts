@@ -33,7 +33,10 @@ import {
 export interface SASRecConfig extends SequenceSettings {
   blocks: number;
   heads: number;
-  /** 'bce': one sampled negative per slot (the paper); 'softmax': `negatives` shared negatives, log-Q corrected when `logQ`. */
+  /**
+   * 'bce': one sampled negative per slot (the paper); 'softmax': `negatives` shared negatives, log-Q
+   * corrected when `logQ`.
+   */
   loss: 'bce' | 'softmax';
   logQ: boolean;
 }

@@ -118,7 +118,8 @@ export abstract class SequentialModel<C extends SequenceSettings> extends Model<
     const resume = ctx.options.resume === true;
     if (resume) this.checkResumable(train);
     else this.reset();
-    // The held-out users depend on the seed alone, so a resumed fit validates on the same ones; the batches go on differently.
+    // The held-out users depend on the seed alone, so a resumed fit validates on the same ones; the batches
+    // go on differently.
     const validation =
       c.validationUsers > 0 ? this.validationUsers(seqs, new Random(c.seed)) : new Int32Array(0);
     const random = new Random(c.seed + 1 + this.logs.length);
@@ -269,16 +270,21 @@ export abstract class SequentialModel<C extends SequenceSettings> extends Model<
     const previous = this.seqs!.data;
     if (previous.numItems !== train.numItems)
       throw new Error(
-        `${this.name}.fit: resume needs the same items as the last fit (${previous.numItems}); this data has ${train.numItems}. Fit afresh without resume.`,
+        `${this.name}.fit: resume needs the same items as the last fit (${previous.numItems}); ` +
+          `this data has ${train.numItems}. Fit afresh without resume.`,
       );
     const fitted = this.seqs!.maxLen;
     if (fitted !== this.config.maxLen)
       throw new Error(
-        `${this.name}.fit: maxLen was ${fitted} in the last fit; a resumed fit keeps the model's shape (${ARCHITECTURE.filter((k) => k in this.config).join(', ')}).`,
+        `${this.name}.fit: maxLen was ${fitted} in the last fit; a resumed fit keeps the model's shape ` +
+          `(${ARCHITECTURE.filter((k) => k in this.config).join(', ')}).`,
       );
   }
 
-  /** Up to `validationUsers` users with three or more items (seeded): their last item is held out of training and ranked each epoch. */
+  /**
+   * Up to `validationUsers` users with three or more items (seeded): their last item is held out of training
+   * and ranked each epoch.
+   */
   private validationUsers(seqs: Sequences, random: Random): Int32Array {
     const eligible = Int32Array.from({ length: seqs.numUsers }, (_, u) => u).filter(
       (u) => seqs.length(u) >= 3,
@@ -319,13 +325,15 @@ export abstract class SequentialModel<C extends SequenceSettings> extends Model<
     const notes: string[] = [];
     if (seqs.truncated)
       notes.push(
-        `${seqs.truncated} users have more than maxLen = ${seqs.maxLen} items: predictions read their latest ${seqs.maxLen} (training still learns from every item)`,
+        `${seqs.truncated} users have more than maxLen = ${seqs.maxLen} items: ` +
+          `predictions read their latest ${seqs.maxLen} (training still learns from every item)`,
       );
     let single = 0;
     for (let u = 0; u < seqs.numUsers; u++) if (seqs.length(u) === 1) single++;
     if (single)
       notes.push(
-        `${single} users with one interaction are left out of training; they are recommended popular items (the fallback)`,
+        `${single} users with one interaction are left out of training; ` +
+          'they are recommended popular items (the fallback)',
       );
     if (notes.length) show(`${this.name}: ${notes.join('; ')}. ${samples.users.length} training samples.`);
   }
