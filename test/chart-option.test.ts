@@ -24,4 +24,16 @@ describe('a chart option from a notebook file', () => {
       { link: 'http://a' },
     ]);
   });
+
+  it('leaves out the toolbox’s data view and hover titles, which ECharts writes as HTML', () => {
+    const toolbox = safeChartOption({
+      toolbox: {
+        feature: {
+          dataView: { lang: ['<img src=x onerror=alert(1)>'] },
+          saveAsImage: { title: '<b>x</b>' },
+        },
+      },
+    }).toolbox;
+    expect(toolbox).toEqual({ showTitle: false, feature: { saveAsImage: { title: '<b>x</b>' } } });
+  });
 });

@@ -48,12 +48,15 @@ const SANITIZE: sanitizeHtml.IOptions = {
     'sub',
     'sup',
   ],
+  // No style attribute (a CSS url() would fetch), and images from data: URIs only: the page
+  // fetches nothing.
   allowedAttributes: {
-    '*': ['class', 'title', 'align', 'colspan', 'rowspan', 'style'],
+    '*': ['class', 'title', 'align', 'colspan', 'rowspan'],
     a: ['href', 'name'],
     img: ['src', 'alt', 'width', 'height'],
   },
-  allowedSchemes: ['http', 'https', 'mailto', 'data'],
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesByTag: { img: ['data'] },
 };
 
 export function sanitize(html: string): string {
@@ -131,9 +134,14 @@ function renderCell(cell: Cell, index: number, context: Context): string {
     const html = marked
       .parse(source, { async: false })
       .replace(/attachment:([^"')\s]+)/g, (m, name: string) => {
-        const bundle = context.attachments?.[name];
-        const mime = bundle && Object.keys(bundle)[0];
-        return mime ? `data:${mime};base64,${bundle[mime]}` : m;
+        const bundle: unknown = context.attachments?.[name];
+        if (bundle === null || typeof bundle !== 'object') return m;
+        // An image, as base64, or nothing: the value lands inside an attribute.
+        const [mime, data] = Object.entries(bundle)[0] ?? [];
+        const base64 = typeof data === 'string' ? data.replace(/\s/g, '') : '';
+        return /^image\/[\w.+-]+$/.test(mime ?? '') && BASE64.test(base64)
+          ? `data:${mime};base64,${base64}`
+          : m;
       });
     return `<section class="cell markdown" data-index="${index}">${sanitize(html)}</section>`;
   }
@@ -196,8 +204,10 @@ function renderBundle(data: MimeBundle, context: Context): string {
     return `<img class="image" alt="chart" src="data:image/svg+xml;base64,${svg}">`;
   }
   for (const mime of ['image/png', 'image/jpeg', 'image/gif']) {
-    if (data[mime] !== undefined)
-      return `<img class="image" alt="" src="data:${mime};base64,${text(data[mime]).replace(/\s/g, '')}">`;
+    if (data[mime] === undefined) continue;
+    // Only base64 goes into the attribute: anything else could close it and add markup.
+    const base64 = text(data[mime]).replace(/\s/g, '');
+    if (BASE64.test(base64)) return `<img class="image" alt="" src="data:${mime};base64,${base64}">`;
   }
   if (data['text/markdown'] !== undefined)
     return `<div class="markdown">${sanitize(marked.parse(text(data['text/markdown']), { async: false }))}</div>`;

@@ -12,3 +12,19 @@ export function sanitize(html: string): string {
     FORBID_TAGS: ['style', 'form'],
   });
 }
+
+/** Attributes through which an element loads something by itself, without a click. */
+const LOADING = new Set(['src', 'srcset', 'poster', 'background', 'href', 'xlink:href', 'data']);
+
+// Opening a notebook fetches nothing: an image shows from a data: URI, never from the network
+// (which would tell a third party that the file was opened), and CSS may not load a url().
+DOMPurify.addHook('uponSanitizeAttribute', (node, data) => {
+  const name = data.attrName.toLowerCase();
+  const value = data.attrValue.trim().toLowerCase();
+  const link = name === 'href' && node.nodeName.toLowerCase() === 'a';
+  if (
+    (LOADING.has(name) && !link && !value.startsWith('data:')) ||
+    (name === 'style' && value.includes('url('))
+  )
+    data.keepAttr = false;
+});
