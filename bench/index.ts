@@ -19,6 +19,7 @@ import {
 } from '../src/notebook';
 import { readNotebookFile, writeNotebookFile } from '../src/server';
 import { chartsBench } from './charts';
+import { easeBench } from './ease';
 import { recsysBench } from './recsys';
 import { rankingBench } from './ranking';
 import { neuralBench } from './recsys-neural';
@@ -296,10 +297,10 @@ function print(): void {
   );
 }
 
-// `npm run bench -- SECTION…` runs only the sections named: core, recsys, sequence, ranking, workbench, charts.
+// `npm run bench -- SECTION…` runs only the sections named: core, recsys, ease, sequence, ranking, workbench, charts.
 const asked = process.argv
   .slice(2)
-  .filter((a) => ['core', 'recsys', 'sequence', 'ranking', 'workbench', 'charts'].includes(a));
+  .filter((a) => ['core', 'recsys', 'ease', 'sequence', 'ranking', 'workbench', 'charts'].includes(a));
 const wants = (section: string) => asked.length === 0 || asked.includes(section);
 if (wants('core')) {
   await kernelFigures();
@@ -310,6 +311,7 @@ if (wants('recsys')) {
   await recsysBench();
   await neuralBench();
 }
+if (wants('ease')) await easeBench();
 if (wants('sequence')) await sequenceBench();
 if (wants('ranking')) await rankingBench();
 if (wants('workbench')) await workbenchBench();

@@ -124,7 +124,8 @@ const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.
 export async function recsysBench(): Promise<void> {
   const backend = await initTensorFlow();
   console.log(
-    `\nRecLab recommender benchmark — TensorFlow.js on ${backend.backend}; timings on a shared machine are approximate\n`,
+    `\nRecLab recommender benchmark — TensorFlow.js on ${backend.backend}; ` +
+      'timings on a shared machine are approximate\n',
   );
   const datasets = await benchDatasets();
 
@@ -173,7 +174,8 @@ export async function recsysBench(): Promise<void> {
   );
   if (references.length) {
     console.log(
-      '\nItemCF: RecLab (TypeScript) beside SciPy sparse, same data, split and settings; cut per target (RecBole’s ItemKNN, the default) and per source\n',
+      '\nItemCF: RecLab (TypeScript) beside SciPy sparse, same data, split and settings; ' +
+        'cut per target (RecBole’s ItemKNN, the default) and per source\n',
     );
     printTable(
       [

@@ -51,7 +51,7 @@ describe('ItemCF', () => {
     }
   });
 
-  it('computes shrunk cosine similarities and recalls through the seeds’ neighbours, with reasons and tables', async () => {
+  it('computes shrunk cosine similarities and recalls through the neighbours, with reasons and tables', async () => {
     const m = new ItemCF({ shrink: 1 });
     await m.fit(data());
     // A: {u1,u2}, B: {u1,u2,u3}: 2 common users / (sqrt(2·3) + 1).
@@ -169,7 +169,8 @@ describe('EASE', () => {
     await m.fit(data());
     // B has 3 interactions, A, C and D 2 each: exactly two are kept, the tie going to the first seen.
     expect(m.note).toBe(
-      'EASE models 2 of the 4 items, the 2 most frequent (at least 2 interactions each; maxItems is 2); the others are never recommended.',
+      'EASE models 2 of the 4 items, the 2 most frequent (at least 2 interactions each; maxItems is 2); ' +
+        'the others are never recommended.',
     );
     expect(m.recommend('u4').column('item')).toEqual(['A', 'B']);
     // The cap does not leak into the next fit's settings.

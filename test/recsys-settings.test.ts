@@ -27,7 +27,8 @@ function untyped<C>(settings: Record<string, unknown>): Partial<C> {
 describe('a misspelled setting', () => {
   it('is refused by the constructor, naming the closest setting and listing them all', () => {
     expect(() => new ItemCF(untyped({ neighbors: 50 }))).toThrow(
-      'new rl.ItemCF: no setting "neighbors"; did you mean "neighbours"? Its settings are neighbours, shrink, seeds, binary, cut.',
+      'new rl.ItemCF: no setting "neighbors"; did you mean "neighbours"? ' +
+        'Its settings are neighbours, shrink, seeds, binary, cut.',
     );
   });
 
@@ -102,7 +103,7 @@ describe('a setting of the wrong type or out of bounds', () => {
     expect(() => new AutoEncoder(untyped({ hidden: [32, 16, 8] }))).toThrow('got [32, 16, 8].');
   });
 
-  it('choices: a non-empty list of distinct values from its values; numbers: a non-empty list of numbers within the bounds', () => {
+  it('choices: distinct values from its values; numbers: numbers within the bounds; neither empty', () => {
     interface Config {
       tasks: string[];
       weights: number[];
@@ -217,10 +218,12 @@ describe('resume', () => {
     const m = new ItemCF();
     await m.fit(data(), { progress: false });
     await expect(m.fit(data(), { resume: true })).rejects.toThrow(
-      'ItemCF.fit: resume is for models trained in epochs (it continues from the weights and optimiser state of the last fit); ItemCF is computed in one pass.',
+      'ItemCF.fit: resume is for models trained in epochs (it continues from the weights and optimiser state ' +
+        'of the last fit); ItemCF is computed in one pass.',
     );
     await expect(new TwoTower().fit(data(), { resume: true })).rejects.toThrow(
-      'TwoTower.fit: resume is for models trained in epochs (it continues from the weights and optimiser state of the last fit); TwoTower starts every fit afresh.',
+      'TwoTower.fit: resume is for models trained in epochs (it continues from the weights and optimiser state ' +
+        'of the last fit); TwoTower starts every fit afresh.',
     );
     // resume: false is the default, not an error.
     await m.fit(data(), { resume: false, progress: false });

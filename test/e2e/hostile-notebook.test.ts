@@ -5,23 +5,20 @@
  * fetched.
  */
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MIME, createNotebook, newCodeCell, newMarkdownCell, serializeNotebook } from '../../src/notebook';
 import { notebookToHtml } from '../../src/server';
-import { browserUnavailable, openBrowser, screenshot, serve, type OpenBrowser, type Served } from './browser';
-import { closeBrowser, openFile } from './page';
+import { browserUnavailable, screenshot } from './browser';
+import { openFile, servedSuite } from './page';
 
 const unavailable = browserUnavailable();
 /** Where a fetch would go: nothing listens there, and no request may even be tried. */
 const REMOTE = 'http://127.0.0.1:9';
 const run = (n: number) => `window.__pwned = ${n}`;
-let folder: string;
-let server: Served;
-let open: OpenBrowser | undefined;
+const suite = servedSuite('hostile', () => ({ 'hostile.ipynb': serializeNotebook(hostileNotebook()) }));
 
 function hostileNotebook() {
   const markdown = newMarkdownCell(
@@ -64,24 +61,6 @@ function hostileNotebook() {
   return notebook;
 }
 
-beforeAll(async () => {
-  if (unavailable) return;
-  folder = await fs.mkdtemp(path.join(os.tmpdir(), 'reclab-e2e-hostile-'));
-  await fs.writeFile(path.join(folder, 'hostile.ipynb'), serializeNotebook(hostileNotebook()));
-  server = await serve(folder, path.join(folder, '.state'));
-});
-
-afterAll(async () => {
-  await server?.stop();
-  if (folder) await fs.rm(folder, { recursive: true, force: true });
-});
-
-afterEach(async (test) => {
-  if (!open) return;
-  await closeBrowser(open, test.task.result?.state === 'fail' ? test.task.name : undefined);
-  open = undefined;
-});
-
 /** Every request the page makes that is not to `allowed`. */
 function foreignRequests(page: Page, allowed: (url: string) => boolean): string[] {
   const seen: string[] = [];
@@ -99,13 +78,12 @@ async function hoverEverything(page: Page): Promise<void> {
 
 describe.skipIf(unavailable)('a hostile notebook', () => {
   it('runs and fetches nothing when opened in the workbench', async () => {
-    open = await openBrowser('light');
-    const { page } = open;
+    const { page } = await suite.browser('light');
     const foreign = foreignRequests(
       page,
-      (url) => url.startsWith(server.url.replace(/\/\?.*$/, '')) || url.startsWith('data:'),
+      (url) => url.startsWith(suite.server.url.replace(/\/\?.*$/, '')) || url.startsWith('data:'),
     );
-    await openFile(page, server.url, 'hostile.ipynb');
+    await openFile(page, suite.server.url, 'hostile.ipynb');
     await page.getByText('styled').waitFor();
     await page.getByText('progress', { exact: true }).waitFor();
     await hoverEverything(page);
@@ -115,11 +93,10 @@ describe.skipIf(unavailable)('a hostile notebook', () => {
   });
 
   it('runs and fetches nothing in its exported page', async () => {
-    const file = path.join(folder, 'hostile.html');
-    const notebook = JSON.parse(await fs.readFile(path.join(folder, 'hostile.ipynb'), 'utf8'));
+    const file = path.join(suite.folder, 'hostile.html');
+    const notebook = JSON.parse(await fs.readFile(path.join(suite.folder, 'hostile.ipynb'), 'utf8'));
     await fs.writeFile(file, notebookToHtml(notebook, 'hostile'));
-    open = await openBrowser('dark');
-    const { page } = open;
+    const { page } = await suite.browser('dark');
     const foreign = foreignRequests(page, (url) => url.startsWith('file:') || url.startsWith('data:'));
     await page.goto(pathToFileURL(file).href);
     await page.getByText('styled').waitFor();

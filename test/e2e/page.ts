@@ -1,6 +1,10 @@
 /** What the end-to-end tests do on a page: in the e2e project only, which has the DOM's types. */
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Locator, Page } from 'playwright';
-import { screenshot, type OpenBrowser } from './browser';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { browserUnavailable, openBrowser, screenshot, serve, type OpenBrowser, type Served } from './browser';
 
 /**
  * Opens notebook `name` from the served folder's list (never the samples of the repository) and waits for its
@@ -50,4 +54,40 @@ export async function closeBrowser(open: OpenBrowser, failed: string | undefined
     console.log(`Last workbench messages of "${failed}":\n${open.frames.join('\n')}`);
   }
   await open.context.close();
+}
+
+export interface ServedSuite {
+  /** The temporary folder `reclab serve` serves, holding the files given. */
+  folder: string;
+  server: Served;
+  /** A browser for one test, closed after it (with a picture when the test failed). */
+  browser(scheme?: 'light' | 'dark'): Promise<OpenBrowser>;
+}
+
+/**
+ * For the tests of one file: `reclab serve` on a temporary folder holding `files` (name →
+ * text), stopped and removed after them; each test's browser is closed after it.
+ */
+export function servedSuite(name: string, files: () => Record<string, string>): ServedSuite {
+  let open: OpenBrowser | undefined;
+  const suite = {
+    browser: async (scheme: 'light' | 'dark' = 'light') => (open = await openBrowser(scheme)),
+  } as ServedSuite;
+  beforeAll(async () => {
+    if (browserUnavailable()) return;
+    suite.folder = await fs.mkdtemp(path.join(os.tmpdir(), `reclab-e2e-${name}-`));
+    for (const [file, text] of Object.entries(files()))
+      await fs.writeFile(path.join(suite.folder, file), text);
+    suite.server = await serve(suite.folder, path.join(suite.folder, '.state'));
+  });
+  afterAll(async () => {
+    await suite.server?.stop();
+    if (suite.folder) await fs.rm(suite.folder, { recursive: true, force: true });
+  });
+  afterEach(async (test) => {
+    if (!open) return;
+    await closeBrowser(open, test.task.result?.state === 'fail' ? test.task.name : undefined);
+    open = undefined;
+  });
+  return suite;
 }

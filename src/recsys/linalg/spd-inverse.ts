@@ -1,187 +1,208 @@
 /**
- * The inverse of a symmetric positive-definite matrix in Float64Array, row-major, m × m:
- * Cholesky G = L Lᵀ, then Y = (L⁻¹)ᵀ, then G⁻¹ = Y Yᵀ (LAPACK's potrf, trtri, lauum: about
- * m³/2 multiply-adds). All three stages are written as dot products along rows, so every
- * inner loop reads memory in order; they work on a block of rows at once, so a row read from
- * memory serves the whole block while it is in cache, and four rows of the block share each
- * value read (four independent sums also keep the CPU's pipelines busy).
- * `pause` is awaited between blocks so a long inversion can be interrupted.
+ * The inverse of a symmetric positive-definite matrix by blocked symmetric Gauss–Jordan
+ * elimination (the sweep operator). For each block K of up to BLOCK pivots, with
+ * D = A_KK (positive definite: the Schur complement of the pivots swept before) and V = A_·K:
+ *
+ *   W = V D⁻¹,   A ← A − W Vᵀ,   A_·K ← W,   A_KK ← −D⁻¹
+ *
+ * and once every block is swept A holds −A⁻¹. A direct method in Float64, so exact up to
+ * rounding; m³ floating-point operations, as many as LAPACK's Cholesky route (potrf, potri)
+ * and half as many as LU's (numpy.linalg.inv), nearly all in one product, A − W Vᵀ over the
+ * lower triangle, which runs as WebAssembly SIMD on every core (./product-threads).
  */
+import { ProductRunner, RESERVED_BYTES, sharedMemory } from './product-threads';
+import { BLOCK, TILE_COLUMNS, TILE_ROWS, type WasmMemory } from './simd-product';
 
-const BLOCK = 32;
+// Tiles are 4 × 4: rows rounded up to 4 hold whole tiles both ways.
+const TILE = Math.max(TILE_ROWS, TILE_COLUMNS);
+const padded = (m: number) => Math.ceil(m / TILE) * TILE;
 
-/** Σ a[ao + t] · b[bo + t] for t < n. */
-function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let t = 0;
-  for (; t + 1 < n; t += 2) {
-    s0 += a[ao + t] * b[bo + t];
-    s1 += a[ao + t + 1] * b[bo + t + 1];
-  }
-  if (t < n) s0 += a[ao + t] * b[bo + t];
-  return s0 + s1;
+/** How many times {@link SpdMatrix.invert} calls `pause` for an m × m matrix: once per block of pivots. */
+export function inversionSteps(m: number): number {
+  return Math.ceil(m / BLOCK);
 }
 
-const sums = new Float64Array(4);
-
-/** The dots of four rows of `a` (at a0…a3) with one row of `b` (at bo), n long, into `sums`. */
-function dot4(
-  a: Float64Array,
-  a0: number,
-  a1: number,
-  a2: number,
-  a3: number,
-  b: Float64Array,
-  bo: number,
-  n: number,
-): void {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  for (let t = 0; t < n; t++) {
-    const v = b[bo + t];
-    s0 += a[a0 + t] * v;
-    s1 += a[a1 + t] * v;
-    s2 += a[a2 + t] * v;
-    s3 += a[a3 + t] * v;
-  }
-  sums[0] = s0;
-  sums[1] = s1;
-  sums[2] = s2;
-  sums[3] = s3;
-}
+/** Rows moved at once between V or W and the lower triangle's rows: their rows of BLOCK (16 KB) stay in L1. */
+const TRANSPOSE_ROWS = 16;
 
 /**
- * For each row i in [start, end) and each j ≤ i in [from(j)…], the shared part of a dot of
- * row i of `a` with row j of `b` over columns [lo, hi) is computed four rows at a time.
- * `finish(i, j, shared)` adds the part that differs per pair and stores the result.
+ * An m × m SPD matrix, held in memory the inversion's threads share: fill the lower triangle
+ * of `values` (j ≤ i, at i·stride + j), then `invert`; afterwards the lower triangle holds
+ * the inverse (what is above the diagonal is left undefined).
  */
-function blockDots(
-  a: Float64Array,
-  b: Float64Array,
-  m: number,
-  start: number,
-  end: number,
-  j: number,
-  lo: number,
-  hi: number,
-  finish: (i: number, shared: number) => void,
-): void {
-  const n = Math.max(0, hi - lo);
-  let i = start;
-  for (; i + 3 < end; i += 4) {
-    dot4(a, i * m + lo, (i + 1) * m + lo, (i + 2) * m + lo, (i + 3) * m + lo, b, j * m + lo, n);
-    const s0 = sums[0];
-    const s1 = sums[1];
-    const s2 = sums[2];
-    const s3 = sums[3];
-    finish(i, s0);
-    finish(i + 1, s1);
-    finish(i + 2, s2);
-    finish(i + 3, s3);
-  }
-  for (; i < end; i++) finish(i, dot(a, i * m + lo, b, j * m + lo, n));
-}
+export class SpdMatrix {
+  /** Float64s from one row of `values` to the next (m rounded up to whole tiles). */
+  readonly stride: number;
+  readonly values: Float64Array;
+  private readonly memory: WasmMemory;
+  private readonly f64: Float64Array;
+  // Offsets in Float64s of the work space after the matrix: V = A_·K and W, row-major with rows BLOCK
+  // long; Vᵀ and −D⁻¹ packed as the product's B operand.
+  private readonly v: number;
+  private readonly w: number;
+  private readonly vt: number;
+  private readonly dInverse: number;
 
-/** Lower Cholesky factor in place: the lower triangle of `a` becomes L. */
-async function cholesky(a: Float64Array, m: number, pause: () => Promise<void>): Promise<void> {
-  for (let start = 0; start < m; start += BLOCK) {
-    const end = Math.min(m, start + BLOCK);
-    // Columns left of the block: every row of the block needs the same dot length j.
-    for (let j = 0; j < start; j++) {
-      const rj = j * m;
-      blockDots(
-        a,
-        a,
-        m,
-        start,
-        end,
-        j,
-        0,
-        j,
-        (i, shared) => void (a[i * m + j] = (a[i * m + j] - shared) / a[rj + j]),
-      );
+  /** Bytes the matrix and its inversion's work space take. */
+  static bytes(m: number): number {
+    const n = padded(m);
+    return RESERVED_BYTES + 8 * (n * n + 3 * n * BLOCK + BLOCK * BLOCK);
+  }
+
+  constructor(readonly m: number) {
+    const n = padded(m);
+    this.stride = n;
+    this.memory = sharedMemory(SpdMatrix.bytes(m) - RESERVED_BYTES);
+    this.f64 = new Float64Array(this.memory.buffer);
+    const matrix = RESERVED_BYTES / 8;
+    this.values = this.f64.subarray(matrix, matrix + n * n);
+    this.v = matrix + n * n;
+    this.w = this.v + n * BLOCK;
+    this.vt = this.w + n * BLOCK;
+    this.dInverse = this.vt + n * BLOCK;
+  }
+
+  /** Replaces the matrix by its inverse; `pause` is awaited after each block, so that it can be interrupted. */
+  async invert(pause: () => Promise<void> = async () => {}): Promise<void> {
+    const n = this.stride;
+    const runner = ProductRunner.start(this.memory, n * n * BLOCK);
+    try {
+      for (let first = 0; first < this.m; first += BLOCK) {
+        const depth = Math.min(BLOCK, this.m - first);
+        this.gather(first, depth);
+        this.invertPivots(first, depth);
+        this.f64.fill(0, this.w, this.w + n * BLOCK);
+        // W = V D⁻¹, as W −= V (−D⁻¹).
+        await runner.run({
+          c: this.w * 8,
+          ldc: BLOCK * 8,
+          a: this.v * 8,
+          b: this.dInverse * 8,
+          depth,
+          rowTiles: n / TILE_ROWS,
+          columnTiles: Math.ceil(depth / TILE_COLUMNS),
+          lower: false,
+        });
+        this.packTransposed(depth);
+        await runner.run({
+          c: RESERVED_BYTES,
+          ldc: n * 8,
+          a: this.w * 8,
+          b: this.vt * 8,
+          depth,
+          rowTiles: n / TILE_ROWS,
+          columnTiles: n / TILE_COLUMNS,
+          lower: true,
+        });
+        this.scatter(first, depth);
+        await pause();
+      }
+    } finally {
+      runner.close();
     }
-    // Inside the block: the triangle, one entry at a time.
-    for (let j = start; j < end; j++) {
-      const rj = j * m;
-      for (let i = j; i < end; i++) {
-        const ri = i * m;
-        const s = a[ri + j] - dot(a, ri, a, rj, j);
-        if (i === j) {
-          if (!(s > 0))
-            throw new Error(
-              `The matrix is not positive definite (pivot ${j} is ${s}); raise the regularisation.`,
-            );
-          a[ri + j] = Math.sqrt(s);
-        } else a[ri + j] = s / a[rj + j];
+    const a = this.values;
+    for (let i = 0; i < this.m; i++) for (let j = i * n; j <= i * n + i; j++) a[j] = -a[j];
+  }
+
+  /** V = A_·K, rows of BLOCK, from the lower triangle (A[i][j] at the larger index's row). */
+  private gather(first: number, depth: number): void {
+    const { f64, values: a, v } = this;
+    const n = this.stride;
+    const last = first + depth;
+    // Above the block, V is the transpose of the block's rows: a few rows of V at a time stay in cache.
+    for (let i0 = 0; i0 < first; i0 += TRANSPOSE_ROWS) {
+      const i1 = Math.min(first, i0 + TRANSPOSE_ROWS);
+      for (let t = 0; t < depth; t++) {
+        const row = (first + t) * n;
+        for (let i = i0; i < i1; i++) f64[v + i * BLOCK + t] = a[row + i];
       }
     }
-    await pause();
+    for (let i = first; i < last; i++)
+      for (let t = 0; t < depth; t++)
+        f64[v + i * BLOCK + t] = i < first + t ? a[(first + t) * n + i] : a[i * n + first + t];
+    for (let i = last; i < n; i++) f64.set(a.subarray(i * n + first, i * n + last), v + i * BLOCK);
   }
-}
 
-/**
- * Y = (L⁻¹)ᵀ, upper triangular: Y[j][j] = 1/L[j][j] and, for i > j,
- * Y[j][i] = −(Σ_{k=j}^{i−1} L[i][k] · Y[j][k]) / L[i][i].
- */
-async function inverseTransposed(
-  l: Float64Array,
-  m: number,
-  pause: () => Promise<void>,
-): Promise<Float64Array> {
-  const y = new Float64Array(m * m);
-  for (let start = 0; start < m; start += BLOCK) {
-    const end = Math.min(m, start + BLOCK);
-    for (let j = 0; j < end; j++) {
-      const rj = j * m;
-      if (j >= start) y[rj + j] = 1 / l[rj + j];
-      const first = Math.max(start, j + 1);
-      // Shared part k ∈ [j, start) for rows ≥ start; the tail k ∈ [max(j, start), i) per row.
-      blockDots(l, y, m, first, end, j, j, start, (i, shared) => {
-        const from = Math.max(j, start);
-        const s = shared + dot(l, i * m + from, y, rj + from, i - from);
-        y[rj + i] = -s / l[i * m + i];
-      });
+  /** −D⁻¹ (D: V's rows of the block) by the scalar sweep of its lower triangle, packed as the product's B. */
+  private invertPivots(first: number, depth: number): void {
+    const d = new Float64Array(depth * depth);
+    for (let s = 0; s < depth; s++)
+      d.set(this.f64.subarray(this.v + (first + s) * BLOCK, this.v + (first + s) * BLOCK + s + 1), s * depth);
+    const column = new Float64Array(depth);
+    for (let k = 0; k < depth; k++) {
+      for (let i = 0; i < depth; i++) column[i] = i < k ? d[k * depth + i] : d[i * depth + k];
+      const pivot = column[k];
+      if (!(pivot > 0))
+        throw new Error(
+          `The matrix is not positive definite (pivot ${first + k} is ${pivot}); raise the regularisation.`,
+        );
+      for (let i = 0; i < depth; i++) {
+        const f = column[i] / pivot;
+        if (i === k || f === 0) continue;
+        const row = i * depth;
+        for (let j = 0; j <= i; j++) d[row + j] -= f * column[j];
+      }
+      for (let i = 0; i < depth; i++)
+        if (i < k) d[k * depth + i] = column[i] / pivot;
+        else if (i > k) d[i * depth + k] = column[i] / pivot;
+      d[k * depth + k] = -1 / pivot;
     }
-    await pause();
+    const packed = this.f64.subarray(this.dInverse, this.dInverse + BLOCK * BLOCK).fill(0);
+    for (let t = 0; t < depth; t++)
+      for (let j = 0; j < depth; j++)
+        packed[this.packedAt(depth, t, j)] = t < j ? d[j * depth + t] : d[t * depth + j];
   }
-  return y;
-}
 
-/** G⁻¹ = Y Yᵀ: P[i][j] = Σ_{k ≥ i} Y[i][k] Y[j][k] for j ≤ i (Y is upper triangular). */
-async function gramOfRows(y: Float64Array, m: number, pause: () => Promise<void>): Promise<Float64Array> {
-  const p = new Float64Array(m * m);
-  for (let start = 0; start < m; start += BLOCK) {
-    const end = Math.min(m, start + BLOCK);
-    for (let j = 0; j < end; j++) {
-      const first = Math.max(start, j);
-      // Shared part k ∈ [end, m); the tail k ∈ [i, end) per row.
-      blockDots(y, y, m, first, end, j, end, m, (i, shared) => {
-        const v = shared + dot(y, i * m + i, y, j * m + i, end - i);
-        p[i * m + j] = v;
-        p[j * m + i] = v;
-      });
+  /** Where (s, t) of a depth-term B operand is in its packing. */
+  private packedAt(depth: number, s: number, t: number): number {
+    return (Math.floor(t / TILE_COLUMNS) * depth + s) * TILE_COLUMNS + (t % TILE_COLUMNS);
+  }
+
+  /** Vᵀ packed as the product's B: column tile jt holds V's rows jt·TILE_COLUMNS…, term after term. */
+  private packTransposed(depth: number): void {
+    const { f64, v, vt } = this;
+    const n = this.stride;
+    for (let i = 0; i < n; i++) {
+      const out = vt + Math.floor(i / TILE_COLUMNS) * depth * TILE_COLUMNS + (i % TILE_COLUMNS);
+      const row = v + i * BLOCK;
+      for (let t = 0; t < depth; t++) f64[out + t * TILE_COLUMNS] = f64[row + t];
     }
-    await pause();
   }
-  return p;
+
+  /** A_·K ← W and A_KK ← −D⁻¹, in the lower triangle. */
+  private scatter(first: number, depth: number): void {
+    const { f64, values: a, w } = this;
+    const n = this.stride;
+    const last = first + depth;
+    for (let i0 = 0; i0 < first; i0 += TRANSPOSE_ROWS) {
+      const i1 = Math.min(first, i0 + TRANSPOSE_ROWS);
+      for (let t = 0; t < depth; t++) {
+        const row = (first + t) * n;
+        for (let i = i0; i < i1; i++) a[row + i] = f64[w + i * BLOCK + t];
+      }
+    }
+    for (let i = last; i < this.m; i++)
+      a.set(f64.subarray(w + i * BLOCK, w + i * BLOCK + depth), i * n + first);
+    for (let s = 0; s < depth; s++)
+      for (let t = 0; t <= s; t++)
+        a[(first + s) * n + first + t] = f64[this.dInverse + this.packedAt(depth, s, t)];
+  }
 }
 
-/** How many times {@link invertSpd} calls `pause` for an m × m matrix: once per block in each stage. */
-export function inversionSteps(m: number): number {
-  return 3 * Math.ceil(m / BLOCK);
-}
-
-/** G⁻¹ of an SPD matrix (destroys `g`); the result holds both triangles. */
+/** G⁻¹ of an m × m SPD matrix (row-major, the lower triangle read), written over `g` and returned. */
 export async function invertSpd(
   g: Float64Array,
   m: number,
   pause: () => Promise<void> = async () => {},
 ): Promise<Float64Array> {
-  await cholesky(g, m, pause);
-  const y = await inverseTransposed(g, m, pause);
-  return gramOfRows(y, m, pause);
+  const matrix = new SpdMatrix(m);
+  const { values, stride } = matrix;
+  for (let i = 0; i < m; i++) values.set(g.subarray(i * m, i * m + i + 1), i * stride);
+  await matrix.invert(pause);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j <= i; j++) {
+      g[i * m + j] = values[i * stride + j];
+      g[j * m + i] = values[i * stride + j];
+    }
+  return g;
 }

@@ -1,6 +1,8 @@
+import { totalmem } from 'node:os';
 import type { Dataset } from '../../data/dataset';
 import { Model } from '../../model';
-import { inversionSteps, invertSpd } from '../../linalg/spd-inverse';
+import { SpdMatrix, inversionSteps } from '../../linalg/spd-inverse';
+import { MAX_PAGES, PAGE } from '../../linalg/simd-product';
 import type { ModelState } from '../../store';
 import { show, type TrainingContext } from '../../engine/training';
 import type { SettingsSchema } from '../../engine/settings';
@@ -13,6 +15,24 @@ export interface EASEConfig {
   /** Above this many items the inverse (m³) is too slow: minCount is raised until it fits, and the fit says so. */
   maxItems: number;
 }
+
+/** The memory EASE takes for m items: the Gram matrix, inverted in place, and the Float32 weights. */
+const easeBytes = (m: number) => SpdMatrix.bytes(m) + 4 * m * m;
+
+/** Why m items' matrices are more than a fit may take, or '' when they fit. */
+function tooLarge(m: number): string {
+  const wasm = MAX_PAGES * PAGE;
+  if (SpdMatrix.bytes(m) > wasm)
+    return `the inverse is computed in WebAssembly memory, which holds at most ${formatBytes(wasm)}`;
+  if (easeBytes(m) > totalmem() / 2)
+    return `that is more than half of this machine's ${formatBytes(totalmem())}`;
+  return '';
+}
+
+/** Rows and columns of the weights written together from a tile of the inverse's lower triangle (64 KB in all). */
+const TILE = 64;
+
+const formatBytes = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : `${Math.ceil(n / 1e6)} MB`);
 
 const SCHEMA: SettingsSchema<EASEConfig> = {
   lambda: { type: 'number', min: 0, open: true, default: 200 },
@@ -64,27 +84,57 @@ export class EASE extends Model<EASEConfig> {
     const position = new Int32Array(train.numItems).fill(-1);
     items.forEach((i, p) => (position[i] = p));
 
-    const g = new Float64Array(m * m);
-    const { indptr, indices } = train.byUser;
-    const row: number[] = [];
+    // Said before the m × m matrices exist, and refused when they would not fit.
+    const bytes = easeBytes(m);
+    const size = `${m.toLocaleString('en-US')} × ${m.toLocaleString('en-US')}`;
+    const refusal = tooLarge(m);
+    if (refusal) {
+      let fits = m;
+      while (fits > 0 && tooLarge(fits)) fits = Math.floor(fits * 0.99);
+      throw new Error(
+        `EASE needs ${formatBytes(bytes)} for its ${size} item matrices (the Gram matrix, inverted in place ` +
+          `in Float64, and the weights in Float32): ${refusal}. Raise minCount (now ${minCount}) or lower ` +
+          `maxItems (now ${maxItems.toLocaleString('en-US')}) to keep at most ${fits.toLocaleString('en-US')} items.`,
+      );
+    }
+    ctx.begin(inversionSteps(m), `EASE: inverting the ${size} Gram matrix (${formatBytes(bytes)})`);
+    const g = new SpdMatrix(m);
+    const { values, stride } = g;
+    // Each user's modelled items, ascending (items and positions both are).
+    const byUser = train.byUser;
+    const starts = new Int32Array(train.numUsers + 1);
     for (let u = 0; u < train.numUsers; u++) {
-      row.length = 0;
-      for (let p = indptr[u]; p < indptr[u + 1]; p++)
-        if (position[indices[p]] >= 0) row.push(position[indices[p]]);
-      // Items are ascending, so (a, b) with b ≤ a fills the lower triangle.
-      for (let x = 0; x < row.length; x++) {
-        const base = row[x] * m;
-        for (let y = 0; y <= x; y++) g[base + row[y]]++;
+      let count = 0;
+      for (let p = byUser.indptr[u]; p < byUser.indptr[u + 1]; p++)
+        if (position[byUser.indices[p]] >= 0) count++;
+      starts[u + 1] = starts[u] + count;
+    }
+    const kept = new Int32Array(starts[train.numUsers]);
+    for (let u = 0, q = 0; u < train.numUsers; u++)
+      for (let p = byUser.indptr[u]; p < byUser.indptr[u + 1]; p++)
+        if (position[byUser.indices[p]] >= 0) kept[q++] = position[byUser.indices[p]];
+    // Row a of the lower triangle counts, over a's users, their items up to a: one row at a time, in cache.
+    const byItem = train.byItem;
+    for (let a = 0; a < m; a++) {
+      const row = a * stride;
+      for (let p = byItem.indptr[items[a]]; p < byItem.indptr[items[a] + 1]; p++) {
+        const u = byItem.indices[p];
+        for (let q = starts[u]; q < starts[u + 1] && kept[q] <= a; q++) values[row + kept[q]]++;
       }
-      if (u % 256 === 0) await ctx.pause();
+      values[row + a] += lambda;
+      if (a % 64 === 0) await ctx.pause();
     }
-    for (let i = 0; i < m; i++) g[i * m + i] += lambda;
-    ctx.begin(inversionSteps(m), 'EASE: inverting the Gram matrix');
-    const p = await invertSpd(g, m, () => ctx.step());
+    await g.invert(() => ctx.step());
+    // B = −P diag(P)⁻¹ from P's lower triangle, by tiles, so that B[i][j] and B[j][i] are both written in cache.
+    const scale = Float64Array.from({ length: m }, (_, j) => -1 / values[j * stride + j]);
     const weights = new Float32Array(m * m);
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < m; j++) weights[i * m + j] = i === j ? 0 : -p[i * m + j] / p[j * m + j];
-    }
+    for (let i0 = 0; i0 < m; i0 += TILE)
+      for (let j0 = 0; j0 <= i0; j0 += TILE)
+        for (let i = i0; i < Math.min(m, i0 + TILE); i++)
+          for (let j = j0, row = i * stride; j < Math.min(i, j0 + TILE); j++) {
+            weights[i * m + j] = values[row + j] * scale[j];
+            weights[j * m + i] = values[row + j] * scale[i];
+          }
     this.items = Int32Array.from(items);
     this.position = position;
     this.weights = weights;
