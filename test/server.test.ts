@@ -7,7 +7,13 @@ import { PROTOCOL_VERSION } from '../src/api';
 import { startServer, type RunningServer } from '../src/server';
 import { RECOVERY_INTERVAL_MS } from '../src/server/session';
 import { StateStore } from '../src/server/state-store';
-import { createNotebook, newCodeCell, serializeNotebook } from '../src/notebook';
+import {
+  createNotebook,
+  newCodeCell,
+  serializeNotebook,
+  type Output,
+  type StreamOutput,
+} from '../src/notebook';
 import { WorkbenchClient } from '../dev';
 import { nbformatAvailable, validateWithNbformat } from './helpers/nbformat';
 
@@ -427,18 +433,23 @@ describe('kernels', () => {
       // Batched by time, not one update per line; how many batches depends on the machine's speed.
       expect(updates.length).toBeLessThan(2000);
       expect(updates.some((e) => e.event === 'stream')).toBe(true);
-      let text: string[] = [];
+      // The window's copy of the cell's outputs, kept up to date as the UI keeps it.
+      let outputs: Output[] = [];
       let sent = 0;
       for (const e of updates) {
         if (e.event === 'stream') {
-          text = [...text.slice(0, e.fromLine), ...e.lines];
+          const text = (outputs[e.index] as StreamOutput).text as string[];
+          outputs[e.index] = {
+            ...outputs[e.index],
+            text: [...text.slice(0, e.fromLine), ...e.lines],
+          } as Output;
           sent += e.lines.length;
         } else if (e.event === 'outputs') {
-          const stream = e.outputs[0]?.output_type === 'stream' ? (e.outputs[0].text as string[]) : [];
-          text = [...stream];
-          sent += stream.length;
+          outputs = [...outputs.slice(0, e.from), ...e.outputs];
+          sent += e.outputs.reduce((n, o) => n + (o.output_type === 'stream' ? o.text.length : 0), 0);
         }
       }
+      const text = outputs[0]?.output_type === 'stream' ? (outputs[0].text as string[]) : [];
       expect(text.length).toBe(20000);
       expect(text[19999]).toBe('line 19999\n');
       // The open last line of each batch may go again; the rest goes once.

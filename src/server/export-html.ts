@@ -148,7 +148,8 @@ function renderCell(cell: Cell, index: number, context: Context): string {
   if (cell.cell_type !== 'code')
     return `<section class="cell raw" data-index="${index}"><pre>${escapeHtml(source)}</pre></section>`;
   const language = cellKind(cell);
-  const count = cell.execution_count ?? ' ';
+  // A number in a well-formed file; escaped all the same, since a file may hold anything there.
+  const count = escapeHtml(String(cell.execution_count ?? ' '));
   const outputs = (cell.outputs ?? []).map((o) => renderOutput(o, context)).join('\n');
   const input =
     `<span class="prompt">[${count}]</span><span class="lang">${language === 'sql' ? 'SQL' : 'TS'}</span>` +
