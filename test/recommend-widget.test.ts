@@ -86,6 +86,18 @@ describe('the top-10 widget', () => {
     },
   );
 
+  it('offers the name typed exactly first, then the shorter names', async () => {
+    // Users 1 … 400 in an order where "30" comes late, as MovieLens ids sorted as text do.
+    const ids = Array.from({ length: 400 }, (_, i) => String(400 - i));
+    const many = Dataset.fromInteractions({ user: ids, item: ids.map(() => 'i1') });
+    const model = new MostPopular();
+    await model.fit(many, { progress: false });
+    const found = (
+      spec(widgets.recommend(model)).call('users', { query: '30' }, none) as { result: string[] }
+    ).result;
+    expect(found.slice(0, 3)).toEqual(['30', '300', '301']);
+  });
+
   it('switches models, names them after the notebook’s variables, and replaces its output with the new list', () => {
     const widget = widgets.recommend(popular);
     const s = spec(widget);

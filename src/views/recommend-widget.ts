@@ -123,7 +123,10 @@ export class RecommendWidget implements Widget {
     }
   }
 
-  /** Names of the first model's users that start with `query`, then those that contain it. */
+  /**
+   * Names of the first model's users: the one that is `query` first, then those that start
+   * with it (shortest first), then those that contain it.
+   */
   private suggest(query: string): string[] {
     const q = query.trim().toLowerCase();
     const names = this.models.get(this.model)!.train.userNames;
@@ -133,9 +136,10 @@ export class RecommendWidget implements Widget {
       const lower = name.toLowerCase();
       if (lower.startsWith(q)) starts.push(name);
       else if (contains.length < SUGGESTIONS && lower.includes(q)) contains.push(name);
-      if (starts.length >= SUGGESTIONS) break;
     }
-    return [...starts, ...contains].slice(0, SUGGESTIONS);
+    // Shortest first puts the exact match at the top: typing "30" offers 30 before 300.
+    starts.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+    return [...starts.slice(0, SUGGESTIONS), ...contains].slice(0, SUGGESTIONS);
   }
 
   /**

@@ -208,6 +208,7 @@ describe.skipIf(!!unavailable)(
       await expect(page.getByTestId('error-output').textContent()).resolves.toMatch(/Interrupt/);
 
       const pidBefore = await page.getByTestId('kernel-state').getAttribute('data-pid');
+      page.once('dialog', (dialog) => void dialog.accept());
       await page.getByTestId('restart').click();
       await page.waitForFunction((pid) => {
         const el = document.querySelector('[data-testid=kernel-state]');

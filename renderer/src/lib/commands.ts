@@ -243,13 +243,16 @@ export const COMMANDS: Command[] = [
     keys: '0 0',
     mode: 'command',
     group: 'Kernel',
-    run: (nb) => nb.rpc.request('restart', { session: nb.session }),
+    run: async (nb) => {
+      if (confirmRestart(nb)) await nb.rpc.request('restart', { session: nb.session });
+    },
   },
   {
     id: 'kernel.restartRunAll',
     label: 'Restart and run all',
     group: 'Kernel',
     run: async (nb) => {
+      if (!confirmRestart(nb)) return;
       await nb.rpc.request('restart', { session: nb.session });
       await nb.run(nb.cells.map((c) => c.handle));
     },
@@ -309,4 +312,16 @@ export class KeyMap {
     if (found?.keys?.includes(' ')) this.last = { key: '', at: 0 };
     return found;
   }
+}
+
+/**
+ * Asks before a restart, as Jupyter does, naming what it loses: a long training run is gone
+ * with one keystroke too many. A dead kernel has nothing left to lose.
+ */
+function confirmRestart(nb: NotebookModel): boolean {
+  if (nb.kernel.state === 'dead') return true;
+  const running = nb.cells.some((c) => c.run?.state === 'running');
+  return confirm(
+    `Restart the kernel? Every variable the cells made is lost${running ? ', and the running cell is stopped' : ''}.`,
+  );
 }
