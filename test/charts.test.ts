@@ -369,7 +369,9 @@ describe('line', () => {
       },
       { x: 'epoch', y: ['loss', 'recall'] },
     );
-    expect(parts(c).x).toMatchObject({ type: 'value', name: 'epoch' });
+    // Whole epochs only: a tick at epoch 2.5 would mean nothing.
+    expect(parts(c).x).toMatchObject({ type: 'value', name: 'epoch', minInterval: 1 });
+    expect(parts(line({ t: [0.5, 1.5], v: [1, 2] }, { x: 't', y: 'v' })).x).not.toHaveProperty('minInterval');
     expect(parts(c).series.map((s) => [s.name, s.data])).toEqual([
       [
         'loss',

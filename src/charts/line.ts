@@ -53,9 +53,16 @@ export function line(data: ChartData, options: LineOptions): Chart {
       `line: nothing to draw: ${ys.map((c) => `"${c.name}"`).join(', ')} ` +
         `${x.kind === 'category' ? '' : `against "${x.name}" `}has no finite values.`,
     );
+  // Whole numbers on x (epochs, steps, k) get whole ticks: "epoch 2.5" means nothing.
+  const whole =
+    !labels && x.kind !== 'time' && Array.from(x.values as ArrayLike<number>).every(Number.isInteger);
   const xAxis = labels
     ? { type: 'category' as const, data: labels, boundaryGap: false }
-    : { type: x.kind === 'time' ? ('time' as const) : ('value' as const), scale: true };
+    : {
+        type: x.kind === 'time' ? ('time' as const) : ('value' as const),
+        scale: true,
+        ...(whole ? { minInterval: 1 } : {}),
+      };
   return new Chart({
     ...heading(
       options.title ?? `${ys.map((c) => c.name).join(', ')} by ${x.name}`,

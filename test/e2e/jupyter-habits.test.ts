@@ -1,6 +1,7 @@
 /**
  * End to end: what a Jupyter user's hands do without thinking, in light and dark: Esc closes
- * the menu, and a restart asks first, naming what it loses.
+ * the menu, a restart asks first, naming what it loses, and running a cell closes the
+ * completion list typed open.
  */
 import { describe, expect, it } from 'vitest';
 import { createNotebook, newCodeCell, serializeNotebook } from '../../src/notebook';
@@ -8,14 +9,18 @@ import { browserUnavailable, screenshot } from './browser';
 import { openFile, servedSuite } from './page';
 
 const unavailable = browserUnavailable();
-const suite = servedSuite('habits', () => ({
-  'habits.ipynb': serializeNotebook(createNotebook([newCodeCell('const kept = 6 * 7; kept')])),
-}));
+// One notebook per test and scheme: a notebook a window left stays open a minute, edits and all.
+const names = ['menu', 'restart', 'complete'].flatMap((t) => [`${t}-light.ipynb`, `${t}-dark.ipynb`]);
+const suite = servedSuite('habits', () =>
+  Object.fromEntries(
+    names.map((n) => [n, serializeNotebook(createNotebook([newCodeCell('const kept = 6 * 7; kept')]))]),
+  ),
+);
 
 describe.skipIf(unavailable).each(['light', 'dark'] as const)('Jupyter habits (%s)', (scheme) => {
   it('closes the ☰ menu with Esc', async () => {
     const { page } = await suite.browser(scheme);
-    await openFile(page, suite.server.url, 'habits.ipynb');
+    await openFile(page, suite.server.url, `menu-${scheme}.ipynb`);
     await page.getByTestId('menu').click();
     await page.getByRole('menu').waitFor();
     await screenshot(page, `menu-open-${scheme}`);
@@ -25,7 +30,7 @@ describe.skipIf(unavailable).each(['light', 'dark'] as const)('Jupyter habits (%
 
   it('asks before a restart, naming what is lost, and restarts only on yes', async () => {
     const { page } = await suite.browser(scheme);
-    await openFile(page, suite.server.url, 'habits.ipynb');
+    await openFile(page, suite.server.url, `restart-${scheme}.ipynb`);
     await page.getByTestId('cell').first().click();
     await page.keyboard.press('Shift+Enter');
     await page.getByTestId('cell').first().locator('.output', { hasText: '42' }).waitFor();
@@ -48,5 +53,18 @@ describe.skipIf(unavailable).each(['light', 'dark'] as const)('Jupyter habits (%
     await page.keyboard.press('0');
     await expect.poll(pid, { timeout: 60_000 }).not.toBe(before);
     await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor();
+  });
+
+  it('closes the completion list when the cell runs, so the next Enter does not take a suggestion', async () => {
+    const { page } = await suite.browser(scheme);
+    await openFile(page, suite.server.url, `complete-${scheme}.ipynb`);
+    await page.getByTestId('cell').first().locator('.view-lines').click();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.insertText('Math.');
+    await page.keyboard.press('Control+Space');
+    await page.locator('.suggest-widget.visible').waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Control+Enter');
+    await page.locator('.suggest-widget.visible').waitFor({ state: 'detached' });
+    await screenshot(page, `ran-with-completions-${scheme}`);
   });
 });

@@ -14,6 +14,8 @@ export interface Command {
 /** What commands need from the window beyond the notebook. */
 export interface CommandUi {
   focusEditor(handle: string): void;
+  /** Closes a cell editor's pop-ups (completions, hovers): they must not linger over the outputs. */
+  closeEditorWidgets(handle: string): void;
   leaveEditor(): void;
   toggleHelp(): void;
   saveAs(): void;
@@ -26,6 +28,7 @@ const activeHandle = (nb: NotebookModel) => nb.cells[nb.active]?.handle;
 function runActive(nb: NotebookModel, then: 'stay' | 'next' | 'insert', ui: CommandUi): Promise<void> {
   const cell = nb.cells[nb.active];
   if (!cell) return Promise.resolve();
+  ui.closeEditorWidgets(cell.handle);
   const ran = nb.run([cell.handle]);
   if (cell.kind === 'markdown') nb.mode = 'command';
   if (then === 'next') {
