@@ -467,6 +467,21 @@ describe('the notebook folder', () => {
       expect(r.text).toBe('[ 42, true ]');
       const missing = await run(kernel, "import nothing from 'no-such-package';");
       expect(missing.text).toMatch(/Cannot find module "no-such-package"/);
+      // SQL reads relative paths from the notebook's folder: the README's header-less TSV example.
+      await fs.mkdir(path.join(dir, 'ml-100k'));
+      await fs.writeFile(
+        path.join(dir, 'ml-100k', 'u.data'),
+        '196\t242\t3\t881250949\n186\t302\t3\t891717742\n',
+      );
+      const tsv = await run(
+        kernel,
+        "SELECT * FROM read_csv('ml-100k/u.data', delim = '\\t', header = false,\n" +
+          "  columns = {'user_id': 'INTEGER', 'item_id': 'INTEGER', 'rating': 'DOUBLE', 'timestamp': 'BIGINT'})",
+        'sql',
+      );
+      expect(tsv.reply.status).toBe('ok');
+      expect(tsv.text).toMatch(/user_id.*item_id.*rating.*timestamp/s);
+      expect(tsv.text).toMatch(/196.*242/s);
     } finally {
       await kernel.shutdown();
     }
