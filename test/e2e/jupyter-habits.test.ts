@@ -11,11 +11,14 @@ import { openFile, servedSuite } from './page';
 const unavailable = browserUnavailable();
 // One notebook per test and scheme: a notebook a window left stays open a minute, edits and all.
 const names = ['menu', 'restart', 'complete'].flatMap((t) => [`${t}-light.ipynb`, `${t}-dark.ipynb`]);
-const suite = servedSuite('habits', () =>
-  Object.fromEntries(
+const oneRow = serializeNotebook(createNotebook([newCodeCell("SELECT 42 AS answer, 'x' AS label", 'sql')]));
+const suite = servedSuite('habits', () => ({
+  ...Object.fromEntries(
     names.map((n) => [n, serializeNotebook(createNotebook([newCodeCell('const kept = 6 * 7; kept')]))]),
   ),
-);
+  'one-row-light.ipynb': oneRow,
+  'one-row-dark.ipynb': oneRow,
+}));
 
 describe.skipIf(unavailable).each(['light', 'dark'] as const)('Jupyter habits (%s)', (scheme) => {
   it('closes the ☰ menu with Esc', async () => {
@@ -66,5 +69,18 @@ describe.skipIf(unavailable).each(['light', 'dark'] as const)('Jupyter habits (%
     await page.keyboard.press('Control+Enter');
     await page.locator('.suggest-widget.visible').waitFor({ state: 'detached' });
     await screenshot(page, `ran-with-completions-${scheme}`);
+  });
+
+  it('draws no distribution for a column of one value', async () => {
+    const { page } = await suite.browser(scheme);
+    await openFile(page, suite.server.url, `one-row-${scheme}.ipynb`);
+    await page.getByTestId('cell').first().click();
+    await page.keyboard.press('Shift+Enter');
+    const headers = page.getByTestId('cell').first().getByTestId('grid-sparkline');
+    await headers.first().waitFor();
+    await expect
+      .poll(() => headers.evaluateAll((all) => all.map((h) => h.getAttribute('data-kind'))))
+      .toEqual(['single', 'top']);
+    await screenshot(page, `one-row-grid-${scheme}`);
   });
 });
