@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import * as nodePath from 'node:path';
 import type { CellEdit, CellRun, CodeCellKind, KernelStatus, WireNotebook, WorkbenchEvent } from '../api';
 import { KernelClient, KernelDiedError, type KernelOptions } from '../kernel-client';
@@ -12,6 +12,7 @@ import {
   widgetOutputIndex,
   type JsonValue,
   type MimeBundle,
+  type CollectorOptions,
   type Output,
   type StreamOutput,
 } from '../notebook';
@@ -265,7 +266,8 @@ export class NotebookSession {
     }
     if (cell.cell_type !== 'code') return 'ok'; // made Markdown while queued
     const language = cellKind(cell) as CodeCellKind;
-    const collector = new OutputCollector([], { overflow: this.overflowTo(handle) });
+    const spill = this.overflowFiles(handle);
+    const collector = new OutputCollector([], { overflow: spill.overflow });
     // The widgets the cell showed last time go with those outputs.
     this.releaseWidgets(widgetIds(cell.outputs ?? []));
     this.runningOutputs = { collector, publish: () => publishNow() };
@@ -325,6 +327,7 @@ export class NotebookSession {
       run = { cell: handle, state: 'done', status: restarted ? 'interrupted' : 'error' };
     }
     publishNow();
+    await spill.close();
     this.runningOutputs = undefined;
     this.safeSetOutputs(handle, collector.outputs, run.executionCount);
     this.setRun(run);
@@ -334,23 +337,34 @@ export class NotebookSession {
 
   /**
    * Where a running cell's stream text past the cap goes: a file in the state folder, for this
-   * user only, started afresh by each run; the output's note names it.
+   * user only, started afresh by each run; the output's note names it. Written through a
+   * stream, since a 50 MB print arrives as hundreds of thousands of pieces: a synchronous
+   * write each would stall the server for every window. `close` resolves once all is on disk.
    */
-  private overflowTo(handle: string): (stream: string, text: string) => string {
-    const started = new Set<string>();
-    return (stream, text) => {
-      const dir = nodePath.join(this.store.dir, 'outputs');
+  private overflowFiles(handle: string): { overflow: CollectorOptions['overflow']; close(): Promise<void> } {
+    const dir = nodePath.join(this.store.dir, 'outputs');
+    const files = new Map<string, WriteStream>();
+    const overflow = (stream: string, text: string) => {
       const file = nodePath.join(dir, `${nodePath.basename(this.path, '.ipynb')}-${handle}-${stream}.txt`);
-      try {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        if (started.has(file)) appendFileSync(file, text);
-        else writeFileSync(file, text, { mode: 0o600 });
-        started.add(file);
-      } catch {
+      let out = files.get(file);
+      if (!out) {
+        try {
+          mkdirSync(dir, { recursive: true, mode: 0o700 });
+        } catch {
+          return undefined; // no state folder: the note says how much was left out, and no file
+        }
+        out = createWriteStream(file, { mode: 0o600 });
         // A full disk loses only the overflow; the note still says how much was left out.
+        out.on('error', () => undefined);
+        files.set(file, out);
       }
+      out.write(text);
       return file;
     };
+    const close = async () => {
+      await Promise.all([...files.values()].map((out) => new Promise<void>((done) => out.end(done))));
+    };
+    return { overflow, close };
   }
 
   private safeSetOutputs(handle: string, outputs: Output[], executionCount?: number | null): void {
