@@ -26,12 +26,17 @@ const REASONS: Record<string, string> = {
 const KEEP =
   'Your edits are kept here and in the recovery file; fix that and save again, or use Save As to save elsewhere.';
 
-/** The file's stamp, or undefined when there is no file. */
-export async function fileStamp(file: string): Promise<FileStamp | undefined> {
-  const stat = await fs.stat(file).catch((e: NodeJS.ErrnoException) => {
+/** What `work` gives, or undefined when the file it is about does not exist. */
+async function unlessMissing<T>(work: Promise<T>): Promise<T | undefined> {
+  return work.catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT') return undefined;
     throw e;
   });
+}
+
+/** The file's stamp, or undefined when there is no file. */
+export async function fileStamp(file: string): Promise<FileStamp | undefined> {
+  const stat = await unlessMissing(fs.stat(file));
   return stat && { mtimeMs: stat.mtimeMs, size: stat.size };
 }
 
@@ -48,14 +53,8 @@ export async function saveFile(
   { expected, overwrite = false }: { expected?: FileStamp; overwrite?: boolean } = {},
 ): Promise<FileStamp> {
   try {
-    const target = await fs.realpath(file).catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return file;
-      throw e;
-    });
-    const stat = await fs.stat(target).catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return undefined;
-      throw e;
-    });
+    const target = (await unlessMissing(fs.realpath(file))) ?? file;
+    const stat = await unlessMissing(fs.stat(target));
     if (stat) await refuseUnseenChanges(file, target, stat, expected, overwrite);
     await writeFileAtomic(target, text, stat ? stat.mode & 0o7777 : undefined);
     return (await fileStamp(target))!;
