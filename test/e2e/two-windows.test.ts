@@ -12,6 +12,7 @@ import { openFile, servedSuite } from './page';
 const unavailable = browserUnavailable();
 const suite = servedSuite('windows', () => ({
   'shared.ipynb': serializeNotebook(createNotebook([newCodeCell('1')])),
+  'changed.ipynb': serializeNotebook(createNotebook([newCodeCell('1')])),
 }));
 
 describe.skipIf(unavailable)('one notebook in two windows', () => {
@@ -42,5 +43,32 @@ describe.skipIf(unavailable)('one notebook in two windows', () => {
       .toContain('const fromFirst = 6 * 7; fromFirst');
     expect(await second.getByTestId('notice').count()).toBe(0);
     expect(open.errors).toEqual([]);
+  });
+
+  it('asks before saving over what another program changed on disk, and saves only on yes', async () => {
+    const { page } = await suite.browser('light');
+    const file = path.join(suite.folder, 'changed.ipynb');
+    await openFile(page, suite.server.url, 'changed.ipynb');
+    await page.getByTestId('cell').first().locator('.view-lines').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('const mine = 1;');
+    const theirs = serializeNotebook(createNotebook([newCodeCell('"written by another program"')]));
+    await fs.writeFile(file, theirs);
+    const later = new Date(Date.now() + 5000);
+    await fs.utimes(file, later, later);
+
+    const asked: string[] = [];
+    page.once('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.keyboard.press('Control+s');
+    await expect.poll(() => asked.length).toBe(1);
+    expect(asked[0]).toMatch(/changed\.ipynb was changed on disk by another program .*\n\nOverwrite it\?$/s);
+    expect(await fs.readFile(file, 'utf8')).toBe(theirs);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.keyboard.press('Control+s');
+    await expect.poll(() => fs.readFile(file, 'utf8'), { timeout: 20_000 }).toContain('const mine = 1;');
+    await page.getByTestId('dirty').waitFor({ state: 'detached' });
   });
 });
