@@ -19,9 +19,7 @@ import {
   KernelInfoSchema,
   WINDOW_QUERIES,
   type KernelQueryName,
-  type QueryParams,
   type QueryResult,
-  type WindowQueryName,
 } from './kernel';
 
 export const CellKindSchema = Type.Unsafe<CellKind>(Type.Union(CELL_KINDS.map((kind) => Type.Literal(kind))));
@@ -189,13 +187,6 @@ export type WorkbenchMethod = keyof typeof WORKBENCH_PARAMS;
 export type WorkbenchMethods = {
   [M in WorkbenchMethod]: { params: Static<(typeof WORKBENCH_PARAMS)[M]>; result: WorkbenchResults[M] };
 };
-
-/** A window query as the `query` method carries it. */
-export interface WindowQuery<Q extends WindowQueryName> {
-  session: string;
-  query: Q;
-  params: QueryParams<Q>;
-}
 
 export type WorkbenchRequest = {
   [M in WorkbenchMethod]: { id: number; method: M; params: WorkbenchMethods[M]['params'] };
