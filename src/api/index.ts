@@ -10,7 +10,7 @@ export {
   type QueryParams,
   type QueryResult,
 } from './kernel';
-export { WORKBENCH_PARAMS } from './workbench';
+export { CellCopiesSchema, WORKBENCH_PARAMS } from './workbench';
 export { readPayload, isRecLabMime } from './payloads';
 export { checked, firstProblem } from './validate';
 export { readOutput, type OutputRead } from './output-schema';

@@ -86,6 +86,8 @@ export const CellEditSchema = Type.Union([
     cell: Handle,
     kind: CellKindSchema,
     source: Type.String(),
+    /** A pasted cell brings its outputs, as Jupyter's does. */
+    outputs: Type.Optional(Type.Array(OutputSchema)),
   }),
   Type.Object({ op: Type.Literal('delete'), cell: Handle }),
   /** Puts a deleted cell back, outputs and all, where it was. */
@@ -96,6 +98,15 @@ export const CellEditSchema = Type.Union([
   Type.Object({ op: Type.Literal('clearOutputs'), cell: Type.Optional(Handle) }),
 ]);
 export type CellEdit = Static<typeof CellEditSchema>;
+
+/** A cell as copied (C, X) and pasted (V), in this notebook or another one. */
+export const CellCopySchema = Type.Object({
+  kind: CellKindSchema,
+  source: Type.String(),
+  outputs: Type.Array(OutputSchema),
+});
+export type CellCopy = Static<typeof CellCopySchema>;
+export const CellCopiesSchema = Type.Array(CellCopySchema);
 
 export interface FolderEntry {
   name: string;

@@ -136,7 +136,9 @@ export class NotebookDocument {
         // Edits are re-sent after a lost connection: one that already arrived changes nothing.
         if (this.handles.includes(edit.cell)) break;
         const index = clamp(edit.index, 0, cells.length);
-        cells.splice(index, 0, makeCell(edit.kind, edit.source));
+        const cell = makeCell(edit.kind, edit.source);
+        if (cell.cell_type === 'code' && edit.outputs) cell.outputs = edit.outputs;
+        cells.splice(index, 0, cell);
         this.handles.splice(index, 0, edit.cell);
         break;
       }

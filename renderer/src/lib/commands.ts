@@ -5,6 +5,8 @@ export interface Command {
   label: string;
   /** Shown in the help overlay and menus; `Mod` is Ctrl, or Cmd on a Mac. */
   keys?: string;
+  /** Other keys for the same command (arrow keys beside J and K), listed after `keys`. */
+  altKeys?: string[];
   /** Where the key works: while editing a cell, in command mode, or both. */
   mode?: 'edit' | 'command' | 'both';
   group: 'File' | 'Edit' | 'Cell' | 'Kernel' | 'Help';
@@ -16,6 +18,8 @@ export interface CommandUi {
   focusEditor(handle: string): void;
   /** Closes a cell editor's pop-ups (completions, hovers): they must not linger over the outputs. */
   closeEditorWidgets(handle: string): void;
+  /** Where the cursor is in a cell's editor, as an offset into its source. */
+  cursorOffset(handle: string): number | undefined;
   leaveEditor(): void;
   toggleHelp(): void;
   saveAs(): void;
@@ -155,9 +159,73 @@ export const COMMANDS: Command[] = [
     id: 'cell.undelete',
     label: 'Undo cell deletion',
     keys: 'Z',
+    altKeys: ['Mod+Z'],
     mode: 'command',
     group: 'Edit',
     run: (nb) => nb.undelete(),
+  },
+  {
+    id: 'cell.copy',
+    label: 'Copy cell',
+    keys: 'C',
+    mode: 'command',
+    group: 'Edit',
+    run: (nb) => {
+      const h = activeHandle(nb);
+      if (h) nb.copy(h);
+    },
+  },
+  {
+    id: 'cell.cut',
+    label: 'Cut cell',
+    keys: 'X',
+    mode: 'command',
+    group: 'Edit',
+    run: (nb) => {
+      const h = activeHandle(nb);
+      if (h) nb.cut(h);
+    },
+  },
+  {
+    id: 'cell.pasteBelow',
+    label: 'Paste cells below',
+    keys: 'V',
+    mode: 'command',
+    group: 'Edit',
+    run: (nb) => paste(nb, nb.cells.length ? nb.active + 1 : 0),
+  },
+  {
+    id: 'cell.pasteAbove',
+    label: 'Paste cells above',
+    keys: 'Shift+V',
+    mode: 'command',
+    group: 'Edit',
+    run: (nb) => paste(nb, nb.active),
+  },
+  {
+    id: 'cell.merge',
+    label: 'Merge with the cell below',
+    keys: 'Shift+M',
+    mode: 'command',
+    group: 'Edit',
+    run: (nb) => {
+      const h = activeHandle(nb);
+      if (h) nb.mergeBelow(h);
+    },
+  },
+  {
+    id: 'cell.split',
+    label: 'Split cell at the cursor',
+    keys: 'Mod+Shift+-',
+    mode: 'edit',
+    group: 'Edit',
+    run: (nb, ui) => {
+      const h = activeHandle(nb);
+      const offset = h === undefined ? undefined : ui.cursorOffset(h);
+      if (h === undefined || offset === undefined) return;
+      const below = nb.split(h, offset);
+      if (below) ui.focusEditor(below);
+    },
   },
   {
     id: 'cell.toMarkdown',
@@ -196,6 +264,7 @@ export const COMMANDS: Command[] = [
     id: 'cell.down',
     label: 'Select cell below',
     keys: 'J',
+    altKeys: ['Down'],
     mode: 'command',
     group: 'Cell',
     run: (nb) => void (nb.active = Math.min(nb.cells.length - 1, nb.active + 1)),
@@ -204,6 +273,7 @@ export const COMMANDS: Command[] = [
     id: 'cell.up',
     label: 'Select cell above',
     keys: 'K',
+    altKeys: ['Up'],
     mode: 'command',
     group: 'Cell',
     run: (nb) => void (nb.active = Math.max(0, nb.active - 1)),
@@ -295,6 +365,14 @@ export function displayKeys(keys: string): string {
   return keys.replace(/Mod/g, isMac ? '⌘' : 'Ctrl');
 }
 
+/** Every key of a command, as the help lists them: "K / Up". */
+export function allKeys(c: Command): string {
+  return [c.keys, ...(c.altKeys ?? [])]
+    .filter((k) => k !== undefined)
+    .map(displayKeys)
+    .join(' / ');
+}
+
 /**
  * Finds the command for a key press. Two-key chords (D D, I I, 0 0) need the same key
  * twice within a short time; `pending` carries the first press.
@@ -310,11 +388,17 @@ export class KeyMap {
     this.last = { key, at: now };
     const fits = (c: Command) => c.mode === 'both' || c.mode === 'command';
     const found = COMMANDS.find(
-      (c) => fits(c) && (c.keys === key || (chord !== undefined && c.keys === chord)),
+      (c) =>
+        fits(c) && (c.keys === key || c.altKeys?.includes(key) || (chord !== undefined && c.keys === chord)),
     );
     if (found?.keys?.includes(' ')) this.last = { key: '', at: 0 };
     return found;
   }
+}
+
+function paste(nb: NotebookModel, index: number): void {
+  if (!nb.paste(index))
+    nb.notice = { kind: 'info', text: 'There are no copied cells to paste: copy one with C first.' };
 }
 
 /**

@@ -175,6 +175,7 @@ export function monacoKeys(keys: string): number {
     Escape: monaco.KeyCode.Escape,
     Up: monaco.KeyCode.UpArrow,
     Down: monaco.KeyCode.DownArrow,
+    '-': monaco.KeyCode.Minus,
   };
   const code = named[key] ?? monaco.KeyCode[`Key${key}` as keyof typeof monaco.KeyCode];
   if (code === undefined) throw new Error(`No Monaco key for "${keys}".`);

@@ -14,6 +14,7 @@ import type {
 } from '../../../src/api';
 import { ConnectionLostError, RequestError, type Rpc } from './rpc';
 import { download } from './download';
+import { readCells, writeCells } from './cell-clipboard';
 import { splitLines } from '../../../src/notebook';
 
 export interface CellModel {
@@ -178,21 +179,76 @@ export class NotebookModel {
     this.timer = setTimeout(() => this.flushLater(), SOURCE_DEBOUNCE_MS);
   }
 
-  insert(index: number, kind: CellKind = 'typescript', source = ''): string {
+  insert(index: number, kind: CellKind = 'typescript', source = '', outputs?: Output[]): string {
     const handle = newId();
     const at = Math.max(0, Math.min(index, this.cells.length));
     this.cells.splice(at, 0, {
       handle,
       kind,
       source,
-      outputs: [],
+      outputs: outputs ?? [],
       executionCount: null,
       run: undefined,
       lastRun: undefined,
     });
     this.active = at;
-    this.edit({ op: 'insert', index: at, cell: handle, kind, source });
+    this.edit({
+      op: 'insert',
+      index: at,
+      cell: handle,
+      kind,
+      source,
+      ...(outputs?.length ? { outputs } : {}),
+    });
     return handle;
+  }
+
+  /** Copies a cell, outputs and all, where every notebook of this RecLab can paste it. */
+  copy(handle: string): void {
+    const cell = this.find(handle);
+    if (cell) writeCells([{ kind: cell.kind, source: cell.source, outputs: cell.outputs }]);
+  }
+
+  cut(handle: string): void {
+    this.copy(handle);
+    this.remove(handle);
+  }
+
+  /** Inserts the cells copied last at `index`; false when there are none. */
+  paste(index: number): boolean {
+    const cells = readCells();
+    cells.forEach((c, i) => this.insert(index + i, c.kind, c.source, c.outputs));
+    return cells.length > 0;
+  }
+
+  /**
+   * Joins the cell below into this one, as JupyterLab does: the sources with a blank line
+   * between, the outputs cleared (they belong to neither source). Z brings the lower cell back.
+   */
+  mergeBelow(handle: string): void {
+    const index = this.indexOf(handle);
+    const below = this.cells[index + 1];
+    if (index < 0 || !below) return;
+    const cell = this.cells[index];
+    this.setSource(handle, [cell.source, below.source].filter((s) => s.trim()).join('\n\n'));
+    if (cell.outputs.length) {
+      cell.outputs = [];
+      cell.executionCount = null;
+      this.edit({ op: 'clearOutputs', cell: handle });
+    }
+    this.remove(below.handle);
+    this.active = index;
+  }
+
+  /** Splits a cell at character `offset` of its source; the rest goes to a new cell below, which is returned. */
+  split(handle: string, offset: number): string | undefined {
+    const index = this.indexOf(handle);
+    if (index < 0) return undefined;
+    const cell = this.cells[index];
+    const head = cell.source.slice(0, offset).replace(/\s+$/, '');
+    const tail = cell.source.slice(offset).replace(/^\s*\n/, '');
+    this.setSource(handle, head);
+    return this.insert(index + 1, cell.kind, tail);
   }
 
   remove(handle: string): void {
