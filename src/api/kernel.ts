@@ -107,6 +107,18 @@ export const WidgetCallResultSchema = Type.Object({
 });
 export type WidgetCallResult = Static<typeof WidgetCallResultSchema>;
 
+/** One name the cells declared, as the variable inspector lists it. */
+export const VariableInfoSchema = Type.Object({
+  name: Type.String(),
+  /** The class (`Table`, `SASRec`, `Float32Array`) or the kind of value (`number`, `function`). */
+  type: Type.String(),
+  /** One line: a table's rows and columns, a tensor's shape, a model's fitted state, a value. */
+  summary: Type.String(),
+  /** The memory its data holds, where that is known (typed arrays, tensors, tables). */
+  bytes: Type.Optional(Type.Number()),
+});
+export type VariableInfo = Static<typeof VariableInfoSchema>;
+
 const query = <P extends TSchema, R extends TSchema>(params: P, result: R) => ({ params, result });
 
 /** Everything a kernel answers besides running cells, with what each takes and returns. */
@@ -136,6 +148,10 @@ export const KERNEL_QUERIES = {
     Type.Object({ widgetId: Type.String(), method: Type.String(), params: JsonValueSchema }),
     WidgetCallResultSchema,
   ),
+  /** The names the cells declared, by name, for the variable inspector. */
+  variables: query(Type.Object({}), Type.Array(VariableInfoSchema)),
+  /** One variable as a cell showing it would display it (a table's grid, a chart, its text). */
+  displayVariable: query(Type.Object({ name: Type.String() }), MimeBundleSchema),
   /** The widgets of outputs that are gone (their cell ran again, or was cleared): the kernel lets them go. */
   releaseWidgets: query(Type.Object({ widgetIds: Type.Array(Type.String()) }), Type.Null()),
 };
@@ -145,7 +161,13 @@ export type QueryParams<Q extends KernelQueryName> = Static<(typeof KERNEL_QUERI
 export type QueryResult<Q extends KernelQueryName> = Static<(typeof KERNEL_QUERIES)[Q]['result']>;
 
 /** The queries a window may send its notebook's kernel; the server forwards them as they are. */
-export const WINDOW_QUERIES = ['page', 'columnSummary', 'catalog'] as const satisfies KernelQueryName[];
+export const WINDOW_QUERIES = [
+  'page',
+  'columnSummary',
+  'catalog',
+  'variables',
+  'displayVariable',
+] as const satisfies KernelQueryName[];
 export type WindowQueryName = (typeof WINDOW_QUERIES)[number];
 
 export type KernelRequest =

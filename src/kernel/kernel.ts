@@ -1,7 +1,7 @@
 import { runInThisContext } from 'node:vm';
 import { format } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import type { CatalogTable, CodeCellKind, ExecuteReply, KernelOutbound } from '../api';
+import type { CatalogTable, CodeCellKind, ExecuteReply, KernelOutbound, VariableInfo } from '../api';
 import { type Database } from '../data';
 import { setChartDatabase } from '../charts';
 import { setTrainingHost } from '../recsys';
@@ -18,6 +18,7 @@ import { TableRegistry } from './tables';
 import { WidgetRegistry } from './widgets';
 import { RUNTIME, isReserved } from './reserved';
 import { transpileCell } from './transpile';
+import { describeVariable } from './variables';
 
 type Globals = Record<string, unknown>;
 
@@ -62,7 +63,9 @@ export class Kernel {
       progress: (options: ProgressOptions) =>
         new Progress(options, this.sink, this.signal, `progress-${this.nextDisplayId++}`),
     };
-    this.kernelGlobals = new Set(Object.keys(globals));
+    // Also every global there is by now: the backends install theirs (WebGPU's GPU* classes) after the
+    // reserved names were taken, and they are not the notebook's variables either.
+    this.kernelGlobals = new Set([...Object.keys(globals), ...Object.getOwnPropertyNames(globalThis)]);
     Object.assign(globalThis as Globals, globals, {
       [RUNTIME]: {
         guard: <T>(value: T) => this.signal.guard(value),
@@ -168,6 +171,23 @@ export class Kernel {
     const table = await this.signal.guard(this.db.query(sql));
     if (name) (globalThis as Globals)[name] = table;
     return table;
+  }
+
+  /** What the variable inspector lists: every name the cells declared, by name. */
+  listVariables(): VariableInfo[] {
+    return [...this.variables()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, value]) => describeVariable(name, value));
+  }
+
+  /** A variable as a cell's last expression would show it. */
+  displayVariable(name: string): MimeBundle {
+    const found = [...this.variables()].find(([n]) => n === name);
+    if (!found)
+      throw new Error(
+        `There is no variable "${name}" in the kernel (any more): run the cell that declares it.`,
+      );
+    return toMimeBundle(found[1], this) as MimeBundle;
   }
 
   /** What cells declared, by name. */

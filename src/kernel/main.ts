@@ -44,6 +44,8 @@ async function main(): Promise<void> {
     columnSummary: (p) => kernel.tables.columnSummary(p.tableId, p.column, p.bins),
     widget: (p) => kernel.widgets.call(p.widgetId, p.method, p.params),
     releaseWidgets: (p) => kernel.widgets.release(p.widgetIds),
+    variables: () => kernel.listVariables(),
+    displayVariable: (p) => kernel.displayVariable(p.name),
   };
   const answer = async (id: number, work: () => unknown) => {
     try {
