@@ -341,6 +341,43 @@ describe('unsaved edits and closing', () => {
     c.close();
   });
 
+  it('opens a shipped sample as a fresh copy in the folder served, and never writes into the install', async () => {
+    const sample = path.join(import.meta.dirname, '../notebooks/01-explore.ipynb');
+    const before = await fs.readFile(sample, 'utf8');
+    const c = await WorkbenchClient.connect(server.port, server.token);
+    const first = await c.request('open', { path: sample });
+    expect(first.copiedFrom).toBe('01-explore.ipynb');
+    expect(first.notebook.path).toBe(path.join(dir, 'work', '01-explore.ipynb'));
+    expect(await fs.readFile(first.notebook.path, 'utf8')).toBe(before);
+    // Opened again: another copy, not the first one's edits.
+    const second = await c.request('open', { path: sample });
+    expect(second.notebook.path).toBe(path.join(dir, 'work', '01-explore-1.ipynb'));
+    await expect(c.request('saveAs', { session: first.notebook.session, path: sample })).rejects.toThrow(
+      /one of RecLab's sample notebooks, inside its install.*Save your copy in your own folder/,
+    );
+    expect(await fs.readFile(sample, 'utf8')).toBe(before);
+    for (const { notebook } of [first, second]) await c.request('close', { session: notebook.session });
+    c.close();
+  });
+
+  it('creates a notebook under the name asked for, and refuses one that exists or is no file name', async () => {
+    const c = await WorkbenchClient.connect(server.port, server.token);
+    const made = await c.request('create', { name: 'named-by-me' });
+    expect(made.notebook.path).toBe(path.join(dir, 'work', 'named-by-me.ipynb'));
+    expect(made.notebook.name).toBe('named-by-me.ipynb');
+    await expect(fs.stat(made.notebook.path)).resolves.toBeTruthy();
+    await expect(c.request('create', { name: 'named-by-me.ipynb' })).rejects.toThrow(
+      /named-by-me.ipynb already exists. Choose another name/,
+    );
+    await expect(c.request('create', { name: 'no-such-folder/x' })).rejects.toThrow(
+      /Cannot create .*x.ipynb: its folder does not exist/,
+    );
+    for (const name of ['  ', 'sub/', '.ipynb'])
+      await expect(c.request('create', { name })).rejects.toThrow(/New notebook needs a file name/);
+    await c.request('close', { session: made.notebook.session });
+    c.close();
+  });
+
   it('shuts the kernel down when its notebook closes, and clears a queued cell that was deleted', async () => {
     const file = path.join(dir, 'work', 'closing.ipynb');
     await fs.writeFile(

@@ -111,13 +111,16 @@ export const CellCopiesSchema = Type.Array(CellCopySchema);
 export interface FolderEntry {
   name: string;
   path: string;
-  kind: 'folder' | 'notebook';
+  /** `data`: a file DuckDB reads (CSV, TSV, Parquet, JSON), which opens as a SQL cell. */
+  kind: 'folder' | 'notebook' | 'data';
 }
 
 export interface OpenResult {
   notebook: WireNotebook;
   /** Unsaved edits found from an earlier run that ended without saving them. */
   recovery?: { savedAt: number };
+  /** The sample notebook this one is a fresh copy of: samples are never opened, or saved, in place. */
+  copiedFrom?: string;
 }
 
 const Session = Type.Object({ session: Type.String() });
@@ -133,7 +136,8 @@ export const WORKBENCH_PARAMS = {
   samples: none,
   recent: none,
   open: Type.Object({ path: Type.String(), restore: Type.Optional(Type.Boolean()) }),
-  create: Type.Object({ folder: Type.Optional(Type.String()) }),
+  /** `name`: the file to create, relative to `folder` (or the folder served); Untitled.ipynb, -1, … without one. */
+  create: Type.Object({ folder: Type.Optional(Type.String()), name: Type.Optional(Type.String()) }),
   /** Re-attaches a connection to an open notebook and returns its current state. */
   attach: Session,
   close: Session,

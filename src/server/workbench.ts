@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import {
   KERNEL_QUERIES,
@@ -151,6 +151,42 @@ export class Workbench {
     return path.resolve(this.options.folder, p);
   }
 
+  /** A notebook's path from what the user typed, under `dir`: a file name is needed; `.ipynb` is added when missing. */
+  private notebookPath(typed: string, dir: string, action: string): string {
+    const name = typed.trim();
+    if (!name || /[/\\]$/.test(name) || path.basename(name) === '.ipynb')
+      throw new Error(`${action} needs a file name, such as "ratings.ipynb".`);
+    return path.resolve(dir, name.endsWith('.ipynb') ? name : `${name}.ipynb`);
+  }
+
+  /**
+   * A sample shipped inside RecLab's install. Those are read-only in a packaged app and replaced by the next
+   * update, so they open as copies and are never written; unless RecLab serves the samples folder itself, which
+   * is how the samples are edited.
+   */
+  private isShippedSample(file: string): boolean {
+    const samples = this.options.samplesFolder;
+    return within(file, samples) && !within(this.options.folder, samples);
+  }
+
+  private refuseSample(file: string): void {
+    if (this.isShippedSample(file))
+      throw new Error(
+        `${file} is one of RecLab's sample notebooks, inside its install, which an update replaces. ` +
+          'Save your copy in your own folder instead (Save As).',
+      );
+  }
+
+  /** Opens a fresh copy of a sample in the folder served, named after it (01-explore.ipynb, 01-explore-1.ipynb, …). */
+  private async openSampleCopy(sample: string, connection: Connection): Promise<OpenResult> {
+    const text = await readNotebookText(sample);
+    const notebook = parseNotebook(text, sample);
+    const file = await createUnder(this.options.folder, path.basename(sample, '.ipynb'), '.ipynb', text);
+    const session = await this.openSession(file, new NotebookDocument(notebook), connection);
+    session.stamp = await fileStamp(file);
+    return { notebook: session.wire(), copiedFrom: path.basename(sample) };
+  }
+
   private readonly handlers: { [M in keyof WorkbenchMethods]: Handler<M> } = {
     hello: async ({ protocol }) => {
       // A window left open across an upgrade would misread the new messages: it reloads instead.
@@ -164,11 +200,10 @@ export class Workbench {
 
     listFolder: async ({ path: p }) => {
       const dir = this.resolve(p ?? '.');
-      return { path: dir, entries: await listNotebooks(dir) };
+      return { path: dir, entries: await listEntries(dir) };
     },
 
-    samples: async () =>
-      (await listNotebooks(this.options.samplesFolder)).filter((e) => e.kind === 'notebook'),
+    samples: async () => (await listEntries(this.options.samplesFolder)).filter((e) => e.kind === 'notebook'),
 
     recent: async () => {
       const recent = await this.options.store.recent();
@@ -187,6 +222,7 @@ export class Workbench {
 
     open: async ({ path: p, restore }, connection) => {
       const file = this.resolve(p);
+      if (this.isShippedSample(file)) return this.openSampleCopy(file, connection);
       // One session per file: a second window shares it rather than overwriting its saves.
       const live = this.openAt(file);
       if (live && !restore) {
@@ -212,11 +248,15 @@ export class Workbench {
       return result;
     },
 
-    create: async ({ folder }, connection) => {
+    create: async ({ folder, name }, connection) => {
       const dir = this.resolve(folder ?? '.');
       // Like Jupyter: a new notebook starts with one empty cell to type into.
       const notebook = createNotebook([newCodeCell('')]);
-      const file = await createUnder(dir, 'Untitled', '.ipynb', serializeNotebook(notebook));
+      const text = serializeNotebook(notebook);
+      const file =
+        name === undefined
+          ? await createUnder(dir, 'Untitled', '.ipynb', text)
+          : await createNamed(this.notebookPath(name, dir, 'New notebook'), text);
       return { notebook: (await this.openSession(file, new NotebookDocument(notebook), connection)).wire() };
     },
 
@@ -243,16 +283,15 @@ export class Workbench {
 
     save: async ({ session, overwrite }) => {
       const s = this.session(session);
+      this.refuseSample(s.path);
       await s.save(s.path, overwrite);
       return { path: s.path, name: s.name };
     },
 
     saveAs: async ({ session, path: p, overwrite }) => {
       const s = this.session(session);
-      const name = p.trim();
-      if (!name || name.endsWith('/') || name.endsWith(path.sep))
-        throw new Error('Save As needs a file name, such as "ratings.ipynb".');
-      const target = this.resolve(name.endsWith('.ipynb') ? name : `${name}.ipynb`);
+      const target = this.notebookPath(p, this.options.folder, 'Save As');
+      this.refuseSample(target);
       if (target === s.path) {
         await s.save(target, overwrite);
         return { path: s.path, name: s.name };
@@ -299,7 +338,21 @@ export class Workbench {
   };
 }
 
-async function listNotebooks(dir: string): Promise<FolderEntry[]> {
+/** Files DuckDB reads by their name, compressed or not. */
+const DATA_FILE = /\.(csv|tsv|parquet|json|jsonl|ndjson)(\.gz)?$/i;
+
+const entryKind = (e: Dirent): FolderEntry['kind'] | undefined =>
+  e.isDirectory()
+    ? 'folder'
+    : e.name.endsWith('.ipynb')
+      ? 'notebook'
+      : DATA_FILE.test(e.name)
+        ? 'data'
+        : undefined;
+const KIND_ORDER: FolderEntry['kind'][] = ['folder', 'notebook', 'data'];
+
+/** Folders, then notebooks, then data files, each by name; hidden files and node_modules left out. */
+async function listEntries(dir: string): Promise<FolderEntry[]> {
   let entries;
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
@@ -310,18 +363,38 @@ async function listNotebooks(dir: string): Promise<FolderEntry[]> {
     );
   }
   return entries
-    .filter(
-      (e) =>
-        !e.name.startsWith('.') &&
-        e.name !== 'node_modules' &&
-        (e.isDirectory() || e.name.endsWith('.ipynb')),
-    )
-    .map((e) => ({
-      name: e.name,
-      path: path.join(dir, e.name),
-      kind: e.isDirectory() ? ('folder' as const) : ('notebook' as const),
-    }))
-    .sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'folder' ? -1 : 1));
+    .flatMap((e) => {
+      const kind = entryKind(e);
+      return kind && !e.name.startsWith('.') && e.name !== 'node_modules'
+        ? [{ name: e.name, path: path.join(dir, e.name), kind }]
+        : [];
+    })
+    .sort((a, b) =>
+      a.kind === b.kind
+        ? a.name.localeCompare(b.name)
+        : KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind),
+    );
+}
+
+function within(file: string, folder: string): boolean {
+  const rel = path.relative(folder, file);
+  return !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+/** Creates `file` holding `text`, refusing to replace one that exists. */
+async function createNamed(file: string, text: string): Promise<string> {
+  try {
+    await fs.writeFile(file, text, { flag: 'wx' });
+    return file;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST')
+      throw new Error(`${file} already exists. Choose another name, or open it from the file list.`, {
+        cause: e,
+      });
+    if (code === 'ENOENT') throw new Error(`Cannot create ${file}: its folder does not exist.`, { cause: e });
+    throw e;
+  }
 }
 
 /** Writes `text` to the first free name stem.ext, stem-1.ext, …; exclusive, so two windows never take the same one. */
