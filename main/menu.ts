@@ -39,6 +39,9 @@ export function menuTemplate(run: Run, isMac: boolean): MenuItemConstructorOptio
         { role: 'paste' },
         { role: 'selectAll' },
         { type: 'separator' },
+        item('Find in Notebook', 'edit.find'),
+        item('Find and Replace', 'edit.replace'),
+        { type: 'separator' },
         item('Cut Cell', 'cell.cut'),
         item('Copy Cell', 'cell.copy'),
         item('Paste Cell Below', 'cell.pasteBelow'),
@@ -81,6 +84,10 @@ export function menuTemplate(run: Run, isMac: boolean): MenuItemConstructorOptio
     {
       label: 'View',
       submenu: [
+        item('Table of Contents', 'view.contents'),
+        item('Variables', 'view.variables'),
+        item('Files', 'view.files'),
+        { type: 'separator' },
         { role: 'reload' },
         { role: 'toggleDevTools' },
         { type: 'separator' },

@@ -132,6 +132,36 @@ describe.skipIf(unavailable).each(['light', 'dark'] as const)('cell commands (%s
     ]);
   });
 
+  it('lists the cell, find and view keys in the keyboard help (H)', async () => {
+    const { page } = await suite.browser(scheme);
+    await openFile(page, suite.server.url, `merge-${scheme}.ipynb`);
+    await page
+      .getByTestId('cell')
+      .first()
+      .click({ position: { x: 4, y: 4 } });
+    await page.keyboard.press('h');
+    const help = page.getByTestId('help');
+    await help.waitFor();
+    const rows = await help
+      .locator('tr')
+      .evaluateAll((all) => all.map((r) => [...r.querySelectorAll('td')].map((c) => c.textContent!.trim())));
+    for (const row of [
+      ['C', 'Copy cell'],
+      ['X', 'Cut cell'],
+      ['V', 'Paste cells below'],
+      ['Shift+V', 'Paste cells above'],
+      ['Shift+M', 'Merge with the cell below'],
+      ['Ctrl+Shift+-', 'Split cell at the cursor'],
+      ['J / Down', 'Select cell below'],
+      ['K / Up', 'Select cell above'],
+      ['Z / Ctrl+Z', 'Undo cell deletion'],
+      ['Ctrl+F', 'Find in the notebook'],
+      ['Ctrl+H', 'Find and replace'],
+    ])
+      expect(rows).toContainEqual(row);
+    await screenshot(page, `help-keys-${scheme}`);
+  });
+
   it('splits a cell at the cursor with Ctrl+Shift+−', async () => {
     const { page } = await suite.browser(scheme);
     await openFile(page, suite.server.url, `split-${scheme}.ipynb`);

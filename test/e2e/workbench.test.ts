@@ -60,6 +60,8 @@ const openFromFiles = (page: Page, name: string) => openFile(page, server.url, n
 async function newNotebook(page: Page, url = server.url): Promise<void> {
   await page.goto(url);
   await page.getByRole('button', { name: 'New notebook' }).click();
+  // The name offered (a free Untitled name) is taken as it is.
+  await page.getByTestId('name-dialog').getByRole('button', { name: 'Create' }).click();
   await page.locator('[data-testid=kernel-state][data-state=idle]').waitFor({ timeout: 60_000 });
 }
 
@@ -461,10 +463,11 @@ describe.skipIf(!!unavailable)(
       await page.keyboard.press('Control+s');
       await page.getByTestId('dirty').waitFor({ state: 'detached' });
       await expect(fs.readFile(path.join(folder, name), 'utf8')).resolves.toContain('// not lost');
-      // Save As (a prompt in the browser): the title and the address follow the new name.
-      page.once('dialog', (d) => void d.accept('renamed-copy'));
+      // Save As (a dialog in the page): the title and the address follow the new name.
       await page.getByTestId('menu').click();
       await page.getByRole('menuitem', { name: 'Save As…' }).click();
+      await page.getByTestId('name-dialog').getByRole('textbox').fill('renamed-copy');
+      await page.keyboard.press('Enter');
       await page.getByTestId('notebook-name').filter({ hasText: 'renamed-copy.ipynb' }).waitFor();
       await expect.poll(() => page.title()).toBe('renamed-copy.ipynb — RecLab');
       expect(decodeURIComponent(page.url())).toContain('renamed-copy.ipynb');

@@ -9,7 +9,7 @@ export interface Command {
   altKeys?: string[];
   /** Where the key works: while editing a cell, in command mode, or both. */
   mode?: 'edit' | 'command' | 'both';
-  group: 'File' | 'Edit' | 'Cell' | 'Kernel' | 'Help';
+  group: 'File' | 'Edit' | 'View' | 'Cell' | 'Kernel' | 'Help';
   run(nb: NotebookModel, ui: CommandUi): void | Promise<unknown>;
 }
 
@@ -22,6 +22,10 @@ export interface CommandUi {
   cursorOffset(handle: string): number | undefined;
   leaveEditor(): void;
   toggleHelp(): void;
+  /** Opens find across the notebook, with the replace row when `replace`. */
+  find(replace: boolean): void;
+  /** Shows a panel of the sidebar, or hides the sidebar when that panel is already showing. */
+  togglePanel(panel: 'contents' | 'variables' | 'files'): void;
   saveAs(): void;
   open(): void;
   create(): void;
@@ -300,7 +304,32 @@ export const COMMANDS: Command[] = [
       if (h) nb.move(h, 1);
     },
   },
+  {
+    id: 'edit.find',
+    label: 'Find in the notebook',
+    keys: 'Mod+F',
+    mode: 'command',
+    group: 'Edit',
+    run: (_nb, ui) => ui.find(false),
+  },
+  {
+    id: 'edit.replace',
+    label: 'Find and replace',
+    keys: 'Mod+H',
+    mode: 'command',
+    group: 'Edit',
+    run: (_nb, ui) => ui.find(true),
+  },
   { id: 'cell.clearOutputs', label: 'Clear all outputs', group: 'Edit', run: (nb) => nb.clearOutputs() },
+
+  {
+    id: 'view.contents',
+    label: 'Table of contents',
+    group: 'View',
+    run: (_nb, ui) => ui.togglePanel('contents'),
+  },
+  { id: 'view.variables', label: 'Variables', group: 'View', run: (_nb, ui) => ui.togglePanel('variables') },
+  { id: 'view.files', label: 'Files', group: 'View', run: (_nb, ui) => ui.togglePanel('files') },
 
   {
     id: 'kernel.interrupt',

@@ -15,6 +15,7 @@ import type {
 import { ConnectionLostError, RequestError, type Rpc } from './rpc';
 import { download } from './download';
 import { readCells, writeCells } from './cell-clipboard';
+import { dataFileSql } from './data-file-sql';
 import { splitLines } from '../../../src/notebook';
 
 export interface CellModel {
@@ -53,6 +54,8 @@ export class NotebookModel {
   mode = $state<'command' | 'edit'>('command');
   /** A message for the user that stays until dismissed (a failed save, a lost kernel). */
   notice = $state<{ kind: 'error' | 'info'; text: string } | undefined>(undefined);
+  /** Counts finished runs and kernel changes: views of the kernel's state (the variables) ask again when it moves. */
+  kernelChanges = $state(0);
   /** State, so that the "Undo delete" button appears and goes. */
   private deleted = $state<{ cell: CellModel; index: number }[]>([]);
   private unsent: CellEdit[] = [];
@@ -96,8 +99,10 @@ export class NotebookModel {
 
   handleEvent(event: WorkbenchEvent): void {
     if (event.session !== this.session) return;
-    if (event.event === 'kernel' || (event.event === 'run' && event.run.state === 'done'))
+    if (event.event === 'kernel' || (event.event === 'run' && event.run.state === 'done')) {
       this.tables = undefined;
+      this.kernelChanges++;
+    }
     switch (event.event) {
       case 'outputs': {
         const cell = this.find(event.cell);
@@ -343,6 +348,23 @@ export class NotebookModel {
     })();
     await this.sending;
     if (this.unsent.length) await this.flush();
+  }
+
+  /**
+   * Reads a data file in a new SQL cell below the selected one (in the empty cell of a new
+   * notebook), and runs it: the grid shows the rows and each column's distribution.
+   */
+  async openDataFile(file: string): Promise<void> {
+    const folder = this.path.replace(/[/\\][^/\\]*$/, '');
+    const sql = dataFileSql(file, folder);
+    const only = this.cells.length === 1 ? this.cells[0] : undefined;
+    let handle: string;
+    if (only && !only.source.trim()) {
+      handle = only.handle;
+      this.setKind(handle, 'sql');
+      this.setSource(handle, sql);
+    } else handle = this.insert(this.cells.length ? this.active + 1 : 0, 'sql', sql);
+    await this.run([handle]);
   }
 
   // ---- kernel and file ----
