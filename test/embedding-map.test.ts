@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MIME, WIDGET, type ProjectorOutput } from '../src/api';
 import type { KernelClient } from '../src/kernel-client';
 import { initTensorFlow } from '../src/tf-backend';
-import { ItemCF, TwoTower, setTrainingHost, synthetic } from '../src/recsys';
+import { FeatureSet, ItemCF, TwoTower, setTrainingHost, synthetic } from '../src/recsys';
 import { EmbeddingMap, embeddings } from '../src/views';
 import { Model } from '../src/recsys/model';
 import { Random } from '../src/recsys/random';
@@ -110,6 +110,35 @@ describe('rl.charts.embeddings', () => {
     expect(map.labels).toEqual(Array.from({ length: 80 }, (_, i) => data.itemTitle(i)));
     expect(map.title).toBe('TwoTower item embeddings by UMAP');
     expect(map.dim).toBe(model.itemEmbeddings().dim);
+  });
+
+  it('colours a fitted model’s items by an attribute named in colorBy, the first of several values', async () => {
+    await initTensorFlow('wasm');
+    const data = synthetic({ users: 60, items: 40, seed: 5 });
+    const model = new TwoTower({ epochs: 1 });
+    await model.fit(data, { progress: false });
+    const p = payload(await embeddings(model, { colorBy: 'genres' }));
+    expect(p.color).toMatchObject({ name: 'genres (first value)', kind: 'category' });
+    const values = uint16(p.color!.values);
+    const categories = p.color!.kind === 'category' ? p.color!.categories : [];
+    for (let i = 0; i < 40; i++) expect(categories[values[i]]).toBe(data.itemFeatures.decode('genres', i)[0]);
+    await expect(embeddings(model, { colorBy: 'genre' })).rejects.toThrow(
+      'rl.charts.embeddings: TwoTower\'s items have no attribute "genre"; their attributes are "genres".',
+    );
+    await expect(embeddings(randomRows(5, 3, 1), { colorBy: 'genres' })).rejects.toThrow(
+      'colorBy "genres" names an item attribute, which only a fitted model\'s items have',
+    );
+  });
+
+  it('colours by a numeric item attribute on a scale', async () => {
+    const { model } = modelWithItems(6);
+    const years = [1990, 2001, null, 1975, 2020, 1999];
+    Object.assign(model.train, {
+      itemFeatures: FeatureSet.encode(6, [{ name: 'year', values: years, numeric: true }]),
+    });
+    const p = payload(await embeddings(model, { colorBy: 'year' }));
+    expect(p.color).toMatchObject({ name: 'year', kind: 'number', min: 1975, max: 2020 });
+    expect(Array.from(float32(p.color!.values))).toEqual([1990, 2001, NaN, 1975, 2020, 1999]);
   });
 });
 
