@@ -391,25 +391,47 @@ export interface Raster {
 }
 
 /**
- * Draws every point as a square, dimmed ones first and faint so that the others stay on
- * top; in 3-D a nearer point hides a farther one. Returns how many points fell on the canvas.
+ * Per point, 1 where it is drawn faint: its colour is dimmed (the legend picks others), or a
+ * point's neighbours are shown and it is neither that point nor one of them. Undefined when
+ * none is. Written into `into` when it fits: a large map repaints on every frame of a drag.
+ */
+export function faintPoints(
+  colour: Uint16Array,
+  dimmed: Uint8Array | undefined,
+  highlighted: readonly number[] | undefined,
+  into?: Uint8Array,
+): Uint8Array | undefined {
+  if (!dimmed && !highlighted) return undefined;
+  const faint = into?.length === colour.length ? into : new Uint8Array(colour.length);
+  if (highlighted) {
+    faint.fill(1);
+    for (const i of highlighted) faint[i] = dimmed ? dimmed[colour[i]] : 0;
+  } else if (dimmed) {
+    for (let i = 0; i < colour.length; i++) faint[i] = dimmed[colour[i]];
+  }
+  return faint;
+}
+
+/**
+ * Draws every point as a square, faint ones first so that the others stay on top; in 3-D a
+ * nearer point hides a farther one. Returns how many points fell on the canvas.
  */
 export function rasterise(
   frame: Frame,
   colour: Uint16Array,
   colours: Uint32Array,
-  dimmed: Uint8Array | undefined,
+  faint: Uint8Array | undefined,
   raster: Raster,
 ): number {
   const { pixels, width, height, ratio, size, depth } = raster;
   pixels.fill(0);
   const half = size / 2;
   let drawn = 0;
-  for (const pass of dimmed ? [1, 0] : [0]) {
+  for (const pass of faint ? [1, 0] : [0]) {
     depth?.fill(-Infinity);
     for (let i = 0; i < frame.x.length; i++) {
       const c = colour[i];
-      if (dimmed && dimmed[c] !== pass) continue;
+      if (faint && faint[i] !== pass) continue;
       const x0 = Math.round(frame.x[i] * ratio - half);
       const y0 = Math.round(frame.y[i] * ratio - half);
       // NaN fails both tests too.
