@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MIME, WIDGET, type ProjectorOutput } from '../src/api';
+import { MIME, WIDGET, categoryColour, type ProjectorOutput } from '../src/api';
 import type { KernelClient } from '../src/kernel-client';
 import { initTensorFlow } from '../src/tf-backend';
 import { FeatureSet, ItemCF, TwoTower, setTrainingHost, synthetic } from '../src/recsys';
@@ -72,6 +72,23 @@ describe('rl.charts.embeddings', () => {
     );
     const svg = String(bundle['image/svg+xml']);
     expect(svg).toMatch(/^<svg[\s\S]*comedy[\s\S]*drama[\s\S]*missing[\s\S]*<\/svg>$/);
+  });
+
+  it('draws the static SVG in the view’s colours and proportions, with whole legend names', async () => {
+    const rows = randomRows(200, 2, 6).map(([x, y]) => [x * 4, y]);
+    const names = ['Drama', "Children's", 'A category with a rather long name'];
+    const map = await embeddings(rows, { colorBy: rows.map((_, i) => names[i % 3]) });
+    const svg = String(map.bundle('w')['image/svg+xml']);
+    names.forEach((name, i) => {
+      const swatch = new RegExp(`fill="${categoryColour(i)}"[^>]*ecmeta_ssr_type="legend"`);
+      expect(svg).toMatch(swatch);
+      expect(svg).toContain(`>${name.replace("'", '&#39;')}</text>`);
+    });
+    const xs = [...svg.matchAll(/M(-?[\d.]+) (-?[\d.]+)l3 0/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    const span = (v: number[]) => Math.max(...v) - Math.min(...v);
+    const x = Array.from({ length: map.count }, (_, i) => map.coords[2 * i]);
+    const y = Array.from({ length: map.count }, (_, i) => map.coords[2 * i + 1]);
+    expect(span(xs.map((p) => p[0])) / span(xs.map((p) => p[1]))).toBeCloseTo(span(x) / span(y), 1);
   });
 
   it('colours by numbers on a scale, NaN as missing', async () => {

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ProjectorOutput } from '../src/api';
+import { categoryColour, sequentialColour, type ProjectorOutput } from '../src/api';
 import {
   LEVELS,
   ScreenGrid,
-  categoryColour,
   centreOn,
   decodeProjector,
   extent,
@@ -17,7 +16,6 @@ import {
   readNeighbours,
   rotate,
   searchLabels,
-  sequentialColour,
   zoomAt,
   type Raster,
 } from '../renderer/src/lib/projector-view';
