@@ -10,7 +10,7 @@ import type { Locator, Page } from 'playwright';
 import { describe, expect, it } from 'vitest';
 import { MIME, createNotebook, newCodeCell, serializeNotebook, type CodeCell } from '../../src/notebook';
 import { browserUnavailable, screenshot } from './browser';
-import { command, openFile, save, servedSuite, settled } from './page';
+import { command, inkedPixels, openFile, save, servedSuite, settled } from './page';
 
 const unavailable = browserUnavailable();
 
@@ -32,6 +32,16 @@ const TABLE = `SELECT * FROM (VALUES
   (1, 'The Shawshank Redemption', 4.52, 'because of Toy Story'),
   (2, 'Up', 3.9, 'popular')) AS t(rank, title, score, reason)`;
 
+/** A top-10 list with the synthetic sample's titles and reasons ("because of A; B"). */
+const WIDGET = `const data = rl.synthetic({ users: 60, items: 40, seed: 1 });
+const model = new rl.ItemCF();
+await model.fit(data);
+rl.widgets.recommend(model, { user: data.userNames[0] })`;
+
+/** Two months of days: a time axis whose end labels ECharts centres on the chart's edges. */
+const DAILY = `-- name: daily
+SELECT TIMESTAMP '2024-01-01' + INTERVAL (range) DAY AS day, 100 + range % 7 AS clicks FROM range(60)`;
+
 const notebook = (...cells: [string, 'sql'?][]) =>
   serializeNotebook(createNotebook(cells.map(([source, kind]) => newCodeCell(source, kind))));
 const SCHEMES = ['light', 'dark'] as const;
@@ -40,6 +50,8 @@ const suite = servedSuite('static-forms', () =>
     SCHEMES.flatMap((s) => [
       [`neighbours-${s}.ipynb`, notebook([MAP])],
       [`map-${s}.ipynb`, notebook([MAP], [TABLE, 'sql'])],
+      [`widget-${s}.ipynb`, notebook([WIDGET])],
+      [`time-${s}.ipynb`, notebook([DAILY, 'sql'], ["rl.charts.line(daily, { x: 'day', y: 'clicks' })"])],
     ]),
   ),
 );
@@ -210,6 +222,56 @@ describe.skipIf(unavailable).each(SCHEMES)('static forms (%s)', (scheme) => {
     expect(shown.texts).toEqual(expect.arrayContaining(Object.keys(live)));
     await map.evaluate((el) => el.scrollIntoView({ block: 'center' }));
     await screenshot(offline, `static-forms-export-${scheme}`);
+    expect(errors).toEqual([]);
+  });
+
+  it('gives the top-10 titles and reasons the width the cell has', async () => {
+    const { page, errors } = await suite.browser(scheme);
+    await openFile(page, suite.server.url, `widget-${scheme}.ipynb`);
+    await runAll(page);
+    const widget = page.getByTestId('recommend-widget');
+    await widget.getByTestId('recommend-row').first().waitFor();
+    await widget.scrollIntoViewIfNeeded();
+    const list = widget.getByTestId('recommend-list');
+    const titles = list.locator('td.clipped').locator('.clip');
+    // A title and a reason a row.
+    expect(await titles.count()).toBe(2 * (await widget.getByTestId('recommend-row').count()));
+    // Titles whole where the list has the room, the full text on hover all the same.
+    const cut = await list
+      .locator('tbody tr td:nth-child(3) .clip')
+      .evaluateAll((spans) => spans.filter((s) => s.scrollWidth > s.clientWidth).map((s) => s.textContent));
+    expect(cut).toEqual([]);
+    const first = titles.first();
+    expect(await first.getAttribute('title')).toBe((await first.textContent())!.trim());
+    // The list takes the whole width its side of the widget has; the reasons get what the other columns leave.
+    const [table, side] = await list.evaluate((t) => [
+      t.getBoundingClientRect().width,
+      t.parentElement!.clientWidth,
+    ]);
+    expect(table).toBeGreaterThanOrEqual(side - 1);
+    await screenshot(page, `widget-wide-titles-${scheme}`);
+    expect(errors).toEqual([]);
+  });
+
+  it("keeps a time axis's labels inside the chart", async () => {
+    const { page, errors } = await suite.browser(scheme);
+    await openFile(page, suite.server.url, `time-${scheme}.ipynb`);
+    await runAll(page);
+    const canvas = page.locator('[data-testid=chart] canvas').first();
+    await canvas.scrollIntoViewIfNeeded();
+    await expect.poll(() => inkedPixels(canvas)).toBeGreaterThan(500);
+    // A label running off the edge is cut there: ink in the outermost columns of the canvas.
+    const edges = await canvas.evaluate((c: HTMLCanvasElement) => {
+      const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+      const inked = (x: number) => {
+        let n = 0;
+        for (let y = 0; y < c.height; y++) if (data[(y * c.width + x) * 4 + 3] > 0) n++;
+        return n;
+      };
+      return [inked(0), inked(1), inked(c.width - 2), inked(c.width - 1)];
+    });
+    expect(edges).toEqual([0, 0, 0, 0]);
+    await screenshot(page, `time-axis-labels-${scheme}`);
     expect(errors).toEqual([]);
   });
 });
