@@ -32,11 +32,15 @@ const TABLE = `SELECT * FROM (VALUES
   (1, 'The Shawshank Redemption', 4.52, 'because of Toy Story'),
   (2, 'Up', 3.9, 'popular')) AS t(rank, title, score, reason)`;
 
-/** A top-10 list with the synthetic sample's titles and reasons ("because of A; B"). */
+/** A top-10 list with the synthetic sample's titles and reasons ("because of A; B") and a wide column besides. */
 const WIDGET = `const data = rl.synthetic({ users: 60, items: 40, seed: 1 });
 const model = new rl.ItemCF();
 await model.fit(data);
-rl.widgets.recommend(model, { user: data.userNames[0] })`;
+const items = rl.Table.fromColumns({
+  item: [...data.itemNames],
+  genres: data.itemNames.map(() => 'Adventure|Thriller|Comedy|Science Fiction'),
+});
+rl.widgets.recommend(model, { items, user: data.userNames[0] })`;
 
 /** Two months of days: a time axis whose end labels ECharts centres on the chart's edges. */
 const DAILY = `-- name: daily
