@@ -23,7 +23,13 @@ function parts(c: Chart) {
   const one = <T>(v: T | T[] | undefined) => (Array.isArray(v) ? v[0] : v) as T;
   return {
     title: one(o.title) as { text: string; subtext: string },
-    x: one(o.xAxis) as { type: string; data?: string[]; name?: string; inverse?: boolean },
+    x: one(o.xAxis) as {
+      type: string;
+      data?: string[];
+      name?: string;
+      inverse?: boolean;
+      axisLabel?: object;
+    },
     y: one(o.yAxis) as { type: string; data?: string[]; name?: string; inverse?: boolean },
     series: (Array.isArray(o.series) ? o.series : [o.series]) as (BarSeriesOption &
       LineSeriesOption &
@@ -401,6 +407,16 @@ describe('line', () => {
       { name: 'n', type: 'float64', data: Float64Array.of(4, 5) },
     ]);
     expect(parts(line(days, { x: 'day', y: 'n' })).x.type).toBe('time');
+  });
+
+  it('keeps the first and last labels of a time axis inside the chart, and no two overlapping', () => {
+    const days = new Table([
+      { name: 'day', type: 'date', data: Float64Array.of(0, 86_400_000, 2 * 86_400_000) },
+      { name: 'n', type: 'float64', data: Float64Array.of(4, 5, 6) },
+    ]);
+    const inside = { hideOverlap: true, alignMinLabel: 'left', alignMaxLabel: 'right' };
+    expect(parts(line(days, { x: 'day', y: 'n' })).x.axisLabel).toEqual(inside);
+    expect(parts(scatter(days, { x: 'day', y: 'n' })).x.axisLabel).toEqual(inside);
   });
 
   it('thins a long line and drops its markers', () => {

@@ -1,8 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MIME, WIDGET, type ProjectorOutput } from '../src/api';
+import { MIME, WIDGET, categoryColour, type ProjectorOutput } from '../src/api';
 import type { KernelClient } from '../src/kernel-client';
 import { initTensorFlow } from '../src/tf-backend';
-import { ItemCF, TwoTower, setTrainingHost, synthetic } from '../src/recsys';
+import { FeatureSet, ItemCF, TwoTower, setTrainingHost, synthetic } from '../src/recsys';
 import { EmbeddingMap, embeddings } from '../src/views';
 import { Model } from '../src/recsys/model';
 import { Random } from '../src/recsys/random';
@@ -74,6 +74,23 @@ describe('rl.charts.embeddings', () => {
     expect(svg).toMatch(/^<svg[\s\S]*comedy[\s\S]*drama[\s\S]*missing[\s\S]*<\/svg>$/);
   });
 
+  it('draws the static SVG in the view’s colours and proportions, with whole legend names', async () => {
+    const rows = randomRows(200, 2, 6).map(([x, y]) => [x * 4, y]);
+    const names = ['Drama', "Children's", 'A category with a rather long name'];
+    const map = await embeddings(rows, { colorBy: rows.map((_, i) => names[i % 3]) });
+    const svg = String(map.bundle('w')['image/svg+xml']);
+    names.forEach((name, i) => {
+      const swatch = new RegExp(`fill="${categoryColour(i)}"[^>]*ecmeta_ssr_type="legend"`);
+      expect(svg).toMatch(swatch);
+      expect(svg).toContain(`>${name.replace("'", '&#39;')}</text>`);
+    });
+    const xs = [...svg.matchAll(/M(-?[\d.]+) (-?[\d.]+)l3 0/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    const span = (v: number[]) => Math.max(...v) - Math.min(...v);
+    const x = Array.from({ length: map.count }, (_, i) => map.coords[2 * i]);
+    const y = Array.from({ length: map.count }, (_, i) => map.coords[2 * i + 1]);
+    expect(span(xs.map((p) => p[0])) / span(xs.map((p) => p[1]))).toBeCloseTo(span(x) / span(y), 1);
+  });
+
   it('colours by numbers on a scale, NaN as missing', async () => {
     const rows = randomRows(50, 4, 2);
     const popularity = rows.map((_, i) => (i === 3 ? NaN : i * 2));
@@ -110,6 +127,35 @@ describe('rl.charts.embeddings', () => {
     expect(map.labels).toEqual(Array.from({ length: 80 }, (_, i) => data.itemTitle(i)));
     expect(map.title).toBe('TwoTower item embeddings by UMAP');
     expect(map.dim).toBe(model.itemEmbeddings().dim);
+  });
+
+  it('colours a fitted model’s items by an attribute named in colorBy, the first of several values', async () => {
+    await initTensorFlow('wasm');
+    const data = synthetic({ users: 60, items: 40, seed: 5 });
+    const model = new TwoTower({ epochs: 1 });
+    await model.fit(data, { progress: false });
+    const p = payload(await embeddings(model, { colorBy: 'genres' }));
+    expect(p.color).toMatchObject({ name: 'genres (first value)', kind: 'category' });
+    const values = uint16(p.color!.values);
+    const categories = p.color!.kind === 'category' ? p.color!.categories : [];
+    for (let i = 0; i < 40; i++) expect(categories[values[i]]).toBe(data.itemFeatures.decode('genres', i)[0]);
+    await expect(embeddings(model, { colorBy: 'genre' })).rejects.toThrow(
+      'rl.charts.embeddings: TwoTower\'s items have no attribute "genre"; their attributes are "genres".',
+    );
+    await expect(embeddings(randomRows(5, 3, 1), { colorBy: 'genres' })).rejects.toThrow(
+      'colorBy "genres" names an item attribute, which only a fitted model\'s items have',
+    );
+  });
+
+  it('colours by a numeric item attribute on a scale', async () => {
+    const { model } = modelWithItems(6);
+    const years = [1990, 2001, null, 1975, 2020, 1999];
+    Object.assign(model.train, {
+      itemFeatures: FeatureSet.encode(6, [{ name: 'year', values: years, numeric: true }]),
+    });
+    const p = payload(await embeddings(model, { colorBy: 'year' }));
+    expect(p.color).toMatchObject({ name: 'year', kind: 'number', min: 1975, max: 2020 });
+    expect(Array.from(float32(p.color!.values))).toEqual([1990, 2001, NaN, 1975, 2020, 1999]);
   });
 });
 

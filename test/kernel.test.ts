@@ -235,7 +235,10 @@ describe('SQL cells', () => {
     expect(r.reply.status).toBe('ok');
     const data = r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data : {};
     expect(data['text/plain']).toContain('1,000 rows × 3 columns (first 10 shown)');
-    expect(data['text/html']).toContain('<th title="int32">user_id</th>');
+    // Numbers marked to be right-aligned in a static page, text left as it is.
+    expect(data['text/html']).toContain('<th class="num" title="int32">user_id</th>');
+    expect(data['text/html']).toContain('<th title="string">name</th>');
+    expect(data['text/html']).toContain('<tr><td class="num">1</td><td class="num">1.5</td><td>u1</td></tr>');
     const table = data[MIME.table] as { numRows: number; rows: unknown[][]; tableId: string };
     expect(table.numRows).toBe(1000);
     expect(table.rows).toHaveLength(50);

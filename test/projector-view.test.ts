@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ProjectorOutput } from '../src/api';
+import { categoryColour, sequentialColour, type ProjectorOutput } from '../src/api';
 import {
   LEVELS,
   ScreenGrid,
-  categoryColour,
   centreOn,
   decodeProjector,
   extent,
@@ -12,11 +11,11 @@ import {
   palette,
   pixel,
   project,
+  faintPoints,
   rasterise,
   readNeighbours,
   rotate,
   searchLabels,
-  sequentialColour,
   zoomAt,
   type Raster,
 } from '../renderer/src/lib/projector-view';
@@ -258,21 +257,32 @@ describe('drawing the points', () => {
     expect(r.pixels[5 * 10 + 5]).toBe(colours[0]);
   });
 
-  it('draws dimmed colours faint and beneath the others', () => {
+  it('draws faint points faint and beneath the others', () => {
     const r = raster();
+    const colour = Uint16Array.of(0, 1, 1);
     rasterise(
       frame([
         [5, 5, 0],
         [5, 5, 0],
         [1, 1, 0],
       ]),
-      Uint16Array.of(0, 1, 1),
+      colour,
       colours,
-      Uint8Array.of(0, 1, 0, 0),
+      faintPoints(colour, Uint8Array.of(0, 1, 0, 0), undefined),
       r,
     );
     expect(r.pixels[5 * 10 + 5]).toBe(colours[0]);
     expect(r.pixels[1 * 10 + 1] >>> 24).toBeLessThan(0x80);
+  });
+
+  it('leaves a point and its neighbours bright and the rest faint, within the categories picked', () => {
+    const colour = Uint16Array.of(0, 1, 0, 1, 0);
+    expect(faintPoints(colour, undefined, undefined)).toBeUndefined();
+    expect(Array.from(faintPoints(colour, undefined, [3, 0, 4])!)).toEqual([0, 1, 1, 0, 0]);
+    expect(Array.from(faintPoints(colour, Uint8Array.of(1, 0, 0), [3, 0, 4])!)).toEqual([1, 1, 1, 0, 1]);
+    expect(Array.from(faintPoints(colour, Uint8Array.of(1, 0, 0), undefined)!)).toEqual([1, 0, 1, 0, 1]);
+    const into = new Uint8Array(5);
+    expect(faintPoints(colour, undefined, [1], into)).toBe(into);
   });
 });
 

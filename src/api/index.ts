@@ -23,3 +23,15 @@ export { WIDGET, WIDGET_GONE, isWidget } from './widgets';
 export { escapeHtml } from './escape-html';
 export { stripAnsi } from './ansi';
 export { safeChartOption } from './chart-option';
+export {
+  MISSING_COLOUR,
+  categoryColour,
+  mapBounds,
+  mapFrame,
+  plainColour,
+  rgb,
+  sequentialColour,
+  type MapArea,
+  type MapBounds,
+  type MapLayout,
+} from './projector-style';

@@ -2,6 +2,7 @@ import type { LineSeriesOption } from 'echarts';
 import { Chart } from './chart';
 import { ChartInput, labelsOf, leftOut, type ChartData } from './chart-data';
 import { heading } from './heading';
+import { INSIDE_LABELS } from './axis-labels';
 
 export interface LineOptions {
   /** The column along the horizontal axis: numbers, times or categories (epochs, days, K). */
@@ -70,7 +71,7 @@ export function line(data: ChartData, options: LineOptions): Chart {
       ys.length > 1,
     ),
     tooltip: { trigger: 'axis' },
-    xAxis: { ...xAxis, name: x.name, nameLocation: 'middle', nameGap: 28 },
+    xAxis: { ...xAxis, ...INSIDE_LABELS, name: x.name, nameLocation: 'middle', nameGap: 28 },
     yAxis: { type: 'value', scale: true, name: ys.length === 1 ? ys[0].name : '' },
     series,
   });

@@ -1,5 +1,6 @@
 import { formatCount } from '../api';
 import type { EChartsOption, ScatterSeriesOption } from 'echarts';
+import { INSIDE_LABELS } from './axis-labels';
 import { Chart } from './chart';
 import { ChartInput, labelsOf, leftOut, type ChartColumn, type ChartData } from './chart-data';
 import { heading } from './heading';
@@ -90,6 +91,7 @@ export function scatter(data: ChartData, options: ScatterOptions): Chart {
     xAxis: {
       type: x.kind === 'time' ? 'time' : 'value',
       scale: true,
+      ...(x.kind === 'time' ? INSIDE_LABELS : {}),
       name: x.name,
       nameLocation: 'middle',
       nameGap: 28,

@@ -1,4 +1,4 @@
-import { cellValue, type Table } from './table';
+import { cellValue, isNumeric, type Column, type Table } from './table';
 import { escapeHtml, formatCountOf, formatValue } from '../api';
 
 /** How many rows an output carries; the grid pages through the rest from the kernel. */
@@ -34,14 +34,15 @@ export function tableText(table: Table): string {
 /** A static HTML table, for GitHub and Jupyter. */
 export function tableHtml(table: Table): string {
   const shown = Math.min(HTML_ROWS, table.numRows);
+  // Numbers right-aligned and text left, as the grid shows them, wherever the page's style lets a class say so.
+  const align = (c: Column) => (isNumeric(c.type) ? ' class="num"' : '');
   const head = table.columns
-    .map((c) => `<th title="${escapeHtml(c.type)}">${escapeHtml(c.name)}</th>`)
+    .map((c) => `<th${align(c)} title="${escapeHtml(c.type)}">${escapeHtml(c.name)}</th>`)
     .join('');
   const body: string[] = [];
   for (let r = 0; r < shown; r++) {
-    body.push(
-      `<tr>${table.columns.map((c) => `<td>${escapeHtml(formatValue(cellValue(c, r)))}</td>`).join('')}</tr>`,
-    );
+    const cells = table.columns.map((c) => `<td${align(c)}>${escapeHtml(formatValue(cellValue(c, r)))}</td>`);
+    body.push(`<tr>${cells.join('')}</tr>`);
   }
   const more = table.numRows > shown ? `, first ${shown} shown` : '';
   return (

@@ -19,6 +19,11 @@ export interface Column {
 
 const NUMERIC: ReadonlySet<ColumnType> = new Set(['int32', 'float32', 'float64', 'timestamp', 'date']);
 
+/** Numbers, times and dates: what a table lines up on the right. */
+export function isNumeric(type: ColumnType): boolean {
+  return NUMERIC.has(type);
+}
+
 export class Table {
   readonly columns: readonly Column[];
   readonly numRows: number;

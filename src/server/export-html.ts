@@ -19,8 +19,14 @@ import {
   type Notebook,
 } from '../notebook';
 import {
+  MISSING_COLOUR,
+  categoryColour,
   escapeHtml,
   formatCount,
+  mapBounds,
+  mapFrame,
+  plainColour,
+  sequentialColour,
   progressText,
   readOutput,
   readPayload,
@@ -186,8 +192,9 @@ function renderBundle(data: MimeBundle, context: Context): string {
   // A payload that does not hold together (a hand-edited file) falls back to the static picture.
   if (projector && wholeProjector(projector)) {
     const id = `chart-${context.charts.length + 1}`;
-    context.charts.push({ id, option: projectorOption(projector), labels: projector.labels });
-    return `<div class="chart map" id="${id}" style="width:720px;height:520px"></div>`;
+    const { option, height } = projectorOption(projector);
+    context.charts.push({ id, option, labels: projector.labels });
+    return `<div class="chart map" id="${id}" style="width:${MAP_WIDTH}px;height:${height}px"></div>`;
   }
   const chart = payload(data, MIME.echarts);
   if (chart) {
@@ -224,42 +231,68 @@ function payload<M extends RecLabMime>(data: MimeBundle, mime: M): MimePayloads[
   return read.ok ? read.value : undefined;
 }
 
+const MAP_WIDTH = 720;
+
 /**
  * An embedding map as the page can show it without RecLab: its first two coordinates as
- * an interactive scatter, one series per colour category (the legend filters them), or
- * a colour scale for a numeric column. Names show on hover.
+ * an interactive scatter in the view's colours and proportions, one series per colour
+ * category (the legend, beside it as in the view, filters them), or a colour scale for a
+ * numeric column. Names show on hover.
  */
-function projectorOption(p: ProjectorOutput): ChartOutput['option'] {
+function projectorOption(p: ProjectorOutput): { option: ChartOutput['option']; height: number } {
   const coords = floats(p.coords);
   const point = (i: number) => [round(coords[i * p.dims]), round(coords[i * p.dims + 1]), i];
+  // Opaque, as the view draws them: ECharts' default opacity would pale every colour.
   const base = { type: 'scatter', symbolSize: 4, large: p.count > 2000, largeThreshold: 2000 };
+  const style = (color: string) => ({ itemStyle: { color, opacity: 1 } });
   const title = {
     text: p.title,
     subtext:
       `${p.method.toUpperCase()}, ${formatCount(p.count)} points` +
       (p.dims === 3 ? ' (first two of three dimensions)' : ''),
   };
-  const axes = {
-    xAxis: { type: 'value', scale: true, splitLine: { show: false } },
-    yAxis: { type: 'value', scale: true, splitLine: { show: false } },
-  };
   const color = p.color;
+  const names = color?.kind === 'category' ? [...color.categories, '(missing)'] : [];
+  // Room on the right for the legend (as wide as its names) or the colour scale.
+  const frame = mapFrame(mapBounds(coords, p.count, p.dims), {
+    width: MAP_WIDTH,
+    maxHeight: 520,
+    top: 80,
+    margin: 20,
+    side: color?.kind === 'category' ? names : color ? 110 : 0,
+  });
+  // No axes, as in the view: a map's coordinates have no units to read.
+  const axes = {
+    grid: frame.grid,
+    xAxis: { type: 'value', ...frame.x, show: false },
+    yAxis: { type: 'value', ...frame.y, show: false },
+  };
+  const chart = (option: ChartOutput['option']) => ({ option, height: frame.height });
   if (color?.kind === 'category') {
     const values = new Uint16Array(bytes(color.values).buffer);
     // An index past the categories marks a missing value: those points are a series of their own.
-    const names = [...color.categories, '(missing)'];
     const groups = names.map(() => [] as (number | null)[][]);
     for (let i = 0; i < p.count; i++) groups[Math.min(values[i], names.length - 1)].push(point(i));
     const series = names
-      .map((name, c) => ({ ...base, name, data: groups[c] }))
+      .map((name, c) => ({
+        ...base,
+        ...style(c < color.categories.length ? categoryColour(c) : MISSING_COLOUR),
+        name,
+        data: groups[c],
+      }))
       .filter((series) => series.data.length);
-    return {
-      title,
-      ...axes,
-      legend: { type: 'scroll', top: 50 },
-      grid: { top: 90 },
-      series,
+    const legend = {
+      type: 'scroll',
+      // Square swatches, as the view's legend has.
+      icon: 'roundRect',
+      itemWidth: 10,
+      itemHeight: 10,
+      orient: 'vertical',
+      right: 20,
+      top: 'middle',
+      textStyle: { width: frame.legend - 30, overflow: 'break' },
     };
+    return chart({ title, ...axes, legend, series });
   }
   const data = Array.from({ length: p.count }, (_, i) => point(i));
   if (color?.kind === 'number') {
@@ -274,16 +307,11 @@ function projectorOption(p: ProjectorOutput): ChartOutput['option'] {
       calculable: true,
       right: 0,
       top: 'middle',
+      inRange: { color: Array.from({ length: 11 }, (_, i) => sequentialColour(i / 10, false)) },
     };
-    return {
-      title,
-      ...axes,
-      grid: { right: 90 },
-      visualMap,
-      series: [{ ...base, data }],
-    };
+    return chart({ title, ...axes, visualMap, series: [{ ...base, data }] });
   }
-  return { title, ...axes, series: [{ ...base, data }] };
+  return chart({ title, ...axes, series: [{ ...base, ...style(plainColour(false)), data }] });
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -336,7 +364,11 @@ pre {
 .stream.stderr { background: rgba(255, 180, 0, 0.08); }
 .error, .unreadable { color: var(--error); white-space: pre-wrap; }
 table { border-collapse: collapse; font-size: 13px; margin: 4px 0; }
-th, td { border: 1px solid var(--border); padding: 3px 8px; text-align: right; }
+th, td { border: 1px solid var(--border); padding: 3px 8px; }
+/* Text reads from the left and numbers line up on the right, as in the app's grid; a Markdown table's own
+   alignment (its align attribute) stands. */
+th:not([align]), td:not([align]) { text-align: left; }
+th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
 th { background: var(--code); }
 .image { max-width: 100%; }
 .chart { max-width: 100%; }

@@ -5,7 +5,13 @@
  * which the view asks for when a point is clicked.
  */
 import {
+  MISSING_COLOUR,
+  categoryColour,
   formatCount,
+  mapBounds,
+  mapFrame,
+  plainColour,
+  sequentialColour,
   type JsonValue,
   MIME,
   type MimeBundle,
@@ -194,25 +200,38 @@ export class EmbeddingMap implements Widget {
     ]
       .filter(Boolean)
       .join('; ');
+    const series = this.previewSeries(shown);
+    // The legend as wide as its names (a long one wraps), the map beside it in the view's proportions.
+    const frame = mapFrame(mapBounds(this.coords, this.count, this.dims), {
+      width: 640,
+      maxHeight: 480,
+      top: 70,
+      margin: 20,
+      side: this.color ? series.map((s) => String(s.name)) : 0,
+    });
     const legend = {
       orient: 'vertical' as const,
-      right: 10,
+      right: 20,
       top: 'middle',
       type: 'scroll' as const,
-      textStyle: { width: 110, overflow: 'truncate' as const },
+      // Square swatches, as the view's legend has.
+      icon: 'roundRect',
+      itemWidth: 10,
+      itemHeight: 10,
+      textStyle: { width: frame.legend - 30, overflow: 'break' as const },
     };
     return chart(
       {
         title: { text: this.title, subtext: subtitle, left: 'center' },
-        grid: { top: 70, left: 30, right: this.color ? 160 : 30, bottom: 30 },
+        grid: frame.grid,
         // A map's axes have no units to read: none are drawn.
-        xAxis: { type: 'value', scale: true, show: false },
-        yAxis: { type: 'value', scale: true, show: false },
+        xAxis: { type: 'value', ...frame.x, show: false },
+        yAxis: { type: 'value', ...frame.y, show: false },
         ...(this.color ? { legend } : {}),
-        series: this.previewSeries(shown),
+        series,
         animation: false,
       },
-      { width: 640, height: 480 },
+      { width: 640, height: frame.height },
     );
   }
 
@@ -222,9 +241,11 @@ export class EmbeddingMap implements Widget {
       round(this.coords[i * this.dims]),
       round(this.coords[i * this.dims + 1]),
     ];
+    // Opaque, as the view draws them: ECharts' default opacity would pale every colour.
     const base = { type: 'scatter' as const, symbol: 'rect', symbolSize: 3, large: true, largeThreshold: 0 };
+    const style = (color: string) => ({ itemStyle: { color, opacity: 1 } });
     const color = this.color;
-    if (!color) return [{ ...base, data: Array.from(shown, point) }];
+    if (!color) return [{ ...base, ...style(plainColour(false)), data: Array.from(shown, point) }];
     if (color.kind === 'category') {
       const named = Math.min(color.categories.length, PREVIEW_CATEGORIES);
       const groups = Array.from({ length: named + 1 }, () => [] as number[][]);
@@ -237,42 +258,40 @@ export class EmbeddingMap implements Widget {
       return groups
         .map((data, g) => ({
           ...base,
+          ...style(g === named ? MISSING_COLOUR : categoryColour(g)),
           name: names[g],
           data,
-          ...(g === named ? { itemStyle: { color: GREY } } : {}),
         }))
         .filter((s) => s.data.length > 0);
     }
-    const bands = Array.from({ length: SCALE.length + 1 }, () => [] as number[][]);
+    const bands = Array.from({ length: BANDS + 1 }, () => [] as number[][]);
     const span = color.max - color.min;
     for (const i of shown) {
       const v = color.values[i];
       const band = Number.isNaN(v)
-        ? SCALE.length
+        ? BANDS
         : span > 0
-          ? Math.min(SCALE.length - 1, Math.floor(((v - color.min) / span) * SCALE.length))
+          ? Math.min(BANDS - 1, Math.floor(((v - color.min) / span) * BANDS))
           : 0;
       bands[band].push(point(i));
     }
     const bandName = (b: number) =>
-      b === SCALE.length
+      b === BANDS
         ? 'missing'
-        : `${round(color.min + (span * b) / SCALE.length)} to ${round(color.min + (span * (b + 1)) / SCALE.length)}`;
+        : `${round(color.min + (span * b) / BANDS)} to ${round(color.min + (span * (b + 1)) / BANDS)}`;
     return bands
       .map((data, b) => ({
         ...base,
         name: bandName(b),
         data,
-        itemStyle: { color: b === SCALE.length ? GREY : SCALE[b] },
+        ...style(b === BANDS ? MISSING_COLOUR : sequentialColour((b + 0.5) / BANDS, false)),
       }))
       .filter((s) => s.data.length > 0);
   }
 }
 
-/** Points without a colour of their own (missing, or past the legend). */
-const GREY = '#8b949e';
-/** Viridis in eight steps: even in lightness, and readable by the colour-blind. */
-const SCALE = ['#440154', '#46327e', '#365c8d', '#277f8e', '#1fa187', '#4ac16d', '#a0da39', '#fde725'];
+/** Steps of the colour scale in the legend of a static picture, which has no gradient. */
+const BANDS = 8;
 
 /** Four significant digits are plenty for a picture, and keep the SVG small. */
 const round = (v: number) => Number(v.toPrecision(4));

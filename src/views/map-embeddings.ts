@@ -35,8 +35,11 @@ export interface EmbeddingsOptions {
   dim?: number;
   /** A name per point, shown on hover and searched; default: a model's item titles, else the row numbers. */
   labels?: ArrayLike<string | number>;
-  /** Per point: text colours by category, numbers on a scale (NaN: missing). */
-  colorBy?: { name: string; values: ColourValues } | ColourValues;
+  /**
+   * Per point: text colours by category, numbers on a scale (NaN: missing). For a fitted model, the name of
+   * an item attribute (`'genres'`) colours each item by its value, the first one of a multi-valued attribute.
+   */
+  colorBy?: string | { name: string; values: ColourValues } | ColourValues;
   title?: string;
   seed?: number;
   /** UMAP: neighbours per point (default 15). */
@@ -114,7 +117,12 @@ export async function embeddings(
     options.labels !== undefined
       ? labelsOf(options.labels, n)
       : (source.labels?.() ?? Array.from({ length: n }, (_, i) => String(i)));
-  const color = options.colorBy === undefined ? null : coloursOf(options.colorBy, n);
+  const color =
+    options.colorBy === undefined
+      ? null
+      : typeof options.colorBy === 'string'
+        ? attributeColours(matrix, options.colorBy)
+        : coloursOf(options.colorBy, n);
   const settings = settingsFor(method, options, dims, seed);
   method.check(n, settings);
 
@@ -236,7 +244,33 @@ function labelsOf(values: ArrayLike<string | number>, n: number): string[] {
   return Array.from(values, (v) => String(v));
 }
 
-function coloursOf(colorBy: NonNullable<EmbeddingsOptions['colorBy']>, n: number): PointColours {
+/** A fitted model's item attribute as colours: a multi-valued one by each item's first value, as its name says. */
+function attributeColours(matrix: EmbeddingsInput, attribute: string): PointColours {
+  if (!(matrix instanceof Model))
+    throw new Error(
+      `${WHERE}: colorBy "${attribute}" names an item attribute, which only a fitted model's items have; ` +
+        'for these vectors give one value per point, or { name, values }.',
+    );
+  const features = matrix.train.itemFeatures;
+  const group = features.groups.find((g) => g.name === attribute);
+  if (!group) {
+    const names = features.groups.map((g) => `"${g.name}"`);
+    throw new Error(
+      `${WHERE}: ${matrix.name}'s items have no attribute "${attribute}"; ` +
+        (names.length
+          ? `their attributes are ${names.join(', ')}.`
+          : 'they have none: build the dataset with its items table, e.g. rl.Dataset.fromData(data).'),
+    );
+  }
+  if (group.kind === 'numeric') return numberColours(attribute, group.values!);
+  const values = Array.from({ length: features.numRows }, (_, r) => features.decode(attribute, r)[0] ?? null);
+  return categoryColours(group.width > 1 ? `${attribute} (first value)` : attribute, values);
+}
+
+function coloursOf(
+  colorBy: Exclude<NonNullable<EmbeddingsOptions['colorBy']>, string>,
+  n: number,
+): PointColours {
   const named =
     typeof colorBy === 'object' && colorBy !== null && 'values' in colorBy && !('length' in colorBy);
   const name = named ? String(colorBy.name ?? 'colour') : 'colour';

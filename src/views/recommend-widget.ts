@@ -242,10 +242,19 @@ function jsonRows(table: Table, limit: number): { columns: string[]; rows: (stri
   return { columns: table.columnNames.slice(), rows };
 }
 
+/** The saved rows as a table: a column of numbers stays numbers (the static table aligns them), the rest text. */
 function resultTable(part: { columns: string[]; rows: (string | number | null)[][] }): Table {
   return Table.fromColumns(
     Object.fromEntries(
-      part.columns.map((name, i) => [name, part.rows.map((row) => (row[i] === null ? '' : String(row[i])))]),
+      part.columns.map((name, i) => {
+        const values = part.rows.map((row) => row[i]);
+        return [
+          name,
+          values.every((v) => typeof v === 'number')
+            ? Float64Array.from(values as number[])
+            : values.map((v) => (v === null ? '' : String(v))),
+        ];
+      }),
     ),
   );
 }

@@ -28,6 +28,20 @@ export async function settled(page: Page, timeout = 120_000): Promise<void> {
   );
 }
 
+/** Runs a command from the ☰ Menu, by its label (the item also shows its keys). */
+export async function command(page: Page, label: string): Promise<void> {
+  await page.getByTestId('menu').click();
+  await page
+    .getByRole('menuitem')
+    .filter({ has: page.getByText(label, { exact: true }) })
+    .click();
+}
+
+export async function save(page: Page): Promise<void> {
+  await command(page, 'Save');
+  await page.getByTestId('dirty').waitFor({ state: 'detached' });
+}
+
 /** How many pixels of a canvas something has drawn on. */
 export function inkedPixels(canvas: Locator): Promise<number> {
   return canvas.evaluate((c: HTMLCanvasElement) => {

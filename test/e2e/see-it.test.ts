@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import type { Locator, Page } from 'playwright';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { browserUnavailable, openBrowser, screenshot, serve, type OpenBrowser, type Served } from './browser';
-import { closeBrowser, inkedPixels, openFile, settled } from './page';
+import { closeBrowser, command, inkedPixels, openFile, save, settled } from './page';
 import { MIME, createNotebook, newCodeCell, serializeNotebook, type CodeCell } from '../../src/notebook';
 import { notebookToHtml } from '../../src/server';
 
@@ -89,20 +89,6 @@ async function firstPoint(
   await expect.poll(async () => Number(await canvas.getAttribute('data-points'))).toBeGreaterThan(points);
   const [x, y] = (await canvas.getAttribute('data-first-point'))!.split(',').map(Number);
   return { canvas, x, y };
-}
-
-/** Runs a command from the ☰ Menu, by its label (the item also shows its keys). */
-async function command(page: Page, label: string): Promise<void> {
-  await page.getByTestId('menu').click();
-  await page
-    .getByRole('menuitem')
-    .filter({ has: page.getByText(label, { exact: true }) })
-    .click();
-}
-
-async function save(page: Page): Promise<void> {
-  await command(page, 'Save');
-  await page.getByTestId('dirty').waitFor({ state: 'detached' });
 }
 
 describe.skipIf(!!unavailable)(

@@ -6,7 +6,15 @@
  * Screen positions are in CSS pixels from the canvas's top-left corner; only the raster
  * works in device pixels.
  */
-import type { ProjectorNeighbour, ProjectorOutput } from '../../../src/api';
+import {
+  MISSING_COLOUR,
+  categoryColour,
+  plainColour,
+  rgb,
+  sequentialColour,
+  type ProjectorNeighbour,
+  type ProjectorOutput,
+} from '../../../src/api';
 
 export type Legend =
   | { kind: 'none' }
@@ -121,82 +129,17 @@ export function decodeProjector(output: ProjectorOutput): ProjectorData {
 
 /** Colours (`#rrggbb`) by colour index: the last is for missing values. */
 export function palette(legend: Legend, dark: boolean): string[] {
-  const missing = '#8b949e';
-  if (legend.kind === 'none') return [dark ? '#6ea8fe' : '#3b6fb6', missing];
-  if (legend.kind === 'category') return [...legend.categories.map((_, i) => categoryColour(i)), missing];
-  return [...Array.from({ length: LEVELS }, (_, i) => sequentialColour((i + 0.5) / LEVELS, dark)), missing];
+  if (legend.kind === 'none') return [plainColour(dark), MISSING_COLOUR];
+  if (legend.kind === 'category')
+    return [...legend.categories.map((_, i) => categoryColour(i)), MISSING_COLOUR];
+  return [
+    ...Array.from({ length: LEVELS }, (_, i) => sequentialColour((i + 0.5) / LEVELS, dark)),
+    MISSING_COLOUR,
+  ];
 }
 
 export function colourCount(legend: Legend): number {
   return legend.kind === 'none' ? 1 : legend.kind === 'category' ? legend.categories.length : LEVELS;
-}
-
-const TABLEAU10 = [
-  '#4e79a7',
-  '#f28e2b',
-  '#e15759',
-  '#76b7b2',
-  '#59a14f',
-  '#edc948',
-  '#b07aa1',
-  '#ff9da7',
-  '#9c755f',
-  '#bab0ac',
-];
-
-export function categoryColour(i: number): string {
-  if (i < TABLEAU10.length) return TABLEAU10[i];
-  // Past the palette, hues a golden angle apart stay distinct from their neighbours.
-  return hsl((i * 137.508) % 360, 0.55, 0.58);
-}
-
-function hsl(h: number, s: number, l: number): string {
-  const a = s * Math.min(l, 1 - l);
-  const channel = (n: number) => {
-    const k = (n + h / 30) % 12;
-    return Math.round(255 * (l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
-  };
-  return hex(channel(0), channel(8), channel(4));
-}
-
-const hex = (r: number, g: number, b: number) =>
-  `#${((1 << 24) | (r << 16) | (g << 8) | b).toString(16).slice(1)}`;
-
-/** Viridis, every tenth. */
-const VIRIDIS = [
-  '#440154',
-  '#482475',
-  '#414487',
-  '#355f8d',
-  '#2a788e',
-  '#21918c',
-  '#22a884',
-  '#44bf70',
-  '#7ad151',
-  '#bddf26',
-  '#fde725',
-];
-
-/**
- * Viridis at `t` in [0, 1], leaving out the end that would vanish into the background:
- * the pale yellow on white, the dark violet on black.
- */
-export function sequentialColour(t: number, dark: boolean): string {
-  const [from, to] = dark ? [0.15, 1] : [0, 0.85];
-  const x = (from + Math.min(1, Math.max(0, t)) * (to - from)) * (VIRIDIS.length - 1);
-  const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
-  const f = x - i;
-  const [a, b] = [rgb(VIRIDIS[i]), rgb(VIRIDIS[i + 1])];
-  return hex(
-    Math.round(a[0] + (b[0] - a[0]) * f),
-    Math.round(a[1] + (b[1] - a[1]) * f),
-    Math.round(a[2] + (b[2] - a[2]) * f),
-  );
-}
-
-function rgb(colour: string): [number, number, number] {
-  const v = parseInt(colour.slice(1), 16);
-  return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
 }
 
 /** A colour as an ImageData pixel seen through a Uint32Array (little-endian: ABGR). */
@@ -391,25 +334,47 @@ export interface Raster {
 }
 
 /**
- * Draws every point as a square, dimmed ones first and faint so that the others stay on
- * top; in 3-D a nearer point hides a farther one. Returns how many points fell on the canvas.
+ * Per point, 1 where it is drawn faint: its colour is dimmed (the legend picks others), or a
+ * point's neighbours are shown and it is neither that point nor one of them. Undefined when
+ * none is. Written into `into` when it fits: a large map repaints on every frame of a drag.
+ */
+export function faintPoints(
+  colour: Uint16Array,
+  dimmed: Uint8Array | undefined,
+  highlighted: readonly number[] | undefined,
+  into?: Uint8Array,
+): Uint8Array | undefined {
+  if (!dimmed && !highlighted) return undefined;
+  const faint = into?.length === colour.length ? into : new Uint8Array(colour.length);
+  if (highlighted) {
+    faint.fill(1);
+    for (const i of highlighted) faint[i] = dimmed ? dimmed[colour[i]] : 0;
+  } else if (dimmed) {
+    for (let i = 0; i < colour.length; i++) faint[i] = dimmed[colour[i]];
+  }
+  return faint;
+}
+
+/**
+ * Draws every point as a square, faint ones first so that the others stay on top; in 3-D a
+ * nearer point hides a farther one. Returns how many points fell on the canvas.
  */
 export function rasterise(
   frame: Frame,
   colour: Uint16Array,
   colours: Uint32Array,
-  dimmed: Uint8Array | undefined,
+  faint: Uint8Array | undefined,
   raster: Raster,
 ): number {
   const { pixels, width, height, ratio, size, depth } = raster;
   pixels.fill(0);
   const half = size / 2;
   let drawn = 0;
-  for (const pass of dimmed ? [1, 0] : [0]) {
+  for (const pass of faint ? [1, 0] : [0]) {
     depth?.fill(-Infinity);
     for (let i = 0; i < frame.x.length; i++) {
       const c = colour[i];
-      if (dimmed && dimmed[c] !== pass) continue;
+      if (faint && faint[i] !== pass) continue;
       const x0 = Math.round(frame.x[i] * ratio - half);
       const y0 = Math.round(frame.y[i] * ratio - half);
       // NaN fails both tests too.
