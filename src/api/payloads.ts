@@ -101,12 +101,32 @@ export const RecommendOutputSchema = Type.Object({
 });
 export type RecommendOutput = Static<typeof RecommendOutputSchema>;
 
+/** A TypeScript error the editor's checker found in a cell, at a 1-based line and column. */
+export const CellTypeErrorSchema = Type.Object({
+  line: Type.Integer({ minimum: 1 }),
+  column: Type.Integer({ minimum: 1 }),
+  message: Type.String(),
+});
+export type CellTypeError = Static<typeof CellTypeErrorSchema>;
+
+/** Whether a cell's type errors only warn before it runs, or stop it: the notebook's `metadata.reclab.typeErrors`. */
+export const TypeErrorPolicySchema = Type.Union([Type.Literal('warn'), Type.Literal('stop')]);
+export type TypeErrorPolicy = Static<typeof TypeErrorPolicySchema>;
+
+/** The type errors a cell had when it was run; `stopped`: the cell did not run for them. */
+export const TypeErrorsOutputSchema = Type.Object({
+  errors: Type.Array(CellTypeErrorSchema),
+  stopped: Type.Boolean(),
+});
+export type TypeErrorsOutput = Static<typeof TypeErrorsOutputSchema>;
+
 const PAYLOADS = {
   [MIME.table]: TableOutputSchema,
   [MIME.echarts]: ChartOutputSchema,
   [MIME.progress]: ProgressStateSchema,
   [MIME.projector]: ProjectorOutputSchema,
   [MIME.recommend]: RecommendOutputSchema,
+  [MIME.typeErrors]: TypeErrorsOutputSchema,
 } satisfies Record<(typeof MIME)[keyof typeof MIME], TSchema>;
 
 /** Each RecLab MIME type's payload type. */

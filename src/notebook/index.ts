@@ -1,5 +1,12 @@
 export * from './nbformat';
-export { parseJson, stringifyJupyter, formatNumber, JsonNumberText, JsonSyntaxError } from './json';
+export {
+  parseJson,
+  stringifyJupyter,
+  formatNumber,
+  isJsonObject,
+  JsonNumberText,
+  JsonSyntaxError,
+} from './json';
 export type { JsonObject, JsonValue } from './json';
 export {
   parseNotebook,

@@ -1,7 +1,8 @@
-import type { CellEdit, CellKind, WireCell } from '../api';
+import type { CellEdit, CellKind, TypeErrorPolicy, WireCell } from '../api';
 import {
   cellKind,
   cellSource,
+  isJsonObject,
   newCellId,
   serializeNotebook,
   setCellSource,
@@ -46,6 +47,11 @@ export class NotebookDocument {
     return this.notebook.cells.map((cell, i) => toWire(cell, this.handles[i]));
   }
 
+  /** Whether type errors stop a cell's run: `metadata.reclab.typeErrors`, warning only unless it says 'stop'. */
+  get typeErrors(): TypeErrorPolicy {
+    return reclabMetadata(this.notebook).typeErrors === 'stop' ? 'stop' : 'warn';
+  }
+
   cell(handle: string): Cell {
     const i = this.indexOf(handle);
     return this.notebook.cells[i];
@@ -82,6 +88,8 @@ export class NotebookDocument {
           break;
         case 'clearOutputs':
           if (edit.cell !== undefined) need(edit.cell);
+          break;
+        case 'typeErrors':
           break;
         default:
           need(edit.cell);
@@ -179,8 +187,22 @@ export class NotebookDocument {
           }
         }
         break;
+      case 'typeErrors': {
+        // 'warn' is the default: the key goes, and the file is as it was before 'stop'.
+        const { typeErrors: _old, ...rest } = reclabMetadata(this.notebook);
+        const reclab: JsonObject = edit.policy === 'stop' ? { ...rest, typeErrors: 'stop' } : rest;
+        if (Object.keys(reclab).length) this.notebook.metadata.reclab = reclab;
+        else delete this.notebook.metadata.reclab;
+        break;
+      }
     }
   }
+}
+
+/** RecLab's own notebook settings, under `metadata.reclab`. */
+function reclabMetadata(notebook: Notebook): JsonObject {
+  const reclab = notebook.metadata.reclab;
+  return isJsonObject(reclab) ? reclab : {};
 }
 
 const clamp = (n: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, Math.trunc(n)));

@@ -8,6 +8,8 @@ export interface Command {
   /** Where the key works: while editing a cell, in command mode, or both. */
   mode?: 'edit' | 'command' | 'both';
   group: 'File' | 'Edit' | 'Cell' | 'Kernel' | 'Help';
+  /** A setting the command turns on and off: whether it is on. */
+  checked?(nb: NotebookModel): boolean;
   run(nb: NotebookModel, ui: CommandUi): void | Promise<unknown>;
 }
 
@@ -259,6 +261,13 @@ export const COMMANDS: Command[] = [
       await nb.rpc.request('restart', { session: nb.session });
       await nb.run(nb.cells.map((c) => c.handle));
     },
+  },
+  {
+    id: 'kernel.typeErrorsStop',
+    label: 'Type errors stop runs',
+    group: 'Kernel',
+    checked: (nb) => nb.typeErrors === 'stop',
+    run: (nb) => nb.setTypeErrors(nb.typeErrors === 'stop' ? 'warn' : 'stop'),
   },
 
   {

@@ -147,6 +147,15 @@ monaco.languages.registerCompletionItemProvider('sql', {
   },
 });
 
+/** A cell's text model's path, less its extension. */
+export const cellPath = (handle: string) => `/cells/cell-${handle}`;
+
+/** Where a cell's text model lives: the TypeScript worker knows each cell by this name. */
+export function cellUri(handle: string, kind: string): monaco.Uri {
+  const ext = kind === 'sql' ? 'sql' : kind === 'markdown' ? 'md' : 'ts';
+  return monaco.Uri.parse(`file://${cellPath(handle)}.${ext}`);
+}
+
 export function languageOf(kind: string): string {
   return kind === 'sql'
     ? 'sql'

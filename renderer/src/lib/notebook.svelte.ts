@@ -8,12 +8,14 @@ import type {
   Output,
   QueryParams,
   QueryResult,
+  TypeErrorPolicy,
   WindowQueryName,
   WireNotebook,
   WorkbenchEvent,
 } from '../../../src/api';
 import { ConnectionLostError, RequestError, type Rpc } from './rpc';
 import { download } from './download';
+import { cellTypeErrors } from './type-check';
 import { splitLines } from '../../../src/notebook';
 
 export interface CellModel {
@@ -48,6 +50,7 @@ export class NotebookModel {
   cells = $state<CellModel[]>([]);
   dirty = $state(false);
   kernel = $state<KernelStatus>({ state: 'starting' });
+  typeErrors = $state<TypeErrorPolicy>('warn');
   active = $state(0);
   mode = $state<'command' | 'edit'>('command');
   /** A message for the user that stays until dismissed (a failed save, a lost kernel). */
@@ -65,6 +68,8 @@ export class NotebookModel {
   private tables: Promise<CatalogTable[]> | undefined;
   private seq = 0;
   private sending: Promise<void> | undefined;
+  /** The last run asked for: runs go to the server in the order they were asked for. */
+  private runs: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -83,6 +88,7 @@ export class NotebookModel {
     this.name = wire.name;
     this.dirty = wire.dirty || this.unsent.length > 0;
     this.kernel = wire.kernel;
+    this.typeErrors = wire.typeErrors;
     const runs = new Map(wire.running.map((r) => [r.cell, r]));
     this.cells = wire.cells.map((c) => ({
       ...c,
@@ -248,6 +254,11 @@ export class NotebookModel {
     this.edit({ op: 'clearOutputs' });
   }
 
+  setTypeErrors(policy: TypeErrorPolicy): void {
+    this.typeErrors = policy;
+    this.edit({ op: 'typeErrors', policy });
+  }
+
   private edit(edit: CellEdit): void {
     this.unsent.push(edit);
     this.dirty = true;
@@ -310,13 +321,24 @@ export class NotebookModel {
     return this.tables;
   }
 
-  async run(handles: string[]): Promise<void> {
+  /**
+   * Runs cells in order, each with the type errors the editor's checker finds in it now. Asking
+   * the checker takes a while, so each run waits for the one asked for before it: a second
+   * Shift+Enter never overtakes the first.
+   */
+  run(handles: string[]): Promise<void> {
     const code = handles.filter((h) => {
       const cell = this.find(h);
       return cell && (cell.kind === 'typescript' || cell.kind === 'sql');
     });
-    await this.flush();
-    if (code.length) await this.rpc.request('execute', { session: this.session, cells: code });
+    const typescript = code.filter((h) => this.find(h)?.kind === 'typescript');
+    const run = this.runs.then(async () => {
+      const typeErrors = await cellTypeErrors(typescript);
+      await this.flush();
+      if (code.length) await this.rpc.request('execute', { session: this.session, cells: code, typeErrors });
+    });
+    this.runs = run.catch(() => undefined);
+    return run;
   }
 
   /** Downloads the notebook as it is now (unsaved edits too) as one offline HTML page. */
