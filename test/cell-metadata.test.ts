@@ -1,12 +1,19 @@
 /**
  * What the server keeps of a run besides the outputs, in the window and in the file: the type
- * errors a cell had when it ran (and whether they stopped it).
+ * errors a cell had when it ran (and whether they stopped it), how long it took, the column
+ * summaries of the tables it showed; and whether its outputs are hidden.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MIME, type WireCell } from '../src/api';
-import { createNotebook, newCodeCell, parseNotebook, serializeNotebook } from '../src/notebook';
+import {
+  createNotebook,
+  newCodeCell,
+  parseNotebook,
+  serializeNotebook,
+  type DisplayDataOutput,
+} from '../src/notebook';
 import type { WorkbenchClient } from '../dev';
 import { suiteServer } from './helpers/server';
 
@@ -93,6 +100,58 @@ describe('type errors', () => {
     await client.request('save', { session: notebook.session });
     expect(parseNotebook(await fs.readFile(file, 'utf8')).metadata.reclab).toBeUndefined();
     await client.request('close', { session: notebook.session });
+    client.close();
+  });
+});
+
+describe('a notebook saved and opened again', () => {
+  it("keeps hidden outputs, the run's time and the grid's column summaries", async () => {
+    const { file, client, notebook, handles } = await open('kept.ipynb', [
+      'await new Promise((r) => setTimeout(r, 30));\ndb.query("SELECT * FROM range(4) t(n)")',
+      '"second"',
+    ]);
+    await client.request('execute', { session: notebook.session, cells: handles });
+    const done = await client.waitFor(
+      (e) => e.event === 'run' && e.run.cell === handles[0] && e.run.state === 'done',
+    );
+    const durationMs = done.event === 'run' ? done.run.durationMs! : 0;
+    await ran(client, notebook.session, handles[1]);
+    await client.request('edit', {
+      session: notebook.session,
+      client: 'w',
+      seq: 1,
+      edits: [{ op: 'outputsHidden', cell: handles[1], hidden: true }],
+    });
+    await client.request('save', { session: notebook.session });
+    await client.request('close', { session: notebook.session });
+
+    const saved = parseNotebook(await fs.readFile(file, 'utf8'));
+    const [table, second] = saved.cells;
+    expect(second.metadata).toMatchObject({ collapsed: true, jupyter: { outputs_hidden: true } });
+    const execution = table.metadata.execution as Record<string, string>;
+    expect(Date.parse(execution['shell.execute_reply']) - Date.parse(execution['iopub.execute_input'])).toBe(
+      Math.round(durationMs),
+    );
+    const output = (table.cell_type === 'code' ? table.outputs : [])[0] as DisplayDataOutput;
+    expect(output.data[MIME.table]).toMatchObject({
+      numRows: 4,
+      summaries: [{ kind: 'numeric', column: 'n', rows: 4, min: 0, max: 3 }],
+    });
+
+    const { notebook: reopened } = await client.request('open', { path: file });
+    expect(reopened.cells.map((c) => c.outputsHidden)).toEqual([false, true]);
+    expect(reopened.cells[0].durationMs).toBe(Math.round(durationMs));
+
+    // Clearing the outputs clears the time they took; showing them drops the keys.
+    await client.request('edit', {
+      session: reopened.session,
+      client: 'w',
+      seq: 1,
+      edits: [{ op: 'clearOutputs' }, { op: 'outputsHidden', cell: reopened.cells[1].handle, hidden: false }],
+    });
+    await client.request('save', { session: reopened.session });
+    expect(parseNotebook(await fs.readFile(file, 'utf8')).cells.map((c) => c.metadata)).toEqual([{}, {}]);
+    await client.request('close', { session: reopened.session });
     client.close();
   });
 });

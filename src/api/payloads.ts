@@ -6,15 +6,20 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { MIME } from '../notebook';
 import { firstProblem } from './validate';
+import { ColumnSummarySchema } from './kernel';
 
 const Columns = Type.Array(Type.Object({ name: Type.String(), type: Type.String() }));
 
-/** Under the table MIME type: the first rows; the rest stay in the kernel. */
+/**
+ * Under the table MIME type: the first rows, the rest staying in the kernel, and each
+ * column's distribution over all of them, so a reopened notebook's grid shows them without it.
+ */
 export const TableOutputSchema = Type.Object({
   tableId: Type.String(),
   numRows: Type.Number({ minimum: 0 }),
   columns: Columns,
   rows: Type.Array(Type.Array(Type.Unknown())),
+  summaries: Type.Optional(Type.Array(ColumnSummarySchema)),
 });
 export type TableOutput = Static<typeof TableOutputSchema>;
 
@@ -120,6 +125,25 @@ export const TypeErrorsOutputSchema = Type.Object({
 });
 export type TypeErrorsOutput = Static<typeof TypeErrorsOutputSchema>;
 
+/**
+ * A value to unfold, as a browser's console shows objects: under the tree MIME type. A node
+ * with `entries` is an object that opens; one without is a value, or an object past the
+ * depth the kernel went to, read as its summary.
+ */
+export const ValueTreeNodeSchema = Type.Recursive((Node) =>
+  Type.Object({
+    /** The value as one line: `{a: 1, b: Array(3), …}`, `(3) [1, 2, 3]`, `'text'`, `42`. */
+    summary: Type.String(),
+    kind: Type.Union(
+      ['object', 'string', 'number', 'boolean', 'null', 'undefined', 'other'].map((k) => Type.Literal(k)),
+    ),
+    entries: Type.Optional(Type.Array(Type.Object({ key: Type.String(), value: Node }))),
+    /** Entries left out past the kernel's limits. */
+    more: Type.Optional(Type.Integer({ minimum: 0 })),
+  }),
+);
+export type ValueTreeNode = Static<typeof ValueTreeNodeSchema>;
+
 const PAYLOADS = {
   [MIME.table]: TableOutputSchema,
   [MIME.echarts]: ChartOutputSchema,
@@ -127,6 +151,7 @@ const PAYLOADS = {
   [MIME.projector]: ProjectorOutputSchema,
   [MIME.recommend]: RecommendOutputSchema,
   [MIME.typeErrors]: TypeErrorsOutputSchema,
+  [MIME.tree]: ValueTreeNodeSchema,
 } satisfies Record<(typeof MIME)[keyof typeof MIME], TSchema>;
 
 /** Each RecLab MIME type's payload type. */

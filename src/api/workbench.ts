@@ -32,6 +32,10 @@ export const WireCellSchema = Type.Object({
   source: Type.String(),
   outputs: Type.Array(OutputSchema),
   executionCount: Type.Union([Type.Integer(), Type.Null()]),
+  /** The outputs are collapsed to a bar (Jupyter's `outputs_hidden`). */
+  outputsHidden: Type.Boolean(),
+  /** How long the last run took, as the file records it. */
+  durationMs: Type.Optional(Type.Number()),
 });
 export type WireCell = Static<typeof WireCellSchema>;
 
@@ -96,6 +100,7 @@ export const CellEditSchema = Type.Union([
   Type.Object({ op: Type.Literal('kind'), cell: Handle, kind: CellKindSchema }),
   /** Clears one cell's outputs, or every cell's when `cell` is absent. */
   Type.Object({ op: Type.Literal('clearOutputs'), cell: Type.Optional(Handle) }),
+  Type.Object({ op: Type.Literal('outputsHidden'), cell: Handle, hidden: Type.Boolean() }),
   /** Sets whether type errors only warn before a cell runs, or stop it, for the whole notebook. */
   Type.Object({ op: Type.Literal('typeErrors'), policy: TypeErrorPolicySchema }),
 ]);

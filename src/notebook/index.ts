@@ -30,3 +30,4 @@ export type { CellKind, CodeCellKind } from './cells';
 export { MAX_STREAM_CHARS, OutputCollector, widgetIds, widgetOutputIndex } from './outputs';
 export type { CollectorOptions, OutputChange } from './outputs';
 export { foreignKernelHint } from './language';
+export { clearExecution, executionMs, outputsHidden, recordExecution, setOutputsHidden } from './metadata';

@@ -83,4 +83,5 @@ export const MIME = {
   projector: 'application/vnd.reclab.projector+json',
   recommend: 'application/vnd.reclab.recommend+json',
   typeErrors: 'application/vnd.reclab.type-errors+json',
+  tree: 'application/vnd.reclab.tree+json',
 } as const;

@@ -2,7 +2,12 @@ import type { CellEdit, CellKind, TypeErrorPolicy, WireCell } from '../api';
 import {
   cellKind,
   cellSource,
+  clearExecution,
+  executionMs,
   isJsonObject,
+  outputsHidden,
+  recordExecution,
+  setOutputsHidden,
   newCellId,
   serializeNotebook,
   setCellSource,
@@ -118,12 +123,23 @@ export class NotebookDocument {
     return undefined;
   }
 
-  /** Outputs change without a user edit; they still make the notebook differ from disk. */
-  setOutputs(handle: string, outputs: Output[], executionCount?: number | null): void {
+  /**
+   * Outputs change without a user edit; they still make the notebook differ from disk. A run
+   * that ended taking `durationMs` is recorded as JupyterLab records it, for the cell to show;
+   * one that ended without (the kernel died) leaves no time, as it shows none.
+   */
+  setOutputs(
+    handle: string,
+    outputs: Output[],
+    executionCount?: number | null,
+    durationMs?: number | null,
+  ): void {
     const cell = this.cell(handle);
     if (cell.cell_type !== 'code') return;
     cell.outputs = outputs;
     if (executionCount !== undefined) cell.execution_count = executionCount;
+    if (typeof durationMs === 'number') recordExecution(cell, new Date(), durationMs);
+    else if (durationMs === null) clearExecution(cell);
     this.version++;
   }
 
@@ -184,8 +200,12 @@ export class NotebookDocument {
           if (cell.cell_type === 'code') {
             cell.outputs = [];
             cell.execution_count = null;
+            clearExecution(cell);
           }
         }
+        break;
+      case 'outputsHidden':
+        setOutputsHidden(this.cell(edit.cell), edit.hidden);
         break;
       case 'typeErrors': {
         // 'warn' is the default: the key goes, and the file is as it was before 'stop'.
@@ -214,6 +234,8 @@ function toWire(cell: Cell, handle: string): WireCell {
     source: cellSource(cell),
     outputs: cell.cell_type === 'code' ? (cell.outputs ?? []) : [],
     executionCount: cell.cell_type === 'code' ? (cell.execution_count ?? null) : null,
+    outputsHidden: outputsHidden(cell),
+    durationMs: cell.cell_type === 'code' ? executionMs(cell) : undefined,
   };
 }
 

@@ -333,7 +333,7 @@ export class NotebookSession {
     publishNow();
     await spill.close();
     this.runningOutputs = undefined;
-    this.safeSetOutputs(handle, collector.outputs, run.executionCount);
+    this.safeSetOutputs(handle, collector.outputs, run.executionCount, run.durationMs ?? null);
     this.setRun(run);
     this.changed();
     return run.status;
@@ -404,9 +404,14 @@ export class NotebookSession {
     return { overflow, close };
   }
 
-  private safeSetOutputs(handle: string, outputs: Output[], executionCount?: number | null): void {
+  private safeSetOutputs(
+    handle: string,
+    outputs: Output[],
+    executionCount?: number | null,
+    durationMs?: number | null,
+  ): void {
     try {
-      this.document.setOutputs(handle, outputs, executionCount);
+      this.document.setOutputs(handle, outputs, executionCount, durationMs);
     } catch {
       // The cell was deleted while it ran; its outputs go with it.
     }

@@ -232,6 +232,17 @@ export const COMMANDS: Command[] = [
       if (h) nb.move(h, 1);
     },
   },
+  {
+    id: 'cell.toggleOutputs',
+    label: 'Hide or show outputs',
+    keys: 'O',
+    mode: 'command',
+    group: 'Cell',
+    run: (nb) => {
+      const h = activeHandle(nb);
+      if (h) nb.toggleOutputs(h);
+    },
+  },
   { id: 'cell.clearOutputs', label: 'Clear all outputs', group: 'Edit', run: (nb) => nb.clearOutputs() },
 
   {

@@ -10,6 +10,7 @@ import type {
   QueryResult,
   TypeErrorPolicy,
   WindowQueryName,
+  WireCell,
   WireNotebook,
   WorkbenchEvent,
 } from '../../../src/api';
@@ -24,6 +25,7 @@ export interface CellModel {
   source: string;
   outputs: Output[];
   executionCount: number | null;
+  outputsHidden: boolean;
   run: CellRun | undefined;
   /** The last finished run, for the error line and the time it took. */
   lastRun: CellRun | undefined;
@@ -94,7 +96,7 @@ export class NotebookModel {
       ...c,
       source: unsentSource.get(c.handle) ?? c.source,
       run: runs.get(c.handle),
-      lastRun: this.cells.find((old) => old.handle === c.handle)?.lastRun,
+      lastRun: this.cells.find((old) => old.handle === c.handle)?.lastRun ?? savedRun(c),
     }));
     this.active = Math.min(this.active, Math.max(0, this.cells.length - 1));
   }
@@ -193,6 +195,7 @@ export class NotebookModel {
       source,
       outputs: [],
       executionCount: null,
+      outputsHidden: false,
       run: undefined,
       lastRun: undefined,
     });
@@ -252,6 +255,14 @@ export class NotebookModel {
       cell.lastRun = undefined;
     }
     this.edit({ op: 'clearOutputs' });
+  }
+
+  /** Collapses the cell's outputs to a bar, or opens them again (O, as in Jupyter). */
+  toggleOutputs(handle: string): void {
+    const cell = this.find(handle);
+    if (!cell) return;
+    cell.outputsHidden = !cell.outputsHidden;
+    this.edit({ op: 'outputsHidden', cell: handle, hidden: cell.outputsHidden });
   }
 
   setTypeErrors(policy: TypeErrorPolicy): void {
@@ -384,6 +395,13 @@ export class NotebookModel {
     await this.flush();
     this.load(await this.rpc.request('attach', { session: this.session }));
   }
+}
+
+/** The run a cell's file records (its time), for a notebook just opened: an error output marks it failed. */
+function savedRun(cell: WireCell): CellRun | undefined {
+  if (cell.durationMs === undefined) return undefined;
+  const failed = cell.outputs.some((o) => o.output_type === 'error');
+  return { cell: cell.handle, state: 'done', status: failed ? 'error' : 'ok', durationMs: cell.durationMs };
 }
 
 /**
