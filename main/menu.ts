@@ -79,6 +79,8 @@ export function menuTemplate(run: Run, isMac: boolean): MenuItemConstructorOptio
         item('Interrupt', 'kernel.interrupt'),
         item('Restart', 'kernel.restart'),
         item('Restart and Run All', 'kernel.restartRunAll'),
+        { type: 'separator' },
+        item('Type Errors Stop Runs (On/Off)', 'kernel.typeErrorsStop'),
       ],
     },
     {

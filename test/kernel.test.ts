@@ -205,6 +205,45 @@ describe('TypeScript cells', () => {
     expect(data['application/x-counts']).toEqual({ n: '18446744073709551616', share: null, at: [1, null] });
   });
 
+  it("shows a value by its class's own toString, not a dump of its fields", async () => {
+    const r = await run(
+      kernel,
+      "const ds = rl.Dataset.fromInteractions({ user: ['u1', 'u2'], item: ['a', 'b'] }, { name: 'tiny' });\nds",
+    );
+    expect(r.reply.status).toBe('ok');
+    const data = r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data : {};
+    expect(data).toEqual({ 'text/plain': (await run(kernel, 'ds.toString()')).text });
+    expect(data['text/plain']).toMatch(/^Dataset "tiny": 2 users, 2 items/);
+    // A class without its own toString, and a small object, are inspected as before.
+    expect((await run(kernel, 'class Point { x = 1 }\nnew Point()')).text).toBe('Point { x: 1 }');
+    expect((await run(kernel, '({ a: 1, b: [1, 2] })')).outputs[0]).toMatchObject({
+      data: { 'text/plain': '{ a: 1, b: [ 1, 2 ] }' },
+    });
+  });
+
+  it('shows a large plain object as a tree to unfold, beside its text', async () => {
+    const r = await run(
+      kernel,
+      "const big = { name: 'runs', ok: true, runs: Array.from({ length: 150 }, (_, i) => ({ i, loss: i / 2 })) };\n" +
+        'big.self = big;\nbig',
+    );
+    const data = r.outputs[0].output_type === 'execute_result' ? r.outputs[0].data : {};
+    expect(String(data['text/plain'])).toMatch(/^<ref \*1> \{\n {2}name: 'runs'/);
+    const tree = data[MIME.tree] as {
+      summary: string;
+      entries: { key: string; value: { summary: string; entries?: unknown[]; more?: number } }[];
+    };
+    expect(tree.summary).toBe("{name: 'runs', ok: true, runs: Array(150), self: {…}}");
+    expect(tree.entries.map((e) => [e.key, e.value.summary])).toEqual([
+      ['name', "'runs'"],
+      ['ok', 'true'],
+      ['runs', '(150) [{…}, {…}, {…}, {…}, {…}, …]'],
+      ['self', '[Circular]'],
+    ]);
+    expect(tree.entries[2].value.entries).toHaveLength(100);
+    expect(tree.entries[2].value.more).toBe(50);
+  });
+
   it('updates a progress bar in place with count, rate and ETA', async () => {
     const r = await run(
       kernel,

@@ -8,14 +8,19 @@ import {
   OutputCollector,
   cellKind,
   cellSource,
+  clearExecution,
   createNotebook,
+  executionMs,
   formatNumber,
   newCodeCell,
   newMarkdownCell,
+  outputsHidden,
   parseJson,
   parseNotebook,
+  recordExecution,
   serializeNotebook,
   setCellSource,
+  setOutputsHidden,
   stringifyJupyter,
   upgradeNotebook,
   type CodeCell,
@@ -168,6 +173,58 @@ nb.cells = [
       display_name: 'TypeScript (RecLab)',
       language: 'typescript',
     });
+  });
+});
+
+describe('cell metadata', () => {
+  const cellWith = (metadata: string) =>
+    parseNotebook(
+      `{"cells": [{"cell_type": "code", "execution_count": null, "id": "a1", "metadata": ${metadata}, ` +
+        `"outputs": [], "source": ["1"]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`,
+    );
+
+  it('hides outputs under the keys JupyterLab and nbformat use, and keeps the keys it does not know', () => {
+    const notebook = cellWith('{"jupyter": {"source_hidden": true}, "tags": ["x"]}');
+    const before = serializeNotebook(notebook);
+    const [cell] = notebook.cells;
+    expect(outputsHidden(cell)).toBe(false);
+    setOutputsHidden(cell, true);
+    expect(outputsHidden(cell)).toBe(true);
+    expect(cell.metadata).toEqual({
+      collapsed: true,
+      jupyter: { outputs_hidden: true, source_hidden: true },
+      tags: ['x'],
+    });
+    // Keys sorted as Jupyter writes them, whatever order they were set in.
+    expect(serializeNotebook(notebook)).toContain(
+      '"metadata": {\n    "collapsed": true,\n    "jupyter": {\n' +
+        '     "outputs_hidden": true,\n     "source_hidden": true\n',
+    );
+    setOutputsHidden(cell, false);
+    expect(serializeNotebook(notebook)).toBe(before);
+    // Either key alone, as another tool may write it, hides them.
+    expect(outputsHidden(cellWith('{"collapsed": true}').cells[0])).toBe(true);
+    expect(outputsHidden(cellWith('{"jupyter": {"outputs_hidden": true}}').cells[0])).toBe(true);
+  });
+
+  it("records how long the last run took as JupyterLab does, and reads JupyterLab's own times", () => {
+    const notebook = cellWith('{}');
+    const [cell] = notebook.cells;
+    expect(executionMs(cell)).toBeUndefined();
+    recordExecution(cell, new Date('2025-01-02T03:04:05.678Z'), 1234);
+    expect(cell.metadata.execution).toEqual({
+      'iopub.execute_input': '2025-01-02T03:04:04.444Z',
+      'shell.execute_reply': '2025-01-02T03:04:05.678Z',
+    });
+    expect(executionMs(cell)).toBe(1234);
+    clearExecution(cell);
+    expect(cell.metadata).toEqual({});
+    const jupyterlab = cellWith(
+      '{"execution": {"iopub.execute_input": "2024-05-01T10:00:00.250118Z", "iopub.status.busy": ' +
+        '"2024-05-01T10:00:00.249Z", "shell.execute_reply": "2024-05-01T10:00:01.450421Z"}}',
+    );
+    expect(executionMs(jupyterlab.cells[0])).toBe(1200);
+    expect(executionMs(cellWith('{"execution": {"shell.execute_reply": "soon"}}').cells[0])).toBeUndefined();
   });
 });
 

@@ -2,7 +2,7 @@
  * How numbers and values read, in the kernel's text and static outputs and in the workbench
  * alike (this file has no dependencies, so the browser can load it too).
  */
-import type { ProgressState } from './payloads';
+import type { ProgressState, TypeErrorsOutput } from './payloads';
 
 /** mm:ss, or h:mm:ss from an hour on; "?" when unknown. */
 export function formatDuration(seconds: number | null): string {
@@ -47,4 +47,11 @@ export function progressText(s: ProgressState): string {
   const eta = s.done ? '' : `<${formatDuration(s.etaSeconds)}`;
   const label = s.label ? `${s.label} ` : '';
   return `${label}${bar} ${s.value}/${s.total} [${formatDuration(s.elapsedSeconds)}${eta}, ${formatRate(s.rate)}/s]`;
+}
+
+/** A cell's type errors as text, one a line: `Type error at line 1: Type 'string' is not assignable …`. */
+export function typeErrorsText({ errors, stopped }: TypeErrorsOutput): string {
+  const lines = errors.map((e) => `Type error at line ${e.line}: ${e.message}`);
+  if (stopped) lines.push('The cell did not run: type errors stop runs in this notebook (☰ Menu → Kernel).');
+  return lines.join('\n');
 }

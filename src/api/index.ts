@@ -17,7 +17,15 @@ export { readOutput, type OutputRead } from './output-schema';
 export type { CellKind, CodeCellKind, JsonValue, MimeBundle, Output } from '../notebook';
 export { MIME } from '../notebook';
 export { sqlCellName } from './sql-name';
-export { formatCount, formatCountOf, formatDuration, formatRate, formatValue, progressText } from './format';
+export {
+  formatCount,
+  formatCountOf,
+  formatDuration,
+  formatRate,
+  formatValue,
+  progressText,
+  typeErrorsText,
+} from './format';
 export type { ProjectorNeighbour, Widget, WidgetContext, WidgetReply, WidgetSpec } from './widgets';
 export { WIDGET, WIDGET_GONE, isWidget } from './widgets';
 export { escapeHtml } from './escape-html';

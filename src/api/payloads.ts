@@ -6,15 +6,20 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { MIME } from '../notebook';
 import { firstProblem } from './validate';
+import { ColumnSummarySchema } from './kernel';
 
 const Columns = Type.Array(Type.Object({ name: Type.String(), type: Type.String() }));
 
-/** Under the table MIME type: the first rows; the rest stay in the kernel. */
+/**
+ * Under the table MIME type: the first rows, the rest staying in the kernel, and each
+ * column's distribution over all of them, so a reopened notebook's grid shows them without it.
+ */
 export const TableOutputSchema = Type.Object({
   tableId: Type.String(),
   numRows: Type.Number({ minimum: 0 }),
   columns: Columns,
   rows: Type.Array(Type.Array(Type.Unknown())),
+  summaries: Type.Optional(Type.Array(ColumnSummarySchema)),
 });
 export type TableOutput = Static<typeof TableOutputSchema>;
 
@@ -101,12 +106,52 @@ export const RecommendOutputSchema = Type.Object({
 });
 export type RecommendOutput = Static<typeof RecommendOutputSchema>;
 
+/** A TypeScript error the editor's checker found in a cell, at a 1-based line and column. */
+export const CellTypeErrorSchema = Type.Object({
+  line: Type.Integer({ minimum: 1 }),
+  column: Type.Integer({ minimum: 1 }),
+  message: Type.String(),
+});
+export type CellTypeError = Static<typeof CellTypeErrorSchema>;
+
+/** Whether a cell's type errors only warn before it runs, or stop it: the notebook's `metadata.reclab.typeErrors`. */
+export const TypeErrorPolicySchema = Type.Union([Type.Literal('warn'), Type.Literal('stop')]);
+export type TypeErrorPolicy = Static<typeof TypeErrorPolicySchema>;
+
+/** The type errors a cell had when it was run; `stopped`: the cell did not run for them. */
+export const TypeErrorsOutputSchema = Type.Object({
+  errors: Type.Array(CellTypeErrorSchema),
+  stopped: Type.Boolean(),
+});
+export type TypeErrorsOutput = Static<typeof TypeErrorsOutputSchema>;
+
+/**
+ * A value to unfold, as a browser's console shows objects: under the tree MIME type. A node
+ * with `entries` is an object that opens; one without is a value, or an object past the
+ * depth the kernel went to, read as its summary.
+ */
+export const ValueTreeNodeSchema = Type.Recursive((Node) =>
+  Type.Object({
+    /** The value as one line: `{a: 1, b: Array(3), …}`, `(3) [1, 2, 3]`, `'text'`, `42`. */
+    summary: Type.String(),
+    kind: Type.Union(
+      ['object', 'string', 'number', 'boolean', 'null', 'undefined', 'other'].map((k) => Type.Literal(k)),
+    ),
+    entries: Type.Optional(Type.Array(Type.Object({ key: Type.String(), value: Node }))),
+    /** Entries left out past the kernel's limits. */
+    more: Type.Optional(Type.Integer({ minimum: 0 })),
+  }),
+);
+export type ValueTreeNode = Static<typeof ValueTreeNodeSchema>;
+
 const PAYLOADS = {
   [MIME.table]: TableOutputSchema,
   [MIME.echarts]: ChartOutputSchema,
   [MIME.progress]: ProgressStateSchema,
   [MIME.projector]: ProjectorOutputSchema,
   [MIME.recommend]: RecommendOutputSchema,
+  [MIME.typeErrors]: TypeErrorsOutputSchema,
+  [MIME.tree]: ValueTreeNodeSchema,
 } satisfies Record<(typeof MIME)[keyof typeof MIME], TSchema>;
 
 /** Each RecLab MIME type's payload type. */

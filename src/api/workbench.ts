@@ -14,6 +14,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { CELL_KINDS, type CellKind, type JsonValue, type Output } from '../notebook';
 import { JsonValueSchema, OutputSchema } from './output-schema';
+import { CellTypeErrorSchema, TypeErrorPolicySchema } from './payloads';
 import {
   ExecuteStatusSchema,
   KernelInfoSchema,
@@ -31,6 +32,10 @@ export const WireCellSchema = Type.Object({
   source: Type.String(),
   outputs: Type.Array(OutputSchema),
   executionCount: Type.Union([Type.Integer(), Type.Null()]),
+  /** The outputs are collapsed to a bar (Jupyter's `outputs_hidden`). */
+  outputsHidden: Type.Boolean(),
+  /** How long the last run took, as the file records it. */
+  durationMs: Type.Optional(Type.Number()),
 });
 export type WireCell = Static<typeof WireCellSchema>;
 
@@ -72,6 +77,7 @@ export const WireNotebookSchema = Type.Object({
   kernel: KernelStatusSchema,
   /** Execution state of cells that are queued or running. */
   running: Type.Array(CellRunSchema),
+  typeErrors: TypeErrorPolicySchema,
 });
 export type WireNotebook = Static<typeof WireNotebookSchema>;
 
@@ -96,6 +102,9 @@ export const CellEditSchema = Type.Union([
   Type.Object({ op: Type.Literal('kind'), cell: Handle, kind: CellKindSchema }),
   /** Clears one cell's outputs, or every cell's when `cell` is absent. */
   Type.Object({ op: Type.Literal('clearOutputs'), cell: Type.Optional(Handle) }),
+  Type.Object({ op: Type.Literal('outputsHidden'), cell: Handle, hidden: Type.Boolean() }),
+  /** Sets whether type errors only warn before a cell runs, or stop it, for the whole notebook. */
+  Type.Object({ op: Type.Literal('typeErrors'), policy: TypeErrorPolicySchema }),
 ]);
 export type CellEdit = Static<typeof CellEditSchema>;
 
@@ -151,8 +160,14 @@ export const WORKBENCH_PARAMS = {
   /** `overwrite`: the user has agreed to replace the file already at `path`. */
   saveAs: withSession({ path: Type.String(), overwrite: Type.Optional(Type.Boolean()) }),
   discardRecovery: Session,
-  /** Queues cells to run in order; a failing cell cancels the rest of the queue. */
-  execute: withSession({ cells: Type.Array(Handle) }),
+  /**
+   * Queues cells to run in order; a failing cell cancels the rest of the queue. `typeErrors`:
+   * what the editor's checker found in each cell, by handle, shown before the cell runs.
+   */
+  execute: withSession({
+    cells: Type.Array(Handle),
+    typeErrors: Type.Optional(Type.Record(Type.String(), Type.Array(CellTypeErrorSchema))),
+  }),
   interrupt: Session,
   restart: Session,
   /** Asks the notebook's kernel one of the window queries; the server checks and forwards it. */

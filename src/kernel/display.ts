@@ -1,11 +1,12 @@
 import { inspect } from 'node:util';
 import { Chart, renderSvg } from '../charts';
 import { PREVIEW_ROWS, Table, tableHtml, tableText } from '../data';
-import type { ChartOutput, TableOutput } from '../api';
+import type { ChartOutput, TableOutput, ValueTreeNode } from '../api';
 import { MIME, type JsonValue, type MimeBundle } from '../notebook';
 import type { TableRegistry } from './tables';
 import type { WidgetRegistry } from './widgets';
 import { jsonSafe } from './json-safe';
+import { valueTree } from './value-tree';
 import { isWidget } from '../api';
 
 /** Where display outputs go: the current execution's output stream. */
@@ -31,10 +32,41 @@ export class Html {
   constructor(readonly html: string) {}
 }
 
+/**
+ * A value as text: its class's own `toString()` where it has one (a Dataset's summary line,
+ * not its 800 lines of arrays), else as Node inspects it.
+ */
 export function plainText(value: unknown): string {
-  return typeof value === 'string'
-    ? value
-    : inspect(value, { depth: 4, maxArrayLength: 100, breakLength: 100 });
+  if (typeof value === 'string') return value;
+  return ownSummary(value) ?? inspect(value, { depth: 4, maxArrayLength: 100, breakLength: 100 });
+}
+
+/** Past this many lines of text, a plain object or array is shown as a tree to unfold. */
+const TREE_LINES = 10;
+
+function ownSummary(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const toString = (value as { toString?: unknown }).toString;
+  // Built-in toStrings (Object's `[object Object]`, Array's joined values) say less than inspecting.
+  if (
+    typeof toString !== 'function' ||
+    /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(toString))
+  )
+    return undefined;
+  try {
+    const text: unknown = toString.call(value);
+    return typeof text === 'string' ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Arrays and objects made of data (no class of their own), the values a tree shows best. */
+function isPlainData(value: unknown): value is object {
+  if (Array.isArray(value)) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /** Where shown tables and widgets stay, so their views can page through or call them. */
@@ -58,6 +90,7 @@ export function toMimeBundle(value: unknown, { tables, widgets }: Registries): M
         numRows: value.numRows,
         columns: page.columns,
         rows: page.rows,
+        summaries: tables.columnSummary(tableId),
       } satisfies TableOutput),
     };
   }
@@ -89,7 +122,10 @@ export function toMimeBundle(value: unknown, { tables, widgets }: Registries): M
   if (isSelfDisplaying(value))
     return { 'text/plain': plainText(value), ...(jsonSafe(value[DISPLAY]()) as MimeBundle) };
   if (isTensor(value)) return { 'text/plain': value.toString() };
-  return { 'text/plain': plainText(value) };
+  const text = plainText(value);
+  if (isPlainData(value) && text.split('\n').length > TREE_LINES)
+    return { 'text/plain': text, [MIME.tree]: json(valueTree(value)) };
+  return { 'text/plain': text };
 }
 
 /** A chart as a line of text, for readers without pictures: its builder's line, else its title, else its size. */
@@ -127,6 +163,6 @@ function isTensor(v: unknown): v is { toString(): string } {
 }
 
 /** The contract's payloads are plain JSON by construction; the notebook types them as such. */
-function json(payload: TableOutput | ChartOutput): JsonValue {
+function json(payload: TableOutput | ChartOutput | ValueTreeNode): JsonValue {
   return payload as unknown as JsonValue;
 }

@@ -1,5 +1,12 @@
 export * from './nbformat';
-export { parseJson, stringifyJupyter, formatNumber, JsonNumberText, JsonSyntaxError } from './json';
+export {
+  parseJson,
+  stringifyJupyter,
+  formatNumber,
+  isJsonObject,
+  JsonNumberText,
+  JsonSyntaxError,
+} from './json';
 export type { JsonObject, JsonValue } from './json';
 export {
   parseNotebook,
@@ -23,3 +30,4 @@ export type { CellKind, CodeCellKind } from './cells';
 export { MAX_STREAM_CHARS, OutputCollector, widgetIds, widgetOutputIndex } from './outputs';
 export type { CollectorOptions, OutputChange } from './outputs';
 export { foreignKernelHint } from './language';
+export { clearExecution, executionMs, outputsHidden, recordExecution, setOutputsHidden } from './metadata';

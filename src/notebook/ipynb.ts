@@ -1,4 +1,10 @@
-import { JsonSyntaxError, parseJson, stringifyJupyter, type JsonObject, type JsonValue } from './json';
+import {
+  JsonSyntaxError,
+  isJsonObject as isObject,
+  parseJson,
+  stringifyJupyter,
+  type JsonValue,
+} from './json';
 import { KERNELSPEC, LANGUAGE_INFO, type Cell, type Notebook } from './nbformat';
 import { newCellId } from './cells';
 
@@ -12,9 +18,6 @@ export class NotebookFormatError extends Error {
     this.name = 'NotebookFormatError';
   }
 }
-
-const isObject = (v: JsonValue | undefined): v is JsonObject =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const isMultiline = (v: JsonValue | undefined) =>
   typeof v === 'string' || (Array.isArray(v) && v.every((line) => typeof line === 'string'));

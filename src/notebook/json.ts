@@ -13,6 +13,9 @@ export interface JsonObject {
   [key: string]: JsonValue;
 }
 
+export const isJsonObject = (v: JsonValue | undefined): v is JsonObject =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonNumberText);
+
 /** A number kept with its original spelling, because re-formatting would change it. */
 export class JsonNumberText {
   constructor(

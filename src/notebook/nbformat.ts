@@ -82,4 +82,6 @@ export const MIME = {
   progress: 'application/vnd.reclab.progress+json',
   projector: 'application/vnd.reclab.projector+json',
   recommend: 'application/vnd.reclab.recommend+json',
+  typeErrors: 'application/vnd.reclab.type-errors+json',
+  tree: 'application/vnd.reclab.tree+json',
 } as const;

@@ -1,7 +1,13 @@
-import type { CellEdit, CellKind, WireCell } from '../api';
+import type { CellEdit, CellKind, TypeErrorPolicy, WireCell } from '../api';
 import {
   cellKind,
   cellSource,
+  clearExecution,
+  executionMs,
+  isJsonObject,
+  outputsHidden,
+  recordExecution,
+  setOutputsHidden,
   newCellId,
   serializeNotebook,
   setCellSource,
@@ -46,6 +52,11 @@ export class NotebookDocument {
     return this.notebook.cells.map((cell, i) => toWire(cell, this.handles[i]));
   }
 
+  /** Whether type errors stop a cell's run: `metadata.reclab.typeErrors`, warning only unless it says 'stop'. */
+  get typeErrors(): TypeErrorPolicy {
+    return reclabMetadata(this.notebook).typeErrors === 'stop' ? 'stop' : 'warn';
+  }
+
   cell(handle: string): Cell {
     const i = this.indexOf(handle);
     return this.notebook.cells[i];
@@ -83,6 +94,8 @@ export class NotebookDocument {
         case 'clearOutputs':
           if (edit.cell !== undefined) need(edit.cell);
           break;
+        case 'typeErrors':
+          break;
         default:
           need(edit.cell);
       }
@@ -110,12 +123,23 @@ export class NotebookDocument {
     return undefined;
   }
 
-  /** Outputs change without a user edit; they still make the notebook differ from disk. */
-  setOutputs(handle: string, outputs: Output[], executionCount?: number | null): void {
+  /**
+   * Outputs change without a user edit; they still make the notebook differ from disk. A run
+   * that ended taking `durationMs` is recorded as JupyterLab records it, for the cell to show;
+   * one that ended without (the kernel died) leaves no time, as it shows none.
+   */
+  setOutputs(
+    handle: string,
+    outputs: Output[],
+    executionCount?: number | null,
+    durationMs?: number | null,
+  ): void {
     const cell = this.cell(handle);
     if (cell.cell_type !== 'code') return;
     cell.outputs = outputs;
     if (executionCount !== undefined) cell.execution_count = executionCount;
+    if (typeof durationMs === 'number') recordExecution(cell, new Date(), durationMs);
+    else if (durationMs === null) clearExecution(cell);
     this.version++;
   }
 
@@ -178,11 +202,29 @@ export class NotebookDocument {
           if (cell.cell_type === 'code') {
             cell.outputs = [];
             cell.execution_count = null;
+            clearExecution(cell);
           }
         }
         break;
+      case 'outputsHidden':
+        setOutputsHidden(this.cell(edit.cell), edit.hidden);
+        break;
+      case 'typeErrors': {
+        // 'warn' is the default: the key goes, and the file is as it was before 'stop'.
+        const { typeErrors: _old, ...rest } = reclabMetadata(this.notebook);
+        const reclab: JsonObject = edit.policy === 'stop' ? { ...rest, typeErrors: 'stop' } : rest;
+        if (Object.keys(reclab).length) this.notebook.metadata.reclab = reclab;
+        else delete this.notebook.metadata.reclab;
+        break;
+      }
     }
   }
+}
+
+/** RecLab's own notebook settings, under `metadata.reclab`. */
+function reclabMetadata(notebook: Notebook): JsonObject {
+  const reclab = notebook.metadata.reclab;
+  return isJsonObject(reclab) ? reclab : {};
 }
 
 const clamp = (n: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, Math.trunc(n)));
@@ -194,6 +236,8 @@ function toWire(cell: Cell, handle: string): WireCell {
     source: cellSource(cell),
     outputs: cell.cell_type === 'code' ? (cell.outputs ?? []) : [],
     executionCount: cell.cell_type === 'code' ? (cell.execution_count ?? null) : null,
+    outputsHidden: outputsHidden(cell),
+    durationMs: cell.cell_type === 'code' ? executionMs(cell) : undefined,
   };
 }
 

@@ -1,7 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import * as nodePath from 'node:path';
-import type { CellEdit, CellRun, CodeCellKind, KernelStatus, WireNotebook, WorkbenchEvent } from '../api';
+import {
+  MIME,
+  typeErrorsText,
+  type CellEdit,
+  type CellRun,
+  type CellTypeError,
+  type CodeCellKind,
+  type KernelStatus,
+  type TypeErrorsOutput,
+  type WireNotebook,
+  type WorkbenchEvent,
+} from '../api';
 import { KernelClient, KernelDiedError, type KernelOptions } from '../kernel-client';
 import {
   OutputCollector,
@@ -41,6 +52,8 @@ export class NotebookSession {
   private kernelStatus: KernelStatus = { state: 'starting' };
   private readonly queue: string[] = [];
   private readonly runs = new Map<string, CellRun>();
+  /** The type errors of each queued cell, as the editor's checker found them when it was asked to run. */
+  private readonly typeErrors = new Map<string, CellTypeError[]>();
   private draining = false;
   private recoveryTimer: NodeJS.Timeout | undefined;
   /** Saves and recovery writes happen one at a time, in order. */
@@ -74,6 +87,7 @@ export class NotebookSession {
       dirty: this.document.dirty,
       kernel: this.kernelStatus,
       running: [...this.runs.values()],
+      typeErrors: this.document.typeErrors,
     };
   }
 
@@ -122,9 +136,12 @@ export class NotebookSession {
     });
   }
 
-  execute(cells: readonly string[]): void {
+  execute(cells: readonly string[], typeErrors: Record<string, CellTypeError[]> = {}): void {
     const code = cells.filter((handle) => this.document.cell(handle).cell_type === 'code');
     for (const handle of code) {
+      const errors = typeErrors[handle] ?? [];
+      if (errors.length) this.typeErrors.set(handle, errors);
+      else this.typeErrors.delete(handle);
       if (this.queue.includes(handle)) continue;
       this.queue.push(handle);
       this.setRun({ cell: handle, state: 'queued' });
@@ -236,7 +253,10 @@ export class NotebookSession {
   private cancelQueue(): void {
     // While the queue drains, its head is the cell running.
     const waiting = this.queue.splice(this.draining ? 1 : 0);
-    for (const handle of waiting) this.setRun({ cell: handle, state: 'done' });
+    for (const handle of waiting) {
+      this.typeErrors.delete(handle);
+      this.setRun({ cell: handle, state: 'done' });
+    }
   }
 
   private async drain(): Promise<void> {
@@ -258,6 +278,8 @@ export class NotebookSession {
   }
 
   private async runCell(handle: string): Promise<CellRun['status']> {
+    const typeErrors = this.typeErrors.get(handle) ?? [];
+    this.typeErrors.delete(handle);
     let cell;
     try {
       cell = this.document.cell(handle);
@@ -299,15 +321,37 @@ export class NotebookSession {
       });
     };
     const show = () => (timer ??= setTimeout(publishNow, OUTPUT_INTERVAL_MS));
+    // The warning is the cell's first output, made here rather than by the kernel: it is
+    // there when the kernel is not, and a cell that type errors stop never reaches it.
+    const stopped = typeErrors.length > 0 && this.document.typeErrors === 'stop';
+    if (typeErrors.length) collector.add(typeErrorsOutput({ errors: typeErrors, stopped }));
     publishNow();
     this.setRun({ cell: handle, state: 'running' });
-    let run: CellRun;
+    const run: CellRun = stopped
+      ? { cell: handle, state: 'done', status: 'error', errorLine: typeErrors[0].line, executionCount: null }
+      : await this.runInKernel(handle, cellSource(cell), language, collector, show);
+    publishNow();
+    await spill.close();
+    this.runningOutputs = undefined;
+    this.safeSetOutputs(handle, collector.outputs, run.executionCount, run.durationMs ?? null);
+    this.setRun(run);
+    this.changed();
+    return run.status;
+  }
+
+  private async runInKernel(
+    handle: string,
+    source: string,
+    language: CodeCellKind,
+    collector: OutputCollector,
+    show: () => void,
+  ): Promise<CellRun> {
     try {
       const kernel = await this.client();
-      const reply = await kernel.executeInto(cellSource(cell), language, collector, show);
+      const reply = await kernel.executeInto(source, language, collector, show);
       const hint = reply.status === 'error' ? foreignKernelHint(this.document.notebook) : undefined;
       if (hint) collector.add({ output_type: 'stream', name: 'stderr', text: hint });
-      run = {
+      return {
         cell: handle,
         state: 'done',
         status: reply.status,
@@ -324,15 +368,8 @@ export class NotebookSession {
         evalue: e instanceof Error ? e.message : String(e),
         traceback: [],
       });
-      run = { cell: handle, state: 'done', status: restarted ? 'interrupted' : 'error' };
+      return { cell: handle, state: 'done', status: restarted ? 'interrupted' : 'error' };
     }
-    publishNow();
-    await spill.close();
-    this.runningOutputs = undefined;
-    this.safeSetOutputs(handle, collector.outputs, run.executionCount);
-    this.setRun(run);
-    this.changed();
-    return run.status;
   }
 
   /**
@@ -367,9 +404,14 @@ export class NotebookSession {
     return { overflow, close };
   }
 
-  private safeSetOutputs(handle: string, outputs: Output[], executionCount?: number | null): void {
+  private safeSetOutputs(
+    handle: string,
+    outputs: Output[],
+    executionCount?: number | null,
+    durationMs?: number | null,
+  ): void {
     try {
-      this.document.setOutputs(handle, outputs, executionCount);
+      this.document.setOutputs(handle, outputs, executionCount, durationMs);
     } catch {
       // The cell was deleted while it ran; its outputs go with it.
     }
@@ -408,4 +450,13 @@ export class NotebookSession {
       void this.writeRecovery();
     }, RECOVERY_INTERVAL_MS);
   }
+}
+
+/** A cell's type errors as an output: RecLab's payload, and the same as text for other tools. */
+function typeErrorsOutput(payload: TypeErrorsOutput): Output {
+  return {
+    output_type: 'display_data',
+    data: { 'text/plain': typeErrorsText(payload), [MIME.typeErrors]: payload },
+    metadata: {},
+  };
 }

@@ -310,8 +310,8 @@ export class Workbench {
       return null;
     },
 
-    execute: async ({ session, cells }) => {
-      this.session(session).execute(cells);
+    execute: async ({ session, cells, typeErrors }) => {
+      this.session(session).execute(cells, typeErrors);
       return null;
     },
 

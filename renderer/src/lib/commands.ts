@@ -10,6 +10,8 @@ export interface Command {
   /** Where the key works: while editing a cell, in command mode, or both. */
   mode?: 'edit' | 'command' | 'both';
   group: 'File' | 'Edit' | 'View' | 'Cell' | 'Kernel' | 'Help';
+  /** A setting the command turns on and off: whether it is on. */
+  checked?(nb: NotebookModel): boolean;
   run(nb: NotebookModel, ui: CommandUi): void | Promise<unknown>;
 }
 
@@ -320,6 +322,17 @@ export const COMMANDS: Command[] = [
     group: 'Edit',
     run: (_nb, ui) => ui.find(true),
   },
+  {
+    id: 'cell.toggleOutputs',
+    label: 'Hide or show outputs',
+    keys: 'O',
+    mode: 'command',
+    group: 'Cell',
+    run: (nb) => {
+      const h = activeHandle(nb);
+      if (h) nb.toggleOutputs(h);
+    },
+  },
   { id: 'cell.clearOutputs', label: 'Clear all outputs', group: 'Edit', run: (nb) => nb.clearOutputs() },
 
   {
@@ -358,6 +371,13 @@ export const COMMANDS: Command[] = [
       await nb.rpc.request('restart', { session: nb.session });
       await nb.run(nb.cells.map((c) => c.handle));
     },
+  },
+  {
+    id: 'kernel.typeErrorsStop',
+    label: 'Type errors stop runs',
+    group: 'Kernel',
+    checked: (nb) => nb.typeErrors === 'stop',
+    run: (nb) => nb.setTypeErrors(nb.typeErrors === 'stop' ? 'warn' : 'stop'),
   },
 
   {

@@ -15,7 +15,9 @@ ts.typescriptDefaults.setCompilerOptions({
   target: ts.ScriptTarget.ESNext,
   module: ts.ModuleKind.ESNext,
   moduleResolution: ts.ModuleResolutionKind.NodeJs,
-  lib: ['es2023'],
+  // The kernel's Node has the web's globals (console, setTimeout, URL, TextEncoder, fetch, …);
+  // without them every console.log would be a type error, and type errors now show on each run.
+  lib: ['es2023', 'dom'],
   strict: false,
   allowNonTsExtensions: true,
   esModuleInterop: true,
@@ -146,6 +148,15 @@ monaco.languages.registerCompletionItemProvider('sql', {
     return { suggestions };
   },
 });
+
+/** A cell's text model's path, less its extension. */
+export const cellPath = (handle: string) => `/cells/cell-${handle}`;
+
+/** Where a cell's text model lives: the TypeScript worker knows each cell by this name. */
+export function cellUri(handle: string, kind: string): monaco.Uri {
+  const ext = kind === 'sql' ? 'sql' : kind === 'markdown' ? 'md' : 'ts';
+  return monaco.Uri.parse(`file://${cellPath(handle)}.${ext}`);
+}
 
 export function languageOf(kind: string): string {
   return kind === 'sql'

@@ -8,7 +8,9 @@ import type {
   Output,
   QueryParams,
   QueryResult,
+  TypeErrorPolicy,
   WindowQueryName,
+  WireCell,
   WireNotebook,
   WorkbenchEvent,
 } from '../../../src/api';
@@ -16,6 +18,7 @@ import { ConnectionLostError, RequestError, type Rpc } from './rpc';
 import { download } from './download';
 import { readCells, writeCells } from './cell-clipboard';
 import { dataFileSql } from './data-file-sql';
+import { cellTypeErrors } from './type-check';
 import { splitLines } from '../../../src/notebook';
 
 export interface CellModel {
@@ -24,6 +27,7 @@ export interface CellModel {
   source: string;
   outputs: Output[];
   executionCount: number | null;
+  outputsHidden: boolean;
   run: CellRun | undefined;
   /** The last finished run, for the error line and the time it took. */
   lastRun: CellRun | undefined;
@@ -50,6 +54,7 @@ export class NotebookModel {
   cells = $state<CellModel[]>([]);
   dirty = $state(false);
   kernel = $state<KernelStatus>({ state: 'starting' });
+  typeErrors = $state<TypeErrorPolicy>('warn');
   active = $state(0);
   mode = $state<'command' | 'edit'>('command');
   /** A message for the user that stays until dismissed (a failed save, a lost kernel). */
@@ -69,6 +74,8 @@ export class NotebookModel {
   private tables: Promise<CatalogTable[]> | undefined;
   private seq = 0;
   private sending: Promise<void> | undefined;
+  /** The last run asked for: runs go to the server in the order they were asked for. */
+  private runs: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -87,12 +94,13 @@ export class NotebookModel {
     this.name = wire.name;
     this.dirty = wire.dirty || this.unsent.length > 0;
     this.kernel = wire.kernel;
+    this.typeErrors = wire.typeErrors;
     const runs = new Map(wire.running.map((r) => [r.cell, r]));
     this.cells = wire.cells.map((c) => ({
       ...c,
       source: unsentSource.get(c.handle) ?? c.source,
       run: runs.get(c.handle),
-      lastRun: this.cells.find((old) => old.handle === c.handle)?.lastRun,
+      lastRun: this.cells.find((old) => old.handle === c.handle)?.lastRun ?? savedRun(c),
     }));
     this.active = Math.min(this.active, Math.max(0, this.cells.length - 1));
   }
@@ -193,6 +201,7 @@ export class NotebookModel {
       source,
       outputs: outputs ?? [],
       executionCount: null,
+      outputsHidden: false,
       run: undefined,
       lastRun: undefined,
     });
@@ -309,6 +318,19 @@ export class NotebookModel {
     this.edit({ op: 'clearOutputs' });
   }
 
+  /** Collapses the cell's outputs to a bar, or opens them again (O, as in Jupyter). */
+  toggleOutputs(handle: string): void {
+    const cell = this.find(handle);
+    if (!cell) return;
+    cell.outputsHidden = !cell.outputsHidden;
+    this.edit({ op: 'outputsHidden', cell: handle, hidden: cell.outputsHidden });
+  }
+
+  setTypeErrors(policy: TypeErrorPolicy): void {
+    this.typeErrors = policy;
+    this.edit({ op: 'typeErrors', policy });
+  }
+
   private edit(edit: CellEdit): void {
     this.unsent.push(edit);
     this.dirty = true;
@@ -388,13 +410,24 @@ export class NotebookModel {
     return this.tables;
   }
 
-  async run(handles: string[]): Promise<void> {
+  /**
+   * Runs cells in order, each with the type errors the editor's checker finds in it now. Asking
+   * the checker takes a while, so each run waits for the one asked for before it: a second
+   * Shift+Enter never overtakes the first.
+   */
+  run(handles: string[]): Promise<void> {
     const code = handles.filter((h) => {
       const cell = this.find(h);
       return cell && (cell.kind === 'typescript' || cell.kind === 'sql');
     });
-    await this.flush();
-    if (code.length) await this.rpc.request('execute', { session: this.session, cells: code });
+    const typescript = code.filter((h) => this.find(h)?.kind === 'typescript');
+    const run = this.runs.then(async () => {
+      const typeErrors = await cellTypeErrors(typescript);
+      await this.flush();
+      if (code.length) await this.rpc.request('execute', { session: this.session, cells: code, typeErrors });
+    });
+    this.runs = run.catch(() => undefined);
+    return run;
   }
 
   /** Downloads the notebook as it is now (unsaved edits too) as one offline HTML page. */
@@ -440,6 +473,13 @@ export class NotebookModel {
     await this.flush();
     this.load(await this.rpc.request('attach', { session: this.session }));
   }
+}
+
+/** The run a cell's file records (its time), for a notebook just opened: an error output marks it failed. */
+function savedRun(cell: WireCell): CellRun | undefined {
+  if (cell.durationMs === undefined) return undefined;
+  const failed = cell.outputs.some((o) => o.output_type === 'error');
+  return { cell: cell.handle, state: 'done', status: failed ? 'error' : 'ok', durationMs: cell.durationMs };
 }
 
 /**
