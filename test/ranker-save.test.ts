@@ -9,6 +9,7 @@ import {
   DNN,
   DeepFM,
   ESMM,
+  FitCancelledError,
   LogisticRegression,
   MMoE,
   MostPopular,
@@ -160,6 +161,23 @@ describe.each(['DIN', 'MMoE'])('%s resumed after a load', (name) => {
     const t = fresh.tasks[0];
     expect(fresh.predict(train)[t]).not.toEqual(loaded.predict(train)[t]);
     expect(loaded.predict(train)[t]).toEqual(straight.predict(train)[t]);
+  });
+});
+
+describe('an interrupted fit', () => {
+  it('resumes where it stopped, its curve continuing', async () => {
+    const model = new DNN({ ...small, layers: [8], epochs: 3 });
+    const controller = new AbortController();
+    const fit = model.fit(train, {
+      ...silent,
+      signal: controller.signal,
+      onEpoch: (log) => log.epoch === 1 && controller.abort(),
+    });
+    await expect(fit).rejects.toBeInstanceOf(FitCancelledError);
+    expect(model.isFitted).toBe(false);
+    const history = await model.fit(train, { ...silent, resume: true, epochs: 1 });
+    expect(history.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(model.isFitted).toBe(true);
   });
 });
 
