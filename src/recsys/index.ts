@@ -19,7 +19,7 @@ export type {
 } from './engine/negatives';
 export type { SettingSpec, SettingsSchema } from './engine/settings';
 export { closestNames } from './names';
-export { MODELS, loadModel } from './registry';
+export { MODELS, RANKERS, loadModel, loadRanker } from './registry';
 export { MostPopular } from './models/retrieval/most-popular';
 export { ItemCF } from './models/retrieval/item-cf';
 export type { ItemCFConfig } from './models/retrieval/item-cf';

@@ -205,10 +205,8 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
 
   /** Loads a model saved by `save`: `await ItemCF.load(dir)`. */
   static async load<M extends Model<object>>(this: new () => M, dir: string): Promise<M> {
-    const stored = await readModel(dir);
     const model = new this();
-    if (stored.model !== model.name)
-      throw new Error(`${dir} holds a ${stored.model} model, not ${model.name}.`);
+    const stored = await readModel(dir, model.name);
     model.adopt(stored.train, stored.state);
     return model;
   }

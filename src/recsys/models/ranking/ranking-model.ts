@@ -4,20 +4,24 @@
  * behaviours before that time, as a probability per task. The base does what they share:
  * the embeddings of the fields (user, item, category, and the history's items, categories
  * and behaviours), the batches, the loss over the tasks a model trains, validation AUC per
- * epoch on the latest training samples with early stopping on it, prediction in blocks, and
- * `scoreItems` for a user's candidates now (what a pipeline ranks with). A model adds its
- * layers and its outputs.
+ * epoch on the latest training samples with early stopping on it, prediction in blocks,
+ * `scoreItems` for a user's candidates now (what a pipeline ranks with), the weights and
+ * optimiser (kept between fits, so `fit(train, { resume: true })` goes on), and `save(dir)` /
+ * `load(dir)` of all a ranker needs to predict, score and resume. A model adds its layers and
+ * its outputs.
  */
 import * as tf from '@tensorflow/tfjs';
 import { RankingSamples, TASKS, type RankingVocabulary, type Task } from '../../data/ranking-samples';
 import { auc } from '../../evaluation/ranking-metrics';
+import { checkpoint, restoreCheckpoint } from '../../engine/checkpoint';
 import { Embedding, Params, type Mode } from '../../engine/layers';
 import { OPTIMIZER_SCHEMA, Optimizer, type OptimizerSettings } from '../../engine/optimizer';
 import { checkSettings, defaults, fitSettings, fitWith, type SettingsSchema } from '../../engine/settings';
 import { runTraining, tapedStep } from '../../engine/trainer';
-import { TrainingContext, type FitOptions, type History } from '../../engine/training';
-import { unknownName } from '../../names';
+import { TrainingContext, type EpochLog, type FitOptions, type History } from '../../engine/training';
+import { indexNames, unknownName } from '../../names';
 import { Random } from '../../random';
+import { readRanker, writeRanker, type RankingData, type StoredRanker } from '../../store';
 
 export interface RankingSettings extends OptimizerSettings {
   embeddingDim: number;
@@ -110,6 +114,27 @@ interface Batch {
   labels: Record<Task, Float32Array>;
 }
 
+/**
+ * Settings that shape the weights or say what they predict: a resumed fit keeps them (each model has those of
+ * them it declares).
+ */
+const ARCHITECTURE = [
+  'embeddingDim',
+  'layers',
+  'hidden',
+  'experts',
+  'expertUnits',
+  'towerLayers',
+  'task',
+  'tasks',
+];
+
+/** What a fitted ranker scores with: its data, and name lookups built once (scoreItems runs per request). */
+interface Fitted extends RankingData {
+  users: Map<string, number>;
+  items: Map<string, number>;
+}
+
 /** Samples predicted at once. */
 const PREDICT_BLOCK = 2048;
 const SCORING: Mode = { training: false, random: new Random(0) };
@@ -136,10 +161,16 @@ export class FieldEmbeddings {
 export abstract class RankingModel<C extends RankingSettings> implements Ranker {
   readonly config: C;
   abstract readonly tasks: readonly Task[];
+  /** Weights and optimiser: kept after a fit (even an interrupted one) so a fit can resume. */
   protected params: Params | null = null;
   protected fields: FieldEmbeddings | null = null;
-  private vocabulary: RankingVocabulary | null = null;
-  private log: RankingSamples['log'] | null = null;
+  private optimizer: Optimizer | null = null;
+  /** The vocabulary and shaping settings the weights were built for: what a resumed fit must match. */
+  private built: { vocabulary: RankingVocabulary; shape: Record<string, string> } | null = null;
+  /** Epochs of the fits so far, so a resumed fit's curve continues theirs. */
+  private logs: EpochLog[] = [];
+  /** Set when a fit succeeds or a model loads. */
+  private fitted: Fitted | null = null;
 
   constructor(
     readonly name: string,
@@ -160,17 +191,41 @@ export abstract class RankingModel<C extends RankingSettings> implements Ranker 
   }
 
   get isFitted(): boolean {
-    return this.vocabulary !== null;
+    return this.fitted !== null;
   }
 
   async fit(train: RankingSamples, options: FitOptions = {}): Promise<History> {
     const settings = fitSettings(this.schema, options, `${this.name}.fit`);
-    if (options.resume)
-      throw new Error(`${this.name}.fit: resume is not offered for rankers yet; fit afresh.`);
+    // Before anything changes: a refused resume leaves the model as it was.
+    if (options.resume === true) this.checkResumable(train.vocabulary, { ...this.config, ...settings });
     const ctx = new TrainingContext(this.name, options);
-    this.vocabulary = null;
+    this.fitted = null;
     await fitWith(this.config, settings, () => this.train(train, ctx));
     return ctx.finish();
+  }
+
+  /** Saves the settings, the vocabulary and behaviour log, the weights and the optimiser state to `dir`. */
+  async save(dir: string): Promise<void> {
+    const data = this.requireFitted();
+    const config = { ...this.config } as Record<string, unknown>;
+    const state = { config, ...checkpoint(this.params!, this.optimizer!, this.logs) };
+    await writeRanker(dir, this.name, state, data);
+  }
+
+  /** Loads a ranker saved by `save`: `await rl.DIN.load(dir)` (`rl.loadRanker(dir)` for any class). */
+  static async load<M extends RankingModel<RankingSettings>>(this: new () => M, dir: string): Promise<M> {
+    const model = new this();
+    model.adopt(await readRanker(dir, model.name));
+    return model;
+  }
+
+  /** Takes over a saved ranker's settings, data, weights and optimiser state. */
+  adopt(stored: StoredRanker): void {
+    Object.assign(this.config, stored.state.config);
+    this.reset();
+    const optimizer = this.buildNetwork(stored.vocabulary);
+    this.logs = restoreCheckpoint(stored.state, this.params!, optimizer);
+    this.fitted = fitted(stored);
   }
 
   private async train(train: RankingSamples, ctx: TrainingContext): Promise<void> {
@@ -189,20 +244,22 @@ export abstract class RankingModel<C extends RankingSettings> implements Ranker 
     const validated =
       held > 0 && validation.positiveRate(validationTask) > 0 && validation.positiveRate(validationTask) < 1;
 
-    this.params?.dispose();
-    const params = new Params(new Random(c.seed));
-    this.params = params;
-    this.fields = new FieldEmbeddings(params, train.vocabulary, c.embeddingDim);
-    this.build(params, this.fields, train.vocabulary);
-    const optimizer = new Optimizer(params.variables, c);
+    if (ctx.options.resume === true) ctx.continueFrom(this.logs);
+    else {
+      this.reset();
+      this.buildNetwork(train.vocabulary);
+    }
+    const params = this.params!;
+    const optimizer = this.optimizer!;
     const steps = Math.ceil(learn.length / c.batchSize);
     optimizer.plan(c.epochs * steps, c);
-    const random = new Random(c.seed + 1);
+    // The batches depend on the seed and the epochs so far, so a resumed fit draws other batches than the fit
+    // before it, and the same ones whether or not the model was saved and loaded between.
+    const random = new Random(c.seed + 1 + this.logs.length);
     const mode: Mode = { training: true, random };
     const batch = this.batchArrays(Math.min(c.batchSize, learn.length));
     const order = Int32Array.from(learn);
     const step = tapedStep(params, optimizer, () => this.loss(batch, mode));
-    this.log = train.log;
     try {
       await runTraining(ctx, {
         epochs: c.epochs,
@@ -224,9 +281,54 @@ export abstract class RankingModel<C extends RankingSettings> implements Ranker 
         params,
       });
     } finally {
-      optimizer.dispose();
+      this.logs = ctx.loggedEpochs();
     }
-    this.vocabulary = train.vocabulary;
+    this.fitted = fitted(train);
+  }
+
+  /** New weights (seeded) and optimiser for `vocabulary` and the settings in force; returns the optimiser. */
+  private buildNetwork(vocabulary: RankingVocabulary): Optimizer {
+    const c = this.config;
+    const params = new Params(new Random(c.seed));
+    this.params = params;
+    this.fields = new FieldEmbeddings(params, vocabulary, c.embeddingDim);
+    this.build(params, this.fields, vocabulary);
+    this.optimizer = new Optimizer(params.variables, c);
+    this.built = { vocabulary, shape: shape(c) };
+    return this.optimizer;
+  }
+
+  /** Frees the weights and optimiser (a fresh fit or a load builds new ones). */
+  private reset(): void {
+    this.params?.dispose();
+    this.optimizer?.dispose();
+    this.params = null;
+    this.fields = null;
+    this.optimizer = null;
+    this.built = null;
+    this.logs = [];
+  }
+
+  /** Refuses a resumed fit on `vocabulary` with `config` (the settings it would run with) that cannot go on. */
+  private checkResumable(vocabulary: RankingVocabulary, config: C): void {
+    if (!this.params || !this.built)
+      throw new Error(
+        `${this.name}.fit: nothing to resume; fit it first (or load a saved model), then fit(train, { resume: true }).`,
+      );
+    const before = this.built.vocabulary;
+    if (!sameVocabulary(before, vocabulary))
+      throw new Error(
+        `${this.name}.fit: resume needs samples of the vocabulary of the last fit ` +
+          `(${describe(before)}; samples built together share it); these have ${describe(vocabulary)}. ` +
+          'Fit afresh without resume.',
+      );
+    const now = shape(config);
+    for (const [key, was] of Object.entries(this.built.shape))
+      if (now[key] !== was)
+        throw new Error(
+          `${this.name}.fit: ${key} was ${was} in the last fit; a resumed fit keeps the model's shape ` +
+            `(${Object.keys(now).join(', ')}).`,
+        );
   }
 
   predict(samples: RankingSamples): Predictions {
@@ -239,13 +341,12 @@ export abstract class RankingModel<C extends RankingSettings> implements Ranker 
     items: readonly (string | number)[] | Int32Array,
     options: ScoreOptions = {},
   ): Float32Array {
-    const vocabulary = this.requireFitted();
-    const u = indexOf(vocabulary.users, user, 'user');
+    const { vocabulary, log, users, items: itemIndex } = this.requireFitted();
+    const u = lookUp(users, vocabulary.users, user, 'user');
     const ids =
       items instanceof Int32Array
         ? items
-        : Int32Array.from(items, (i) => indexOf(vocabulary.items, i, 'item'));
-    const log = this.log!;
+        : Int32Array.from(items, (i) => lookUp(itemIndex, vocabulary.items, i, 'item'));
     const n = ids.length;
     const none = new Uint8Array(n);
     const candidates = new RankingSamples({
@@ -381,16 +482,51 @@ export abstract class RankingModel<C extends RankingSettings> implements Ranker 
     }
   }
 
-  private requireFitted(): RankingVocabulary {
-    if (!this.vocabulary) throw new Error(`${this.name} is not fitted yet: call fit(train) first.`);
-    return this.vocabulary;
+  private requireFitted(): Fitted {
+    if (!this.fitted) throw new Error(`${this.name} is not fitted yet: call fit(train) first.`);
+    return this.fitted;
   }
 }
 
-function indexOf(names: readonly string[], name: string | number, what: 'user' | 'item'): number {
-  const i = names.indexOf(String(name));
-  if (i < 0) throw unknownName(what, name, names);
+/** The shaping settings of `config`, as JSON text (compared, never parsed back). */
+function shape(config: RankingSettings): Record<string, string> {
+  const c = { ...config } as Record<string, unknown>;
+  return Object.fromEntries(ARCHITECTURE.filter((k) => k in c).map((k) => [k, JSON.stringify(c[k])]));
+}
+
+function fitted({ vocabulary, log }: RankingData): Fitted {
+  return { vocabulary, log, users: indexNames(vocabulary.users), items: indexNames(vocabulary.items) };
+}
+
+function lookUp(
+  index: Map<string, number>,
+  names: readonly string[],
+  name: string | number,
+  what: 'user' | 'item',
+): number {
+  const i = index.get(String(name));
+  if (i === undefined) throw unknownName(what, name, names);
   return i;
+}
+
+/** Whether two vocabularies number the same users, items and categories alike (the weights' rows mean the same). */
+function sameVocabulary(a: RankingVocabulary, b: RankingVocabulary): boolean {
+  if (a === b) return true;
+  const same = <T>(x: ArrayLike<T>, y: ArrayLike<T>) => {
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+    return true;
+  };
+  return (
+    same(a.users, b.users) &&
+    same(a.items, b.items) &&
+    same(a.categories, b.categories) &&
+    same(a.itemCategory, b.itemCategory)
+  );
+}
+
+function describe(v: RankingVocabulary): string {
+  return `${v.users.length} users, ${v.items.length} items, ${v.categories.length} categories`;
 }
 
 /** The mean of the history's real slots: [batch, 2d] (zeros for an empty history). */

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../data/dataset';
 import type { Sequences } from '../../data/sequences';
+import { checkpoint, restoreCheckpoint } from '../../engine/checkpoint';
 import { NegativeSampler } from '../../engine/negatives';
 import { Params, type Mode } from '../../engine/layers';
 import { OPTIMIZER_SCHEMA, Optimizer, type OptimizerSettings } from '../../engine/optimizer';
@@ -213,15 +214,9 @@ export abstract class SequentialModel<C extends SequenceSettings> extends Model<
   }
 
   protected state(): ModelState {
-    const params = this.network();
-    const arrays: ModelState['arrays'] = {};
-    for (const [name, w] of Object.entries(params.export())) arrays[`weights.${name}`] = w;
-    const { steps, moments } = this.optimizer!.export();
-    moments.forEach((m, i) => (arrays[`optimizer.${i}`] = m));
     return {
       config: { ...this.config } as Record<string, unknown>,
-      arrays,
-      meta: { optimizerSteps: steps, epochs: this.logs },
+      ...checkpoint(this.network(), this.optimizer!, this.logs),
     };
   }
 
@@ -230,19 +225,10 @@ export abstract class SequentialModel<C extends SequenceSettings> extends Model<
     const seqs = this.train.sequences({ maxLen: this.config.maxLen });
     const params = new Params(new Random(this.config.seed));
     this.build(params, seqs);
-    const weights: Record<string, Float32Array> = {};
-    for (const [name, a] of Object.entries(state.arrays))
-      if (name.startsWith('weights.')) weights[name.slice('weights.'.length)] = a as Float32Array;
-    params.import(weights);
     const optimizer = new Optimizer(params.variables, this.config);
-    const moments = Object.keys(state.arrays)
-      .filter((name) => name.startsWith('optimizer.'))
-      .sort((a, b) => Number(a.slice(10)) - Number(b.slice(10)))
-      .map((name) => state.arrays[name] as Float32Array);
-    optimizer.import({ steps: Number(state.meta?.optimizerSteps ?? 0), moments });
+    this.logs = restoreCheckpoint(state, params, optimizer);
     this.params = params;
     this.optimizer = optimizer;
-    this.logs = (state.meta?.epochs as EpochLog[] | undefined) ?? [];
     this.seqs = seqs;
     this.weightsVersion++;
     this.popularity = popularityScores(this.train.itemCounts());
