@@ -120,6 +120,27 @@ describe('rl.pipeline: filters', () => {
     ).toBe(true);
   });
 
+  it('leaves out what any channel’s data says the user has seen, even where a channel does not know it', async () => {
+    const history = new Set(itemsOf(itemcf.history(user)));
+    // A second channel fitted without this user's history: it finds those items again.
+    const rows = Array.from(log.items.keys()).filter((r) => vocabulary.users[userOfRow(r)] !== user);
+    const partial = Dataset.fromInteractions({
+      user: rows.map((r) => vocabulary.users[userOfRow(r)]).concat(user),
+      item: rows.map((r) => vocabulary.items[log.items[r]]).concat('item0'),
+    });
+    const blind = new ItemCF();
+    await blind.fit(partial, { progress: false });
+    const p = pipeline({ channels: { usercf, blind: { model: blind, quota: 40 } } });
+    const found = Array.from(p.retrieve(user), (i) => data.itemNames[i]);
+    expect(found.length).toBeGreaterThan(10);
+    expect(found.filter((i) => history.has(i))).toEqual([]);
+    const open = pipeline({
+      channels: { usercf, blind: { model: blind, quota: 40 } },
+      filters: { seen: false },
+    });
+    expect(Array.from(open.retrieve(user), (i) => data.itemNames[i]).some((i) => history.has(i))).toBe(true);
+  });
+
   it('shows only available items', () => {
     const available = ['item1', 'item2', 'item3', 'item5', 'item8', 'item13', 'item21', 'item34'];
     const list = pipeline({ channels: { a: itemcf, u: usercf }, filters: { available } }).recommend(user);
