@@ -74,6 +74,8 @@ export type { ClusterIndexOptions, SearchOptions, SearchResult } from './indexes
 export { invertSpd } from './linalg/spd-inverse';
 export { evaluate, Evaluation } from './evaluation/evaluate';
 export type { EvaluateOptions } from './evaluation/evaluate';
+export { evaluatePipeline } from './evaluation/evaluate-pipeline';
+export type { EvaluatePipelineOptions } from './evaluation/evaluate-pipeline';
 export { TOP_K_METRICS, topKMetrics, userAuc } from './evaluation/metrics';
 export type { TopKMetric } from './evaluation/metrics';
 export {
@@ -103,3 +105,12 @@ export type {
   SyntheticBehaviour,
   SyntheticBehaviourOptions,
 } from './data/synthetic-behaviour';
+export { DEFAULT_QUOTA, Pipeline, pipeline } from './pipeline';
+export type {
+  CategorySource,
+  ChannelOptions,
+  PipelineFilters,
+  PipelineLatency,
+  PipelineOptions,
+  PipelineRecommendOptions,
+} from './pipeline';

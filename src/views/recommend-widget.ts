@@ -17,7 +17,7 @@ import {
 } from '../api';
 import { Table, cellValue, tableHtml, tableText, type ColumnData } from '../data';
 import type { JsonValue, MimeBundle } from '../notebook';
-import { Model, type Recommender } from '../recsys';
+import { Model, Pipeline, type Recommender } from '../recsys';
 
 export interface RecommendWidgetOptions {
   /** Item details added to each list, matched by item id (its first column, or `itemColumn`). */
@@ -179,8 +179,9 @@ export class RecommendWidget implements Widget {
   }
 }
 
+/** A fitted model or a pipeline: both recommend by user name and carry the training data's users. */
 function isRecommender(v: unknown): v is Recommender {
-  return v instanceof Model;
+  return v instanceof Model || v instanceof Pipeline;
 }
 
 function uniqueName(taken: ReadonlyMap<string, unknown>, name: string): string {

@@ -147,6 +147,16 @@ export class Dataset {
     return i;
   }
 
+  /** Index of a user by name, or -1 when unknown: for callers with a path for strangers (a pipeline's fallback). */
+  findUser(name: string | number): number {
+    return this.userLookup.get(String(name)) ?? -1;
+  }
+
+  /** Index of an item by name, or -1 when unknown. */
+  findItem(name: string | number): number {
+    return this.itemLookup.get(String(name)) ?? -1;
+  }
+
   itemTitle(i: number): string {
     return this.itemTitles?.[i] ?? this.itemNames[i];
   }

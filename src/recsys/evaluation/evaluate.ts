@@ -22,6 +22,8 @@ export interface EvaluateOptions {
   /** Options for models that still need fitting on the split's training data. */
   fit?: FitOptions;
   progress?: boolean;
+  /** Show the result as a bar chart in the cell (default true); callers that show their own table turn it off. */
+  show?: boolean;
 }
 
 /** One row per model: the metrics, the ranking used and the timings; `chart()` draws the @K metrics as bars. */
@@ -104,7 +106,7 @@ export async function evaluate(
   columns.fit_s = Float64Array.from(results, (r) => r.fitSeconds);
   columns.eval_s = Float64Array.from(results, (r) => r.evalSeconds);
   const evaluation = new Evaluation(Table.fromColumns(columns).columns, split, ranking, ks);
-  show(evaluation.chart());
+  if (options.show !== false) show(evaluation.chart());
   return evaluation;
 }
 

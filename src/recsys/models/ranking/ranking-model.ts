@@ -59,6 +59,11 @@ export interface Ranker {
   /** The tasks the model predicts. */
   readonly tasks: readonly Task[];
   readonly isFitted: boolean;
+  /**
+   * The users, items and categories the fitted ranker knows, by name: what a pipeline checks its
+   * channels' items against and maps them through. Optional for rankers made outside RecLab.
+   */
+  readonly vocabulary?: RankingVocabulary;
   fit(train: RankingSamples, options?: FitOptions): Promise<History>;
   predict(samples: RankingSamples): Predictions;
   /**
@@ -480,6 +485,10 @@ export abstract class RankingModel<C extends RankingSettings> implements Ranker 
       samples.history(s, L, batch.historyItems, batch.historyCategories, batch.historyBehaviours, b * L);
       for (const t of TASKS) batch.labels[t][b] = samples.labels[t][s];
     }
+  }
+
+  get vocabulary(): RankingVocabulary {
+    return this.requireFitted().vocabulary;
   }
 
   private requireFitted(): Fitted {

@@ -21,14 +21,18 @@ export class MostPopular extends Model<MostPopularConfig> {
     super('MostPopular', SCHEMA, config);
   }
 
+  /**
+   * A MostPopular fitted on `train` at once, without a progress bar: counting needs no
+   * epochs, and a pipeline builds its default fallback this way in a synchronous constructor.
+   */
+  static fitted(train: Dataset, config: Partial<MostPopularConfig> = {}): MostPopular {
+    const model = new MostPopular(config);
+    model.adopt(train, { config: { ...model.config }, arrays: { counts: popularity(train, model.config) } });
+    return model;
+  }
+
   protected async fitModel(train: Dataset, ctx: TrainingContext): Promise<void> {
-    if (this.config.distinctUsers) this.counts = Float32Array.from(train.itemCounts());
-    else {
-      const { indptr, data } = train.byItem;
-      this.counts = new Float32Array(train.numItems);
-      for (let i = 0; i < train.numItems; i++)
-        for (let p = indptr[i]; p < indptr[i + 1]; p++) this.counts[i] += data[p];
-    }
+    this.counts = popularity(train, this.config);
     await ctx.step();
   }
 
@@ -47,4 +51,13 @@ export class MostPopular extends Model<MostPopularConfig> {
   protected restore(state: ModelState): void {
     this.counts = state.arrays.counts as Float32Array;
   }
+}
+
+function popularity(train: Dataset, config: MostPopularConfig): Float32Array {
+  if (config.distinctUsers) return Float32Array.from(train.itemCounts());
+  const { indptr, data } = train.byItem;
+  const counts = new Float32Array(train.numItems);
+  for (let i = 0; i < train.numItems; i++)
+    for (let p = indptr[i]; p < indptr[i + 1]; p++) counts[i] += data[p];
+  return counts;
 }
