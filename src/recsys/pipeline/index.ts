@@ -1,10 +1,5 @@
 /** Pipelines: retrieval channels merged, filtered and ranked, with a reason per item. */
-export { DEFAULT_QUOTA, Pipeline, pipeline } from './pipeline';
-export type {
-  CategorySource,
-  ChannelOptions,
-  PipelineFilters,
-  PipelineLatency,
-  PipelineOptions,
-  PipelineRecommendOptions,
-} from './pipeline';
+export { Pipeline, pipeline } from './pipeline';
+export { DEFAULT_QUOTA } from './pipeline-options';
+export type { PipelineLatency, PipelineRecommendOptions } from './pipeline';
+export type { CategorySource, ChannelOptions, PipelineFilters, PipelineOptions } from './pipeline-options';
