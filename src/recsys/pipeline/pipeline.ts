@@ -329,6 +329,16 @@ export class Pipeline implements Recommender {
     };
   }
 
+  /** Milliseconds spent in each stage since the last `resetLatency()`, summed: a server diffs them per request. */
+  stageTotals(): { retrieval: number; merge: number; ranking: number } {
+    return { retrieval: this.time[0], merge: this.time[1], ranking: this.time[2] };
+  }
+
+  /** Whether any channel knows the user; when none does, `recommend` answers from the fallback. */
+  knows(user: string | number): boolean {
+    return this.channels.some((c) => c.model.train.findUser(user) >= 0);
+  }
+
   resetLatency(): void {
     this.time.fill(0);
     this.requests = 0;
