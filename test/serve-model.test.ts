@@ -3,7 +3,7 @@
  * 127.0.0.1, one connection per request (so --workers' round robin is exercised).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { promises as fs, mkdtempSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -412,14 +412,16 @@ describe('reclab serve-model: limits and shutdown', () => {
     expect((await slow).status).toBe(200);
     expect((await request(`${s.url}/recommend?user=${user}`)).status).toBe(200);
 
-    const draining = request(`${s.url}/recommend?user=${user}&delay_ms=1500`);
+    // Caught here, so a server that drops it fails the assertions below rather than the run.
+    const draining = request(`${s.url}/recommend?user=${user}&delay_ms=1500`).catch((e: Error) => e);
     await until(async () => (await inflight()) === 1, 'the request to drain');
     s.proc.kill('SIGTERM');
     await until(async () => s.log().includes('draining'), 'draining');
     await expect(request(`${s.url}/health`)).rejects.toThrow(/ECONNREFUSED/);
     const answer = await draining;
-    expect(answer.status).toBe(200);
-    expect(answer.body.items).toHaveLength(5);
+    expect(answer).not.toBeInstanceOf(Error);
+    expect((answer as Answer).status).toBe(200);
+    expect((answer as Answer).body.items).toHaveLength(5);
     expect(await s.exited).toBe(0);
   });
 });
@@ -460,5 +462,26 @@ describe('reclab serve-model --workers', () => {
     expect(await s.exited).toBe(0);
     for (const pid of pids)
       expect(() => process.kill(Number(pid), 0), `worker ${String(pid)} still runs`).toThrow();
+  });
+});
+
+describe('reclab serve-model: the command line', () => {
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, [BIN, 'serve-model', ...args], { encoding: 'utf8' });
+
+  it('exits 2 naming a wrong argument, before loading anything', () => {
+    const cases: [string[], string][] = [
+      [[root], 'serve-model needs --port N'],
+      [[root, '--port', '70000'], '--port takes a whole number from 0 to 65535, not "70000"'],
+      [[root, '--port', '0', '--workers', '0'], '--workers takes a whole number from 1 to 256, not "0"'],
+      [[root, '--port', '0', '--max-inflight', 'x'], '--max-inflight takes a whole number'],
+      [[join(root, 'no-such-bundle'), '--port', '0'], 'no-such-bundle is not a folder'],
+      [['--port', '0'], 'Which bundle? Give its folder.'],
+    ];
+    for (const [args, message] of cases) {
+      const r = run(...args);
+      expect(r.status, message).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
   });
 });

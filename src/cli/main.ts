@@ -13,7 +13,6 @@ import { KernelDiedError } from '../kernel-client';
 import { notebookToHtml } from '../server';
 import { runNotebook, type CellSummary } from './run-notebook';
 import { serve } from './serve';
-import { DEFAULT_MAX_INFLIGHT, serveModel } from '../serving';
 
 const USAGE = `Usage:
   reclab run NOTEBOOK.ipynb [-o OUT.ipynb] [--timeout SECONDS] [--backend NAME]
@@ -205,6 +204,9 @@ async function serveModelCommand(args: string[]): Promise<number> {
       throw new UsageError(`--${name} takes a whole number from ${min} to ${max}, not "${text}".`);
     return n;
   };
+  // Loaded here, not at the top: the model server brings DuckDB and TensorFlow.js, which the
+  // other commands must not load (only kernels do).
+  const { DEFAULT_MAX_INFLIGHT, serveModel } = await import('../serving');
   const port = count('port', values.port, 0, 0, 65535);
   const workers = count('workers', values.workers, 1, 1, 256);
   const maxInflight = count('max-inflight', values['max-inflight'], DEFAULT_MAX_INFLIGHT, 1, 1_000_000);
