@@ -18,40 +18,36 @@ interface Metric {
   render(): string;
 }
 
-export class Counter implements Metric {
-  private readonly series = new Map<string, number>();
+/** A counter's or a gauge's series: one number per label set. */
+abstract class Scalar implements Metric {
+  protected readonly series = new Map<string, number>();
+  protected abstract readonly type: 'counter' | 'gauge';
   constructor(
     readonly name: string,
     readonly help: string,
   ) {}
 
-  inc(labels: Labels = {}, by = 1): void {
-    const key = labelText(labels);
-    this.series.set(key, (this.series.get(key) ?? 0) + by);
-  }
-
   render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
     for (const [labels, value] of this.series) lines.push(`${this.name}${labels} ${value}`);
     return lines.join('\n');
   }
 }
 
-export class Gauge implements Metric {
-  private readonly series = new Map<string, number>();
-  constructor(
-    readonly name: string,
-    readonly help: string,
-  ) {}
+export class Counter extends Scalar {
+  protected readonly type = 'counter';
+
+  inc(labels: Labels = {}, by = 1): void {
+    const key = labelText(labels);
+    this.series.set(key, (this.series.get(key) ?? 0) + by);
+  }
+}
+
+export class Gauge extends Scalar {
+  protected readonly type = 'gauge';
 
   set(value: number, labels: Labels = {}): void {
     this.series.set(labelText(labels), value);
-  }
-
-  render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`];
-    for (const [labels, value] of this.series) lines.push(`${this.name}${labels} ${value}`);
-    return lines.join('\n');
   }
 }
 

@@ -56,6 +56,8 @@ export const DEFAULT_MAX_INFLIGHT = 64;
 const MAX_K = 1000;
 const MAX_BATCH = 1000;
 const MAX_BODY = 1 << 20;
+/** How long SIGTERM waits for the requests in flight (a supervisor's own grace period is about this). */
+const DRAIN_TIMEOUT_MS = 25_000;
 
 type Handler = (req: http.IncomingMessage, url: URL, serving: Serving) => Promise<unknown> | unknown;
 
@@ -153,7 +155,12 @@ export class ModelServer {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     // Idle keep-alive connections would hold close() open; busy ones close after their answer.
     this.server.closeIdleConnections();
-    if (this.inflight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    if (this.inflight > 0) {
+      // A request that never ends must not keep the process from stopping: cut it after a while.
+      const cut = setTimeout(() => this.server.closeAllConnections(), DRAIN_TIMEOUT_MS);
+      await new Promise<void>((resolve) => (this.idle = resolve));
+      clearTimeout(cut);
+    }
     this.server.closeIdleConnections();
     await closed;
   }

@@ -14,7 +14,7 @@ import { Database, Table, quoteLiteral } from '../../data';
 import type { Dataset } from '../data/dataset';
 import type { Task } from '../data/ranking-samples';
 import { ClusterIndex } from '../indexes/cluster-index';
-import type { Recommender } from '../model';
+import type { Embeddings, Recommender } from '../model';
 import type { Ranker } from '../models/ranking';
 import { MostPopular } from '../models/retrieval/most-popular';
 import { loadModel, loadRanker } from '../registry';
@@ -67,6 +67,11 @@ export interface LoadedBundle {
   fallback: MostPopular;
   categories: Map<string, string> | undefined;
   available: string[] | undefined;
+}
+
+/** A model's item embeddings, for the models that have them (`Model.itemEmbeddings`; a Recommender may not). */
+function embeddingsOf(model: Recommender): Embeddings | null {
+  return (model as Partial<{ itemEmbeddings(): Embeddings | null }>).itemEmbeddings?.() ?? null;
 }
 
 const channelDir = (name: string) => `channels/${encodeURIComponent(name)}`;
@@ -195,10 +200,7 @@ async function writeStores(parts: PipelineParts, root: string): Promise<void> {
   };
   try {
     for (const c of parts.channels) {
-      const e =
-        'itemEmbeddings' in c.model
-          ? (c.model as { itemEmbeddings(): { data: Float32Array; dim: number } | null }).itemEmbeddings()
-          : null;
+      const e = embeddingsOf(c.model);
       const items = c.model.train.itemNames;
       if (e)
         await put(
@@ -341,9 +343,7 @@ async function readIndex(
   nprobe: number,
   read: (name: string) => Promise<Table>,
 ): Promise<ClusterIndex> {
-  const e = (
-    model as Partial<{ itemEmbeddings(): { data: Float32Array; dim: number } | null }>
-  ).itemEmbeddings?.();
+  const e = embeddingsOf(model);
   if (!e)
     throw new Error(
       `The bundle's channel "${channel}" has an index but its ${model.name} has no item embeddings.`,
