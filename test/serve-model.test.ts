@@ -111,7 +111,7 @@ async function serve(bundle: string, args: string[] = [], env: Record<string, st
 
 /** Polls until `check` holds (the tests wait on states, never on durations). */
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
+  for (let i = 0; i < 1500; i++) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 20));
   }
