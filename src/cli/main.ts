@@ -2,6 +2,7 @@
  * `reclab run NOTEBOOK.ipynb [-o OUT.ipynb] [--timeout SECONDS] [--backend NAME]`
  * `reclab export NOTEBOOK.ipynb --to html [-o FILE]`
  * `reclab serve [FOLDER] [--port N] [--no-open]`
+ * `reclab serve-model BUNDLE --port N [--host H] [--workers N] [--max-inflight N] [--admin-token T]`
  */
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -21,7 +22,13 @@ const USAGE = `Usage:
       Writes one self-contained HTML page with every cell and output.
   reclab serve [FOLDER] [--port N] [--no-open]
       Starts the workbench in the browser: prints (and opens) its address, with
-      the access token. Stop it with Ctrl+C.`;
+      the access token. Stop it with Ctrl+C.
+  reclab serve-model BUNDLE --port N [--host H] [--workers N] [--max-inflight N]
+                     [--admin-token TOKEN]
+      Serves a pipeline bundle (pipeline.export(dir)) over HTTP on 127.0.0.1 (or
+      --host): /recommend, /similar, /health, /ready, /metrics, /version. SIGHUP or
+      POST /admin/reload (token from --admin-token or RECLAB_ADMIN_TOKEN) loads a
+      new bundle version; SIGTERM drains requests in flight and exits.`;
 
 class UsageError extends Error {}
 /** An output path that cannot be used; said before any work is done. */
@@ -37,6 +44,8 @@ export async function main(argv: string[]): Promise<number> {
         return await exportCommand(rest);
       case 'serve':
         return await serveCommand(rest);
+      case 'serve-model':
+        return await serveModelCommand(rest);
       case undefined:
       case '-h':
       case '--help':
@@ -171,4 +180,51 @@ async function serveCommand(args: string[]): Promise<number> {
   const stat = await fs.stat(folder).catch(() => undefined);
   if (!stat?.isDirectory()) throw new UsageError(`${folder} is not a folder.`);
   return serve({ folder, port, open: !values['no-open'] });
+}
+
+async function serveModelCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      workers: { type: 'string' },
+      'max-inflight': { type: 'string' },
+      'admin-token': { type: 'string' },
+    },
+  });
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length ? 'Give one bundle folder.' : 'Which bundle? Give its folder.');
+  if (values.port === undefined) throw new UsageError('serve-model needs --port N (0: any free port).');
+  const count = (name: string, text: string | undefined, fallback: number, min: number, max: number) => {
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new UsageError(`--${name} takes a whole number from ${min} to ${max}, not "${text}".`);
+    return n;
+  };
+  // Loaded here, not at the top: the model server brings DuckDB and TensorFlow.js, which the
+  // other commands must not load (only kernels do).
+  const { DEFAULT_MAX_INFLIGHT, serveModel } = await import('../serving');
+  const port = count('port', values.port, 0, 0, 65535);
+  const workers = count('workers', values.workers, 1, 1, 256);
+  const maxInflight = count('max-inflight', values['max-inflight'], DEFAULT_MAX_INFLIGHT, 1, 1_000_000);
+  const bundle = path.resolve(positionals[0]);
+  const stat = await fs.stat(bundle).catch(() => undefined);
+  if (!stat?.isDirectory())
+    throw new UsageError(`${bundle} is not a folder; give a bundle written by pipeline.export(dir).`);
+  // Test-only hooks, from the environment so no command-line user meets them.
+  const loadDelayMs = Number(process.env.RECLAB_SERVE_TEST_LOAD_DELAY_MS ?? 0);
+  const code = await serveModel({
+    bundle,
+    port,
+    host: values.host,
+    workers,
+    maxInflight,
+    adminToken: values['admin-token'] ?? process.env.RECLAB_ADMIN_TOKEN,
+    testHooks: { requestDelay: process.env.RECLAB_SERVE_TEST_HOOKS === '1', loadDelayMs },
+  });
+  // Every request is answered by now; TensorFlow.js's backend would keep the process alive.
+  process.exit(code);
 }

@@ -1,4 +1,4 @@
-export { Database, SqlError, exactInteger, quoteIdentifier } from './database';
+export { Database, SqlError, exactInteger, quoteIdentifier, quoteLiteral } from './database';
 export type { SqlParams } from './database';
 export { Table, cellValue, formatTime } from './table';
 export type { CellValue, Column, ColumnData, ColumnType } from './table';

@@ -105,9 +105,12 @@ export type {
   SyntheticBehaviour,
   SyntheticBehaviourOptions,
 } from './data/synthetic-behaviour';
-export { DEFAULT_QUOTA, Pipeline, pipeline } from './pipeline';
+export { DEFAULT_QUOTA, Pipeline, loadPipeline, openBundle, pipeline, verifyBundle } from './pipeline';
 export type {
+  BundleManifest,
   CategorySource,
+  ExportOptions,
+  OpenedBundle,
   ChannelOptions,
   PipelineFilters,
   PipelineLatency,

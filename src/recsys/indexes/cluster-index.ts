@@ -69,20 +69,39 @@ export class ClusterIndex {
     for (let c = 0; c < numClusters; c++) offsets[c + 1] += offsets[c];
     const fill = offsets.slice(0, numClusters);
     const members = new Int32Array(n);
-    const packed = new Float32Array(n * dim);
-    for (let i = 0; i < n; i++) {
-      const at = fill[assignment[i]]++;
-      members[at] = i;
-      packed.set(vectors.subarray(i * dim, (i + 1) * dim), at * dim);
-    }
-    return new ClusterIndex(
+    for (let i = 0; i < n; i++) members[fill[assignment[i]]++] = i;
+    return ClusterIndex.fromClusters(
+      vectors,
       dim,
       centroids,
       offsets,
       members,
-      packed,
       Math.min(options.nprobe ?? 8, numClusters),
     );
+  }
+
+  /**
+   * An index from clusters made before (a pipeline bundle's cluster table): the vectors are
+   * packed again in `members` order, so a restored index searches exactly as the one saved.
+   */
+  static fromClusters(
+    vectors: Float32Array,
+    dim: number,
+    centroids: Float32Array,
+    offsets: Int32Array,
+    members: Int32Array,
+    nprobe: number,
+  ): ClusterIndex {
+    const n = checkMatrix(vectors, dim, 'vectors');
+    const numClusters = offsets.length - 1;
+    if (centroids.length !== numClusters * dim || members.length !== n || offsets[numClusters] !== n)
+      throw new Error(
+        `ClusterIndex.fromClusters: ${numClusters} clusters of ${members.length} members do not fit ` +
+          `${n} vectors of ${dim} values and ${centroids.length / dim} centroids.`,
+      );
+    const packed = new Float32Array(n * dim);
+    members.forEach((i, at) => packed.set(vectors.subarray(i * dim, (i + 1) * dim), at * dim));
+    return new ClusterIndex(dim, centroids, offsets, members, packed, Math.min(nprobe, numClusters));
   }
 
   /** The k rows with the largest inner product with `query`, searching `nprobe` clusters. */

@@ -30,6 +30,7 @@ import {
   type PipelineFilters,
   type PipelineOptions,
 } from './pipeline-options';
+import { writeBundle, type BundleManifest, type ExportOptions, type PipelineParts } from './bundle';
 
 export interface PipelineRecommendOptions extends RecommendOptions {
   /** Categories the user chose (cold start): the most popular items of these, ranked. */
@@ -82,6 +83,7 @@ export class Pipeline implements Recommender {
   private readonly ranker: Ranker | null;
   private readonly scoreOptions: ScoreOptions;
   private readonly objectiveLabel: string;
+  private readonly objective: PipelineOptions['objective'];
   private readonly seenFilter: boolean;
   private readonly perCategory: number;
   private base: Dataset;
@@ -158,6 +160,7 @@ export class Pipeline implements Recommender {
         );
     }
     const objective = options.objective;
+    this.objective = objective;
     if (objective !== undefined && !this.ranker)
       throw new Error(
         `${where}: objective weighs a ranker's tasks; give a ranker too, or leave objective out.`,
@@ -279,11 +282,40 @@ export class Pipeline implements Recommender {
     return {};
   }
 
-  async save(_dir: string): Promise<void> {
-    throw new Error(
-      'Pipeline.save: a pipeline is made of saved parts; save each channel model and the ranker ' +
-        '(model.save(dir), ranker.save(dir)) and build the pipeline again after loading them.',
-    );
+  /** The same as {@link export}: a pipeline saves as a bundle, which `rl.loadPipeline(dir)` reads. */
+  async save(dir: string): Promise<void> {
+    await this.export(dir);
+  }
+
+  /**
+   * Writes a versioned bundle for serving (`reclab serve-model`): every model by its own save, the
+   * stores as Parquet, a manifest with checksums. Read it back with `rl.loadPipeline(dir)`.
+   */
+  async export(dir: string, options: ExportOptions = {}): Promise<BundleManifest> {
+    return writeBundle(this.parts(), dir, options);
+  }
+
+  /** What the bundle writer needs: the parts as built, the filters resolved to item names. */
+  private parts(): PipelineParts {
+    const categories = new Map<string, string>();
+    this.itemCategory.forEach((c, i) => {
+      if (c >= 0) categories.set(this.base.itemNames[i], this.categoryNames[c]);
+    });
+    const allowed = this.allowed;
+    return {
+      channels: this.channels.map(({ name, model, quota, index }) => ({ name, model, quota, index })),
+      ranker: this.ranker,
+      objective: this.objective,
+      k: this.k,
+      filters: {
+        seen: this.seenFilter,
+        perCategory: this.perCategory === Infinity ? null : this.perCategory,
+        available: allowed ? this.base.itemNames.filter((_, i) => allowed[i]) : null,
+      },
+      categories,
+      fallback: this.fallback,
+      train: this.base,
+    };
   }
 
   /** Mean milliseconds per request of retrieval, merge + filter, and ranking. */
@@ -295,6 +327,16 @@ export class Pipeline implements Recommender {
       merge: this.time[1] / n,
       ranking: this.time[2] / n,
     };
+  }
+
+  /** Milliseconds spent in each stage since the last `resetLatency()`, summed: a server diffs them per request. */
+  stageTotals(): { retrieval: number; merge: number; ranking: number } {
+    return { retrieval: this.time[0], merge: this.time[1], ranking: this.time[2] };
+  }
+
+  /** Whether any channel knows the user; when none does, `recommend` answers from the fallback. */
+  knows(user: string | number): boolean {
+    return this.channels.some((c) => c.model.train.findUser(user) >= 0);
   }
 
   resetLatency(): void {
