@@ -255,17 +255,21 @@ async function readStore(
   };
 }
 
-async function readManifest(file: string): Promise<Manifest> {
-  let text: string;
+/** A manifest's text; a missing file is named, with `missing` saying what the folder lacks and what to do. */
+export async function readManifestText(file: string, missing: string): Promise<string> {
   try {
-    text = await fs.readFile(file, 'utf8');
+    return await fs.readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    throw new Error(
-      `${file} is missing: ${path.dirname(file)} holds no saved model. Save one there with model.save(dir).`,
-      { cause: e },
-    );
+    throw new Error(`${file} is missing: ${missing}`, { cause: e });
   }
+}
+
+async function readManifest(file: string): Promise<Manifest> {
+  const text = await readManifestText(
+    file,
+    `${path.dirname(file)} holds no saved model. Save one there with model.save(dir).`,
+  );
   try {
     return JSON.parse(text) as Manifest;
   } catch {

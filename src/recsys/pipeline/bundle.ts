@@ -18,6 +18,7 @@ import type { Embeddings, Recommender } from '../model';
 import type { Ranker } from '../models/ranking';
 import { MostPopular } from '../models/retrieval/most-popular';
 import { loadModel, loadRanker } from '../registry';
+import { readManifestText } from '../store';
 
 export const BUNDLE_FORMAT = 'reclab-pipeline';
 /** The layout written; a reader refuses others. */
@@ -259,18 +260,10 @@ function matrixColumns(
 /** Reads the manifest and checks every file's checksum, before anything is loaded. */
 export async function verifyBundle(dir: string): Promise<BundleManifest> {
   const file = path.join(dir, MANIFEST);
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    throw new Error(
-      `${file} is missing: ${dir} holds no pipeline bundle. Write one with await pipeline.export(dir).`,
-      {
-        cause: e,
-      },
-    );
-  }
+  const text = await readManifestText(
+    file,
+    `${dir} holds no pipeline bundle. Write one with await pipeline.export(dir).`,
+  );
   let manifest: BundleManifest;
   try {
     manifest = JSON.parse(text) as BundleManifest;
