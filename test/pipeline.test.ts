@@ -20,26 +20,17 @@ import {
 import type { RankingSamples, RankingVocabulary, Task } from '../src/recsys/data/ranking-samples';
 import { widgets } from '../src/views';
 import { initTensorFlow } from '../src/tf-backend';
-import { rankingFixture } from './helpers/ranking-fixture';
+import { logDataset, logUsers, rankingFixture } from './helpers/ranking-fixture';
 
 // One behaviour log feeds both sides, as in a notebook: the retrieval models fit on a Dataset
 // of its behaviours, the rankers on its ranking samples; item names (item0, …) are the bridge.
 const fixture = rankingFixture({ users: 60, items: 40, categories: 4, steps: 12, seed: 5 });
 const { vocabulary, log } = fixture.all;
-const data = Dataset.fromInteractions({
-  user: Array.from(log.items, (_, r) => vocabulary.users[userOfRow(r)]),
-  item: Array.from(log.items, (i) => vocabulary.items[i]),
-  timestamp: log.times,
-});
+const data = logDataset(fixture.all);
+const userOfRow = logUsers(log);
 const categories = new Map(
   vocabulary.items.map((item, i) => [item, vocabulary.categories[vocabulary.itemCategory[i]]]),
 );
-
-function userOfRow(row: number): number {
-  let u = 0;
-  while (log.indptr[u + 1] <= row) u++;
-  return u;
-}
 
 /** Scores an item by its number (item39 best): an order no channel has. */
 class ByNumber implements Ranker {
@@ -123,9 +114,9 @@ describe('rl.pipeline: filters', () => {
   it('leaves out what any channel’s data says the user has seen, even where a channel does not know it', async () => {
     const history = new Set(itemsOf(itemcf.history(user)));
     // A second channel fitted without this user's history: it finds those items again.
-    const rows = Array.from(log.items.keys()).filter((r) => vocabulary.users[userOfRow(r)] !== user);
+    const rows = Array.from(log.items.keys()).filter((r) => vocabulary.users[userOfRow[r]] !== user);
     const partial = Dataset.fromInteractions({
-      user: rows.map((r) => vocabulary.users[userOfRow(r)]).concat(user),
+      user: rows.map((r) => vocabulary.users[userOfRow[r]]).concat(user),
       item: rows.map((r) => vocabulary.items[log.items[r]]).concat('item0'),
     });
     const blind = new ItemCF();

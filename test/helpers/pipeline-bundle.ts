@@ -1,5 +1,5 @@
 import {
-  Dataset,
+  type Dataset,
   ClusterIndex,
   ItemCF,
   LogisticRegression,
@@ -8,7 +8,7 @@ import {
   pipeline,
   type Pipeline,
 } from '../../src/recsys';
-import { rankingFixture } from './ranking-fixture';
+import { logDataset, rankingFixture } from './ranking-fixture';
 
 /**
  * A tiny pipeline as a notebook builds one, from one behaviour log: ItemCF, a TwoTower searched
@@ -17,14 +17,8 @@ import { rankingFixture } from './ranking-fixture';
  */
 export async function tinyPipeline(seed = 5): Promise<{ pipe: Pipeline; data: Dataset }> {
   const fixture = rankingFixture({ users: 40, items: 30, categories: 4, steps: 10, seed });
-  const { vocabulary, log } = fixture.all;
-  const userOfRow = Int32Array.from(log.items, () => 0);
-  for (let u = 0; u < vocabulary.users.length; u++) userOfRow.fill(u, log.indptr[u], log.indptr[u + 1]);
-  const data = Dataset.fromInteractions({
-    user: Array.from(log.items, (_, r) => vocabulary.users[userOfRow[r]]),
-    item: Array.from(log.items, (i) => vocabulary.items[i]),
-    timestamp: log.times,
-  });
+  const { vocabulary } = fixture.all;
+  const data = logDataset(fixture.all);
   const silent = { progress: false };
   const itemcf = new ItemCF();
   await itemcf.fit(data, silent);

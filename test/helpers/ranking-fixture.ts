@@ -1,4 +1,4 @@
-import { FeatureSet } from '../../src/recsys';
+import { Dataset, FeatureSet } from '../../src/recsys';
 import {
   RankingSamples,
   type BehaviourLog,
@@ -137,4 +137,25 @@ export function rankingFixture({
     all,
     propensity,
   };
+}
+
+/** The user of each row of a behaviour log (rows are grouped by user, `indptr` marks the groups). */
+export function logUsers(log: BehaviourLog): Int32Array {
+  const users = new Int32Array(log.items.length);
+  for (let u = 0; u + 1 < log.indptr.length; u++) users.fill(u, log.indptr[u], log.indptr[u + 1]);
+  return users;
+}
+
+/**
+ * The log the samples were read from as a retrieval Dataset, as a notebook makes both from one
+ * behaviour log: item names are the bridge between retrieval models and rankers.
+ */
+export function logDataset(samples: RankingSamples): Dataset {
+  const { vocabulary, log } = samples;
+  const users = logUsers(log);
+  return Dataset.fromInteractions({
+    user: Array.from(users, (u) => vocabulary.users[u]),
+    item: Array.from(log.items, (i) => vocabulary.items[i]),
+    timestamp: log.times,
+  });
 }
