@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { outline } from '../renderer/src/lib/outline';
-import { dataFileSql } from '../renderer/src/lib/data-file-sql';
+import { dataFileSql, fileStem } from '../renderer/src/lib/data-file-sql';
 import { findAll, replaceRanges } from '../renderer/src/lib/find';
 
 const md = (handle: string, source: string) => ({ handle, kind: 'markdown', source });
@@ -34,6 +34,13 @@ describe('the SQL cell of a data file', () => {
     expect(dataFileSql("/tmp/o'brien.tsv", '/home')).toBe(
       "-- name: o_brien\nSELECT * FROM read_csv('/tmp/o''brien.tsv')",
     );
+    // A new notebook made from a data file is named by the same stem.
+    expect(['ratings.csv.gz', 'events.jsonl', 'x.y.parquet', 'README'].map(fileStem)).toEqual([
+      'ratings',
+      'events',
+      'x.y',
+      'README',
+    ]);
   });
 });
 

@@ -9,13 +9,17 @@ export function dataFileSql(file: string, notebookFolder: string): string {
   const folder = notebookFolder.replaceAll('\\', '/').replace(/\/$/, '');
   const shown = slashed.startsWith(`${folder}/`) ? slashed.slice(folder.length + 1) : slashed;
   const base = shown.slice(shown.lastIndexOf('/') + 1);
-  const stem = base.replace(/(\.gz)?$/i, '').replace(/\.[^.]*$/, '');
   const format = /\.parquet$/i.test(base)
     ? 'read_parquet'
     : /\.(json|jsonl|ndjson)(\.gz)?$/i.test(base)
       ? 'read_json'
       : 'read_csv';
-  return `-- name: ${identifier(stem)}\nSELECT * FROM ${format}('${shown.replaceAll("'", "''")}')`;
+  return `-- name: ${identifier(fileStem(base))}\nSELECT * FROM ${format}('${shown.replaceAll("'", "''")}')`;
+}
+
+/** A data file's name without its extensions: `ratings.csv.gz` → `ratings`. */
+export function fileStem(name: string): string {
+  return name.replace(/(\.gz)?$/i, '').replace(/\.[^.]*$/, '');
 }
 
 /** A name TypeScript cells can use: `ml-ratings 2024` → `ml_ratings_2024`, `100k` → `_100k`. */

@@ -169,6 +169,11 @@ export class NotebookModel {
     }
   }
 
+  /** The notebook's folder, which its relative paths (SQL's files, the file list) start from. */
+  get folder(): string {
+    return this.path.replace(/[/\\][^/\\]*$/, '');
+  }
+
   find(handle: string): CellModel | undefined {
     return this.cells.find((c) => c.handle === handle);
   }
@@ -377,8 +382,7 @@ export class NotebookModel {
    * notebook), and runs it: the grid shows the rows and each column's distribution.
    */
   async openDataFile(file: string): Promise<void> {
-    const folder = this.path.replace(/[/\\][^/\\]*$/, '');
-    const sql = dataFileSql(file, folder);
+    const sql = dataFileSql(file, this.folder);
     const only = this.cells.length === 1 ? this.cells[0] : undefined;
     let handle: string;
     if (only && !only.source.trim()) {
