@@ -68,6 +68,11 @@ describe('variables', () => {
     await run(kernel, '-- name: shown\nSELECT 1 AS one', 'sql');
     const bundle = await kernel.query('displayVariable', { name: 'shown' });
     expect(bundle[MIME.table]).toMatchObject({ numRows: 1 });
+    // The kernel's own globals and Node's are not the notebook's variables to show.
+    for (const name of ['tf', 'process'])
+      await expect(kernel.query('displayVariable', { name })).rejects.toThrow(
+        `There is no variable "${name}"`,
+      );
     await expect(kernel.query('displayVariable', { name: 'nowhere' })).rejects.toThrow(
       'There is no variable "nowhere" in the kernel (any more): run the cell that declares it.',
     );

@@ -182,19 +182,26 @@ export class Kernel {
 
   /** A variable as a cell's last expression would show it. */
   displayVariable(name: string): MimeBundle {
-    const found = [...this.variables()].find(([n]) => n === name);
-    if (!found)
+    if (!this.isVariable(name))
       throw new Error(
         `There is no variable "${name}" in the kernel (any more): run the cell that declares it.`,
       );
-    return toMimeBundle(found[1], this) as MimeBundle;
+    return toMimeBundle((globalThis as Globals)[name], this) as MimeBundle;
   }
 
   /** What cells declared, by name. */
   private *variables(): Iterable<[string, unknown]> {
     const globals = globalThis as Globals;
-    for (const name of Object.keys(globals))
-      if (!isReserved(name) && !this.kernelGlobals.has(name)) yield [name, globals[name]];
+    for (const name of Object.keys(globals)) if (this.isVariable(name)) yield [name, globals[name]];
+  }
+
+  /** A name a cell declared: a global of its own, not one the kernel or Node had before. */
+  private isVariable(name: string): boolean {
+    return (
+      Object.prototype.propertyIsEnumerable.call(globalThis, name) &&
+      !isReserved(name) &&
+      !this.kernelGlobals.has(name)
+    );
   }
 
   private emit(output: Output, displayId?: string): void {
