@@ -26,6 +26,11 @@ describe.skipIf(unavailable).each(['light', 'dark'] as const)('Jupyter habits (%
     await openFile(page, suite.server.url, `menu-${scheme}.ipynb`);
     await page.getByTestId('menu').click();
     await page.getByRole('menu').waitFor();
+    // Every group fits in the window: none runs past its right or bottom edge.
+    const box = (await page.getByRole('menu').boundingBox())!;
+    const view = page.viewportSize()!;
+    expect(box.x + box.width).toBeLessThanOrEqual(view.width);
+    expect(box.y + box.height).toBeLessThanOrEqual(view.height);
     await screenshot(page, `menu-open-${scheme}`);
     await page.keyboard.press('Escape');
     await page.getByRole('menu').waitFor({ state: 'detached' });
