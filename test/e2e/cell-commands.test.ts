@@ -107,6 +107,10 @@ describe.skipIf(unavailable).each(['light', 'dark'] as const)('cell commands (%s
       .getByTestId('cell')
       .first()
       .click({ position: { x: 4, y: 4 } });
+    // A fresh browser has copied nothing: V says so and adds no cell.
+    await page.keyboard.press('v');
+    await page.getByTestId('notice').filter({ hasText: 'There are no copied cells to paste' }).waitFor();
+    expect(await page.getByTestId('cell').count()).toBe(3);
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
     expect(await activeIndex(page)).toBe(2);
