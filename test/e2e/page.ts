@@ -28,6 +28,29 @@ export async function settled(page: Page, timeout = 120_000): Promise<void> {
   );
 }
 
+/**
+ * Runs every cell with Run all and waits until each code cell has run again (or one failed, which stops the rest)
+ * and none is queued or running. Waiting for a running cell to show instead would miss cells that finish before the
+ * page is looked at.
+ */
+export async function runAll(page: Page, timeout = 120_000): Promise<void> {
+  const code = '[data-testid=cell]:not([data-kind=markdown])';
+  const before = await page
+    .locator(code)
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-execution')));
+  await page.getByTestId('run-all').click();
+  await page.waitForFunction(
+    ([selector, counts]) => {
+      const cells = [...document.querySelectorAll(selector)];
+      const failed = cells.some((e) => ['error', 'interrupted'].includes(e.getAttribute('data-state') ?? ''));
+      return failed || cells.every((e, i) => e.getAttribute('data-execution') !== counts[i]);
+    },
+    [code, before] as const,
+    { timeout },
+  );
+  await settled(page, timeout);
+}
+
 /** Runs a command from the ☰ Menu, by its label (the item also shows its keys). */
 export async function command(page: Page, label: string): Promise<void> {
   await page.getByTestId('menu').click();

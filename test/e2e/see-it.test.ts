@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import type { Locator, Page } from 'playwright';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { browserUnavailable, openBrowser, screenshot, serve, type OpenBrowser, type Served } from './browser';
-import { closeBrowser, command, inkedPixels, openFile, save, settled } from './page';
+import { closeBrowser, command, inkedPixels, openFile, runAll, save } from './page';
 import { MIME, createNotebook, newCodeCell, serializeNotebook, type CodeCell } from '../../src/notebook';
 import { notebookToHtml } from '../../src/server';
 
@@ -62,9 +62,7 @@ afterEach(async (test) => {
  */
 async function runSample(page: Page, name: string): Promise<void> {
   await openFile(page, server.url, `${name}.ipynb`);
-  await page.getByTestId('run-all').click();
-  await page.locator('[data-testid=cell][data-state=running]').first().waitFor();
-  await settled(page, 240_000);
+  await runAll(page, 240_000);
   const states = await page
     .getByTestId('cell')
     .evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));

@@ -10,7 +10,7 @@ import type { Locator, Page } from 'playwright';
 import { describe, expect, it } from 'vitest';
 import { MIME, createNotebook, newCodeCell, serializeNotebook, type CodeCell } from '../../src/notebook';
 import { browserUnavailable, screenshot } from './browser';
-import { command, inkedPixels, openFile, save, servedSuite, settled } from './page';
+import { command, inkedPixels, openFile, runAll, save, servedSuite } from './page';
 
 const unavailable = browserUnavailable();
 
@@ -61,10 +61,8 @@ const suite = servedSuite('static-forms', () =>
 );
 
 /** Runs every cell from the UI and waits for them; none may fail. */
-async function runAll(page: Page): Promise<void> {
-  await page.getByTestId('run-all').click();
-  await page.locator('[data-testid=cell][data-state=running]').first().waitFor();
-  await settled(page);
+async function runClean(page: Page): Promise<void> {
+  await runAll(page);
   expect(await page.getByTestId('error-output').allTextContents()).toEqual([]);
 }
 
@@ -125,7 +123,7 @@ describe.skipIf(unavailable).each(SCHEMES)('static forms (%s)', (scheme) => {
   it("marks a clicked point's ten neighbours on the map and dims the rest until cleared", async () => {
     const { page, errors } = await suite.browser(scheme);
     await openFile(page, suite.server.url, `neighbours-${scheme}.ipynb`);
-    await runAll(page);
+    await runClean(page);
     const projector = page.getByTestId('projector');
     const { canvas, x, y } = await drawnMap(projector);
     const faint = async () => Number(await canvas.getAttribute('data-faint'));
@@ -145,7 +143,7 @@ describe.skipIf(unavailable).each(SCHEMES)('static forms (%s)', (scheme) => {
   it('saves an SVG and exports a page in the colours, proportions and alignment the app shows', async () => {
     const { page, context, errors } = await suite.browser(scheme);
     await openFile(page, suite.server.url, `map-${scheme}.ipynb`);
-    await runAll(page);
+    await runClean(page);
     const projector = page.getByTestId('projector');
     const { canvas, x, y } = await drawnMap(projector);
     await page.mouse.move(0, 0);
@@ -232,7 +230,7 @@ describe.skipIf(unavailable).each(SCHEMES)('static forms (%s)', (scheme) => {
   it('gives the top-10 titles and reasons the width the cell has', async () => {
     const { page, errors } = await suite.browser(scheme);
     await openFile(page, suite.server.url, `widget-${scheme}.ipynb`);
-    await runAll(page);
+    await runClean(page);
     const widget = page.getByTestId('recommend-widget');
     await widget.getByTestId('recommend-row').first().waitFor();
     await widget.scrollIntoViewIfNeeded();
@@ -260,7 +258,7 @@ describe.skipIf(unavailable).each(SCHEMES)('static forms (%s)', (scheme) => {
   it("keeps a time axis's labels inside the chart", async () => {
     const { page, errors } = await suite.browser(scheme);
     await openFile(page, suite.server.url, `time-${scheme}.ipynb`);
-    await runAll(page);
+    await runClean(page);
     const canvas = page.locator('[data-testid=chart] canvas').first();
     await canvas.scrollIntoViewIfNeeded();
     await expect.poll(() => inkedPixels(canvas)).toBeGreaterThan(500);

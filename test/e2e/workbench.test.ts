@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNotebook, newCodeCell, serializeNotebook } from '../../src/notebook';
 import { startServer } from '../../src/server';
 import { browserUnavailable, openBrowser, screenshot, serve, type OpenBrowser, type Served } from './browser';
-import { closeBrowser, inkedPixels, openFile, settled } from './page';
+import { closeBrowser, inkedPixels, openFile, runAll, settled } from './page';
 import { nbformatAvailable, validateWithNbformat } from '../helpers/nbformat';
 
 const unavailable = browserUnavailable();
@@ -117,9 +117,7 @@ describe.skipIf(!!unavailable)(
         await page.getByRole('menuitem', { name: 'Clear all outputs' }).click();
         expect(await page.getByTestId('table-grid').count()).toBe(0);
 
-        await page.getByTestId('run-all').click();
-        await page.locator('[data-testid=cell][data-state=running]').first().waitFor();
-        await settled(page);
+        await runAll(page);
         const states = await cells(page).evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
         expect(states.filter((s) => s === 'error' || s === 'interrupted')).toEqual([]);
         expect(await page.getByTestId('table-grid').count()).toBeGreaterThan(2);
