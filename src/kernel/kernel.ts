@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { CatalogTable, CodeCellKind, ExecuteReply, KernelOutbound, VariableInfo } from '../api';
 import { type Database } from '../data';
 import { setChartDatabase } from '../charts';
-import { setTrainingHost } from '../recsys';
+import { setServingHost, setTrainingHost } from '../recsys';
+import { startPipelineServer } from '../serving';
 import type { MimeBundle, Output } from '../notebook';
 import { createDisplay, toMimeBundle, type OutputSink } from './display';
 import { cellFileName, reportError, type RanCell } from './errors';
@@ -83,6 +84,8 @@ export class Kernel {
         return { update: (next) => globals.display.update(displayId, next) };
       },
     });
+    // `pipeline.serve()` listens in this process, so a restart (which ends it) stops every server a cell started.
+    setServingHost(startPipelineServer);
     setChartDatabase(db);
     this.captureConsole();
   }

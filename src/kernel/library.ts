@@ -12,8 +12,9 @@ export interface LibraryCharts extends ChartBuilders {
 }
 
 // The projector is a chart to the cells (`rl.charts.embeddings`), not a top-level name; the
-// training host is the kernel's to install: a cell that replaced it would cut off progress and interrupt.
-const { setTrainingHost: _kernelOnly, ...models } = recsys;
+// training and serving hosts are the kernel's to install: a cell that replaced them would cut off progress,
+// interrupt or `pipeline.serve()`.
+const { setTrainingHost: _kernelOnly, setServingHost: _alsoKernelOnly, ...models } = recsys;
 const { embeddings, ...otherViews } = views;
 const libraryCharts: LibraryCharts = { ...charts, embeddings };
 

@@ -105,7 +105,15 @@ export type {
   SyntheticBehaviour,
   SyntheticBehaviourOptions,
 } from './data/synthetic-behaviour';
-export { DEFAULT_QUOTA, Pipeline, loadPipeline, openBundle, pipeline, verifyBundle } from './pipeline';
+export {
+  DEFAULT_QUOTA,
+  Pipeline,
+  loadPipeline,
+  openBundle,
+  pipeline,
+  setServingHost,
+  verifyBundle,
+} from './pipeline';
 export type {
   BundleManifest,
   CategorySource,
@@ -116,4 +124,8 @@ export type {
   PipelineLatency,
   PipelineOptions,
   PipelineRecommendOptions,
+  PipelineServer,
+  ReloadResult,
+  ServeOptions,
+  ServingHost,
 } from './pipeline';

@@ -8,7 +8,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import { openBundle, type BundleManifest, type Pipeline } from '../recsys';
+import { openBundle, type BundleManifest, type Pipeline, type ReloadResult } from '../recsys';
 import { ServerMetrics } from './metrics';
 
 export interface ModelServerOptions {
@@ -33,13 +33,6 @@ export interface ModelServerOptions {
 interface Serving {
   pipeline: Pipeline;
   manifest: BundleManifest;
-}
-
-export interface ReloadResult {
-  ok: boolean;
-  version: number | null;
-  previous: number | null;
-  error?: string;
 }
 
 /** A 4xx answer: its message names what is wrong. */

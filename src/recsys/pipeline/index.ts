@@ -7,3 +7,5 @@ export type { BundleManifest, ExportOptions } from './bundle';
 export type { OpenedBundle } from './load-pipeline';
 export type { PipelineLatency, PipelineRecommendOptions } from './pipeline';
 export type { CategorySource, ChannelOptions, PipelineFilters, PipelineOptions } from './pipeline-options';
+export { setServingHost } from './serving-host';
+export type { PipelineServer, ReloadResult, ServeOptions, ServingHost } from './serving-host';

@@ -10,6 +10,9 @@
  * log's vocabulary); item and user names are the bridge. Every map between them is built
  * once, here, as typed arrays or Maps, because `recommend` runs per request.
  */
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Table, cellValue, type ColumnData } from '../../data';
 import type { Dataset } from '../data/dataset';
 import type { FitOptions, History } from '../engine/training';
@@ -31,6 +34,7 @@ import {
   type PipelineOptions,
 } from './pipeline-options';
 import { writeBundle, type BundleManifest, type ExportOptions, type PipelineParts } from './bundle';
+import { servingHost, type PipelineServer, type ServeOptions } from './serving-host';
 
 export interface PipelineRecommendOptions extends RecommendOptions {
   /** Categories the user chose (cold start): the most popular items of these, ranked. */
@@ -293,6 +297,20 @@ export class Pipeline implements Recommender {
    */
   async export(dir: string, options: ExportOptions = {}): Promise<BundleManifest> {
     return writeBundle(this.parts(), dir, options);
+  }
+
+  /**
+   * Exports the pipeline as a bundle (to `bundle`, or a new temporary folder) and serves it over
+   * HTTP from this process with the routes of `reclab serve-model`. The server answers from the
+   * bundle, so later fits in the notebook change nothing until the next export and `reload()`.
+   * It stops with `stop()` or when the kernel restarts.
+   */
+  async serve(options: ServeOptions): Promise<PipelineServer> {
+    const start = servingHost();
+    const { bundle, ...rest } = options;
+    const dir = bundle ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'reclab-pipeline-')));
+    await this.export(dir);
+    return start(dir, rest);
   }
 
   /** What the bundle writer needs: the parts as built, the filters resolved to item names. */
