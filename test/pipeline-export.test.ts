@@ -62,6 +62,9 @@ describe('Pipeline.export', () => {
       'stores/tower.centroids.parquet',
       'stores/itemcf.item_similarity.parquet',
       'stores/itemcf.user_interest.parquet',
+      'stores/usercf.user_similarity.parquet',
+      'stores/user_features.parquet',
+      'stores/item_features.parquet',
       'stores/item_categories.parquet',
       'stores/available.parquet',
     ])
@@ -92,6 +95,58 @@ describe('Pipeline.export', () => {
       ]);
       expect(emb.columnNames.length).toBeGreaterThan(1);
       expect(await count('itemcf.item_similarity')).toBeGreaterThan(0);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('puts the same stores into DuckDB as tables a notebook queries', async () => {
+    const db = await Database.open();
+    try {
+      const names = await pipe.registerTables(db);
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'pipeline_user_features',
+          'pipeline_item_features',
+          'pipeline_itemcf_user_interest',
+          'pipeline_itemcf_item_similarity',
+          'pipeline_usercf_user_similarity',
+          'pipeline_tower_item_embeddings',
+          'pipeline_tower_clusters',
+          'pipeline_tower_centroids',
+        ]),
+      );
+      const one = async (sql: string) => (await db.query(sql)).rows()[0];
+      // Every interaction counted once per user; distinct user-item pairs the same from either side.
+      expect(
+        await one('SELECT count(*) AS users, sum(interactions) AS interactions FROM pipeline_user_features'),
+      ).toEqual({ users: data.numUsers, interactions: data.numInteractions });
+      expect(await one('SELECT sum(users) AS n FROM pipeline_item_features')).toEqual(
+        await one('SELECT sum(items) AS n FROM pipeline_user_features'),
+      );
+      // The cluster table: each centroid's members, every item in exactly one cluster.
+      expect(
+        await one(
+          'SELECT count(DISTINCT item) AS items, count(DISTINCT cluster) AS clusters FROM pipeline_tower_clusters',
+        ),
+      ).toEqual({ items: data.numItems, clusters: 3 });
+      // A user's top category is the one most of their items have.
+      const user = data.userNames[4];
+      const top = await one(
+        `SELECT f.category AS category, count(*) AS n FROM pipeline_itemcf_user_interest i
+         JOIN pipeline_item_features f USING (item) WHERE i.user = '${user}'
+         GROUP BY 1 ORDER BY n DESC, category LIMIT 1`,
+      );
+      expect(await one(`SELECT top_category FROM pipeline_user_features WHERE user = '${user}'`)).toEqual({
+        top_category: top.category,
+      });
+      // What the bundle ships is what DuckDB shows.
+      expect(
+        await one(
+          `SELECT count(*) AS n FROM (SELECT * FROM pipeline_user_features EXCEPT
+           SELECT * FROM read_parquet('${join(dir, 'stores', 'user_features.parquet')}'))`,
+        ),
+      ).toEqual({ n: 0 });
     } finally {
       db.close();
     }

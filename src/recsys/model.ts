@@ -76,6 +76,21 @@ export class Recommendations extends Table {
   }
 }
 
+/** Puts `tables` into DuckDB as `<prefix>_<name>` and returns the names given. */
+export async function registerTables(
+  db: Database,
+  tables: Record<string, Table>,
+  prefix: string,
+): Promise<string[]> {
+  const names: string[] = [];
+  for (const [name, table] of Object.entries(tables)) {
+    const full = `${prefix}_${name}`;
+    await db.register(full, table);
+    names.push(full);
+  }
+  return names;
+}
+
 export abstract class Model<Config extends object = Record<string, unknown>> implements Recommender {
   private trained: Dataset | undefined;
   readonly name: string;
@@ -189,14 +204,8 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
   }
 
   /** Puts the model's tables into DuckDB as `<prefix>_<table>` and returns the names given. */
-  async registerTables(db: Database, prefix = this.name.toLowerCase()): Promise<string[]> {
-    const names: string[] = [];
-    for (const [name, table] of Object.entries(this.tables())) {
-      const full = `${prefix}_${name}`;
-      await db.register(full, table);
-      names.push(full);
-    }
-    return names;
+  registerTables(db: Database, prefix = this.name.toLowerCase()): Promise<string[]> {
+    return registerTables(db, this.tables(), prefix);
   }
 
   async save(dir: string): Promise<void> {

@@ -10,15 +10,16 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { Database, Table, quoteLiteral } from '../../data';
+import { Database, type Table, quoteLiteral } from '../../data';
 import type { Dataset } from '../data/dataset';
 import type { Task } from '../data/ranking-samples';
 import { ClusterIndex } from '../indexes/cluster-index';
-import type { Embeddings, Recommender } from '../model';
+import type { Recommender } from '../model';
 import type { Ranker } from '../models/ranking';
 import { MostPopular } from '../models/retrieval/most-popular';
 import { loadModel, loadRanker } from '../registry';
 import { readManifestText } from '../store';
+import { embeddingsOf, pipelineStores } from './stores';
 
 export const BUNDLE_FORMAT = 'reclab-pipeline';
 /** The layout written; a reader refuses others. */
@@ -68,11 +69,6 @@ export interface LoadedBundle {
   fallback: MostPopular;
   categories: Map<string, string> | undefined;
   available: string[] | undefined;
-}
-
-/** A model's item embeddings, for the models that have them (`Model.itemEmbeddings`; a Recommender may not). */
-function embeddingsOf(model: Recommender): Embeddings | null {
-  return (model as Partial<{ itemEmbeddings(): Embeddings | null }>).itemEmbeddings?.() ?? null;
 }
 
 const channelDir = (name: string) => `channels/${encodeURIComponent(name)}`;
@@ -195,66 +191,14 @@ async function sha256(file: string): Promise<string> {
 async function writeStores(parts: PipelineParts, root: string): Promise<void> {
   await fs.mkdir(path.join(root, 'stores'), { recursive: true });
   const db = await Database.open();
-  const put = async (name: string, table: Table) => {
-    await db.register('store', table);
-    await db.run(`COPY store TO ${quoteLiteral(path.join(root, storePath(name)))} (FORMAT parquet)`);
-  };
   try {
-    for (const c of parts.channels) {
-      const e = embeddingsOf(c.model);
-      const items = c.model.train.itemNames;
-      if (e)
-        await put(
-          `${c.name}.item_embeddings`,
-          Table.fromColumns(matrixColumns(e.data, e.dim, 'e', { item: [...items] })),
-        );
-      for (const [table, rows] of Object.entries(c.model.tables())) await put(`${c.name}.${table}`, rows);
-      if (c.index) {
-        const { offsets, members, centroids, dim } = c.index;
-        const cluster = new Int32Array(members.length);
-        for (let k = 0; k < offsets.length - 1; k++) cluster.fill(k, offsets[k], offsets[k + 1]);
-        await put(
-          `${c.name}.clusters`,
-          Table.fromColumns({
-            cluster,
-            position: Int32Array.from(members, (_, at) => at),
-            member: members,
-            item: Array.from(members, (i) => items[i]),
-          }),
-        );
-        await put(
-          `${c.name}.centroids`,
-          Table.fromColumns(
-            matrixColumns(centroids, dim, 'c', {
-              cluster: Int32Array.from({ length: offsets.length - 1 }, (_, k) => k),
-            }),
-          ),
-        );
-      }
+    for (const [name, table] of pipelineStores(parts)) {
+      await db.register('store', table);
+      await db.run(`COPY store TO ${quoteLiteral(path.join(root, storePath(name)))} (FORMAT parquet)`);
     }
-    if (parts.categories.size)
-      await put(
-        'item_categories',
-        Table.fromColumns({ item: [...parts.categories.keys()], category: [...parts.categories.values()] }),
-      );
-    if (parts.filters.available) await put('available', Table.fromColumns({ item: parts.filters.available }));
   } finally {
     db.close();
   }
-}
-
-/** A row-major matrix as columns `<prefix>0 … <prefix>{dim-1}` after `first`. */
-function matrixColumns(
-  data: Float32Array,
-  dim: number,
-  prefix: string,
-  first: Record<string, string[] | Int32Array>,
-): Record<string, string[] | Int32Array | Float32Array> {
-  const columns: Record<string, string[] | Int32Array | Float32Array> = { ...first };
-  const rows = data.length / dim;
-  for (let d = 0; d < dim; d++)
-    columns[`${prefix}${d}`] = Float32Array.from({ length: rows }, (_, r) => data[r * dim + d]);
-  return columns;
 }
 
 /** Reads the manifest and checks every file's checksum, before anything is loaded. */

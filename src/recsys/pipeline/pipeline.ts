@@ -13,10 +13,17 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Table, cellValue, type ColumnData } from '../../data';
+import { Table, cellValue, type ColumnData, type Database } from '../../data';
 import type { Dataset } from '../data/dataset';
 import type { FitOptions, History } from '../engine/training';
-import { Recommendations, topK, type RecommendOptions, type Recommender, type TopKLists } from '../model';
+import {
+  Recommendations,
+  registerTables,
+  topK,
+  type RecommendOptions,
+  type Recommender,
+  type TopKLists,
+} from '../model';
 import type { Ranker, ScoreOptions } from '../models/ranking';
 import { MostPopular } from '../models/retrieval/most-popular';
 import type { TwoTower } from '../models/retrieval/two-tower';
@@ -34,6 +41,7 @@ import {
   type PipelineOptions,
 } from './pipeline-options';
 import { writeBundle, type BundleManifest, type ExportOptions, type PipelineParts } from './bundle';
+import { pipelineStores } from './stores';
 import { servingHost, type PipelineServer, type ServeOptions } from './serving-host';
 
 export interface PipelineRecommendOptions extends RecommendOptions {
@@ -282,8 +290,20 @@ export class Pipeline implements Recommender {
     return Table.fromColumns({ item: [] as string[] });
   }
 
+  /**
+   * The stores as the serving design lays them out: `user_features`, `item_features`, each
+   * channel's tables as `<channel>_<table>` (the CF tables, `item_embeddings`, `clusters` and
+   * `centroids`), `item_categories` and `available`: the tables the exported bundle holds.
+   */
   tables(): Record<string, Table> {
-    return {};
+    return Object.fromEntries(
+      [...pipelineStores(this.parts())].map(([name, t]) => [name.replace('.', '_'), t]),
+    );
+  }
+
+  /** Puts {@link tables} into DuckDB as `<prefix>_<name>` and returns the names given. */
+  registerTables(db: Database, prefix = 'pipeline'): Promise<string[]> {
+    return registerTables(db, this.tables(), prefix);
   }
 
   /** The same as {@link export}: a pipeline saves as a bundle, which `rl.loadPipeline(dir)` reads. */
