@@ -25,6 +25,7 @@ import { readModel, writeModel, type ModelState } from './store';
 import { TopK } from './top-k';
 import { TrainingContext, type FitOptions, type History } from './engine/training';
 import { checkSettings, defaults, fitSettings, fitWith, type SettingsSchema } from './engine/settings';
+import { sampleRows } from './engine/sample-rows';
 
 export interface RecommendOptions {
   /** How many items (default 10). */
@@ -91,6 +92,8 @@ export async function registerTables(
   return names;
 }
 
+const allRows = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+
 export abstract class Model<Config extends object = Record<string, unknown>> implements Recommender {
   private trained: Dataset | undefined;
   readonly name: string;
@@ -133,10 +136,20 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
           `(it continues from the weights and optimiser state of the last fit); ${this.name} ${why}.`,
       );
     }
+    const seed = (this.config as { seed?: unknown }).seed;
+    const rows = sampleRows(
+      allRows(train.numInteractions),
+      options.sample,
+      typeof seed === 'number' ? seed : 0,
+      `${this.name}.fit`,
+    );
+    // The model is what it learnt from: its seen items and users are the sample's.
+    const data = rows.length === train.numInteractions ? train : train.subset(rows);
     const ctx = new TrainingContext(this.name, options);
+    ctx.sampledRows(rows.length, train.numInteractions);
     this.trained = undefined;
-    await fitWith(this.config, settings, () => this.fitModel(train, ctx));
-    this.trained = train;
+    await fitWith(this.config, settings, () => this.fitModel(data, ctx));
+    this.trained = data;
     return ctx.finish();
   }
 

@@ -8,14 +8,16 @@ import {
   pipeline,
   type Pipeline,
 } from '../../src/recsys';
-import { logDataset, rankingFixture } from './ranking-fixture';
+import { logDataset, rankingFixture, type RankingFixture } from './ranking-fixture';
 
 /**
  * A tiny pipeline as a notebook builds one, from one behaviour log: ItemCF, a TwoTower searched
  * through a ClusterIndex, UserCF; ranked by a LogisticRegression; categories, a perCategory cap
  * and an available filter. Small enough to fit in a second or two on the wasm backend.
  */
-export async function tinyPipeline(seed = 5): Promise<{ pipe: Pipeline; data: Dataset }> {
+export async function tinyPipeline(
+  seed = 5,
+): Promise<{ pipe: Pipeline; data: Dataset; ranker: LogisticRegression; fixture: RankingFixture }> {
   const fixture = rankingFixture({ users: 40, items: 30, categories: 4, steps: 10, seed });
   const { vocabulary } = fixture.all;
   const data = logDataset(fixture.all);
@@ -47,5 +49,5 @@ export async function tinyPipeline(seed = 5): Promise<{ pipe: Pipeline; data: Da
     categories,
     filters: { perCategory: 3, available: vocabulary.items.slice(0, 26) },
   });
-  return { pipe, data };
+  return { pipe, data, ranker, fixture };
 }

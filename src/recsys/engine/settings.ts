@@ -147,7 +147,7 @@ function show(value: unknown): string {
 }
 
 /** Fit options that steer a fit rather than set the model. */
-export const FIT_CONTROLS: readonly string[] = ['onEpoch', 'signal', 'progress', 'resume'];
+export const FIT_CONTROLS: readonly string[] = ['onEpoch', 'signal', 'progress', 'resume', 'sample'];
 
 /** The settings among a fit's options (every key that is not a control), checked against the schema. */
 export function fitSettings<C>(schema: SettingsSchema<C>, options: object, where: string): Partial<C> {

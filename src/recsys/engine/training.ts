@@ -58,6 +58,8 @@ export interface FitOptions {
   progress?: boolean;
   /** Continue from the weights and optimiser state of the last fit or of a loaded model. */
   resume?: boolean;
+  /** Fit on this share of the training rows (0.3: three in ten), drawn at random with the model's seed. */
+  sample?: number;
   /** The model's settings (epochs, learning rate, …): checked as the constructor's are, and kept after the fit. */
   [setting: string]: unknown;
 }
@@ -75,6 +77,8 @@ export class History {
     readonly model: string,
     readonly epochs: readonly EpochLog[],
     readonly seconds: number,
+    /** With `fit(…, { sample })`: the training rows the fit learnt from, of how many. */
+    readonly sampled: { rows: number; of: number } | null = null,
   ) {}
 
   get table(): Table {
@@ -92,13 +96,16 @@ export class History {
   toString(): string {
     const first = this.epochs[0];
     const last = this.epochs[this.epochs.length - 1];
-    if (!first) return `${this.model}: fitted in one pass (${this.seconds.toFixed(1)} s)`;
+    const on = this.sampled
+      ? ` on a sample of ${this.sampled.rows.toLocaleString('en')} of ${this.sampled.of.toLocaleString('en')} rows`
+      : '';
+    if (!first) return `${this.model}: fitted in one pass${on} (${this.seconds.toFixed(1)} s)`;
     const change = (a: number, b: number) => `${a.toPrecision(4)} → ${b.toPrecision(4)}`;
     const metrics = Object.keys(last.metrics).map(
       (m) => `${m} ${change(first.metrics[m] ?? NaN, last.metrics[m])}`,
     );
     return (
-      `${this.model}: ${this.epochs.length} epochs, loss ${change(first.loss, last.loss)}` +
+      `${this.model}: ${this.epochs.length} epochs${on}, loss ${change(first.loss, last.loss)}` +
       `${metrics.map((m) => `, ${m}`).join('')} (${this.seconds.toFixed(1)} s); .table and .chart() for each epoch`
     );
   }
@@ -136,6 +143,7 @@ export class TrainingContext {
   private epochStarted = performance.now();
   private lastYield = performance.now();
   private bar: ProgressBar | undefined;
+  private sampled: { rows: number; of: number } | null = null;
   private curves: Shown | undefined;
   private curvesEpochs = 0;
   private curvesDrawn = 0;
@@ -160,6 +168,11 @@ export class TrainingContext {
     if (this.logs.length) throw new Error('continueFrom: this fit has recorded epochs already.');
     this.logs.push(...logs);
     this.curvesEpochs = this.logs.length;
+  }
+
+  /** Records that the fit learns from `rows` of its `of` training rows (`fit(…, { sample })`). */
+  sampledRows(rows: number, of: number): void {
+    this.sampled = rows < of ? { rows, of } : null;
   }
 
   /** Starts the progress bar: `total` steps (epochs, or rows of a similarity matrix). */
@@ -230,6 +243,6 @@ export class TrainingContext {
   }
 
   private history(): History {
-    return new History(this.model, this.logs, (performance.now() - this.started) / 1000);
+    return new History(this.model, this.logs, (performance.now() - this.started) / 1000, this.sampled);
   }
 }

@@ -17,6 +17,7 @@ import { checkpoint, restoreCheckpoint } from '../../engine/checkpoint';
 import { Embedding, Params, type Mode } from '../../engine/layers';
 import { OPTIMIZER_SCHEMA, Optimizer, type OptimizerSettings } from '../../engine/optimizer';
 import { checkSettings, defaults, fitSettings, fitWith, type SettingsSchema } from '../../engine/settings';
+import { checkSample, sampleRows } from '../../engine/sample-rows';
 import { runTraining, tapedStep } from '../../engine/trainer';
 import { TrainingContext, type EpochLog, type FitOptions, type History } from '../../engine/training';
 import { indexNames, unknownName } from '../../names';
@@ -203,6 +204,7 @@ export abstract class RankingModel<C extends RankingSettings> implements Ranker 
     const settings = fitSettings(this.schema, options, `${this.name}.fit`);
     // Before anything changes: a refused resume leaves the model as it was.
     if (options.resume === true) this.checkResumable(train.vocabulary, { ...this.config, ...settings });
+    checkSample(options.sample, `${this.name}.fit`);
     const ctx = new TrainingContext(this.name, options);
     this.fitted = null;
     await fitWith(this.config, settings, () => this.train(train, ctx));
@@ -243,7 +245,14 @@ export abstract class RankingModel<C extends RankingSettings> implements Ranker 
     // The latest samples by time are the validation set: the model is judged on what comes after what it learnt.
     const byTime = rows.slice().sort((a, b) => train.times[a] - train.times[b] || a - b);
     const held = c.validation > 0 ? Math.floor(byTime.length * c.validation) : 0;
-    const learn = byTime.subarray(0, byTime.length - held);
+    // Only the rows learnt from are sampled: the validation set stays the latest samples, all of them.
+    const learn = sampleRows(
+      byTime.subarray(0, byTime.length - held),
+      ctx.options.sample,
+      c.seed,
+      `${this.name}.fit`,
+    );
+    ctx.sampledRows(learn.length, byTime.length - held);
     const validation = train.subset(byTime.subarray(byTime.length - held));
     const validationTask = this.tasks[0];
     const validated =
