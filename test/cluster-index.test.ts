@@ -37,6 +37,14 @@ describe('ClusterIndex', () => {
     const index = ClusterIndex.build(vectors, dim, { seed: 3 });
     expect(index.offsets[index.numClusters]).toBe(2000);
     expect(new Set(index.members).size).toBe(2000);
+    const sizes = Array.from(
+      { length: index.numClusters },
+      (_, c) => index.offsets[c + 1] - index.offsets[c],
+    );
+    expect(String(index)).toBe(
+      `ClusterIndex: 2000 vectors of 8 dimensions in ${index.numClusters} clusters ` +
+        `(${Math.min(...sizes)} to ${Math.max(...sizes)} members); a search reads the nearest 8`,
+    );
   });
 
   it('finds nearly all of the exact top 10 while probing a few clusters', () => {

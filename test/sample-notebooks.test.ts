@@ -204,6 +204,26 @@ describe('sample notebooks on the synthetic sample (reclab run)', () => {
     },
     LIMIT,
   );
+  it(
+    '08-pipeline: channels, MMoE, evaluation, stores in DuckDB, both training modes, served and reloaded',
+    async () => {
+      const nb = await runSample('08-pipeline');
+      expect(expectDrawn(nb).charts).toBeGreaterThanOrEqual(4);
+      const text = shown(nb);
+      expect(widgetsOf(nb)[0].models).toEqual(['Pipeline']);
+      expect(text).toMatch(/Pipeline .* retrieval Recall@300/s);
+      expect(text).toContain('pipeline_tower_clusters');
+      expect(text).toMatch(/Pipeline server at http:\/\/127\.0\.0\.1:\d+, bundle version 1/);
+      expect(text).toMatch(/p50 \d+\.\d ms, p99 \d+\.\d ms over 200 requests/);
+      expect(text).toMatch(/MMoE: 3 epochs on a sample of [\d,]+ of [\d,]+ rows/);
+      // Exported as version 2 after the incremental fit, reloaded, and the server answers what the notebook says.
+      expect(text).toContain(
+        'exported: 2, reload: { ok: true, version: 2, previous: 1 }, serving: 2, sameList: true',
+      );
+      expect(text).toMatch(/The pipeline's NDCG@10 is 0\.\d{4}, against ItemCF 0\.\d{4}/);
+    },
+    LIMIT,
+  );
 });
 
 describe.skipIf(!existsSync(path.join(MOVIELENS, 'ratings.csv')))(

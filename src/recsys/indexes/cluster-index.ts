@@ -48,6 +48,21 @@ export class ClusterIndex {
     this.nprobe = nprobe;
   }
 
+  /** One line, as a notebook shows the index: its clusters, their sizes, and how many a search reads. */
+  toString(): string {
+    let smallest = Infinity;
+    let largest = 0;
+    for (let c = 0; c < this.numClusters; c++) {
+      const size = this.offsets[c + 1] - this.offsets[c];
+      smallest = Math.min(smallest, size);
+      largest = Math.max(largest, size);
+    }
+    return (
+      `ClusterIndex: ${this.members.length} vectors of ${this.dim} dimensions in ${this.numClusters} clusters ` +
+      `(${smallest} to ${largest} members); a search reads the nearest ${this.nprobe}`
+    );
+  }
+
   /** Clusters `vectors` (n × dim, row-major). */
   static build(vectors: Float32Array, dim: number, options: ClusterIndexOptions = {}): ClusterIndex {
     const n = checkMatrix(vectors, dim, 'vectors');
