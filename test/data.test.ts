@@ -49,6 +49,18 @@ describe('Table', () => {
     expect(t.columns.map((c) => c.type)).toEqual(['float64', 'string', 'json']);
     expect(t.value('a', 1)).toBeNull();
   });
+
+  it('types plain arrays from columns as it does from rows: numbers are float64', () => {
+    const t = Table.fromColumns({
+      score: [0.5, null, 2],
+      name: ['x', null, 'z'],
+      mixed: [1, 'b', null],
+      none: [null, null, null],
+    });
+    expect(t.columns.map((c) => c.type)).toEqual(['float64', 'string', 'json', 'string']);
+    expect(t.column('score')).toEqual(Float64Array.from([0.5, NaN, 2]));
+    expect(t.value('score', 1)).toBeNull();
+  });
 });
 
 describe('Database', () => {

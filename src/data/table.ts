@@ -42,33 +42,24 @@ export class Table {
     }
   }
 
-  /** Builds a table from named arrays; the column type follows the array type. */
+  /**
+   * Builds a table from named arrays; the column type follows the array type, and a plain array of
+   * numbers (nulls allowed) is a float64 column, as it would be from rows.
+   */
   static fromColumns(columns: Record<string, ColumnData>): Table {
-    return new Table(Object.entries(columns).map(([name, data]) => ({ name, type: inferType(data), data })));
+    return new Table(Object.entries(columns).map(([name, data]) => columnOf(name, data)));
   }
 
   /** Builds a table from row objects; the columns are the keys of the first row. */
   static fromRows(rows: readonly Record<string, unknown>[]): Table {
     const names = rows.length ? Object.keys(rows[0]) : [];
     return new Table(
-      names.map((name) => {
-        const values = rows.map((r) => r[name]);
-        if (values.every((v) => typeof v === 'number' || v === null || v === undefined)) {
-          return {
-            name,
-            type: 'float64' as const,
-            data: Float64Array.from(values, (v) => (v == null ? NaN : (v as number))),
-          };
-        }
-        if (values.every((v) => typeof v === 'string' || v == null)) {
-          return {
-            name,
-            type: 'string' as const,
-            data: values.map((v) => (v == null ? null : (v as string))),
-          };
-        }
-        return { name, type: 'json' as const, data: values };
-      }),
+      names.map((name) =>
+        columnOf(
+          name,
+          rows.map((r) => r[name]),
+        ),
+      ),
     );
   }
 
@@ -209,10 +200,19 @@ export function formatTime(ms: number, type: 'timestamp' | 'date'): string | nul
 /** The range of a JS Date: ±100,000,000 days around 1970. */
 export const MAX_DATE_MS = 8.64e15;
 
-function inferType(data: ColumnData): ColumnType {
-  if (data instanceof Int32Array) return 'int32';
-  if (data instanceof Float32Array) return 'float32';
-  if (data instanceof Float64Array) return 'float64';
-  if (data instanceof Uint8Array) return 'bool';
-  return data.every((v) => typeof v === 'string' || v == null) ? 'string' : 'json';
+function columnOf(name: string, data: ColumnData): Column {
+  if (data instanceof Int32Array) return { name, type: 'int32', data };
+  if (data instanceof Float32Array) return { name, type: 'float32', data };
+  if (data instanceof Float64Array) return { name, type: 'float64', data };
+  if (data instanceof Uint8Array) return { name, type: 'bool', data };
+  const values = data as unknown[];
+  if (values.some((v) => typeof v === 'number') && values.every((v) => typeof v === 'number' || v == null))
+    return {
+      name,
+      type: 'float64',
+      data: Float64Array.from(values, (v) => (v == null ? NaN : (v as number))),
+    };
+  if (values.every((v) => typeof v === 'string' || v == null))
+    return { name, type: 'string', data: values.map((v) => (v == null ? null : (v as string))) };
+  return { name, type: 'json', data: values };
 }

@@ -24,6 +24,7 @@ const SAMPLES = [
   '04-two-tower',
   '05-compare',
   '06-sequences',
+  '08-pipeline',
 ];
 
 let folder: string;
@@ -268,6 +269,24 @@ describe.skipIf(!!unavailable)(
         expect(errors).toEqual([]);
       },
     );
+
+    it('08-pipeline runs from the UI: the widget over the pipeline, served answers, the latency chart', async () => {
+      const { page, errors } = await browser('light');
+      await runSample(page, '08-pipeline');
+      const widget = page.getByTestId('recommend-widget');
+      await widget.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      const rows = await widget.getByTestId('recommend-row').allTextContents();
+      expect(rows).toHaveLength(10);
+      expect(rows.every((r) => r.includes('found by '))).toBe(true);
+      await screenshot(page, 'pipeline-widget-light');
+      const served = page.locator('.output', { hasText: 'Pipeline server at http://127.0.0.1:' });
+      await served.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await screenshot(page, 'pipeline-served-light');
+      const reading = page.locator('.output', { hasText: 'The server now answers version 2.' });
+      await reading.evaluate((el) => el.scrollIntoView({ block: 'end' }));
+      await screenshot(page, 'pipeline-reading-light');
+      expect(errors).toEqual([]);
+    });
 
     it('exports to one HTML file that shows every chart and the embedding map offline', async () => {
       const { context, page, errors } = await browser('light');
