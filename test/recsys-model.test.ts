@@ -116,7 +116,7 @@ describe('Model base, through MostPopular', () => {
     await m.fit(small(), { neighbours: 3, binary: false, progress: false });
     expect(m.config).toMatchObject({ neighbours: 3, binary: false });
     await expect(m.fit(small(), { neighbors: 3 })).rejects.toThrow(
-      /ItemCF\.fit: no setting "neighbors"; did you mean "neighbours"\? Its settings are neighbours, shrink, seeds, binary, cut \(and onEpoch, signal, progress, resume\)/,
+      /ItemCF\.fit: no setting "neighbors"; did you mean "neighbours"\? Its settings are neighbours, shrink, seeds, binary, cut \(and onEpoch, signal, progress, resume, sample\)/,
     );
   });
 

@@ -38,7 +38,7 @@ describe('a misspelled setting', () => {
       'TwoTower.fit: no setting "epoch"; did you mean "epochs"?',
     );
     await expect(m.fit(data(), { progres: false })).rejects.toThrow(
-      /did you mean "progress"\? Its settings are .* \(and onEpoch, signal, progress, resume\)\./,
+      /did you mean "progress"\? Its settings are .* \(and onEpoch, signal, progress, resume, sample\)\./,
     );
     expect(m.isFitted).toBe(false);
   });
