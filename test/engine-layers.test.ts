@@ -18,6 +18,7 @@ import {
   paddingMask,
   type Mode,
 } from '../src/recsys/engine/layers';
+import { TargetAttention } from '../src/recsys/models/ranking/target-attention';
 
 beforeAll(async () => {
   await initTensorFlow('wasm');
@@ -212,6 +213,30 @@ describe('engine layers: taped gradients match finite differences', () => {
     expect(states[1][1]).toEqual(states[1][0]);
     expect(states[1][2]).not.toEqual(states[1][1]);
     params.dispose();
+  });
+});
+
+describe('DIN’s target attention', () => {
+  it('is the MLP over [h, t, h − t, h ⊙ t] it stands for, and its gradients match finite differences', () => {
+    const params = new Params(new Random(4));
+    const attention = new TargetAttention(params, 'att', 3, 5);
+    const history = randomTensor([2, 4, 3], 11) as tf.Tensor3D;
+    const target = randomTensor([2, 3], 12) as tf.Tensor2D;
+    const mask = tf.tensor2d([1, 1, 1, 0, 0, 1, 1, 1], [2, 4]);
+    // The formula written out with a tile and a concat, over the attention's own layers.
+    const { hidden, out } = attention as unknown as { hidden: Dense; out: Dense };
+    const reference = tf.tidy(() => {
+      const t = tf.tile(target.expandDims(1), [1, 4, 1]);
+      const features = tf.concat([history, t, tf.sub(history, t), tf.mul(history, t)], 2).reshape([8, 12]);
+      const pre = hidden.apply(features);
+      // Dice in scoring mode with fresh statistics (mean 0, variance 1) and alpha 0 gates by sigmoid(x / √(1 + ε)).
+      const gated = tf.mul(pre, tf.sigmoid(tf.div(pre, Math.sqrt(1 + 1e-8))));
+      const scores = out.apply(gated);
+      return tf.mul(scores.reshape([2, 4]), mask).arraySync() as number[][];
+    });
+    const got = tf.tidy(() => attention.weights(history, target, mask, scoring).arraySync());
+    got.flat().forEach((v, i) => expect(v).toBeCloseTo(reference.flat()[i], 5));
+    expectGradientsMatch(params, () => attention.weights(history, target, mask, scoring));
   });
 });
 

@@ -4,3 +4,4 @@ export { initTensorFlow } from './select-backend';
 export type { BackendChoice, BackendReport } from './select-backend';
 export { scatterAdd, SCATTER_ADD_KERNELS } from './scatter-add';
 export { registerTransposedMatMulKernel } from './transposed-matmul';
+export { registerRowGatherKernel } from './row-gather';

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerScatterAddKernels } from './scatter-add';
+import { registerRowGatherKernel } from './row-gather';
 import { registerTransposedMatMulKernel } from './transposed-matmul';
 
 // Not named `require`: bundlers for the desktop app declare one of their own.
@@ -87,6 +88,7 @@ interface GPU {
 export async function initTensorFlow(preferred = process.env.RECLAB_TF_BACKEND): Promise<BackendReport> {
   registerScatterAddKernels();
   registerTransposedMatMulKernel();
+  registerRowGatherKernel();
   const skipped: BackendReport['skipped'] = [];
   let ladder = RUNGS;
   if (preferred) {

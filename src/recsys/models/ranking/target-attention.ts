@@ -27,11 +27,22 @@ export class TargetAttention {
   /** history: [batch, L, dim]; target: [batch, dim]; mask: [batch, L]. Returns weights [batch, L]. */
   weights(history: tf.Tensor3D, target: tf.Tensor2D, mask: tf.Tensor2D, mode: Mode): tf.Tensor2D {
     const [batch, length, dim] = history.shape;
-    const t = tf.tile(target.expandDims(1), [1, length, 1]);
-    const features = tf
-      .concat([history, t, tf.sub(history, t), tf.mul(history, t)], 2)
-      .reshape([batch * length, 4 * dim]) as tf.Tensor2D;
-    const h = this.dice.apply(this.hidden.apply(features) as tf.Tensor2D, mode);
+    const units = this.hidden.outputs;
+    // The hidden layer over [h, t, h − t, h ⊙ t] is h·(W₁ + W₃) + t·(W₂ − W₃) + (h ⊙ t)·W₄ + b, with Wᵢ
+    // its kernel's row blocks: the same function and weights, without tiling the candidate along the
+    // history and concatenating four [batch, L, dim] blocks (whose backward splits them again), which
+    // cost more than the rest of DIN's step on the wasm backend.
+    const [w1, w2, w3, w4] = tf.split(this.hidden.kernel, 4, 0) as tf.Tensor2D[];
+    const rows = batch * length;
+    const flat = history.reshape([rows, dim]) as tf.Tensor2D;
+    const product = tf.mul(history, target.expandDims(1)).reshape([rows, dim]) as tf.Tensor2D;
+    const perBehaviour = tf.add(tf.matMul(flat, tf.add(w1, w3)), tf.matMul(product, w4));
+    const perCandidate = tf.matMul(target, tf.sub(w2, w3));
+    const hidden = tf.add(
+      perBehaviour.reshape([batch, length, units]),
+      (this.hidden.bias ? tf.add(perCandidate, this.hidden.bias) : perCandidate).expandDims(1),
+    );
+    const h = this.dice.apply(hidden.reshape([rows, units]) as tf.Tensor2D, mode);
     return tf.mul(this.out.apply(h).reshape([batch, length]), mask) as tf.Tensor2D;
   }
 }

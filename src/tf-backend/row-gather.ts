@@ -1,0 +1,67 @@
+/**
+ * An embedding lookup is `tf.gather(table, ids)` on axis 0, and the wasm backend's gather
+ * walks the output element by element through strided index arithmetic: 6,000 rows of 16
+ * floats take about 4 ms, more than the rest of a ranker's forward pass. Copying whole rows
+ * on the wasm heap gives the same tensor in a fraction of that. Other gathers (another axis,
+ * batch dims, bool tensors) keep the backend's own kernel.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+type Values = Float32Array | Int32Array;
+
+interface WasmBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Values;
+}
+
+/** Throws, as TensorFlow.js's own kernels do, on an id outside [0, rows). */
+export function checkRows(ids: Values, rows: number): void {
+  for (let r = 0; r < ids.length; r++)
+    if (!(ids[r] >= 0 && ids[r] < rows))
+      throw new Error(`GatherV2: the index value ${ids[r]} is not in [0, ${rows - 1}]`);
+}
+
+/** out[r] = x[ids[r]] for rows of `inner` values. */
+export function gatherRows(x: Values, ids: Values, inner: number, out: Values): void {
+  for (let r = 0; r < ids.length; r++) {
+    const from = ids[r] * inner;
+    const to = r * inner;
+    for (let j = 0; j < inner; j++) out[to + j] = x[from + j];
+  }
+}
+
+export function registerRowGatherKernel(): void {
+  const plain = tf.getKernel('GatherV2', 'wasm');
+  // Registered once: wrapping the wrapper would only add a call.
+  if (!plain || (plain.kernelFunc as { copiesRows?: boolean }).copiesRows) return;
+  const kernelFunc: tf.KernelFunc & { copiesRows?: boolean } = (args) => {
+    const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+    const { axis, batchDims } = args.attrs as { axis: number; batchDims?: number };
+    const rank = x.shape.length;
+    const rowsAxis = rank > 0 && (axis === 0 || axis === -rank);
+    if (
+      !rowsAxis ||
+      (batchDims ?? 0) !== 0 ||
+      x.dtype === 'bool' ||
+      x.dtype === 'complex64' ||
+      x.dtype === 'string'
+    )
+      return plain.kernelFunc(args);
+    const wasm = args.backend as unknown as WasmBackend;
+    const rowShape = x.shape.slice(1);
+    // Before the output exists, so a refused id leaves nothing behind.
+    checkRows(wasm.typedArrayFromHeap(indices), x.shape[0]);
+    const out = wasm.makeOutput([...indices.shape, ...rowShape], x.dtype);
+    // Views into the wasm heap are taken after the allocation, which may move it.
+    gatherRows(
+      wasm.typedArrayFromHeap(x),
+      wasm.typedArrayFromHeap(indices),
+      rowShape.reduce((a, b) => a * b, 1),
+      wasm.typedArrayFromHeap(out),
+    );
+    return out;
+  };
+  kernelFunc.copiesRows = true;
+  tf.unregisterKernel('GatherV2', 'wasm');
+  tf.registerKernel({ ...plain, kernelFunc });
+}
