@@ -10,5 +10,5 @@ export { WorkbenchClient } from './workbench-client';
 export { clusteredVectors } from './clustered-vectors';
 export { request, sample, until, untilReady, type Answer } from './http';
 export { spawnServeModel, type ServeModelProcess } from './serve-model';
-export { nginxUnavailable, replicasConf, startNginx, type Nginx } from './nginx';
+export { nginxUnavailable, startNginx, type Nginx } from './nginx';
 export { startLoad, type Load, type LoadOptions, type LoadRequest, type LoadResult } from './load';

@@ -37,7 +37,7 @@ export interface Nginx {
  * per address: the processes here listen on ports of 127.0.0.1, not behind a service name, but
  * nginx treats them as it treats compose's replicas.
  */
-export async function replicasConf(addresses: string[]): Promise<string> {
+async function replicasConf(addresses: string[]): Promise<string> {
   const shipped = await fs.readFile(path.join(SHIPPED, 'replicas.conf'), 'utf8');
   const servers = [...shipped.matchAll(/^\s*server\s+\S+([^;]*);/gm)];
   if (servers.length !== 1)
