@@ -326,16 +326,17 @@ export async function servingBench(): Promise<void> {
         `a server's start to /ready (process, TensorFlow.js, bundle) ${readies.map(seconds).join(', ')}`,
     );
     for (const r of rollouts) {
-      const times = r.reloads.map((t) => (t === null ? `not within ${seconds(r.boundMs)}` : seconds(t)));
+      const said = (t: number | null) =>
+        t === null ? `had not said so after ${seconds(r.boundMs)}` : `said so after ${seconds(t)}`;
       const what =
         r.reloads.length > 1
           ? `rollout of version ${r.version} at ${r.rate} req/s, by SIGHUP to each of ${r.reloads.length} ` +
-            `replicas in turn: ${times.join(', ')} until each one's /version said so`
+            `replicas in turn: their /version ${r.reloads.map(said).join(', ')}`
           : `reload of version ${r.version} at ${r.rate} req/s (more than the replicas answer), by SIGHUP to ` +
-            `one replica: ${times[0]} until its /version said so`;
+            `one replica: its /version ${said(r.reloads[0])}`;
       console.log(
         what +
-          (r.afterLoad === undefined ? '' : ` (then ${seconds(r.afterLoad)} after the load stopped)`) +
+          (r.afterLoad === undefined ? '' : `, and did ${seconds(r.afterLoad)} after the load stopped`) +
           `; ${count(r.result.requests)} answers, ${r.result.errors} errors, ${r.result.non2xx} non-2xx`,
       );
     }
