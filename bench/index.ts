@@ -24,6 +24,7 @@ import { recsysBench } from './recsys';
 import { rankingBench } from './ranking';
 import { neuralBench } from './recsys-neural';
 import { sequenceBench } from './sequence';
+import { servingBench } from './serving';
 import { MOVIELENS, printTable, quantile } from './shared';
 import { workbenchBench } from './workbench';
 
@@ -297,10 +298,13 @@ function print(): void {
   );
 }
 
-// `npm run bench -- SECTION…` runs only the sections named: core, recsys, ease, sequence, ranking, workbench, charts.
+// `npm run bench -- SECTION…` runs only the sections named: core, recsys, ease, sequence, ranking, serving,
+// workbench, charts.
 const asked = process.argv
   .slice(2)
-  .filter((a) => ['core', 'recsys', 'ease', 'sequence', 'ranking', 'workbench', 'charts'].includes(a));
+  .filter((a) =>
+    ['core', 'recsys', 'ease', 'sequence', 'ranking', 'serving', 'workbench', 'charts'].includes(a),
+  );
 const wants = (section: string) => asked.length === 0 || asked.includes(section);
 if (wants('core')) {
   await kernelFigures();
@@ -314,5 +318,6 @@ if (wants('recsys')) {
 if (wants('ease')) await easeBench();
 if (wants('sequence')) await sequenceBench();
 if (wants('ranking')) await rankingBench();
+if (wants('serving')) await servingBench();
 if (wants('workbench')) await workbenchBench();
 if (wants('charts')) await chartsBench();

@@ -7,3 +7,6 @@ export const MOVIELENS =
 
 /** Debian's Chromium, which the end-to-end tests and the workbench benchmark drive. */
 export const CHROMIUM = '/usr/bin/chromium';
+
+/** Debian's nginx, which the scale-out test and the serving benchmark run with deploy/nginx's config. */
+export const NGINX = '/usr/sbin/nginx';

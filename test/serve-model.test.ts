@@ -3,13 +3,21 @@
  * 127.0.0.1, one connection per request (so --workers' round robin is exercised).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { promises as fs, mkdtempSync, rmSync } from 'node:fs';
-import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPipeline, type Pipeline } from '../src/recsys';
 import { initTensorFlow } from '../src/tf-backend';
+import {
+  request,
+  sample,
+  spawnServeModel,
+  until,
+  untilReady,
+  type Answer,
+  type ServeModelProcess,
+} from '../dev';
 import { tinyPipeline } from './helpers/pipeline-bundle';
 
 const BIN = join(__dirname, '..', 'bin', 'reclab.mjs');
@@ -31,100 +39,25 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-  // Parsed JSON bodies are read field by field in the tests.
-  body: Record<string, unknown>;
-}
-
-function request(
-  url: string,
-  options: { method?: string; body?: string; headers?: Record<string, string> } = {},
-) {
-  return new Promise<Answer>((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: options.method ?? 'GET', headers: options.headers, agent: false },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => {
-          let body: Record<string, unknown> = {};
-          try {
-            body = JSON.parse(text) as Record<string, unknown>;
-          } catch {
-            // /metrics is text.
-          }
-          resolve({ status: res.statusCode!, headers: res.headers, text, body });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
-
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
   request(url, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers });
 const admin = { authorization: `Bearer ${TOKEN}` };
 
-interface Served {
+interface Served extends ServeModelProcess {
   url: string;
-  proc: ChildProcess;
-  log: () => string;
-  exited: Promise<number | null>;
 }
 
 /** Starts `reclab serve-model` and resolves once it says where it listens. */
 async function serve(bundle: string, args: string[] = [], env: Record<string, string> = {}): Promise<Served> {
-  const proc = spawn(
-    process.execPath,
-    [BIN, 'serve-model', bundle, '--port', '0', '--admin-token', TOKEN, ...args],
-    {
-      env: { ...process.env, RECLAB_TF_BACKEND: 'wasm', RECLAB_SERVE_TEST_HOOKS: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  processes.push(proc);
-  let log = '';
-  proc.stdout!.on('data', (c: Buffer) => (log += c.toString()));
-  proc.stderr!.on('data', (c: Buffer) => (log += c.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const m = /listening on (http:\/\/\S+)/.exec(log);
-      if (m) {
-        clearInterval(timer);
-        resolve(m[1]);
-      }
-      if (proc.exitCode !== null) {
-        clearInterval(timer);
-        reject(new Error(`serve-model exited ${proc.exitCode}:\n${log}`));
-      }
-    }, 20);
+  const s = spawnServeModel(bundle, {
+    args: ['--port', '0', '--admin-token', TOKEN, ...args],
+    env: { RECLAB_TF_BACKEND: 'wasm', RECLAB_SERVE_TEST_HOOKS: '1', ...env },
   });
-  return { url, proc, log: () => log, exited };
+  processes.push(s.proc);
+  return { ...s, url: await s.listening };
 }
 
-/** Polls until `check` holds (the tests wait on states, never on durations). */
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 1500; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-const ready = (s: Served) => until(async () => (await request(`${s.url}/ready`)).status === 200, '/ready');
-
-/** One sample's value from Prometheus text, or undefined. */
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
+const ready = (s: Served) => untilReady(s.url);
 
 /** Parses the text exposition format strictly enough that a malformed line fails the test. */
 function parsePrometheus(text: string): Map<string, string> {
