@@ -74,6 +74,10 @@ describe.each(Object.keys(models))('%s', (name) => {
     for (const v of scores) expect(v > 0 && v < 1).toBe(true);
     // Items as indices too (what a pipeline passes): the same scores as by name.
     expect(m.scoreItems('user3', Int32Array.of(0, 7))).toEqual(scores.subarray(0, 2));
+    // The candidates share the user's history, embedded once for all of them: the same scores as one by one.
+    ['item0', 'item7', 'item12', 'item59'].forEach((item, i) =>
+      expect(m.scoreItems('user3', [item])[0]).toBeCloseTo(scores[i], 5),
+    );
     expect(() => m.scoreItems('usr3', ['item0'])).toThrow(
       /Unknown user "usr3".*Closest user names: .*"user3"/,
     );

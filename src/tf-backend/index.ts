@@ -5,3 +5,4 @@ export type { BackendChoice, BackendReport } from './select-backend';
 export { scatterAdd, SCATTER_ADD_KERNELS } from './scatter-add';
 export { registerTransposedMatMulKernel } from './transposed-matmul';
 export { registerRowGatherKernel } from './row-gather';
+export { registerBlockTileKernel } from './block-tile';

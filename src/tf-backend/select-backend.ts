@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerScatterAddKernels } from './scatter-add';
+import { registerBlockTileKernel } from './block-tile';
 import { registerRowGatherKernel } from './row-gather';
 import { registerTransposedMatMulKernel } from './transposed-matmul';
 
@@ -89,6 +90,7 @@ export async function initTensorFlow(preferred = process.env.RECLAB_TF_BACKEND):
   registerScatterAddKernels();
   registerTransposedMatMulKernel();
   registerRowGatherKernel();
+  registerBlockTileKernel();
   const skipped: BackendReport['skipped'] = [];
   let ladder = RUNGS;
   if (preferred) {

@@ -118,6 +118,8 @@ interface Batch {
   historyCategories: Int32Array;
   historyBehaviours: Int32Array;
   labels: Record<Task, Float32Array>;
+  /** Every row has row 0's user and history (one user's candidates): the history is embedded once. */
+  shared?: boolean;
 }
 
 /**
@@ -374,7 +376,7 @@ export abstract class RankingModel<C extends RankingSettings> implements Ranker 
       historyEnds: new Int32Array(n).fill(log.indptr[u + 1] - log.indptr[u]),
       labels: { click: none, cart: none, buy: none },
     });
-    const predicted = this.predictSamples(candidates);
+    const predicted = this.predictSamples(candidates, true);
     const weights = options.weights ?? { [options.task ?? this.tasks[0]]: 1 };
     const out = new Float32Array(n);
     for (const [task, w] of Object.entries(weights) as [Task, number][]) {
@@ -415,10 +417,11 @@ export abstract class RankingModel<C extends RankingSettings> implements Ranker 
     return tf.addN(terms) as tf.Scalar;
   }
 
-  private predictSamples(samples: RankingSamples): Predictions {
+  private predictSamples(samples: RankingSamples, shared = false): Predictions {
     const result: Predictions = {};
     for (const t of this.tasks) result[t] = new Float32Array(samples.size);
     const batch = this.batchArrays(Math.min(PREDICT_BLOCK, Math.max(1, samples.size)));
+    batch.shared = shared;
     const rows = Int32Array.from({ length: samples.size }, (_, i) => i);
     for (let from = 0; from < samples.size; from += PREDICT_BLOCK) {
       this.fill(samples, rows, from, batch);
@@ -439,28 +442,33 @@ export abstract class RankingModel<C extends RankingSettings> implements Ranker 
     const f = this.fields!;
     const B = batch.size;
     const L = this.config.historyLength;
-    const ids = {
-      users: tf.tensor1d(batch.users.subarray(0, B), 'int32'),
-      items: tf.tensor1d(batch.items.subarray(0, B), 'int32'),
-      categories: tf.tensor1d(batch.categories.subarray(0, B), 'int32'),
-      historyItems: tf.tensor2d(batch.historyItems.subarray(0, B * L), [B, L], 'int32'),
-    };
-    const historyCategories = tf.tensor2d(batch.historyCategories.subarray(0, B * L), [B, L], 'int32');
-    const historyBehaviours = tf.tensor2d(batch.historyBehaviours.subarray(0, B * L), [B, L], 'int32');
-    const mask = tf.cast(tf.greater(ids.historyItems, 0), 'float32') as tf.Tensor2D;
+    // One user's candidates share a history: it is embedded for one row and repeated, not B times.
+    const H = batch.shared ? 1 : B;
+    const rows = <T extends tf.Tensor>(t: T): T =>
+      H === B ? t : (tf.broadcastTo(t, [B, ...t.shape.slice(1)]) as T);
+    const historyItems = tf.tensor2d(batch.historyItems.subarray(0, H * L), [H, L], 'int32');
+    const historyCategories = tf.tensor2d(batch.historyCategories.subarray(0, H * L), [H, L], 'int32');
+    const historyBehaviours = tf.tensor2d(batch.historyBehaviours.subarray(0, H * L), [H, L], 'int32');
+    const mask = tf.cast(tf.greater(historyItems, 0), 'float32') as tf.Tensor2D;
     const history = tf.mul(
       tf.add(
-        tf.concat([f.items.apply(ids.historyItems), f.categories.apply(historyCategories)], 2),
+        tf.concat([f.items.apply(historyItems), f.categories.apply(historyCategories)], 2),
         f.behaviours.apply(historyBehaviours),
       ),
       mask.expandDims(2),
     ) as tf.Tensor3D;
+    const ids = {
+      users: tf.tensor1d(batch.users.subarray(0, B), 'int32'),
+      items: tf.tensor1d(batch.items.subarray(0, B), 'int32'),
+      categories: tf.tensor1d(batch.categories.subarray(0, B), 'int32'),
+      historyItems: rows(historyItems),
+    };
     return {
       size: B,
       user: f.users.apply(ids.users) as tf.Tensor2D,
       target: tf.concat([f.items.apply(ids.items), f.categories.apply(ids.categories)], 1) as tf.Tensor2D,
-      history,
-      mask,
+      history: rows(history),
+      mask: rows(mask),
       ids,
     };
   }
