@@ -3,9 +3,10 @@
  * whole pipeline (three retrieval channels, merge and filters, MMoE ranking about 300 candidates),
  * as a client sees it:
  * - the bundle's load time, in this process and from a server's start to its /ready;
- * - /recommend at a fixed 300 requests per second (autocannon's overallRate): answers per
- *   second, p50 and p99, errors, and the time each pipeline stage took from the servers' /metrics;
- *   then as fast as answered (throughput); beside the same pipeline called in this process;
+ * - /recommend at a steady 300 requests per second (evenly spaced, open loop, each time counted
+ *   from when its request was due): answers per second, p50 and p99, errors, and the time each
+ *   pipeline stage took from the servers' /metrics; then as fast as answered by 10 connections
+ *   (autocannon: throughput); beside the same pipeline called in this process;
  * - one process, then two replicas behind nginx with the repository's config (deploy/nginx);
  * - a new bundle rolled out to both replicas (SIGHUP, one after the other) under a load they
  *   sustain, and one reload under the full rate when that is more than they answer.
@@ -37,6 +38,7 @@ import {
   spawnServeModel,
   startLoad,
   startNginx,
+  startPacedLoad,
   until,
   untilReady,
   type LoadResult,
@@ -49,7 +51,7 @@ const USERS = 5_000;
 /** Per channel: with their overlap and the seen filter, about 300 candidates reach the ranker. */
 const QUOTA = 190;
 const RATE = 300;
-/** autocannon spends each connection's share of a second back to back: a request waits behind at most 9 others. */
+/** The closed-loop runs' connections (throughput, the rollout): a request waits behind at most 9 others. */
 const CONNECTIONS = 10;
 const SECONDS = 20;
 const WARM_UP_SECONDS = 3;
@@ -185,10 +187,9 @@ interface Measured {
 /** The fixed-rate run, with the servers' stage times over it, then the run as fast as answered. */
 async function measure(url: string, replicas: Replica[], paths: string[]): Promise<Measured> {
   const requests = paths.map((p) => ({ path: p }));
-  await startLoad({ url, requests, connections: CONNECTIONS, rate: RATE, seconds: WARM_UP_SECONDS }).done;
+  await startPacedLoad({ url, requests, rate: RATE, seconds: WARM_UP_SECONDS }).done;
   const before = await serverTimes(replicas);
-  const fixed = await startLoad({ url, requests, connections: CONNECTIONS, rate: RATE, seconds: SECONDS })
-    .done;
+  const fixed = await startPacedLoad({ url, requests, rate: RATE, seconds: SECONDS }).done;
   const after = await serverTimes(replicas);
   const n = after.requests - before.requests;
   const server = Object.fromEntries(
@@ -297,9 +298,10 @@ export async function servingBench(): Promise<void> {
     const col = (m: Measured | undefined, f: (m: Measured) => string) => (m ? f(m) : `— (${why})`);
     const both = (f: (m: Measured) => string, ref = '') => [col(one, f), col(two, f), ref];
     console.log(
-      `\n/recommend?user=…&k=10 over ${count(users.length)} users, ${CONNECTIONS} connections; ` +
-        `at ${RATE} req/s for ${SECONDS} s after ${WARM_UP_SECONDS} s of warm-up, then as fast as answered for ` +
-        `${THROUGHPUT_SECONDS} s. Times as the client sees them; stages as the servers' /metrics count them.\n`,
+      `\n/recommend?user=…&k=10 over ${count(users.length)} users: at ${RATE} req/s evenly spaced for ` +
+        `${SECONDS} s after ${WARM_UP_SECONDS} s of warm-up (each time from when its request was due), then as ` +
+        `fast as ${CONNECTIONS} connections are answered for ${THROUGHPUT_SECONDS} s. Times as the client sees ` +
+        "them; stages as the servers' /metrics count them.\n",
     );
     printTable(
       ['figure', 'one process', '2 replicas behind nginx', 'reference: pipeline in this process'],

@@ -3,7 +3,7 @@
  * other: where MovieLens, Chromium and nginx lie, a client of the workbench WebSocket,
  * clustered vectors shaped like a trained model's embeddings, and for serving: `reclab
  * serve-model` processes, nginx with the repository's config in front of them, and a load of
- * requests (autocannon).
+ * requests (autocannon, or evenly paced).
  */
 export { CHROMIUM, MOVIELENS, NGINX } from './locations';
 export { WorkbenchClient } from './workbench-client';
@@ -12,3 +12,4 @@ export { request, sample, until, untilReady, type Answer } from './http';
 export { spawnServeModel, type ServeModelProcess } from './serve-model';
 export { nginxUnavailable, startNginx, type Nginx } from './nginx';
 export { startLoad, type Load, type LoadOptions, type LoadRequest, type LoadResult } from './load';
+export { startPacedLoad, type PacedLoadOptions } from './paced-load';
