@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initTensorFlow, registerRowGatherKernel } from '../src/tf-backend';
+import { expectRegisteredOnce, onWasmAndCpu } from './helpers/wasm-kernels';
 
-/** The same gathers and their gradients on a backend, as plain arrays. */
-function gathers(): unknown[] {
+/** The same gathers and their gradients on a backend. */
+function gathers(): tf.Tensor[] {
   const table = tf.tensor2d(
     Array.from({ length: 7 * 3 }, (_, i) => Math.sin(i)),
     [7, 3],
@@ -24,22 +25,13 @@ function gathers(): unknown[] {
     tf.gather(table, [2, 0], 1),
     tf.gather(tf.tensor1d([5, 6, 7]), [2, 2, 0]),
     grad(table),
-  ].map((t) => t.arraySync());
+  ];
 }
 
 describe('wasm gather of whole rows', () => {
   it('gives the numbers and gradients of the cpu backend', async () => {
-    await initTensorFlow('wasm');
-    const kernel = () => tf.getKernel('GatherV2', 'wasm')?.kernelFunc as { copiesRows?: boolean } | undefined;
-    // initTensorFlow registers it itself: the test does not do it for it.
-    expect(kernel()?.copiesRows).toBe(true);
-    const registered = kernel();
-    registerRowGatherKernel(); // twice: still one wrapper, not a wrapper of it
-    expect(kernel()).toBe(registered);
-    const onWasm = gathers();
-    await tf.setBackend('cpu');
-    const onCpu = gathers();
-    await tf.setBackend('wasm');
+    await expectRegisteredOnce('GatherV2', 'copiesRows', registerRowGatherKernel);
+    const [onWasm, onCpu] = await onWasmAndCpu(gathers);
     expect(JSON.stringify(onWasm)).toBe(JSON.stringify(onCpu));
   });
 

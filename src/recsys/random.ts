@@ -38,4 +38,18 @@ export class Random {
     }
     return values;
   }
+
+  /** `take` of the indices 0 … n-1 without repeats (all of them when n ≤ take), in ascending order. */
+  sample(n: number, take: number): Int32Array {
+    const all = Int32Array.from({ length: n }, (_, i) => i);
+    if (n <= take) return all;
+    // A partial Fisher–Yates shuffle: the first `take` places end up a uniform sample.
+    for (let i = 0; i < take; i++) {
+      const j = i + this.int(n - i);
+      const v = all[i];
+      all[i] = all[j];
+      all[j] = v;
+    }
+    return all.slice(0, take).sort();
+  }
 }

@@ -190,7 +190,7 @@ export class EmbeddingMap implements Widget {
 
   /** A static scatter of a sample of the points (a 3-D map by its first two coordinates). */
   private preview(): Chart {
-    const shown = sample(this.count, PREVIEW_POINTS, this.seed);
+    const shown = new Random(this.seed).sample(this.count, PREVIEW_POINTS);
     const subtitle = [
       shown.length < this.count
         ? `${formatCount(shown.length)} of ${formatCount(this.count)} points`
@@ -295,21 +295,6 @@ const BANDS = 8;
 
 /** Four significant digits are plenty for a picture, and keep the SVG small. */
 const round = (v: number) => Number(v.toPrecision(4));
-
-/** `take` of the indices 0…n-1, chosen at random by `seed` (all of them when n ≤ take), in ascending order. */
-function sample(n: number, take: number, seed: number): Int32Array {
-  const all = Int32Array.from({ length: n }, (_, i) => i);
-  if (n <= take) return all;
-  const random = new Random(seed);
-  // A partial Fisher–Yates shuffle: the first `take` places end up a uniform sample.
-  for (let i = 0; i < take; i++) {
-    const j = i + random.int(n - i);
-    const v = all[i];
-    all[i] = all[j];
-    all[j] = v;
-  }
-  return all.slice(0, take).sort();
-}
 
 function normalisedRows({ data, dim }: Embeddings): Float32Array {
   const out = new Float32Array(data.length);

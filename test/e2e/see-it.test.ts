@@ -57,6 +57,13 @@ afterEach(async (test) => {
   open = undefined;
 });
 
+/** The top-10 widget scrolled to the top of the window, and the text of its rows. */
+async function widgetRows(page: Page): Promise<{ widget: Locator; rows: string[] }> {
+  const widget = page.getByTestId('recommend-widget');
+  await widget.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  return { widget, rows: await widget.getByTestId('recommend-row').allTextContents() };
+}
+
 /**
  * Opens a sample, runs every cell from the UI, checks that nothing failed and every chart drew, and takes its
  * picture.
@@ -254,9 +261,7 @@ describe.skipIf(!!unavailable)(
         await sasrec.evaluate((el) => el.scrollIntoView({ block: 'start' }));
         expect(await inkedPixels(sasrec.locator('canvas').first())).toBeGreaterThan(5000);
         await screenshot(page, 'sequence-attention-dark');
-        const widget = page.getByTestId('recommend-widget');
-        await widget.evaluate((el) => el.scrollIntoView({ block: 'start' }));
-        const reasons = await widget.getByTestId('recommend-row').allTextContents();
+        const { widget, rows: reasons } = await widgetRows(page);
         expect(reasons).toHaveLength(10);
         expect(reasons.every((r) => r.includes('after '))).toBe(true);
         // The selector names the models the notebook holds by their variables.
@@ -273,9 +278,7 @@ describe.skipIf(!!unavailable)(
     it('08-pipeline runs from the UI: the widget over the pipeline, served answers, the latency chart', async () => {
       const { page, errors } = await browser('light');
       await runSample(page, '08-pipeline');
-      const widget = page.getByTestId('recommend-widget');
-      await widget.evaluate((el) => el.scrollIntoView({ block: 'start' }));
-      const rows = await widget.getByTestId('recommend-row').allTextContents();
+      const { rows } = await widgetRows(page);
       expect(rows).toHaveLength(10);
       expect(rows.every((r) => r.includes('found by '))).toBe(true);
       await screenshot(page, 'pipeline-widget-light');

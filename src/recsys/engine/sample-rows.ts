@@ -23,17 +23,6 @@ export function checkSample(share: unknown, where: string): number {
 export function sampleRows(rows: Int32Array, sample: unknown, seed: number, where: string): Int32Array {
   const share = checkSample(sample, where);
   if (share === 1) return rows;
-  const n = rows.length;
-  const keep = Math.max(1, Math.round(share * n));
-  // A partial Fisher–Yates shuffle of positions: the first `keep` are the sample.
-  const positions = Int32Array.from({ length: n }, (_, i) => i);
-  const random = new Random(seed);
-  for (let i = 0; i < keep; i++) {
-    const j = i + random.int(n - i);
-    const t = positions[i];
-    positions[i] = positions[j];
-    positions[j] = t;
-  }
-  const picked = positions.subarray(0, keep).sort();
-  return Int32Array.from(picked, (p) => rows[p]);
+  const keep = Math.max(1, Math.round(share * rows.length));
+  return Int32Array.from(new Random(seed).sample(rows.length, keep), (p) => rows[p]);
 }
