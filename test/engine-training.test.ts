@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initTensorFlow } from '../src/tf-backend';
+import { FUSED_ADAM, initTensorFlow, registerFusedAdamKernels } from '../src/tf-backend';
 import { Random } from '../src/recsys/random';
 import { Params } from '../src/recsys/engine/layers';
 import { Optimizer, type OptimizerSettings } from '../src/recsys/engine/optimizer';
@@ -43,6 +43,47 @@ describe('Optimizer', () => {
     tf.tidy(() => adamw.apply([tf.tensor1d([0])]));
     // A zero gradient moves nothing but the decay: w − lr·λ·w.
     expect(b.w.dataSync()[0]).toBeCloseTo(1 - 0.1 * 0.5, 5);
+  });
+
+  it('takes the same steps as one fused kernel (wasm, cpu) as through TensorFlow.js ops', async () => {
+    const settings: OptimizerSettings = { ...adam, optimizer: 'adamw', weightDecay: 0.01, clipNorm: 2 };
+    /** Three AdamW steps on two weights; their values and moments after. */
+    const steps = () => {
+      const params = new Params(new Random(7));
+      params.create('a', [3, 4]);
+      params.create('b', [5]);
+      const opt = new Optimizer(params.variables, settings);
+      opt.plan(3);
+      const random = new Random(3);
+      for (let s = 0; s < 3; s++)
+        tf.tidy(() =>
+          opt.apply(
+            params.variables.map((v) =>
+              tf.tensor(
+                Float32Array.from({ length: v.size }, () => random.normal()),
+                v.shape,
+              ),
+            ),
+          ),
+        );
+      const out = [
+        ...params.variables.map((v) => [...v.dataSync()]),
+        ...opt.export().moments.map((m) => [...m]),
+      ];
+      opt.dispose();
+      params.dispose();
+      return out.flat();
+    };
+    for (const backend of ['wasm', 'cpu']) {
+      await tf.setBackend(backend);
+      const fused = steps();
+      tf.unregisterKernel(FUSED_ADAM, backend);
+      const ops = steps();
+      registerFusedAdamKernels();
+      expect(fused.length).toBe(ops.length);
+      fused.forEach((x, i) => expect(x, `${backend} value ${i}`).toBeCloseTo(ops[i], 5));
+    }
+    await tf.setBackend('wasm');
   });
 
   it('clips by global norm and follows the schedule', () => {

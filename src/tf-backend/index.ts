@@ -6,3 +6,4 @@ export { scatterAdd, SCATTER_ADD_KERNELS } from './scatter-add';
 export { registerTransposedMatMulKernel } from './transposed-matmul';
 export { registerRowGatherKernel } from './row-gather';
 export { registerBlockTileKernel } from './block-tile';
+export { FUSED_ADAM, fusedAdam, registerFusedAdamKernels } from './fused-adam';

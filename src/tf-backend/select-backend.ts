@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerScatterAddKernels } from './scatter-add';
 import { registerBlockTileKernel } from './block-tile';
+import { registerFusedAdamKernels } from './fused-adam';
 import { registerRowGatherKernel } from './row-gather';
 import { registerTransposedMatMulKernel } from './transposed-matmul';
 
@@ -91,6 +92,7 @@ export async function initTensorFlow(preferred = process.env.RECLAB_TF_BACKEND):
   registerTransposedMatMulKernel();
   registerRowGatherKernel();
   registerBlockTileKernel();
+  registerFusedAdamKernels();
   const skipped: BackendReport['skipped'] = [];
   let ladder = RUNGS;
   if (preferred) {

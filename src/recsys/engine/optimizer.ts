@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { SettingsSchema } from './settings';
+import { fusedAdam } from '../../tf-backend';
 
 export interface OptimizerSettings {
   optimizer: 'adam' | 'adamw';
@@ -94,6 +95,19 @@ export class Optimizer {
       let g = grads[i];
       if (!g) return;
       if (scale) g = tf.mul(g, scale);
+      const fused = fusedAdam(w, this.m[i], this.v[i], g, {
+        beta1: BETA1,
+        beta2: BETA2,
+        epsilon: EPSILON,
+        stepSize,
+        decay,
+      });
+      if (fused) {
+        w.assign(fused[0]);
+        this.m[i].assign(fused[1]);
+        this.v[i].assign(fused[2]);
+        return;
+      }
       const m = tf.add(tf.mul(this.m[i], BETA1), tf.mul(g, 1 - BETA1));
       const v = tf.add(tf.mul(this.v[i], BETA2), tf.mul(tf.square(g), 1 - BETA2));
       this.m[i].assign(m);
