@@ -92,8 +92,6 @@ export async function registerTables(
   return names;
 }
 
-const allRows = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
-
 export abstract class Model<Config extends object = Record<string, unknown>> implements Recommender {
   private trained: Dataset | undefined;
   readonly name: string;
@@ -136,21 +134,21 @@ export abstract class Model<Config extends object = Record<string, unknown>> imp
           `(it continues from the weights and optimiser state of the last fit); ${this.name} ${why}.`,
       );
     }
-    const seed = (this.config as { seed?: unknown }).seed;
-    const rows = sampleRows(
-      allRows(train.numInteractions),
-      options.sample,
-      typeof seed === 'number' ? seed : 0,
-      `${this.name}.fit`,
-    );
-    // The model is what it learnt from: its seen items and users are the sample's.
-    const data = rows.length === train.numInteractions ? train : train.subset(rows);
+    const data = options.sample === undefined ? train : this.sampled(train, options.sample);
     const ctx = new TrainingContext(this.name, options);
-    ctx.sampledRows(rows.length, train.numInteractions);
+    ctx.sampledRows(data.numInteractions, train.numInteractions);
     this.trained = undefined;
     await fitWith(this.config, settings, () => this.fitModel(data, ctx));
     this.trained = data;
     return ctx.finish();
+  }
+
+  /** `fit(train, { sample })`'s interactions; the model is what it learnt from, its seen items the sample's. */
+  private sampled(train: Dataset, sample: unknown): Dataset {
+    const seed = (this.config as { seed?: unknown }).seed;
+    const all = Int32Array.from({ length: train.numInteractions }, (_, i) => i);
+    const rows = sampleRows(all, sample, typeof seed === 'number' ? seed : 0, `${this.name}.fit`);
+    return rows === all ? train : train.subset(rows);
   }
 
   scoreUsers(users: Int32Array, out: Float32Array): void {

@@ -4,14 +4,8 @@
  * about 10 ms. Copying the first repetition of each axis in blocks gives the same tensor in a
  * small fraction of that. Tensors of other types keep the backend's own kernel.
  */
-import * as tf from '@tensorflow/tfjs';
-
-type Values = Float32Array | Int32Array | Uint8Array;
-
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Values;
-}
+import type * as tf from '@tensorflow/tfjs';
+import { wrapWasmKernel, type KernelValues as Values, type WasmBackend } from './kernel-memory';
 
 /** out = x (of `shape`, row-major) repeated reps[d] times along each axis d. */
 export function tileValues(x: Values, shape: readonly number[], reps: readonly number[], out: Values): void {
@@ -41,14 +35,10 @@ export function tileValues(x: Values, shape: readonly number[], reps: readonly n
 }
 
 export function registerBlockTileKernel(): void {
-  const plain = tf.getKernel('Tile', 'wasm');
-  // Registered once: wrapping the wrapper would only add a call.
-  if (!plain || (plain.kernelFunc as { copiesBlocks?: boolean }).copiesBlocks) return;
-  const kernelFunc: tf.KernelFunc & { copiesBlocks?: boolean } = (args) => {
+  wrapWasmKernel('Tile', 'copiesBlocks', (plain) => (args) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
     const { reps } = args.attrs as { reps: number[] };
-    if (!['float32', 'int32', 'bool'].includes(x.dtype) || reps.length !== x.shape.length)
-      return plain.kernelFunc(args);
+    if (!['float32', 'int32', 'bool'].includes(x.dtype) || reps.length !== x.shape.length) return plain(args);
     const wasm = args.backend as unknown as WasmBackend;
     const out = wasm.makeOutput(
       x.shape.map((s, d) => s * reps[d]),
@@ -57,8 +47,5 @@ export function registerBlockTileKernel(): void {
     // Views into the wasm heap are taken after the allocation, which may move it.
     tileValues(wasm.typedArrayFromHeap(x), x.shape, reps, wasm.typedArrayFromHeap(out));
     return out;
-  };
-  kernelFunc.copiesBlocks = true;
-  tf.unregisterKernel('Tile', 'wasm');
-  tf.registerKernel({ ...plain, kernelFunc });
+  });
 }

@@ -6,6 +6,7 @@
  * GPU backends have no such kernel and keep the ops, which stay on the device.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { CpuBackend, WasmBackend } from './kernel-memory';
 
 export const FUSED_ADAM = 'ReclabFusedAdam';
 
@@ -50,23 +51,14 @@ interface StepInputs {
   g: tf.TensorInfo;
 }
 
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Values;
-}
-
-interface CpuBackend {
-  data: { get(dataId: tf.DataId): { values: Values } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Values): tf.TensorInfo;
-}
-
 const wasmKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const wasm = backend as unknown as WasmBackend;
   const { w, m, v, g } = inputs as unknown as StepInputs;
   const out = [w, m, v].map((t) => wasm.makeOutput(t.shape, 'float32'));
   // Views into the wasm heap are taken after the allocations, which may move it.
-  const [w2, m2, v2] = out.map((t) => wasm.typedArrayFromHeap(t));
-  const [wv, mv, vv, gv] = [w, m, v, g].map((t) => wasm.typedArrayFromHeap(t));
+  const view = (t: tf.TensorInfo) => wasm.typedArrayFromHeap(t) as Values;
+  const [w2, m2, v2] = out.map(view);
+  const [wv, mv, vv, gv] = [w, m, v, g].map(view);
   adamStep(wv, mv, vv, gv, attrs as unknown as FusedAdamAttrs, w2, m2, v2);
   return out;
 };
@@ -74,7 +66,7 @@ const wasmKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 const cpuKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const cpu = backend as unknown as CpuBackend;
   const { w, m, v, g } = inputs as unknown as StepInputs;
-  const values = (t: tf.TensorInfo) => cpu.data.get(t.dataId).values;
+  const values = (t: tf.TensorInfo) => cpu.data.get(t.dataId).values as Values;
   const n = values(w).length;
   const [w2, m2, v2] = [0, 1, 2].map(() => new Float32Array(n));
   adamStep(values(w), values(m), values(v), values(g), attrs as unknown as FusedAdamAttrs, w2, m2, v2);

@@ -5,14 +5,8 @@
  * on the wasm heap gives the same tensor in a fraction of that. Other gathers (another axis,
  * batch dims, bool tensors) keep the backend's own kernel.
  */
-import * as tf from '@tensorflow/tfjs';
-
-type Values = Float32Array | Int32Array;
-
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Values;
-}
+import type * as tf from '@tensorflow/tfjs';
+import { wrapWasmKernel, type KernelValues as Values, type WasmBackend } from './kernel-memory';
 
 /** Throws, as TensorFlow.js's own kernels do, on an id outside [0, rows). */
 export function checkRows(ids: Values, rows: number): void {
@@ -31,10 +25,7 @@ export function gatherRows(x: Values, ids: Values, inner: number, out: Values): 
 }
 
 export function registerRowGatherKernel(): void {
-  const plain = tf.getKernel('GatherV2', 'wasm');
-  // Registered once: wrapping the wrapper would only add a call.
-  if (!plain || (plain.kernelFunc as { copiesRows?: boolean }).copiesRows) return;
-  const kernelFunc: tf.KernelFunc & { copiesRows?: boolean } = (args) => {
+  wrapWasmKernel('GatherV2', 'copiesRows', (plain) => (args) => {
     const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
     const { axis, batchDims } = args.attrs as { axis: number; batchDims?: number };
     const rank = x.shape.length;
@@ -46,7 +37,7 @@ export function registerRowGatherKernel(): void {
       x.dtype === 'complex64' ||
       x.dtype === 'string'
     )
-      return plain.kernelFunc(args);
+      return plain(args);
     const wasm = args.backend as unknown as WasmBackend;
     const rowShape = x.shape.slice(1);
     // Before the output exists, so a refused id leaves nothing behind.
@@ -60,8 +51,5 @@ export function registerRowGatherKernel(): void {
       wasm.typedArrayFromHeap(out),
     );
     return out;
-  };
-  kernelFunc.copiesRows = true;
-  tf.unregisterKernel('GatherV2', 'wasm');
-  tf.registerKernel({ ...plain, kernelFunc });
+  });
 }

@@ -6,17 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-type Values = Float32Array | Int32Array;
-
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Values;
-}
-
-interface CpuBackend {
-  data: { get(dataId: tf.DataId): { values: Values } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Values): tf.TensorInfo;
-}
+import type { CpuBackend, KernelValues as Values, WasmBackend } from './kernel-memory';
 
 interface SegmentInputs {
   x: tf.TensorInfo;

@@ -6,20 +6,19 @@
  * fast copy) and multiplying plainly gives the same numbers, much sooner.
  */
 import * as tf from '@tensorflow/tfjs';
+import { wrapWasmKernel } from './kernel-memory';
 
 interface Backend {
   disposeData(dataId: tf.DataId): void;
 }
 
 export function registerTransposedMatMulKernel(): void {
-  const plain = tf.getKernel('BatchMatMul', 'wasm');
   const transpose = tf.getKernel('Transpose', 'wasm');
-  // Registered once: wrapping the wrapper would only add a call.
-  if (!plain || !transpose || (plain.kernelFunc as { transposesFirst?: boolean }).transposesFirst) return;
-  const kernelFunc: tf.KernelFunc & { transposesFirst?: boolean } = (args) => {
+  if (!transpose) return;
+  wrapWasmKernel('BatchMatMul', 'transposesFirst', (plain) => (args) => {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-    if (!transposeA && !transposeB) return plain.kernelFunc(args);
+    if (!transposeA && !transposeB) return plain(args);
     const flip = (x: tf.TensorInfo): tf.TensorInfo => {
       const rank = x.shape.length;
       const perm = [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
@@ -28,7 +27,7 @@ export function registerTransposedMatMulKernel(): void {
     const left = transposeA ? flip(a) : a;
     const right = transposeB ? flip(b) : b;
     try {
-      return plain.kernelFunc({
+      return plain({
         ...args,
         inputs: { a: left, b: right },
         attrs: { ...args.attrs, transposeA: false, transposeB: false },
@@ -38,8 +37,5 @@ export function registerTransposedMatMulKernel(): void {
       if (transposeA) backend.disposeData(left.dataId);
       if (transposeB) backend.disposeData(right.dataId);
     }
-  };
-  kernelFunc.transposesFirst = true;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({ ...plain, kernelFunc });
+  });
 }
