@@ -40,10 +40,16 @@ interface Candidate {
   reference?: string;
 }
 
+/** SASRec trained with the softmax over every item (RecBole's 'CE'), beside the paper's loss. */
+const FULL_SOFTMAX = 'SASRec (full softmax)';
+
 /**
- * The models compared, with settings that keep the section within about ten minutes on two
+ * The models compared, with settings that keep the section within about twenty minutes on two
  * cores: EASE on items with at least 5 interactions (as the recsys section), the sequence
- * models for a fixed number of epochs with every item training. BST trains on every position
+ * models for a fixed number of epochs with every item training. SASRec with the full softmax
+ * costs about three times the paper's loss an epoch on ml-latest-small (a product with all
+ * 9,724 items per slot) and trains for 15 epochs there: after 5 its HitRate@10 was 0.061, after
+ * 10 0.090 and after 15 0.107 in one run on two shared cores. BST trains on every position
  * of every history (about one sample per interaction) and ranks the catalogue with a pass per
  * 2,048 items per user, so it reads shorter histories in larger batches, for fewer epochs.
  */
@@ -56,6 +62,11 @@ function candidates(dataset: string): Record<string, Candidate> {
     EASE: { make: () => new EASE(), fit: { minCount: 5 } },
     GRU4Rec: { make: () => new GRU4Rec({ ...TRAINING, hidden: 64, epochs }), reference: 'gru4rec.py' },
     SASRec: { make: () => new SASRec({ ...TRAINING, blocks: 2, heads: 1, epochs }), reference: 'sasrec.py' },
+    [FULL_SOFTMAX]: {
+      make: () =>
+        new SASRec({ ...TRAINING, blocks: 2, heads: 1, loss: 'full', epochs: movies ? 15 : epochs }),
+      reference: 'sasrec.py',
+    },
     BST: {
       make: () =>
         new BST({ validationUsers: 0, patience: 0, maxLen: 10, batchSize: 512, epochs: movies ? 1 : 2 }),
@@ -222,7 +233,7 @@ export async function sequenceBench(): Promise<void> {
     '\nSASRec and GRU4Rec training, timed over the epochs after the first ' +
       '(samples = training windows of up to maxLen + 1 items, each once an epoch; ' +
       `maxLen ${TRAINING.maxLen}, batch ${TRAINING.batchSize}, embeddings ${TRAINING.embeddingDim}; ` +
-      'SASRec 2 blocks × 1 head, BCE with one sampled negative per slot; ' +
+      'SASRec 2 blocks × 1 head, BCE with one sampled negative per slot or the full softmax; ' +
       `GRU4Rec hidden 64, sampled softmax over ${new GRU4Rec().config.negatives} shared negatives with log-Q; ` +
       `Adam; no validation), on the leave-last-out training data; ${threads} thread(s) each\n`,
   );
@@ -262,7 +273,12 @@ export async function sequenceBench(): Promise<void> {
         m >= factor * b ? 'met' : 'MISSED',
       ]);
   };
-  check("SASRec HitRate@10 ≥ EASE's on ml-latest-small", 'ml-latest-small/SASRec', 'ml-latest-small/EASE', 1);
+  check(
+    "SASRec HitRate@10 (full softmax) ≥ EASE's on ml-latest-small",
+    `ml-latest-small/${FULL_SOFTMAX}`,
+    'ml-latest-small/EASE',
+    1,
+  );
   check(
     "SASRec HitRate@10 ≥ 1.5 × ItemCF's on the synthetic chains",
     'synthetic (chains)/SASRec',

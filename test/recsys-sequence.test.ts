@@ -124,6 +124,22 @@ describe.each(Object.keys(models) as (keyof typeof models)[])('%s', (name) => {
   );
 });
 
+describe('SASRec losses', () => {
+  it(
+    "learns the chains with the softmax over every item (loss: full), as with the paper's loss",
+    { timeout: 240_000 },
+    async () => {
+      const model = new SASRec({ ...small, epochs: 8, loss: 'full' });
+      const history = await model.fit(split.train, { progress: false });
+      // The first epoch's loss is about log(items): every item starts about equally likely.
+      expect(history.epochs[0].loss).toBeLessThan(Math.log(split.train.numItems) + 0.5);
+      expect(history.epochs.at(-1)!.loss).toBeLessThan(history.epochs[0].loss - 1);
+      expect(await hitRate(model)).toBeGreaterThan(1.5 * itemCfHitRate);
+      expect(() => new SASRec({ loss: 'ce' as 'full' })).toThrow(/loss.*bce.*softmax.*full/s);
+    },
+  );
+});
+
 describe('sequence models: fits that stop, resume and go wrong', () => {
   it('resumes an interrupted fit where it stopped, continuing its curve', { timeout: 120_000 }, async () => {
     const model = new SASRec({ ...small, epochs: 6 });

@@ -9,8 +9,8 @@ padding, masked) scaled by sqrt(d) plus learned positions, dropout, `blocks` pre
 transformer blocks (x + attention(norm(x)), then + feed-forward(norm(.)), dropout on both
 branches, padding slots zeroed after each block) under a causal and a padding mask, a final
 layer norm; each slot's state scores its next item by inner product with the item
-embeddings. Loss: binary cross-entropy against one sampled negative per slot (uniform, as
-RecLab's default sampler draws).
+embeddings. Loss (spec "loss"): "bce", binary cross-entropy against one sampled negative per
+slot (uniform, as RecLab's default sampler draws); "full", the softmax over every item.
 """
 import math
 
@@ -45,7 +45,7 @@ class Block(torch.nn.Module):
 class SASRec(torch.nn.Module):
     def __init__(self, spec, num_items):
         super().__init__()
-        d, self.rate = spec["embeddingDim"], spec["dropout"]
+        d, self.rate, self.full = spec["embeddingDim"], spec["dropout"], spec["loss"] == "full"
         self.items = embedding(num_items + 1, d)
         self.positions = torch.nn.Parameter(torch.randn(spec["maxLen"], d) / math.sqrt(d))
         self.blocks = torch.nn.ModuleList(Block(d, spec["heads"], self.rate) for _ in range(spec["blocks"]))
@@ -68,6 +68,8 @@ class SASRec(torch.nn.Module):
         targets = targets.reshape(-1)
         rows = targets > 0
         h, positives = states[rows], targets[rows]
+        if self.full:
+            return F.cross_entropy(h @ self.items.weight[1:].T, positives - 1)
         negatives = sampler.draw(positives.numel()) + 1
         positive = (h * self.items(positives)).sum(1)
         negative = (h * self.items(negatives)).sum(1)

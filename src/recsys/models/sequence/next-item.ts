@@ -2,15 +2,17 @@
  * The next item from the states of a sequence model whose state scores items by inner product
  * with the item embeddings (SASRec, GRU4Rec): every item's score after the last slot, and the
  * losses over the slots that have a next item: binary cross-entropy against sampled negatives
- * (SASRec's), or a sampled softmax over negatives shared by the batch, log-Q corrected so that
- * it estimates the full softmax (GRU4Rec's, SASRec's option).
+ * (SASRec's), a sampled softmax over negatives shared by the batch, log-Q corrected so that
+ * it estimates the full softmax (GRU4Rec's, SASRec's option), or the full softmax over every item
+ * (RecBole's default for SASRec, 'CE').
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Embedding } from '../../engine/layers';
+import { logSumExpRows } from '../../engine/log-sum-exp';
 import type { NegativeSampler } from '../../engine/negatives';
 
 export interface NextItemLossOptions {
-  loss: 'bce' | 'softmax';
+  loss: 'bce' | 'softmax' | 'full';
   /** 'bce': negatives per slot; 'softmax': negatives shared by the batch. */
   negatives: number;
   logQ: boolean;
@@ -38,6 +40,11 @@ export function nextItemLoss(
   }
   const h = tf.gather(states, tf.tensor1d(rows, 'int32'));
   const positive = tf.sum(tf.mul(h, items.apply(tf.tensor1d(positives, 'int32'))), 1);
+  if (options.loss === 'full') {
+    // Every item is a negative; the table's row 0 is padding, not an item.
+    const table = items.table.slice([1, 0], [-1, -1]) as tf.Tensor2D;
+    return tf.mean(tf.sub(logSumExpRows(tf.matMul(h, table, false, true)), positive)) as tf.Scalar;
+  }
   const k = options.negatives;
   if (options.loss === 'bce') {
     const drawn = new Int32Array(count * k);
@@ -70,7 +77,7 @@ export function nextItemLoss(
   for (let r = 0; r < count; r++)
     for (let j = 0; j < k; j++) if (drawn[j] === positives[r] - 1) hits[r * k + j] = MASKED;
   const logits = tf.concat([positiveLogit.expandDims(1), tf.add(negative, tf.tensor2d(hits, [count, k]))], 1);
-  return tf.mean(tf.sub(tf.logSumExp(logits, 1), positiveLogit)) as tf.Scalar;
+  return tf.mean(tf.sub(logSumExpRows(logits as tf.Tensor2D), positiveLogit)) as tf.Scalar;
 }
 
 /** Item indices as slot values (the embedding's row 0 is padding). */

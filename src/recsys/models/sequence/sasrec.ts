@@ -35,9 +35,9 @@ export interface SASRecConfig extends SequenceSettings {
   heads: number;
   /**
    * 'bce': one sampled negative per slot (the paper); 'softmax': `negatives` shared negatives, log-Q
-   * corrected when `logQ`.
+   * corrected when `logQ`; 'full': the softmax over every item.
    */
-  loss: 'bce' | 'softmax';
+  loss: 'bce' | 'softmax' | 'full';
   logQ: boolean;
 }
 
@@ -45,7 +45,7 @@ const SCHEMA: SettingsSchema<SASRecConfig> = {
   ...SEQUENCE_SCHEMA,
   blocks: { type: 'int', min: 1, max: 12, default: 2 },
   heads: { type: 'int', min: 1, default: 1 },
-  loss: { type: 'choice', values: ['bce', 'softmax'], default: 'bce' },
+  loss: { type: 'choice', values: ['bce', 'softmax', 'full'], default: 'bce' },
   logQ: { type: 'boolean', default: true },
 };
 
