@@ -3,6 +3,8 @@ import { initTensorFlow } from '../src/tf-backend';
 import { auc } from '../src/recsys/evaluation/ranking-metrics';
 import { DIEN } from '../src/recsys/models/ranking/dien';
 import { DIN } from '../src/recsys/models/ranking/din';
+import { RankingSamples } from '../src/recsys/data/ranking-samples';
+import type { Params } from '../src/recsys/engine/layers';
 import { rankingFixture } from './helpers/ranking-fixture';
 
 // Clicks follow the category of the user's last 4 behaviours, not of older ones.
@@ -85,9 +87,14 @@ describe('DIEN', () => {
 });
 
 describe('DIN', () => {
-  it("gives one prediction's attention weights over its history", async () => {
-    const din = new DIN({ ...SMALL, epochs: 1 });
+  let din: DIN;
+
+  beforeAll(async () => {
+    din = new DIN({ ...SMALL, epochs: 1 });
     await din.fit(train);
+  });
+
+  it("gives one prediction's attention weights over its history", () => {
     const s = Array.from({ length: test.size }, (_, i) => i).find(
       (i) => test.historyEnds[i] > 1 && test.historyEnds[i] < SMALL.historyLength,
     )!;
@@ -96,5 +103,26 @@ describe('DIN', () => {
     expect(map.columns).toHaveLength(test.historyEnds[s]);
     expect(map.values).toHaveLength(test.historyEnds[s]);
     for (const v of map.values) expect(Number.isFinite(v)).toBe(true);
+  });
+
+  it('feeds its MLP the attended history, its product with the candidate, and the history’s mean', () => {
+    const params = (din as unknown as { params: Params }).params;
+    const weights = params.export();
+    // user d; candidate, attended history, attended ⊙ candidate and the mean 2d each.
+    expect(weights['mlp.0.kernel']).toHaveLength(9 * SMALL.embeddingDim * SMALL.layers[0]);
+    // With the attention unit's output zeroed every behaviour weighs 0, so only the mean still reads the
+    // history: a prediction changes when the history is taken away.
+    const zero = (name: string) => new Float32Array(weights[name].length);
+    params.import({
+      ...weights,
+      'attention.out.kernel': zero('attention.out.kernel'),
+      'attention.out.bias': zero('attention.out.bias'),
+    });
+    const noHistory = new RankingSamples({ ...test, historyEnds: new Int32Array(test.size) });
+    const withIt = din.predict(test).click!;
+    const without = din.predict(noHistory).click!;
+    const read = Array.from(withIt.keys()).filter((s) => test.historyEnds[s] > 0);
+    expect(read.length).toBeGreaterThan(0);
+    expect(read.some((s) => Math.abs(withIt[s] - without[s]) > 1e-4)).toBe(true);
   });
 });

@@ -1,6 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initTensorFlow } from '../src/tf-backend';
-import { DIN, DNN, DeepFM, ESMM, LogisticRegression, MMoE, type Ranker } from '../src/recsys';
+import {
+  DIN,
+  DNN,
+  DeepFM,
+  ESMM,
+  LogisticRegression,
+  MMoE,
+  type MMoEConfig,
+  type Ranker,
+} from '../src/recsys';
 import type { Task } from '../src/recsys/data/ranking-samples';
 import { auc } from '../src/recsys/evaluation/ranking-metrics';
 import { rankingFixture } from './helpers/ranking-fixture';
@@ -123,7 +132,8 @@ describe('ESMM', () => {
 describe('MMoE', () => {
   it('predicts each of the tasks it is given, and only those', async () => {
     const m = new MMoE({ ...small, epochs: 2, expertUnits: 8, towerLayers: [4], tasks: ['buy', 'click'] });
-    expect(m.config.taskWeights).toEqual([1, 1]);
+    // Tasks given without weights: each task's own default, the rare buy weighed up.
+    expect(m.config.taskWeights).toEqual([5, 1]);
     expect(m.tasks).toEqual(['buy', 'click']);
     await m.fit(train, silent);
     const p = m.predict(test);
@@ -140,9 +150,12 @@ describe('MMoE', () => {
       '(Adam steps alike when every weight doubles, so the loss doubles)',
     async () => {
       const one = { ...small, epochs: 1, expertUnits: 8, towerLayers: [4] };
-      const base = await new MMoE(one).fit(train, silent);
-      const doubled = await new MMoE({ ...one, taskWeights: [2, 2, 2] }).fit(train, silent);
-      expect(doubled.epochs[0].loss / base.epochs[0].loss).toBeCloseTo(2, 3);
+      const loss = async (settings: Partial<MMoEConfig>) =>
+        (await new MMoE({ ...one, ...settings }).fit(train, silent)).epochs[0].loss;
+      const base = await loss({ taskWeights: [1, 1, 1] });
+      expect((await loss({ taskWeights: [2, 2, 2] })) / base).toBeCloseTo(2, 3);
+      // By default buy weighs 5 (its BCE is small beside click's): a larger loss than every task at 1.
+      expect(await loss({})).toBeGreaterThan(base);
     },
   );
 
@@ -213,10 +226,10 @@ describe('settings', () => {
     expect(new DeepFM().config).toMatchObject({ task: 'click', layers: [200, 80] });
     expect(new MMoE().config).toMatchObject({
       tasks: ['click', 'cart', 'buy'],
-      taskWeights: [1, 1, 1],
+      taskWeights: [1, 1, 5],
       experts: 4,
       expertUnits: 64,
-      towerLayers: [32],
+      towerLayers: [64],
     });
     expect(new ESMM().config).toMatchObject({ layers: [200, 80], historyLength: 20 });
     expect(new ESMM().tasks).toEqual(['click', 'buy']);

@@ -9,12 +9,13 @@ each history slot against the candidate (both 2d wide) with an MLP over [behavio
 candidate, behaviour − candidate, behaviour ⊙ candidate] (36 units, Dice, then 1), not
 normalised, padding slots weighing 0 (Dice's batch moments are over every slot, padding
 included, as RecLab's); the history pooled with those weights; [user, candidate, pooled
-history] through dropout and an MLP (`layers`, each Dense then Dice) to the logit.
+history, pooled history ⊙ candidate, the history's mean] through dropout and an MLP (`layers`,
+each Dense then Dice) to the logit.
 """
 import torch
 import torch.nn.functional as F
 
-from ranking_training import Dice, Fields, main
+from ranking_training import Dice, Fields, main, mean_pool
 from sequence_training import dense
 
 
@@ -37,7 +38,7 @@ class DIN(torch.nn.Module):
         self.rate = spec["dropout"]
         self.fields = Fields(spec)
         self.attention = TargetAttention(2 * d)
-        widths = [5 * d, *spec["layers"]]
+        widths = [9 * d, *spec["layers"]]
         self.hidden = torch.nn.ModuleList(dense(widths[l], widths[l + 1]) for l in range(len(widths) - 1))
         self.dice = torch.nn.ModuleList(Dice(w) for w in spec["layers"])
         self.out = dense(widths[-1], 1)
@@ -46,7 +47,8 @@ class DIN(torch.nn.Module):
         user, target, history, mask = self.fields(batch)
         weights = self.attention(history, target, mask)
         interest = (history * weights[..., None]).sum(1)
-        h = F.dropout(torch.cat([user, target, interest], 1), self.rate, self.training)
+        features = torch.cat([user, target, interest, interest * target, mean_pool(history, mask)], 1)
+        h = F.dropout(features, self.rate, self.training)
         for layer, dice in zip(self.hidden, self.dice):
             h = dice(layer(h))
         return self.out(h).squeeze(1)

@@ -1,7 +1,11 @@
 /**
  * DIN, the Deep Interest Network (Zhou et al., KDD 2018): the history is pooled with weights
  * that depend on the candidate (target attention), so a user's many interests do not blur
- * into one mean; the MLP over [user, candidate, attended history] uses Dice activations.
+ * into one mean; the MLP uses Dice activations. The MLP reads [user, candidate, attended
+ * history, attended history ⊙ candidate, mean of the history]: the product is what the DIN
+ * authors' code feeds it beside the two (it makes "how well does what the user attended to match
+ * this candidate" one layer away), and the mean is the DNN baseline's own input, so attention adds
+ * to mean pooling rather than having to relearn it (an epoch or two is not always enough for it).
  * `attention(samples, s)` gives one prediction's weights over its history ("bought because
  * of X (0.35)").
  */
@@ -12,6 +16,7 @@ import type { SettingsSchema } from '../../engine/settings';
 import { attentionChart, type AttentionMap } from '../attention-view';
 import {
   RANKING_SCHEMA,
+  meanPool,
   type FieldEmbeddings,
   type RankingInputs,
   type RankingOutputs,
@@ -46,7 +51,8 @@ export class DIN extends SingleTaskModel<DINConfig> {
 
   protected build(params: Params, fields: FieldEmbeddings): void {
     const d = fields.dim;
-    const widths = [d + 4 * d, ...this.config.layers];
+    // user d; candidate, attended history, their product and the history's mean 2d each.
+    const widths = [d + 8 * d, ...this.config.layers];
     this.layers = {
       attention: new TargetAttention(params, 'attention', 2 * d),
       hidden: this.config.layers.map((w, l) => ({
@@ -62,7 +68,7 @@ export class DIN extends SingleTaskModel<DINConfig> {
     const weights = attention.weights(inputs.history, inputs.target, inputs.mask, mode);
     const interest = tf.sum(tf.mul(inputs.history, weights.expandDims(2)), 1);
     let h = dropout(
-      tf.concat([inputs.user, inputs.target, interest], 1),
+      tf.concat([inputs.user, inputs.target, interest, tf.mul(interest, inputs.target), meanPool(inputs)], 1),
       this.config.dropout,
       mode,
     ) as tf.Tensor2D;
