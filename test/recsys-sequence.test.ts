@@ -124,20 +124,28 @@ describe.each(Object.keys(models) as (keyof typeof models)[])('%s', (name) => {
   );
 });
 
-describe('SASRec losses', () => {
-  it(
-    "learns the chains with the softmax over every item (loss: full), as with the paper's loss",
+describe('the softmax over every item (loss: full)', () => {
+  const fullSoftmax = {
+    SASRec: () => new SASRec({ ...small, epochs: 8, loss: 'full' }),
+    GRU4Rec: () => new GRU4Rec({ ...small, hidden: 32, epochs: 8, loss: 'full' }),
+  };
+  it.each(Object.keys(fullSoftmax) as (keyof typeof fullSoftmax)[])(
+    '%s learns the chains with it, as with its sampled loss',
     { timeout: 240_000 },
-    async () => {
-      const model = new SASRec({ ...small, epochs: 8, loss: 'full' });
+    async (name) => {
+      const model = fullSoftmax[name]();
       const history = await model.fit(split.train, { progress: false });
       // The first epoch's loss is about log(items): every item starts about equally likely.
       expect(history.epochs[0].loss).toBeLessThan(Math.log(split.train.numItems) + 0.5);
       expect(history.epochs.at(-1)!.loss).toBeLessThan(history.epochs[0].loss - 1);
       expect(await hitRate(model)).toBeGreaterThan(1.5 * itemCfHitRate);
-      expect(() => new SASRec({ loss: 'ce' as 'full' })).toThrow(/loss.*bce.*softmax.*full/s);
     },
   );
+
+  it('is one of the losses each model names when another is asked for', () => {
+    expect(() => new SASRec({ loss: 'ce' as 'full' })).toThrow(/loss.*bce.*softmax.*full/s);
+    expect(() => new GRU4Rec({ loss: 'bce' as 'full' })).toThrow(/loss.*softmax.*full/s);
+  });
 });
 
 describe('sequence models: fits that stop, resume and go wrong', () => {

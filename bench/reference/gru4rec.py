@@ -9,7 +9,8 @@ Prints one JSON line (see sequence_training.py). The model: item embeddings, dro
 bias), dropout, a dense projection to the embedding width; each slot's state scores its next
 item by inner product with the item embeddings. Loss: a sampled softmax over `negatives`
 items shared by the batch (drawn as RecLab's sampler draws, popularity^alpha by default),
-log-Q corrected, a negative that is the slot's own next item masked out.
+log-Q corrected, a negative that is the slot's own next item masked out; or, with spec
+"loss" "full", the softmax over every item.
 
 RecLab's GRU lets a padding slot pass the state unchanged, so with its left padding the
 state at each item is the GRU's from a zero state over the items alone. Here each window
@@ -29,6 +30,7 @@ class GRU4Rec(torch.nn.Module):
         super().__init__()
         d, hidden = spec["embeddingDim"], spec["hidden"]
         self.rate, self.negatives, self.log_q_correction = spec["dropout"], spec["negatives"], spec["logQ"]
+        self.full = spec["loss"] == "full"
         self.items = embedding(num_items + 1, d)
         self.gru = torch.nn.GRU(d, hidden, batch_first=True)
         # RecLab's kernels are [inputs, 3·hidden] and [hidden, 3·hidden], glorot-uniform; biases zero.
@@ -52,6 +54,8 @@ class GRU4Rec(torch.nn.Module):
         targets = targets.reshape(-1)
         rows = targets > 0
         h, positives = states[rows], targets[rows]
+        if self.full:
+            return F.cross_entropy(h @ self.items.weight[1:].T, positives - 1)
         k = self.negatives
         drawn = sampler.draw(k)
         positive = (h * self.items(positives)).sum(1)

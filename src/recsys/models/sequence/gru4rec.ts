@@ -3,7 +3,8 @@
  * GRU reads the user's items; its state after each item, projected to the embedding width,
  * scores the next item by inner product with the item embeddings, trained with a sampled
  * softmax over negatives shared by the batch (popularity-drawn by default, as mini-batch
- * negatives are), log-Q corrected when `logQ` says so. Reasons name the last items, which the state weighs most.
+ * negatives are), log-Q corrected when `logQ` says so, or (`loss: 'full'`) with the softmax over every
+ * item. Reasons name the last items, which the state weighs most.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Sequences } from '../../data/sequences';
@@ -22,6 +23,8 @@ import {
 export interface GRU4RecConfig extends SequenceSettings {
   /** Width of the GRU's state. */
   hidden: number;
+  /** 'softmax': over `negatives` items shared by the batch; 'full': over every item. */
+  loss: 'softmax' | 'full';
   logQ: boolean;
 }
 
@@ -30,6 +33,7 @@ const SCHEMA: SettingsSchema<GRU4RecConfig> = {
   negatives: { type: 'int', min: 1, default: 128 },
   sampler: { type: 'choice', values: ['uniform', 'popularity'], default: 'popularity' },
   hidden: { type: 'int', min: 1, default: 64 },
+  loss: { type: 'choice', values: ['softmax', 'full'], default: 'softmax' },
   // Off by default, as in GRU4Rec's own training: on ml-latest-small (leave-last-out, 8 epochs)
   // popularity-drawn negatives gave HitRate@10 0.062 without the correction and 0.016 with it
   // (uniform with it: 0.026); the correction takes out the popularity that data rewards.
@@ -70,7 +74,7 @@ export class GRU4Rec extends SequentialModel<GRU4RecConfig> {
   }
 
   protected loss(batch: SequenceBatch, sampler: NegativeSampler, mode: Mode): tf.Scalar {
-    const { maxLen: L, embeddingDim: d, negatives, logQ } = this.config;
+    const { maxLen: L, embeddingDim: d, loss, negatives, logQ } = this.config;
     const states = this.encode(
       tf.tensor2d(batch.inputs.subarray(0, batch.size * L), [batch.size, L], 'int32'),
       mode,
@@ -80,7 +84,7 @@ export class GRU4Rec extends SequentialModel<GRU4RecConfig> {
       batch.targets.subarray(0, batch.size * L),
       this.layers!.items,
       sampler,
-      { loss: 'softmax', negatives, logQ },
+      { loss, negatives, logQ },
     );
   }
 
