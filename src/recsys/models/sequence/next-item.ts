@@ -40,11 +40,8 @@ export function nextItemLoss(
   }
   const h = tf.gather(states, tf.tensor1d(rows, 'int32'));
   const positive = tf.sum(tf.mul(h, items.apply(tf.tensor1d(positives, 'int32'))), 1);
-  if (options.loss === 'full') {
-    // Every item is a negative; the table's row 0 is padding, not an item.
-    const table = items.table.slice([1, 0], [-1, -1]) as tf.Tensor2D;
-    return tf.mean(tf.sub(logSumExpRows(tf.matMul(h, table, false, true)), positive)) as tf.Scalar;
-  }
+  if (options.loss === 'full')
+    return tf.mean(tf.sub(logSumExpRows(tf.matMul(h, itemRows(items), false, true)), positive)) as tf.Scalar;
   const k = options.negatives;
   if (options.loss === 'bce') {
     const drawn = new Int32Array(count * k);
@@ -80,6 +77,11 @@ export function nextItemLoss(
   return tf.mean(tf.sub(logSumExpRows(logits as tf.Tensor2D), positiveLogit)) as tf.Scalar;
 }
 
+/** The embedding rows of the items, item i at row i: the table without its padding row 0. */
+function itemRows(items: Embedding): tf.Tensor2D {
+  return items.table.slice([1, 0], [-1, -1]) as tf.Tensor2D;
+}
+
 /** Item indices as slot values (the embedding's row 0 is padding). */
 function slotsOf(items: Int32Array): Int32Array {
   return Int32Array.from(items, (i) => i + 1);
@@ -92,6 +94,5 @@ function slotsOf(items: Int32Array): Int32Array {
 export function nextItemScores(states: tf.Tensor3D, items: Embedding, out: Float32Array): void {
   const [rows, length, d] = states.shape;
   const last = states.slice([0, length - 1, 0], [rows, 1, d]).reshape([rows, d]) as tf.Tensor2D;
-  const table = items.table.slice([1, 0], [-1, -1]) as tf.Tensor2D;
-  out.set(tf.matMul(last, table, false, true).dataSync() as Float32Array);
+  out.set(tf.matMul(last, itemRows(items), false, true).dataSync() as Float32Array);
 }
