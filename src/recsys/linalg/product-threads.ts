@@ -68,7 +68,9 @@ export class ProductRunner {
    */
   static start(memory: WasmMemory, flops: number): ProductRunner {
     if (flops < 5e7) {
-      const { product } = new wasm.Instance(productCode(), { env: { memory } }).exports;
+      const { product } = new wasm.Instance(productCode(), { env: { memory } }).exports as {
+        product: Product;
+      };
       return new ProductRunner(memory, product, []);
     }
     const workerData = { memory, module: productCode(), taskRowTiles: TASK_ROW_TILES };

@@ -2,7 +2,7 @@
  * The hot loop of the SPD inverse, C −= A·B, as a WebAssembly module with 128-bit SIMD (two
  * Float64 lanes). JavaScript has no vector instructions: the same loop over Float64Arrays, its
  * tile held in sixteen locals, runs several times slower. The module is a few hundred bytes,
- * written out here so the project needs no WebAssembly toolchain.
+ * written out here (../../wasm).
  *
  * The operands are laid out so that every load is in order:
  * - A: row-major, rows of BLOCK Float64 (the first `depth` used): A[i][t] at a + (i·BLOCK + t)·8;
@@ -10,6 +10,7 @@
  *   b + ((jt·depth + t)·TILE_COLUMNS + c)·8;
  * - C: row-major, `ldc` bytes from row to row.
  */
+import { I32, V128, loop, moduleBytes, op } from '../../wasm';
 
 /** The tile of C the inner loop keeps in registers: 8 vectors of 2, and 3 for operands (x64 has 16). */
 export const TILE_ROWS = 4;
@@ -34,93 +35,12 @@ export type Product = (
   lower: number,
 ) => void;
 
-/** The WebAssembly API, which TypeScript declares only with the DOM library. */
-interface WasmApi {
-  Memory: new (size: { initial: number; maximum: number; shared: true }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (
-    module: object,
-    imports: { env: { memory: WasmMemory } },
-  ) => { exports: { product: Product } };
-}
-export interface WasmMemory {
-  readonly buffer: SharedArrayBuffer;
-}
-export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+export type { WasmMemory } from '../../wasm';
+export { wasm } from '../../wasm';
 
 /** WebAssembly's page, and the most pages a 32-bit memory has. */
 export const PAGE = 65536;
 export const MAX_PAGES = 65536;
-
-const uleb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    const low = n & 0x7f;
-    n >>>= 7;
-    out.push(n ? low | 0x80 : low);
-  } while (n);
-  return out;
-};
-const sleb = (n: number): number[] => {
-  const out: number[] = [];
-  for (;;) {
-    const low = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(low & 0x40)) || (n === -1 && low & 0x40)) return [...out, low];
-    out.push(low | 0x80);
-  }
-};
-const vector = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (s: string): number[] => vector([...new TextEncoder().encode(s)].map((x) => [x]));
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-const op = {
-  block: [0x02, 0x40],
-  loop: [0x03, 0x40],
-  end: [0x0b],
-  br: (depth: number) => [0x0c, depth],
-  brIf: (depth: number) => [0x0d, depth],
-  select: [0x1b],
-  get: (local: number) => [0x20, ...uleb(local)],
-  set: (local: number) => [0x21, ...uleb(local)],
-  i32: (n: number) => [0x41, ...sleb(n)],
-  geU: [0x4f],
-  ltU: [0x49],
-  gtU: [0x4b],
-  add: [0x6a],
-  mul: [0x6c],
-  divU: [0x6e],
-  /** Align 8 (2³): the operands are Float64 arrays, not necessarily 16-byte aligned. */
-  v128Load: (offset: number) => [0xfd, 0x00, 3, ...uleb(offset)],
-  v128Store: (offset: number) => [0xfd, 0x0b, 3, ...uleb(offset)],
-  f64Splat: (offset: number) => [0xfd, 0x0a, 3, ...uleb(offset)],
-  zero: [0xfd, 0x0c, ...new Array<number>(16).fill(0)],
-  f64x2Add: [0xfd, 0xf0, 0x01],
-  f64x2Sub: [0xfd, 0xf1, 0x01],
-  f64x2Mul: [0xfd, 0xf2, 0x01],
-};
-
-/** `for (; i < end; i++) body`, with i and end locals. */
-function loop(i: number, end: number, body: number[]): number[] {
-  return [
-    ...op.block,
-    ...op.loop,
-    ...op.get(i),
-    ...op.get(end),
-    ...op.geU,
-    ...op.brIf(1),
-    ...body,
-    ...op.get(i),
-    ...op.i32(1),
-    ...op.add,
-    ...op.set(i),
-    ...op.br(0),
-    ...op.end,
-    ...op.end,
-  ];
-}
 
 /** The module's bytes; it imports a shared memory as env.memory and exports `product`. */
 export function productModule(): Uint8Array {
@@ -191,22 +111,19 @@ export function productModule(): Uint8Array {
       ...[...op.get(it), ...op.get(rowTileFrom), ...op.get(lower), ...op.select, ...op.set(it)],
       ...loop(it, rowTileTo, tile),
     ]),
-    ...op.end,
   ];
-  const code = [
-    ...vector([
-      [...uleb(7), I32],
-      [...uleb(vectors), V128],
-    ]),
-    ...body,
-  ];
-  return Uint8Array.from([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([[0x60, ...vector(new Array<number[]>(9).fill([I32])), 0x00]])),
-    // A shared memory: limits flag 3 (shared, with a maximum), at least 1 page, at most MAX_PAGES.
-    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x03, ...uleb(1), ...uleb(MAX_PAGES)]])),
-    ...section(3, vector([[0]])),
-    ...section(7, vector([[...name('product'), 0x00, 0]])),
-    ...section(10, vector([[...uleb(code.length), ...code]])),
-  ]);
+  return moduleBytes(
+    [
+      {
+        name: 'product',
+        params: 9,
+        locals: [
+          [7, I32],
+          [vectors, V128],
+        ],
+        body,
+      },
+    ],
+    { shared: true, maxPages: MAX_PAGES },
+  );
 }
