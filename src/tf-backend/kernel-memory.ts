@@ -4,6 +4,7 @@
  * have them but do not type them; and the one way a wasm kernel is wrapped.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { WasmMemory } from '../wasm';
 
 export type KernelValues = Float32Array | Int32Array | Uint8Array;
 
@@ -11,6 +12,10 @@ export interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   /** A view of the values on the heap: take it after every allocation, which may move the heap. */
   typedArrayFromHeap(info: tf.TensorInfo): KernelValues;
+  /** Where each tensor's values start on the heap, in bytes. */
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
+  /** The backend's Emscripten module: its heap's memory and allocator. */
+  wasm: { asm: { memory: WasmMemory }; _malloc(bytes: number): number; _free(offset: number): void };
 }
 
 export interface CpuBackend {
@@ -20,7 +25,7 @@ export interface CpuBackend {
 
 /**
  * Replaces the wasm backend's `kernelName` with `wrap(its own kernel)`, marked `mark` so that a
- * second registration keeps the wrapper instead of wrapping it again.
+ * second registration keeps the wrapper instead of wrapping it again, even under another wrapper.
  */
 export function wrapWasmKernel(
   kernelName: string,
@@ -28,7 +33,9 @@ export function wrapWasmKernel(
   wrap: (plain: tf.KernelFunc) => tf.KernelFunc,
 ): void {
   const plain = tf.getKernel(kernelName, 'wasm');
-  if (!plain || (plain.kernelFunc as unknown as Record<string, unknown>)[mark]) return;
+  const marks = plain?.kernelFunc as unknown as Record<string, true> | undefined;
+  if (!plain || marks?.[mark]) return;
   tf.unregisterKernel(kernelName, 'wasm');
-  tf.registerKernel({ ...plain, kernelFunc: Object.assign(wrap(plain.kernelFunc), { [mark]: true }) });
+  // A wrapper carries the marks of the wrappers inside it, so none of them is wrapped twice.
+  tf.registerKernel({ ...plain, kernelFunc: Object.assign(wrap(plain.kernelFunc), marks, { [mark]: true }) });
 }

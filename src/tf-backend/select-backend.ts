@@ -13,6 +13,10 @@ import { registerBlockTileKernel } from './block-tile';
 import { registerFusedAdamKernels } from './fused-adam';
 import { registerRowGatherKernel } from './row-gather';
 import { registerTransposedMatMulKernel } from './transposed-matmul';
+import { registerBatchedMatMulKernel } from './batched-matmul';
+import { registerSharedCopyKernels } from './shared-copies';
+import { registerLeadingSumKernel } from './leading-sum';
+import { registerHeapSliceKernels } from './heap-slice';
 
 // Not named `require`: bundlers for the desktop app declare one of their own.
 const requireHere = createRequire(import.meta.url);
@@ -90,7 +94,12 @@ interface GPU {
 export async function initTensorFlow(preferred = process.env.RECLAB_TF_BACKEND): Promise<BackendReport> {
   registerScatterAddKernels();
   registerTransposedMatMulKernel();
+  // After the transposing wrapper, which single products then keep.
+  registerBatchedMatMulKernel();
   registerRowGatherKernel();
+  registerSharedCopyKernels();
+  registerLeadingSumKernel();
+  registerHeapSliceKernels();
   registerBlockTileKernel();
   registerFusedAdamKernels();
   const skipped: BackendReport['skipped'] = [];

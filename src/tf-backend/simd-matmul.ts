@@ -1,0 +1,183 @@
+/**
+ * A Float32 matrix product in WebAssembly SIMD that works on the wasm backend's own heap, for
+ * the products its BatchMatMul does slowly: a batch of small matrices (an attention layer's
+ * scores and weighted values, forward and backward) goes through a scalar loop there. Each
+ * product packs B into panels of 8 columns, then sweeps A four rows at a time with the
+ * 4 × 8 tile of C in registers.
+ *
+ * Operands are read through strides, so either may be transposed without a copy:
+ * - A(i, t) at a + i·sAi + t·sAt (bytes);
+ * - B(t, j) at b + t·sBt + j·sBj, packed as panel p, row t, column c at b' + ((p·k + t)·8 + c)·4, the
+ *   last panel's columns past n zero;
+ * - C: row-major, ldc bytes from row to row.
+ */
+import { I32, V128, loop, moduleBytes, op, wasm, type WasmFunction, type WasmMemory } from '../wasm';
+
+export const PANEL = 8;
+const ROWS = 4;
+
+/**
+ * `gemm(c, a, b, m, k, n, sAi, sAt, ldc, accumulate)`: C = A·B, or C += A·B when `accumulate` is 1, with B
+ * packed; offsets and strides in bytes.
+ */
+export type Gemm = (
+  c: number,
+  a: number,
+  b: number,
+  m: number,
+  k: number,
+  n: number,
+  sAi: number,
+  sAt: number,
+  ldc: number,
+  accumulate: number,
+) => void;
+/** `pack(b', b, k, n, sBt, sBj)`: B's panels at b'. */
+export type Pack = (dst: number, src: number, k: number, n: number, sBt: number, sBj: number) => void;
+
+const min = (x: number[], y: number[]) => [...x, ...y, ...x, ...y, ...op.ltU, ...op.select];
+
+function gemm(): WasmFunction {
+  const [c, a, b, m, k, n, sAi, sAt, ldc, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [jp, panels, it, rowTiles, i, t, bp, cp, w] = [10, 11, 12, 13, 14, 15, 16, 17, 18];
+  const row = (r: number) => 19 + r;
+  const acc = (r: number, h: number) => 23 + r * 2 + h;
+  const [b0, b1, av] = [31, 32, 33];
+
+  const inner: number[] = [
+    ...[...op.get(bp), ...op.v128Load4(0), ...op.set(b0), ...op.get(bp), ...op.v128Load4(16), ...op.set(b1)],
+  ];
+  for (let r = 0; r < ROWS; r++) {
+    inner.push(...op.get(row(r)), ...op.f32Splat(0), ...op.set(av));
+    for (const [h, bv] of [
+      [0, b0],
+      [1, b1],
+    ])
+      inner.push(...op.get(acc(r, h)), ...op.get(av), ...op.get(bv), ...op.f32x4Mul, ...op.f32x4Add);
+    inner.push(...op.set(acc(r, 1)), ...op.set(acc(r, 0)));
+    inner.push(...op.get(row(r)), ...op.get(sAt), ...op.add, ...op.set(row(r)));
+  }
+  inner.push(...op.get(bp), ...op.i32(PANEL * 4), ...op.add, ...op.set(bp));
+
+  const tile: number[] = [...op.get(it), ...op.i32(ROWS), ...op.mul, ...op.set(i)];
+  // Rows past m read row m − 1 and are not stored, so every tile runs the same loop.
+  for (let r = 0; r < ROWS; r++) {
+    const index = min([...op.get(i), ...op.i32(r), ...op.add], [...op.get(m), ...op.i32(1), ...op.sub]);
+    tile.push(...op.get(a), ...index, ...op.get(sAi), ...op.mul, ...op.add, ...op.set(row(r)));
+    tile.push(...op.zero, ...op.set(acc(r, 0)), ...op.zero, ...op.set(acc(r, 1)));
+  }
+  tile.push(...op.get(b), ...op.get(jp), ...op.get(k), ...op.mul, ...op.i32(PANEL * 4), ...op.mul, ...op.add);
+  tile.push(...op.set(bp), ...op.i32(0), ...op.set(t), ...loop(t, k, inner));
+  tile.push(...op.get(c), ...op.get(i), ...op.get(ldc), ...op.mul, ...op.add);
+  tile.push(...op.get(jp), ...op.i32(PANEL * 4), ...op.mul, ...op.add, ...op.set(cp));
+  for (let r = 0; r < ROWS; r++) {
+    const added = [0, 1].flatMap((h) => [
+      ...[...op.get(acc(r, h)), ...op.get(cp), ...op.v128Load4(16 * h), ...op.f32x4Add, ...op.set(acc(r, h))],
+    ]);
+    const full = [
+      ...[...op.get(accumulate), ...op.if, ...added, ...op.end],
+      ...[0, 1].flatMap((h) => [...op.get(cp), ...op.get(acc(r, h)), ...op.v128Store4(16 * h)]),
+    ];
+    // The last panel's columns one by one, those before n only.
+    const lanes = (store: (col: number) => number[]) => {
+      const out: number[] = [];
+      for (let col = 0; col < PANEL; col++)
+        out.push(...op.get(w), ...op.i32(col), ...op.gtU, ...op.if, ...store(col), ...op.end);
+      return out;
+    };
+    const lane = (col: number) => [...op.get(acc(r, col >> 2)), ...op.f32x4ExtractLane(col & 3)];
+    const partial = [
+      ...[...op.get(accumulate), ...op.if],
+      ...lanes((col) => [
+        ...op.get(cp),
+        ...op.get(cp),
+        ...op.f32Load(col * 4),
+        ...lane(col),
+        ...op.f32Add,
+        ...op.f32Store(col * 4),
+      ]),
+      ...op.else,
+      ...lanes((col) => [...op.get(cp), ...op.get(acc(r, col >> 2)), ...op.store32Lane(col * 4, col & 3)]),
+      ...op.end,
+    ];
+    const store = [
+      ...op.get(w),
+      ...op.i32(PANEL),
+      ...op.geU,
+      ...op.if,
+      ...full,
+      ...op.else,
+      ...partial,
+      ...op.end,
+    ];
+    tile.push(...op.get(i), ...op.i32(r), ...op.add, ...op.get(m), ...op.ltU, ...op.if, ...store, ...op.end);
+    tile.push(...op.get(cp), ...op.get(ldc), ...op.add, ...op.set(cp));
+  }
+
+  // Panels outside, row tiles inside: a panel of B (k·32 bytes) stays in L1 while A's rows stream by.
+  const body = [
+    ...[...op.get(n), ...op.i32(PANEL - 1), ...op.add, ...op.i32(PANEL), ...op.divU, ...op.set(panels)],
+    ...[...op.get(m), ...op.i32(ROWS - 1), ...op.add, ...op.i32(ROWS), ...op.divU, ...op.set(rowTiles)],
+    ...[...op.i32(0), ...op.set(jp)],
+    ...loop(jp, panels, [
+      ...[...op.get(n), ...op.get(jp), ...op.i32(PANEL), ...op.mul, ...op.sub, ...op.set(w)],
+      ...[...op.i32(0), ...op.set(it)],
+      ...loop(it, rowTiles, tile),
+    ]),
+  ];
+  return {
+    name: 'gemm',
+    params: 10,
+    locals: [
+      [13, I32],
+      [11, V128],
+    ],
+    body,
+  };
+}
+
+function pack(): WasmFunction {
+  const [dst, src, k, n, sBt, sBj] = [0, 1, 2, 3, 4, 5];
+  const [jp, panels, t, rowStart, col] = [6, 7, 8, 9, 10];
+  const inner: number[] = [
+    ...op.get(src),
+    ...op.get(t),
+    ...op.get(sBt),
+    ...op.mul,
+    ...op.add,
+    ...op.set(rowStart),
+  ];
+  for (let c = 0; c < PANEL; c++) {
+    const inside = [...op.get(col), ...op.get(n), ...op.ltU];
+    const address = [...op.get(rowStart), ...op.get(col), ...op.get(sBj), ...op.mul, ...op.add];
+    // Past n the address falls back to src, which is in bounds, and the value to 0.
+    inner.push(
+      ...[
+        ...op.get(jp),
+        ...op.i32(PANEL),
+        ...op.mul,
+        ...op.i32(c),
+        ...op.add,
+        ...op.set(col),
+        ...op.get(dst),
+      ],
+      ...[...address, ...op.get(src), ...inside, ...op.select, ...op.f32Load(0), ...op.f32Zero, ...inside],
+      ...[...op.select, ...op.f32Store(c * 4)],
+    );
+  }
+  inner.push(...op.get(dst), ...op.i32(PANEL * 4), ...op.add, ...op.set(dst));
+  const body = [
+    ...[...op.get(n), ...op.i32(PANEL - 1), ...op.add, ...op.i32(PANEL), ...op.divU, ...op.set(panels)],
+    ...[...op.i32(0), ...op.set(jp)],
+    ...loop(jp, panels, [...op.i32(0), ...op.set(t), ...loop(t, k, inner)]),
+  ];
+  return { name: 'pack', params: 6, locals: [[5, I32]], body };
+}
+
+let compiled: object | undefined;
+
+/** The product's functions over `memory` (the wasm backend's heap). */
+export function simdMatMul(memory: WasmMemory): { gemm: Gemm; pack: Pack } {
+  compiled ??= new wasm.Module(moduleBytes([gemm(), pack()], null));
+  return new wasm.Instance(compiled, { env: { memory } }).exports as { gemm: Gemm; pack: Pack };
+}

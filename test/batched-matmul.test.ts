@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { registerBatchedMatMulKernel } from '../src/tf-backend';
+import { expectRegisteredOnce, onWasmAndCpu } from './helpers/wasm-kernels';
+
+const filled = (shape: number[], f: (i: number) => number) =>
+  tf.tensor(
+    Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => f(i)),
+    shape,
+  );
+
+/** Batched products of every layout the SIMD product meets, and a gradient through one. */
+function products(): tf.Tensor[] {
+  // m = 5 and n = 11 leave a partial row tile and a partial panel; k = 600 takes three chunks of depth.
+  const out: tf.Tensor[] = [];
+  for (const [m, k, n] of [
+    [5, 7, 11],
+    [6, 600, 9],
+  ])
+    for (const ta of [false, true])
+      for (const tb of [false, true]) {
+        const a = filled(ta ? [3, k, m] : [3, m, k], Math.sin);
+        const b = filled(tb ? [3, n, k] : [3, k, n], Math.cos);
+        out.push(tf.matMul(a, b, ta, tb));
+        // One side shared by the whole batch, either side.
+        out.push(tf.matMul(a.slice([1], [1]), b, ta, tb), tf.matMul(a, b.slice([2], [1]), ta, tb));
+      }
+  // Attention's shapes: a head axis of 1.
+  out.push(tf.matMul(filled([2, 1, 4, 8], Math.sin), filled([2, 1, 4, 8], Math.cos), false, true));
+  // An empty product, which keeps the backend's own kernel.
+  out.push(tf.matMul(tf.zeros([2, 0, 3]), tf.zeros([2, 3, 4])));
+  const a = filled([2, 3, 4], Math.sin);
+  const b = filled([2, 4, 5], Math.cos);
+  const [da, db] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, y))))([a, b]);
+  return [...out, da, db];
+}
+
+const flat = (x: unknown): number[] => (Array.isArray(x) ? x.flatMap(flat) : [x as number]);
+
+describe('wasm batched matMul in SIMD', () => {
+  it('gives the numbers and gradients of the cpu backend', async () => {
+    await expectRegisteredOnce('BatchMatMul', 'simdBatches', registerBatchedMatMulKernel);
+    const [onWasm, onCpu] = await onWasmAndCpu(products);
+    expect(onWasm.length).toBe(onCpu.length);
+    onWasm.forEach((r, i) => {
+      const [shape, dtype, values] = r as [number[], string, unknown];
+      const [cpuShape, cpuDtype, cpuValues] = onCpu[i] as [number[], string, unknown];
+      expect([shape, dtype]).toEqual([cpuShape, cpuDtype]);
+      // Sums of up to 600 terms in float32, in another order.
+      expect(flat(values)).toEqual(flat(cpuValues).map((v) => expect.closeTo(v, 3)));
+    });
+  });
+
+  it('leaves no buffer behind', async () => {
+    await expectRegisteredOnce('BatchMatMul', 'simdBatches', registerBatchedMatMulKernel);
+    const a = filled([4, 6, 300], Math.sin);
+    const b = filled([4, 300, 10], Math.cos);
+    const buffers = () => tf.engine().backend.numDataIds();
+    const before = buffers();
+    tf.tidy(() => {
+      tf.matMul(a, b).dataSync();
+    });
+    expect(buffers()).toBe(before);
+    tf.dispose([a, b]);
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { registerHeapSliceKernels } from '../src/tf-backend';
+import { expectRegisteredOnce, onWasmAndCpu } from './helpers/wasm-kernels';
+
+const cube = (dtype: 'float32' | 'int32' | 'bool') =>
+  tf.tensor(
+    Array.from({ length: 3 * 4 * 5 }, (_, i) => (dtype === 'bool' ? i % 3 : i)),
+    [3, 4, 5],
+    dtype,
+  );
+
+/** Slices, unstacks and splits along every axis, whole runs and strided, and their gradients. */
+function slices(): tf.Tensor[] {
+  const out: tf.Tensor[] = [];
+  for (const dtype of ['float32', 'int32', 'bool'] as const) {
+    const x = cube(dtype);
+    out.push(
+      tf.slice(x, [1, 0, 0], [2, 4, 5]),
+      tf.slice(x, [0, 1, 2], [3, 2, -1]),
+      tf.slice(x, [2, 3, 4], [1, 1, 1]),
+      tf.slice(x.reshape([60]), [7], [11]),
+    );
+    for (const axis of [0, 1, 2, -1])
+      out.push(...tf.unstack(x, axis), ...tf.split(x, [1, x.shape.at(axis)! - 1], axis));
+  }
+  const x = cube('float32');
+  out.push(tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.slice(t, [0, 1, 1], [2, 2, 3]))))(x));
+  out.push(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.unstack(t, 1)[2], 3)))(x));
+  return out;
+}
+
+describe('wasm slices read from the heap', () => {
+  it('give the values of the cpu backend', async () => {
+    for (const kernel of ['Slice', 'Unpack', 'SplitV'])
+      await expectRegisteredOnce(kernel, 'slicesHeap', registerHeapSliceKernels);
+    const [onWasm, onCpu] = await onWasmAndCpu(slices);
+    expect(JSON.stringify(onWasm)).toBe(JSON.stringify(onCpu));
+  });
+
+  it('copy the slice alone, never the whole input first', async () => {
+    await expectRegisteredOnce('Slice', 'slicesHeap', registerHeapSliceKernels);
+    const backend = tf.engine().backend as unknown as { readSync: (...args: unknown[]) => unknown };
+    const readSync = backend.readSync;
+    let reads = 0;
+    backend.readSync = (...args) => {
+      reads++;
+      return readSync.apply(backend, args);
+    };
+    try {
+      tf.tidy(() => {
+        const x = cube('float32');
+        tf.slice(x, [0, 1, 0], [3, 2, 5]);
+        tf.unstack(x, 1);
+        tf.split(x, 5, 2);
+      });
+    } finally {
+      backend.readSync = readSync;
+    }
+    expect(reads).toBe(0);
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { registerLeadingSumKernel } from '../src/tf-backend';
+import { expectRegisteredOnce, onWasmAndCpu } from './helpers/wasm-kernels';
+
+const filled = (shape: number[]) =>
+  tf.tensor(
+    Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i)),
+    shape,
+  );
+
+/** Sums over leading axes (16-column strips, 4-column strips, both), and the sums the backend keeps. */
+function sums(): tf.Tensor[] {
+  const bias = filled([20]);
+  const biasGrad = tf.grad((b: tf.Tensor) => tf.sum(tf.square(tf.add(filled([3, 5, 20]), b))))(bias);
+  return [
+    tf.sum(filled([3, 5, 16]), [0, 1]),
+    tf.sum(filled([2, 3, 20]), [1, 0]),
+    tf.sum(filled([6, 36]), 0, true),
+    tf.sum(filled([7, 3, 8]), [-3], true),
+    tf.sum(filled([4, 6]), 0), // 6 columns: not a multiple of 4
+    tf.sum(filled([4, 8]), 1), // the last axis
+    tf.sum(filled([2, 3, 4]), [0, 2]), // not leading
+    tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8], [2, 4], 'int32'), 0),
+    biasGrad,
+  ];
+}
+
+const flat = (x: unknown): number[] => (Array.isArray(x) ? x.flatMap(flat) : [x as number]);
+
+describe('wasm sums over leading axes', () => {
+  it('gives the numbers, shapes and gradients of the cpu backend', async () => {
+    await expectRegisteredOnce('Sum', 'sumsColumns', registerLeadingSumKernel);
+    const [onWasm, onCpu] = await onWasmAndCpu(sums);
+    onWasm.forEach((r, i) => {
+      const [shape, dtype, values] = r as [number[], string, unknown];
+      const [cpuShape, cpuDtype, cpuValues] = onCpu[i] as [number[], string, unknown];
+      expect([shape, dtype]).toEqual([cpuShape, cpuDtype]);
+      expect(flat(values)).toEqual(flat(cpuValues).map((v) => expect.closeTo(v, 4)));
+    });
+  });
+});
