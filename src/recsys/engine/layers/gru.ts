@@ -33,14 +33,14 @@ export abstract class GatedRecurrence {
   protected recur(x: tf.Tensor3D, take: (t: number, gate: tf.Tensor) => tf.Tensor): tf.Tensor3D {
     const [batch, length] = x.shape;
     const u = this.units;
-    const projected = tf.fused
-      .matMul({
-        a: x.reshape([batch * length, this.inputs]) as tf.Tensor2D,
-        b: this.inputKernel as tf.Tensor2D,
-        bias: this.inputBias,
-      })
-      .reshape([batch, length, 3 * u]);
-    const steps = tf.unstack(projected, 1);
+    // Time-major, so each step's slice (and in the backward pass each step's gradient) is one
+    // contiguous block: cutting [batch, length, ·] along its middle axis took 12% of GRU4Rec's step.
+    const projected = tf.fused.matMul({
+      a: x.transpose([1, 0, 2]).reshape([length * batch, this.inputs]) as tf.Tensor2D,
+      b: this.inputKernel as tf.Tensor2D,
+      bias: this.inputBias,
+    });
+    const steps = tf.unstack(projected.reshape([length, batch, 3 * u]));
     let h: tf.Tensor2D = tf.zeros([batch, u]);
     const states: tf.Tensor2D[] = [];
     for (let t = 0; t < length; t++) {
@@ -56,7 +56,7 @@ export abstract class GatedRecurrence {
       h = tf.add(h, tf.mul(take(t, gate), tf.sub(n, h))) as tf.Tensor2D;
       states.push(h);
     }
-    return tf.stack(states, 1) as tf.Tensor3D;
+    return tf.stack(states).transpose([1, 0, 2]) as tf.Tensor3D;
   }
 }
 
@@ -66,8 +66,13 @@ export class Gru extends GatedRecurrence {
    * state passes a padding slot unchanged). Returns every step's state, [batch, length, units].
    */
   apply(x: tf.Tensor3D, real: tf.Tensor2D | null): tf.Tensor3D {
-    const keep = real ? tf.unstack(real.expandDims(2), 1) : null;
+    const keep = real ? timeSteps(real) : null;
     // The update gate z keeps the old state: h' = (1 − z)·n + z·h.
     return this.recur(x, (t, z) => (keep ? tf.mul(keep[t], tf.sub(1, z)) : tf.sub(1, z)));
   }
+}
+
+/** [batch, length] → length tensors [batch, 1], one per step. */
+export function timeSteps(x: tf.Tensor2D): tf.Tensor[] {
+  return tf.unstack(x.transpose().expandDims(2));
 }
