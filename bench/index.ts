@@ -299,13 +299,15 @@ function print(): void {
 }
 
 // `npm run bench -- SECTION…` runs only the sections named: core, recsys, ease, sequence, ranking, serving,
-// workbench, charts.
+// workbench, charts. `--models NAME,…` keeps only those models in the sequence and ranking sections.
 const asked = process.argv
   .slice(2)
   .filter((a) =>
     ['core', 'recsys', 'ease', 'sequence', 'ranking', 'serving', 'workbench', 'charts'].includes(a),
   );
 const wants = (section: string) => asked.length === 0 || asked.includes(section);
+const modelsAt = process.argv.indexOf('--models');
+const models = modelsAt >= 0 ? (process.argv[modelsAt + 1] ?? '').split(',').filter(Boolean) : null;
 if (wants('core')) {
   await kernelFigures();
   await notebookFigures();
@@ -316,8 +318,8 @@ if (wants('recsys')) {
   await neuralBench();
 }
 if (wants('ease')) await easeBench();
-if (wants('sequence')) await sequenceBench();
-if (wants('ranking')) await rankingBench();
+if (wants('sequence')) await sequenceBench(models);
+if (wants('ranking')) await rankingBench(models);
 if (wants('serving')) await servingBench();
 if (wants('workbench')) await workbenchBench();
 if (wants('charts')) await chartsBench();

@@ -145,7 +145,8 @@ const f3 = (x: number | null | undefined) =>
 const f4 = (x: number | null | undefined) =>
   x === null || x === undefined || Number.isNaN(x) ? '—' : x.toFixed(4);
 
-export async function rankingBench(): Promise<void> {
+/** `models`: only these candidates, and no sample-building figures (everything when null). */
+export async function rankingBench(models: string[] | null = null): Promise<void> {
   const backend = await initTensorFlow();
   const threads = tensorFlowThreads(backend.backend);
   console.log(
@@ -169,6 +170,7 @@ export async function rankingBench(): Promise<void> {
   const fitSeconds = new Map<string, number>();
   const epochLogs = new Map<string, EpochLog[]>();
   for (const [name, { make }] of Object.entries(CANDIDATES)) {
+    if (models && !models.includes(name)) continue;
     const model = make();
     const logs: EpochLog[] = [];
     try {
@@ -188,7 +190,7 @@ export async function rankingBench(): Promise<void> {
 
   await throughputFigures(split.train, fitted, epochLogs, threads);
   await aucFigures(split, fitted, fitSeconds);
-  await buildFigures();
+  if (!models) await buildFigures();
 }
 
 async function throughputFigures(

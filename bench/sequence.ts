@@ -153,7 +153,8 @@ function pytorch(
 const METRICS = ['HitRate@10', 'NDCG@10', 'MRR@10', 'MAP@10'];
 const f3 = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(3));
 
-export async function sequenceBench(): Promise<void> {
+/** `models`: only these candidates (all when null). */
+export async function sequenceBench(models: string[] | null = null): Promise<void> {
   const backend = await initTensorFlow();
   const threads = tensorFlowThreads(backend.backend);
   console.log(
@@ -170,6 +171,7 @@ export async function sequenceBench(): Promise<void> {
     console.log(`${dataset}: ${data.toString()}`);
     const split = leaveLastOut(data);
     for (const [name, { make, fit, reference }] of Object.entries(candidates(dataset))) {
+      if (models && !models.includes(name)) continue;
       const model = make();
       const logs: EpochLog[] = [];
       const settings =
