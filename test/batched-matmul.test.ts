@@ -27,6 +27,9 @@ function products(): tf.Tensor[] {
       }
   // Attention's shapes: a head axis of 1.
   out.push(tf.matMul(filled([2, 1, 4, 8], Math.sin), filled([2, 1, 4, 8], Math.cos), false, true));
+  // Single products with A transposed, tall enough for several blocks of rows.
+  out.push(tf.matMul(filled([300, 600], Math.sin), filled([300, 6], Math.cos), true, false));
+  out.push(tf.matMul(filled([9, 5], Math.sin), filled([7, 9], Math.cos), true, true));
   // An empty product, which keeps the backend's own kernel.
   out.push(tf.matMul(tf.zeros([2, 0, 3]), tf.zeros([2, 3, 4])));
   const a = filled([2, 3, 4], Math.sin);
@@ -37,9 +40,9 @@ function products(): tf.Tensor[] {
 
 const flat = (x: unknown): number[] => (Array.isArray(x) ? x.flatMap(flat) : [x as number]);
 
-describe('wasm batched matMul in SIMD', () => {
+describe('wasm batched and A-transposed matMul in SIMD', () => {
   it('gives the numbers and gradients of the cpu backend', async () => {
-    await expectRegisteredOnce('BatchMatMul', 'simdBatches', registerBatchedMatMulKernel);
+    await expectRegisteredOnce('BatchMatMul', 'simdProducts', registerBatchedMatMulKernel);
     const [onWasm, onCpu] = await onWasmAndCpu(products);
     expect(onWasm.length).toBe(onCpu.length);
     onWasm.forEach((r, i) => {
@@ -52,7 +55,7 @@ describe('wasm batched matMul in SIMD', () => {
   });
 
   it('leaves no buffer behind', async () => {
-    await expectRegisteredOnce('BatchMatMul', 'simdBatches', registerBatchedMatMulKernel);
+    await expectRegisteredOnce('BatchMatMul', 'simdProducts', registerBatchedMatMulKernel);
     const a = filled([4, 6, 300], Math.sin);
     const b = filled([4, 300, 10], Math.cos);
     const buffers = () => tf.engine().backend.numDataIds();

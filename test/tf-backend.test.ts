@@ -12,6 +12,19 @@ describe('scatter-add for embedding gradients', () => {
     expect(Array.from(out)).toEqual([3, 4, 0, 0, 6, 8]);
   });
 
+  it('adds float rows a multiple of 4 wide as vectors on wasm, dropping ids out of range', async () => {
+    await initTensorFlow('wasm');
+    const x = Float32Array.from({ length: 5 * 8 }, (_, i) => Math.sin(i));
+    const ids = new Int32Array([2, 0, 2, -1, 9]);
+    const expected = new Float32Array(3 * 8);
+    scatterAdd(x, ids, 3, expected);
+    const sums = tf.unsortedSegmentSum(tf.tensor2d(x, [5, 8]), tf.tensor1d(ids, 'int32'), 3);
+    expect(sums.shape).toEqual([3, 8]);
+    expect(Array.from(sums.dataSync())).toEqual(Array.from(expected).map((v) => expect.closeTo(v, 6)));
+    // Rows no output row receives are zeros, whatever the heap held there before.
+    expect(Array.from(sums.dataSync().slice(8, 16))).toEqual(Array.from(expected.slice(8, 16)));
+  });
+
   for (const backend of ['wasm', 'cpu'] as const) {
     it(`gives the gradient of tf.gather on ${backend}`, async () => {
       const report = await initTensorFlow(backend);

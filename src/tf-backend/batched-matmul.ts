@@ -1,13 +1,19 @@
 /**
- * The wasm backend multiplies a batch of matrices (`matMul` of rank-3 or rank-4 tensors, as an
- * attention layer's scores and weighted values are, forward and backward) in a scalar loop at
- * about 2 GFLOP/s, a tenth of what it reaches on one big matrix; in SASRec's step those
- * products took half the time. The SIMD product (./simd-matmul) runs them at 10–20 GFLOP/s,
- * on the backend's heap, reading transposed operands in place. Single products keep the
- * backend's own kernel (XNNPACK), as fast or faster there.
+ * Products the wasm backend does slowly, done by the SIMD product (./simd-matmul) on the
+ * backend's heap instead:
+ * - a batch of matrices (`matMul` of rank-3 or rank-4 tensors, as an attention layer's scores
+ *   and weighted values are, forward and backward) goes through a scalar loop there, about
+ *   2 GFLOP/s, a tenth of its rate on one big matrix; in SASRec's step those products took half
+ *   the time. The SIMD product runs them at 10–20 GFLOP/s.
+ * - a product with A transposed (every weight's gradient, xᵀ·dy) is a transposed copy of A and
+ *   then XNNPACK's product: 1.1 ms for a ranker's 512 × 80ᵀ · 512 × 200, 0.5 s for a full
+ *   softmax's 6,400 × 9,724ᵀ · 6,400 × 64. Reading A transposed in place takes 0.5–0.8 ms and
+ *   0.28 s.
+ * Other single products keep the backend's kernel, which is as fast there or faster: with B
+ * transposed its copy is of a weight, and a plain product goes straight to XNNPACK.
  */
 import * as tf from '@tensorflow/tfjs';
-import { wrapWasmKernel, type WasmBackend } from './kernel-memory';
+import { heapOffset, onHeap, wrapWasmKernel, type WasmBackend } from './kernel-memory';
 import { PANEL, simdMatMul } from './simd-matmul';
 
 /**
@@ -16,9 +22,13 @@ import { PANEL, simdMatMul } from './simd-matmul';
  * per panel.
  */
 const DEPTH_CHUNK = 256;
+/**
+ * Rows of A taken at once: their chunk (up to 256 KB) stays in L2 while every panel of B passes, where all of
+ * a tall A (the 6,400 rows of a full softmax's logits) would come from memory again for each panel.
+ */
+const ROW_BLOCK = 256;
 
 const product = (shape: number[]) => shape.reduce((x, y) => x * y, 1);
-const instances = new WeakMap<object, ReturnType<typeof simdMatMul>>();
 
 /** BatchMatMul's arguments. */
 export interface MatMulArgs {
@@ -47,23 +57,33 @@ export function simdBatchMatMul({ inputs: { a, b }, attrs, backend }: MatMulArgs
     m * k * n === 0
   )
     return null;
-  let simd = instances.get(backend);
-  if (!simd) instances.set(backend, (simd = simdMatMul(backend.wasm.asm.memory)));
+  const simd = onHeap(backend, simdMatMul);
   const out = backend.makeOutput([...outer, m, n], 'float32');
-  const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
   const [sAi, sAt] = transposeA ? [4, m * 4] : [k * 4, 4];
   const [sBt, sBj] = transposeB ? [4, k * 4] : [n * 4, 4];
   const chunk = Math.min(k, DEPTH_CHUNK);
   const panels = backend.wasm._malloc(Math.ceil(n / PANEL) * PANEL * chunk * 4);
   try {
-    const [ao, bo, co] = [offset(a), offset(b), offset(out)];
+    const [ao, bo, co] = [a, b, out].map((t) => heapOffset(backend, t));
     for (let x = 0; x < batch; x++) {
       const [ax, bx] = [ao + (aBatch > 1 ? x * m * k * 4 : 0), bo + (bBatch > 1 ? x * k * n * 4 : 0)];
       for (let t = 0; t < k; t += chunk) {
         const depth = Math.min(chunk, k - t);
         // A shared B no deeper than one chunk is packed once for the whole batch.
         if (x === 0 || bBatch > 1 || k > chunk) simd.pack(panels, bx + t * sBt, depth, n, sBt, sBj);
-        simd.gemm(co + x * m * n * 4, ax + t * sAt, panels, m, depth, n, sAi, sAt, n * 4, t > 0 ? 1 : 0);
+        for (let i = 0; i < m; i += ROW_BLOCK)
+          simd.gemm(
+            co + (x * m + i) * n * 4,
+            ax + i * sAi + t * sAt,
+            panels,
+            Math.min(ROW_BLOCK, m - i),
+            depth,
+            n,
+            sAi,
+            sAt,
+            n * 4,
+            t > 0 ? 1 : 0,
+          );
       }
     }
   } finally {
@@ -73,9 +93,10 @@ export function simdBatchMatMul({ inputs: { a, b }, attrs, backend }: MatMulArgs
 }
 
 export function registerBatchedMatMulKernel(): void {
-  wrapWasmKernel('BatchMatMul', 'simdBatches', (plain) => (args) => {
+  wrapWasmKernel('BatchMatMul', 'simdProducts', (plain) => (args) => {
     const { a, b } = args.inputs as MatMulArgs['inputs'];
     const batched = product(a.shape.slice(0, -2)) > 1 || product(b.shape.slice(0, -2)) > 1;
-    return (batched && simdBatchMatMul(args as unknown as MatMulArgs)) || plain(args);
+    const { transposeA } = args.attrs as MatMulArgs['attrs'];
+    return ((batched || transposeA) && simdBatchMatMul(args as unknown as MatMulArgs)) || plain(args);
   });
 }

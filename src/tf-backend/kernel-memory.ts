@@ -39,3 +39,19 @@ export function wrapWasmKernel(
   // A wrapper carries the marks of the wrappers inside it, so none of them is wrapped twice.
   tf.registerKernel({ ...plain, kernelFunc: Object.assign(wrap(plain.kernelFunc), marks, { [mark]: true }) });
 }
+
+const instances = new WeakMap<object, Map<unknown, unknown>>();
+
+/**
+ * `make(heap)`'s functions (a WebAssembly module instantiated over the backend's heap), made once per backend.
+ */
+export function onHeap<T>(backend: WasmBackend, make: (memory: WasmMemory) => T): T {
+  let made = instances.get(backend);
+  if (!made) instances.set(backend, (made = new Map()));
+  if (!made.has(make)) made.set(make, make(backend.wasm.asm.memory));
+  return made.get(make) as T;
+}
+
+/** Where a tensor's values start on the heap, in bytes. */
+export const heapOffset = (backend: WasmBackend, t: tf.TensorInfo): number =>
+  backend.dataIdMap.get(t.dataId).memoryOffset;

@@ -2,26 +2,24 @@
  * An embedding lookup is `tf.gather(table, ids)` on axis 0, and the wasm backend's gather
  * walks the output element by element through strided index arithmetic: 6,000 rows of 16
  * floats take about 4 ms, more than the rest of a ranker's forward pass. Copying whole rows
- * on the wasm heap gives the same tensor in a fraction of that. Other gathers (another axis,
+ * on the wasm heap (./heap-copies) gives the same tensor in a fraction of that. Other gathers (another axis,
  * batch dims, bool tensors) keep the backend's own kernel.
  */
-import type * as tf from '@tensorflow/tfjs';
-import { wrapWasmKernel, type KernelValues as Values, type WasmBackend } from './kernel-memory';
+import * as tf from '@tensorflow/tfjs';
+import { heapCopies } from './heap-copies';
+import {
+  heapOffset,
+  onHeap,
+  wrapWasmKernel,
+  type KernelValues as Values,
+  type WasmBackend,
+} from './kernel-memory';
 
 /** Throws, as TensorFlow.js's own kernels do, on an id outside [0, rows). */
 export function checkRows(ids: Values, rows: number): void {
   for (let r = 0; r < ids.length; r++)
     if (!(ids[r] >= 0 && ids[r] < rows))
       throw new Error(`GatherV2: the index value ${ids[r]} is not in [0, ${rows - 1}]`);
-}
-
-/** out[r] = x[ids[r]] for rows of `inner` values. */
-export function gatherRows(x: Values, ids: Values, inner: number, out: Values): void {
-  for (let r = 0; r < ids.length; r++) {
-    const from = ids[r] * inner;
-    const to = r * inner;
-    for (let j = 0; j < inner; j++) out[to + j] = x[from + j];
-  }
 }
 
 export function registerRowGatherKernel(): void {
@@ -43,12 +41,13 @@ export function registerRowGatherKernel(): void {
     // Before the output exists, so a refused id leaves nothing behind.
     checkRows(wasm.typedArrayFromHeap(indices), x.shape[0]);
     const out = wasm.makeOutput([...indices.shape, ...rowShape], x.dtype);
-    // Views into the wasm heap are taken after the allocation, which may move it.
-    gatherRows(
-      wasm.typedArrayFromHeap(x),
-      wasm.typedArrayFromHeap(indices),
-      rowShape.reduce((a, b) => a * b, 1),
-      wasm.typedArrayFromHeap(out),
+    const rowBytes = tf.util.sizeFromShape(rowShape) * tf.util.bytesPerElement(x.dtype);
+    onHeap(wasm, heapCopies).gatherRows(
+      heapOffset(wasm, out),
+      heapOffset(wasm, x),
+      heapOffset(wasm, indices),
+      tf.util.sizeFromShape(indices.shape),
+      rowBytes,
     );
     return out;
   });

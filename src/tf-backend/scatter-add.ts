@@ -2,11 +2,19 @@
  * `UnsortedSegmentSum` is what the gradient of an embedding lookup (`tf.gather`) calls.
  * The wasm backend has no such kernel, and the cpu backend builds it from one masked sum
  * per segment, so its cost is rows × table size: an embedding table of 10,000 rows makes
- * every training step take seconds. Both get a plain scatter-add, linear in the rows.
+ * every training step take seconds. Both get a plain scatter-add, linear in the rows; on wasm
+ * rows of float32 whose width is a multiple of 4 are added as vectors (./heap-copies).
  */
 import * as tf from '@tensorflow/tfjs';
 
-import type { CpuBackend, KernelValues as Values, WasmBackend } from './kernel-memory';
+import { heapCopies } from './heap-copies';
+import {
+  heapOffset,
+  onHeap,
+  type CpuBackend,
+  type KernelValues as Values,
+  type WasmBackend,
+} from './kernel-memory';
 
 interface SegmentInputs {
   x: tf.TensorInfo;
@@ -37,6 +45,19 @@ const wasmKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const segments = inputs as unknown as SegmentInputs;
   const numSegments = (attrs as { numSegments: number }).numSegments;
   const out = wasm.makeOutput(outputShape(segments, numSegments), segments.x.dtype);
+  const rows = size(segments.segmentIds.shape);
+  const inner = rows > 0 ? size(segments.x.shape) / rows : 0;
+  if (segments.x.dtype === 'float32' && inner % 4 === 0 && segments.segmentIds.dtype === 'int32') {
+    onHeap(wasm, heapCopies).scatterAddRows(
+      heapOffset(wasm, out),
+      heapOffset(wasm, segments.x),
+      heapOffset(wasm, segments.segmentIds),
+      rows,
+      inner,
+      numSegments,
+    );
+    return out;
+  }
   // Views into the wasm heap are taken after the allocation, which may move it.
   const outValues = wasm.typedArrayFromHeap(out);
   outValues.fill(0);

@@ -15,8 +15,8 @@ import { registerRowGatherKernel } from './row-gather';
 import { registerTransposedMatMulKernel } from './transposed-matmul';
 import { registerBatchedMatMulKernel } from './batched-matmul';
 import { registerSharedCopyKernels } from './shared-copies';
-import { registerLeadingSumKernel } from './leading-sum';
-import { registerHeapSliceKernels } from './heap-slice';
+import { registerLeadingReductionKernels } from './leading-reductions';
+import { registerStridedCopyKernels } from './strided-copies';
 
 // Not named `require`: bundlers for the desktop app declare one of their own.
 const requireHere = createRequire(import.meta.url);
@@ -98,8 +98,8 @@ export async function initTensorFlow(preferred = process.env.RECLAB_TF_BACKEND):
   registerBatchedMatMulKernel();
   registerRowGatherKernel();
   registerSharedCopyKernels();
-  registerLeadingSumKernel();
-  registerHeapSliceKernels();
+  registerLeadingReductionKernels();
+  registerStridedCopyKernels();
   registerBlockTileKernel();
   registerFusedAdamKernels();
   const skipped: BackendReport['skipped'] = [];

@@ -5,6 +5,7 @@
  */
 
 export const I32 = 0x7f;
+export const F32 = 0x7d;
 export const V128 = 0x7b;
 
 export const uleb = (n: number): number[] => {
@@ -52,6 +53,7 @@ export const op = {
   set: (local: number) => [0x21, ...uleb(local)],
   tee: (local: number) => [0x22, ...uleb(local)],
   i32: (n: number) => [0x41, ...sleb(n)],
+  i32Load: (offset: number) => [0x28, 2, ...uleb(offset)],
   f32Load: (offset: number) => [0x2a, 2, ...uleb(offset)],
   f32Store: (offset: number) => [0x38, 2, ...uleb(offset)],
   f32Zero: [0x43, 0, 0, 0, 0],
@@ -64,6 +66,9 @@ export const op = {
   sub: [0x6b],
   mul: [0x6c],
   divU: [0x6e],
+  /** memory.copy(dst, src, bytes) and memory.fill(dst, byte, bytes). */
+  memoryCopy: [0xfc, 0x0a, 0x00, 0x00],
+  memoryFill: [0xfc, 0x0b, 0x00],
   /** Align 8 (2³): Float64 operands are not necessarily 16-byte aligned. */
   v128Load: (offset: number) => simdMemory(0x00, 3, offset),
   v128Store: (offset: number) => simdMemory(0x0b, 3, offset),
@@ -76,8 +81,12 @@ export const op = {
   store32Lane: (offset: number, lane: number) => [...simdMemory(0x5a, 2, offset), lane],
   f32x4ExtractLane: (lane: number) => [0xfd, 0x1f, lane],
   zero: [0xfd, 0x0c, ...new Array<number>(16).fill(0)],
+  f32x4Splat: [0xfd, 0x13],
+  f32x4Sqrt: [0xfd, 0xe3, 0x01],
   f32x4Add: [0xfd, 0xe4, 0x01],
+  f32x4Sub: [0xfd, 0xe5, 0x01],
   f32x4Mul: [0xfd, 0xe6, 0x01],
+  f32x4Div: [0xfd, 0xe7, 0x01],
   f64x2Add: [0xfd, 0xf0, 0x01],
   f64x2Sub: [0xfd, 0xf1, 0x01],
   f64x2Mul: [0xfd, 0xf2, 0x01],
@@ -105,15 +114,15 @@ export function loop(i: number, end: number, body: number[]): number[] {
 
 export interface WasmFunction {
   name: string;
-  /** Its parameters, all i32. */
-  params: number;
+  /** Its parameters: how many i32, or their types. */
+  params: number | number[];
   /** Its locals after the parameters: [count, type] runs. */
   locals: [number, number][];
   body: number[];
 }
 
 /**
- * A module of void functions of i32 parameters over an imported `env.memory`: a shared one
+ * A module of void functions over an imported `env.memory`: a shared one
  * (of at most `maxPages` pages, as shared memories must declare) or, without `maxPages`, any
  * plain one, such as another module's heap.
  */
@@ -121,7 +130,10 @@ export function moduleBytes(
   functions: WasmFunction[],
   memory: { shared: true; maxPages: number } | null,
 ): Uint8Array {
-  const types = functions.map((f) => [0x60, ...vector(new Array<number[]>(f.params).fill([I32])), 0x00]);
+  const types = functions.map((f) => {
+    const params = typeof f.params === 'number' ? new Array<number>(f.params).fill(I32) : f.params;
+    return [0x60, ...vector(params.map((t) => [t])), 0x00];
+  });
   const limits = memory ? [0x03, ...uleb(1), ...uleb(memory.maxPages)] : [0x00, ...uleb(0)];
   const code = functions.map((f) => {
     const body = [...vector(f.locals.map(([count, type]) => [...uleb(count), type])), ...f.body, ...op.end];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { registerLeadingSumKernel } from '../src/tf-backend';
+import { registerLeadingReductionKernels } from '../src/tf-backend';
 import { expectRegisteredOnce, onWasmAndCpu } from './helpers/wasm-kernels';
 
 const filled = (shape: number[]) =>
@@ -9,7 +9,7 @@ const filled = (shape: number[]) =>
     shape,
   );
 
-/** Sums over leading axes (16-column strips, 4-column strips, both), and the sums the backend keeps. */
+/** Sums and means over leading axes (16-column strips, 4-column strips, both), and those the backend keeps. */
 function sums(): tf.Tensor[] {
   const bias = filled([20]);
   const biasGrad = tf.grad((b: tf.Tensor) => tf.sum(tf.square(tf.add(filled([3, 5, 20]), b))))(bias);
@@ -23,14 +23,19 @@ function sums(): tf.Tensor[] {
     tf.sum(filled([2, 3, 4]), [0, 2]), // not leading
     tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8], [2, 4], 'int32'), 0),
     biasGrad,
+    tf.mean(filled([10, 36]), 0),
+    tf.mean(filled([2, 5, 8]), [0, 1], true),
+    tf.mean(filled([4, 6]), 0),
+    tf.moments(filled([12, 20]), 0).variance,
   ];
 }
 
 const flat = (x: unknown): number[] => (Array.isArray(x) ? x.flatMap(flat) : [x as number]);
 
-describe('wasm sums over leading axes', () => {
+describe('wasm sums and means over leading axes', () => {
   it('gives the numbers, shapes and gradients of the cpu backend', async () => {
-    await expectRegisteredOnce('Sum', 'sumsColumns', registerLeadingSumKernel);
+    await expectRegisteredOnce('Sum', 'sumsColumns', registerLeadingReductionKernels);
+    await expectRegisteredOnce('Mean', 'sumsColumns', registerLeadingReductionKernels);
     const [onWasm, onCpu] = await onWasmAndCpu(sums);
     onWasm.forEach((r, i) => {
       const [shape, dtype, values] = r as [number[], string, unknown];

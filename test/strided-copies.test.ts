@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { registerHeapSliceKernels } from '../src/tf-backend';
+import { registerStridedCopyKernels } from '../src/tf-backend';
 import { expectRegisteredOnce, onWasmAndCpu } from './helpers/wasm-kernels';
 
 const cube = (dtype: 'float32' | 'int32' | 'bool') =>
@@ -10,7 +10,7 @@ const cube = (dtype: 'float32' | 'int32' | 'bool') =>
     dtype,
   );
 
-/** Slices, unstacks and splits along every axis, whole runs and strided, and their gradients. */
+/** Slices, unstacks, splits and concatenations along every axis, whole runs and strided, and their gradients. */
 function slices(): tf.Tensor[] {
   const out: tf.Tensor[] = [];
   for (const dtype of ['float32', 'int32', 'bool'] as const) {
@@ -27,19 +27,20 @@ function slices(): tf.Tensor[] {
   const x = cube('float32');
   out.push(tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.slice(t, [0, 1, 1], [2, 2, 3]))))(x));
   out.push(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.unstack(t, 1)[2], 3)))(x));
+  out.push(tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.concat([t, tf.mul(t, 2)], 2))))(x));
   return out;
 }
 
-describe('wasm slices read from the heap', () => {
+describe('wasm slices and concatenations copied as runs on the heap', () => {
   it('give the values of the cpu backend', async () => {
-    for (const kernel of ['Slice', 'Unpack', 'SplitV'])
-      await expectRegisteredOnce(kernel, 'slicesHeap', registerHeapSliceKernels);
+    for (const kernel of ['Slice', 'Unpack', 'SplitV', 'Concat'])
+      await expectRegisteredOnce(kernel, 'copiesRuns', registerStridedCopyKernels);
     const [onWasm, onCpu] = await onWasmAndCpu(slices);
     expect(JSON.stringify(onWasm)).toBe(JSON.stringify(onCpu));
   });
 
   it('copy the slice alone, never the whole input first', async () => {
-    await expectRegisteredOnce('Slice', 'slicesHeap', registerHeapSliceKernels);
+    await expectRegisteredOnce('Slice', 'copiesRuns', registerStridedCopyKernels);
     const backend = tf.engine().backend as unknown as { readSync: (...args: unknown[]) => unknown };
     const readSync = backend.readSync;
     let reads = 0;
@@ -53,6 +54,7 @@ describe('wasm slices read from the heap', () => {
         tf.slice(x, [0, 1, 0], [3, 2, 5]);
         tf.unstack(x, 1);
         tf.split(x, 5, 2);
+        tf.concat([x, x], 1);
       });
     } finally {
       backend.readSync = readSync;
