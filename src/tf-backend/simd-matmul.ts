@@ -41,8 +41,8 @@ function gemm(): WasmFunction {
   const [c, a, b, m, k, n, sAi, sAt, ldc, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const [jp, panels, it, rowTiles, i, t, bp, cp, w] = [10, 11, 12, 13, 14, 15, 16, 17, 18];
   const row = (r: number) => 19 + r;
-  const acc = (r: number, h: number) => 23 + r * 2 + h;
-  const [b0, b1, av] = [31, 32, 33];
+  const acc = (r: number, h: number) => 19 + ROWS + r * 2 + h;
+  const [b0, b1, av] = [19 + 3 * ROWS, 20 + 3 * ROWS, 21 + 3 * ROWS];
 
   const inner: number[] = [
     ...[...op.get(bp), ...op.v128Load4(0), ...op.set(b0), ...op.get(bp), ...op.v128Load4(16), ...op.set(b1)],
@@ -129,8 +129,8 @@ function gemm(): WasmFunction {
     name: 'gemm',
     params: 10,
     locals: [
-      [13, I32],
-      [11, V128],
+      [9 + ROWS, I32],
+      [2 * ROWS + 3, V128],
     ],
     body,
   };
