@@ -40,19 +40,19 @@ export abstract class GatedRecurrence {
       b: this.inputKernel as tf.Tensor2D,
       bias: this.inputBias,
     });
-    const steps = tf.unstack(projected.reshape([length, batch, 3 * u]));
+    // The three gates' inputs cut apart once, not at every step (and joined again at every step backward).
+    const [xz, xr, xn] = tf.split(projected.reshape([length, batch, 3 * u]), 3, 2).map((p) => tf.unstack(p));
     let h: tf.Tensor2D = tf.zeros([batch, u]);
     const states: tf.Tensor2D[] = [];
     for (let t = 0; t < length; t++) {
-      const [xz, xr, xn] = tf.split(steps[t], 3, 1);
       const [hz, hr, hn] = tf.split(
         tf.fused.matMul({ a: h, b: this.recurrentKernel as tf.Tensor2D, bias: this.recurrentBias }),
         3,
         1,
       );
-      const gate = tf.sigmoid(tf.add(xz, hz));
-      const r = tf.sigmoid(tf.add(xr, hr));
-      const n = tf.tanh(tf.add(xn, tf.mul(r, hn)));
+      const gate = tf.sigmoid(tf.add(xz[t], hz));
+      const r = tf.sigmoid(tf.add(xr[t], hr));
+      const n = tf.tanh(tf.add(xn[t], tf.mul(r, hn)));
       h = tf.add(h, tf.mul(take(t, gate), tf.sub(n, h))) as tf.Tensor2D;
       states.push(h);
     }
