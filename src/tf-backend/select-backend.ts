@@ -12,8 +12,7 @@ import { registerScatterAddKernels } from './scatter-add';
 import { registerBlockTileKernel } from './block-tile';
 import { registerFusedAdamKernels } from './fused-adam';
 import { registerRowGatherKernel } from './row-gather';
-import { registerTransposedMatMulKernel } from './transposed-matmul';
-import { registerBatchedMatMulKernel } from './batched-matmul';
+import { registerBatchMatMulKernel } from './batch-matmul';
 import { registerSharedCopyKernels } from './shared-copies';
 import { registerLeadingReductionKernels } from './leading-reductions';
 import { registerStridedCopyKernels } from './strided-copies';
@@ -93,9 +92,7 @@ interface GPU {
 /** Initialises TensorFlow.js; `preferred` (or RECLAB_TF_BACKEND) is tried first. */
 export async function initTensorFlow(preferred = process.env.RECLAB_TF_BACKEND): Promise<BackendReport> {
   registerScatterAddKernels();
-  registerTransposedMatMulKernel();
-  // After the transposing wrapper, which single products then keep.
-  registerBatchedMatMulKernel();
+  registerBatchMatMulKernel();
   registerRowGatherKernel();
   registerSharedCopyKernels();
   registerLeadingReductionKernels();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { registerBatchedMatMulKernel } from '../src/tf-backend';
+import { registerBatchMatMulKernel } from '../src/tf-backend';
 import { expectRegisteredOnce, onWasmAndCpu } from './helpers/wasm-kernels';
 
 const filled = (shape: number[], f: (i: number) => number) =>
@@ -27,7 +27,9 @@ function products(): tf.Tensor[] {
       }
   // Attention's shapes: a head axis of 1.
   out.push(tf.matMul(filled([2, 1, 4, 8], Math.sin), filled([2, 1, 4, 8], Math.cos), false, true));
-  // Single products with A transposed, tall enough for several blocks of rows.
+  // Single products, A transposed tall enough for several blocks of rows.
+  out.push(tf.matMul(filled([5, 7], Math.sin), filled([7, 11], Math.cos)));
+  out.push(tf.matMul(filled([5, 7], Math.sin), filled([11, 7], Math.cos), false, true));
   out.push(tf.matMul(filled([300, 600], Math.sin), filled([300, 6], Math.cos), true, false));
   out.push(tf.matMul(filled([9, 5], Math.sin), filled([7, 9], Math.cos), true, true));
   // An empty product, which keeps the backend's own kernel.
@@ -40,9 +42,9 @@ function products(): tf.Tensor[] {
 
 const flat = (x: unknown): number[] => (Array.isArray(x) ? x.flatMap(flat) : [x as number]);
 
-describe('wasm batched and A-transposed matMul in SIMD', () => {
+describe('wasm float32 matMul in SIMD', () => {
   it('gives the numbers and gradients of the cpu backend', async () => {
-    await expectRegisteredOnce('BatchMatMul', 'simdProducts', registerBatchedMatMulKernel);
+    await expectRegisteredOnce('BatchMatMul', 'simdProducts', registerBatchMatMulKernel);
     const [onWasm, onCpu] = await onWasmAndCpu(products);
     expect(onWasm.length).toBe(onCpu.length);
     onWasm.forEach((r, i) => {
@@ -55,7 +57,7 @@ describe('wasm batched and A-transposed matMul in SIMD', () => {
   });
 
   it('leaves no buffer behind', async () => {
-    await expectRegisteredOnce('BatchMatMul', 'simdProducts', registerBatchedMatMulKernel);
+    await expectRegisteredOnce('BatchMatMul', 'simdProducts', registerBatchMatMulKernel);
     const a = filled([4, 6, 300], Math.sin);
     const b = filled([4, 300, 10], Math.cos);
     const buffers = () => tf.engine().backend.numDataIds();
