@@ -21,9 +21,9 @@ import { readNotebookFile, writeNotebookFile } from '../src/server';
 import { chartsBench } from './charts';
 import { easeBench } from './ease';
 import { recsysBench } from './recsys';
-import { rankingBench } from './ranking';
+import { RANKING_MODELS, rankingBench } from './ranking';
 import { neuralBench } from './recsys-neural';
-import { sequenceBench } from './sequence';
+import { SEQUENCE_MODELS, sequenceBench } from './sequence';
 import { servingBench } from './serving';
 import { MOVIELENS, printTable, quantile } from './shared';
 import { workbenchBench } from './workbench';
@@ -308,6 +308,14 @@ const asked = process.argv
 const wants = (section: string) => asked.length === 0 || asked.includes(section);
 const modelsAt = process.argv.indexOf('--models');
 const models = modelsAt >= 0 ? (process.argv[modelsAt + 1] ?? '').split(',').filter(Boolean) : null;
+// A misspelt name would leave a section with nothing to run, silently.
+const known = [...(wants('sequence') ? SEQUENCE_MODELS : []), ...(wants('ranking') ? RANKING_MODELS : [])];
+const unknown = models?.filter((m) => !known.includes(m)) ?? [];
+if (models && (unknown.length || !models.length))
+  throw new Error(
+    `--models: ${unknown.length ? `no model ${unknown.map((m) => `"${m}"`).join(', ')}` : 'no names given'} ` +
+      `in the sections asked for; they have: ${known.join(', ')}`,
+  );
 if (wants('core')) {
   await kernelFigures();
   await notebookFigures();

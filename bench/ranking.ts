@@ -145,6 +145,9 @@ const f3 = (x: number | null | undefined) =>
 const f4 = (x: number | null | undefined) =>
   x === null || x === undefined || Number.isNaN(x) ? '—' : x.toFixed(4);
 
+/** The names `--models` may give this section. */
+export const RANKING_MODELS = Object.keys(CANDIDATES);
+
 /** `models`: only these candidates, and no sample-building figures (everything when null). */
 export async function rankingBench(models: string[] | null = null): Promise<void> {
   const backend = await initTensorFlow();

@@ -153,6 +153,9 @@ function pytorch(
 const METRICS = ['HitRate@10', 'NDCG@10', 'MRR@10', 'MAP@10'];
 const f3 = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(3));
 
+/** The names `--models` may give this section. */
+export const SEQUENCE_MODELS = Object.keys(candidates('synthetic'));
+
 /** `models`: only these candidates (all when null). */
 export async function sequenceBench(models: string[] | null = null): Promise<void> {
   const backend = await initTensorFlow();

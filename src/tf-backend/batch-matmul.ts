@@ -28,22 +28,20 @@ const DEPTH_CHUNK = 256;
  */
 const ROW_BLOCK = 256;
 
-const product = (shape: number[]) => shape.reduce((x, y) => x * y, 1);
-
 /** BatchMatMul's arguments. */
-export interface MatMulArgs {
+interface MatMulArgs {
   inputs: { a: tf.TensorInfo; b: tf.TensorInfo };
   attrs: { transposeA: boolean; transposeB: boolean };
   backend: WasmBackend;
 }
 
 /** The product in SIMD; null where it does not apply (other dtypes, empty operands, a partial broadcast). */
-export function simdBatchMatMul({ inputs: { a, b }, attrs, backend }: MatMulArgs): tf.TensorInfo | null {
+function simdBatchMatMul({ inputs: { a, b }, attrs, backend }: MatMulArgs): tf.TensorInfo | null {
   const { transposeA, transposeB } = attrs;
   const [aOuter, bOuter] = [a.shape.slice(0, -2), b.shape.slice(0, -2)];
-  const [aBatch, bBatch] = [product(aOuter), product(bOuter)];
+  const [aBatch, bBatch] = [tf.util.sizeFromShape(aOuter), tf.util.sizeFromShape(bOuter)];
   const outer = tf.backend_util.assertAndGetBroadcastShape(aOuter, bOuter);
-  const batch = product(outer);
+  const batch = tf.util.sizeFromShape(outer);
   const [ra, rb] = [a.shape.length, b.shape.length];
   const m = a.shape[transposeA ? ra - 1 : ra - 2];
   const k = a.shape[transposeA ? ra - 2 : ra - 1];
@@ -93,7 +91,9 @@ export function simdBatchMatMul({ inputs: { a, b }, attrs, backend }: MatMulArgs
 }
 
 export function registerBatchMatMulKernel(): void {
-  wrapWasmKernel('BatchMatMul', 'simdProducts', (plain) => (args) => {
-    return simdBatchMatMul(args as unknown as MatMulArgs) ?? plain(args);
-  });
+  wrapWasmKernel(
+    'BatchMatMul',
+    'simdProducts',
+    (plain) => (args) => simdBatchMatMul(args as unknown as MatMulArgs) ?? plain(args),
+  );
 }

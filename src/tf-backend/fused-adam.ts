@@ -61,7 +61,7 @@ const wasmKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const n = tf.util.sizeFromShape(w.shape);
   const vectors = Math.floor(n / 4);
   const at = (t: tf.TensorInfo) => heapOffset(wasm, t);
-  onHeap(wasm, simdAdam)(
+  onHeap(wasm, simdAdam).adam(
     ...([w, m, v, g, ...out].map(at) as [number, number, number, number, number, number, number]),
     vectors,
     a.beta1,

@@ -6,7 +6,7 @@
  * (1.2 ms to split a 512 × 20 × 32 history in two). Here a row is one `memory.copy`, or
  * vector adds.
  */
-import { I32, loop, moduleBytes, op, wasm, type WasmFunction, type WasmMemory } from '../wasm';
+import { I32, increment as step, loop, moduleBytes, onMemory, op, type WasmFunction } from '../wasm';
 
 export interface HeapCopies {
   /** `rows` runs of `runBytes`, `srcStride` bytes apart at src, `dstStride` apart at dst. */
@@ -33,8 +33,6 @@ export interface HeapCopies {
     segments: number,
   ): void;
 }
-
-const step = (local: number, by: number[]) => [...op.get(local), ...by, ...op.add, ...op.set(local)];
 
 function copyRuns(): WasmFunction {
   const [dst, src, rows, runBytes, srcStride, dstStride, r] = [0, 1, 2, 3, 4, 5, 6];
@@ -92,10 +90,7 @@ function scatterAddRows(): WasmFunction {
   return { name: 'scatterAddRows', params: 6, locals: [[5, I32]], body };
 }
 
-let compiled: object | undefined;
-
-/** The copies over `memory` (the wasm backend's heap). */
-export function heapCopies(memory: WasmMemory): HeapCopies {
-  compiled ??= new wasm.Module(moduleBytes([copyRuns(), gatherRows(), scatterAddRows()], null));
-  return new wasm.Instance(compiled, { env: { memory } }).exports as HeapCopies;
-}
+/** The copies over a memory (the wasm backend's heap). */
+export const heapCopies = onMemory<HeapCopies>(() =>
+  moduleBytes([copyRuns(), gatherRows(), scatterAddRows()], null),
+);

@@ -1,7 +1,8 @@
 /**
  * What RecLab's own kernels need of the backends whose tensors live in this process: views of
- * a tensor's values (the wasm heap, the cpu backend's arrays) and new outputs, as the backends
- * have them but do not type them; and the one way a wasm kernel is wrapped.
+ * a tensor's values (the wasm heap, the cpu backend's arrays), their offsets on the wasm heap
+ * and new outputs, as the backends have them but do not type them; the WebAssembly modules
+ * instantiated over that heap; and the one way a wasm kernel is wrapped.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WasmMemory } from '../wasm';

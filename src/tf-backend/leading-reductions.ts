@@ -20,8 +20,8 @@ const overLeadingAxes =
     const rank = x.shape.length;
     const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
     const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
-    const rows = x.shape.slice(0, axes.length).reduce((p, q) => p * q, 1);
-    const cols = x.shape.slice(axes.length).reduce((p, q) => p * q, 1);
+    const rows = tf.util.sizeFromShape(x.shape.slice(0, axes.length));
+    const cols = tf.util.sizeFromShape(x.shape.slice(axes.length));
     if (!leading || x.dtype !== 'float32' || cols % 4 !== 0 || rows * cols === 0) return plain(args);
     const backend = args.backend as unknown as WasmBackend;
     const simd = onHeap(backend, simdColumnSums);

@@ -21,8 +21,6 @@ interface SegmentInputs {
   segmentIds: tf.TensorInfo;
 }
 
-const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-
 function outputShape({ x, segmentIds }: SegmentInputs, numSegments: number): number[] {
   return [numSegments, ...x.shape.slice(segmentIds.shape.length)];
 }
@@ -45,8 +43,8 @@ const wasmKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const segments = inputs as unknown as SegmentInputs;
   const numSegments = (attrs as { numSegments: number }).numSegments;
   const out = wasm.makeOutput(outputShape(segments, numSegments), segments.x.dtype);
-  const rows = size(segments.segmentIds.shape);
-  const inner = rows > 0 ? size(segments.x.shape) / rows : 0;
+  const rows = tf.util.sizeFromShape(segments.segmentIds.shape);
+  const inner = rows > 0 ? tf.util.sizeFromShape(segments.x.shape) / rows : 0;
   if (segments.x.dtype === 'float32' && inner % 4 === 0 && segments.segmentIds.dtype === 'int32') {
     onHeap(wasm, heapCopies).scatterAddRows(
       heapOffset(wasm, out),
@@ -75,7 +73,10 @@ const cpuKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const segments = inputs as unknown as SegmentInputs;
   const numSegments = (attrs as { numSegments: number }).numSegments;
   const shape = outputShape(segments, numSegments);
-  const out = segments.x.dtype === 'int32' ? new Int32Array(size(shape)) : new Float32Array(size(shape));
+  const out =
+    segments.x.dtype === 'int32'
+      ? new Int32Array(tf.util.sizeFromShape(shape))
+      : new Float32Array(tf.util.sizeFromShape(shape));
   scatterAdd(
     cpu.data.get(segments.x.dataId).values,
     cpu.data.get(segments.segmentIds.dataId).values,

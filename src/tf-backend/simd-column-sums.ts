@@ -3,7 +3,7 @@
  * dst[j] = Σᵢ src[i·cols + j]. Each pass down the rows sums a strip of 16 columns (a cache
  * line) in four vector accumulators, so every byte of the matrix is read once and in order.
  */
-import { I32, V128, loop, moduleBytes, op, wasm, type WasmFunction, type WasmMemory } from '../wasm';
+import { I32, V128, increment, loop, moduleBytes, onMemory, op, type WasmFunction } from '../wasm';
 
 /**
  * `sums(dst, src, rows, cols, rowLength)`: the first `cols` columns' sums (cols a multiple of the strip's
@@ -18,7 +18,7 @@ function columnSums(name: string, vectors: number): WasmFunction {
   const inner: number[] = [];
   for (let v = 0; v < vectors; v++)
     inner.push(...op.get(acc(v)), ...op.get(p), ...op.v128Load4(16 * v), ...op.f32x4Add, ...op.set(acc(v)));
-  inner.push(...op.get(p), ...op.get(stride), ...op.add, ...op.set(p));
+  inner.push(...increment(p, op.get(stride)));
   const perStrip: number[] = [];
   for (let v = 0; v < vectors; v++) perStrip.push(...op.zero, ...op.set(acc(v)));
   perStrip.push(
@@ -52,13 +52,7 @@ function columnSums(name: string, vectors: number): WasmFunction {
   };
 }
 
-let compiled: object | undefined;
-
-/** Column sums over `memory` (the wasm backend's heap): by strips of 16 columns, and of 4. */
-export function simdColumnSums(memory: WasmMemory): { sums16: ColumnSums; sums4: ColumnSums } {
-  compiled ??= new wasm.Module(moduleBytes([columnSums('sums16', 4), columnSums('sums4', 1)], null));
-  return new wasm.Instance(compiled, { env: { memory } }).exports as {
-    sums16: ColumnSums;
-    sums4: ColumnSums;
-  };
-}
+/** Column sums over a memory (the wasm backend's heap): by strips of 16 columns, and of 4. */
+export const simdColumnSums = onMemory<{ sums16: ColumnSums; sums4: ColumnSums }>(() =>
+  moduleBytes([columnSums('sums16', 4), columnSums('sums4', 1)], null),
+);

@@ -1,9 +1,7 @@
 /**
- * A Float32 matrix product in WebAssembly SIMD that works on the wasm backend's own heap, for
- * the products its BatchMatMul does slowly: a batch of small matrices (an attention layer's
- * scores and weighted values, forward and backward) goes through a scalar loop there. Each
- * product packs B into panels of 8 columns, then sweeps A four rows at a time with the
- * 4 × 8 tile of C in registers.
+ * A Float32 matrix product in WebAssembly SIMD that works on the wasm backend's own heap (the
+ * wasm backend's BatchMatMul, ./batch-matmul). Each product packs B into panels of 8 columns,
+ * then sweeps A four rows at a time with the 4 × 8 tile of C in registers.
  *
  * Operands are read through strides, so either may be transposed without a copy:
  * - A(i, t) at a + i·sAi + t·sAt (bytes);
@@ -11,7 +9,7 @@
  *   last panel's columns past n zero;
  * - C: row-major, ldc bytes from row to row.
  */
-import { I32, V128, loop, moduleBytes, op, wasm, type WasmFunction, type WasmMemory } from '../wasm';
+import { I32, V128, increment, loop, moduleBytes, onMemory, op, type WasmFunction } from '../wasm';
 
 export const PANEL = 8;
 const ROWS = 4;
@@ -36,6 +34,14 @@ export type Gemm = (
 export type Pack = (dst: number, src: number, k: number, n: number, sBt: number, sBj: number) => void;
 
 const min = (x: number[], y: number[]) => [...x, ...y, ...x, ...y, ...op.ltU, ...op.select];
+/** ⌈local / by⌉. */
+const divideUp = (local: number, by: number) => [
+  ...op.get(local),
+  ...op.i32(by - 1),
+  ...op.add,
+  ...op.i32(by),
+  ...op.divU,
+];
 
 function gemm(): WasmFunction {
   const [c, a, b, m, k, n, sAi, sAt, ldc, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
@@ -55,9 +61,9 @@ function gemm(): WasmFunction {
     ])
       inner.push(...op.get(acc(r, h)), ...op.get(av), ...op.get(bv), ...op.f32x4Mul, ...op.f32x4Add);
     inner.push(...op.set(acc(r, 1)), ...op.set(acc(r, 0)));
-    inner.push(...op.get(row(r)), ...op.get(sAt), ...op.add, ...op.set(row(r)));
+    inner.push(...increment(row(r), op.get(sAt)));
   }
-  inner.push(...op.get(bp), ...op.i32(PANEL * 4), ...op.add, ...op.set(bp));
+  inner.push(...increment(bp, op.i32(PANEL * 4)));
 
   const tile: number[] = [...op.get(it), ...op.i32(ROWS), ...op.mul, ...op.set(i)];
   // Rows past m read row m − 1 and are not stored, so every tile runs the same loop.
@@ -111,13 +117,13 @@ function gemm(): WasmFunction {
       ...op.end,
     ];
     tile.push(...op.get(i), ...op.i32(r), ...op.add, ...op.get(m), ...op.ltU, ...op.if, ...store, ...op.end);
-    tile.push(...op.get(cp), ...op.get(ldc), ...op.add, ...op.set(cp));
+    tile.push(...increment(cp, op.get(ldc)));
   }
 
   // Panels outside, row tiles inside: a panel of B (k·32 bytes) stays in L1 while A's rows stream by.
   const body = [
-    ...[...op.get(n), ...op.i32(PANEL - 1), ...op.add, ...op.i32(PANEL), ...op.divU, ...op.set(panels)],
-    ...[...op.get(m), ...op.i32(ROWS - 1), ...op.add, ...op.i32(ROWS), ...op.divU, ...op.set(rowTiles)],
+    ...[...divideUp(n, PANEL), ...op.set(panels)],
+    ...[...divideUp(m, ROWS), ...op.set(rowTiles)],
     ...[...op.i32(0), ...op.set(jp)],
     ...loop(jp, panels, [
       ...[...op.get(n), ...op.get(jp), ...op.i32(PANEL), ...op.mul, ...op.sub, ...op.set(w)],
@@ -165,19 +171,14 @@ function pack(): WasmFunction {
       ...[...op.select, ...op.f32Store(c * 4)],
     );
   }
-  inner.push(...op.get(dst), ...op.i32(PANEL * 4), ...op.add, ...op.set(dst));
+  inner.push(...increment(dst, op.i32(PANEL * 4)));
   const body = [
-    ...[...op.get(n), ...op.i32(PANEL - 1), ...op.add, ...op.i32(PANEL), ...op.divU, ...op.set(panels)],
+    ...[...divideUp(n, PANEL), ...op.set(panels)],
     ...[...op.i32(0), ...op.set(jp)],
     ...loop(jp, panels, [...op.i32(0), ...op.set(t), ...loop(t, k, inner)]),
   ];
   return { name: 'pack', params: 6, locals: [[5, I32]], body };
 }
 
-let compiled: object | undefined;
-
-/** The product's functions over `memory` (the wasm backend's heap). */
-export function simdMatMul(memory: WasmMemory): { gemm: Gemm; pack: Pack } {
-  compiled ??= new wasm.Module(moduleBytes([gemm(), pack()], null));
-  return new wasm.Instance(compiled, { env: { memory } }).exports as { gemm: Gemm; pack: Pack };
-}
+/** The product's functions over a memory (the wasm backend's heap). */
+export const simdMatMul = onMemory<{ gemm: Gemm; pack: Pack }>(() => moduleBytes([gemm(), pack()], null));

@@ -11,12 +11,10 @@ import * as tf from '@tensorflow/tfjs';
 import { heapCopies } from './heap-copies';
 import { heapOffset, onHeap, wrapWasmKernel, type WasmBackend } from './kernel-memory';
 
-const count = (shape: number[]) => tf.util.sizeFromShape(shape);
-
 /** x[begin : begin + size] as a new tensor on the heap. */
 function sliceHeap(backend: WasmBackend, x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
   const out = backend.makeOutput(size, x.dtype);
-  const total = count(size);
+  const total = tf.util.sizeFromShape(size);
   if (total === 0) return out;
   const bytes = tf.util.bytesPerElement(x.dtype);
   const strides = [...tf.util.computeStrides(x.shape), 1];
@@ -80,14 +78,14 @@ export function registerStridedCopyKernels(): void {
     const begin = new Array<number>(x.shape.length).fill(0);
     return sizes.map((s) => {
       const size = x.shape.map((d, i) => (i === a ? s : d));
-      const out = sliceHeap(args.backend as unknown as WasmBackend, x, [...begin], size);
+      const out = sliceHeap(args.backend as unknown as WasmBackend, x, begin, size);
       begin[a] += s;
       return out;
     });
   });
   wrapWasmKernel('Concat', 'copiesRuns', (plain) => (args) => {
     const inputs = args.inputs as unknown as tf.TensorInfo[];
-    const parts = inputs.filter((t) => count(t.shape) > 0);
+    const parts = inputs.filter((t) => tf.util.sizeFromShape(t.shape) > 0);
     // One part is a copy of it, which the backend's kernel shares.
     if (parts.length < 2 || !onHeapTypes(parts[0].dtype)) return plain(args);
     const axis = tf.util.parseAxisParam((args.attrs as { axis: number }).axis, inputs[0].shape)[0];
@@ -102,12 +100,12 @@ export function registerStridedCopyKernels(): void {
     const backend = args.backend as unknown as WasmBackend;
     const out = backend.makeOutput(shape, parts[0].dtype);
     const bytes = tf.util.bytesPerElement(parts[0].dtype);
-    const rows = count(shape.slice(0, axis));
-    const width = count(shape.slice(axis)) * bytes;
+    const rows = tf.util.sizeFromShape(shape.slice(0, axis));
+    const width = tf.util.sizeFromShape(shape.slice(axis)) * bytes;
     const copies = onHeap(backend, heapCopies);
     let at = heapOffset(backend, out);
     for (const t of parts) {
-      const run = count(t.shape.slice(axis)) * bytes;
+      const run = tf.util.sizeFromShape(t.shape.slice(axis)) * bytes;
       copies.copyRuns(at, heapOffset(backend, t), rows, run, run, width);
       at += run;
     }

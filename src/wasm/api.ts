@@ -11,3 +11,15 @@ export interface WasmMemory {
 }
 
 export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/**
+ * The functions of a module over another module's memory (its heap), compiled on first use and
+ * instantiated once per memory asked for.
+ */
+export function onMemory<T>(bytes: () => Uint8Array): (memory: WasmMemory) => T {
+  let compiled: object | undefined;
+  return (memory) => {
+    compiled ??= new wasm.Module(bytes());
+    return new wasm.Instance(compiled, { env: { memory } }).exports as T;
+  };
+}

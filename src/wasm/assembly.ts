@@ -92,6 +92,14 @@ export const op = {
   f64x2Mul: [0xfd, 0xf2, 0x01],
 };
 
+/** `local += by` (i32), `by` an expression's instructions. */
+export const increment = (local: number, by: number[]): number[] => [
+  ...op.get(local),
+  ...by,
+  ...op.add,
+  ...op.set(local),
+];
+
 /** `for (; i < end; i++) body`, with i and end locals. */
 export function loop(i: number, end: number, body: number[]): number[] {
   return [

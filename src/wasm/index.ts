@@ -1,4 +1,4 @@
 // Hand-assembled WebAssembly: the byte encoder the SIMD kernels are written with, and the
 // WebAssembly API as this project uses it.
-export { F32, I32, V128, loop, moduleBytes, op, uleb, type WasmFunction } from './assembly';
-export { wasm, type WasmMemory } from './api';
+export { F32, I32, V128, increment, loop, moduleBytes, op, type WasmFunction } from './assembly';
+export { onMemory, wasm, type WasmMemory } from './api';

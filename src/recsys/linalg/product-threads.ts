@@ -8,7 +8,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { PAGE, TILE_ROWS, productModule, wasm, type Product, type WasmMemory } from './simd-product';
+import { wasm, type WasmMemory } from '../../wasm';
+import { PAGE, TILE_ROWS, productModule, type Product } from './simd-product';
 
 /** Bytes at the start of the memory the runner keeps for its task counter (a cache line, so C does not share it). */
 export const RESERVED_BYTES = 64;

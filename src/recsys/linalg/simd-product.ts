@@ -10,7 +10,7 @@
  *   b + ((jt·depth + t)·TILE_COLUMNS + c)·8;
  * - C: row-major, `ldc` bytes from row to row.
  */
-import { I32, V128, loop, moduleBytes, op } from '../../wasm';
+import { I32, V128, increment, loop, moduleBytes, op } from '../../wasm';
 
 /** The tile of C the inner loop keeps in registers: 8 vectors of 2, and 3 for operands (x64 has 16). */
 export const TILE_ROWS = 4;
@@ -34,9 +34,6 @@ export type Product = (
   columnTiles: number,
   lower: number,
 ) => void;
-
-export type { WasmMemory } from '../../wasm';
-export { wasm } from '../../wasm';
 
 /** WebAssembly's page, and the most pages a 32-bit memory has. */
 export const PAGE = 65536;
@@ -70,8 +67,7 @@ export function productModule(): Uint8Array {
         ...op.set(acc(r, k)),
       );
   }
-  inner.push(...op.get(ap), ...op.i32(8), ...op.add, ...op.set(ap));
-  inner.push(...op.get(bp), ...op.i32(N * 8), ...op.add, ...op.set(bp));
+  inner.push(...increment(ap, op.i32(8)), ...increment(bp, op.i32(N * 8)));
 
   const tile: number[] = [];
   for (let r = 0; r < R; r++) for (let k = 0; k < lanes; k++) tile.push(...op.zero, ...op.set(acc(r, k)));
@@ -90,7 +86,7 @@ export function productModule(): Uint8Array {
         ...op.f64x2Sub,
         ...op.v128Store(16 * k),
       );
-    if (r < R - 1) tile.push(...op.get(cp), ...op.get(ldc), ...op.add, ...op.set(cp));
+    if (r < R - 1) tile.push(...increment(cp, op.get(ldc)));
   }
 
   // Column tiles outside, row tiles inside: a B panel stays in L1 while the call's rows of A (a few dozen

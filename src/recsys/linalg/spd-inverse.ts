@@ -11,7 +11,8 @@
  * lower triangle, which runs as WebAssembly SIMD on every core (./product-threads).
  */
 import { ProductRunner, RESERVED_BYTES, sharedMemory } from './product-threads';
-import { BLOCK, TILE_COLUMNS, TILE_ROWS, type WasmMemory } from './simd-product';
+import type { WasmMemory } from '../../wasm';
+import { BLOCK, TILE_COLUMNS, TILE_ROWS } from './simd-product';
 
 // Tiles are 4 × 4: rows rounded up to 4 hold whole tiles both ways.
 const TILE = Math.max(TILE_ROWS, TILE_COLUMNS);
