@@ -8,7 +8,7 @@
  * loop does one product per step. Gradients come from TensorFlow.js's tape.
  */
 import * as tf from '@tensorflow/tfjs';
-import { GatedRecurrence, timeSteps } from './gru';
+import { GatedRecurrence } from './gru';
 
 export class Augru extends GatedRecurrence {
   /**
@@ -18,8 +18,6 @@ export class Augru extends GatedRecurrence {
    */
   apply(x: tf.Tensor3D, scores: tf.Tensor2D, real: tf.Tensor2D | null): tf.Tensor3D {
     // A padding slot's scale is 0: its update gate is shut.
-    const scale = timeSteps(real ? tf.mul(scores, real) : scores);
-    // The update gate weighs the candidate (the paper's u_t), scaled by the step's attention.
-    return this.recur(x, (t, u) => tf.mul(scale[t], u));
+    return this.recur(x, { kind: 'scaled', scale: real ? tf.mul(scores, real) : scores });
   }
 }
