@@ -10,3 +10,5 @@ export { registerStridedCopyKernels } from './strided-copies';
 export { registerRowGatherKernel } from './row-gather';
 export { registerBlockTileKernel } from './block-tile';
 export { FUSED_ADAM, fusedAdam, registerFusedAdamKernels } from './fused-adam';
+export { REDUCTION_GRADIENTS, registerReductionGradients } from './reduction-gradients';
+export { DROPOUT_MASK, dropoutMask, registerDropoutMaskKernels } from './dropout-mask';

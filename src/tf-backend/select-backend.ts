@@ -16,6 +16,8 @@ import { registerBatchMatMulKernel } from './batch-matmul';
 import { registerSharedCopyKernels } from './shared-copies';
 import { registerLeadingReductionKernels } from './leading-reductions';
 import { registerStridedCopyKernels } from './strided-copies';
+import { registerReductionGradients } from './reduction-gradients';
+import { registerDropoutMaskKernels } from './dropout-mask';
 
 // Not named `require`: bundlers for the desktop app declare one of their own.
 const requireHere = createRequire(import.meta.url);
@@ -99,6 +101,8 @@ export async function initTensorFlow(preferred = process.env.RECLAB_TF_BACKEND):
   registerStridedCopyKernels();
   registerBlockTileKernel();
   registerFusedAdamKernels();
+  registerReductionGradients();
+  registerDropoutMaskKernels();
   const skipped: BackendReport['skipped'] = [];
   let ladder = RUNGS;
   if (preferred) {

@@ -90,6 +90,20 @@ export const op = {
   f64x2Add: [0xfd, 0xf0, 0x01],
   f64x2Sub: [0xfd, 0xf1, 0x01],
   f64x2Mul: [0xfd, 0xf2, 0x01],
+  /** A v128 constant of four i32 lanes. */
+  i32x4Const: (lanes: [number, number, number, number]) => [
+    0xfd,
+    0x0c,
+    ...new Uint8Array(Int32Array.from(lanes).buffer),
+  ],
+  i32x4Splat: [0xfd, 0x11],
+  i32x4GeU: [0xfd, 0x40],
+  v128And: [0xfd, 0x4e],
+  v128Or: [0xfd, 0x50],
+  v128Xor: [0xfd, 0x51],
+  i32x4ShrU: [0xfd, 0xad, 0x01],
+  i32x4Add: [0xfd, 0xae, 0x01],
+  i32x4Mul: [0xfd, 0xb5, 0x01],
 };
 
 /** `local += by` (i32), `by` an expression's instructions. */
