@@ -12,3 +12,4 @@ export { registerBlockTileKernel } from './block-tile';
 export { FUSED_ADAM, fusedAdam, registerFusedAdamKernels } from './fused-adam';
 export { REDUCTION_GRADIENTS, registerReductionGradients } from './reduction-gradients';
 export { DROPOUT_MASK, dropoutMask, registerDropoutMaskKernels } from './dropout-mask';
+export { registerExponentialKernels } from './exponentials';

@@ -18,6 +18,7 @@ import { registerLeadingReductionKernels } from './leading-reductions';
 import { registerStridedCopyKernels } from './strided-copies';
 import { registerReductionGradients } from './reduction-gradients';
 import { registerDropoutMaskKernels } from './dropout-mask';
+import { registerExponentialKernels } from './exponentials';
 
 // Not named `require`: bundlers for the desktop app declare one of their own.
 const requireHere = createRequire(import.meta.url);
@@ -103,6 +104,7 @@ export async function initTensorFlow(preferred = process.env.RECLAB_TF_BACKEND):
   registerFusedAdamKernels();
   registerReductionGradients();
   registerDropoutMaskKernels();
+  registerExponentialKernels();
   const skipped: BackendReport['skipped'] = [];
   let ladder = RUNGS;
   if (preferred) {
