@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { registerBatchMatMulKernel } from '../src/tf-backend';
+import { registerBatchMatMulKernel, registerFusedMatMulKernel } from '../src/tf-backend';
 import { expectRegisteredOnce, onWasmAndCpu } from './helpers/wasm-kernels';
 
 const filled = (shape: number[], f: (i: number) => number) =>
@@ -40,6 +40,38 @@ function products(): tf.Tensor[] {
   return [...out, da, db];
 }
 
+/** Dense layers' fused products: bias and ReLU, either, neither, over partial vectors; the ones left to the backend. */
+function fusedProducts(): tf.Tensor[] {
+  const out: tf.Tensor[] = [];
+  for (const n of [8, 11, 1])
+    for (const activation of ['linear', 'relu'] as const)
+      for (const withBias of [true, false]) {
+        const a = filled([13, 6], (i) => Math.sin(i) * 2);
+        const b = filled([6, n], Math.cos);
+        const bias = withBias ? filled([n], (i) => Math.sin(3 * i)) : undefined;
+        out.push(tf.fused.matMul({ a, b, bias, activation }));
+      }
+  // Transposed operands, a batch, and activations the SIMD product leaves to the backend.
+  const a = filled([2, 6, 5], Math.sin);
+  const b = filled([2, 7, 6], Math.cos);
+  const bias = filled([7], Math.cos);
+  out.push(tf.fused.matMul({ a, b, bias, transposeA: true, transposeB: true, activation: 'relu' }));
+  // (The backend's own kernel is not compared on transposed batches: it gets some of them wrong.)
+  const [a2, b2] = [filled([5, 6], Math.sin), filled([6, 7], Math.cos)];
+  out.push(tf.fused.matMul({ a: a2, b: b2, bias, activation: 'elu' }));
+  out.push(tf.fused.matMul({ a: a2, b: b2, activation: 'prelu', preluActivationWeights: bias }));
+  const x = filled([4, 6], Math.sin);
+  const w = filled([6, 3], Math.cos);
+  const grads = tf.grads((xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) =>
+    tf.sum(
+      tf.square(
+        tf.fused.matMul({ a: xv as tf.Tensor2D, b: wv as tf.Tensor2D, bias: bv, activation: 'relu' }),
+      ),
+    ),
+  )([x, w, filled([3], Math.sin)]);
+  return [...out, ...grads];
+}
+
 const flat = (x: unknown): number[] => (Array.isArray(x) ? x.flatMap(flat) : [x as number]);
 
 describe('wasm float32 matMul in SIMD', () => {
@@ -67,5 +99,18 @@ describe('wasm float32 matMul in SIMD', () => {
     });
     expect(buffers()).toBe(before);
     tf.dispose([a, b]);
+  });
+});
+
+describe('wasm fused matMul (bias, ReLU) in SIMD', () => {
+  it('gives the numbers and gradients of the cpu backend', async () => {
+    await expectRegisteredOnce('_FusedMatMul', 'simdProducts', registerFusedMatMulKernel);
+    const [onWasm, onCpu] = await onWasmAndCpu(fusedProducts);
+    onWasm.forEach((r, i) => {
+      const [shape, dtype, values] = r as [number[], string, unknown];
+      const [cpuShape, cpuDtype, cpuValues] = onCpu[i] as [number[], string, unknown];
+      expect([shape, dtype]).toEqual([cpuShape, cpuDtype]);
+      expect(flat(values)).toEqual(flat(cpuValues).map((v) => expect.closeTo(v, 5)));
+    });
   });
 });

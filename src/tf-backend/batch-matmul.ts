@@ -29,14 +29,14 @@ const DEPTH_CHUNK = 256;
 const ROW_BLOCK = 256;
 
 /** BatchMatMul's arguments. */
-interface MatMulArgs {
+export interface MatMulArgs {
   inputs: { a: tf.TensorInfo; b: tf.TensorInfo };
   attrs: { transposeA: boolean; transposeB: boolean };
   backend: WasmBackend;
 }
 
 /** The product in SIMD; null where it does not apply (other dtypes, empty operands, a partial broadcast). */
-function simdBatchMatMul({ inputs: { a, b }, attrs, backend }: MatMulArgs): tf.TensorInfo | null {
+export function simdBatchMatMul({ inputs: { a, b }, attrs, backend }: MatMulArgs): tf.TensorInfo | null {
   const { transposeA, transposeB } = attrs;
   const [aOuter, bOuter] = [a.shape.slice(0, -2), b.shape.slice(0, -2)];
   const [aBatch, bBatch] = [tf.util.sizeFromShape(aOuter), tf.util.sizeFromShape(bOuter)];

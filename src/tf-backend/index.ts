@@ -4,6 +4,7 @@ export { initTensorFlow } from './select-backend';
 export type { BackendChoice, BackendReport } from './select-backend';
 export { scatterAdd, SCATTER_ADD_KERNELS } from './scatter-add';
 export { registerBatchMatMulKernel } from './batch-matmul';
+export { registerFusedMatMulKernel } from './fused-matmul';
 export { registerLeadingReductionKernels } from './leading-reductions';
 export { registerSharedCopyKernels } from './shared-copies';
 export { registerStridedCopyKernels } from './strided-copies';

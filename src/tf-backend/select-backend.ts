@@ -13,6 +13,7 @@ import { registerBlockTileKernel } from './block-tile';
 import { registerFusedAdamKernels } from './fused-adam';
 import { registerRowGatherKernel } from './row-gather';
 import { registerBatchMatMulKernel } from './batch-matmul';
+import { registerFusedMatMulKernel } from './fused-matmul';
 import { registerSharedCopyKernels } from './shared-copies';
 import { registerLeadingReductionKernels } from './leading-reductions';
 import { registerStridedCopyKernels } from './strided-copies';
@@ -96,6 +97,7 @@ interface GPU {
 export async function initTensorFlow(preferred = process.env.RECLAB_TF_BACKEND): Promise<BackendReport> {
   registerScatterAddKernels();
   registerBatchMatMulKernel();
+  registerFusedMatMulKernel();
   registerRowGatherKernel();
   registerSharedCopyKernels();
   registerLeadingReductionKernels();

@@ -9,7 +9,7 @@
  *   last panel's columns past n zero;
  * - C: row-major, ldc bytes from row to row.
  */
-import { I32, V128, increment, loop, moduleBytes, onMemory, op, type WasmFunction } from '../wasm';
+import { F32, I32, V128, increment, loop, moduleBytes, onMemory, op, type WasmFunction } from '../wasm';
 
 export const PANEL = 8;
 const ROWS = 4;
@@ -180,5 +180,54 @@ function pack(): WasmFunction {
   return { name: 'pack', params: 6, locals: [[5, I32]], body };
 }
 
+/**
+ * `bias(c, bias, rows, vectors, ldc, floor)`: C(i, j) = max(C(i, j) + bias(j), floor) over the first
+ * `vectors` × 4 columns of `rows` rows, ldc bytes apart (floor 0: a ReLU after the bias; −∞: none).
+ */
+export type Bias = (
+  c: number,
+  bias: number,
+  rows: number,
+  vectors: number,
+  ldc: number,
+  floor: number,
+) => void;
+
+function bias(): WasmFunction {
+  const [c, b, rows, vectors, ldc, floor] = [0, 1, 2, 3, 4, 5];
+  const [i, j, cp, bp, floorV] = [6, 7, 8, 9, 10];
+  const body = [
+    ...[...op.get(floor), ...op.f32x4Splat, ...op.set(floorV), ...op.i32(0), ...op.set(i)],
+    ...loop(i, rows, [
+      ...[...op.get(c), ...op.get(i), ...op.get(ldc), ...op.mul, ...op.add, ...op.set(cp)],
+      ...[...op.get(b), ...op.set(bp), ...op.i32(0), ...op.set(j)],
+      ...loop(j, vectors, [
+        ...[
+          ...op.get(cp),
+          ...op.get(cp),
+          ...op.v128Load4(0),
+          ...op.get(bp),
+          ...op.v128Load4(0),
+          ...op.f32x4Add,
+        ],
+        ...[...op.get(floorV), ...op.f32x4Max, ...op.v128Store4(0)],
+        ...increment(cp, op.i32(16)),
+        ...increment(bp, op.i32(16)),
+      ]),
+    ]),
+  ];
+  return {
+    name: 'bias',
+    params: [I32, I32, I32, I32, I32, F32],
+    locals: [
+      [4, I32],
+      [1, V128],
+    ],
+    body,
+  };
+}
+
 /** The product's functions over a memory (the wasm backend's heap). */
-export const simdMatMul = onMemory<{ gemm: Gemm; pack: Pack }>(() => moduleBytes([gemm(), pack()], null));
+export const simdMatMul = onMemory<{ gemm: Gemm; pack: Pack; bias: Bias }>(() =>
+  moduleBytes([gemm(), pack(), bias()], null),
+);
