@@ -14,3 +14,4 @@ export { FUSED_ADAM, fusedAdam, registerFusedAdamKernels } from './fused-adam';
 export { REDUCTION_GRADIENTS, registerReductionGradients } from './reduction-gradients';
 export { DROPOUT_MASK, dropoutMask, registerDropoutMaskKernels } from './dropout-mask';
 export { registerExponentialKernels } from './exponentials';
+export { registerBinaryKernels } from './binary-ops';

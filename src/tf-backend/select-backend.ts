@@ -20,6 +20,7 @@ import { registerStridedCopyKernels } from './strided-copies';
 import { registerReductionGradients } from './reduction-gradients';
 import { registerDropoutMaskKernels } from './dropout-mask';
 import { registerExponentialKernels } from './exponentials';
+import { registerBinaryKernels } from './binary-ops';
 
 // Not named `require`: bundlers for the desktop app declare one of their own.
 const requireHere = createRequire(import.meta.url);
@@ -107,6 +108,7 @@ export async function initTensorFlow(preferred = process.env.RECLAB_TF_BACKEND):
   registerReductionGradients();
   registerDropoutMaskKernels();
   registerExponentialKernels();
+  registerBinaryKernels();
   const skipped: BackendReport['skipped'] = [];
   let ladder = RUNGS;
   if (preferred) {
