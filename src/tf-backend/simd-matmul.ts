@@ -210,7 +210,7 @@ function bias(): WasmFunction {
           ...op.v128Load4(0),
           ...op.f32x4Add,
         ],
-        ...[...op.get(floorV), ...op.f32x4Max, ...op.v128Store4(0)],
+        ...[...op.get(floorV), ...op.f32x4Pmax, ...op.v128Store4(0)],
         ...increment(cp, op.i32(16)),
         ...increment(bp, op.i32(16)),
       ]),
