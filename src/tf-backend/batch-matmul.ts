@@ -68,7 +68,10 @@ export function simdBatchMatMul({ inputs: { a, b }, attrs, backend }: MatMulArgs
       for (let t = 0; t < k; t += chunk) {
         const depth = Math.min(chunk, k - t);
         // A shared B no deeper than one chunk is packed once for the whole batch.
-        if (x === 0 || bBatch > 1 || k > chunk) simd.pack(panels, bx + t * sBt, depth, n, sBt, sBj);
+        if (x === 0 || bBatch > 1 || k > chunk) {
+          if (sBj === 4 && n % PANEL === 0) simd.packRows(panels, bx + t * sBt, depth, n / PANEL, sBt);
+          else simd.pack(panels, bx + t * sBt, depth, n, sBt, sBj);
+        }
         for (let i = 0; i < m; i += ROW_BLOCK)
           simd.gemm(
             co + (x * m + i) * n * 4,

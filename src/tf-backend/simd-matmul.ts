@@ -181,6 +181,32 @@ function pack(): WasmFunction {
 }
 
 /**
+ * `packRows(b', b, k, panels, sBt)`: `pack` for B whose rows are contiguous (sBj = 4 bytes) and n = panels × 8,
+ * each panel's row two vector copies where `pack` moves its values one at a time.
+ */
+export type PackRows = (dst: number, src: number, k: number, panels: number, sBt: number) => void;
+
+function packRows(): WasmFunction {
+  const [dst, src, k, panels, sBt] = [0, 1, 2, 3, 4];
+  const [jp, t, from] = [5, 6, 7];
+  const copy = (at: number) => [...op.get(dst), ...op.get(from), ...op.v128Load4(at), ...op.v128Store4(at)];
+  const body = [
+    ...[...op.i32(0), ...op.set(jp)],
+    ...loop(jp, panels, [
+      ...[...op.get(src), ...op.get(jp), ...op.i32(PANEL * 4), ...op.mul, ...op.add, ...op.set(from)],
+      ...[...op.i32(0), ...op.set(t)],
+      ...loop(t, k, [
+        ...copy(0),
+        ...copy(16),
+        ...increment(dst, op.i32(PANEL * 4)),
+        ...increment(from, op.get(sBt)),
+      ]),
+    ]),
+  ];
+  return { name: 'packRows', params: 5, locals: [[3, I32]], body };
+}
+
+/**
  * `bias(c, bias, rows, vectors, ldc, floor)`: C(i, j) = max(C(i, j) + bias(j), floor) over the first
  * `vectors` × 4 columns of `rows` rows, ldc bytes apart (floor 0: a ReLU after the bias; −∞: none).
  */
@@ -228,6 +254,6 @@ function bias(): WasmFunction {
 }
 
 /** The product's functions over a memory (the wasm backend's heap). */
-export const simdMatMul = onMemory<{ gemm: Gemm; pack: Pack; bias: Bias }>(() =>
-  moduleBytes([gemm(), pack(), bias()], null),
+export const simdMatMul = onMemory<{ gemm: Gemm; pack: Pack; packRows: PackRows; bias: Bias }>(() =>
+  moduleBytes([gemm(), pack(), packRows(), bias()], null),
 );
