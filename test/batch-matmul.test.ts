@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { registerBatchMatMulKernel, registerFusedMatMulKernel } from '../src/tf-backend';
-import { expectRegisteredOnce, onWasmAndCpu } from './helpers/wasm-kernels';
+import { expectLikeCpu, expectRegisteredOnce, onWasmAndCpu } from './helpers/wasm-kernels';
 
 const filled = (shape: number[], f: (i: number) => number) =>
   tf.tensor(
@@ -72,20 +72,12 @@ function fusedProducts(): tf.Tensor[] {
   return [...out, ...grads];
 }
 
-const flat = (x: unknown): number[] => (Array.isArray(x) ? x.flatMap(flat) : [x as number]);
-
 describe('wasm float32 matMul in SIMD', () => {
   it('gives the numbers and gradients of the cpu backend', async () => {
     await expectRegisteredOnce('BatchMatMul', 'simdProducts', registerBatchMatMulKernel);
     const [onWasm, onCpu] = await onWasmAndCpu(products);
-    expect(onWasm.length).toBe(onCpu.length);
-    onWasm.forEach((r, i) => {
-      const [shape, dtype, values] = r as [number[], string, unknown];
-      const [cpuShape, cpuDtype, cpuValues] = onCpu[i] as [number[], string, unknown];
-      expect([shape, dtype]).toEqual([cpuShape, cpuDtype]);
-      // Sums of up to 600 terms in float32, in another order.
-      expect(flat(values)).toEqual(flat(cpuValues).map((v) => expect.closeTo(v, 3)));
-    });
+    // Sums of up to 600 terms in float32, in another order.
+    expectLikeCpu(onWasm, onCpu, 3);
   });
 
   it('leaves no buffer behind', async () => {
@@ -106,11 +98,6 @@ describe('wasm fused matMul (bias, ReLU) in SIMD', () => {
   it('gives the numbers and gradients of the cpu backend', async () => {
     await expectRegisteredOnce('_FusedMatMul', 'simdProducts', registerFusedMatMulKernel);
     const [onWasm, onCpu] = await onWasmAndCpu(fusedProducts);
-    onWasm.forEach((r, i) => {
-      const [shape, dtype, values] = r as [number[], string, unknown];
-      const [cpuShape, cpuDtype, cpuValues] = onCpu[i] as [number[], string, unknown];
-      expect([shape, dtype]).toEqual([cpuShape, cpuDtype]);
-      expect(flat(values)).toEqual(flat(cpuValues).map((v) => expect.closeTo(v, 5)));
-    });
+    expectLikeCpu(onWasm, onCpu, 5);
   });
 });

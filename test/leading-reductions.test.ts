@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { registerLeadingReductionKernels } from '../src/tf-backend';
-import { expectRegisteredOnce, onWasmAndCpu } from './helpers/wasm-kernels';
+import { expectLikeCpu, expectRegisteredOnce, onWasmAndCpu } from './helpers/wasm-kernels';
 
 const filled = (shape: number[]) =>
   tf.tensor(
@@ -30,18 +30,11 @@ function sums(): tf.Tensor[] {
   ];
 }
 
-const flat = (x: unknown): number[] => (Array.isArray(x) ? x.flatMap(flat) : [x as number]);
-
 describe('wasm sums and means over leading axes', () => {
   it('gives the numbers, shapes and gradients of the cpu backend', async () => {
     await expectRegisteredOnce('Sum', 'sumsColumns', registerLeadingReductionKernels);
     await expectRegisteredOnce('Mean', 'sumsColumns', registerLeadingReductionKernels);
     const [onWasm, onCpu] = await onWasmAndCpu(sums);
-    onWasm.forEach((r, i) => {
-      const [shape, dtype, values] = r as [number[], string, unknown];
-      const [cpuShape, cpuDtype, cpuValues] = onCpu[i] as [number[], string, unknown];
-      expect([shape, dtype]).toEqual([cpuShape, cpuDtype]);
-      expect(flat(values)).toEqual(flat(cpuValues).map((v) => expect.closeTo(v, 4)));
-    });
+    expectLikeCpu(onWasm, onCpu, 4);
   });
 });

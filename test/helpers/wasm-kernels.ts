@@ -31,3 +31,19 @@ export async function onWasmAndCpu(f: () => tf.Tensor[]): Promise<[unknown[], un
   await tf.setBackend('wasm');
   return [wasm, cpu];
 }
+
+const flat = (x: unknown): number[] => (Array.isArray(x) ? x.flatMap(flat) : [x as number]);
+
+/**
+ * `onWasm`'s results (from onWasmAndCpu) have the shapes and types of `onCpu`'s, and their values to `digits`
+ * decimal digits: float32 sums in another order.
+ */
+export function expectLikeCpu(onWasm: unknown[], onCpu: unknown[], digits: number): void {
+  expect(onWasm.length).toBe(onCpu.length);
+  onWasm.forEach((r, i) => {
+    const [shape, dtype, values] = r as [number[], string, unknown];
+    const [cpuShape, cpuDtype, cpuValues] = onCpu[i] as [number[], string, unknown];
+    expect([shape, dtype]).toEqual([cpuShape, cpuDtype]);
+    expect(flat(values)).toEqual(flat(cpuValues).map((v) => expect.closeTo(v, digits)));
+  });
+}
