@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { F32, I32, V128, increment, loop, moduleBytes, onMemory, op, type WasmFunction } from '../wasm';
-import { heapOffset, onHeap, type CpuBackend, type WasmBackend } from './kernel-memory';
+import { heapOffset, onHeap, registerKernels, type CpuBackend, type WasmBackend } from './kernel-memory';
 
 export const DROPOUT_MASK = 'ReclabDropoutMask';
 
@@ -120,18 +120,20 @@ const wasmKernel: tf.KernelFunc = ({ backend, attrs }) => {
   return out;
 };
 
-const cpuKernel: tf.KernelFunc = ({ backend, attrs }) => {
-  const a = attrs as unknown as MaskAttrs;
+/** The whole mask in JavaScript. */
+function maskValues(a: MaskAttrs): Float32Array {
   const mask = new Float32Array(tf.util.sizeFromShape(a.shape));
   drawMask(mask, 0, a);
-  return (backend as unknown as CpuBackend).makeTensorInfo(a.shape, 'float32', mask);
+  return mask;
+}
+
+const cpuKernel: tf.KernelFunc = ({ backend, attrs }) => {
+  const a = attrs as unknown as MaskAttrs;
+  return (backend as unknown as CpuBackend).makeTensorInfo(a.shape, 'float32', maskValues(a));
 };
 
 export function registerDropoutMaskKernels(): void {
-  for (const [backendName, kernelFunc] of Object.entries({ wasm: wasmKernel, cpu: cpuKernel })) {
-    if (tf.getKernel(DROPOUT_MASK, backendName)) tf.unregisterKernel(DROPOUT_MASK, backendName);
-    tf.registerKernel({ kernelName: DROPOUT_MASK, backendName, kernelFunc });
-  }
+  registerKernels(DROPOUT_MASK, { wasm: wasmKernel, cpu: cpuKernel });
 }
 
 /**
@@ -142,7 +144,5 @@ export function dropoutMask(shape: number[], rate: number, seed: number): tf.Ten
   const attrs: MaskAttrs = { shape, rate, seed };
   if (tf.getKernel(DROPOUT_MASK, tf.getBackend()))
     return tf.engine().runKernel(DROPOUT_MASK, {}, { ...attrs }) as tf.Tensor;
-  const mask = new Float32Array(tf.util.sizeFromShape(shape));
-  drawMask(mask, 0, attrs);
-  return tf.tensor(mask, shape);
+  return tf.tensor(maskValues(attrs), shape);
 }

@@ -7,7 +7,7 @@
  * GPU backends have no such kernel and keep the ops, which stay on the device.
  */
 import * as tf from '@tensorflow/tfjs';
-import { heapOffset, onHeap, type CpuBackend, type WasmBackend } from './kernel-memory';
+import { heapOffset, onHeap, registerKernels, type CpuBackend, type WasmBackend } from './kernel-memory';
 import { simdAdam } from './simd-adam';
 
 export const FUSED_ADAM = 'ReclabFusedAdam';
@@ -91,10 +91,7 @@ const cpuKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 };
 
 export function registerFusedAdamKernels(): void {
-  for (const [backendName, kernelFunc] of Object.entries({ wasm: wasmKernel, cpu: cpuKernel })) {
-    if (tf.getKernel(FUSED_ADAM, backendName)) tf.unregisterKernel(FUSED_ADAM, backendName);
-    tf.registerKernel({ kernelName: FUSED_ADAM, backendName, kernelFunc });
-  }
+  registerKernels(FUSED_ADAM, { wasm: wasmKernel, cpu: cpuKernel });
 }
 
 /** The step as one kernel where this backend has it: [w, m, v] after it; null where it has not. */

@@ -41,6 +41,14 @@ export function wrapWasmKernel(
   tf.registerKernel({ ...plain, kernelFunc: Object.assign(wrap(plain.kernelFunc), marks, { [mark]: true }) });
 }
 
+/** Registers `kernelName` on each backend named, in place of what was registered there (ours or the backend's). */
+export function registerKernels(kernelName: string, kernels: Record<string, tf.KernelFunc>): void {
+  for (const [backendName, kernelFunc] of Object.entries(kernels)) {
+    if (tf.getKernel(kernelName, backendName)) tf.unregisterKernel(kernelName, backendName);
+    tf.registerKernel({ kernelName, backendName, kernelFunc });
+  }
+}
+
 const instances = new WeakMap<object, Map<unknown, unknown>>();
 
 /**

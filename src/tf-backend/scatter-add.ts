@@ -11,6 +11,7 @@ import { heapCopies } from './heap-copies';
 import {
   heapOffset,
   onHeap,
+  registerKernels,
   type CpuBackend,
   type KernelValues as Values,
   type WasmBackend,
@@ -89,9 +90,5 @@ const cpuKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 export const SCATTER_ADD_KERNELS = { wasm: wasmKernel, cpu: cpuKernel } as const;
 
 export function registerScatterAddKernels(): void {
-  for (const [backendName, kernelFunc] of Object.entries(SCATTER_ADD_KERNELS)) {
-    if (tf.getKernel('UnsortedSegmentSum', backendName))
-      tf.unregisterKernel('UnsortedSegmentSum', backendName);
-    tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName, kernelFunc });
-  }
+  registerKernels('UnsortedSegmentSum', SCATTER_ADD_KERNELS);
 }
