@@ -183,6 +183,54 @@ describe('engine layers: taped gradients match finite differences', () => {
     expectGradientsMatch(params, () => gru.apply(x, real), 6);
     const states = tf.tidy(() => gru.apply(x, real).arraySync());
     expect(states[0][0]).toEqual([0, 0, 0, 0]);
+    // A padding slot after an item keeps the state too.
+    const gapped = tf.tidy(() =>
+      gru
+        .apply(
+          x,
+          tf.tensor2d([
+            [1, 0, 1],
+            [1, 1, 1],
+          ]),
+        )
+        .arraySync(),
+    );
+    expect(gapped[0][1]).toEqual(gapped[0][0]);
+    expect(gapped[0][2]).not.toEqual(gapped[0][1]);
+    params.dispose();
+  });
+
+  it('Gru computes PyTorch’s cell: h = (1 − z)·n + z·h, the reset gate on the recurrent product with its bias', () => {
+    const params = new Params(new Random(21));
+    const [inputs, units, length] = [3, 2, 4];
+    const gru = new Gru(params, 'g', inputs, units);
+    const weights = params.export();
+    // Biases that are not zero, so each one's place in the cell shows.
+    for (const name of ['g.inputBias', 'g.recurrentBias'])
+      weights[name] = Float32Array.from(weights[name], (_, i) => Math.sin(i + name.length) / 2);
+    params.import(weights);
+    const xs = Array.from({ length: length * inputs }, (_, i) => Math.cos(i * 1.7));
+    const got = tf.tidy(() => gru.apply(tf.tensor3d(xs, [1, length, inputs]), null).arraySync())[0];
+    const [W, b, U, c] = ['inputKernel', 'inputBias', 'recurrentKernel', 'recurrentBias'].map(
+      (w) => weights[`g.${w}`],
+    );
+    // Gate g's column j of [z | r | n] in a kernel of 3·units columns.
+    const product = (v: number[], K: Float32Array, g: number, j: number) =>
+      v.reduce((sum, vi, i) => sum + vi * K[i * 3 * units + g * units + j], 0);
+    const sigmoid = (a: number) => 1 / (1 + Math.exp(-a));
+    let h = new Array<number>(units).fill(0);
+    for (let t = 0; t < length; t++) {
+      const x = xs.slice(t * inputs, (t + 1) * inputs);
+      const gate = (g: number, j: number) => product(x, W, g, j) + b[g * units + j];
+      const recurrent = (g: number, j: number) => product(h, U, g, j) + c[g * units + j];
+      h = h.map((hj, j) => {
+        const z = sigmoid(gate(0, j) + recurrent(0, j));
+        const r = sigmoid(gate(1, j) + recurrent(1, j));
+        const n = Math.tanh(gate(2, j) + r * recurrent(2, j));
+        return (1 - z) * n + z * hj;
+      });
+      expect(got[t]).toEqual(h.map((v) => expect.closeTo(v, 5)));
+    }
     params.dispose();
   });
 
