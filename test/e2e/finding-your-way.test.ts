@@ -10,7 +10,7 @@ import type { Page } from 'playwright';
 import { describe, expect, it } from 'vitest';
 import { createNotebook, newCodeCell, newMarkdownCell, serializeNotebook } from '../../src/notebook';
 import { browserUnavailable, screenshot } from './browser';
-import { openFile, settled, servedSuite } from './page';
+import { openFile, runAll, servedSuite } from './page';
 
 const unavailable = browserUnavailable();
 const SAMPLE = path.join(import.meta.dirname, '../../notebooks/01-explore.ipynb');
@@ -150,8 +150,7 @@ describe.skipIf(unavailable).each(SCHEMES)('finding your way (%s)', (scheme) => 
   it('shows the contents and the variables in the sidebar', async () => {
     const { page } = await suite.browser(scheme);
     await openFile(page, suite.server.url, `outline-${scheme}.ipynb`);
-    await page.getByTestId('run-all').click();
-    await settled(page);
+    await runAll(page);
     await page.getByTestId('menu').click();
     await page.getByRole('menuitem', { name: 'Table of contents' }).click();
     const contents = page.getByTestId('contents');
@@ -188,8 +187,7 @@ describe.skipIf(unavailable).each(SCHEMES)('finding your way (%s)', (scheme) => 
   it('finds across cells and outputs, marks the matches and replaces in the sources', async () => {
     const { page } = await suite.browser(scheme);
     await openFile(page, suite.server.url, `outline-${scheme}.ipynb`);
-    await page.getByTestId('run-all').click();
-    await settled(page);
+    await runAll(page);
     await page
       .getByTestId('cell')
       .first()

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { MIME, type ColumnSummary, type TableOutput } from '../../src/api';
 import { createNotebook, newCodeCell, parseNotebook, serializeNotebook } from '../../src/notebook';
 import { browserUnavailable, screenshot } from './browser';
-import { openFile, servedSuite, settled } from './page';
+import { openFile, runAll, servedSuite, settled } from './page';
 
 const unavailable = browserUnavailable();
 const schemes = ['light', 'dark'] as const;
@@ -136,8 +136,7 @@ describe.skipIf(unavailable).each(schemes)('outputs (%s)', (scheme) => {
   it('scrolls a long output in a box, with a toggle to show it all; a large object is a tree', async () => {
     const { page } = await suite.browser(scheme);
     await openFile(page, suite.server.url, `long-${scheme}.ipynb`);
-    await page.getByTestId('run-all').click();
-    await settled(page);
+    await runAll(page);
     const [log, tree, dataset] = [0, 1, 2].map((i) => page.getByTestId('cell').nth(i));
     // console is the kernel's, as the web's: no type error for it.
     expect(await log.getByTestId('type-errors').count()).toBe(0);
