@@ -24,6 +24,12 @@ function slices(): tf.Tensor[] {
     for (const axis of [0, 1, 2, -1])
       out.push(...tf.unstack(x, axis), ...tf.split(x, [1, x.shape.at(axis)! - 1], axis));
   }
+  // Runs of whole vectors (16-byte multiples) over several rows, copied vector by vector when short.
+  const wide = tf.tensor(
+    Array.from({ length: 3 * 8 * 72 }, (_, i) => Math.sin(i)),
+    [3, 8, 72],
+  );
+  out.push(...tf.split(wide, [2, 6], 1), ...tf.split(wide, [4, 68], 2), tf.concat([wide, wide], 2));
   const x = cube('float32');
   out.push(tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.slice(t, [0, 1, 1], [2, 2, 3]))))(x));
   out.push(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.unstack(t, 1)[2], 3)))(x));

@@ -66,6 +66,8 @@ export const op = {
   sub: [0x6b],
   mul: [0x6c],
   divU: [0x6e],
+  and: [0x71],
+  shrU: [0x76],
   /** memory.copy(dst, src, bytes) and memory.fill(dst, byte, bytes). */
   memoryCopy: [0xfc, 0x0a, 0x00, 0x00],
   memoryFill: [0xfc, 0x0b, 0x00],
