@@ -15,3 +15,4 @@ export { REDUCTION_GRADIENTS, registerReductionGradients } from './reduction-gra
 export { DROPOUT_MASK, dropoutMask, registerDropoutMaskKernels } from './dropout-mask';
 export { registerExponentialKernels } from './exponentials';
 export { registerBinaryKernels } from './binary-ops';
+export { addcmul, lerp, FUSED_GRADIENTS, registerFusedElementwiseKernels } from './fused-elementwise';

@@ -21,6 +21,7 @@ import { registerReductionGradients } from './reduction-gradients';
 import { registerDropoutMaskKernels } from './dropout-mask';
 import { registerExponentialKernels } from './exponentials';
 import { registerBinaryKernels } from './binary-ops';
+import { registerFusedElementwiseKernels } from './fused-elementwise';
 
 // Not named `require`: bundlers for the desktop app declare one of their own.
 const requireHere = createRequire(import.meta.url);
@@ -109,6 +110,7 @@ export async function initTensorFlow(preferred = process.env.RECLAB_TF_BACKEND):
   registerDropoutMaskKernels();
   registerExponentialKernels();
   registerBinaryKernels();
+  registerFusedElementwiseKernels();
   const skipped: BackendReport['skipped'] = [];
   let ladder = RUNGS;
   if (preferred) {

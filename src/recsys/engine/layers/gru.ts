@@ -1,9 +1,10 @@
 /**
  * A GRU layer (Cho et al. 2014, the form PyTorch and cuDNN use: the reset gate applies to
- * the recurrent product including its bias). The input products of every step are one
- * matrix product before the loop; the loop does one product per step.
+ * the recurrent product including its bias). The input products of every step are two
+ * matrix products before the loop (gates, candidate); the loop does one product per step.
  */
 import * as tf from '@tensorflow/tfjs';
+import { addcmul, lerp } from '../../../tf-backend';
 import type { Params } from './params';
 
 /** The weights and the recurrence GRU and AUGRU share; they differ in how much of each step's candidate they take. */
@@ -33,28 +34,31 @@ export abstract class GatedRecurrence {
     const [batch, length] = x.shape;
     const u = this.units;
     // σ(−a) = 1 − σ(a): with the update gate's columns negated, its sigmoid is already the complement.
-    const sign = blend.kind === 'complement' ? tf.concat([tf.fill([u], -1), tf.ones([2 * u])]) : null;
-    const signed = (t: tf.Tensor) => (sign ? tf.mul(t, sign) : t);
+    const negateUpdate = (t: tf.Tensor) =>
+      blend.kind === 'complement'
+        ? tf.mul(t, tf.concat([tf.fill([u], -1), tf.ones([t.shape[t.rank - 1] - u])]))
+        : t;
     // Time-major, so each step's slice (and in the backward pass each step's gradient) is one
     // contiguous block: cutting [batch, length, ·] along its middle axis took 12% of GRU4Rec's step.
-    const projected = signed(
-      tf.fused.matMul({
-        a: x.transpose([1, 0, 2]).reshape([length * batch, this.inputs]) as tf.Tensor2D,
-        b: this.inputKernel as tf.Tensor2D,
-        bias: this.inputBias,
-      }),
-    ).reshape([length, batch, 3 * u]);
-    const [xz, xr, xn] = tf.split(projected, 3, 2);
-    // A padding slot's gate input sinks to SHUT, where σ is exactly 0: the state stays and no gradient passes.
-    const xw =
-      blend.kind === 'complement' && blend.real
-        ? tf.add(xz, tf.mul(tf.sub(1, blend.real.transpose()), SHUT).expandDims(2))
-        : xz;
-    // The update and reset gates share one add and one sigmoid a step; inputs cut apart once, not at every step.
-    const xGates = tf.unstack(tf.concat([xw, xr], 2));
-    const xCandidate = tf.unstack(xn);
-    const recurrentKernel = signed(this.recurrentKernel) as tf.Tensor2D;
-    const recurrentBias = signed(this.recurrentBias);
+    const rows = x.transpose([1, 0, 2]).reshape([length * batch, this.inputs]) as tf.Tensor2D;
+    // The gates' and the candidate's input products as two products: one product cut in three and two of the
+    // pieces joined again cost two large copies forward and two backward.
+    const [gatesKernel, candidateKernel] = tf.split(this.inputKernel, [2 * u, u], 1) as tf.Tensor2D[];
+    const [gatesBias, candidateBias] = tf.split(this.inputBias, [2 * u, u]);
+    let gates: tf.Tensor = tf.fused
+      .matMul({ a: rows, b: negateUpdate(gatesKernel) as tf.Tensor2D, bias: negateUpdate(gatesBias) })
+      .reshape([length, batch, 2 * u]);
+    // A padding slot's update gate input sinks to SHUT, where σ is exactly 0: the state stays and no gradient passes.
+    if (blend.kind === 'complement' && blend.real) {
+      const shut = tf.concat([tf.fill([u], SHUT), tf.zeros([u])]);
+      gates = tf.add(gates, tf.mul(tf.sub(1, blend.real.transpose()).expandDims(2), shut));
+    }
+    const xGates = tf.unstack(gates);
+    const xCandidate = tf.unstack(
+      tf.fused.matMul({ a: rows, b: candidateKernel, bias: candidateBias }).reshape([length, batch, u]),
+    );
+    const recurrentKernel = negateUpdate(this.recurrentKernel) as tf.Tensor2D;
+    const recurrentBias = negateUpdate(this.recurrentBias);
     const scale = blend.kind === 'scaled' ? timeSteps(blend.scale) : null;
     let h: tf.Tensor2D = tf.zeros([batch, u]);
     const states: tf.Tensor2D[] = [];
@@ -64,9 +68,10 @@ export abstract class GatedRecurrence {
         [2 * u, u],
         1,
       );
+      // The update and reset gates share one add and one sigmoid a step.
       const [w, r] = tf.split(tf.sigmoid(tf.add(xGates[t], hGates)), 2, 1);
-      const n = tf.tanh(tf.add(xCandidate[t], tf.mul(r, hn)));
-      h = tf.add(h, tf.mul(scale ? tf.mul(scale[t], w) : w, tf.sub(n, h))) as tf.Tensor2D;
+      const n = tf.tanh(addcmul(xCandidate[t], r, hn));
+      h = lerp(h, n, scale ? tf.mul(scale[t], w) : w) as tf.Tensor2D;
       states.push(h);
     }
     return tf.stack(states).transpose([1, 0, 2]) as tf.Tensor3D;
