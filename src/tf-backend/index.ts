@@ -16,3 +16,4 @@ export { DROPOUT_MASK, dropoutMask, registerDropoutMaskKernels } from './dropout
 export { registerExponentialKernels } from './exponentials';
 export { registerBinaryKernels } from './binary-ops';
 export { addcmul, lerp, FUSED_GRADIENTS, registerFusedElementwiseKernels } from './fused-elementwise';
+export { batchedAffine, BATCHED_AFFINE_GRADIENT, registerBatchedAffineGradient } from './batched-affine';

@@ -22,6 +22,7 @@ import { registerDropoutMaskKernels } from './dropout-mask';
 import { registerExponentialKernels } from './exponentials';
 import { registerBinaryKernels } from './binary-ops';
 import { registerFusedElementwiseKernels } from './fused-elementwise';
+import { registerBatchedAffineGradient } from './batched-affine';
 
 // Not named `require`: bundlers for the desktop app declare one of their own.
 const requireHere = createRequire(import.meta.url);
@@ -111,6 +112,7 @@ export async function initTensorFlow(preferred = process.env.RECLAB_TF_BACKEND):
   registerExponentialKernels();
   registerBinaryKernels();
   registerFusedElementwiseKernels();
+  registerBatchedAffineGradient();
   const skipped: BackendReport['skipped'] = [];
   let ladder = RUNGS;
   if (preferred) {

@@ -4,7 +4,7 @@
  * matrix products before the loop (gates, candidate); the loop does one product per step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { addcmul, lerp } from '../../../tf-backend';
+import { addcmul, batchedAffine, lerp } from '../../../tf-backend';
 import type { Params } from './params';
 
 /** The weights and the recurrence GRU and AUGRU share; they differ in how much of each step's candidate they take. */
@@ -53,28 +53,29 @@ export abstract class GatedRecurrence {
       const shut = tf.concat([tf.fill([u], SHUT), tf.zeros([u])]);
       gates = tf.add(gates, tf.mul(tf.sub(1, blend.real.transpose()).expandDims(2), shut));
     }
-    const xGates = tf.unstack(gates);
+    // Each step's tensors are [1, batch, ·], as the recurrent product takes and gives them (batchedAffine).
+    const xGates = tf.unstack(gates.reshape([length, 1, batch, 2 * u]));
     const xCandidate = tf.unstack(
-      tf.fused.matMul({ a: rows, b: candidateKernel, bias: candidateBias }).reshape([length, batch, u]),
+      tf.fused.matMul({ a: rows, b: candidateKernel, bias: candidateBias }).reshape([length, 1, batch, u]),
     );
-    const recurrentKernel = negateUpdate(this.recurrentKernel) as tf.Tensor2D;
-    const recurrentBias = negateUpdate(this.recurrentBias);
+    const recurrentKernel = negateUpdate(this.recurrentKernel).expandDims(0) as tf.Tensor3D;
+    const recurrentBias = negateUpdate(this.recurrentBias) as tf.Tensor1D;
     const scale = blend.kind === 'scaled' ? timeSteps(blend.scale) : null;
-    let h: tf.Tensor2D = tf.zeros([batch, u]);
-    const states: tf.Tensor2D[] = [];
+    let h: tf.Tensor = tf.zeros([1, batch, u]);
+    const states: tf.Tensor[] = [];
     for (let t = 0; t < length; t++) {
       const [hGates, hn] = tf.split(
-        tf.fused.matMul({ a: h, b: recurrentKernel, bias: recurrentBias }),
+        batchedAffine(h as tf.Tensor3D, recurrentKernel, recurrentBias),
         [2 * u, u],
-        1,
+        2,
       );
       // The update and reset gates share one add and one sigmoid a step.
-      const [w, r] = tf.split(tf.sigmoid(tf.add(xGates[t], hGates)), 2, 1);
+      const [w, r] = tf.split(tf.sigmoid(tf.add(xGates[t], hGates)), 2, 2);
       const n = tf.tanh(addcmul(xCandidate[t], r, hn));
-      h = lerp(h, n, scale ? tf.mul(scale[t], w) : w) as tf.Tensor2D;
+      h = lerp(h, n, scale ? tf.mul(scale[t], w) : w);
       states.push(h);
     }
-    return tf.stack(states).transpose([1, 0, 2]) as tf.Tensor3D;
+    return tf.concat(states).transpose([1, 0, 2]) as tf.Tensor3D;
   }
 }
 
@@ -98,7 +99,8 @@ export class Gru extends GatedRecurrence {
   }
 }
 
-/** [batch, length] → length tensors [batch, 1], one per step. */
+/** [batch, length] → length tensors [1, batch, 1], one per step. */
 function timeSteps(x: tf.Tensor2D): tf.Tensor[] {
-  return tf.unstack(x.transpose().expandDims(2));
+  const [batch, length] = x.shape;
+  return tf.unstack(x.transpose().reshape([length, 1, batch, 1]));
 }
