@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { registerBatchMatMulKernel, registerFusedMatMulKernel } from '../src/tf-backend';
-import { expectLikeCpu, expectRegisteredOnce, onWasmAndCpu } from './helpers/wasm-kernels';
-
-const filled = (shape: number[], f: (i: number) => number) =>
-  tf.tensor(
-    Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => f(i)),
-    shape,
-  );
+import { expectLikeCpu, expectRegisteredOnce, onWasmAndCpu, filled } from './helpers/wasm-kernels';
 
 /** Batched products of every layout the SIMD product meets, and a gradient through one. */
 function products(): tf.Tensor[] {

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { batchedAffine, initTensorFlow } from '../src/tf-backend';
-import { onWasmAndCpu } from './helpers/wasm-kernels';
-
-const filled = (shape: number[], f: (i: number) => number) =>
-  tf.tensor(
-    Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => f(i)),
-    shape,
-  );
+import { expectSameAsOps, filled } from './helpers/wasm-kernels';
 
 /** a·b + bias and its gradients, by batchedAffine or by tf.fused.matMul; weighted so each output has its own dy. */
 function results(direct: boolean): tf.Tensor[] {
@@ -31,11 +25,7 @@ function results(direct: boolean): tf.Tensor[] {
 
 describe('batchedAffine', () => {
   it('gives tf.fused.matMul’s values and gradients on wasm and cpu, in one taped kernel call', async () => {
-    await initTensorFlow('wasm');
-    const [directOnWasm, directOnCpu] = await onWasmAndCpu(() => results(true));
-    const [opOnWasm, opOnCpu] = await onWasmAndCpu(() => results(false));
-    expect(directOnWasm).toEqual(opOnWasm);
-    expect(directOnCpu).toEqual(opOnCpu);
+    await expectSameAsOps(results);
     const a = filled([1, 5, 3], Math.sin) as tf.Tensor3D;
     const b = filled([1, 3, 6], Math.cos) as tf.Tensor3D;
     const bias = tf.zeros([6]) as tf.Tensor1D;

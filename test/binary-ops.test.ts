@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { registerBinaryKernels } from '../src/tf-backend';
-import { expectRegisteredOnce, onWasmAndCpu } from './helpers/wasm-kernels';
-
-const filled = (shape: number[], f: (i: number) => number) =>
-  tf.tensor(
-    Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => f(i)),
-    shape,
-  );
+import { expectRegisteredOnce, onWasmAndCpu, filled } from './helpers/wasm-kernels';
 
 /** Every op over one shape (with and without a tail short of 4), a single value on either side, and the rest. */
 function results(): tf.Tensor[] {

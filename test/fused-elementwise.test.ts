@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { addcmul, initTensorFlow, lerp } from '../src/tf-backend';
-import { expectLikeCpu, onWasmAndCpu } from './helpers/wasm-kernels';
-
-const filled = (shape: number[], f: (i: number) => number) =>
-  tf.tensor(
-    Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => f(i)),
-    shape,
-  );
+import { expectLikeCpu, expectSameAsOps, onWasmAndCpu, filled } from './helpers/wasm-kernels';
 
 /** Three operands of `shape`; 3 × 7 leaves a tail short of four values. */
 const operands = (shape: number[]) => [
@@ -70,13 +64,9 @@ function activationGradients(): tf.Tensor[] {
 
 describe('lerp, addcmul and the activation gradients as single kernels', () => {
   it('give TensorFlow.js ops’ values and gradients on wasm and cpu, tails and broadcasts included', async () => {
-    await initTensorFlow('wasm');
-    const [fusedOnWasm, fusedOnCpu] = await onWasmAndCpu(() => results(true));
-    const [opsOnWasm, opsOnCpu] = await onWasmAndCpu(() => results(false));
     // Same float32 arithmetic in the same order: equal to the last bit on each backend (whose exp and tanh differ
     // in the last bits).
-    expect(fusedOnWasm).toEqual(opsOnWasm);
-    expect(fusedOnCpu).toEqual(opsOnCpu);
+    const [fusedOnWasm, fusedOnCpu] = await expectSameAsOps(results);
     expectLikeCpu(fusedOnWasm, fusedOnCpu, 5);
     const [referenceOnWasm, referenceOnCpu] = await onWasmAndCpu(activationGradients);
     const activations = (r: unknown[]) => r.filter((_, i) => i < 3 * 10 && i % 10 >= 8);

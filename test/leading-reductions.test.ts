@@ -1,13 +1,7 @@
 import { describe, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { registerLeadingReductionKernels } from '../src/tf-backend';
-import { expectLikeCpu, expectRegisteredOnce, onWasmAndCpu } from './helpers/wasm-kernels';
-
-const filled = (shape: number[]) =>
-  tf.tensor(
-    Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i)),
-    shape,
-  );
+import { expectLikeCpu, expectRegisteredOnce, onWasmAndCpu, filled } from './helpers/wasm-kernels';
 
 /** Sums and means over leading axes (16-column strips, 4-column strips, both), and those the backend keeps. */
 function sums(): tf.Tensor[] {

@@ -32,6 +32,26 @@ export async function onWasmAndCpu(f: () => tf.Tensor[]): Promise<[unknown[], un
   return [wasm, cpu];
 }
 
+/** A float32 tensor of `shape` whose value i (row-major) is f(i). */
+export const filled = (shape: number[], f: (i: number) => number = Math.sin): tf.Tensor =>
+  tf.tensor(
+    Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => f(i)),
+    shape,
+  );
+
+/**
+ * `f(true)` (RecLab's kernels) equals `f(false)` (TensorFlow.js's ops) to the last bit on wasm and on cpu.
+ * Returns f(true)'s results on each, as onWasmAndCpu does.
+ */
+export async function expectSameAsOps(f: (ours: boolean) => tf.Tensor[]): Promise<[unknown[], unknown[]]> {
+  await initTensorFlow('wasm');
+  const [oursOnWasm, oursOnCpu] = await onWasmAndCpu(() => f(true));
+  const [opsOnWasm, opsOnCpu] = await onWasmAndCpu(() => f(false));
+  expect(oursOnWasm).toEqual(opsOnWasm);
+  expect(oursOnCpu).toEqual(opsOnCpu);
+  return [oursOnWasm, oursOnCpu];
+}
+
 const flat = (x: unknown): number[] => (Array.isArray(x) ? x.flatMap(flat) : [x as number]);
 
 /**
