@@ -6,7 +6,7 @@
  * kernels.
  */
 import * as tf from '@tensorflow/tfjs';
-import { heapOffset, onHeap, wrapWasmKernel, type WasmBackend } from './kernel-memory';
+import { onHeap, vectorsOnHeap, wrapWasmKernel, type WasmBackend } from './kernel-memory';
 import { simdBinary, type BinaryOp, type Layout } from './simd-binary';
 
 const KERNELS: [string, BinaryOp, (x: number, y: number) => number][] = [
@@ -33,17 +33,16 @@ const simd =
     const layout = a.dtype === 'float32' && b.dtype === 'float32' ? layoutOf(a, b) : null;
     if (!layout) return plain(args);
     const backend = args.backend as unknown as WasmBackend;
-    const shape = layout === 'aScalar' ? b.shape : a.shape;
-    const out = backend.makeOutput(shape, 'float32');
-    const size = tf.util.sizeFromShape(shape);
-    const vectors = Math.floor(size / 4);
     const fn = onHeap(backend, simdBinary)[`${name}_${layout}`];
-    fn(heapOffset(backend, out), heapOffset(backend, a), heapOffset(backend, b), vectors);
-    if (vectors * 4 === size) return out;
-    // The last values, fewer than 4; views after the allocation, which may have moved the heap.
-    const [x, y, z] = [a, b, out].map((t) => backend.typedArrayFromHeap(t));
-    for (let i = vectors * 4; i < size; i++)
-      z[i] = scalar(layout === 'aScalar' ? x[0] : x[i], layout === 'bScalar' ? y[0] : y[i]);
+    const [out] = vectorsOnHeap(
+      backend,
+      layout === 'aScalar' ? b.shape : a.shape,
+      1,
+      [a, b],
+      fn,
+      ([x, y], [z], i) =>
+        (z[i] = scalar(layout === 'aScalar' ? x[0] : x[i], layout === 'bScalar' ? y[0] : y[i])),
+    );
     return out;
   };
 

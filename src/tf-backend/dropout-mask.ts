@@ -8,7 +8,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { F32, I32, V128, increment, loop, moduleBytes, onMemory, op, type WasmFunction } from '../wasm';
-import { heapOffset, onHeap, registerKernels, type CpuBackend, type WasmBackend } from './kernel-memory';
+import {
+  heapOffset,
+  onHeap,
+  registerKernels,
+  runWhereRegistered,
+  type CpuBackend,
+  type WasmBackend,
+} from './kernel-memory';
 
 export const DROPOUT_MASK = 'ReclabDropoutMask';
 
@@ -142,7 +149,8 @@ export function registerDropoutMaskKernels(): void {
  */
 export function dropoutMask(shape: number[], rate: number, seed: number): tf.Tensor {
   const attrs: MaskAttrs = { shape, rate, seed };
-  if (tf.getKernel(DROPOUT_MASK, tf.getBackend()))
-    return tf.engine().runKernel(DROPOUT_MASK, {}, { ...attrs }) as tf.Tensor;
-  return tf.tensor(maskValues(attrs), shape);
+  return (
+    (runWhereRegistered(DROPOUT_MASK, {}, { ...attrs }) as tf.Tensor | null) ??
+    tf.tensor(maskValues(attrs), shape)
+  );
 }

@@ -2,8 +2,8 @@
  * Exp and Tanh on the wasm backend as SIMD loops (./simd-exponentials) for float32 tensors; the last values
  * short of four, and other types, as before.
  */
-import * as tf from '@tensorflow/tfjs';
-import { heapOffset, onHeap, wrapWasmKernel, type WasmBackend } from './kernel-memory';
+import type * as tf from '@tensorflow/tfjs';
+import { onHeap, vectorsOnHeap, wrapWasmKernel, type WasmBackend } from './kernel-memory';
 import { simdExponentials, type Elementwise } from './simd-exponentials';
 
 const simd =
@@ -13,12 +13,8 @@ const simd =
     const { x } = args.inputs as { x: tf.TensorInfo };
     if (x.dtype !== 'float32') return plain(args);
     const backend = args.backend as unknown as WasmBackend;
-    const out = backend.makeOutput(x.shape, 'float32');
-    const vectors = Math.floor(tf.util.sizeFromShape(x.shape) / 4);
-    pick(onHeap(backend, simdExponentials))(heapOffset(backend, out), heapOffset(backend, x), vectors);
-    // Views after the allocation, which may have moved the heap.
-    const [from, to] = [backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out)];
-    for (let i = vectors * 4; i < from.length; i++) to[i] = scalar(from[i]);
+    const fn = pick(onHeap(backend, simdExponentials));
+    const [out] = vectorsOnHeap(backend, x.shape, 1, [x], fn, ([from], [to], i) => (to[i] = scalar(from[i])));
     return out;
   };
 

@@ -7,7 +7,14 @@
  * GPU backends have no such kernel and keep the ops, which stay on the device.
  */
 import * as tf from '@tensorflow/tfjs';
-import { heapOffset, onHeap, registerKernels, type CpuBackend, type WasmBackend } from './kernel-memory';
+import {
+  heapOffset,
+  onHeap,
+  registerKernels,
+  runWhereRegistered,
+  type CpuBackend,
+  type WasmBackend,
+} from './kernel-memory';
 import { simdAdam } from './simd-adam';
 
 export const FUSED_ADAM = 'ReclabFusedAdam';
@@ -102,10 +109,7 @@ export function fusedAdam(
   g: tf.Tensor,
   attrs: FusedAdamAttrs,
 ): [tf.Tensor, tf.Tensor, tf.Tensor] | null {
-  if (!tf.getKernel(FUSED_ADAM, tf.getBackend()) || g.dtype !== 'float32') return null;
-  return tf.engine().runKernel(FUSED_ADAM, { w, m, v, g }, { ...attrs }) as unknown as [
-    tf.Tensor,
-    tf.Tensor,
-    tf.Tensor,
-  ];
+  if (g.dtype !== 'float32') return null;
+  return runWhereRegistered(FUSED_ADAM, { w, m, v, g }, { ...attrs }) as
+    [tf.Tensor, tf.Tensor, tf.Tensor] | null;
 }

@@ -9,13 +9,20 @@
  * Other backends, and operands of different shapes or types, keep TensorFlow.js's ops (same arithmetic).
  */
 import * as tf from '@tensorflow/tfjs';
-import { heapOffset, onHeap, registerKernels, type CpuBackend, type WasmBackend } from './kernel-memory';
-import { scalarFormula, simdElementwise, type Elementwise } from './simd-elementwise';
+import {
+  onHeap,
+  registerKernels,
+  runWhereRegistered,
+  vectorsOnHeap,
+  type CpuBackend,
+  type WasmBackend,
+} from './kernel-memory';
+import { scalarFormula, simdElementwise, type FormulaKernel } from './simd-elementwise';
 
 const one = { value: 1 };
 
 /** Each kernel: its inputs' names, in the order of its formulas' input indices. */
-const KERNELS: (Elementwise & { inputNames: string[] })[] = [
+const KERNELS: (FormulaKernel & { inputNames: string[] })[] = [
   {
     name: 'ReclabLerp',
     inputNames: ['start', 'end', 'weight'],
@@ -58,15 +65,10 @@ function kernels({ name, inputNames, outputs }: (typeof KERNELS)[number]): Recor
   const wasm: tf.KernelFunc = ({ inputs, backend }) => {
     const heap = backend as unknown as WasmBackend;
     const ins = inputsOf(inputs);
-    const outs = outputs.map(() => heap.makeOutput(ins[0].shape, 'float32'));
-    const size = tf.util.sizeFromShape(ins[0].shape);
-    const vectors = Math.floor(size / 4);
-    onHeap(heap, simd)[name](...[...outs, ...ins].map((t) => heapOffset(heap, t)), vectors);
-    if (vectors * 4 < size) {
-      // Views after the allocations, which may have moved the heap.
-      const [x, y] = [ins, outs].map((ts) => ts.map((t) => heap.typedArrayFromHeap(t)));
-      for (let at = vectors * 4; at < size; at++) scalars.forEach((f, o) => (y[o][at] = f(x, at)));
-    }
+    const fn = onHeap(heap, simd)[name];
+    const outs = vectorsOnHeap(heap, ins[0].shape, outputs.length, ins, fn, (x, y, at) =>
+      scalars.forEach((f, o) => (y[o][at] = f(x, at))),
+    );
     return single(outs);
   };
   const cpu: tf.KernelFunc = ({ inputs, backend }) => {
@@ -85,12 +87,11 @@ function kernels({ name, inputNames, outputs }: (typeof KERNELS)[number]): Recor
   return { wasm, cpu };
 }
 
-/** The kernel `name` on the active backend, where it has it and every operand is float32 of one shape. */
+/** The kernel `name` where the active backend has it and every operand is float32 of one shape; else null. */
 function fused(name: string, inputs: Record<string, tf.Tensor>): tf.Tensor | tf.Tensor[] | null {
   const ts = Object.values(inputs);
   const fits = ts.every((t) => t.dtype === 'float32' && tf.util.arraysEqual(t.shape, ts[0].shape));
-  if (!fits || !tf.getKernel(name, tf.getBackend())) return null;
-  return tf.engine().runKernel(name, inputs) as tf.Tensor | tf.Tensor[];
+  return fits ? runWhereRegistered(name, inputs) : null;
 }
 
 /** start + weight·(end − start). */

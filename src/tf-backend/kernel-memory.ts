@@ -64,3 +64,40 @@ export function onHeap<T>(backend: WasmBackend, make: (memory: WasmMemory) => T)
 /** Where a tensor's values start on the heap, in bytes. */
 export const heapOffset = (backend: WasmBackend, t: tf.TensorInfo): number =>
   backend.dataIdMap.get(t.dataId).memoryOffset;
+
+/**
+ * `outputs` float32 tensors of `shape` computed from `inputs` on the heap, four values at a time by
+ * `simd(...output offsets, ...input offsets, vectors)`, then the last values short of four one at a time by
+ * `tail(input values, output values, at)`, through views taken after the allocations, which may move the heap.
+ */
+export function vectorsOnHeap(
+  backend: WasmBackend,
+  shape: number[],
+  outputs: number,
+  inputs: tf.TensorInfo[],
+  simd: (...offsetsThenVectors: number[]) => void,
+  tail: (x: KernelValues[], y: KernelValues[], at: number) => void,
+): tf.TensorInfo[] {
+  const outs = Array.from({ length: outputs }, () => backend.makeOutput(shape, 'float32'));
+  const size = tf.util.sizeFromShape(shape);
+  const vectors = Math.floor(size / 4);
+  simd(...[...outs, ...inputs].map((t) => heapOffset(backend, t)), vectors);
+  if (vectors * 4 < size) {
+    const [x, y] = [inputs, outs].map((ts) => ts.map((t) => backend.typedArrayFromHeap(t)));
+    for (let at = vectors * 4; at < size; at++) tail(x, y, at);
+  }
+  return outs;
+}
+
+/**
+ * Runs RecLab's kernel `kernelName` where the active backend has it registered; null where it has not, so
+ * that the caller composes TensorFlow.js's ops instead.
+ */
+export function runWhereRegistered(
+  kernelName: string,
+  inputs: tf.NamedTensorMap,
+  attrs: tf.NamedAttrMap = {},
+): tf.Tensor | tf.Tensor[] | null {
+  if (!tf.getKernel(kernelName, tf.getBackend())) return null;
+  return tf.engine().runKernel(kernelName, inputs, attrs) as tf.Tensor | tf.Tensor[];
+}

@@ -17,7 +17,8 @@ import {
 /** An input by its index, a constant, or an operation on two formulas. */
 export type Formula = number | { value: number } | ['add' | 'sub' | 'mul', Formula, Formula];
 
-export interface Elementwise {
+/** A kernel as formulas: its name, how many inputs it reads, one formula per output. */
+export interface FormulaKernel {
   name: string;
   inputs: number;
   outputs: Formula[];
@@ -35,7 +36,7 @@ function simdFormula(f: Formula, inputLocal: (i: number) => number): number[] {
   return [...simdFormula(a, inputLocal), ...simdFormula(b, inputLocal), ...SIMD_OPS[name]];
 }
 
-function simdFunction({ name, inputs, outputs }: Elementwise): WasmFunction {
+function simdFunction({ name, inputs, outputs }: FormulaKernel): WasmFunction {
   const pointers = outputs.length + inputs;
   const [vectors, i] = [pointers, pointers + 1];
   const inputLocal = (k: number) => pointers + 2 + k;
@@ -61,7 +62,7 @@ function simdFunction({ name, inputs, outputs }: Elementwise): WasmFunction {
 
 /** The formulas' SIMD loops, by name, over a memory (the wasm backend's heap). */
 export function simdElementwise(
-  formulas: Elementwise[],
+  formulas: FormulaKernel[],
 ): (memory: WasmMemory) => Record<string, SimdElementwise> {
   return onMemory<Record<string, SimdElementwise>>(() => moduleBytes(formulas.map(simdFunction), null));
 }
